@@ -1,0 +1,42 @@
+# Thin wrapper over CMake so the README's commands stay short.
+#   make build            configure and build into build/
+#   make test             build and run every test (ctest)
+#   make test SANITIZE=1  the same under ASan + UBSan, in build-asan/
+#   make lint             clang-tidy and cppcheck over the sources
+#   make setup            install Debian and npm packages (idempotent)
+
+JOBS     ?= $(shell nproc)
+SANITIZE ?= 0
+ifeq ($(SANITIZE),1)
+BUILD ?= build-asan
+CMAKE_FLAGS += -DOTELC_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
+else
+BUILD ?= build
+endif
+
+.PHONY: setup setup-proto build test lint clean
+
+# The setup script is run only when something is missing.
+setup:
+	@scripts/setup.sh --check || scripts/setup.sh
+
+# Only what proto generation needs: protoc-c and libprotobuf-c.
+setup-proto:
+	@command -v protoc-c >/dev/null && pkg-config --exists libprotobuf-c || scripts/setup.sh
+
+$(BUILD)/CMakeCache.txt:
+	@scripts/setup.sh --check || scripts/setup.sh
+	cmake -S . -B $(BUILD) $(CMAKE_FLAGS)
+
+build: $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j$(JOBS)
+
+test: build
+	@scripts/setup.sh --check || scripts/setup.sh
+	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
+
+lint: build
+	scripts/lint.sh $(BUILD)
+
+clean:
+	rm -rf build build-asan build-fuzz

@@ -1,0 +1,400 @@
+/*
+ * otelc/plugin.h: the otelc plugin ABI. A plugin author's manual.
+ *
+ * ABI changelog (major.minor; a plugin with the same major and a minor not
+ * newer than the host's loads):
+ *   1.0  first stable ABI: descriptor, key table, lifecycle, consume/resume,
+ *        batches, emit/complete, exporter pause, metrics, health, admin
+ *        routes, config nodes.
+ *
+ * Rules that hold everywhere below:
+ *
+ * OWNERSHIP. A batch passed into a call is LENT for that call only. Take a
+ * reference (otelc_batch_ref) to keep it past the call, and release every
+ * reference exactly once (otelc_batch_unref). Batches are immutable: a stage
+ * that changes spans builds a new batch. Strings the host hands out (config
+ * values, ids, request fields) live as long as the object they came from
+ * and are never freed by the plugin. Strings and buffers a plugin passes to
+ * the host are copied by the host before the call returns, unless the
+ * declaration says "adopts".
+ *
+ * THREADS. create, start, flush, shutdown and destroy run on the host's
+ * main thread, one after another. consume runs on the caller's thread (a
+ * receiver loop for processors, a host queue consumer for exporters); the
+ * host never runs one instance's consume concurrently with itself unless
+ * the descriptor sets OTELC_CONSUME_THREAD_SAFE. resume and completion
+ * callbacks may run on any thread: post to your own loop if you need it.
+ * Every function of the host table may be called from any thread, except
+ * config_error and node_* which belong to create.
+ *
+ * OUTCOMES. consume and emit answer with otelc_status: OK, PENDING, RETRY
+ * or REJECT. Nothing is ever dropped silently: RETRY makes the caller keep
+ * the data, REJECT sends it to dead letters where it is counted and logged.
+ *
+ * EVOLUTION. Structs grow only by appending. The host reads a descriptor
+ * field only when struct_size covers it; a plugin reads a host table entry
+ * only when the table's struct_size covers it (otelc_host_has()).
+ */
+#ifndef OTELC_PLUGIN_H
+#define OTELC_PLUGIN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/uio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define OTELC_ABI_MAJOR 1 /* bumped when anything is removed or changed */
+#define OTELC_ABI_MINOR 0 /* bumped when something is appended */
+
+#if defined(__GNUC__)
+#define OTELC_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#define OTELC_EXPORT __attribute__((visibility("default")))
+#else
+#define OTELC_PRINTF(f, a)
+#define OTELC_EXPORT
+#endif
+
+typedef enum otelc_kind {
+    OTELC_RECEIVER = 1,
+    OTELC_PROCESSOR = 2,
+    OTELC_EXPORTER = 3,
+    OTELC_EXTENSION = 4,
+} otelc_kind;
+
+typedef enum otelc_status {
+    OTELC_OK = 0,      /* accepted; the caller's duty ends */
+    OTELC_PENDING = 1, /* accepted for async work; completion comes exactly once */
+    OTELC_RETRY = 2,   /* not now (full, slow, down): caller keeps the data */
+    OTELC_REJECT = 3,  /* never, for this data (malformed, refused for good) */
+} otelc_status;
+
+typedef enum otelc_log_level {
+    OTELC_LOG_ERROR = 0,
+    OTELC_LOG_WARN = 1,
+    OTELC_LOG_INFO = 2,
+    OTELC_LOG_DEBUG = 3,
+} otelc_log_level;
+
+/* Opaque handles. The host creates them all; plugins never free them. */
+typedef struct otelc_ctx otelc_ctx;         /* one plugin instance, as the host sees it */
+typedef struct otelc_ticket otelc_ticket;   /* a pending consume, to complete once */
+typedef struct otelc_node otelc_node;       /* a config subtree; knows file:line:col */
+typedef struct otelc_series otelc_series;   /* one metric series (name + labels) */
+typedef struct otelc_http_req otelc_http_req; /* one admin HTTP exchange */
+
+/* ------------------------------------------------------------------ */
+/* Batches                                                             */
+/* ------------------------------------------------------------------ */
+
+/* One metadata pair (e.g. a request header kept by include_metadata). */
+typedef struct otelc_kv {
+    const char *key;
+    const char *value;
+} otelc_kv;
+
+/* What travels beside the bytes. Owned by the batch; read-only. */
+typedef struct otelc_batch_meta {
+    uint32_t struct_size;
+    int64_t received_ns;   /* receive time, unix ns (earliest of merged parts) */
+    uint64_t batch_id;     /* identity the exporter queue recorded; 0 before */
+    int64_t enqueued_ns;   /* enqueue time the queue recorded; 0 before */
+    const otelc_kv *pairs; /* metadata keys, sorted by key; may be NULL */
+    size_t npairs;
+} otelc_batch_meta;
+
+typedef struct otelc_batch otelc_batch;
+
+/* The host's batch implementation, reached through every batch so that all
+ * plugins, whatever SDK they were built with, share one. Use the inline
+ * wrappers below rather than calling these directly. */
+typedef struct otelc_batch_ops {
+    uint32_t struct_size;
+    otelc_batch *(*ref)(otelc_batch *b);
+    void (*unref)(otelc_batch *b);
+    size_t (*len)(const otelc_batch *b);
+    uint32_t (*spans)(const otelc_batch *b);
+    const otelc_batch_meta *(*meta)(const otelc_batch *b);
+    /* Fills up to max iovecs with the segments in order; returns how many
+     * segments the batch has (call again with more room if > max). The
+     * iovecs point into the batch and live as long as a reference. */
+    size_t (*segments)(const otelc_batch *b, struct iovec *iov, size_t max);
+    /* One contiguous view of the bytes, built once on first call (segments
+     * gathered) and kept with the batch; NULL only if memory ran out. */
+    const uint8_t *(*flat)(otelc_batch *b);
+} otelc_batch_ops;
+
+/* Every batch starts with this header; the rest is the host's. */
+struct otelc_batch {
+    uint32_t magic; /* OTELC_BATCH_MAGIC while alive: misuse fails loudly */
+    const otelc_batch_ops *ops;
+};
+#define OTELC_BATCH_MAGIC 0x0b47c4e5u
+
+/* Takes a reference; returns b. */
+static inline otelc_batch *otelc_batch_ref(otelc_batch *b) { return b->ops->ref(b); }
+/* Releases one reference; the last one frees the batch. */
+static inline void otelc_batch_unref(otelc_batch *b) { b->ops->unref(b); }
+/* Total bytes of the serialized ExportTraceServiceRequest. */
+static inline size_t otelc_batch_len(const otelc_batch *b) { return b->ops->len(b); }
+static inline uint32_t otelc_batch_spans(const otelc_batch *b) { return b->ops->spans(b); }
+static inline const otelc_batch_meta *otelc_batch_meta_of(const otelc_batch *b)
+{
+    return b->ops->meta(b);
+}
+static inline size_t otelc_batch_segments(const otelc_batch *b, struct iovec *iov, size_t max)
+{
+    return b->ops->segments(b, iov, max);
+}
+static inline const uint8_t *otelc_batch_flat(otelc_batch *b) { return b->ops->flat(b); }
+
+/* Completion of a PENDING emit; called exactly once, from any thread. */
+typedef void (*otelc_done_fn)(void *arg, otelc_status status);
+
+/* ------------------------------------------------------------------ */
+/* Metrics, health, admin routes                                       */
+/* ------------------------------------------------------------------ */
+
+typedef enum otelc_metric_type {
+    OTELC_COUNTER = 1,   /* monotonic; otelc_host_api.metric_add */
+    OTELC_GAUGE = 2,     /* set to a value; metric_set */
+    OTELC_HISTOGRAM = 3, /* observations into buckets; metric_observe */
+} otelc_metric_type;
+
+typedef struct otelc_metric_desc {
+    const char *name;           /* Prometheus name, e.g. otelcol_exporter_sent_spans_total */
+    const char *help;
+    otelc_metric_type type;
+    const char *const *labels;  /* key, value, key, value, ..., NULL; may be NULL */
+    const double *buckets;      /* histogram upper bounds, ascending; else NULL */
+    size_t nbuckets;
+} otelc_metric_desc;
+
+typedef enum otelc_health {
+    OTELC_HEALTH_OK = 0,        /* working */
+    OTELC_HEALTH_DEGRADED = 1,  /* working with trouble (retrying, slow backend) */
+    OTELC_HEALTH_UNHEALTHY = 2, /* not working (failed start, paused on auth) */
+} otelc_health;
+
+/* An admin route handler; runs on the admin loop thread. It answers with
+ * http_respond (or http_stream_*) now, or later from any thread: a request
+ * the handler returns from without answering stays open until it does.
+ * Exactly one answer per request. */
+typedef void (*otelc_route_fn)(void *arg, otelc_http_req *req);
+
+/* ------------------------------------------------------------------ */
+/* The host services table                                             */
+/* ------------------------------------------------------------------ */
+
+typedef struct otelc_host_api {
+    uint32_t struct_size;
+    uint32_t abi_major, abi_minor; /* the host's */
+
+    /* Logging; the host prefixes the component id. Never log secrets. */
+    void (*log)(otelc_ctx *ctx, otelc_log_level level, const char *fmt, ...) OTELC_PRINTF(3, 4);
+
+    /* Batches. adopt takes ownership of buf (released later with
+     * free_fn(free_arg, buf) on the last unref, from any thread) without
+     * copying; copy duplicates len bytes. meta may be NULL; it is copied.
+     * spans is the request's span count (the caller validated it). Both
+     * return a batch with one reference, or NULL if memory ran out (then
+     * adopt has NOT taken buf). */
+    otelc_batch *(*batch_adopt)(uint8_t *buf, size_t len, uint32_t spans,
+                                void (*free_fn)(void *free_arg, void *buf), void *free_arg,
+                                const otelc_batch_meta *meta);
+    otelc_batch *(*batch_copy)(const uint8_t *buf, size_t len, uint32_t spans,
+                               const otelc_batch_meta *meta);
+    /* A new batch whose bytes are parts[0..n) concatenated (a valid merged
+     * request: resource_spans is repeated). References the parts' segments,
+     * copies nothing; the parts stay the caller's. Metadata from parts[0],
+     * received_ns the earliest. NULL if memory ran out. */
+    otelc_batch *(*batch_merge)(otelc_batch *const *parts, size_t n);
+
+    /* Hands b (lent) to the next stage of every pipeline this instance
+     * feeds. OK: taken, done is never called. PENDING: taken, done(arg,
+     * status) is called exactly once, from any thread, when everything
+     * downstream took responsibility (status OK) or refused (RETRY/REJECT).
+     * RETRY: nothing was taken; the host calls this instance's resume()
+     * when there is room again. REJECT: refused for good. Receivers and
+     * processors only. */
+    otelc_status (*emit)(otelc_ctx *ctx, otelc_batch *b, otelc_done_fn done, void *arg);
+    /* Like emit, but a PENDING outcome completes ticket t (the one the
+     * caller's consume received) instead of calling a function. The
+     * caller returns the result from consume unchanged. */
+    otelc_status (*emit_ticket)(otelc_ctx *ctx, otelc_batch *b, otelc_ticket *t);
+    /* Completes a consume that returned PENDING: exactly once, any thread.
+     * status is OK, RETRY or REJECT. */
+    void (*complete)(otelc_ticket *t, otelc_status status);
+
+    /* Exporters: stop (pause) or restart taking batches, with a reason
+     * shown in logs and /health (e.g. "SignatureDoesNotMatch: ..."). A
+     * paused exporter keeps its queue; the host offers it one batch on a
+     * slow timer and resumes it on the first success. */
+    void (*exporter_pause)(otelc_ctx *ctx, const char *reason);
+    void (*exporter_resume)(otelc_ctx *ctx);
+
+    /* Metrics: returns the series for desc (registered on first use, the
+     * same series for the same name and labels), or NULL on a conflicting
+     * type. Series live until exit; updates are lock-free. */
+    otelc_series *(*metric)(otelc_ctx *ctx, const otelc_metric_desc *desc);
+    void (*metric_add)(otelc_series *s, double v);
+    void (*metric_set)(otelc_series *s, double v);
+    void (*metric_observe)(otelc_series *s, double v);
+
+    /* Health of this instance; detail (copied) is shown in /health. */
+    void (*health)(otelc_ctx *ctx, otelc_health status, const char *detail);
+
+    /* Admin routes, registered from create or start. pattern is a path
+     * whose segments may be {name} parameters ("/api/traces/{id}");
+     * method "GET", "POST", ... Returns 0, or -1 if the route is claimed
+     * already (a start error: the plugin fails). */
+    int (*route)(otelc_ctx *ctx, const char *method, const char *pattern, otelc_route_fn fn,
+                 void *arg);
+    /* Request accessors; the strings live until the request is answered. */
+    const char *(*http_param)(otelc_http_req *r, const char *name); /* {name} */
+    const char *(*http_query)(otelc_http_req *r, const char *name); /* ?name= */
+    const char *(*http_header)(otelc_http_req *r, const char *name);
+    const uint8_t *(*http_body)(otelc_http_req *r, size_t *len);
+    /* Answers: a whole body (copied), or a stream of chunks. Any thread.
+     * headers: key, value, ..., NULL (may be NULL). */
+    void (*http_respond)(otelc_http_req *r, int status, const char *const *headers,
+                         const void *body, size_t len);
+    void (*http_stream_start)(otelc_http_req *r, int status, const char *const *headers);
+    void (*http_stream_chunk)(otelc_http_req *r, const void *data, size_t len);
+    void (*http_stream_end)(otelc_http_req *r);
+
+    /* Config subtrees of keys declared OTELC_CFG_NODE (create only). A NULL
+     * node is an absent key. Accessors return 0 on success, -1 after
+     * reporting an error at the node's position. */
+    void (*config_error)(otelc_ctx *ctx, const otelc_node *at, const char *fmt, ...)
+        OTELC_PRINTF(3, 4);
+    int (*node_kind)(const otelc_node *n); /* OTELC_NODE_* */
+    size_t (*node_len)(const otelc_node *n);  /* entries of a map or list */
+    const otelc_node *(*node_at)(const otelc_node *n, size_t i);
+    const char *(*node_key)(const otelc_node *n); /* its key in a map, else NULL */
+    const otelc_node *(*node_get)(const otelc_node *map, const char *key);
+    int (*node_string)(otelc_ctx *ctx, const otelc_node *n, const char **out);
+    int (*node_int)(otelc_ctx *ctx, const otelc_node *n, int64_t *out);
+    int (*node_bool)(otelc_ctx *ctx, const otelc_node *n, bool *out);
+    int (*node_duration)(otelc_ctx *ctx, const otelc_node *n, int64_t *out_ns);
+
+    /* What the host knows of this instance. */
+    const char *(*instance_id)(otelc_ctx *ctx);     /* "awss3/primary" */
+    /* A processor's pipeline ("traces/a"): processors get one instance per
+     * pipeline, all with the same instance_id. NULL for other kinds. */
+    const char *(*pipeline_id)(otelc_ctx *ctx);
+    int64_t (*exporter_timeout_ns)(otelc_ctx *ctx); /* `timeout`; 0 = none */
+    uint32_t (*exporter_consumers)(otelc_ctx *ctx); /* sending_queue.num_consumers */
+} otelc_host_api;
+
+/* What node_kind answers. An absent node reads as NULL: "use the defaults". */
+typedef enum otelc_node_kind {
+    OTELC_NODE_NULL = 0,
+    OTELC_NODE_SCALAR = 1,
+    OTELC_NODE_MAP = 2,
+    OTELC_NODE_LIST = 3,
+} otelc_node_kind;
+
+/* True when the host's table has the member (it is at least that new). */
+#define otelc_host_has(api, member) \
+    ((api)->struct_size >= offsetof(otelc_host_api, member) + sizeof((api)->member))
+
+/* ------------------------------------------------------------------ */
+/* Config key table                                                    */
+/* ------------------------------------------------------------------ */
+
+typedef enum otelc_cfg_type {
+    OTELC_CFG_STRING = 1,   /* const char * (NULL if absent, no default) */
+    OTELC_CFG_BOOL = 2,     /* bool */
+    OTELC_CFG_INT = 3,      /* int64_t */
+    OTELC_CFG_DOUBLE = 4,   /* double */
+    OTELC_CFG_DURATION = 5, /* int64_t nanoseconds: "200ms", "5s", "1h" */
+    OTELC_CFG_SIZE = 6,     /* uint64_t bytes: "4MiB", "512KiB", 1048576 */
+    OTELC_CFG_STRLIST = 7,  /* otelc_strlist */
+    OTELC_CFG_NODE = 8,     /* const otelc_node * (free-form; read with node_*) */
+    OTELC_CFG_SECTION = 9,  /* a map whose keys are declared with "name.key" rows */
+} otelc_cfg_type;
+
+typedef struct otelc_strlist {
+    size_t n;
+    const char *const *items;
+} otelc_strlist;
+
+enum {
+    OTELC_KEY_UNSUPPORTED = 1u << 0, /* collector key otelc lacks: error "not supported yet" */
+    OTELC_KEY_IGNORED = 1u << 1,     /* collector key harmless to ignore: warning */
+    OTELC_KEY_SECRET = 1u << 2,      /* never printed (credentials) */
+};
+
+/* One row of a component's config schema; the table ends with a row whose
+ * name is NULL. Nested keys use dots ("protocols.grpc.endpoint"), each
+ * level declared as OTELC_CFG_SECTION. The host checks every key, type and
+ * default before create() and fills a zeroed struct of config_size bytes:
+ * the value (or default) of each row lands at offset. Rows flagged
+ * UNSUPPORTED or IGNORED have no offset. */
+typedef struct otelc_cfg_key {
+    const char *name;
+    otelc_cfg_type type;
+    const char *dflt; /* default as YAML text, or NULL */
+    const char *doc;  /* one line, shown by `otelc components --keys` */
+    size_t offset;
+    uint32_t flags;
+} otelc_cfg_key;
+
+/* ------------------------------------------------------------------ */
+/* The descriptor                                                      */
+/* ------------------------------------------------------------------ */
+
+enum {
+    OTELC_CONSUME_THREAD_SAFE = 1u << 0, /* consume may run concurrently */
+};
+
+typedef struct otelc_plugin {
+    uint32_t abi_major;   /* OTELC_ABI_MAJOR */
+    uint32_t abi_minor;   /* OTELC_ABI_MINOR */
+    uint32_t struct_size; /* sizeof(otelc_plugin) */
+    otelc_kind kind;
+    const char *type;    /* component type in configs, unique: "awss3" */
+    const char *version; /* the plugin's own version */
+    const char *doc;     /* one line */
+    uint32_t flags;      /* OTELC_CONSUME_THREAD_SAFE */
+
+    const otelc_cfg_key *config_keys;
+    size_t config_size;
+
+    /* Parses (cfg is the filled config struct, valid until destroy) and
+     * allocates; no I/O, no threads. Returns 0 and sets *state, or -1
+     * after config_error/log said why. */
+    int (*create)(otelc_ctx *ctx, const otelc_host_api *api, const void *cfg, void **state);
+    /* Opens sockets, starts threads. 0, or -1 after logging why. */
+    int (*start)(void *state);
+    /* Processors and exporters: take a lent batch. t is valid until
+     * completed; only a PENDING outcome may complete it (once). */
+    otelc_status (*consume)(void *state, otelc_batch *b, otelc_ticket *t);
+    /* Downstream has room again after this instance's emit saw RETRY. */
+    void (*resume)(void *state);
+    /* Pushes held data downstream; returns when done or at deadline
+     * (CLOCK_MONOTONIC ns). 0 or -1. May be NULL. */
+    int (*flush)(void *state, int64_t deadline_ns);
+    /* Stops accepting and drains until deadline; idempotent, safe without
+     * start. 0, or -1 if something was left. */
+    int (*shutdown)(void *state, int64_t deadline_ns);
+    /* Frees everything; always called once after a successful create. */
+    void (*destroy)(void *state);
+} otelc_plugin;
+
+/* The one symbol a plugin exports. The versioned name lets a future ABI 2
+ * coexist. Define it with OTELC_PLUGIN(descriptor). */
+#define OTELC_PLUGIN_ENTRY "otelc_plugin_entry_v1"
+typedef const otelc_plugin *(*otelc_plugin_entry_fn)(void);
+#define OTELC_PLUGIN(desc)                                                 \
+    OTELC_EXPORT const otelc_plugin *otelc_plugin_entry_v1(void);         \
+    OTELC_EXPORT const otelc_plugin *otelc_plugin_entry_v1(void) { return &(desc); }
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* OTELC_PLUGIN_H */
