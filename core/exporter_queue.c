@@ -1,0 +1,476 @@
+/*
+ * exporter_queue.c: bounded in-memory FIFO with consumer threads.
+ */
+#include "exporter_queue.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "log.h"
+
+#define MAX_WAITERS 64
+
+typedef struct qitem {
+    struct qitem *next;
+    otelc_batch *b;
+    int64_t size;
+} qitem;
+
+typedef struct waiter {
+    void (*fn)(void *);
+    void *arg;
+} waiter;
+
+struct exporter_queue {
+    queue_cfg cfg;
+    char *id;
+    queue_export_fn export_fn;
+    void *export_arg;
+
+    pthread_mutex_t mu;
+    pthread_cond_t nonempty, space, idle_cv;
+    qitem *head, *tail;
+    int64_t size;
+    uint64_t count;
+    uint32_t busy; /* consumers exporting right now */
+    bool draining, stopping, paused;
+    char pause_reason[256];
+
+    waiter waiters[MAX_WAITERS];
+    size_t nwaiters;
+
+    pthread_t *threads;
+    uint32_t nthreads;
+
+    _Atomic uint64_t sent_spans, failed_spans, enqueue_failed_spans, retries;
+    _Atomic int64_t last_success_ns;
+};
+
+int64_t mono_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+int64_t real_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+void queue_cfg_defaults(queue_cfg *cfg)
+{
+    cfg->enabled = true;
+    cfg->num_consumers = 10;
+    cfg->queue_size = 1000;
+    cfg->sizer = SIZER_REQUESTS;
+    cfg->block_on_overflow = false;
+    retry_cfg_defaults(&cfg->retry);
+    cfg->timeout_ns = 5000000000LL;
+    cfg->paused_probe_ns = 10000000000LL;
+}
+
+static int64_t item_size(const exporter_queue *q, otelc_batch *b)
+{
+    switch (q->cfg.sizer) {
+    case SIZER_ITEMS: return otelc_batch_spans(b);
+    case SIZER_BYTES: return (int64_t)otelc_batch_len(b);
+    default: return 1;
+    }
+}
+
+/* Waits on cv until the monotonic deadline; false on timeout. The
+ * condition variables use CLOCK_MONOTONIC (see cond_init). */
+static bool wait_until(pthread_cond_t *cv, pthread_mutex_t *mu, int64_t deadline_ns)
+{
+    struct timespec ts = {deadline_ns / 1000000000, deadline_ns % 1000000000};
+    return pthread_cond_timedwait(cv, mu, &ts) != ETIMEDOUT;
+}
+
+static void cond_init(pthread_cond_t *cv)
+{
+    pthread_condattr_t a;
+    pthread_condattr_init(&a);
+    pthread_condattr_setclock(&a, CLOCK_MONOTONIC);
+    pthread_cond_init(cv, &a);
+    pthread_condattr_destroy(&a);
+}
+
+exporter_queue *queue_new(const queue_cfg *cfg, const char *id, queue_export_fn export_fn,
+                          void *arg)
+{
+    exporter_queue *q = calloc(1, sizeof(*q));
+    if (!q)
+        return NULL;
+    q->id = strdup(id);
+    if (!q->id) {
+        free(q);
+        return NULL;
+    }
+    q->cfg = *cfg;
+    if (q->cfg.num_consumers == 0)
+        q->cfg.num_consumers = 1;
+    q->export_fn = export_fn;
+    q->export_arg = arg;
+    pthread_mutex_init(&q->mu, NULL);
+    cond_init(&q->nonempty);
+    cond_init(&q->space);
+    cond_init(&q->idle_cv);
+    return q;
+}
+
+/* ---- exporting one batch, waiting for an async completion ---- */
+
+typedef struct sync_wait {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    bool done;
+    otelc_status status;
+} sync_wait;
+
+static void sync_done(void *arg, otelc_status st)
+{
+    sync_wait *w = arg;
+    pthread_mutex_lock(&w->mu);
+    w->status = st;
+    w->done = true;
+    pthread_cond_signal(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+}
+
+static otelc_status export_once(exporter_queue *q, otelc_batch *b)
+{
+    sync_wait w = {.done = false};
+    pthread_mutex_init(&w.mu, NULL);
+    pthread_cond_init(&w.cv, NULL);
+    otelc_status st = q->export_fn(q->export_arg, b, sync_done, &w);
+    if (st == OTELC_PENDING) {
+        pthread_mutex_lock(&w.mu);
+        while (!w.done)
+            pthread_cond_wait(&w.cv, &w.mu);
+        st = w.status;
+        pthread_mutex_unlock(&w.mu);
+    }
+    pthread_cond_destroy(&w.cv);
+    pthread_mutex_destroy(&w.mu);
+    return st;
+}
+
+/* Sleeps for wait_ns unless the queue is stopping; false if stopping. */
+static bool backoff_sleep(exporter_queue *q, int64_t wait_ns)
+{
+    int64_t deadline = mono_ns() + wait_ns;
+    pthread_mutex_lock(&q->mu);
+    while (!q->stopping && mono_ns() < deadline)
+        wait_until(&q->space, &q->mu, deadline);
+    bool stopping = q->stopping;
+    pthread_mutex_unlock(&q->mu);
+    return !stopping;
+}
+
+static void export_with_retry(exporter_queue *q, otelc_batch *b, uint64_t *seed)
+{
+    uint32_t spans = otelc_batch_spans(b);
+    retry_state rs;
+    bool retrying = false;
+    for (;;) {
+        otelc_status st = export_once(q, b);
+        if (st == OTELC_OK) {
+            q->sent_spans += spans;
+            q->last_success_ns = real_ns();
+            if (q->paused)
+                queue_resume(q);
+            return;
+        }
+        if (st == OTELC_REJECT) {
+            q->failed_spans += spans;
+            otelc_log(OTELC_LOG_ERROR, q->id, "exporter refused a batch of %u spans for good",
+                      spans);
+            return;
+        }
+        if (!retrying) {
+            retry_begin(&rs, &q->cfg.retry, mono_ns());
+            retrying = true;
+        }
+        int64_t wait = q->paused ? q->cfg.paused_probe_ns : retry_next(&rs, &q->cfg.retry,
+                                                                      mono_ns(), seed);
+        if (wait < 0) {
+            q->failed_spans += spans;
+            otelc_log(OTELC_LOG_ERROR, q->id,
+                      "dropping %u spans: retries exhausted (retry_on_failure)", spans);
+            return;
+        }
+        q->retries++;
+        if (!backoff_sleep(q, wait)) {
+            q->failed_spans += spans;
+            otelc_log(OTELC_LOG_ERROR, q->id, "dropping %u spans: shut down while retrying",
+                      spans);
+            return;
+        }
+    }
+}
+
+/* ---- consumers ---- */
+
+static void wake_waiters(exporter_queue *q)
+{
+    waiter w[MAX_WAITERS];
+    size_t n = q->nwaiters;
+    memcpy(w, q->waiters, n * sizeof(waiter));
+    q->nwaiters = 0;
+    pthread_mutex_unlock(&q->mu);
+    for (size_t i = 0; i < n; i++)
+        w[i].fn(w[i].arg);
+    pthread_mutex_lock(&q->mu);
+}
+
+static qitem *pop_locked(exporter_queue *q)
+{
+    qitem *it = q->head;
+    q->head = it->next;
+    if (!q->head)
+        q->tail = NULL;
+    q->size -= it->size;
+    q->count--;
+    pthread_cond_broadcast(&q->space);
+    if (q->nwaiters)
+        wake_waiters(q);
+    return it;
+}
+
+static void *consumer_main(void *arg)
+{
+    exporter_queue *q = arg;
+    uint64_t seed = (uint64_t)(uintptr_t)&seed ^ (uint64_t)mono_ns();
+    pthread_mutex_lock(&q->mu);
+    for (;;) {
+        while (!q->head && !q->stopping)
+            pthread_cond_wait(&q->nonempty, &q->mu);
+        if (q->stopping)
+            break;
+        qitem *it = pop_locked(q);
+        q->busy++;
+        pthread_mutex_unlock(&q->mu);
+        export_with_retry(q, it->b, &seed);
+        otelc_batch_unref(it->b);
+        free(it);
+        pthread_mutex_lock(&q->mu);
+        q->busy--;
+        pthread_cond_broadcast(&q->idle_cv);
+    }
+    pthread_mutex_unlock(&q->mu);
+    return NULL;
+}
+
+int queue_start(exporter_queue *q)
+{
+    if (!q->cfg.enabled)
+        return 0;
+    q->threads = calloc(q->cfg.num_consumers, sizeof(pthread_t));
+    if (!q->threads)
+        return -1;
+    for (uint32_t i = 0; i < q->cfg.num_consumers; i++) {
+        if (pthread_create(&q->threads[i], NULL, consumer_main, q) != 0) {
+            otelc_log(OTELC_LOG_ERROR, q->id, "cannot start queue consumer: %s", strerror(errno));
+            queue_drain(q, 0);
+            return -1;
+        }
+        q->nthreads++;
+    }
+    return 0;
+}
+
+/* ---- offering ---- */
+
+static int cmp_ptr(const void *a, const void *b)
+{
+    uintptr_t x = (uintptr_t) * (void *const *)a, y = (uintptr_t) * (void *const *)b;
+    return x < y ? -1 : x > y;
+}
+
+static bool has_room(const exporter_queue *q, int64_t size)
+{
+    /* An empty queue always takes one batch, however big, so nothing is
+     * refused forever. */
+    return !q->draining && (q->count == 0 || q->size + size <= q->cfg.queue_size);
+}
+
+static void add_waiter(exporter_queue *q, void (*fn)(void *), void *arg)
+{
+    for (size_t i = 0; i < q->nwaiters; i++)
+        if (q->waiters[i].fn == fn && q->waiters[i].arg == arg)
+            return;
+    if (q->nwaiters < MAX_WAITERS)
+        q->waiters[q->nwaiters++] = (waiter){fn, arg};
+}
+
+static void push_locked(exporter_queue *q, qitem *it)
+{
+    if (q->tail)
+        q->tail->next = it;
+    else
+        q->head = it;
+    q->tail = it;
+    q->size += it->size;
+    q->count++;
+    pthread_cond_signal(&q->nonempty);
+}
+
+/* With every lock held: true if all queues have room (waiting while full
+ * when they all block on overflow). */
+static bool all_have_room(exporter_queue **qs, size_t n, otelc_batch *b)
+{
+    for (;;) {
+        size_t full = n, blocking = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (!has_room(qs[i], item_size(qs[i], b)) && full == n)
+                full = i;
+            blocking += qs[i]->cfg.block_on_overflow && !qs[i]->draining;
+        }
+        if (full == n)
+            return true;
+        if (blocking != n)
+            return false;
+        /* Only one lock may be waited on: release the others meanwhile. */
+        for (size_t i = 0; i < n; i++)
+            if (i != full)
+                pthread_mutex_unlock(&qs[i]->mu);
+        pthread_cond_wait(&qs[full]->space, &qs[full]->mu);
+        pthread_mutex_unlock(&qs[full]->mu);
+        for (size_t i = 0; i < n; i++)
+            pthread_mutex_lock(&qs[i]->mu);
+    }
+}
+
+otelc_status queue_offer_all(exporter_queue *const *in, size_t n, otelc_batch *b,
+                             void (*on_space)(void *space_arg), void *space_arg)
+{
+    exporter_queue *qs[64];
+    qitem *items[64];
+    if (n == 0 || n > 64)
+        return OTELC_REJECT;
+    memcpy(qs, in, n * sizeof(*qs));
+    qsort(qs, n, sizeof(*qs), cmp_ptr); /* one lock order for everyone */
+    for (size_t i = 0; i < n; i++) {
+        items[i] = calloc(1, sizeof(qitem));
+        if (!items[i]) {
+            while (i--)
+                free(items[i]);
+            return OTELC_RETRY;
+        }
+    }
+    for (size_t i = 0; i < n; i++)
+        pthread_mutex_lock(&qs[i]->mu);
+    bool ok = all_have_room(qs, n, b);
+    for (size_t i = 0; i < n; i++) {
+        if (ok) {
+            items[i]->b = otelc_batch_ref(b);
+            items[i]->size = item_size(qs[i], b);
+            push_locked(qs[i], items[i]);
+        } else {
+            free(items[i]);
+            qs[i]->enqueue_failed_spans += otelc_batch_spans(b);
+            if (on_space && !qs[i]->draining)
+                add_waiter(qs[i], on_space, space_arg);
+        }
+        pthread_mutex_unlock(&qs[i]->mu);
+    }
+    return ok ? OTELC_OK : OTELC_RETRY;
+}
+
+/* ---- pause, drain, stats ---- */
+
+void queue_pause(exporter_queue *q, const char *reason)
+{
+    pthread_mutex_lock(&q->mu);
+    bool was = q->paused;
+    q->paused = true;
+    snprintf(q->pause_reason, sizeof(q->pause_reason), "%s", reason ? reason : "paused");
+    pthread_mutex_unlock(&q->mu);
+    if (!was)
+        otelc_log(OTELC_LOG_WARN, q->id, "exporter paused: %s", reason ? reason : "");
+}
+
+void queue_resume(exporter_queue *q)
+{
+    pthread_mutex_lock(&q->mu);
+    bool was = q->paused;
+    q->paused = false;
+    q->pause_reason[0] = 0;
+    pthread_cond_broadcast(&q->space);
+    pthread_mutex_unlock(&q->mu);
+    if (was)
+        otelc_log(OTELC_LOG_INFO, q->id, "exporter resumed");
+}
+
+void queue_pause_reason(exporter_queue *q, char *buf, size_t cap)
+{
+    pthread_mutex_lock(&q->mu);
+    snprintf(buf, cap, "%s", q->pause_reason);
+    pthread_mutex_unlock(&q->mu);
+}
+
+uint64_t queue_drain(exporter_queue *q, int64_t deadline_ns)
+{
+    pthread_mutex_lock(&q->mu);
+    q->draining = true;
+    pthread_cond_broadcast(&q->space); /* blocked offers give up */
+    while ((q->head || q->busy) && mono_ns() < deadline_ns)
+        wait_until(&q->idle_cv, &q->mu, deadline_ns < mono_ns() + 50000000 ? deadline_ns
+                                                                         : mono_ns() + 50000000);
+    q->stopping = true;
+    uint64_t left = q->count;
+    pthread_cond_broadcast(&q->nonempty);
+    pthread_cond_broadcast(&q->space);
+    pthread_mutex_unlock(&q->mu);
+    for (uint32_t i = 0; i < q->nthreads; i++)
+        pthread_join(q->threads[i], NULL);
+    q->nthreads = 0;
+    if (left)
+        otelc_log(OTELC_LOG_ERROR, q->id, "%llu batches still queued at shutdown are lost",
+                  (unsigned long long)left);
+    return left;
+}
+
+void queue_stats_get(exporter_queue *q, queue_stats *out)
+{
+    pthread_mutex_lock(&q->mu);
+    out->size = q->size;
+    out->capacity = q->cfg.queue_size;
+    out->requests = q->count;
+    out->paused = q->paused;
+    pthread_mutex_unlock(&q->mu);
+    out->sent_spans = q->sent_spans;
+    out->failed_spans = q->failed_spans;
+    out->enqueue_failed_spans = q->enqueue_failed_spans;
+    out->retries = q->retries;
+    out->last_success_ns = q->last_success_ns;
+}
+
+void queue_free(exporter_queue *q)
+{
+    if (!q)
+        return;
+    if (q->nthreads)
+        queue_drain(q, 0);
+    while (q->head) {
+        qitem *it = q->head;
+        q->head = it->next;
+        otelc_batch_unref(it->b);
+        free(it);
+    }
+    pthread_cond_destroy(&q->nonempty);
+    pthread_cond_destroy(&q->space);
+    pthread_cond_destroy(&q->idle_cv);
+    pthread_mutex_destroy(&q->mu);
+    free(q->threads);
+    free(q->id);
+    free(q);
+}

@@ -1,0 +1,18 @@
+/*
+ * host_metrics.h: the host's own telemetry, with the collector's names:
+ * spans accepted and refused per receiver, sent and failed per exporter,
+ * queue size and capacity. Process CPU and memory come with /metrics.
+ */
+#ifndef OTELC_CORE_HOST_METRICS_H
+#define OTELC_CORE_HOST_METRICS_H
+
+#include "graph.h"
+
+/* Registers every series and the render hook that refreshes queue
+ * figures. Main thread, after the instances exist. 0 or -1. */
+int host_metrics_register(host *h);
+
+/* Counts a receiver's emit outcome (sync, or on completion). Any thread. */
+void host_metrics_receiver(otelc_ctx *c, otelc_status st, uint32_t spans);
+
+#endif

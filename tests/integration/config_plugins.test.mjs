@@ -1,0 +1,79 @@
+// Config checks that need the plugins' key tables: each error names the
+// file, line and column, and otelc exits 1 before starting anything.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { run, writeConfig } from './lib/harness.mjs';
+
+const base = (exporter) => `receivers:
+  testsource:
+exporters:
+${exporter}
+service:
+  telemetry: { metrics: { level: none } }
+  pipelines:
+    traces:
+      receivers: [testsource]
+      exporters: [testsink]
+`;
+
+async function validate(yaml) {
+  const file = writeConfig(yaml);
+  const r = await run(['validate', '--config', file]);
+  return { ...r, file };
+}
+
+test('a valid config of test plugins validates', async () => {
+  const r = await validate(base('  testsink:\n    mode: pending\n    delay: 5ms'));
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /config is valid/);
+});
+
+test('unknown component type', async () => {
+  const yaml = base('  testsink:').replace('  testsource:\n', '  testsource:\n  nosuch:\n')
+    .replace('[testsource]', '[testsource, nosuch]');
+  const r = await validate(yaml);
+  assert.equal(r.code, 1);
+  assert.ok(r.stderr.includes(`${r.file}:3:3: key 'receivers.nosuch': unknown receiver type "nosuch"`), r.stderr);
+});
+
+test('unknown key inside a component', async () => {
+  const r = await validate(base('  testsink:\n    bogus: 1'));
+  assert.equal(r.code, 1);
+  assert.ok(r.stderr.includes(`${r.file}:5:5: key 'exporters.testsink.bogus': unknown key for exporter testsink`), r.stderr);
+});
+
+test('collector key not supported yet', async () => {
+  const r = await validate(base('  testsink:\n    compression: gzip'));
+  assert.equal(r.code, 1);
+  assert.ok(r.stderr.includes(`${r.file}:5:5: key 'exporters.testsink.compression': collector key compression is not supported yet`), r.stderr);
+});
+
+test('a harmless collector key only warns', async () => {
+  const r = await validate(base('  testsink:\n    encoding: json'));
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /WARN config: .*:5:5: .*collector key encoding is ignored/);
+});
+
+test('wrong type', async () => {
+  const r = await validate(base('  testsink:\n    fail_start: maybe\n    delay: soon'));
+  assert.equal(r.code, 1);
+  assert.ok(r.stderr.includes(`${r.file}:5:17: key 'exporters.testsink.fail_start'`), r.stderr);
+  assert.ok(r.stderr.includes(`${r.file}:6:12: key 'exporters.testsink.delay'`), r.stderr);
+});
+
+test('an env value is typed by the key it lands in', async () => {
+  const file = writeConfig(base('  testsink:\n    delay: ${env:SINK_DELAY}\n    fail_start: ${env:SINK_FAIL}'));
+  const ok = await run(['validate', '--config', file], { env: { SINK_DELAY: '250ms', SINK_FAIL: 'false' } });
+  assert.equal(ok.code, 0, ok.stderr);
+  const bad = await run(['validate', '--config', file], { env: { SINK_DELAY: '250', SINK_FAIL: 'false' } });
+  assert.equal(bad.code, 1);
+  assert.match(bad.stderr, /:5:12: key 'exporters.testsink.delay'/);
+});
+
+test('host-provided exporter keys are checked', async () => {
+  const r = await validate(base('  testsink:\n    sending_queue: { num_consumers: 0, sizer: pages }\n    retry_on_failure: { initial_interval: 1s, bogus: 2 }'));
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /key 'exporters.testsink.sending_queue.num_consumers'/);
+  assert.match(r.stderr, /key 'exporters.testsink.sending_queue.sizer'.*requests, items or bytes/);
+  assert.match(r.stderr, /key 'exporters.testsink.retry_on_failure.bogus'/);
+});

@@ -1,0 +1,127 @@
+// Pipelines of test plugins in the real host: fan-in, fan-out, shared
+// instances, per-pipeline processors, routes, health and metrics.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { start, get, post, eventually } from './lib/harness.mjs';
+
+const twoPipelines = `
+receivers:
+  testsource:
+  testsource/b:
+processors:
+  testproc:
+exporters:
+  testsink:
+  testsink/two:
+    mode: pending
+    delay: 20ms
+service:
+  admin: { endpoint: "127.0.0.1:0" }
+  telemetry: { metrics: { level: none } }
+  pipelines:
+    traces/a:
+      receivers: [testsource]
+      processors: [testproc]
+      exporters: [testsink, testsink/two]
+    traces/b:
+      receivers: [testsource, testsource/b]
+      processors: [testproc]
+      exporters: [testsink]
+`;
+
+const stats = async (o, id) => (await get(o.url(`/test/${id}/stats`))).json;
+
+test('fan-in, fan-out, shared exporters and per-pipeline processors', async (t) => {
+  const o = await start(twoPipelines);
+  t.after(() => o.stop());
+  // testsource feeds both pipelines: 3 requests of 7 spans reach testsink
+  // twice (once per pipeline) and testsink/two once.
+  let r = await post(o.url('/test/testsource/emit?count=3&spans=7'));
+  assert.equal(r.status, 200);
+  assert.deepEqual(r.json, { ok: 3, retry: 0, reject: 0 });
+  // testsource/b feeds pipeline b only.
+  r = await post(o.url('/test/testsource/b/emit?count=2&spans=5'));
+  assert.deepEqual(r.json, { ok: 2, retry: 0, reject: 0 });
+
+  const sink = await eventually(async () => {
+    const s = await stats(o, 'testsink');
+    return s.spans === 3 * 7 * 2 + 2 * 5 ? s : null;
+  });
+  assert.ok(sink, 'testsink got every span of both pipelines');
+  assert.equal(sink.batches, 3 * 2 + 2);
+  const two = await eventually(async () => {
+    const s = await stats(o, 'testsink/two');
+    return s.spans === 21 ? s : null;
+  });
+  assert.ok(two, 'testsink/two got pipeline a only');
+
+  const m = (await get(o.url('/metrics'))).text;
+  assert.match(m, /^test_processor_spans_total\{pipeline="traces\/a",processor="testproc"\} 21$/m);
+  assert.match(m, /^test_processor_spans_total\{pipeline="traces\/b",processor="testproc"\} 31$/m);
+  assert.match(m, /^otelcol_receiver_accepted_spans_total\{receiver="testsource",transport="testsource"\} 21$/m);
+  assert.match(m, /^otelcol_receiver_accepted_spans_total\{receiver="testsource\/b",transport="testsource"\} 10$/m);
+  assert.match(m, /^otelcol_exporter_sent_spans_total\{exporter="testsink"\} 52$/m);
+  assert.match(m, /^otelcol_exporter_sent_spans_total\{exporter="testsink\/two"\} 21$/m);
+  assert.match(m, /^otelcol_exporter_queue_capacity\{exporter="testsink"\} 1000$/m);
+  assert.match(m, /^# TYPE otelcol_process_memory_rss gauge$/m);
+});
+
+test('/metrics passes promtool check metrics', async (t) => {
+  let promtool = true;
+  try { execFileSync('promtool', ['--version'], { stdio: 'ignore' }); } catch { promtool = false; }
+  if (!promtool && process.env.CI !== 'true') {
+    t.skip('promtool is not installed (scripts/setup.sh installs it)');
+    return;
+  }
+  const o = await start(twoPipelines);
+  t.after(() => o.stop());
+  await post(o.url('/test/testsource/emit?count=1&spans=3'));
+  const text = (await get(o.url('/metrics'))).text;
+  const out = execFileSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
+  assert.doesNotMatch(out, /error/i);
+});
+
+test('/health flips with a component report', async (t) => {
+  const o = await start(twoPipelines);
+  t.after(() => o.stop());
+  let h = await get(o.url('/health'));
+  assert.equal(h.status, 200);
+  assert.equal(h.json.status, 'healthy');
+  assert.equal(h.json.components['testproc@traces/a'].kind, 'processor');
+
+  await post(o.url('/test/testsink/two/health?status=degraded&detail=slow%20backend'));
+  h = await get(o.url('/health'));
+  assert.equal(h.status, 200);
+  assert.equal(h.json.status, 'degraded');
+  assert.equal(h.json.components['testsink/two'].detail, 'slow backend');
+
+  await post(o.url('/test/testsink/two/health?status=unhealthy&detail=paused'));
+  h = await get(o.url('/health'));
+  assert.equal(h.status, 503);
+  assert.equal(h.json.status, 'unhealthy');
+
+  await post(o.url('/test/testsink/two/health?status=ok'));
+  h = await get(o.url('/health'));
+  assert.equal(h.status, 200);
+  assert.equal(h.json.status, 'healthy');
+});
+
+test('RETRY and REJECT reach the emitter; unknown routes are 404', async (t) => {
+  const o = await start(twoPipelines.replace('    mode: pending\n    delay: 20ms\n', '    mode: reject\n'));
+  t.after(() => o.stop());
+  // The memory queue takes the batch (OK); the exporter then refuses it
+  // for good, which the host counts as failed.
+  let r = await post(o.url('/test/testsource/b/emit?count=1&spans=4'));
+  assert.deepEqual(r.json, { ok: 1, retry: 0, reject: 0 });
+  const failed = await eventually(async () => /^otelcol_exporter_send_failed_spans_total\{exporter="testsink\/two"\} 0$/m
+    .test((await get(o.url('/metrics'))).text));
+  assert.ok(failed);
+  r = await post(o.url('/test/testsource/emit?count=1&spans=4'));
+  assert.equal(r.status, 200);
+  const rejected = await eventually(async () => /^otelcol_exporter_send_failed_spans_total\{exporter="testsink\/two"\} 4$/m
+    .test((await get(o.url('/metrics'))).text));
+  assert.ok(rejected, 'the rejected batch is counted as failed');
+  r = await get(o.url('/no/such/route'));
+  assert.equal(r.status, 404);
+});
