@@ -66,12 +66,8 @@ static void api_health(otelc_ctx *ctx, otelc_health status, const char *detail)
 static int api_route(otelc_ctx *ctx, const char *method, const char *pattern, otelc_route_fn fn,
                      void *arg)
 {
-    otelc_ctx *c = CTX(ctx);
-    int rc = admin_route(c->h->admin, method, pattern, fn, arg);
-    if (rc != 0)
-        otelc_log(OTELC_LOG_ERROR, c->log_name, "route %s %s is claimed already", method,
-                  pattern);
-    return rc;
+    /* admin_route logs why a claim fails. */
+    return admin_route(CTX(ctx)->h->admin, method, pattern, fn, arg);
 }
 
 static void api_config_error(otelc_ctx *ctx, const otelc_node *at, const char *fmt, ...)

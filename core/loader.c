@@ -199,7 +199,8 @@ int loader_scan_dir(plugin_registry *r, const char *dir)
             n++;
     }
     closedir(d);
-    qsort(names, n, sizeof(char *), cmp_names);
+    if (n > 1)
+        qsort(names, n, sizeof(char *), cmp_names);
     int loaded = 0;
     for (size_t i = 0; i < n; i++) {
         char path[4096], err[1024];

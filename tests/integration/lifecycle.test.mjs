@@ -57,7 +57,7 @@ test('the same route claimed twice is a start error', async () => {
     .replace('exporters: [testsink]', 'exporters: [testsink, testsink/b]');
   const r = await run(['--config', writeConfig(yaml)]);
   assert.equal(r.code, 3, r.stderr);
-  assert.match(r.stderr, /route GET \/same\/stats is claimed already/);
+  assert.match(r.stderr, /route GET \/same\/stats: claimed already/);
 });
 
 test('SIGTERM drains queued batches before exit', async () => {

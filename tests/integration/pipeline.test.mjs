@@ -64,7 +64,7 @@ test('fan-in, fan-out, shared exporters and per-pipeline processors', async (t) 
   assert.match(m, /^otelcol_exporter_sent_spans_total\{exporter="testsink"\} 52$/m);
   assert.match(m, /^otelcol_exporter_sent_spans_total\{exporter="testsink\/two"\} 21$/m);
   assert.match(m, /^otelcol_exporter_queue_capacity\{exporter="testsink"\} 1000$/m);
-  assert.match(m, /^# TYPE otelcol_process_memory_rss gauge$/m);
+  assert.match(m, /^# TYPE otelcol_process_memory_rss_bytes gauge$/m);
 });
 
 test('/metrics passes promtool check metrics', async (t) => {

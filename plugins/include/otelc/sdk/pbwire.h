@@ -124,6 +124,40 @@ static inline bool pb_read_len(pb_cursor *c, pb_bytes *out)
     return true;
 }
 
+/*
+ * pb_read_tag and pb_read_len with the contract unchanged, for hot loops:
+ * OTLP tags and most lengths fit one byte, which is decoded inline here
+ * before falling back to the general readers.
+ */
+static inline bool pb_read_tag_fast(pb_cursor *c, uint32_t *field, enum pb_wire_type *type)
+{
+    if (c->p < c->end && *c->p < 0x80) {
+        uint8_t b = *c->p;
+        unsigned wt = b & 7u;
+        if (b < 8 || wt == PB_SGROUP || wt == PB_EGROUP || wt > PB_I32)
+            return false;
+        c->p++;
+        *field = b >> 3;
+        *type = (enum pb_wire_type)wt;
+        return true;
+    }
+    return pb_read_tag(c, field, type);
+}
+
+static inline bool pb_read_len_fast(pb_cursor *c, pb_bytes *out)
+{
+    if (c->p < c->end && *c->p < 0x80) {
+        size_t n = *c->p;
+        if (n > (size_t)(c->end - c->p) - 1)
+            return false;
+        out->ptr = c->p + 1;
+        out->len = n;
+        c->p += 1 + n;
+        return true;
+    }
+    return pb_read_len(c, out);
+}
+
 /* Skips one field's value of the given wire type. */
 static inline bool pb_skip(pb_cursor *c, enum pb_wire_type type)
 {

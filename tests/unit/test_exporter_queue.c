@@ -1,0 +1,194 @@
+/* The in-memory sending queue: all-or-nothing fan-out, back-pressure with
+ * a wake-up, retries, rejects, draining and pause. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdatomic.h>
+#include <time.h>
+#include <cmocka.h>
+
+#include "batch.h"
+#include "exporter_queue.h"
+
+typedef struct fake {
+    atomic_int calls;
+    atomic_int fail_first; /* answer RETRY this many times */
+    otelc_status answer;
+} fake;
+
+static otelc_status fake_export(void *arg, otelc_batch *b, queue_done_fn done, void *done_arg)
+{
+    fake *f = arg;
+    atomic_fetch_add(&f->calls, 1);
+    if (atomic_fetch_sub(&f->fail_first, 1) > 0)
+        return OTELC_RETRY;
+    return f->answer;
+}
+
+static queue_cfg fast_cfg(int64_t size, uint32_t consumers)
+{
+    queue_cfg c;
+    queue_cfg_defaults(&c);
+    c.queue_size = size;
+    c.num_consumers = consumers;
+    c.retry.initial_interval = 1000000; /* 1 ms */
+    c.retry.max_interval = 2000000;
+    c.paused_probe_ns = 5000000;
+    return c;
+}
+
+static otelc_batch *batch_of(uint32_t spans)
+{
+    return batch_copy((const uint8_t *)"x", 1, spans, NULL);
+}
+
+static void wait_sent(exporter_queue *q, uint64_t spans)
+{
+    queue_stats s;
+    for (int i = 0; i < 2000; i++) {
+        queue_stats_get(q, &s);
+        if (s.sent_spans + s.failed_spans >= spans)
+            return;
+        struct timespec ts = {0, 1000000};
+        nanosleep(&ts, NULL);
+    }
+}
+
+static int woken;
+static void on_space(void *arg)
+{
+    woken++;
+}
+
+static void test_fan_out_is_all_or_nothing(void **state)
+{
+    fake f = {.answer = OTELC_OK};
+    queue_cfg c = fast_cfg(1, 1);
+    exporter_queue *a = queue_new(&c, "a", fake_export, &f);
+    exporter_queue *b = queue_new(&c, "b", fake_export, &f);
+    exporter_queue *both[] = {a, b};
+    otelc_batch *x = batch_of(3);
+    /* Not started: nothing is consumed, so b fills up. */
+    assert_int_equal(queue_offer_all(&b, 1, x, on_space, NULL), OTELC_OK);
+    woken = 0;
+    assert_int_equal(queue_offer_all(both, 2, x, on_space, NULL), OTELC_RETRY);
+    queue_stats sa, sb;
+    queue_stats_get(a, &sa);
+    queue_stats_get(b, &sb);
+    assert_int_equal(sa.requests, 0); /* a did not take it either */
+    assert_int_equal(sb.requests, 1);
+    assert_int_equal(sb.enqueue_failed_spans, 3);
+    /* Starting b drains it and wakes whoever was refused. */
+    assert_int_equal(queue_start(b), 0);
+    wait_sent(b, 3);
+    assert_int_equal(woken, 1);
+    assert_int_equal(queue_offer_all(both, 2, x, on_space, NULL), OTELC_OK);
+    assert_int_equal(queue_start(a), 0);
+    wait_sent(a, 3);
+    wait_sent(b, 6);
+    queue_stats_get(b, &sb);
+    assert_int_equal(sb.sent_spans, 6);
+    otelc_batch_unref(x);
+    queue_free(a);
+    queue_free(b);
+    assert_int_equal(batch_live_count(), 0);
+}
+
+static void test_retry_then_success(void **state)
+{
+    fake f = {.answer = OTELC_OK};
+    atomic_init(&f.fail_first, 3);
+    queue_cfg c = fast_cfg(10, 1);
+    exporter_queue *q = queue_new(&c, "q", fake_export, &f);
+    assert_int_equal(queue_start(q), 0);
+    otelc_batch *x = batch_of(5);
+    assert_int_equal(queue_offer_all(&q, 1, x, NULL, NULL), OTELC_OK);
+    otelc_batch_unref(x);
+    wait_sent(q, 5);
+    queue_stats s;
+    queue_stats_get(q, &s);
+    assert_int_equal(s.sent_spans, 5);
+    assert_int_equal(s.retries, 3);
+    assert_int_equal(atomic_load(&f.calls), 4);
+    assert_true(s.last_success_ns > 0);
+    queue_free(q);
+}
+
+static void test_reject_and_exhausted_retries_fail(void **state)
+{
+    fake f = {.answer = OTELC_REJECT};
+    queue_cfg c = fast_cfg(10, 2);
+    exporter_queue *q = queue_new(&c, "q", fake_export, &f);
+    assert_int_equal(queue_start(q), 0);
+    otelc_batch *x = batch_of(2);
+    queue_offer_all(&q, 1, x, NULL, NULL);
+    wait_sent(q, 2);
+    f.answer = OTELC_RETRY;
+    queue_free(q);
+
+    c.retry.max_elapsed_time = 5000000; /* 5 ms */
+    q = queue_new(&c, "q", fake_export, &f);
+    assert_int_equal(queue_start(q), 0);
+    queue_offer_all(&q, 1, x, NULL, NULL);
+    wait_sent(q, 2);
+    queue_stats s;
+    queue_stats_get(q, &s);
+    assert_int_equal(s.failed_spans, 2);
+    assert_int_equal(s.sent_spans, 0);
+    otelc_batch_unref(x);
+    queue_free(q);
+}
+
+static void test_drain_delivers_what_is_queued(void **state)
+{
+    fake f = {.answer = OTELC_OK};
+    queue_cfg c = fast_cfg(100, 1);
+    exporter_queue *q = queue_new(&c, "q", fake_export, &f);
+    otelc_batch *x = batch_of(1);
+    for (int i = 0; i < 20; i++)
+        queue_offer_all(&q, 1, x, NULL, NULL);
+    assert_int_equal(queue_start(q), 0);
+    assert_int_equal(queue_drain(q, mono_ns() + 5000000000LL), 0);
+    queue_stats s;
+    queue_stats_get(q, &s);
+    assert_int_equal(s.sent_spans, 20);
+    /* After draining, offers are refused. */
+    assert_int_equal(queue_offer_all(&q, 1, x, NULL, NULL), OTELC_RETRY);
+    otelc_batch_unref(x);
+    queue_free(q);
+}
+
+static void test_pause_probes_and_resumes(void **state)
+{
+    fake f = {.answer = OTELC_OK};
+    atomic_init(&f.fail_first, 2);
+    queue_cfg c = fast_cfg(10, 1);
+    exporter_queue *q = queue_new(&c, "q", fake_export, &f);
+    queue_pause(q, "SignatureDoesNotMatch: test");
+    char reason[64];
+    queue_pause_reason(q, reason, sizeof(reason));
+    assert_string_equal(reason, "SignatureDoesNotMatch: test");
+    assert_int_equal(queue_start(q), 0);
+    otelc_batch *x = batch_of(4);
+    queue_offer_all(&q, 1, x, NULL, NULL);
+    otelc_batch_unref(x);
+    wait_sent(q, 4);
+    queue_stats s;
+    queue_stats_get(q, &s);
+    assert_int_equal(s.sent_spans, 4);
+    assert_false(s.paused); /* the first success resumed it */
+    queue_free(q);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_fan_out_is_all_or_nothing),
+        cmocka_unit_test(test_retry_then_success),
+        cmocka_unit_test(test_reject_and_exhausted_retries_fail),
+        cmocka_unit_test(test_drain_delivers_what_is_queued),
+        cmocka_unit_test(test_pause_probes_and_resumes),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

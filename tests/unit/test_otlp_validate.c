@@ -1,0 +1,436 @@
+/*
+ * test_otlp_validate.c: whole-request validation (every failure class and
+ * its message) and the strict UTF-8 validator behind it.
+ */
+#include "otlp_fixture.h"
+
+#include <otelc/sdk/otlp_validate.h>
+#include <otelc/sdk/utf8.h>
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+static int teardown(void **state)
+{
+    (void)state;
+    fx_free_all();
+    return 0;
+}
+
+static int validate_bytes(const uint8_t *bytes, size_t len, otlp_verror *err, size_t *n)
+{
+    uint8_t *p = fx_exact_copy(bytes, len);
+    int rc = otlp_validate_request(p, len, n, err);
+    free(p);
+    return rc;
+}
+
+static int validate(const fx_request *r, otlp_verror *err, size_t *n)
+{
+    size_t len;
+    uint8_t *buf = fx_pack(r, &len);
+    return validate_bytes(buf, len, err, n);
+}
+
+/* Validation fails with `status` and exactly the message `msg`. */
+static void expect_failure(const fx_request *r, int status, const char *msg)
+{
+    otlp_verror err;
+    size_t n = 12345;
+    assert_int_equal(validate(r, &err, &n), status);
+    assert_int_equal(err.status, status);
+    assert_non_null(err.reason);
+    assert_string_equal(err.msg, msg);
+    assert_int_equal(n, 12345); /* untouched on failure */
+}
+
+static void expect_wire_failure(const fx_wire *w, int status, const char *msg)
+{
+    otlp_verror err;
+    size_t n;
+    assert_int_equal(validate_bytes(w->buf, w->len, &err, &n), status);
+    assert_string_equal(err.msg, msg);
+}
+
+static fx_span *rich_span(fx_request *r, unsigned rs, unsigned ss, unsigned i)
+{
+    return r->resource_spans[rs]->scope_spans[ss]->spans[i];
+}
+
+static void test_valid_request(void **state)
+{
+    otlp_verror err;
+    size_t n = 0;
+    (void)state;
+    memset(&err, 'x', sizeof err);
+    assert_int_equal(validate(fx_rich_request(), &err, &n), OTLP_OK);
+    assert_int_equal(n, FX_RICH_SPANS);
+    assert_int_equal(err.status, OTLP_OK);
+    assert_null(err.reason);
+    assert_string_equal(err.msg, "");
+    assert_int_equal(validate(fx_rich_request(), NULL, &n), OTLP_OK);
+    assert_int_equal(otlp_validate_request(NULL, 0, &n, NULL), OTLP_OK);
+    assert_int_equal(n, 0);
+}
+
+static void test_id_lengths(void **state)
+{
+    (void)state;
+    fx_request *r = fx_rich_request();
+    rich_span(r, 0, 1, 0)->trace_id.len = 15;
+    expect_failure(r, OTLP_EINVALID, "span 3: trace_id must be 16 bytes");
+
+    r = fx_rich_request();
+    rich_span(r, 1, 0, 0)->span_id.len = 0; /* absent on the wire */
+    expect_failure(r, OTLP_EINVALID, "span 5: span_id must be 8 bytes");
+
+    r = fx_rich_request();
+    rich_span(r, 2, 0, 1)->trace_id.len = 0;
+    expect_failure(r, OTLP_EINVALID, "span 7: trace_id must be 16 bytes");
+
+    r = fx_rich_request();
+    rich_span(r, 0, 0, 1)->parent_span_id.len = 4;
+    expect_failure(r, OTLP_EINVALID, "span 1: parent_span_id must be empty or 8 bytes");
+
+    r = fx_rich_request();
+    rich_span(r, 0, 0, 0)->links[1]->trace_id.len = 8;
+    expect_failure(r, OTLP_EINVALID, "span 0: links[1].trace_id must be 16 bytes");
+
+    r = fx_rich_request();
+    rich_span(r, 0, 0, 0)->links[0]->span_id.len = 0;
+    expect_failure(r, OTLP_EINVALID, "span 0: links[0].span_id must be 8 bytes");
+}
+
+static char bad_utf8[] = "ok\xed\xa0\x80"; /* a UTF-16 surrogate */
+
+static void test_utf8_in_span_fields(void **state)
+{
+    (void)state;
+    fx_request *r = fx_rich_request();
+    rich_span(r, 0, 0, 2)->name = bad_utf8;
+    expect_failure(r, OTLP_EINVALID, "span 2: name is not valid UTF-8");
+
+    r = fx_rich_request();
+    rich_span(r, 0, 0, 0)->trace_state = bad_utf8;
+    expect_failure(r, OTLP_EINVALID, "span 0: trace_state is not valid UTF-8");
+
+    r = fx_rich_request();
+    rich_span(r, 0, 0, 0)->status->message = bad_utf8;
+    expect_failure(r, OTLP_EINVALID, "span 0: status.message is not valid UTF-8");
+
+    r = fx_rich_request();
+    rich_span(r, 0, 0, 0)->events[1]->name = bad_utf8;
+    expect_failure(r, OTLP_EINVALID, "span 0: events[1].name is not valid UTF-8");
+
+    r = fx_rich_request();
+    rich_span(r, 0, 0, 0)->links[1]->attributes[0]->key = bad_utf8;
+    expect_failure(r, OTLP_EINVALID, "span 0: links[1].attributes[0].key is not valid UTF-8");
+
+    r = fx_rich_request();
+    rich_span(r, 0, 0, 0)->attributes[0]->value->string_value = bad_utf8;
+    expect_failure(r, OTLP_EINVALID,
+                   "span 0: attributes[0].value.string_value is not valid UTF-8");
+}
+
+static void test_utf8_in_nested_values(void **state)
+{
+    (void)state;
+    fx_request *r = fx_rich_request();
+    fx_any *list = rich_span(r, 0, 0, 0)->attributes[5]->value;
+    list->array_value->values[1]->string_value = bad_utf8;
+    expect_failure(r, OTLP_EINVALID,
+                   "span 0: attributes[5].value.array_value.values[1].string_value is not "
+                   "valid UTF-8");
+
+    r = fx_rich_request();
+    fx_any *map = rich_span(r, 0, 0, 0)->attributes[6]->value;
+    map->kvlist_value->values[0]->value->kvlist_value->values[0]->key = bad_utf8;
+    expect_failure(r, OTLP_EINVALID,
+                   "span 0: attributes[6].value.kvlist_value.values[0].value.kvlist_value."
+                   "values[0].key is not valid UTF-8");
+}
+
+static void test_utf8_outside_spans(void **state)
+{
+    (void)state;
+    fx_request *r = fx_rich_request();
+    r->resource_spans[1]->resource->attributes[1]->key = bad_utf8;
+    expect_failure(r, OTLP_EINVALID,
+                   "resource_spans[1].resource.attributes[1].key is not valid UTF-8");
+
+    r = fx_rich_request();
+    r->resource_spans[0]->schema_url = bad_utf8;
+    expect_failure(r, OTLP_EINVALID, "resource_spans[0].schema_url is not valid UTF-8");
+
+    r = fx_rich_request();
+    r->resource_spans[2]->scope_spans[0]->scope->name = bad_utf8;
+    expect_failure(r, OTLP_EINVALID,
+                   "resource_spans[2].scope_spans[0].scope.name is not valid UTF-8");
+
+    r = fx_rich_request();
+    r->resource_spans[0]->scope_spans[0]->scope->version = bad_utf8;
+    expect_failure(r, OTLP_EINVALID,
+                   "resource_spans[0].scope_spans[0].scope.version is not valid UTF-8");
+
+    r = fx_rich_request();
+    r->resource_spans[0]->scope_spans[0]->schema_url = bad_utf8;
+    expect_failure(r, OTLP_EINVALID,
+                   "resource_spans[0].scope_spans[0].schema_url is not valid UTF-8");
+
+    r = fx_rich_request();
+    Opentelemetry__Proto__Common__V1__EntityRef ref;
+    char *ids[2] = {"service.name", bad_utf8};
+    opentelemetry__proto__common__v1__entity_ref__init(&ref);
+    ref.type = "service";
+    ref.n_id_keys = 2;
+    ref.id_keys = ids;
+    Opentelemetry__Proto__Common__V1__EntityRef *refs[1] = {&ref};
+    r->resource_spans[0]->resource->n_entity_refs = 1;
+    r->resource_spans[0]->resource->entity_refs = refs;
+    expect_failure(r, OTLP_EINVALID,
+                   "resource_spans[0].resource.entity_refs[0].id_keys[1] is not valid UTF-8");
+}
+
+/* An attribute value made of `levels` nested AnyValues (arrays of one). */
+static fx_request *nested_request(unsigned levels)
+{
+    fx_request *r = fx_rich_request();
+    fx_any *v = fx_int(1);
+    for (unsigned i = 1; i < levels; i++)
+        v = fx_array(1, &v);
+    rich_span(r, 0, 1, 1)->n_attributes = 1;
+    rich_span(r, 0, 1, 1)->attributes = fx_alloc(sizeof(fx_kv *));
+    rich_span(r, 0, 1, 1)->attributes[0] = fx_kv_new("deep", v);
+    return r;
+}
+
+static void test_nesting_depth(void **state)
+{
+    otlp_verror err;
+    size_t n;
+    (void)state;
+    assert_int_equal(validate(nested_request(OTLP_MAX_DEPTH), &err, &n), OTLP_OK);
+    assert_int_equal(n, FX_RICH_SPANS);
+    assert_int_equal(validate(nested_request(OTLP_MAX_DEPTH + 1), &err, &n), OTLP_EDEPTH);
+    size_t len = strlen(err.msg);
+    const char *tail = "values[0] is nested deeper than 64 levels";
+    assert_true(len < sizeof err.msg);
+    assert_memory_equal(err.msg, "...", 3); /* the path is too long to show whole */
+    assert_string_equal(err.msg + len - strlen(tail), tail);
+    /* Well past the limit, the first offending level is still the one reported. */
+    assert_int_equal(validate(nested_request(500), &err, &n), OTLP_EDEPTH);
+}
+
+static void test_structure_errors(void **state)
+{
+    static fx_wire span, kv, req, scope, ss, rs;
+    static const uint8_t zero_tag[] = {0x00};
+    (void)state;
+    fxw_span(&span, 1, "n");
+    fxw_uint(&span, 5, 7);
+    fxw_wrap_span(&req, &span);
+    expect_wire_failure(&req, OTLP_EWIRETYPE, "span 0: name has the wrong wire type");
+
+    span.len = 0;
+    fxw_span(&span, 1, "n");
+    fxw_raw(&kv, "\x0a\x05" "a", 3); /* key claims 5 bytes, has 1 */
+    fxw_msg(&span, 9, &kv);
+    fxw_wrap_span(&req, &span);
+    expect_wire_failure(&req, OTLP_EMALFORMED,
+                        "span 0: attributes[0].key is truncated or malformed");
+
+    span.len = 0;
+    fxw_span(&span, 1, "n");
+    fxw_raw(&span, "\x00", 1);
+    fxw_wrap_span(&req, &span);
+    expect_wire_failure(&req, OTLP_EMALFORMED, "span 0 has a malformed field tag");
+
+    req.len = 0;
+    fxw_raw(&req, zero_tag, 1);
+    expect_wire_failure(&req, OTLP_EMALFORMED, "request has a malformed field tag");
+
+    fxw_str(&scope, 1, "s");
+    fxw_raw(&scope, "\x3a\x09xy", 4); /* unknown field 7 claims 9 bytes */
+    fxw_msg(&ss, 1, &scope);
+    fxw_msg(&rs, 2, &ss);
+    req.len = 0;
+    fxw_msg(&req, 1, &rs);
+    expect_wire_failure(&req, OTLP_EMALFORMED,
+                        "resource_spans[0].scope_spans[0].scope has a truncated unknown field");
+
+    rs.len = 0;
+    fxw_uint(&rs, 2, 1);
+    req.len = 0;
+    fxw_msg(&req, 1, &rs);
+    expect_wire_failure(&req, OTLP_EWIRETYPE,
+                        "resource_spans[0].scope_spans[0] has the wrong wire type");
+}
+
+static void test_truncated_request(void **state)
+{
+    otlp_verror err;
+    size_t len, n;
+    (void)state;
+    uint8_t *buf = fx_pack(fx_rich_request(), &len);
+    assert_int_equal(validate_bytes(buf, len - 1, &err, &n), OTLP_EMALFORMED);
+    assert_string_equal(err.msg, "resource_spans[2] is truncated or malformed");
+}
+
+static void test_unknown_fields_accepted(void **state)
+{
+    static fx_wire span, req;
+    size_t n = 0;
+    (void)state;
+    fxw_span(&span, 1, "n");
+    fxw_uint(&span, 17, 1);
+    fxw_fixed32(&span, 99, 1);
+    fxw_str(&span, 1000, "\xff"); /* unknown: its bytes are not checked */
+    fxw_wrap_span(&req, &span);
+    fxw_fixed64(&req, 2, 9);
+    assert_int_equal(validate_bytes(req.buf, req.len, NULL, &n), OTLP_OK);
+    assert_int_equal(n, 1);
+}
+
+static bool is_top_boundary(const uint8_t *buf, size_t len, size_t cut)
+{
+    pb_cursor c = pb_cursor_of(buf, len);
+    uint32_t f;
+    enum pb_wire_type wt;
+    if (cut == 0)
+        return true;
+    while (pb_read_tag(&c, &f, &wt) && pb_skip(&c, wt))
+        if ((size_t)(c.p - buf) == cut)
+            return true;
+    return false;
+}
+
+static void test_every_truncation(void **state)
+{
+    size_t len;
+    otlp_verror err;
+    (void)state;
+    uint8_t *buf = fx_pack(fx_rich_request(), &len);
+    for (size_t cut = 0; cut <= len; cut++) {
+        size_t n = 0, counted = 0;
+        int rc = validate_bytes(buf, cut, &err, &n);
+        assert_int_equal(rc == OTLP_OK, is_top_boundary(buf, len, cut));
+        if (rc == OTLP_OK) {
+            assert_int_equal(otlp_count_spans(buf, cut, &counted), OTLP_OK);
+            assert_int_equal(n, counted);
+        } else {
+            assert_true(strlen(err.msg) > 0);
+        }
+    }
+}
+
+static uint64_t rng_state = 0x2545f4914f6cdd1dull;
+
+static uint32_t rng(void)
+{
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return (uint32_t)(rng_state >> 16);
+}
+
+static void test_garbage(void **state)
+{
+    size_t len, accepted = 0;
+    (void)state;
+    uint8_t *valid = fx_pack(fx_rich_request(), &len);
+    if (len == 0) {
+        fail_msg("empty reference request");
+        return;
+    }
+    for (int round = 0; round < 4000; round++) {
+        size_t n = round % 2 ? rng() % 600 : len;
+        uint8_t *p = malloc(n ? n : 1);
+        otlp_verror err;
+        size_t spans = 0, walked = 0;
+        for (size_t i = 0; i < n; i++)
+            p[i] = (uint8_t)rng();
+        if (round % 2 == 0) {
+            memcpy(p, valid, len);
+            for (int k = 0; k < 1 + round % 3; k++)
+                p[rng() % len] ^= (uint8_t)(1u << (rng() % 8));
+        }
+        int rc = otlp_validate_request(p, n, &spans, &err);
+        if (rc == OTLP_OK) {
+            accepted++;
+            /* What validation accepts, the walker reads to the end. */
+            assert_int_equal(fx_deep_walk(p, n, &walked), OTLP_OK);
+            assert_int_equal(walked, spans);
+        } else {
+            assert_true(err.msg[0] != '\0' && strlen(err.msg) < sizeof err.msg);
+        }
+        free(p);
+    }
+    assert_true(accepted > 0); /* some bit flips land in harmless places */
+}
+
+static void test_utf8_valid(void **state)
+{
+    static const char *const good[] = {
+        "", "plain ascii", "caf\xc3\xa9", "\xe2\x82\xac", "\xef\xbf\xbf",
+        "\xee\x80\x80",                       /* U+E000, just past the surrogates */
+        "\xed\x9f\xbf",                       /* U+D7FF, just before them */
+        "\xf0\x90\x80\x80", "\xf4\x8f\xbf\xbf", /* U+10000, U+10FFFF */
+        "0123456789abcdef\xc2\x80tail of text",
+    };
+    (void)state;
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
+        assert_true(otlp_utf8_valid(good[i], strlen(good[i])));
+    assert_true(otlp_utf8_valid(NULL, 0));
+    assert_true(otlp_utf8_valid("a\0b", 3)); /* NUL is a valid code point */
+}
+
+static void test_utf8_invalid(void **state)
+{
+    static const char *const bad[] = {
+        "\x80", "\xbf", "\xc0\xaf", "\xc1\xbf",           /* stray, 2-byte overlong */
+        "\xe0\x80\xaf", "\xe0\x9f\xbf",                   /* 3-byte overlong */
+        "\xf0\x80\x80\xaf", "\xf0\x8f\xbf\xbf",           /* 4-byte overlong */
+        "\xed\xa0\x80", "\xed\xbf\xbf",                   /* surrogates */
+        "\xf4\x90\x80\x80", "\xf5\x80\x80\x80", "\xff",   /* past U+10FFFF */
+        "\xc3", "\xe2\x82", "\xf0\x90\x80",               /* cut short */
+        "\xe2\x28\xa1", "\xc3\x28",                       /* bad continuation */
+    };
+    char text[40];
+    (void)state;
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        assert_false(otlp_utf8_valid(bad[i], strlen(bad[i])));
+    /* A bad byte at every position of a text long enough for the fast path. */
+    for (size_t at = 0; at < sizeof text; at++) {
+        memset(text, 'a', sizeof text);
+        text[at] = (char)0xfe;
+        assert_false(otlp_utf8_valid(text, sizeof text));
+        text[at] = 'b';
+        assert_true(otlp_utf8_valid(text, sizeof text));
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_teardown(test_valid_request, teardown),
+        cmocka_unit_test_teardown(test_id_lengths, teardown),
+        cmocka_unit_test_teardown(test_utf8_in_span_fields, teardown),
+        cmocka_unit_test_teardown(test_utf8_in_nested_values, teardown),
+        cmocka_unit_test_teardown(test_utf8_outside_spans, teardown),
+        cmocka_unit_test_teardown(test_nesting_depth, teardown),
+        cmocka_unit_test_teardown(test_structure_errors, teardown),
+        cmocka_unit_test_teardown(test_truncated_request, teardown),
+        cmocka_unit_test_teardown(test_unknown_fields_accepted, teardown),
+        cmocka_unit_test_teardown(test_every_truncation, teardown),
+        cmocka_unit_test_teardown(test_garbage, teardown),
+        cmocka_unit_test_teardown(test_utf8_valid, teardown),
+        cmocka_unit_test_teardown(test_utf8_invalid, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
