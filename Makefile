@@ -3,6 +3,7 @@
 #   make test             build and run every test (ctest)
 #   make test SANITIZE=1  the same under ASan + UBSan, in build-asan/
 #   make lint             clang-tidy and cppcheck over the sources
+#   make fuzz             build the libFuzzer targets (clang) and run each briefly
 #   make setup            install Debian and npm packages (idempotent)
 
 JOBS     ?= $(shell nproc)
@@ -14,7 +15,7 @@ else
 BUILD ?= build
 endif
 
-.PHONY: setup setup-proto build test lint clean
+.PHONY: setup setup-proto build test lint fuzz clean
 
 # The setup script is run only when something is missing.
 setup:
@@ -37,6 +38,14 @@ test: build
 
 lint: build
 	scripts/lint.sh $(BUILD)
+
+FUZZ_SECONDS ?= 20
+fuzz:
+	@scripts/setup.sh --check || scripts/setup.sh
+	CC=clang cmake -S . -B build-fuzz -DOTELC_FUZZ=ON -DCMAKE_BUILD_TYPE=Debug \
+	  -DOTELC_FUZZ_SECONDS=$(FUZZ_SECONDS)
+	cmake --build build-fuzz -j$(JOBS)
+	cd build-fuzz && ctest --output-on-failure -L fuzz
 
 clean:
 	rm -rf build build-asan build-fuzz

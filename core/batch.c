@@ -37,7 +37,7 @@ static const otelc_batch_ops batch_ops;
 static hbatch *H(const otelc_batch *b)
 {
     assert(b && b->magic == OTELC_BATCH_MAGIC);
-    return (hbatch *)(uintptr_t)b;
+    return (hbatch *)b; /* the header is the first member */
 }
 
 long batch_live_count(void)

@@ -356,8 +356,8 @@ otelc_status queue_offer_all(exporter_queue *const *in, size_t n, otelc_batch *b
     qitem *items[64];
     if (n == 0 || n > 64)
         return OTELC_REJECT;
-    memcpy(qs, in, n * sizeof(*qs));
-    qsort(qs, n, sizeof(*qs), cmp_ptr); /* one lock order for everyone */
+    memcpy(qs, in, n * sizeof(exporter_queue *));
+    qsort(qs, n, sizeof(exporter_queue *), cmp_ptr); /* one lock order for everyone */
     for (size_t i = 0; i < n; i++) {
         items[i] = calloc(1, sizeof(qitem));
         if (!items[i]) {

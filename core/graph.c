@@ -23,7 +23,7 @@ static otelc_ctx *find_instance(host *h, otelc_kind kind, const char *id, const 
 
 static int add_comp(host *h, otelc_ctx *c)
 {
-    otelc_ctx **grown = realloc(h->comps, (h->ncomps + 1) * sizeof(*grown));
+    otelc_ctx **grown = realloc(h->comps, (h->ncomps + 1) * sizeof(otelc_ctx *));
     if (!grown)
         return -1;
     h->comps = grown;
@@ -105,7 +105,7 @@ static int add_next(otelc_ctx *c, stage *st)
     for (size_t i = 0; i < c->nnext; i++)
         if (c->next[i] == st)
             return 0;
-    stage **grown = realloc(c->next, (c->nnext + 1) * sizeof(*grown));
+    stage **grown = realloc(c->next, (c->nnext + 1) * sizeof(stage *));
     if (!grown)
         return -1;
     c->next = grown;

@@ -14,7 +14,7 @@ typedef struct buf {
 
 static void put(buf *b, const void *data, size_t n)
 {
-    if (b->failed)
+    if (b->failed || n == 0)
         return;
     if (b->len + n > b->cap) {
         size_t cap = (b->cap ? b->cap * 2 : 256) + n;

@@ -55,15 +55,22 @@ static void job_release(emit_job *job)
         job_finish(job);
 }
 
-static void job_account(emit_job *job, otelc_status st)
+static void job_count(emit_job *job, otelc_status st)
 {
     atomic_fetch_add(&job->counts[st == OTELC_PENDING ? OTELC_OK : st], 1);
-    job_release(job);
+}
+
+/* An outcome known while emitting: the guard reference keeps job alive. */
+static void job_account_sync(emit_job *job, otelc_status st)
+{
+    job_count(job, st);
+    atomic_fetch_sub(&job->remaining, 1);
 }
 
 static void on_done(void *arg, otelc_status st)
 {
-    job_account(arg, st);
+    job_count(arg, st);
+    job_release(arg);
 }
 
 static long query_long(const otelc_host_api *api, otelc_http_req *r, const char *k, long dflt)
@@ -88,13 +95,13 @@ static void emit_one(source *s, emit_job *job, uint32_t spans)
     otelc_batch *b = buf ? s->api->batch_adopt(buf, len, spans, NULL, NULL, &meta) : NULL;
     if (!b) {
         free(buf);
-        job_account(job, OTELC_REJECT);
+        job_account_sync(job, OTELC_REJECT);
         return;
     }
     otelc_status st = s->api->emit(s->ctx, b, on_done, job);
     otelc_batch_unref(b);
     if (st != OTELC_PENDING)
-        job_account(job, st);
+        job_account_sync(job, st);
 }
 
 static void on_emit(void *arg, otelc_http_req *r)

@@ -1,0 +1,143 @@
+/*
+ * loop.c: the receiver's loop threads. Each runs its own event_base; work
+ * from other threads arrives through its mailbox.
+ */
+#include <signal.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "otlp_recv.h"
+
+/* Answers the completions taken from the mailbox; orphans only unref. */
+static void handle_done(mb_node *n)
+{
+    while (n) {
+        otlp_stream *s = (otlp_stream *)n;
+        n = n->next;
+        otlp_conn *c = s->conn;
+        call_completed(s);
+        stream_unref(s);
+        if (c)
+            conn_settle(c);
+    }
+}
+
+static void loop_drain(otlp_loop *l)
+{
+    if (l->index == 0)
+        listeners_close(l);
+    for (otlp_conn *c = l->conns, *next; c; c = next) {
+        next = c->next;
+        conn_drain(c);
+        conn_settle(c);
+    }
+}
+
+static void on_wake(evutil_socket_t fd, short what, void *arg)
+{
+    otlp_loop *l = arg;
+    mb_batch b;
+    mailbox_take(l->mb, &b);
+    for (size_t i = 0; i < b.nfds; i++)
+        conn_accept(l, b.fds[i]);
+    free(b.fds);
+    handle_done(b.done);
+    if (b.cmds & MB_CMD_DRAIN)
+        loop_drain(l);
+    if (b.cmds & MB_CMD_STOP)
+        event_base_loopbreak(l->base);
+}
+
+/* Closes everything the loop owns; later completions find the mailbox
+ * closed and clean up after themselves. */
+static void loop_teardown(otlp_loop *l)
+{
+    mb_batch left;
+    if (l->index == 0)
+        listeners_close(l);
+    while (l->conns)
+        conn_free(l->conns);
+    mailbox_close(l->mb, &left);
+    for (size_t i = 0; i < left.nfds; i++)
+        close(left.fds[i]);
+    free(left.fds);
+    handle_done(left.done);
+}
+
+static void *loop_main(void *arg)
+{
+    otlp_loop *l = arg;
+    event_base_loop(l->base, EVLOOP_NO_EXIT_ON_EMPTY);
+    loop_teardown(l);
+    return NULL;
+}
+
+int loops_create(otlp_recv *r)
+{
+    r->loops = calloc(r->nloops, sizeof(*r->loops));
+    if (!r->loops)
+        return -1;
+    for (unsigned i = 0; i < r->nloops; i++) {
+        otlp_loop *l = &r->loops[i];
+        l->r = r;
+        l->index = i;
+        l->base = event_base_new();
+        l->mb = mailbox_new();
+        if (!l->base || !l->mb || mailbox_attach(l->mb, l->base, on_wake, l) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* Threads start with SIGINT, SIGTERM and SIGPIPE blocked: signals are the
+ * host's main thread's business, and EPIPE is handled where writes fail. */
+int loops_start(otlp_recv *r)
+{
+    sigset_t block, old;
+    sigemptyset(&block);
+    sigaddset(&block, SIGINT);
+    sigaddset(&block, SIGTERM);
+    sigaddset(&block, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &block, &old);
+    int rc = 0;
+    for (unsigned i = 0; i < r->nloops && rc == 0; i++) {
+        otlp_loop *l = &r->loops[i];
+        rc = pthread_create(&l->thread, NULL, loop_main, l) == 0 ? 0 : -1;
+        l->running = rc == 0;
+    }
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    return rc;
+}
+
+void loops_post_all(otlp_recv *r, unsigned cmds)
+{
+    for (unsigned i = 0; r->loops && i < r->nloops; i++)
+        if (r->loops[i].mb)
+            mailbox_post_cmd(r->loops[i].mb, cmds);
+}
+
+void loops_join(otlp_recv *r)
+{
+    for (unsigned i = 0; r->loops && i < r->nloops; i++) {
+        otlp_loop *l = &r->loops[i];
+        if (l->running) {
+            pthread_join(l->thread, NULL);
+            l->running = false;
+            l->thread_done = true;
+        }
+    }
+}
+
+void loops_free(otlp_recv *r)
+{
+    for (unsigned i = 0; r->loops && i < r->nloops; i++) {
+        otlp_loop *l = &r->loops[i];
+        if (l->mb && l->base && !l->thread_done)
+            loop_teardown(l); /* its thread never ran */
+        mailbox_unref(l->mb);
+        if (l->base)
+            event_base_free(l->base);
+    }
+    free(r->loops);
+    r->loops = NULL;
+}

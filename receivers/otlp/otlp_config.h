@@ -1,0 +1,82 @@
+/*
+ * otlp_config.h: the otlp receiver's config keys and the settings derived
+ * from them.
+ *
+ * The key table declares the collector's whole otlp receiver key set, so a
+ * collector config either works or fails with "not supported yet"; the
+ * host fills otlp_cfg from it before create(). otlp_settings_load() then
+ * checks the values together and turns them into what the loops use.
+ */
+#ifndef OTELC_OTLP_CONFIG_H
+#define OTELC_OTLP_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <otelc/plugin.h>
+
+#include "endpoint.h"
+
+/* What the host fills from the key table (defaults included). */
+typedef struct otlp_cfg {
+    const char *endpoint;
+    const char *transport;
+    int64_t max_recv_msg_size_mib;
+    int64_t max_concurrent_streams;
+    uint64_t read_buffer_size;
+    uint64_t write_buffer_size;
+    int64_t ka_max_connection_idle;
+    int64_t ka_max_connection_age;
+    int64_t ka_max_connection_age_grace;
+    int64_t ka_time;
+    int64_t ka_timeout;
+    int64_t ka_min_time;
+    bool ka_permit_without_stream;
+    const char *tls_cert_file;
+    const char *tls_key_file;
+    const char *tls_client_ca_file;
+    const char *tls_min_version;
+    const char *tls_max_version;
+    bool include_metadata;
+    int64_t loop_threads;
+    uint64_t max_inflight_bytes_per_connection;
+    uint64_t max_inflight_bytes;
+} otlp_cfg;
+
+extern const otelc_cfg_key otlp_cfg_keys[];
+
+/* "No limit" for the keepalive durations. */
+#define OTLP_NEVER INT64_MAX
+
+typedef struct otlp_settings {
+    endpoint ep;
+    size_t max_msg;             /* bytes, after decompression */
+    uint32_t max_streams;       /* SETTINGS_MAX_CONCURRENT_STREAMS */
+    size_t read_chunk;          /* largest single socket read */
+    size_t write_limit;         /* output queued before HTTP/2 framing waits */
+    int64_t idle_ns;            /* close after this long without streams */
+    int64_t age_ns;             /* GOAWAY after this long */
+    int64_t grace_ns;           /* close this long after the age GOAWAY */
+    int64_t ping_ns;            /* ping after this long without input */
+    int64_t ping_timeout_ns;    /* close when the ping is not answered */
+    int64_t min_ping_ns;        /* clients ping no more often than this */
+    bool permit_idle_pings;     /* pings without active streams are fine */
+    size_t conn_budget;         /* inflight bytes per connection */
+    size_t total_budget;        /* inflight bytes over all connections */
+    unsigned nloops;
+    bool tls;
+    int tls_min;                /* minor version: 0 = TLS 1.0 ... 3 = TLS 1.3 */
+    int tls_max;                /* 0 when unset */
+    const char *cert_file, *key_file, *client_ca_file; /* the host's strings */
+    bool include_metadata;
+} otlp_settings;
+
+/*
+ * Checks cfg (borrowed; the strings stay the host's and must outlive s)
+ * and fills s. Pure: no I/O. Returns 0, or -1 with the offending key and
+ * reason in err (errcap bytes).
+ */
+int otlp_settings_load(const otlp_cfg *cfg, otlp_settings *s, char *err, size_t errcap);
+
+#endif /* OTELC_OTLP_CONFIG_H */
