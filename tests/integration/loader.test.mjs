@@ -35,3 +35,38 @@ test('OTELC_PLUGIN_PATH is searched like --plugin-dir', async () => {
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /testsink/);
 });
+
+test('plugins export only their entry symbol; the host exports none', async () => {
+  const { readdirSync } = await import('node:fs');
+  const { execFileSync } = await import('node:child_process');
+  const { join } = await import('node:path');
+  const dirs = PLUGIN_DIRS.filter((d) => readdirSync(d).some((f) => f.endsWith('.so')));
+  assert.ok(dirs.length > 0);
+  for (const d of dirs) {
+    for (const f of readdirSync(d).filter((n) => n.endsWith('.so'))) {
+      const syms = execFileSync('nm', ['-D', '--defined-only', join(d, f)], { encoding: 'utf8' })
+        .trim().split('\n').map((l) => l.split(' ').pop());
+      assert.deepEqual(syms, ['otelc_plugin_entry_v1'], f);
+    }
+  }
+  const host = execFileSync('nm', ['-D', '--defined-only', process.env.OTELC_BIN], { encoding: 'utf8' });
+  assert.doesNotMatch(host, / [TD] (?!_)/, 'the host exports no functions or data of its own');
+});
+
+test('the plugin in docs/plugins.md builds out of tree and loads', async () => {
+  const { readFileSync, mkdirSync, writeFileSync } = await import('node:fs');
+  const { execFileSync } = await import('node:child_process');
+  const { join } = await import('node:path');
+  const { tempDir } = await import('./lib/harness.mjs');
+  const src = process.env.OTELC_SOURCE_DIR;
+  const doc = readFileSync(join(src, 'docs/plugins.md'), 'utf8');
+  const code = doc.match(/```c\n([\s\S]*?)```/)[1];
+  const dir = tempDir();
+  mkdirSync(join(dir, 'plugins'));
+  writeFileSync(join(dir, 'counter.c'), code);
+  execFileSync('cc', ['-shared', '-fPIC', '-fvisibility=hidden', '-Wall', '-Werror',
+    '-I', join(src, 'plugins/include'), join(dir, 'counter.c'), '-o', join(dir, 'plugins/counter.so')]);
+  const r = await run(['components'], { dirs: [join(dir, 'plugins')] });
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^exporter\s+counter\s+1\.0\.0\s+1\.0\s+\S+counter\.so$/m);
+});

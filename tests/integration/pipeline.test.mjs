@@ -125,3 +125,40 @@ test('RETRY and REJECT reach the emitter; unknown routes are 404', async (t) => 
   r = await get(o.url('/no/such/route'));
   assert.equal(r.status, 404);
 });
+
+test('a full queue answers RETRY, and resume() follows when there is room', async (t) => {
+  const o = await start(`
+receivers:
+  testsource:
+exporters:
+  testsink:
+    mode: pending
+    delay: 200ms
+    sending_queue: { queue_size: 1, num_consumers: 1 }
+service:
+  admin: { endpoint: "127.0.0.1:0" }
+  telemetry: { metrics: { level: none } }
+  pipelines:
+    traces:
+      receivers: [testsource]
+      exporters: [testsink]
+`);
+  t.after(() => o.stop());
+  // One batch waits in the queue and at most one more is being exported
+  // (the consumer may not have taken the first yet); the rest are refused.
+  const r = await post(o.url('/test/testsource/emit?count=5&spans=2'));
+  const { ok, retry } = r.json;
+  assert.ok(ok >= 1 && ok <= 2 && ok + retry === 5, JSON.stringify(r.json));
+  const m = await eventually(async () => {
+    const text = (await get(o.url('/metrics'))).text;
+    return text.includes(`otelcol_exporter_enqueue_failed_spans_total{exporter="testsink"} ${retry * 2}\n`) &&
+      text.includes(`otelcol_receiver_refused_spans_total{receiver="testsource",transport="testsource"} ${retry * 2}\n`);
+  });
+  assert.ok(m, 'refusals are counted on both sides');
+  assert.ok(await eventually(() => /testsource: resume: downstream has room again/.test(o.log)), o.log);
+  const s = await eventually(async () => {
+    const st = (await get(o.url('/test/testsink/stats'))).json;
+    return st.spans === ok * 2 ? st : null;
+  });
+  assert.ok(s, 'the two accepted batches were delivered');
+});

@@ -151,6 +151,13 @@ static int start(void *state)
     return 0;
 }
 
+/* Downstream has room again after a RETRY: say so, for the tests. */
+static void resume(void *state)
+{
+    source *s = state;
+    s->api->log(s->ctx, OTELC_LOG_INFO, "resume: downstream has room again");
+}
+
 static int shutdown(void *state, int64_t deadline_ns)
 {
     return 0;
@@ -181,6 +188,7 @@ static const otelc_plugin desc = {
     .config_size = sizeof(source_cfg),
     .create = create,
     .start = start,
+    .resume = resume,
     .shutdown = shutdown,
     .destroy = destroy,
 };
