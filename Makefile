@@ -4,6 +4,7 @@
 #   make test SANITIZE=1  the same under ASan + UBSan, in build-asan/
 #   make lint             clang-tidy and cppcheck over the sources
 #   make fuzz             build the libFuzzer targets (clang) and run each briefly
+#   make bench            micro-benchmarks of the SDK (not part of make test)
 #   make setup            install Debian and npm packages (idempotent)
 
 JOBS     ?= $(shell nproc)
@@ -15,7 +16,7 @@ else
 BUILD ?= build
 endif
 
-.PHONY: setup setup-proto build test lint fuzz clean
+.PHONY: setup setup-proto build test lint fuzz bench clean
 
 # The setup script is run only when something is missing.
 setup:
@@ -38,6 +39,9 @@ test: build
 
 lint: build
 	scripts/lint.sh $(BUILD)
+
+bench: build
+	$(BUILD)/bench/bench_sdk
 
 FUZZ_SECONDS ?= 20
 fuzz:

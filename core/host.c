@@ -274,8 +274,12 @@ int otelc_run(const otelc_options *opts, otelc_config *cfg)
     h.health = health_new();
     h.admin = admin_new(NULL);
     int rc = (!h.metrics || !h.health || !h.admin) ? OTELC_EXIT_START : build(&h, opts, cfg, &reg);
-    if (rc == OTELC_EXIT_OK && (admin_setup(&h, cfg) != 0 || create_all(&h) != 0 ||
-                                host_metrics_register(&h) != 0 || admin_go(&h) != 0))
+    if (rc == OTELC_EXIT_OK && admin_setup(&h, cfg) != 0)
+        rc = OTELC_EXIT_START;
+    /* create() parses: its failures are config errors, as in validate. */
+    if (rc == OTELC_EXIT_OK && create_all(&h) != 0)
+        rc = OTELC_EXIT_CONFIG;
+    if (rc == OTELC_EXIT_OK && (host_metrics_register(&h) != 0 || admin_go(&h) != 0))
         rc = OTELC_EXIT_START;
     if (rc == OTELC_EXIT_OK && start_all(&h) != 0) {
         otelc_log(OTELC_LOG_ERROR, "host", "start failed: stopping what started");

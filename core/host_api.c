@@ -81,7 +81,7 @@ static void api_config_error(otelc_ctx *ctx, const otelc_node *at, const char *f
     vsnprintf(msg, sizeof(msg), fmt, ap); // NOLINT(clang-analyzer-valist.Uninitialized)
     va_end(ap);
     otelc_errors_prefix(where, sizeof(where), at ? at : c->node, false);
-    otelc_log(OTELC_LOG_ERROR, c->log_name, "%s %s", where, msg);
+    otelc_log(OTELC_LOG_ERROR, c->log_name, "%s%s", where, msg);
 }
 
 static int api_node_kind(const otelc_node *n)
@@ -187,6 +187,11 @@ static otelc_status api_emit(otelc_ctx *ctx, otelc_batch *b, otelc_done_fn done,
     return st;
 }
 
+static const otelc_node *api_config_node(otelc_ctx *ctx)
+{
+    return CTX(ctx)->node;
+}
+
 static otelc_status api_emit_ticket(otelc_ctx *ctx, otelc_batch *b, otelc_ticket *t)
 {
     return host_emit_ticket(CTX(ctx), b, t);
@@ -233,4 +238,5 @@ const otelc_host_api host_api_table = {
     .pipeline_id = api_pipeline_id,
     .exporter_timeout_ns = api_exporter_timeout,
     .exporter_consumers = api_exporter_consumers,
+    .config_node = api_config_node,
 };

@@ -288,6 +288,10 @@ typedef struct otelc_host_api {
     const char *(*pipeline_id)(otelc_ctx *ctx);
     int64_t (*exporter_timeout_ns)(otelc_ctx *ctx); /* `timeout`; 0 = none */
     uint32_t (*exporter_consumers)(otelc_ctx *ctx); /* sending_queue.num_consumers */
+
+    /* The instance's own config map (for create's checks: config_error at
+     * node_get(config_node(ctx), "key") points at that key's line). */
+    const otelc_node *(*config_node)(otelc_ctx *ctx);
 } otelc_host_api;
 
 /* What node_kind answers. An absent node reads as NULL: "use the defaults". */
