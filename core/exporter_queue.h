@@ -21,6 +21,16 @@
 
 typedef enum queue_sizer { SIZER_REQUESTS = 0, SIZER_ITEMS = 1, SIZER_BYTES = 2 } queue_sizer;
 
+/* sending_queue.batch: read-side batching (durable queues). */
+typedef struct queue_batch_cfg {
+    bool enabled;             /* the key is present */
+    queue_sizer sizer;        /* items (spans) or bytes */
+    int64_t min_size;         /* 8192: leave before flush_timeout once this big */
+    int64_t max_size;         /* 0: no limit */
+    uint64_t max_size_bytes;  /* otelc's cap on request bytes; 0: none */
+    int64_t flush_timeout_ns; /* 200ms */
+} queue_batch_cfg;
+
 typedef struct queue_cfg {
     bool enabled;           /* false: no consumers, emit exports in the caller's thread */
     uint32_t num_consumers; /* 10 */
@@ -30,6 +40,9 @@ typedef struct queue_cfg {
     retry_cfg retry;
     int64_t timeout_ns;     /* per export attempt, for the exporter; 5s */
     int64_t paused_probe_ns;/* how often a paused exporter is offered a batch */
+    const char *storage;    /* file_storage extension id; NULL: in memory */
+    uint64_t max_disk_size; /* durable: disk budget in bytes; 1 GiB */
+    queue_batch_cfg batch;  /* durable: read-side batching */
 } queue_cfg;
 
 void queue_cfg_defaults(queue_cfg *cfg);
@@ -49,6 +62,14 @@ typedef struct queue_stats {
     uint64_t sent_spans, failed_spans, enqueue_failed_spans, retries;
     int64_t last_success_ns; /* realtime; 0 = never */
     bool paused;
+    /* Durable queues only (zero for the memory queue). */
+    bool durable;
+    uint64_t spans, bytes;      /* entries not yet delivered: spans, request bytes */
+    int64_t oldest_ns;          /* realtime of the oldest such entry; 0 = none */
+    uint64_t disk_used;         /* bytes counted against max_disk_size */
+    uint64_t disk_budget;       /* max_disk_size */
+    uint64_t dead_letters, dead_spans, dead_lettered_spans; /* held; moved there so far */
+    bool at_budget;
 } queue_stats;
 
 /* id names the exporter in logs ("awss3/primary"); copied. */

@@ -78,7 +78,7 @@ static void api_config_error(otelc_ctx *ctx, const otelc_node *at, const char *f
     char msg[1024], where[512];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap); // NOLINT(clang-analyzer-valist.Uninitialized)
+    vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
     otelc_errors_prefix(where, sizeof(where), at ? at : c->node, false);
     otelc_log(OTELC_LOG_ERROR, c->log_name, "%s%s", where, msg);

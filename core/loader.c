@@ -31,7 +31,7 @@ static void refuse(plugin_registry *r, char *err, size_t errlen, const char *fmt
     char msg[1024];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap); // NOLINT(clang-analyzer-valist.Uninitialized)
+    vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
     if (err && errlen)
         snprintf(err, errlen, "%s", msg);
