@@ -7,6 +7,7 @@
 
 #include "admin.h"
 #include "builtin.h"
+#include "builtin_file_storage.h"
 #include "graph.h"
 
 typedef struct health_check_cfg {
@@ -56,5 +57,7 @@ static const otelc_plugin health_check_desc = {
 
 int builtin_register(plugin_registry *reg)
 {
-    return loader_add_builtin(reg, &health_check_desc);
+    if (loader_add_builtin(reg, &health_check_desc) != 0)
+        return -1;
+    return loader_add_builtin(reg, &builtin_file_storage_desc);
 }

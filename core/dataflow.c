@@ -88,7 +88,8 @@ otelc_status stage_push(otelc_ctx *from, stage *st, otelc_batch *b, otelc_done_f
         /* sending_queue disabled: export in the caller's thread. */
         s = call_consume(st->exporters[0], b, done, arg);
     } else {
-        s = queue_offer_all(st->queues, st->n, b, resume_cb, from->h);
+        /* Durable queues answer PENDING and call done once committed. */
+        s = queue_offer(st->queues, st->n, b, resume_cb, from->h, done, arg);
     }
     if (s == OTELC_RETRY)
         atomic_store(&from->wants_resume, true);

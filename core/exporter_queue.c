@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "durable_queue.h"
 #include "log.h"
 
 #define MAX_WAITERS 64
@@ -27,6 +28,7 @@ typedef struct waiter {
 } waiter;
 
 struct exporter_queue {
+    durable_queue *dq; /* set: every call forwards to the durable queue */
     queue_cfg cfg;
     char *id;
     queue_export_fn export_fn;
@@ -67,6 +69,7 @@ int64_t real_ns(void)
 
 void queue_cfg_defaults(queue_cfg *cfg)
 {
+    *cfg = (queue_cfg){0};
     cfg->enabled = true;
     cfg->num_consumers = 10;
     cfg->queue_size = 1000;
@@ -75,6 +78,10 @@ void queue_cfg_defaults(queue_cfg *cfg)
     retry_cfg_defaults(&cfg->retry);
     cfg->timeout_ns = 5000000000LL;
     cfg->paused_probe_ns = 10000000000LL;
+    cfg->max_disk_size = 1ull << 30;
+    cfg->batch.sizer = SIZER_ITEMS;
+    cfg->batch.min_size = 8192;
+    cfg->batch.flush_timeout_ns = 200000000;
 }
 
 static int64_t item_size(const exporter_queue *q, otelc_batch *b)
@@ -124,6 +131,26 @@ exporter_queue *queue_new(const queue_cfg *cfg, const char *id, queue_export_fn 
     cond_init(&q->space);
     cond_init(&q->idle_cv);
     return q;
+}
+
+exporter_queue *queue_new_durable(const queue_cfg *cfg, const char *id,
+                                  queue_export_fn export_fn, void *arg,
+                                  struct durable_store *store, struct health_component *hc)
+{
+    exporter_queue *q = queue_new(cfg, id, export_fn, arg);
+    if (!q)
+        return NULL;
+    q->dq = durable_queue_new(store, cfg, id, export_fn, arg, hc);
+    if (!q->dq) {
+        queue_free(q);
+        return NULL;
+    }
+    return q;
+}
+
+struct durable_queue *queue_durable(exporter_queue *q)
+{
+    return q->dq;
 }
 
 /* ---- exporting one batch, waiting for an async completion ---- */
@@ -271,6 +298,8 @@ static void *consumer_main(void *arg)
 
 int queue_start(exporter_queue *q)
 {
+    if (q->dq)
+        return durable_queue_start(q->dq);
     if (!q->cfg.enabled)
         return 0;
     q->threads = calloc(q->cfg.num_consumers, sizeof(pthread_t));
@@ -349,8 +378,8 @@ static bool all_have_room(exporter_queue **qs, size_t n, otelc_batch *b)
     }
 }
 
-otelc_status queue_offer_all(exporter_queue *const *in, size_t n, otelc_batch *b,
-                             void (*on_space)(void *space_arg), void *space_arg)
+static otelc_status offer_memory(exporter_queue *const *in, size_t n, otelc_batch *b,
+                                 void (*on_space)(void *space_arg), void *space_arg)
 {
     exporter_queue *qs[64];
     qitem *items[64];
@@ -385,10 +414,62 @@ otelc_status queue_offer_all(exporter_queue *const *in, size_t n, otelc_batch *b
     return ok ? OTELC_OK : OTELC_RETRY;
 }
 
+/* Memory queues take b at once; durable ones answer when it is
+ * committed. With both, the memory queues take it first: a durable
+ * refusal then makes the client resend what they hold already
+ * (at-least-once). */
+otelc_status queue_offer(exporter_queue *const *in, size_t n, otelc_batch *b,
+                         void (*on_space)(void *space_arg), void *space_arg, queue_done_fn done,
+                         void *done_arg)
+{
+    exporter_queue *mem[64];
+    durable_queue *dur[64];
+    size_t nm = 0, nd = 0;
+    if (n == 0 || n > 64)
+        return OTELC_REJECT;
+    for (size_t i = 0; i < n; i++) {
+        if (in[i]->dq)
+            dur[nd++] = in[i]->dq;
+        else
+            mem[nm++] = in[i];
+    }
+    if (nd == 0)
+        return offer_memory(mem, nm, b, on_space, space_arg);
+    if (nm > 0) {
+        otelc_status st = offer_memory(mem, nm, b, on_space, space_arg);
+        if (st != OTELC_OK)
+            return st;
+    }
+    return durable_offer(dur, nd, b, on_space, space_arg, done, done_arg);
+}
+
+otelc_status queue_offer_all(exporter_queue *const *in, size_t n, otelc_batch *b,
+                             void (*on_space)(void *space_arg), void *space_arg)
+{
+    sync_wait w = {.done = false};
+    pthread_mutex_init(&w.mu, NULL);
+    pthread_cond_init(&w.cv, NULL);
+    otelc_status st = queue_offer(in, n, b, on_space, space_arg, sync_done, &w);
+    if (st == OTELC_PENDING) {
+        pthread_mutex_lock(&w.mu);
+        while (!w.done)
+            pthread_cond_wait(&w.cv, &w.mu);
+        st = w.status;
+        pthread_mutex_unlock(&w.mu);
+    }
+    pthread_cond_destroy(&w.cv);
+    pthread_mutex_destroy(&w.mu);
+    return st;
+}
+
 /* ---- pause, drain, stats ---- */
 
 void queue_pause(exporter_queue *q, const char *reason)
 {
+    if (q->dq) {
+        durable_queue_pause(q->dq, reason);
+        return;
+    }
     pthread_mutex_lock(&q->mu);
     bool was = q->paused;
     q->paused = true;
@@ -400,6 +481,10 @@ void queue_pause(exporter_queue *q, const char *reason)
 
 void queue_resume(exporter_queue *q)
 {
+    if (q->dq) {
+        durable_queue_resume(q->dq);
+        return;
+    }
     pthread_mutex_lock(&q->mu);
     bool was = q->paused;
     q->paused = false;
@@ -412,6 +497,10 @@ void queue_resume(exporter_queue *q)
 
 void queue_pause_reason(exporter_queue *q, char *buf, size_t cap)
 {
+    if (q->dq) {
+        durable_queue_pause_reason(q->dq, buf, cap);
+        return;
+    }
     pthread_mutex_lock(&q->mu);
     snprintf(buf, cap, "%s", q->pause_reason);
     pthread_mutex_unlock(&q->mu);
@@ -419,6 +508,8 @@ void queue_pause_reason(exporter_queue *q, char *buf, size_t cap)
 
 uint64_t queue_drain(exporter_queue *q, int64_t deadline_ns)
 {
+    if (q->dq)
+        return durable_queue_drain(q->dq, deadline_ns);
     pthread_mutex_lock(&q->mu);
     q->draining = true;
     pthread_cond_broadcast(&q->space); /* blocked offers give up */
@@ -441,6 +532,10 @@ uint64_t queue_drain(exporter_queue *q, int64_t deadline_ns)
 
 void queue_stats_get(exporter_queue *q, queue_stats *out)
 {
+    if (q->dq) {
+        durable_queue_stats(q->dq, out);
+        return;
+    }
     pthread_mutex_lock(&q->mu);
     out->size = q->size;
     out->capacity = q->cfg.queue_size;
@@ -458,6 +553,7 @@ void queue_free(exporter_queue *q)
 {
     if (!q)
         return;
+    durable_queue_free(q->dq);
     if (q->nthreads)
         queue_drain(q, 0);
     while (q->head) {

@@ -75,11 +75,35 @@ typedef struct queue_stats {
 /* id names the exporter in logs ("awss3/primary"); copied. */
 exporter_queue *queue_new(const queue_cfg *cfg, const char *id, queue_export_fn export_fn,
                           void *arg);
+
+/* A durable queue (durable_queue.h) on store, which must not be open yet
+ * (its file_storage extension opens it at start); hc (may be NULL) is the
+ * exporter's health entry, unhealthy while the queue is at its disk
+ * budget. Every function below forwards to it. NULL on failure (logged).
+ * Main thread. */
+struct durable_store;
+struct durable_queue;
+struct health_component;
+exporter_queue *queue_new_durable(const queue_cfg *cfg, const char *id,
+                                  queue_export_fn export_fn, void *arg,
+                                  struct durable_store *store, struct health_component *hc);
+/* The durable queue behind q, or NULL for a memory queue. */
+struct durable_queue *queue_durable(exporter_queue *q);
 int queue_start(exporter_queue *q);
 
-/* Offers b to every queue in qs at once: all take it, or none does (then
- * RETRY; and on_space(space_arg) is called once there is room). OK when
- * all took it. Blocks while full if every queue has block_on_overflow. */
+/* Offers b (lent) to every queue in qs at once: all take it, or none
+ * does (then RETRY; and on_space(space_arg) is called once there is
+ * room). OK when all took it. Blocks while full if every memory queue has
+ * block_on_overflow. When qs holds a durable queue, returns PENDING and
+ * calls done(done_arg, status) exactly once, from the queue writer's
+ * thread, after b is committed in every durable queue of qs (OK) or a
+ * commit failed (RETRY); REJECT for a batch that can never fit. */
+otelc_status queue_offer(exporter_queue *const *qs, size_t n, otelc_batch *b,
+                         void (*on_space)(void *space_arg), void *space_arg, queue_done_fn done,
+                         void *done_arg);
+
+/* queue_offer that waits for the commit of durable queues itself: never
+ * PENDING. Not on the writer's thread. */
 otelc_status queue_offer_all(exporter_queue *const *qs, size_t n, otelc_batch *b,
                              void (*on_space)(void *space_arg), void *space_arg);
 
@@ -90,7 +114,8 @@ void queue_resume(exporter_queue *q);
 
 /* Stops accepting (offers answer RETRY), waits until empty and idle or
  * until deadline_ns (CLOCK_MONOTONIC), then stops the consumers. Returns
- * the batches left (lost: logged). */
+ * the batches left (lost: logged). A durable queue waits only for
+ * commits and exports in flight and keeps the rest on disk: 0. */
 uint64_t queue_drain(exporter_queue *q, int64_t deadline_ns);
 void queue_stats_get(exporter_queue *q, queue_stats *out);
 /* The pause reason (copied into buf); empty when running. */

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "builtin_file_storage.h"
 #include "exporter_cfg.h"
 #include "log.h"
 
@@ -177,6 +178,8 @@ int graph_build(host *h, const otelc_config *cfg, plugin_registry *reg, otelc_er
     otelc_component_list ext = cfg->extensions;
     for (size_t i = 0; i < ext.count; i++)
         rc |= instance_for(h, OTELC_EXTENSION, &ext.items[i], NULL, errs) ? 0 : -1;
+    if (rc == 0)
+        file_storage_check(h, errs);
     if (rc != 0 || otelc_errors_count(errs) > 0)
         return -1;
     for (size_t i = 0; i < h->npipes; i++)

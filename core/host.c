@@ -16,6 +16,8 @@
 #include "admin.h"
 #include "admin_routes.h"
 #include "builtin.h"
+#include "builtin_file_storage.h"
+#include "durable_admin.h"
 #include "graph.h"
 #include "health.h"
 #include "host_metrics.h"
@@ -55,7 +57,8 @@ static int create_one(host *h, otelc_ctx *c)
     const otelc_plugin *d = c->plugin->desc;
     c->health = health_register(h->health, c->log_name, kind_name(d->kind));
     if (d->kind == OTELC_EXPORTER) {
-        c->queue = queue_new(&c->qcfg, c->id, host_export, c);
+        c->queue = c->qcfg.storage ? file_storage_queue_new(h, c)
+                                   : queue_new(&c->qcfg, c->id, host_export, c);
         if (!c->queue)
             return -1;
     }
@@ -68,20 +71,23 @@ static int create_one(host *h, otelc_ctx *c)
     return 0;
 }
 
+/* Returns an exit code: a create() that reported config errors is a config
+ * error (1, as validate would say); any other failure a start error (3). */
 static int create_all(host *h)
 {
     for (size_t k = 0; k < 4; k++)
-        for (size_t i = 0; i < h->ncomps; i++)
-            if (h->comps[i]->plugin->desc->kind == start_order[k] &&
-                create_one(h, h->comps[i]) != 0)
-                return -1;
+        for (size_t i = 0; i < h->ncomps; i++) {
+            otelc_ctx *c = h->comps[i];
+            if (c->plugin->desc->kind == start_order[k] && create_one(h, c) != 0)
+                return atomic_load(&c->config_errors) ? OTELC_EXIT_CONFIG : OTELC_EXIT_START;
+        }
     /* The fan-out stages reach exporters through their queues. */
     for (size_t p = 0; p < h->npipes; p++) {
         stage *fan = &h->pipes[p].stages[h->pipes[p].nproc];
         for (size_t i = 0; i < fan->n; i++)
             fan->queues[i] = fan->exporters[i]->queue;
     }
-    return 0;
+    return OTELC_EXIT_OK;
 }
 
 static int start_one(otelc_ctx *c)
@@ -276,9 +282,9 @@ int otelc_run(const otelc_options *opts, otelc_config *cfg)
     int rc = (!h.metrics || !h.health || !h.admin) ? OTELC_EXIT_START : build(&h, opts, cfg, &reg);
     if (rc == OTELC_EXIT_OK && admin_setup(&h, cfg) != 0)
         rc = OTELC_EXIT_START;
-    /* create() parses: its failures are config errors, as in validate. */
-    if (rc == OTELC_EXIT_OK && create_all(&h) != 0)
-        rc = OTELC_EXIT_CONFIG;
+    health_set_extra(h.health, queue_health_extra, &h);
+    if (rc == OTELC_EXIT_OK)
+        rc = create_all(&h);
     if (rc == OTELC_EXIT_OK && (host_metrics_register(&h) != 0 || admin_go(&h) != 0))
         rc = OTELC_EXIT_START;
     if (rc == OTELC_EXIT_OK && start_all(&h) != 0) {

@@ -80,6 +80,7 @@ static void api_config_error(otelc_ctx *ctx, const otelc_node *at, const char *f
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
+    atomic_fetch_add(&c->config_errors, 1);
     otelc_errors_prefix(where, sizeof(where), at ? at : c->node, false);
     otelc_log(OTELC_LOG_ERROR, c->log_name, "%s%s", where, msg);
 }
@@ -100,8 +101,10 @@ static const otelc_node *api_node_at(const otelc_node *n, size_t i)
 /* Typed node reads report through the logger: create() then fails. */
 static int report(otelc_ctx *ctx, int rc, otelc_errors *errs)
 {
-    for (size_t i = 0; i < otelc_errors_count(errs); i++)
+    for (size_t i = 0; i < otelc_errors_count(errs); i++) {
+        atomic_fetch_add(&CTX(ctx)->config_errors, 1);
         otelc_log(OTELC_LOG_ERROR, CTX(ctx)->log_name, "%s", otelc_errors_line(errs, i));
+    }
     otelc_errors_fini(errs);
     return rc == OTELC_CFG_ERROR ? -1 : 0;
 }
@@ -192,6 +195,11 @@ static const otelc_node *api_config_node(otelc_ctx *ctx)
     return CTX(ctx)->node;
 }
 
+static void api_consume_ready(otelc_ctx *ctx)
+{
+    host_resume_waiters(CTX(ctx)->h);
+}
+
 static otelc_status api_emit_ticket(otelc_ctx *ctx, otelc_batch *b, otelc_ticket *t)
 {
     return host_emit_ticket(CTX(ctx), b, t);
@@ -239,4 +247,5 @@ const otelc_host_api host_api_table = {
     .exporter_timeout_ns = api_exporter_timeout,
     .exporter_consumers = api_exporter_consumers,
     .config_node = api_config_node,
+    .consume_ready = api_consume_ready,
 };

@@ -14,7 +14,7 @@ DEB_PACKAGES=(
   libcurl4-openssl-dev libssl-dev libyaml-dev liblmdb-dev lmdb-utils
   zlib1g-dev libzstd-dev libjansson-dev libhttp-parser-dev libcmocka-dev
   clang clang-tidy cppcheck valgrind
-  nghttp2-client curl jq procps prometheus
+  nghttp2-client curl jq procps prometheus zstd
 )
 
 missing_debs() {

@@ -42,14 +42,15 @@ static ssize_t response_read(nghttp2_session *h2, int32_t id, uint8_t *buf, size
 
 /* Marks s answered and gives back what it held; false if it was already
  * answered or has no connection left. */
-static bool settle_stream(otlp_stream *s)
+bool stream_settle(otlp_stream *s)
 {
     otlp_conn *c = s->conn;
     if (s->answered || !c)
         return false;
     s->answered = true;
-    conn_held_release(c, s);
+    conn_held_release(c, &s->held);
     grpc_frame_free(&s->rd);
+    hx_free(&s->hx);
     if (s->awaiting) {
         s->awaiting = false;
         c->awaiting--;
@@ -80,7 +81,7 @@ static void error_headers(nghttp2_nv *nv, const char *status, const char *code, 
 
 void answer_status(otlp_stream *s, int code, const char *msg)
 {
-    if (!settle_stream(s))
+    if (!stream_settle(s))
         return;
     if (code == GRPC_OK) {
         nghttp2_data_provider body = {.source.ptr = s, .read_callback = response_read};
@@ -97,7 +98,7 @@ void answer_status(otlp_stream *s, int code, const char *msg)
 
 void answer_http(otlp_stream *s, int http_status, const char *msg)
 {
-    if (!settle_stream(s))
+    if (!stream_settle(s))
         return;
     char enc[256], num[12], status[8];
     nghttp2_nv nv[5];

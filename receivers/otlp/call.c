@@ -1,7 +1,8 @@
 /*
  * call.c: one gRPC call on one HTTP/2 stream: headers checked, the message
  * collected, decompressed and validated, then emitted into the pipeline;
- * the answer goes out when the outcome is known.
+ * the answer goes out when the outcome is known. Streams of the HTTP
+ * port carry OTLP/HTTP exports instead, which h2_http.c handles.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,18 +16,25 @@
 /* Request headers larger than this reset the stream (abuse, not OTLP). */
 #define HEADER_LIST_LIMIT ((size_t)64 * 1024)
 
+static void stream_on_done(mb_node *n);
+
 otlp_stream *stream_new(otlp_conn *c, int32_t id)
 {
     otlp_stream *s = calloc(1, sizeof(*s));
     if (!s)
         return NULL;
     atomic_init(&s->refs, 1); /* the connection's, until the stream closes */
+    s->node.run = stream_on_done;
     s->mb = mailbox_ref(c->loop->mb);
     s->conn = c;
     s->id = id;
     s->route = GRPC_ROUTE_NO_SERVICE;
     s->received_ns = otlp_wall_ns();
-    grpc_frame_init(&s->rd, c->r->set.max_msg);
+    s->http = c->srv->proto == OTLP_HTTP;
+    if (s->http)
+        hx_init(&s->hx, &c->srv->set.http, c->srv->set.max_msg);
+    else
+        grpc_frame_init(&s->rd, c->srv->set.max_msg);
     s->next = c->streams;
     if (c->streams)
         c->streams->prev = s;
@@ -40,6 +48,8 @@ void stream_unref(otlp_stream *s)
     if (atomic_fetch_sub_explicit(&s->refs, 1, memory_order_acq_rel) != 1)
         return;
     grpc_frame_free(&s->rd);
+    hx_free(&s->hx);
+    free(s->ans);
     otlp_meta_free(&s->meta);
     mailbox_unref(s->mb);
     free(s);
@@ -50,7 +60,7 @@ void stream_detach(otlp_stream *s)
     otlp_conn *c = s->conn;
     if (!c)
         return;
-    conn_held_release(c, s);
+    conn_held_release(c, &s->held);
     if (s->awaiting) {
         s->awaiting = false;
         c->awaiting--;
@@ -65,7 +75,7 @@ void stream_detach(otlp_stream *s)
     s->conn = NULL;
     if (--c->nstreams == 0) {
         c->idle_since_ns = otlp_now_ns();
-        if (c->r->set.idle_ns != OTLP_NEVER)
+        if (c->srv->set.idle_ns != OTLP_NEVER)
             conn_timer_arm(c);
     }
     stream_unref(s);
@@ -79,10 +89,12 @@ static bool is(const uint8_t *name, size_t nlen, const char *lit)
 int call_header(otlp_stream *s, const uint8_t *name, size_t nlen, const uint8_t *value,
                 size_t vlen)
 {
-    otlp_recv *r = s->conn->r;
+    const otlp_settings *set = &s->conn->srv->set;
     s->header_bytes += nlen + vlen + 32; /* RFC 9113's accounting */
     if (s->header_bytes > HEADER_LIST_LIMIT)
         return -1;
+    if (s->http)
+        return h2x_header(s, name, nlen, value, vlen);
     if (is(name, nlen, ":method")) {
         s->is_post = vlen == 4 && memcmp(value, "POST", 4) == 0;
     } else if (is(name, nlen, ":path")) {
@@ -92,7 +104,7 @@ int call_header(otlp_stream *s, const uint8_t *name, size_t nlen, const uint8_t 
         s->type_ok = grpc_content_type_ok((const char *)value, vlen);
     } else if (is(name, nlen, "grpc-encoding")) {
         s->enc = grpc_encoding_parse((const char *)value, vlen);
-    } else if (r->set.include_metadata && otlp_meta_wanted(name, nlen)) {
+    } else if (set->include_metadata && otlp_meta_wanted(name, nlen)) {
         return otlp_meta_add(&s->meta, name, nlen, value, vlen);
     }
     return 0;
@@ -100,7 +112,9 @@ int call_header(otlp_stream *s, const uint8_t *name, size_t nlen, const uint8_t 
 
 void call_headers_done(otlp_stream *s)
 {
-    if (!s->is_post)
+    if (s->http)
+        h2x_headers_done(s);
+    else if (!s->is_post)
         answer_http(s, 405, "gRPC requests use POST");
     else if (!s->saw_type || !s->type_ok)
         answer_http(s, 415, "content-type must be application/grpc");
@@ -122,21 +136,16 @@ static int frame_code(int rc)
 
 void call_data(otlp_stream *s, const uint8_t *p, size_t n)
 {
+    if (s->http) {
+        h2x_data(s, p, n);
+        return;
+    }
     if (s->answered)
         return;
-    conn_held_add(s->conn, s, n);
+    conn_held_add(s->conn, &s->held, n);
     int rc = grpc_frame_feed(&s->rd, p, n);
     if (rc != GRPC_FRAME_OK)
         answer_status(s, frame_code(rc), grpc_frame_strerror(rc));
-}
-
-/* A PENDING outcome arrives here from any thread and is posted home. */
-static void on_emit_done(void *arg, otelc_status st)
-{
-    otlp_stream *s = arg;
-    s->outcome = st;
-    if (!mailbox_post_done(s->mb, &s->node))
-        stream_unref(s); /* the loop is gone: nobody to answer */
 }
 
 static const char *outcome_message(otelc_status st)
@@ -149,33 +158,53 @@ static const char *outcome_message(otelc_status st)
     }
 }
 
+/* A PENDING outcome arrives here from any thread and is posted home. */
+void stream_emit_done(void *arg, otelc_status st)
+{
+    otlp_stream *s = arg;
+    s->outcome = st;
+    if (!mailbox_post_done(s->mb, &s->node))
+        stream_unref(s); /* the loop is gone: nobody to answer */
+}
+
+static void call_completed(otlp_stream *s)
+{
+    if (!s->conn || !s->awaiting)
+        return;
+    answer_status(s, grpc_code_for_outcome(s->outcome), outcome_message(s->outcome));
+}
+
+/* The loop thread took the posted completion: answer, then drop the
+ * completion's reference. */
+static void stream_on_done(mb_node *n)
+{
+    otlp_stream *s = (otlp_stream *)n;
+    otlp_conn *c = s->conn;
+    if (s->http)
+        h2x_completed(s);
+    else
+        call_completed(s);
+    stream_unref(s);
+    if (c)
+        conn_settle(c);
+}
+
 /* Hands buf (owned) to the pipeline and answers unless the outcome is
  * still pending. */
 static void emit_message(otlp_stream *s, uint8_t *buf, size_t len, uint32_t spans)
 {
     otlp_conn *c = s->conn;
-    otlp_recv *r = c->r;
-    otelc_batch_meta meta = {.struct_size = sizeof(meta), .received_ns = s->received_ns};
-    if (r->set.include_metadata && otlp_meta_pairs(&s->meta, &meta.pairs, &meta.npairs) != 0)
-        goto out_free_buf;
-    otelc_batch *b = r->api->batch_adopt(buf, len, spans, NULL, NULL, &meta);
-    if (!b)
-        goto out_free_buf;
+    otlp_meta *meta = c->srv->set.include_metadata ? &s->meta : NULL;
     atomic_fetch_add_explicit(&s->refs, 1, memory_order_relaxed); /* the completion's */
     s->awaiting = true;
     c->awaiting++;
-    otelc_status st = r->api->emit(r->ctx, b, on_emit_done, s);
-    otelc_batch_unref(b);
+    otelc_status st = otlp_emit(c->r, buf, len, spans, s->received_ns, meta, stream_emit_done, s);
     if (st == OTELC_PENDING)
         return;
     s->awaiting = false;
     c->awaiting--;
     answer_status(s, grpc_code_for_outcome(st), outcome_message(st));
     stream_unref(s); /* the completion's; the connection still holds one */
-    return;
-out_free_buf:
-    free(buf);
-    answer_status(s, GRPC_UNAVAILABLE, "out of memory");
 }
 
 /* Replaces *buf with its decompressed form; answers and returns -1 on
@@ -189,7 +218,7 @@ static int decompress(otlp_stream *s, uint8_t **buf, size_t *len)
         answer_status(s, GRPC_INTERNAL, "compressed flag set without grpc-encoding");
         return -1;
     }
-    int rc = grpc_inflate(s->enc, *buf, *len, s->conn->r->set.max_msg, &plain, &plen);
+    int rc = grpc_inflate(s->enc, *buf, *len, s->conn->srv->set.max_msg, &plain, &plen);
     free(*buf);
     *buf = NULL;
     if (rc == GRPC_INFLATE_TOO_BIG || rc == GRPC_INFLATE_NOMEM) {
@@ -201,7 +230,7 @@ static int decompress(otlp_stream *s, uint8_t **buf, size_t *len)
         answer_status(s, GRPC_INTERNAL, "cannot decompress the message");
         return -1;
     }
-    conn_held_add(s->conn, s, plen);
+    conn_held_add(s->conn, &s->held, plen);
     *buf = plain;
     *len = plen;
     return 0;
@@ -213,6 +242,10 @@ void call_request_done(otlp_stream *s)
     size_t len = 0, spans = 0;
     bool compressed = false;
     otlp_verror verr;
+    if (s->http) {
+        h2x_request_done(s);
+        return;
+    }
     s->ended = true;
     if (s->answered)
         return;
@@ -239,11 +272,4 @@ void call_request_done(otlp_stream *s)
         return;
     }
     emit_message(s, buf, len, (uint32_t)spans);
-}
-
-void call_completed(otlp_stream *s)
-{
-    if (!s->conn || !s->awaiting)
-        return;
-    answer_status(s, grpc_code_for_outcome(s->outcome), outcome_message(s->outcome));
 }

@@ -1,11 +1,13 @@
 /*
  * conn.c: one client connection on its loop thread: socket I/O through a
- * bufferevent, HTTP/2 through nghttp2, the inflight byte budgets that
- * pause reading, and the keepalive timer.
+ * bufferevent, HTTP/2 through nghttp2 (HTTP/1.1 is h1_conn.c's), the
+ * inflight byte budgets that pause reading, the keepalive timer, and on
+ * the HTTP port the peek at the first bytes that picks the protocol.
  */
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include <event2/buffer.h>
@@ -21,28 +23,34 @@
 #define PING_FLOOD_STRIKES 2
 #define IDLE_PING_INTERVAL_NS (INT64_C(7200) * 1000000000)
 
-void conn_held_add(otlp_conn *c, otlp_stream *s, size_t n)
+/* What an HTTP/2 client sends first (RFC 9113, 3.4). */
+static const char h2_preface[] = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+#define H2_PREFACE_LEN (sizeof(h2_preface) - 1)
+
+void conn_held_add(otlp_conn *c, size_t *slot, size_t n)
 {
-    s->held += n;
+    *slot += n;
     c->held += n;
-    atomic_fetch_add_explicit(&c->r->inflight, n, memory_order_relaxed);
+    atomic_fetch_add_explicit(&c->srv->inflight, n, memory_order_relaxed);
 }
 
-void conn_held_release(otlp_conn *c, otlp_stream *s)
+void conn_held_release(otlp_conn *c, size_t *slot)
 {
-    c->held -= s->held;
-    atomic_fetch_sub_explicit(&c->r->inflight, s->held, memory_order_relaxed);
-    s->held = 0;
+    c->held -= *slot;
+    atomic_fetch_sub_explicit(&c->srv->inflight, *slot, memory_order_relaxed);
+    *slot = 0;
 }
 
 /* Reads pause only while answers are owed: those answers are what bring
  * the counts down again, so a paused connection always wakes up. */
 static void update_reading(otlp_conn *c)
 {
-    const otlp_settings *st = &c->r->set;
+    const otlp_settings *st = &c->srv->set;
+    if (c->mode != CONN_H2)
+        return; /* HTTP/1.1 reads one request at a time by itself */
     bool over = c->awaiting > 0 &&
                 (c->held >= st->conn_budget ||
-                 atomic_load_explicit(&c->r->inflight, memory_order_relaxed) >= st->total_budget);
+                 atomic_load_explicit(&c->srv->inflight, memory_order_relaxed) >= st->total_budget);
     if (over && !c->paused) {
         c->paused = true;
         bufferevent_disable(c->bev, EV_READ);
@@ -57,7 +65,7 @@ static void update_reading(otlp_conn *c)
 
 /* Feeds buffered input to nghttp2 chunk by chunk, stopping when a budget
  * is reached; what is left stays in the input buffer for later. */
-static void conn_read(otlp_conn *c)
+static void h2_read(otlp_conn *c)
 {
     struct evbuffer *in = bufferevent_get_input(c->bev);
     while (!c->paused && !c->dead) {
@@ -75,10 +83,46 @@ static void conn_read(otlp_conn *c)
     }
 }
 
+static int h2_setup(otlp_conn *c);
+
+/* HTTP port: the first bytes decide. They stay in the input buffer for
+ * the protocol chosen (nghttp2 expects to read the preface itself). */
+static void conn_sniff(otlp_conn *c)
+{
+    char head[H2_PREFACE_LEN];
+    ssize_t n = evbuffer_copyout(bufferevent_get_input(c->bev), head, sizeof(head));
+    if (n <= 0)
+        return;
+    if (memcmp(head, h2_preface, (size_t)n) != 0) {
+        if (h1_start(c) != 0)
+            c->dead = true;
+    } else if ((size_t)n == H2_PREFACE_LEN) {
+        if (h2_setup(c) != 0) {
+            c->dead = true;
+            return;
+        }
+        c->mode = CONN_H2;
+        c->born_ns = c->last_input_ns = c->idle_since_ns = otlp_now_ns();
+        conn_timer_arm(c);
+    }
+}
+
+static void conn_read(otlp_conn *c)
+{
+    if (c->mode == CONN_SNIFF)
+        conn_sniff(c);
+    if (c->mode == CONN_H2)
+        h2_read(c);
+    else if (c->mode == CONN_H1)
+        h1_read(c);
+}
+
 static void conn_flush(otlp_conn *c)
 {
     struct evbuffer *out = bufferevent_get_output(c->bev);
-    while (!c->dead && evbuffer_get_length(out) < c->r->set.write_limit) {
+    if (c->mode != CONN_H2)
+        return; /* HTTP/1.1 answers are written whole when ready */
+    while (!c->dead && evbuffer_get_length(out) < c->srv->set.write_limit) {
         const uint8_t *data;
         ssize_t n = nghttp2_session_mem_send(c->h2, &data);
         if (n <= 0) {
@@ -94,6 +138,10 @@ static bool conn_finished(otlp_conn *c)
 {
     if (c->dead)
         return true;
+    if (c->mode == CONN_H1)
+        return h1_finished(c);
+    if (c->mode == CONN_SNIFF)
+        return c->closing;
     if (evbuffer_get_length(bufferevent_get_output(c->bev)) > 0 ||
         nghttp2_session_want_write(c->h2))
         return false;
@@ -123,9 +171,12 @@ void conn_free(otlp_conn *c)
     if (c->next)
         c->next->prev = c->prev;
     /* nghttp2_session_del calls no callbacks: streams are detached here. */
-    nghttp2_session_del(c->h2);
+    if (c->h2)
+        nghttp2_session_del(c->h2);
     while (c->streams)
         stream_detach(c->streams);
+    if (c->h1)
+        h1_free(c);
     event_free(c->timer);
     bufferevent_free(c->bev);
     atomic_fetch_sub(&c->r->nconns, 1);
@@ -142,11 +193,22 @@ static int64_t add_sat(int64_t t, int64_t d)
     return d >= INT64_MAX - t ? INT64_MAX : t + d;
 }
 
+void conn_timer_at(otlp_conn *c, int64_t next)
+{
+    int64_t wait = next - otlp_now_ns();
+    if (wait < 1000000)
+        wait = 1000000;
+    if (wait > INT64_C(86400) * 1000000000)
+        wait = INT64_C(86400) * 1000000000;
+    struct timeval tv = {(time_t)(wait / 1000000000), (suseconds_t)(wait % 1000000000 / 1000)};
+    evtimer_add(c->timer, &tv);
+}
+
 /* Arms the timer for the earliest keepalive deadline. Deadlines that
  * moved since (new input, a stream started) are re-checked when it fires. */
 void conn_timer_arm(otlp_conn *c)
 {
-    const otlp_settings *st = &c->r->set;
+    const otlp_settings *st = &c->srv->set;
     int64_t next = c->ping_sent_ns ? add_sat(c->ping_sent_ns, st->ping_timeout_ns)
                                    : add_sat(c->last_input_ns, st->ping_ns);
     if (c->nstreams == 0 && !c->goaway)
@@ -155,13 +217,7 @@ void conn_timer_arm(otlp_conn *c)
         next = min64(next, add_sat(c->born_ns, st->age_ns));
     else
         next = min64(next, add_sat(c->goaway_ns, st->grace_ns));
-    int64_t wait = next - otlp_now_ns();
-    if (wait < 1000000)
-        wait = 1000000;
-    if (wait > INT64_C(86400) * 1000000000)
-        wait = INT64_C(86400) * 1000000000;
-    struct timeval tv = {(time_t)(wait / 1000000000), (suseconds_t)(wait % 1000000000 / 1000)};
-    evtimer_add(c->timer, &tv);
+    conn_timer_at(c, next);
 }
 
 static void send_goaway(otlp_conn *c, uint32_t code, const char *debug, size_t dlen)
@@ -176,14 +232,20 @@ static void send_goaway(otlp_conn *c, uint32_t code, const char *debug, size_t d
 
 void conn_drain(otlp_conn *c)
 {
-    send_goaway(c, NGHTTP2_NO_ERROR, NULL, 0);
-    conn_timer_arm(c);
+    if (c->mode == CONN_H1) {
+        h1_drain(c);
+    } else if (c->mode == CONN_SNIFF) {
+        c->closing = true;
+    } else {
+        send_goaway(c, NGHTTP2_NO_ERROR, NULL, 0);
+        conn_timer_arm(c);
+    }
 }
 
 /* Returns false when the connection must close now. */
 static bool keepalive_due(otlp_conn *c, int64_t now)
 {
-    const otlp_settings *st = &c->r->set;
+    const otlp_settings *st = &c->srv->set;
     if (c->ping_sent_ns && c->last_input_ns > c->ping_sent_ns)
         c->ping_sent_ns = 0; /* anything heard since proves the peer alive */
     if (c->ping_sent_ns && now - c->ping_sent_ns >= st->ping_timeout_ns) {
@@ -206,16 +268,25 @@ static bool keepalive_due(otlp_conn *c, int64_t now)
 static void on_timer(evutil_socket_t fd, short what, void *arg)
 {
     otlp_conn *c = arg;
-    if (!keepalive_due(c, otlp_now_ns()))
+    int64_t now = otlp_now_ns();
+    if (c->mode == CONN_H1) {
+        h1_on_timer(c);
+    } else if (c->mode == CONN_SNIFF) {
+        if (now >= c->sniff_deadline_ns)
+            c->dead = true; /* a client that never sent a request */
+        else
+            conn_timer_at(c, c->sniff_deadline_ns);
+    } else if (!keepalive_due(c, now)) {
         c->dead = true;
-    else
+    } else {
         conn_timer_arm(c);
+    }
     conn_settle(c);
 }
 
 void conn_client_ping(otlp_conn *c)
 {
-    const otlp_settings *st = &c->r->set;
+    const otlp_settings *st = &c->srv->set;
     int64_t now = otlp_now_ns();
     int64_t allowed = c->nstreams == 0 && !st->permit_idle_pings ? IDLE_PING_INTERVAL_NS
                                                                  : st->min_ping_ns;
@@ -249,7 +320,7 @@ static void on_event(struct bufferevent *bev, short what, void *arg)
 
 static int h2_setup(otlp_conn *c)
 {
-    const otlp_settings *st = &c->r->set;
+    const otlp_settings *st = &c->srv->set;
     nghttp2_settings_entry iv[] = {
         {NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, st->max_streams},
         {NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, STREAM_WINDOW},
@@ -267,9 +338,29 @@ static struct bufferevent *make_bev(otlp_loop *l, int fd)
 {
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-    if (l->r->ssl_ctx)
-        return otlp_tls_bev(l->r, l->base, fd);
+    if (l->srv->ssl_ctx)
+        return otlp_tls_bev(l->srv, l->base, fd);
     return bufferevent_socket_new(l->base, fd, BEV_OPT_CLOSE_ON_FREE);
+}
+
+/* gRPC speaks HTTP/2 at once; the HTTP port waits for the first bytes,
+ * for as long as a request's headers may take. */
+static int conn_begin(otlp_conn *c)
+{
+    c->born_ns = c->last_input_ns = c->idle_since_ns = otlp_now_ns();
+    if (c->srv->proto == OTLP_HTTP) {
+        c->mode = CONN_SNIFF;
+        c->sniff_deadline_ns = add_sat(c->born_ns, c->srv->set.http.read_header_ns);
+        conn_timer_at(c, c->sniff_deadline_ns);
+        return 0;
+    }
+    if (h2_setup(c) != 0)
+        return -1;
+    c->mode = CONN_H2;
+    conn_timer_arm(c);
+    if (atomic_load(&c->r->draining))
+        send_goaway(c, NGHTTP2_NO_ERROR, NULL, 0);
+    return 0;
 }
 
 void conn_accept(otlp_loop *l, int fd)
@@ -278,29 +369,27 @@ void conn_accept(otlp_loop *l, int fd)
     if (!c)
         goto out_close_fd;
     c->r = l->r;
+    c->srv = l->srv;
     c->loop = l;
     c->bev = make_bev(l, fd);
     if (!c->bev)
         goto out_free_conn;
     c->timer = evtimer_new(l->base, on_timer, c);
-    if (!c->timer || h2_setup(c) != 0)
+    if (!c->timer || conn_begin(c) != 0)
         goto out_free_parts;
-    c->born_ns = c->last_input_ns = c->idle_since_ns = otlp_now_ns();
     c->next = l->conns;
     if (l->conns)
         l->conns->prev = c;
     l->conns = c;
     atomic_fetch_add(&c->r->nconns, 1);
-    bufferevent_set_max_single_read(c->bev, c->r->set.read_chunk);
+    bufferevent_set_max_single_read(c->bev, c->srv->set.read_chunk);
     bufferevent_setcb(c->bev, on_read, on_write, on_event, c);
     bufferevent_enable(c->bev, EV_READ | EV_WRITE);
-    conn_timer_arm(c);
-    if (atomic_load(&c->r->draining))
-        send_goaway(c, NGHTTP2_NO_ERROR, NULL, 0);
     conn_settle(c);
     return;
 out_free_parts:
-    nghttp2_session_del(c->h2);
+    if (c->h2)
+        nghttp2_session_del(c->h2);
     if (c->timer)
         event_free(c->timer);
     bufferevent_free(c->bev); /* closes fd */

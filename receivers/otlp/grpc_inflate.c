@@ -64,7 +64,7 @@ static int outbuf_finish(outbuf *o, int rc, uint8_t **out, size_t *out_len)
 }
 
 /* Runs inflate until the input is used up; member boundaries restart it. */
-static int gzip_run(z_stream *z, outbuf *o)
+static int zlib_run(z_stream *z, outbuf *o)
 {
     for (;;) {
         long room = outbuf_room(o);
@@ -89,18 +89,19 @@ static int gzip_run(z_stream *z, outbuf *o)
     }
 }
 
-static int gzip_inflate(const uint8_t *in, size_t n, outbuf *o)
+/* wbits: 16 + MAX_WBITS for gzip framing only (what "gzip" means), or
+ * MAX_WBITS for the zlib wrapper (what HTTP's "deflate" means). */
+static int zlib_inflate(const uint8_t *in, size_t n, int wbits, outbuf *o)
 {
     z_stream z;
     memset(&z, 0, sizeof(z));
     if (n > UINT32_MAX)
         return GRPC_INFLATE_TOO_BIG;
-    /* 16 + MAX_WBITS: gzip framing only, as gRPC's "gzip" means. */
-    if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK)
+    if (inflateInit2(&z, wbits) != Z_OK)
         return GRPC_INFLATE_NOMEM;
     z.next_in = (Bytef *)in; /* zlib never writes through next_in */
     z.avail_in = (uInt)n;
-    int rc = n ? gzip_run(&z, o) : GRPC_INFLATE_CORRUPT;
+    int rc = n ? zlib_run(&z, o) : GRPC_INFLATE_CORRUPT;
     inflateEnd(&z);
     return rc;
 }
@@ -158,7 +159,9 @@ int grpc_inflate(grpc_encoding enc, const uint8_t *in, size_t n, size_t limit, u
     outbuf o = {NULL, 0, 0, limit};
     int rc;
     if (enc == GRPC_ENC_GZIP)
-        rc = gzip_inflate(in, n, &o);
+        rc = zlib_inflate(in, n, 16 + MAX_WBITS, &o);
+    else if (enc == GRPC_ENC_DEFLATE)
+        rc = zlib_inflate(in, n, MAX_WBITS, &o);
     else if (enc == GRPC_ENC_ZSTD)
         rc = zstd_inflate(in, n, &o);
     else

@@ -17,6 +17,7 @@ typedef enum grpc_encoding {
     GRPC_ENC_IDENTITY = 0, /* absent or "identity" */
     GRPC_ENC_GZIP = 1,
     GRPC_ENC_ZSTD = 2,
+    GRPC_ENC_DEFLATE = 3,  /* zlib-wrapped deflate: HTTP's "deflate"; gRPC never parses it */
     GRPC_ENC_UNKNOWN = -1, /* anything else: answered with UNIMPLEMENTED */
 } grpc_encoding;
 
@@ -31,8 +32,8 @@ typedef enum grpc_inflate_rc {
 grpc_encoding grpc_encoding_parse(const char *v, size_t n);
 
 /*
- * Decompresses the `n` bytes at `in` (borrowed) in encoding `enc` (gzip or
- * zstd). On GRPC_INFLATE_OK *out is a malloc'd buffer the caller frees
+ * Decompresses the `n` bytes at `in` (borrowed) in encoding `enc` (gzip,
+ * zstd or deflate). On GRPC_INFLATE_OK *out is a malloc'd buffer the caller frees
  * (NULL when *out_len is 0) holding at most `limit` bytes. On failure
  * nothing is allocated. Concatenated gzip members or zstd frames are read
  * as one message, as their decoders do.

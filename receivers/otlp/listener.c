@@ -14,11 +14,11 @@
 static void on_accept(struct evconnlistener *lis, evutil_socket_t fd, struct sockaddr *sa,
                       int salen, void *arg)
 {
-    otlp_recv *r = arg;
-    unsigned i = r->next_loop++ % r->nloops;
+    otlp_server *srv = arg;
+    unsigned i = srv->next_loop++ % srv->nloops;
     if (i == 0)
-        conn_accept(&r->loops[0], fd);
-    else if (!mailbox_post_fd(r->loops[i].mb, fd))
+        conn_accept(&srv->loops[0], fd);
+    else if (!mailbox_post_fd(srv->loops[i].mb, fd))
         close(fd);
 }
 
@@ -33,11 +33,11 @@ static void on_accept_resume(evutil_socket_t fd, short what, void *arg)
  * the socket stays readable: pause accepting briefly instead of spinning. */
 static void on_accept_error(struct evconnlistener *lis, void *arg)
 {
-    otlp_recv *r = arg;
-    otlp_loop *l0 = &r->loops[0];
+    otlp_server *srv = arg;
+    otlp_loop *l0 = &srv->loops[0];
     int e = errno;
     struct timeval pause = {0, 100000};
-    r->api->log(r->ctx, OTELC_LOG_WARN, "accept failed: %s", strerror(e));
+    srv->r->api->log(srv->r->ctx, OTELC_LOG_WARN, "accept failed: %s", strerror(e));
     if (!l0->accept_pause)
         return;
     for (size_t i = 0; i < l0->nlis; i++)
@@ -83,26 +83,28 @@ static int bind_one(struct sockaddr_storage *addr, socklen_t len)
 
 /* localhost's ::1 may be missing on hosts without IPv6; 127.0.0.1 then
  * serves alone. Any other address failing is an error. */
-static bool skippable(const otlp_recv *r, const struct sockaddr_storage *a, size_t bound)
+static bool skippable(const otlp_server *srv, const struct sockaddr_storage *a, size_t bound)
 {
-    bool localhost = !r->set.ep.host[0] || strcmp(r->set.ep.host, "localhost") == 0;
+    bool localhost = !srv->set.ep.host[0] || strcmp(srv->set.ep.host, "localhost") == 0;
     return localhost && bound > 0 && a->ss_family == AF_INET6 &&
            (errno == EADDRNOTAVAIL || errno == EAFNOSUPPORT);
 }
 
-static int listen_addr(otlp_recv *r, otlp_loop *l0, struct sockaddr_storage *a, socklen_t len)
+static int listen_addr(otlp_server *srv, otlp_loop *l0, struct sockaddr_storage *a,
+                       socklen_t len)
 {
+    otlp_recv *r = srv->r;
     char name[80];
     endpoint_format((struct sockaddr *)a, name, sizeof(name));
     int fd = bind_one(a, len);
     if (fd < 0) {
-        bool skip = skippable(r, a, l0->nlis);
+        bool skip = skippable(srv, a, l0->nlis);
         r->api->log(r->ctx, skip ? OTELC_LOG_WARN : OTELC_LOG_ERROR, "cannot listen on %s: %s",
                     name, strerror(errno));
         return skip ? 0 : -1;
     }
-    struct evconnlistener *lis = evconnlistener_new(l0->base, on_accept, r, LEV_OPT_CLOSE_ON_FREE,
-                                                    0, fd);
+    struct evconnlistener *lis = evconnlistener_new(l0->base, on_accept, srv,
+                                                    LEV_OPT_CLOSE_ON_FREE, 0, fd);
     if (!lis) {
         close(fd);
         r->api->log(r->ctx, OTELC_LOG_ERROR, "cannot listen on %s: out of memory", name);
@@ -111,25 +113,26 @@ static int listen_addr(otlp_recv *r, otlp_loop *l0, struct sockaddr_storage *a, 
     evconnlistener_set_error_cb(lis, on_accept_error);
     l0->lis[l0->nlis++] = lis;
     endpoint_format((struct sockaddr *)a, name, sizeof(name));
-    r->api->log(r->ctx, OTELC_LOG_INFO, "listening on %s%s", name, r->ssl_ctx ? " (TLS)" : "");
+    r->api->log(r->ctx, OTELC_LOG_INFO, "listening on %s (%s%s)", name,
+                srv->proto == OTLP_GRPC ? "gRPC" : "HTTP", srv->ssl_ctx ? ", TLS" : "");
     return 0;
 }
 
-int listeners_open(otlp_recv *r)
+int listeners_open(otlp_server *srv)
 {
     char err[300];
     endpoint_addrs addrs;
-    otlp_loop *l0 = &r->loops[0];
-    if (endpoint_resolve(&r->set.ep, &addrs, err, sizeof(err)) != 0) {
-        r->api->log(r->ctx, OTELC_LOG_ERROR, "%s", err);
+    otlp_loop *l0 = &srv->loops[0];
+    if (endpoint_resolve(&srv->set.ep, &addrs, err, sizeof(err)) != 0) {
+        srv->r->api->log(srv->r->ctx, OTELC_LOG_ERROR, "%s", err);
         return -1;
     }
     l0->accept_pause = evtimer_new(l0->base, on_accept_resume, l0);
-    uint16_t port = r->set.ep.port;
+    uint16_t port = srv->set.ep.port;
     for (size_t i = 0; i < addrs.n; i++) {
         /* With port 0 every address shares the port the first one got. */
         set_port(&addrs.addr[i], port);
-        if (listen_addr(r, l0, &addrs.addr[i], addrs.len[i]) != 0)
+        if (listen_addr(srv, l0, &addrs.addr[i], addrs.len[i]) != 0)
             return -1;
         if (port == 0 && l0->nlis > 0)
             port = get_port(&addrs.addr[i]);

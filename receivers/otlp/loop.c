@@ -8,17 +8,14 @@
 
 #include "otlp_recv.h"
 
-/* Answers the completions taken from the mailbox; orphans only unref. */
+/* Runs the completions taken from the mailbox (streams and HTTP/1.1
+ * requests answer, orphans only drop their reference). */
 static void handle_done(mb_node *n)
 {
     while (n) {
-        otlp_stream *s = (otlp_stream *)n;
-        n = n->next;
-        otlp_conn *c = s->conn;
-        call_completed(s);
-        stream_unref(s);
-        if (c)
-            conn_settle(c);
+        mb_node *next = n->next;
+        n->run(n);
+        n = next;
     }
 }
 
@@ -72,14 +69,15 @@ static void *loop_main(void *arg)
     return NULL;
 }
 
-int loops_create(otlp_recv *r)
+int loops_create(otlp_server *srv)
 {
-    r->loops = calloc(r->nloops, sizeof(*r->loops));
-    if (!r->loops)
+    srv->loops = calloc(srv->nloops, sizeof(*srv->loops));
+    if (!srv->loops)
         return -1;
-    for (unsigned i = 0; i < r->nloops; i++) {
-        otlp_loop *l = &r->loops[i];
-        l->r = r;
+    for (unsigned i = 0; i < srv->nloops; i++) {
+        otlp_loop *l = &srv->loops[i];
+        l->r = srv->r;
+        l->srv = srv;
         l->index = i;
         l->base = event_base_new();
         l->mb = mailbox_new();
@@ -91,7 +89,7 @@ int loops_create(otlp_recv *r)
 
 /* Threads start with SIGINT, SIGTERM and SIGPIPE blocked: signals are the
  * host's main thread's business, and EPIPE is handled where writes fail. */
-int loops_start(otlp_recv *r)
+int loops_start(otlp_server *srv)
 {
     sigset_t block, old;
     sigemptyset(&block);
@@ -100,8 +98,8 @@ int loops_start(otlp_recv *r)
     sigaddset(&block, SIGPIPE);
     pthread_sigmask(SIG_BLOCK, &block, &old);
     int rc = 0;
-    for (unsigned i = 0; i < r->nloops && rc == 0; i++) {
-        otlp_loop *l = &r->loops[i];
+    for (unsigned i = 0; i < srv->nloops && rc == 0; i++) {
+        otlp_loop *l = &srv->loops[i];
         rc = pthread_create(&l->thread, NULL, loop_main, l) == 0 ? 0 : -1;
         l->running = rc == 0;
     }
@@ -109,17 +107,17 @@ int loops_start(otlp_recv *r)
     return rc;
 }
 
-void loops_post_all(otlp_recv *r, unsigned cmds)
+void loops_post_all(otlp_server *srv, unsigned cmds)
 {
-    for (unsigned i = 0; r->loops && i < r->nloops; i++)
-        if (r->loops[i].mb)
-            mailbox_post_cmd(r->loops[i].mb, cmds);
+    for (unsigned i = 0; srv->loops && i < srv->nloops; i++)
+        if (srv->loops[i].mb)
+            mailbox_post_cmd(srv->loops[i].mb, cmds);
 }
 
-void loops_join(otlp_recv *r)
+void loops_join(otlp_server *srv)
 {
-    for (unsigned i = 0; r->loops && i < r->nloops; i++) {
-        otlp_loop *l = &r->loops[i];
+    for (unsigned i = 0; srv->loops && i < srv->nloops; i++) {
+        otlp_loop *l = &srv->loops[i];
         if (l->running) {
             pthread_join(l->thread, NULL);
             l->running = false;
@@ -128,16 +126,16 @@ void loops_join(otlp_recv *r)
     }
 }
 
-void loops_free(otlp_recv *r)
+void loops_free(otlp_server *srv)
 {
-    for (unsigned i = 0; r->loops && i < r->nloops; i++) {
-        otlp_loop *l = &r->loops[i];
+    for (unsigned i = 0; srv->loops && i < srv->nloops; i++) {
+        otlp_loop *l = &srv->loops[i];
         if (l->mb && l->base && !l->thread_done)
             loop_teardown(l); /* its thread never ran */
         mailbox_unref(l->mb);
         if (l->base)
             event_base_free(l->base);
     }
-    free(r->loops);
-    r->loops = NULL;
+    free(srv->loops);
+    srv->loops = NULL;
 }

@@ -16,9 +16,11 @@
 
 #include <event2/event.h>
 
-/* Intrusive link for queued completions; embedded in the posted object. */
+/* Intrusive link for queued completions; embedded in the posted object,
+ * which sets run: the loop thread calls run(node) for each one it takes. */
 typedef struct mb_node {
     struct mb_node *next;
+    void (*run)(struct mb_node *n);
 } mb_node;
 
 enum {

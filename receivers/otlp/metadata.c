@@ -3,8 +3,10 @@
  */
 #include "metadata.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static const char *const transport_headers[] = {
     "content-type", "te", "grpc-encoding", "grpc-accept-encoding", "grpc-timeout", NULL,
@@ -16,6 +18,22 @@ int otlp_meta_wanted(const uint8_t *name, size_t nlen)
         return 0;
     for (const char *const *t = transport_headers; *t; t++)
         if (strlen(*t) == nlen && memcmp(*t, name, nlen) == 0)
+            return 0;
+    return 1;
+}
+
+static const char *const http_headers[] = {
+    "content-type", "content-length", "content-encoding", "transfer-encoding", "host",
+    "connection", "keep-alive", "proxy-connection", "upgrade", "http2-settings", "te",
+    "trailer", "expect", NULL,
+};
+
+int otlp_meta_wanted_http(const uint8_t *name, size_t nlen)
+{
+    if (nlen == 0 || name[0] == ':')
+        return 0;
+    for (const char *const *t = http_headers; *t; t++)
+        if (strlen(*t) == nlen && strncasecmp(*t, (const char *)name, nlen) == 0)
             return 0;
     return 1;
 }
@@ -34,7 +52,8 @@ int otlp_meta_add(otlp_meta *m, const uint8_t *name, size_t nlen, const uint8_t 
         m->mem = mem;
         m->cap = cap;
     }
-    memcpy(m->mem + m->len, name, nlen);
+    for (size_t i = 0; i < nlen; i++)
+        m->mem[m->len + i] = (char)tolower(name[i]);
     m->mem[m->len + nlen] = '\0';
     memcpy(m->mem + m->len + nlen + 1, value, vlen);
     m->mem[m->len + need - 1] = '\0';

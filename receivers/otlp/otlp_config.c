@@ -83,24 +83,73 @@ const otelc_cfg_key otlp_cfg_keys[] = {
     {G "max_inflight_bytes", OTELC_CFG_SIZE, "128MiB",
      "otelc: unanswered request bytes over all connections before reads pause",
      OFF(max_inflight_bytes), 0},
-    UNSUP("protocols.http", OTELC_CFG_SECTION),
-    UNSUP(H "endpoint", OTELC_CFG_STRING),
-    UNSUP(H "tls", OTELC_CFG_SECTION),
-    UNSUP(H "cors", OTELC_CFG_SECTION),
+    SECTION("protocols.http", "OTLP over HTTP (HTTP/1.1 and h2c on one port)"),
+    {H "endpoint", OTELC_CFG_STRING, "localhost:4318", "host:port to listen on",
+     OFF(http_endpoint), 0},
+    {H "traces_url_path", OTELC_CFG_STRING, "/v1/traces", "path that takes trace exports",
+     OFF(http_traces_url_path), 0},
+    IGNORE(H "metrics_url_path", OTELC_CFG_STRING, "otelc receives traces only"),
+    IGNORE(H "logs_url_path", OTELC_CFG_STRING, "otelc receives traces only"),
+    {H "max_request_body_size", OTELC_CFG_SIZE, "20MiB",
+     "largest request body, also after decompression; 0 means 20MiB",
+     OFF(http_max_request_body_size), 0},
+    {H "include_metadata", OTELC_CFG_BOOL, "false", "keep request headers as batch metadata",
+     OFF(http_include_metadata), 0},
+    {H "response_headers", OTELC_CFG_NODE, NULL, "map of extra headers on every answer",
+     OFF(http_response_headers), 0},
+    {H "compression_algorithms", OTELC_CFG_STRLIST, NULL,
+     "Content-Encodings accepted: gzip, zstd, zlib, deflate; unset: all",
+     OFF(http_compression_algorithms), 0},
+    {H "read_timeout", OTELC_CFG_DURATION, "0s", "whole request, body included; 0 none",
+     OFF(http_read_timeout), 0},
+    {H "read_header_timeout", OTELC_CFG_DURATION, "1m",
+     "request line and headers; 0 takes read_timeout", OFF(http_read_header_timeout), 0},
+    {H "write_timeout", OTELC_CFG_DURATION, "30s",
+     "sending an answer once it is ready; 0 none", OFF(http_write_timeout), 0},
+    {H "idle_timeout", OTELC_CFG_DURATION, "1m",
+     "wait for the next request on a connection; 0 takes read_timeout",
+     OFF(http_idle_timeout), 0},
+    {H "keepalives_enabled", OTELC_CFG_BOOL, "true",
+     "false: close HTTP/1.1 connections after one request", OFF(http_keepalives_enabled), 0},
+    SECTION(H "tls", "TLS; on when cert_file is set"),
+    {H "tls.cert_file", OTELC_CFG_STRING, NULL, "server certificate chain (PEM)",
+     OFF(http_tls_cert_file), 0},
+    {H "tls.key_file", OTELC_CFG_STRING, NULL, "server private key (PEM)",
+     OFF(http_tls_key_file), 0},
+    {H "tls.client_ca_file", OTELC_CFG_STRING, NULL,
+     "CA (PEM) that client certificates must chain to; requires them",
+     OFF(http_tls_client_ca_file), 0},
+    {H "tls.min_version", OTELC_CFG_STRING, "1.2", "1.0, 1.1, 1.2 or 1.3",
+     OFF(http_tls_min_version), 0},
+    {H "tls.max_version", OTELC_CFG_STRING, NULL, "1.0, 1.1, 1.2 or 1.3; unset: newest",
+     OFF(http_tls_max_version), 0},
+    IGNORE(H "tls.ca_file", OTELC_CFG_STRING, "verifies servers; a server ignores it"),
+    IGNORE(H "tls.ca_pem", OTELC_CFG_STRING, "verifies servers; a server ignores it"),
+    IGNORE(H "tls.include_system_ca_certs_pool", OTELC_CFG_BOOL,
+           "verifies servers; a server ignores it"),
+    UNSUP(H "tls.cert_pem", OTELC_CFG_STRING),
+    UNSUP(H "tls.key_pem", OTELC_CFG_STRING),
+    UNSUP(H "tls.reload_interval", OTELC_CFG_DURATION),
+    UNSUP(H "tls.client_ca_file_reload", OTELC_CFG_BOOL),
+    UNSUP(H "tls.cipher_suites", OTELC_CFG_STRLIST),
+    UNSUP(H "tls.curve_preferences", OTELC_CFG_STRLIST),
+    UNSUP(H "tls.tpm_config", OTELC_CFG_SECTION),
+    /* An empty cors section is what the collector does without one: no
+     * CORS headers. Origins would need preflight answers otelc lacks. */
+    SECTION(H "cors", "cross-origin requests from browsers"),
+    UNSUP(H "cors.allowed_origins", OTELC_CFG_STRLIST),
+    UNSUP(H "cors.allowed_headers", OTELC_CFG_STRLIST),
+    IGNORE(H "cors.max_age", OTELC_CFG_INT, "only matters with allowed_origins"),
     UNSUP(H "auth", OTELC_CFG_SECTION),
-    UNSUP(H "max_request_body_size", OTELC_CFG_SIZE),
-    UNSUP(H "include_metadata", OTELC_CFG_BOOL),
-    UNSUP(H "response_headers", OTELC_CFG_NODE),
-    UNSUP(H "compression_algorithms", OTELC_CFG_STRLIST),
-    UNSUP(H "read_timeout", OTELC_CFG_DURATION),
-    UNSUP(H "read_header_timeout", OTELC_CFG_DURATION),
-    UNSUP(H "write_timeout", OTELC_CFG_DURATION),
-    UNSUP(H "idle_timeout", OTELC_CFG_DURATION),
-    UNSUP(H "keepalives_enabled", OTELC_CFG_BOOL),
     UNSUP(H "middlewares", OTELC_CFG_NODE),
-    UNSUP(H "traces_url_path", OTELC_CFG_STRING),
-    UNSUP(H "metrics_url_path", OTELC_CFG_STRING),
-    UNSUP(H "logs_url_path", OTELC_CFG_STRING),
+    {H "loop_threads", OTELC_CFG_INT, "1", "otelc: event loop threads serving connections",
+     OFF(http_loop_threads), 0},
+    {H "max_inflight_bytes_per_connection", OTELC_CFG_SIZE, "16MiB",
+     "otelc: unanswered h2c request bytes on one connection before its reads pause",
+     OFF(http_max_inflight_bytes_per_connection), 0},
+    {H "max_inflight_bytes", OTELC_CFG_SIZE, "128MiB",
+     "otelc: unanswered h2c request bytes over all connections before reads pause",
+     OFF(http_max_inflight_bytes), 0},
     {0},
 };
 
@@ -108,10 +157,15 @@ const otelc_cfg_key otlp_cfg_keys[] = {
 #define KIB ((size_t)1024)
 #define MIB ((size_t)1 << 20)
 
+static int bad_at(char *err, size_t cap, const char *prefix, const char *key, const char *why)
+{
+    snprintf(err, cap, "%s%s: %s", prefix, key, why);
+    return -1;
+}
+
 static int bad(char *err, size_t cap, const char *key, const char *why)
 {
-    snprintf(err, cap, "%s%s: %s", G, key, why);
-    return -1;
+    return bad_at(err, cap, G, key, why);
 }
 
 static int transport_family(const char *t, int *family)
@@ -179,32 +233,39 @@ static void load_keepalive(const otlp_cfg *c, otlp_settings *s)
     s->permit_idle_pings = c->ka_permit_without_stream;
 }
 
-static int load_tls(const otlp_cfg *c, otlp_settings *s, char *err, size_t cap)
+int otlp_tls_settings_load(const otlp_tls_cfg *t, const char *prefix, otlp_settings *s,
+                           char *err, size_t cap)
 {
-    bool cert = c->tls_cert_file && *c->tls_cert_file;
-    bool key = c->tls_key_file && *c->tls_key_file;
+    bool cert = t->cert_file && *t->cert_file;
+    bool key = t->key_file && *t->key_file;
     s->tls = cert || key;
     if (cert != key)
-        return bad(err, cap, cert ? "tls.key_file" : "tls.cert_file",
-                   "TLS needs both cert_file and key_file");
-    if (!s->tls && c->tls_client_ca_file && *c->tls_client_ca_file)
-        return bad(err, cap, "tls.client_ca_file", "needs cert_file and key_file too");
-    s->cert_file = c->tls_cert_file;
-    s->key_file = c->tls_key_file;
-    s->client_ca_file = c->tls_client_ca_file && *c->tls_client_ca_file ? c->tls_client_ca_file
-                                                                          : NULL;
-    s->tls_min = c->tls_min_version ? tls_minor(c->tls_min_version) : 2;
+        return bad_at(err, cap, prefix, cert ? "tls.key_file" : "tls.cert_file",
+                      "TLS needs both cert_file and key_file");
+    if (!s->tls && t->client_ca_file && *t->client_ca_file)
+        return bad_at(err, cap, prefix, "tls.client_ca_file", "needs cert_file and key_file too");
+    s->cert_file = t->cert_file;
+    s->key_file = t->key_file;
+    s->client_ca_file = t->client_ca_file && *t->client_ca_file ? t->client_ca_file : NULL;
+    s->tls_min = t->min_version ? tls_minor(t->min_version) : 2;
     if (s->tls_min < 0)
-        return bad(err, cap, "tls.min_version", "must be 1.0, 1.1, 1.2 or 1.3");
+        return bad_at(err, cap, prefix, "tls.min_version", "must be 1.0, 1.1, 1.2 or 1.3");
     s->tls_max = 0;
-    if (c->tls_max_version && *c->tls_max_version) {
-        s->tls_max = tls_minor(c->tls_max_version);
+    if (t->max_version && *t->max_version) {
+        s->tls_max = tls_minor(t->max_version);
         if (s->tls_max < 0)
-            return bad(err, cap, "tls.max_version", "must be 1.0, 1.1, 1.2 or 1.3");
+            return bad_at(err, cap, prefix, "tls.max_version", "must be 1.0, 1.1, 1.2 or 1.3");
         if (s->tls_max < s->tls_min)
-            return bad(err, cap, "tls.max_version", "is older than tls.min_version");
+            return bad_at(err, cap, prefix, "tls.max_version", "is older than tls.min_version");
     }
     return 0;
+}
+
+static int load_tls(const otlp_cfg *c, otlp_settings *s, char *err, size_t cap)
+{
+    otlp_tls_cfg t = {c->tls_cert_file, c->tls_key_file, c->tls_client_ca_file,
+                      c->tls_min_version, c->tls_max_version};
+    return otlp_tls_settings_load(&t, G, s, err, cap);
 }
 
 int otlp_settings_load(const otlp_cfg *cfg, otlp_settings *s, char *err, size_t errcap)

@@ -4,8 +4,10 @@
  *
  * The key table declares the collector's whole otlp receiver key set, so a
  * collector config either works or fails with "not supported yet"; the
- * host fills otlp_cfg from it before create(). otlp_settings_load() then
- * checks the values together and turns them into what the loops use.
+ * host fills otlp_cfg from it before create(). otlp_settings_load() and
+ * otlp_http_settings_load() then check the values together and turn them
+ * into what one server (the gRPC port or the HTTP port) uses. Which
+ * protocols run is decided by which sections the config has, not here.
  */
 #ifndef OTELC_OTLP_CONFIG_H
 #define OTELC_OTLP_CONFIG_H
@@ -42,12 +44,55 @@ typedef struct otlp_cfg {
     int64_t loop_threads;
     uint64_t max_inflight_bytes_per_connection;
     uint64_t max_inflight_bytes;
+    /* protocols.http */
+    const char *http_endpoint;
+    const char *http_tls_cert_file;
+    const char *http_tls_key_file;
+    const char *http_tls_client_ca_file;
+    const char *http_tls_min_version;
+    const char *http_tls_max_version;
+    uint64_t http_max_request_body_size;
+    bool http_include_metadata;
+    const otelc_node *http_response_headers;
+    otelc_strlist http_compression_algorithms;
+    int64_t http_read_timeout;
+    int64_t http_read_header_timeout;
+    int64_t http_write_timeout;
+    int64_t http_idle_timeout;
+    bool http_keepalives_enabled;
+    const char *http_traces_url_path;
+    int64_t http_loop_threads;
+    uint64_t http_max_inflight_bytes_per_connection;
+    uint64_t http_max_inflight_bytes;
 } otlp_cfg;
 
 extern const otelc_cfg_key otlp_cfg_keys[];
 
-/* "No limit" for the keepalive durations. */
+/* "No limit" for the keepalive durations and HTTP timeouts. */
 #define OTLP_NEVER INT64_MAX
+
+#define OTLP_PATH_MAX 256
+#define OTLP_MAX_RESPONSE_HEADERS 32
+
+/* One of response_headers, lower-cased name; owned by the receiver. */
+typedef struct otlp_header {
+    char *name;
+    char *value;
+} otlp_header;
+
+/* What only the HTTP port uses. */
+typedef struct otlp_http_opts {
+    char traces_path[OTLP_PATH_MAX]; /* "/v1/traces", always absolute */
+    int64_t read_header_ns;          /* request line and headers; OTLP_NEVER: none */
+    int64_t read_ns;                 /* the whole request, body included */
+    int64_t write_ns;                /* the answer, from ready to sent */
+    int64_t idle_ns;                 /* between requests on a kept-alive connection */
+    bool keepalives;                 /* false: one request per HTTP/1.1 connection */
+    unsigned encodings;              /* 1u << grpc_encoding accepted; identity always */
+    const otlp_header *headers;      /* response_headers; set by create */
+    size_t nheaders;
+    const char *h1_headers;          /* the same as "name: value\r\n" lines, or "" */
+} otlp_http_opts;
 
 typedef struct otlp_settings {
     endpoint ep;
@@ -70,6 +115,7 @@ typedef struct otlp_settings {
     int tls_max;                /* 0 when unset */
     const char *cert_file, *key_file, *client_ca_file; /* the host's strings */
     bool include_metadata;
+    otlp_http_opts http;        /* the HTTP port only */
 } otlp_settings;
 
 /*
@@ -78,5 +124,27 @@ typedef struct otlp_settings {
  * reason in err (errcap bytes).
  */
 int otlp_settings_load(const otlp_cfg *cfg, otlp_settings *s, char *err, size_t errcap);
+
+/*
+ * The same for protocols.http: the HTTP port's settings, HTTP/2 limits
+ * for its h2c connections included (max_msg is max_request_body_size).
+ * response_headers are not read here (create reads that node). Pure.
+ * Returns 0, or -1 with "protocols.http.<key>: reason" in err.
+ */
+int otlp_http_settings_load(const otlp_cfg *cfg, otlp_settings *s, char *err, size_t errcap);
+
+/*
+ * Checks one response_headers entry: a token name that otelc does not
+ * set itself, and a value without control characters. 0, or -1 with the
+ * reason in err. Pure.
+ */
+int otlp_http_header_check(const char *name, const char *value, char *err, size_t errcap);
+
+/* Internal to the loaders: TLS keys of either protocol. */
+typedef struct otlp_tls_cfg {
+    const char *cert_file, *key_file, *client_ca_file, *min_version, *max_version;
+} otlp_tls_cfg;
+int otlp_tls_settings_load(const otlp_tls_cfg *t, const char *prefix, otlp_settings *s,
+                           char *err, size_t errcap);
 
 #endif /* OTELC_OTLP_CONFIG_H */

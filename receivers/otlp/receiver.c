@@ -1,9 +1,11 @@
 /*
  * receiver.c: the otlp receiver plugin: descriptor and lifecycle.
  *
- * create() checks the config, start() binds and starts the loop threads,
- * shutdown() stops accepting, sends GOAWAY and lets calls in flight finish
- * until the deadline, destroy() frees. The loops run off the host thread.
+ * create() checks the config and notes which protocols it names, start()
+ * binds the gRPC and/or HTTP port and starts their loop threads,
+ * shutdown() stops accepting, sends GOAWAY (or closes idle HTTP/1.1
+ * connections) and lets requests in flight finish until the deadline,
+ * destroy() frees. The loops run off the host thread.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,9 +29,32 @@ int64_t otlp_wall_ns(void)
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-static int create(otelc_ctx *ctx, const otelc_host_api *api, const void *cfg, void **state)
+/* Loads the settings of each protocol the config names. */
+static int load_servers(otlp_recv *r, const otlp_cfg *cfg)
 {
     char err[400];
+    for (int p = 0; p < OTLP_NPROTO; p++) {
+        otlp_server *srv = &r->srv[p];
+        srv->r = r;
+        srv->proto = (otlp_proto)p;
+        atomic_init(&srv->inflight, 0);
+        if (!srv->on)
+            continue;
+        int rc = p == OTLP_GRPC ? otlp_settings_load(cfg, &srv->set, err, sizeof(err))
+                                : otlp_http_settings_load(cfg, &srv->set, err, sizeof(err));
+        if (rc != 0) {
+            r->api->config_error(r->ctx, NULL, "%s", err);
+            return -1;
+        }
+        srv->nloops = srv->set.nloops;
+    }
+    if (r->srv[OTLP_HTTP].on && otlp_config_http_nodes(r, cfg) != 0)
+        return -1;
+    return 0;
+}
+
+static int create(otelc_ctx *ctx, const otelc_host_api *api, const void *cfg, void **state)
+{
     otlp_recv *r = calloc(1, sizeof(*r));
     if (!r) {
         api->log(ctx, OTELC_LOG_ERROR, "out of memory");
@@ -37,17 +62,20 @@ static int create(otelc_ctx *ctx, const otelc_host_api *api, const void *cfg, vo
     }
     r->ctx = ctx;
     r->api = api;
-    if (otlp_settings_load(cfg, &r->set, err, sizeof(err)) != 0) {
-        api->config_error(ctx, NULL, "%s", err);
-        free(r);
-        return -1;
-    }
-    r->nloops = r->set.nloops;
-    atomic_init(&r->inflight, 0);
     atomic_init(&r->nconns, 0);
     atomic_init(&r->draining, false);
+    if (!otelc_host_has(api, config_node)) {
+        api->log(ctx, OTELC_LOG_ERROR, "the host is too old for this receiver (no config_node)");
+        goto out_free_recv;
+    }
+    if (otlp_config_protocols(r) != 0 || load_servers(r, cfg) != 0)
+        goto out_free_recv;
     *state = r;
     return 0;
+out_free_recv:
+    otlp_config_nodes_free(r);
+    free(r);
+    return -1;
 }
 
 /* nghttp2's own protections stay at their defaults (SETTINGS flood,
@@ -62,6 +90,20 @@ static int h2_setup(otlp_recv *r)
     return 0;
 }
 
+static int server_start(otlp_server *srv)
+{
+    otlp_recv *r = srv->r;
+    if (srv->set.tls && !(srv->ssl_ctx = otlp_tls_ctx_new(srv)))
+        return -1;
+    if (loops_create(srv) != 0) {
+        r->api->log(r->ctx, OTELC_LOG_ERROR, "cannot create event loops");
+        return -1;
+    }
+    if (listeners_open(srv) != 0)
+        return -1;
+    return 0;
+}
+
 static int recv_start(void *state)
 {
     otlp_recv *r = state;
@@ -72,17 +114,16 @@ static int recv_start(void *state)
         r->api->log(r->ctx, OTELC_LOG_ERROR, "cannot set up HTTP/2: out of memory");
         return -1;
     }
-    if (r->set.tls && !(r->ssl_ctx = otlp_tls_ctx_new(r)))
-        return -1;
-    if (loops_create(r) != 0) {
-        r->api->log(r->ctx, OTELC_LOG_ERROR, "cannot create event loops");
-        return -1;
-    }
-    if (listeners_open(r) != 0)
-        return -1;
-    if (loops_start(r) != 0) {
-        r->api->log(r->ctx, OTELC_LOG_ERROR, "cannot start loop threads");
-        return -1;
+    /* Both ports bind before any thread runs: a port in use fails start
+     * with nothing half-served. */
+    for (int p = 0; p < OTLP_NPROTO; p++)
+        if (r->srv[p].on && server_start(&r->srv[p]) != 0)
+            return -1;
+    for (int p = 0; p < OTLP_NPROTO; p++) {
+        if (r->srv[p].on && loops_start(&r->srv[p]) != 0) {
+            r->api->log(r->ctx, OTELC_LOG_ERROR, "cannot start loop threads");
+            return -1;
+        }
     }
     r->started = true;
     return 0;
@@ -100,23 +141,30 @@ static int wait_drained(otlp_recv *r, int64_t deadline_ns)
     return 0;
 }
 
+static void post_all(otlp_recv *r, unsigned cmds)
+{
+    for (int p = 0; p < OTLP_NPROTO; p++)
+        loops_post_all(&r->srv[p], cmds);
+}
+
 static int recv_shutdown(void *state, int64_t deadline_ns)
 {
     otlp_recv *r = state;
-    if (!r->loops || r->stopped)
+    if ((!r->srv[OTLP_GRPC].loops && !r->srv[OTLP_HTTP].loops) || r->stopped)
         return 0;
     atomic_store(&r->draining, true);
     int rc = 0;
     if (r->started) {
-        loops_post_all(r, MB_CMD_DRAIN);
+        post_all(r, MB_CMD_DRAIN);
         rc = wait_drained(r, deadline_ns);
         if (rc != 0)
             r->api->log(r->ctx, OTELC_LOG_WARN,
                         "%zu connection(s) still busy at the shutdown deadline; closing them",
                         atomic_load(&r->nconns));
     }
-    loops_post_all(r, MB_CMD_STOP);
-    loops_join(r);
+    post_all(r, MB_CMD_STOP);
+    for (int p = 0; p < OTLP_NPROTO; p++)
+        loops_join(&r->srv[p]);
     r->stopped = true;
     return rc;
 }
@@ -125,12 +173,15 @@ static void destroy(void *state)
 {
     otlp_recv *r = state;
     recv_shutdown(r, otlp_now_ns());
-    loops_free(r);
-    otlp_tls_ctx_free(r->ssl_ctx);
+    for (int p = 0; p < OTLP_NPROTO; p++) {
+        loops_free(&r->srv[p]);
+        otlp_tls_ctx_free(r->srv[p].ssl_ctx);
+    }
     if (r->h2opt)
         nghttp2_option_del(r->h2opt);
     if (r->cbs)
         nghttp2_session_callbacks_del(r->cbs);
+    otlp_config_nodes_free(r);
     free(r);
 }
 
@@ -141,7 +192,7 @@ static const otelc_plugin otlp_receiver = {
     .kind = OTELC_RECEIVER,
     .type = "otlp",
     .version = "0.1.0",
-    .doc = "OTLP traces over gRPC (HTTP/2, h2c or TLS)",
+    .doc = "OTLP traces over gRPC and HTTP (protobuf or JSON; HTTP/1.1, h2c or TLS)",
     .config_keys = otlp_cfg_keys,
     .config_size = sizeof(otlp_cfg),
     .create = create,

@@ -1,6 +1,7 @@
 /*
- * tls.c: TLS for the gRPC port: one SSL_CTX per receiver, ALPN "h2" only,
- * optional client certificates, and an OpenSSL bufferevent per connection.
+ * tls.c: TLS for either port: one SSL_CTX per server, ALPN ("h2" only on
+ * the gRPC port; "h2" or "http/1.1" on the HTTP port), optional client
+ * certificates, and an OpenSSL bufferevent per connection.
  */
 #include <string.h>
 
@@ -10,26 +11,38 @@
 
 #include "otlp_recv.h"
 
-/* Picks "h2" from the client's ALPN list; a client offering only other
- * protocols is refused (gRPC needs HTTP/2). No ALPN at all is let through
- * as prior knowledge. */
-static int select_h2(SSL *ssl, const unsigned char **out, unsigned char *outlen,
-                     const unsigned char *in, unsigned int inlen, void *arg)
+/* Finds protocol `want` (wlen bytes) in the client's ALPN list. */
+static bool offered(const unsigned char *in, unsigned int inlen, const char *want, unsigned wlen,
+                    const unsigned char **out, unsigned char *outlen)
 {
     for (unsigned int i = 0; i < inlen; i += 1u + in[i]) {
         unsigned int n = in[i];
         if (i + 1 + n > inlen)
             break;
-        if (n == 2 && memcmp(in + i + 1, "h2", 2) == 0) {
+        if (n == wlen && memcmp(in + i + 1, want, wlen) == 0) {
             *out = in + i + 1;
-            *outlen = 2;
-            return SSL_TLSEXT_ERR_OK;
+            *outlen = (unsigned char)wlen;
+            return true;
         }
     }
+    return false;
+}
+
+/* Picks "h2"; on the HTTP port "http/1.1" too. A client offering neither
+ * is refused (gRPC needs HTTP/2). No ALPN at all is let through as prior
+ * knowledge, and on the HTTP port the first bytes tell the protocol. */
+static int select_alpn(SSL *ssl, const unsigned char **out, unsigned char *outlen,
+                       const unsigned char *in, unsigned int inlen, void *arg)
+{
+    const otlp_server *srv = arg;
+    if (offered(in, inlen, "h2", 2, out, outlen))
+        return SSL_TLSEXT_ERR_OK;
+    if (srv->proto == OTLP_HTTP && offered(in, inlen, "http/1.1", 8, out, outlen))
+        return SSL_TLSEXT_ERR_OK;
     return SSL_TLSEXT_ERR_ALERT_FATAL;
 }
 
-static void *fail(otlp_recv *r, SSL_CTX *ctx, const char *what, const char *file)
+static void *fail(const otlp_recv *r, SSL_CTX *ctx, const char *what, const char *file)
 {
     char why[256];
     ERR_error_string_n(ERR_get_error(), why, sizeof(why));
@@ -56,9 +69,10 @@ static int require_client_certs(SSL_CTX *ctx, const char *ca)
     return 0;
 }
 
-void *otlp_tls_ctx_new(otlp_recv *r)
+void *otlp_tls_ctx_new(otlp_server *srv)
 {
-    const otlp_settings *st = &r->set;
+    const otlp_recv *r = srv->r;
+    const otlp_settings *st = &srv->set;
     SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
     if (!ctx)
         return fail(r, NULL, "cannot create a context", NULL);
@@ -75,7 +89,7 @@ void *otlp_tls_ctx_new(otlp_recv *r)
                     st->key_file);
     if (st->client_ca_file && require_client_certs(ctx, st->client_ca_file) != 0)
         return fail(r, ctx, "cannot load client_ca_file", st->client_ca_file);
-    SSL_CTX_set_alpn_select_cb(ctx, select_h2, NULL);
+    SSL_CTX_set_alpn_select_cb(ctx, select_alpn, srv);
     return ctx;
 }
 
@@ -84,9 +98,9 @@ void otlp_tls_ctx_free(void *ssl_ctx)
     SSL_CTX_free(ssl_ctx);
 }
 
-struct bufferevent *otlp_tls_bev(otlp_recv *r, struct event_base *base, int fd)
+struct bufferevent *otlp_tls_bev(otlp_server *srv, struct event_base *base, int fd)
 {
-    SSL *ssl = SSL_new(r->ssl_ctx);
+    SSL *ssl = SSL_new(srv->ssl_ctx);
     if (!ssl)
         return NULL;
     struct bufferevent *bev = bufferevent_openssl_socket_new(

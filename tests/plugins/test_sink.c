@@ -4,6 +4,7 @@
  *   GET  /test/<id>/stats                 {"batches":..,"spans":..,"bytes":..}
  *   POST /test/<id>/mode?set=ok|pending|retry|reject
  *   POST /test/<id>/health?status=ok|degraded|unhealthy&detail=...
+ *   GET  /test/<id>/received              [OTLP/JSON of the last batches taken]
  *
  * `mode: pending` completes each batch from another thread after `delay`.
  * `fail_start: true` makes start() fail, for the unwinding tests;
@@ -17,6 +18,10 @@
 #include <time.h>
 
 #include <otelc/plugin.h>
+#include <otelc/sdk/otlp_json.h>
+
+/* Batches kept for GET .../received, oldest dropped first. */
+#define KEEP_RECEIVED 32
 
 typedef struct sink_cfg {
     const char *mode;
@@ -34,6 +39,9 @@ typedef struct sink {
     atomic_ullong batches, spans, bytes;
     atomic_int inflight;
     char prefix[200];
+    pthread_mutex_t kept_mu;
+    otelc_batch *kept[KEEP_RECEIVED]; /* a ring; kept_n counts all ever kept */
+    size_t kept_n;
 } sink;
 
 typedef struct delayed {
@@ -55,11 +63,22 @@ static int parse_mode(const char *m)
     return -1;
 }
 
+static void keep(sink *s, otelc_batch *b)
+{
+    pthread_mutex_lock(&s->kept_mu);
+    otelc_batch **slot = &s->kept[s->kept_n++ % KEEP_RECEIVED];
+    if (*slot)
+        otelc_batch_unref(*slot);
+    *slot = otelc_batch_ref(b);
+    pthread_mutex_unlock(&s->kept_mu);
+}
+
 static void record(sink *s, otelc_batch *b)
 {
     atomic_fetch_add(&s->batches, 1);
     atomic_fetch_add(&s->spans, otelc_batch_spans(b));
     atomic_fetch_add(&s->bytes, otelc_batch_len(b));
+    keep(s, b);
 }
 
 static void *complete_later(void *arg)
@@ -108,6 +127,59 @@ static void on_stats(void *arg, otelc_http_req *r)
                      atomic_load(&s->batches), atomic_load(&s->spans), atomic_load(&s->bytes));
     static const char *const hdrs[] = {"Content-Type", "application/json", NULL};
     s->api->http_respond(r, 200, hdrs, body, (size_t)n);
+}
+
+/* Appends one batch as an OTLP/JSON document; 0 or -1. */
+static int append_json(otelc_batch *b, struct otlp_buf *out)
+{
+    struct iovec iov[64];
+    pb_bytes parts[64];
+    size_t n = otelc_batch_segments(b, iov, 64);
+    if (n > 64)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        parts[i] = (pb_bytes){iov[i].iov_base, iov[i].iov_len};
+    return otlp_json_writev_buf(parts, n, out) == 0 ? 0 : -1;
+}
+
+static int append_text(struct otlp_buf *out, const char *t)
+{
+    size_t n = strlen(t);
+    if (out->len + n > out->cap) {
+        size_t cap = (out->len + n) * 2;
+        char *grown = realloc(out->data, cap);
+        if (!grown)
+            return -1;
+        out->data = grown;
+        out->cap = cap;
+    }
+    memcpy(out->data + out->len, t, n);
+    out->len += n;
+    return 0;
+}
+
+static void on_received(void *arg, otelc_http_req *r)
+{
+    sink *s = arg;
+    struct otlp_buf out = {0};
+    int rc = append_text(&out, "[");
+    pthread_mutex_lock(&s->kept_mu);
+    size_t first = s->kept_n > KEEP_RECEIVED ? s->kept_n - KEEP_RECEIVED : 0;
+    for (size_t i = first; rc == 0 && i < s->kept_n; i++) {
+        if (i > first)
+            rc = append_text(&out, ",");
+        if (rc == 0)
+            rc = append_json(s->kept[i % KEEP_RECEIVED], &out);
+    }
+    pthread_mutex_unlock(&s->kept_mu);
+    if (rc == 0)
+        rc = append_text(&out, "]");
+    static const char *const hdrs[] = {"Content-Type", "application/json", NULL};
+    if (rc == 0)
+        s->api->http_respond(r, 200, hdrs, out.data, out.len);
+    else
+        s->api->http_respond(r, 500, NULL, "cannot render\n", 14);
+    otlp_buf_free(&out);
 }
 
 static void on_mode(void *arg, otelc_http_req *r)
@@ -162,8 +234,10 @@ static int create(otelc_ctx *ctx, const otelc_host_api *api, const void *cfgp, v
         snprintf(s->prefix, sizeof(s->prefix), "%s", cfg->route_prefix);
     else
         snprintf(s->prefix, sizeof(s->prefix), "/test/%s", api->instance_id(ctx));
+    pthread_mutex_init(&s->kept_mu, NULL);
     if (add_route(s, "GET", "stats", on_stats) || add_route(s, "POST", "mode", on_mode) ||
-        add_route(s, "POST", "health", on_health)) {
+        add_route(s, "POST", "health", on_health) || add_route(s, "GET", "received", on_received)) {
+        pthread_mutex_destroy(&s->kept_mu);
         free(s);
         return -1;
     }
@@ -199,7 +273,12 @@ static int shutdown(void *state, int64_t deadline_ns)
 
 static void destroy(void *state)
 {
-    free(state);
+    sink *s = state;
+    for (size_t i = 0; i < KEEP_RECEIVED; i++)
+        if (s->kept[i])
+            otelc_batch_unref(s->kept[i]);
+    pthread_mutex_destroy(&s->kept_mu);
+    free(s);
 }
 
 static const otelc_cfg_key keys[] = {

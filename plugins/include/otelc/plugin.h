@@ -292,6 +292,11 @@ typedef struct otelc_host_api {
     /* The instance's own config map (for create's checks: config_error at
      * node_get(config_node(ctx), "key") points at that key's line). */
     const otelc_node *(*config_node)(otelc_ctx *ctx);
+
+    /* A processor whose consume answered RETRY calls this once it can take
+     * data again: the host then calls resume() of every stage that saw a
+     * RETRY. Any thread. */
+    void (*consume_ready)(otelc_ctx *ctx);
 } otelc_host_api;
 
 /* What node_kind answers. An absent node reads as NULL: "use the defaults". */

@@ -1,0 +1,127 @@
+/*
+ * durable_queue_int.h: the durable queue's state, shared by its files:
+ * durable_queue.c (life, pause, stats), durable_offer.c (commits of
+ * offers), durable_consumer.c (batches out, retries), durable_dead.c
+ * (dead letters), durable_recover.c (rebuild at open), durable_admin.c
+ * (routes, metrics, /health).
+ *
+ * Locking: q->mu guards everything below it except what says "writer
+ * thread". Callbacks that leave the queue (waiters, health reports) run
+ * without q->mu.
+ */
+#ifndef OTELC_CORE_DURABLE_QUEUE_INT_H
+#define OTELC_CORE_DURABLE_QUEUE_INT_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "durable_format.h"
+#include "durable_index.h"
+#include "durable_queue.h"
+
+#define DQ_MAX_WAITERS 64
+#define DQ_MAX_BATCH_ENTRIES 65536
+
+/* One outgoing batch: entries taken from the index (or rebuilt from a
+ * composition record), in id order. */
+typedef struct dq_job {
+    struct dq_job *next, *prev;
+    uint64_t batch_id;
+    int64_t enqueued_ns;
+    bool recorded; /* its composition is on disk */
+    uint64_t record_key; /* the record's key (its first entry's id then) */
+    size_t n;
+    dq_item *items; /* owned */
+    uint64_t spans, bytes, cost;
+} dq_job;
+
+typedef struct dq_waiter {
+    void (*fn)(void *);
+    void *arg;
+} dq_waiter;
+
+struct durable_queue {
+    char *id;
+    queue_cfg cfg;
+    dq_limits limits;
+    durable_store *st;
+    struct health_component *hc;
+    queue_export_fn export_fn;
+    void *export_arg;
+
+    MDB_dbi dbi_entries, dbi_batches, dbi_dead;
+    uint64_t epoch;
+    uint64_t next_id;   /* writer thread (recovery before it) */
+    uint64_t next_dead; /* writer thread (recovery before it) */
+
+    pthread_mutex_t mu;
+    pthread_cond_t work_cv, idle_cv, sleep_cv;
+    dq_index *index;
+    dq_job *ready;      /* recorded batches to send first (FIFO) */
+    dq_job *ready_tail;
+    dq_job *inflight;   /* batches a consumer holds (doubly linked) */
+    uint32_t busy;
+    uint64_t offers;    /* offers reserved and not yet committed or failed */
+    uint64_t kick;      /* bumped by resume: backoff sleeps end early */
+    bool draining, stopping, paused, at_budget;
+    int64_t abandon_ns; /* monotonic: exports still waiting then are left */
+    char pause_reason[256];
+    dq_waiter waiters[DQ_MAX_WAITERS];
+    size_t nwaiters;
+
+    /* Entries on disk and not deleted (in the index, ready or in flight),
+     * dead letters, disk cost of both, and room reserved by offers. */
+    uint64_t live_count, live_spans, live_bytes;
+    uint64_t dead_count, dead_spans, dead_cost;
+    uint64_t disk_used;
+    uint64_t rsv_cost, rsv_count, rsv_spans, rsv_bytes;
+
+    pthread_t *threads;
+    uint32_t nthreads;
+
+    _Atomic uint64_t sent_spans, failed_spans, enqueue_failed_spans, retries, dead_lettered;
+    _Atomic int64_t last_success_ns;
+    struct dq_metrics *metrics;
+};
+
+/* durable_queue.c */
+/* Calls every waiting on_space once and forgets them; takes and
+ * releases q->mu itself. */
+void dq_wake_waiters(durable_queue *q);
+/* Under q->mu: clears at_budget once the queue is below 90% of its
+ * budget; returns true when the health report must say so (call
+ * dq_report_budget after unlocking). */
+bool dq_budget_check_locked(durable_queue *q);
+void dq_report_budget(durable_queue *q, bool at_budget);
+/* Under q->mu: queue size by the sizer. */
+int64_t dq_size_locked(const durable_queue *q);
+void dq_job_free(dq_job *j);
+/* A job for items (adopted), totals computed. NULL if memory ran out. */
+dq_job *dq_job_new(dq_item *items, size_t n);
+/* Under q->mu: append to the ready list. */
+void dq_ready_push_locked(durable_queue *q, dq_job *j);
+
+/* durable_consumer.c */
+void *dq_consumer_main(void *arg);
+
+/* durable_dead.c */
+/* Moves job's entries (and its record) into a dead letter in one commit
+ * (dw_run); *cost gets the dead letter's cost against the budget. 0 or
+ * an LMDB code. The caller does the accounting. */
+int dq_dead_move(durable_queue *q, dq_job *job, const char *reason, uint64_t *cost);
+
+/* durable_admin.c */
+/* Registers the queue's admin routes and metric series when its store
+ * has a host; 0 or -1. Main thread. */
+int dq_admin_register(durable_queue *q);
+/* Refreshes the queue's gauges (a metrics render hook calls it). */
+void dq_metrics_refresh(durable_queue *q);
+
+/* Key helpers. */
+static inline MDB_val dq_key(uint8_t buf[8], uint64_t id)
+{
+    df_key_put(buf, id);
+    return (MDB_val){8, buf};
+}
+
+#endif

@@ -1,0 +1,30 @@
+/*
+ * encode.h: a batch's bytes as stored: OTLP/JSON or protobuf, gzip'd,
+ * zstd'd or plain, streamed through the compressor without an
+ * intermediate copy of the uncompressed form.
+ */
+#ifndef OTELC_AWSS3_ENCODE_H
+#define OTELC_AWSS3_ENCODE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/uio.h>
+
+#include "config.h"
+
+#define AWSS3_GZIP_LEVEL 1 /* speed first: objects are many and read rarely */
+#define AWSS3_ZSTD_LEVEL 1
+
+/*
+ * Encodes the request held in segs[0..n) (each segment a whole serialized
+ * ExportTraceServiceRequest, total bytes in all) as marshaler m compressed
+ * with c. On success returns 0 and sets *out to a malloc'd buffer of
+ * *out_len bytes that the caller frees. On failure returns -ENOMEM, -EIO
+ * (compressor failure), or the OTLP/JSON writer's -EBADMSG, -EILSEQ,
+ * -ELOOP, -E2BIG for a request that cannot be written as JSON; *out is
+ * then NULL. The segments are only read. Any thread.
+ */
+int s3_encode(awss3_marshaler m, awss3_compression c, const struct iovec *segs, size_t n,
+              uint64_t total, uint8_t **out, size_t *out_len);
+
+#endif /* OTELC_AWSS3_ENCODE_H */

@@ -1,0 +1,25 @@
+/*
+ * emit.c: a validated request becomes a batch and goes down the pipeline.
+ */
+#include <stdlib.h>
+
+#include "otlp_recv.h"
+
+otelc_status otlp_emit(otlp_recv *r, uint8_t *buf, size_t len, uint32_t spans,
+                       int64_t received_ns, otlp_meta *meta, otelc_done_fn done, void *arg)
+{
+    otelc_batch_meta bm = {.struct_size = sizeof(bm), .received_ns = received_ns};
+    if (meta && otlp_meta_pairs(meta, &bm.pairs, &bm.npairs) != 0)
+        goto out_free_buf;
+    /* Adopted: the request buffer becomes the batch without a copy. */
+    otelc_batch *b = r->api->batch_adopt(buf, len, spans, NULL, NULL, &bm);
+    if (!b)
+        goto out_free_buf;
+    otelc_status st = r->api->emit(r->ctx, b, done, arg);
+    otelc_batch_unref(b);
+    return st;
+out_free_buf:
+    free(buf);
+    r->api->log(r->ctx, OTELC_LOG_WARN, "out of memory for a batch of %u spans", spans);
+    return OTELC_RETRY;
+}

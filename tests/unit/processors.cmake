@@ -1,0 +1,68 @@
+# The batch and converter processors: their sources compiled into test
+# binaries next to a fake host table (batches are the real host's).
+set(PROC_BATCH_DIR ${CMAKE_CURRENT_LIST_DIR}/../../processors/batch)
+set(PROC_CONV_DIR ${CMAKE_CURRENT_LIST_DIR}/../../processors/converter)
+
+if(EXISTS ${PROC_BATCH_DIR}/batch_proc.c)
+  otelc_add_unit_test(test_batch_processor
+    SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_batch_processor.c
+            ${CMAKE_CURRENT_LIST_DIR}/test_batch_fake_host.c
+            ${CMAKE_CURRENT_LIST_DIR}/otlp_fixture.c
+            ${PROC_BATCH_DIR}/batch_proc.c ${PROC_BATCH_DIR}/batch_config.c
+            ${PROC_BATCH_DIR}/shard.c ${PROC_BATCH_DIR}/split.c
+            ${PROC_BATCH_DIR}/outbox.c ${PROC_BATCH_DIR}/origin.c
+            ${PROC_BATCH_DIR}/timer.c
+    LIBS otelc_core otelc_sdk otelc_proto Threads::Threads)
+  target_include_directories(test_batch_processor PRIVATE ${PROC_BATCH_DIR})
+endif()
+
+if(EXISTS ${PROC_CONV_DIR}/converter.c)
+  set(CONV_LIB_SOURCES
+    ${PROC_CONV_DIR}/conv_config.c ${PROC_CONV_DIR}/conv_rules.c
+    ${PROC_CONV_DIR}/conv_semconv.c ${PROC_CONV_DIR}/conv_detect.c
+    ${PROC_CONV_DIR}/conv_arena.c ${PROC_CONV_DIR}/conv_rewrite.c
+    ${PROC_CONV_DIR}/conv_apply.c ${PROC_CONV_DIR}/conv_attrs.c
+    ${PROC_CONV_DIR}/conv_rename.c ${PROC_CONV_DIR}/conv_resource.c
+    ${PROC_CONV_DIR}/conv_coerce.c ${PROC_CONV_DIR}/conv_limits.c)
+  otelc_add_unit_test(test_converter_rules
+    SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_converter_rules.c
+            ${CMAKE_CURRENT_LIST_DIR}/test_converter_util.c
+            ${CMAKE_CURRENT_LIST_DIR}/otlp_fixture.c ${CONV_LIB_SOURCES}
+    LIBS otelc_sdk otelc_proto m)
+  target_include_directories(test_converter_rules PRIVATE ${PROC_CONV_DIR})
+
+  # The plugin with a fake host; malloc, calloc and realloc are wrapped so
+  # the test can count allocations on the pass-through path.
+  otelc_add_unit_test(test_converter_plugin
+    SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_converter_plugin.c
+            ${CMAKE_CURRENT_LIST_DIR}/test_converter_util.c
+            ${CMAKE_CURRENT_LIST_DIR}/test_batch_fake_host.c
+            ${CMAKE_CURRENT_LIST_DIR}/otlp_fixture.c
+            ${PROC_CONV_DIR}/converter.c ${CONV_LIB_SOURCES}
+    LIBS otelc_core otelc_sdk otelc_proto Threads::Threads m)
+  target_include_directories(test_converter_plugin PRIVATE ${PROC_CONV_DIR})
+  target_link_options(test_converter_plugin PRIVATE
+    -Wl,--wrap=malloc -Wl,--wrap=calloc -Wl,--wrap=realloc)
+
+  # Spans from the real OpenTelemetry JS SDK with deprecated attribute
+  # names: a node script writes the request at test time (a fixture).
+  find_program(OTELC_TEST_NODE node)
+  otelc_add_unit_test(test_converter_sdk
+    SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_converter_sdk.c
+            ${CMAKE_CURRENT_LIST_DIR}/test_converter_util.c
+            ${CMAKE_CURRENT_LIST_DIR}/otlp_fixture.c ${CONV_LIB_SOURCES}
+    LIBS otelc_sdk otelc_proto m)
+  target_include_directories(test_converter_sdk PRIVATE ${PROC_CONV_DIR})
+  if(OTELC_TEST_NODE)
+    set(conv_sdk_request ${CMAKE_CURRENT_BINARY_DIR}/converter_sdk_request.binpb)
+    add_test(NAME test_converter_sdk_spans
+      COMMAND ${OTELC_TEST_NODE} ${CMAKE_CURRENT_LIST_DIR}/test_converter_sdk_spans.mjs
+              ${conv_sdk_request})
+    set_tests_properties(test_converter_sdk_spans PROPERTIES
+      LABELS unit FIXTURES_SETUP converter_sdk
+      ENVIRONMENT "NODE_PATH=${CMAKE_SOURCE_DIR}/node_modules")
+    set_tests_properties(test_converter_sdk PROPERTIES
+      FIXTURES_REQUIRED converter_sdk
+      ENVIRONMENT "CONV_SDK_REQUEST=${conv_sdk_request}")
+  endif()
+endif()

@@ -1,0 +1,218 @@
+/*
+ * The converter plugin against a fake host: untouched batches pass on
+ * as they are without a single allocation (malloc, calloc and realloc are
+ * wrapped at link time and counted), touched ones become a new batch that
+ * keeps the metadata and span count, and the metrics follow.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "conv_config.h"
+#include "test_batch_fake_host.h"
+#include "test_converter_util.h"
+
+const otelc_plugin *otelc_plugin_entry_v1(void);
+
+/* ---- counting allocator (-Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc) ---- */
+
+void *__real_malloc(size_t n);
+void *__real_calloc(size_t n, size_t size);
+void *__real_realloc(void *p, size_t n);
+void *__wrap_malloc(size_t n);
+void *__wrap_calloc(size_t n, size_t size);
+void *__wrap_realloc(void *p, size_t n);
+
+static atomic_long allocations;
+
+void *__wrap_malloc(size_t n)
+{
+    atomic_fetch_add(&allocations, 1);
+    return __real_malloc(n);
+}
+
+void *__wrap_calloc(size_t n, size_t size)
+{
+    atomic_fetch_add(&allocations, 1);
+    return __real_calloc(n, size);
+}
+
+void *__wrap_realloc(void *p, size_t n)
+{
+    atomic_fetch_add(&allocations, 1);
+    return __real_realloc(p, n);
+}
+
+/* ---- a converter instance ---- */
+
+static const otelc_plugin *d;
+static void *state;
+
+static void open_converter(const cv_cfg *cfg)
+{
+    d = otelc_plugin_entry_v1();
+    assert_int_equal(d->create(fh_ctx, &fh_api, cfg, &state), 0);
+}
+
+static int teardown(void **unused)
+{
+    if (state) {
+        d->shutdown(state, fh_deadline(100));
+        d->destroy(state);
+        state = NULL;
+    }
+    fx_free_all();
+    return fh_teardown();
+}
+
+static otelc_batch *batch_of(const fx_request *req, uint32_t spans, const otelc_batch_meta *meta)
+{
+    size_t len;
+    uint8_t *pb = fx_pack(req, &len);
+    return fh_api.batch_copy(pb, len, spans, meta);
+}
+
+static fx_request *clean_request(unsigned seed)
+{
+    fx_span *spans[3];
+    for (unsigned i = 0; i < 3; i++)
+        spans[i] = cu_span(seed + i, 3, fx_kv_new("http.request.method", fx_str("GET")),
+                           fx_kv_new("url.full", fx_str("https://shop.example/cart")),
+                           fx_kv_new("http.response.status_code", fx_int(200)), NULL);
+    return cu_request(cu_kvs(fx_kv_new("service.name", fx_str("shop")), NULL), spans, 3);
+}
+
+static fx_request *old_request(void)
+{
+    fx_span *sp = cu_span(7, 3, fx_kv_new("http.method", fx_str("GET")),
+                          fx_kv_new("http.url", fx_str("https://shop.example/cart")),
+                          fx_kv_new("note", fx_str("0123456789abcdef")), NULL);
+    return cu_request(cu_kvs(fx_kv_new("service.name", fx_str("shop")), NULL), &sp, 1);
+}
+
+static cv_cfg defaults(void)
+{
+    return (cv_cfg){.semconv_upgrade = true, .max_attribute_value_length = 256};
+}
+
+static void test_untouched_batch_passes_without_allocating(void **unused)
+{
+    cv_cfg cfg = defaults();
+    open_converter(&cfg);
+    otelc_batch *b = batch_of(clean_request(1), 3, NULL);
+    otelc_batch *c = batch_of(clean_request(10), 3, NULL);
+    otelc_batch *parts[] = {b, c};
+    otelc_batch *merged = fh_api.batch_merge(parts, 2); /* two segments, walked one by one */
+    otelc_ticket *t1 = fh_ticket(1), *t2 = fh_ticket(2);
+
+    long before = atomic_load(&allocations);
+    assert_int_equal(d->consume(state, b, t1), OTELC_OK);
+    assert_int_equal(d->consume(state, merged, t2), OTELC_OK);
+    long during = atomic_load(&allocations) - before;
+    assert_int_equal(during, 0);
+
+    /* What went on is the very batch that came in. */
+    assert_int_equal(fh_emitted(), 2);
+    assert_ptr_equal(fh_emitted_at(0), b);
+    assert_ptr_equal(fh_emitted_at(1), merged);
+    assert_int_equal(fh_metric("otelcol_processor_converter_passed_spans_total"), 9);
+    assert_int_equal(fh_metric("otelcol_processor_converter_converted_spans_total"), 0);
+    otelc_batch_unref(b);
+    otelc_batch_unref(c);
+    otelc_batch_unref(merged);
+}
+
+static void test_touched_batch_is_rewritten(void **unused)
+{
+    cv_cfg cfg = defaults();
+    cfg.max_attribute_value_length = 8;
+    open_converter(&cfg);
+    otelc_kv kv[] = {{"tenant", "acme"}};
+    otelc_batch_meta meta = {.struct_size = sizeof(meta), .received_ns = 42, .pairs = kv,
+                             .npairs = 1};
+    otelc_batch *b = batch_of(old_request(), 1, &meta);
+    otelc_ticket *t = fh_ticket(1);
+
+    long before = atomic_load(&allocations);
+    assert_int_equal(d->consume(state, b, t), OTELC_OK);
+    assert_true(atomic_load(&allocations) > before); /* the counter does see allocations */
+
+    assert_int_equal(fh_emitted(), 1);
+    otelc_batch *nb = fh_emitted_at(0);
+    assert_ptr_not_equal(nb, b);
+    assert_int_equal(otelc_batch_spans(nb), 1);
+    const otelc_batch_meta *m = otelc_batch_meta_of(nb);
+    assert_int_equal(m->received_ns, 42);
+    assert_string_equal(m->pairs[0].value, "acme");
+    pb_request *out =
+        opentelemetry__proto__collector__trace__v1__export_trace_service_request__unpack(
+            NULL, otelc_batch_len(nb), otelc_batch_flat(nb));
+    assert_non_null(out);
+    pb_span *sp = cu_out_span(out, 0, 0);
+    assert_non_null(cu_attr(sp->attributes, sp->n_attributes, "http.request.method"));
+    assert_non_null(cu_attr(sp->attributes, sp->n_attributes, "url.full"));
+    assert_string_equal(cu_attr(sp->attributes, sp->n_attributes, "note")->string_value,
+                        "01234567");
+    cu_free(out);
+    assert_int_equal(fh_metric("otelcol_processor_converter_converted_spans_total"), 1);
+    assert_int_equal(fh_metric("otelcol_processor_converter_renamed_attributes_total"), 2);
+    /* url.full is 25 bytes too: both values were cut to 8 */
+    assert_int_equal(fh_metric("otelcol_processor_converter_truncated_values_total"), 2);
+    otelc_batch_unref(b);
+}
+
+static void test_outcomes_pass_through(void **unused)
+{
+    cv_cfg cfg = defaults();
+    open_converter(&cfg);
+    otelc_batch *b = batch_of(old_request(), 1, NULL);
+    fh_set_mode(OTELC_RETRY);
+    assert_int_equal(d->consume(state, b, fh_ticket(1)), OTELC_RETRY);
+    fh_set_mode(OTELC_PENDING);
+    otelc_ticket *t = fh_ticket(2);
+    assert_int_equal(d->consume(state, b, t), OTELC_PENDING);
+    assert_int_equal(fh_finish_pending(OTELC_OK), 1);
+    assert_true(fh_done(t));
+    otelc_batch_unref(b);
+}
+
+static void test_malformed_batch_is_rejected(void **unused)
+{
+    cv_cfg cfg = defaults();
+    open_converter(&cfg);
+    const uint8_t junk[] = {0x0a, 0x05, 0x01};
+    otelc_batch *b = fh_api.batch_copy(junk, sizeof(junk), 1, NULL);
+    assert_int_equal(d->consume(state, b, fh_ticket(1)), OTELC_REJECT);
+    assert_int_equal(fh_emitted(), 0);
+    otelc_batch_unref(b);
+}
+
+static void test_no_rules_pass_everything(void **unused)
+{
+    cv_cfg cfg = {.semconv_upgrade = false};
+    open_converter(&cfg);
+    otelc_batch *b = batch_of(old_request(), 1, NULL);
+    otelc_ticket *t = fh_ticket(1);
+    long before = atomic_load(&allocations);
+    assert_int_equal(d->consume(state, b, t), OTELC_OK);
+    assert_int_equal(atomic_load(&allocations) - before, 0);
+    assert_ptr_equal(fh_emitted_at(0), b);
+    otelc_batch_unref(b);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_teardown(test_untouched_batch_passes_without_allocating, teardown),
+        cmocka_unit_test_teardown(test_touched_batch_is_rewritten, teardown),
+        cmocka_unit_test_teardown(test_outcomes_pass_through, teardown),
+        cmocka_unit_test_teardown(test_malformed_batch_is_rejected, teardown),
+        cmocka_unit_test_teardown(test_no_rules_pass_everything, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
