@@ -6,6 +6,8 @@
 #   make fuzz             build the libFuzzer targets (clang) and run each briefly
 #   make bench            micro-benchmarks of the SDK (not part of make test)
 #   make setup            install Debian and npm packages (idempotent)
+#   make run              the default pipeline end to end, with a local S3 server
+#   make run-client       send realistic traces to it (in another terminal)
 
 JOBS     ?= $(shell nproc)
 SANITIZE ?= 0
@@ -16,7 +18,7 @@ else
 BUILD ?= build
 endif
 
-.PHONY: setup setup-proto build test lint fuzz bench clean
+.PHONY: setup setup-proto build test lint fuzz bench run run-client clean
 
 # The setup script is run only when something is missing.
 setup:
@@ -42,6 +44,14 @@ lint: build
 
 bench: build
 	$(BUILD)/bench/bench_sdk
+
+run: build
+	BUILD=$(BUILD) scripts/run.sh
+
+# CLIENT_ARGS passes more flags, e.g. CLIENT_ARGS="--gzip --duration 30".
+CLIENT_ARGS ?= --spans 10000
+run-client: build
+	$(BUILD)/otelc-client --endpoint 127.0.0.1:4317 $(CLIENT_ARGS)
 
 FUZZ_SECONDS ?= 20
 fuzz:

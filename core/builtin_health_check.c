@@ -19,6 +19,8 @@ static int hc_create(otelc_ctx *ctx, const otelc_host_api *api, const void *cfgp
 {
     const health_check_cfg *cfg = cfgp;
     *state = NULL;
+    if (ctx->h->validating) /* its endpoint is bound only to run */
+        return 0;
     return admin_add_health_check(ctx->h->admin, cfg->endpoint, cfg->path);
 }
 

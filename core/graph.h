@@ -19,6 +19,7 @@ struct host {
     struct health_model *health;
     struct admin_server *admin;
     atomic_bool shutting_down;
+    bool validating; /* `otelc validate`: create() runs, nothing binds or opens */
 };
 
 /* Resolves every component of cfg against reg, checks and fills each

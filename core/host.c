@@ -56,7 +56,7 @@ static int create_one(host *h, otelc_ctx *c)
 {
     const otelc_plugin *d = c->plugin->desc;
     c->health = health_register(h->health, c->log_name, kind_name(d->kind));
-    if (d->kind == OTELC_EXPORTER) {
+    if (d->kind == OTELC_EXPORTER && !h->validating) {
         c->queue = c->qcfg.storage ? file_storage_queue_new(h, c)
                                    : queue_new(&c->qcfg, c->id, host_export, c);
         if (!c->queue)
@@ -186,13 +186,27 @@ static int build(host *h, const otelc_options *opts, otelc_config *cfg, plugin_r
     return rc;
 }
 
+/* Validation runs every create() too (they parse and allocate, and do no
+ * I/O by contract), so a value only a plugin can judge is checked as well;
+ * queues and listeners are never made. */
 int otelc_validate(const otelc_options *opts, otelc_config *cfg)
 {
-    host h = {0};
+    host h = {.validating = true};
     plugin_registry reg = {0};
-    int rc = build(&h, opts, cfg, &reg);
+    h.metrics = metrics_new();
+    h.health = health_new();
+    h.admin = admin_new(NULL);
+    int rc = (!h.metrics || !h.health || !h.admin) ? OTELC_EXIT_START : build(&h, opts, cfg, &reg);
+    if (rc == OTELC_EXIT_OK && admin_routes_install(h.admin, h.health, h.metrics) != 0)
+        rc = OTELC_EXIT_START;
+    if (rc == OTELC_EXIT_OK)
+        rc = create_all(&h);
+    destroy_all(&h);
     graph_free(&h);
     registry_free(&reg);
+    admin_free(h.admin);
+    health_free(h.health);
+    metrics_free(h.metrics);
     return rc;
 }
 

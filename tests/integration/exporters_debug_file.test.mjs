@@ -72,6 +72,11 @@ test('bad settings name their key', async () => {
   let r = await run(['--config', writeConfig(cfg('  debug: { verbosity: loud }', 'debug'))]);
   assert.equal(r.code, 1, r.stderr);
   assert.match(r.stderr, /config\.yaml:5:23: key .exporters\.debug\.verbosity.: verbosity must be basic, normal or detailed/);
+  // validate runs create() too, so it finds the same problem without starting.
+  r = await run(['validate', '--config', writeConfig(cfg('  debug: { verbosity: loud }', 'debug'))]);
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stderr, /key .exporters\.debug\.verbosity.: verbosity must be basic, normal or detailed/);
+  assert.doesNotMatch(r.stderr, /listening/);
   r = await run(['--config', writeConfig(cfg('  file: { format: xml, path: /dev/null }', 'file'))]);
   assert.equal(r.code, 1, r.stderr);
   assert.match(r.stderr, /config\.yaml:5:19: key .exporters\.file\.format.: format must be json or proto/);

@@ -18,6 +18,11 @@ if(TARGET otelc)
     OTELC_VERSION_EXPECTED="${PROJECT_VERSION}")
   add_dependencies(config_otelc otelc)
 
+  # The shipped default pipeline validates with the plugins it names.
+  add_test(NAME config_validate_shipped
+    COMMAND $<TARGET_FILE:otelc> validate --config ${CMAKE_SOURCE_DIR}/pipelines.yaml
+            --plugin-dir ${OTELC_PLUGIN_BUILD_DIR})
+  set_tests_properties(config_validate_shipped PROPERTIES LABELS unit)
   # A broken config: exit code 1 and the error at FILE:LINE:COL.
   add_test(NAME config_validate_broken
     COMMAND sh -c "out=$(\"$0\" validate --config \"$1\" 2>&1); rc=$?; printf '%s\\n' \"$out\"; \
