@@ -3,7 +3,7 @@
 // the data again, the unsent bound, and the collector's metrics.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { start, get, post, eventually } from './lib/harness.mjs';
+import { start, get, post, eventually, tempDir } from './lib/harness.mjs';
 
 function config({ batch, sink = '' }) {
   return `
@@ -113,4 +113,29 @@ test('a bad batch config fails before start with the collector message', async (
 // The durable pipeline (batch processor in front of a file_storage queue,
 // answers within `timeout` of the commit) needs the durable queue, which
 // is not in the host yet.
-test('durable pipeline: answers after the commit', { skip: 'needs the durable queue' }, () => {});
+test('durable pipeline: answers after the commit, and what was answered survives kill -9', async (t) => {
+  const dir = tempDir();
+  const durable = (mode) => config({
+    batch: '    send_batch_size: 1000\n    timeout: 300ms',
+    sink: `    mode: ${mode}
+    sending_queue: { storage: file_storage, num_consumers: 1 }
+    retry_on_failure: { initial_interval: 50ms, max_interval: 100ms, max_elapsed_time: 0 }
+extensions:
+  file_storage: { directory: "${dir}", create_directory: true }`,
+  }).replace('service:\n', 'service:\n  extensions: [file_storage]\n');
+  // The sink refuses everything, so nothing is ever delivered or deleted.
+  const o = await start(durable('retry'));
+  const t0 = Date.now();
+  const r = await post(o.url('/test/testsource/emit?count=4&spans=5'));
+  // 20 spans stay under send_batch_size: the processor sends on its
+  // timeout, and the requests are answered once that batch is committed.
+  assert.deepEqual(r.json, { ok: 4, retry: 0, reject: 0 });
+  assert.ok(Date.now() - t0 >= 250, 'answered only after the timeout send');
+  assert.equal((await stats(o)).spans, 0);
+  o.proc.kill('SIGKILL');
+  await o.exited;
+  const again = await start(durable('ok'));
+  t.after(() => again.stop());
+  const s = await eventually(async () => { const x = await stats(again); return x.spans === 20 ? x : null; });
+  assert.ok(s, 'every answered span was on disk and is delivered after the restart');
+});
