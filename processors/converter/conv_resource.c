@@ -63,7 +63,7 @@ static int add_missing(conv_run *c, pb_span *sp, const char *key, pb_any **value
 
 static int to_resource(conv_run *c, pb_rs *rs, const conv_key_action *ka)
 {
-    conv_list res;
+    conv_list res = {0};
     pb_any *value = NULL;
     long i = -1;
     if (rs->resource) {

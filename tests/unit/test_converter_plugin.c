@@ -83,16 +83,16 @@ static fx_request *clean_request(unsigned seed)
     for (unsigned i = 0; i < 3; i++)
         spans[i] = cu_span(seed + i, 3, fx_kv_new("http.request.method", fx_str("GET")),
                            fx_kv_new("url.full", fx_str("https://shop.example/cart")),
-                           fx_kv_new("http.response.status_code", fx_int(200)), NULL);
-    return cu_request(cu_kvs(fx_kv_new("service.name", fx_str("shop")), NULL), spans, 3);
+                           fx_kv_new("http.response.status_code", fx_int(200)), CU_END);
+    return cu_request(cu_kvs(fx_kv_new("service.name", fx_str("shop")), CU_END), spans, 3);
 }
 
 static fx_request *old_request(void)
 {
     fx_span *sp = cu_span(7, 3, fx_kv_new("http.method", fx_str("GET")),
                           fx_kv_new("http.url", fx_str("https://shop.example/cart")),
-                          fx_kv_new("note", fx_str("0123456789abcdef")), NULL);
-    return cu_request(cu_kvs(fx_kv_new("service.name", fx_str("shop")), NULL), &sp, 1);
+                          fx_kv_new("note", fx_str("0123456789abcdef")), CU_END);
+    return cu_request(cu_kvs(fx_kv_new("service.name", fx_str("shop")), CU_END), &sp, 1);
 }
 
 static cv_cfg defaults(void)

@@ -59,11 +59,11 @@ static void test_clean_request_is_untouched(void **state)
     build(&(conv_spec){.semconv_upgrade = true, .max_attribute_value_length = 64});
     fx_span *sp = cu_span(1, CLIENT, fx_kv_new("http.request.method", fx_str("GET")),
                           fx_kv_new("url.full", fx_str("https://example.com/")),
-                          fx_kv_new("http.response.status_code", fx_int(200)), NULL);
-    fx_request *req = cu_request(cu_kvs(fx_kv_new("service.name", fx_str("shop")), NULL), &sp, 1);
+                          fx_kv_new("http.response.status_code", fx_int(200)), CU_END);
+    fx_request *req = cu_request(cu_kvs(fx_kv_new("service.name", fx_str("shop")), CU_END), &sp, 1);
     assert_int_equal(cu_touches(&rules, req), 0);
     /* One deprecated key anywhere makes it touched. */
-    fx_span *old = cu_span(2, CLIENT, fx_kv_new("http.method", fx_str("GET")), NULL);
+    fx_span *old = cu_span(2, CLIENT, fx_kv_new("http.method", fx_str("GET")), CU_END);
     fx_span *both[] = {sp, old};
     assert_int_equal(cu_touches(&rules, cu_request(NULL, both, 2)), 1);
 }
@@ -78,8 +78,8 @@ static void test_plain_renames_and_value_maps(void **state)
                           fx_kv_new("db.statement", fx_str("SELECT 1")),
                           fx_kv_new("net.transport", fx_str("ip_tcp")),
                           fx_kv_new("messaging.operation", fx_str("publish")),
-                          fx_kv_new("keep.me", fx_bool(true)), NULL);
-    fx_request *req = cu_request(cu_kvs(fx_kv_new("otel.library.name", fx_str("lib")), NULL), &sp, 1);
+                          fx_kv_new("keep.me", fx_bool(true)), CU_END);
+    fx_request *req = cu_request(cu_kvs(fx_kv_new("otel.library.name", fx_str("lib")), CU_END), &sp, 1);
     assert_int_equal(cu_touches(&rules, req), 1);
     conv_stats st;
     pb_request *out = cu_rewrite(&rules, req, &st);
@@ -107,10 +107,10 @@ static void test_renames_by_span_kind(void **state)
     build(&(conv_spec){.semconv_upgrade = true});
     fx_span *spans[] = {
         cu_span(1, CLIENT, fx_kv_new("net.peer.name", fx_str("db.local")),
-                fx_kv_new("net.peer.port", fx_int(5432)), NULL),
+                fx_kv_new("net.peer.port", fx_int(5432)), CU_END),
         cu_span(2, SERVER, fx_kv_new("net.peer.name", fx_str("10.0.0.7")),
-                fx_kv_new("net.host.name", fx_str("api.local")), NULL),
-        cu_span(3, CONSUMER, fx_kv_new("net.peer.port", fx_int(9092)), NULL),
+                fx_kv_new("net.host.name", fx_str("api.local")), CU_END),
+        cu_span(3, CONSUMER, fx_kv_new("net.peer.port", fx_int(9092)), CU_END),
     };
     conv_stats st;
     pb_request *out = cu_rewrite(&rules, cu_request(NULL, spans, 3), &st);
@@ -133,10 +133,10 @@ static void test_special_upgrades(void **state)
         fx_kv_new("rpc.service", fx_str("EchoService")), fx_kv_new("rpc.method", fx_str("Echo")),
         fx_kv_new("code.namespace", fx_str("com.example.Svc")),
         fx_kv_new("code.function", fx_str("serve")),
-        fx_kv_new("db.redis.database_index", fx_int(3)), NULL);
+        fx_kv_new("db.redis.database_index", fx_int(3)), CU_END);
     fx_span *sp2 = cu_span(2, SERVER, fx_kv_new("http.target", fx_str("/plain")),
                            fx_kv_new("rpc.jsonrpc.error_code", fx_int(-32602)),
-                           fx_kv_new("rpc.grpc.status_code", fx_int(99)), NULL);
+                           fx_kv_new("rpc.grpc.status_code", fx_int(99)), CU_END);
     fx_span *spans[] = {sp, sp2};
     conv_stats st;
     pb_request *out = cu_rewrite(&rules, cu_request(NULL, spans, 2), &st);
@@ -170,7 +170,7 @@ static void test_current_key_wins(void **state)
     fx_span *sp = cu_span(1, CLIENT, fx_kv_new("http.method", fx_str("OLD")),
                           fx_kv_new("http.request.method", fx_str("GET")),
                           fx_kv_new("url.full", fx_str("https://new")),
-                          fx_kv_new("http.url", fx_str("https://old")), NULL);
+                          fx_kv_new("http.url", fx_str("https://old")), CU_END);
     conv_stats st;
     pb_request *out = cu_rewrite(&rules, cu_request(NULL, &sp, 1), &st);
     pb_span *o = cu_out_span(out, 0, 0);
@@ -184,11 +184,11 @@ static void test_semconv_off_and_config_renames(void **state)
 {
     conv_rename_spec renames[] = {{"http.method", "my.method"}, {"legacy.user", "user.id"}};
     build(&(conv_spec){.semconv_upgrade = false, .renames = renames, .nrenames = 2});
-    fx_span *untouched = cu_span(1, CLIENT, fx_kv_new("http.url", fx_str("u")), NULL);
+    fx_span *untouched = cu_span(1, CLIENT, fx_kv_new("http.url", fx_str("u")), CU_END);
     assert_int_equal(cu_touches(&rules, cu_request(NULL, &untouched, 1)), 0);
     fx_span *sp = cu_span(2, CLIENT, fx_kv_new("http.method", fx_str("GET")),
                           fx_kv_new("legacy.user", fx_str("ann")),
-                          fx_kv_new("http.url", fx_str("u")), NULL);
+                          fx_kv_new("http.url", fx_str("u")), CU_END);
     conv_stats st;
     pb_request *out = cu_rewrite(&rules, cu_request(NULL, &sp, 1), &st);
     pb_span *o = cu_out_span(out, 0, 0);
@@ -213,9 +213,9 @@ static void test_delete(void **state)
     build(&(conv_spec){.semconv_upgrade = true, .deletes = del, .ndeletes = 2});
     fx_span *sp = cu_span(1, CLIENT, fx_kv_new("secret", fx_str("x")),
                           fx_kv_new("http.url", fx_str("https://a")),
-                          fx_kv_new("keep", fx_int(1)), NULL);
+                          fx_kv_new("keep", fx_int(1)), CU_END);
     fx_request *req = cu_request(cu_kvs(fx_kv_new("secret", fx_str("r")),
-                                        fx_kv_new("service.name", fx_str("s")), NULL),
+                                        fx_kv_new("service.name", fx_str("s")), CU_END),
                                  &sp, 1);
     assert_int_equal(cu_touches(&rules, req), 1);
     conv_stats st;
@@ -235,9 +235,9 @@ static void test_from_resource(void **state)
                               {"host.name", CONV_MOVE}};
     build(&(conv_spec){.from_resource = from, .nfrom_resource = 2});
     fx_span *spans[] = {cu_span(1, CLIENT, NULL),
-                        cu_span(2, CLIENT, fx_kv_new("host.name", fx_str("own")), NULL)};
+                        cu_span(2, CLIENT, fx_kv_new("host.name", fx_str("own")), CU_END)};
     fx_request *req = cu_request(cu_kvs(fx_kv_new("deployment.environment.name", fx_str("prod")),
-                                        fx_kv_new("host.name", fx_str("h1")), NULL),
+                                        fx_kv_new("host.name", fx_str("h1")), CU_END),
                                  spans, 2);
     assert_int_equal(cu_touches(&rules, req), 1);
     conv_stats st;
@@ -251,7 +251,7 @@ static void test_from_resource(void **state)
     cu_free(out);
     /* A resource without the keys: nothing to do, nothing touched. */
     fx_span *plain = cu_span(3, CLIENT, NULL);
-    assert_int_equal(cu_touches(&rules, cu_request(cu_kvs(fx_kv_new("a", fx_int(1)), NULL),
+    assert_int_equal(cu_touches(&rules, cu_request(cu_kvs(fx_kv_new("a", fx_int(1)), CU_END),
                                                    &plain, 1)),
                      0);
 }
@@ -262,9 +262,9 @@ static void test_to_resource(void **state)
     build(&(conv_spec){.to_resource = to, .nto_resource = 2});
     fx_span *spans[] = {
         cu_span(1, CLIENT, fx_kv_new("service.version", fx_str("1.2")),
-                fx_kv_new("tenant", fx_str("t1")), NULL),
-        cu_span(2, CLIENT, fx_kv_new("service.version", fx_str("1.3")), NULL),
-        cu_span(3, CLIENT, fx_kv_new("service.version", fx_str("1.2")), NULL),
+                fx_kv_new("tenant", fx_str("t1")), CU_END),
+        cu_span(2, CLIENT, fx_kv_new("service.version", fx_str("1.3")), CU_END),
+        cu_span(3, CLIENT, fx_kv_new("service.version", fx_str("1.2")), CU_END),
     };
     fx_request *req = cu_request(NULL, spans, 3); /* no resource at all */
     assert_int_equal(cu_touches(&rules, req), 1);
@@ -288,12 +288,12 @@ static void test_coerce(void **state)
                              {"bad", CONV_TO_INT},
                              {"flag", CONV_TO_STRING}};
     build(&(conv_spec){.semconv_upgrade = true, .coerce = co, .ncoerce = 6});
-    fx_span *ok = cu_span(1, CLIENT, fx_kv_new("http.response.status_code", fx_int(200)), NULL);
+    fx_span *ok = cu_span(1, CLIENT, fx_kv_new("http.response.status_code", fx_int(200)), CU_END);
     assert_int_equal(cu_touches(&rules, cu_request(NULL, &ok, 1)), 0); /* already an int */
     fx_span *sp = cu_span(2, CLIENT, fx_kv_new("http.status_code", fx_str("404")),
                           fx_kv_new("retry", fx_str("TRUE")), fx_kv_new("ratio", fx_double(0.1)),
                           fx_kv_new("count", fx_int(3)), fx_kv_new("bad", fx_str("12abc")),
-                          fx_kv_new("flag", fx_bool(false)), NULL);
+                          fx_kv_new("flag", fx_bool(false)), CU_END);
     conv_stats st;
     pb_request *out = cu_rewrite(&rules, cu_request(NULL, &sp, 1), &st);
     pb_span *o = cu_out_span(out, 0, 0);
@@ -316,7 +316,7 @@ static fx_event *event_new(const char *name, fx_kv *kv)
     e->name = (char *)name;
     if (kv) {
         e->n_attributes = 1;
-        e->attributes = cu_kvs(kv, NULL);
+        e->attributes = cu_kvs(kv, CU_END);
     }
     return e;
 }
@@ -336,7 +336,7 @@ static fx_link *link_new(unsigned seed)
 static fx_span *busy_span(void)
 {
     fx_span *sp = cu_span(1, CLIENT, fx_kv_new("a", fx_int(1)), fx_kv_new("b", fx_int(2)),
-                          fx_kv_new("c", fx_int(3)), fx_kv_new("d", fx_int(4)), NULL);
+                          fx_kv_new("c", fx_int(3)), fx_kv_new("d", fx_int(4)), CU_END);
     sp->dropped_attributes_count = 5;
     sp->n_events = 3;
     sp->events = fx_alloc(3 * sizeof(fx_event *));
@@ -353,7 +353,7 @@ static void test_count_limits(void **state)
 {
     build(&(conv_spec){.max_attributes_per_span = 2, .max_events_per_span = 1,
                        .max_links_per_span = 1});
-    fx_span *small = cu_span(2, CLIENT, fx_kv_new("a", fx_int(1)), NULL);
+    fx_span *small = cu_span(2, CLIENT, fx_kv_new("a", fx_int(1)), CU_END);
     assert_int_equal(cu_touches(&rules, cu_request(NULL, &small, 1)), 0);
     fx_span *sp = busy_span();
     assert_int_equal(cu_touches(&rules, cu_request(NULL, &sp, 1)), 1);
@@ -378,7 +378,7 @@ static void test_count_limits(void **state)
 static void test_value_length_limit(void **state)
 {
     build(&(conv_spec){.max_attribute_value_length = 4});
-    fx_span *ok = cu_span(1, CLIENT, fx_kv_new("s", fx_str("abcd")), NULL);
+    fx_span *ok = cu_span(1, CLIENT, fx_kv_new("s", fx_str("abcd")), CU_END);
     assert_int_equal(cu_touches(&rules, cu_request(NULL, &ok, 1)), 0);
     fx_any *arr_items[] = {fx_str("xy"), fx_str("123456")};
     /* "h\xc3\xa9llo": cutting at 4 bytes keeps "h\xc3\xa9l"; at 2 it must
@@ -387,11 +387,11 @@ static void test_value_length_limit(void **state)
                           fx_kv_new("e", fx_str("\xe2\x82\xac\xe2\x82\xac")), /* two euro signs */
                           fx_kv_new("b", fx_bytes("0123456789", 10)),
                           fx_kv_new("arr", fx_array(2, arr_items)),
-                          fx_kv_new("n", fx_int(123456789)), NULL);
+                          fx_kv_new("n", fx_int(123456789)), CU_END);
     sp->n_events = 1;
     sp->events = fx_alloc(sizeof(fx_event *));
     sp->events[0] = event_new("ev", fx_kv_new("msg", fx_str("long message")));
-    fx_request *req = cu_request(cu_kvs(fx_kv_new("service.name", fx_str("a-long-name")), NULL),
+    fx_request *req = cu_request(cu_kvs(fx_kv_new("service.name", fx_str("a-long-name")), CU_END),
                                  &sp, 1);
     assert_int_equal(cu_touches(&rules, req), 1);
     conv_stats st;
@@ -430,7 +430,7 @@ static void test_shared_values_are_not_cut_in_place(void **state)
     fx_span *sp = cu_span(1, CLIENT, NULL);
     conv_stats st;
     pb_request *out = cu_rewrite(
-        &rules, cu_request(cu_kvs(fx_kv_new("team", fx_str("payments")), NULL), &sp, 1), &st);
+        &rules, cu_request(cu_kvs(fx_kv_new("team", fx_str("payments")), CU_END), &sp, 1), &st);
     assert_str(SPAN_ATTR(cu_out_span(out, 0, 0), "team"), "pay");
     assert_str(RES_ATTR(out, "team"), "payments");
     cu_free(out);
@@ -438,7 +438,7 @@ static void test_shared_values_are_not_cut_in_place(void **state)
 
 static void test_rules_refuse_bad_specs(void **state)
 {
-    char why[200];
+    char why[200] = "";
     conv_rename_spec twice[] = {{"a", "b"}, {"a", "c"}};
     assert_int_equal(conv_rules_build(&rules, &(conv_spec){.renames = twice, .nrenames = 2}, why,
                                       sizeof(why)),

@@ -14,6 +14,10 @@
 #include "otlp_fixture.h"
 
 /* A span with the given attributes (NULL-terminated kv list). */
+/* Ends the attribute lists of cu_span and cu_kvs: a typed null, since an
+ * untyped NULL through "..." is not guaranteed to be a pointer. */
+#define CU_END ((fx_kv *)NULL)
+
 fx_span *cu_span(unsigned seed, int kind, fx_kv *first, ...);
 /* A request of one resource (attributes: NULL-terminated array, may be
  * NULL for no resource) and one scope holding nspans spans. */
