@@ -94,6 +94,20 @@ static int parse_one(int argc, char *const *argv, int *i, otelc_options *opts, F
         return set_command(opts, OTELC_CMD_VALIDATE);
     if (strcmp(arg, "components") == 0)
         return set_command(opts, OTELC_CMD_COMPONENTS);
+    if (strcmp(arg, "queue") == 0 && opts->command == OTELC_CMD_RUN)
+        return set_command(opts, OTELC_CMD_QUEUE);
+    if ((found = option_value(argc, argv, i, "--admin", &value)) != 0) {
+        if (found < 0) {
+            fprintf(err, "otelc: --admin needs HOST:PORT\n");
+            return -1;
+        }
+        free(opts->admin);
+        opts->admin = strdup(value);
+        return opts->admin ? 0 : -1;
+    }
+    /* queue's own words: inspect|replay EXPORTER [ID] */
+    if (opts->command == OTELC_CMD_QUEUE && arg[0] != '-')
+        return push_copy(&opts->args, &opts->nargs, arg, strlen(arg));
     if (arg[0] == '-')
         fprintf(err, "otelc: unknown option '%s'; see otelc --help\n", arg);
     else
@@ -157,6 +171,10 @@ void otelc_options_free(otelc_options *opts)
         free(opts->config_files[i]);
     for (size_t i = 0; i < opts->n_plugin_dirs; i++)
         free(opts->plugin_dirs[i]);
+    for (size_t i = 0; i < opts->nargs; i++)
+        free(opts->args[i]);
+    free(opts->args);
+    free(opts->admin);
     free(opts->config_files);
     free(opts->plugin_dirs);
     memset(opts, 0, sizeof(*opts));
@@ -173,6 +191,9 @@ void otelc_cli_print_help(FILE *out)
           "  otelc [--config FILE]... [--plugin-dir DIR]...   run the pipelines\n"
           "  otelc validate [--config FILE]...                check the config and exit\n"
           "  otelc components [--plugin-dir DIR]...           list the plugins found\n"
+          "  otelc queue inspect EXPORTER [--admin HOST:PORT] a running daemon's queue and\n"
+          "                                                   dead letters\n"
+          "  otelc queue replay EXPORTER [ID] [--admin ...]   send dead letters again\n"
           "  otelc --version | --help\n"
           "\n"
           "Options:\n"

@@ -28,6 +28,7 @@ typedef enum otelc_command {
     OTELC_CMD_RUN = 0,
     OTELC_CMD_VALIDATE,
     OTELC_CMD_COMPONENTS,
+    OTELC_CMD_QUEUE,
     OTELC_CMD_VERSION,
     OTELC_CMD_HELP,
 } otelc_command;
@@ -39,6 +40,9 @@ typedef struct otelc_options {
     bool config_is_default;  /* no --config: the shipped pipelines.yaml */
     char **plugin_dirs;      /* owned; --plugin-dir, then OTELC_PLUGIN_PATH */
     size_t n_plugin_dirs;
+    char **args;             /* owned; words after a command that takes them (queue) */
+    size_t nargs;
+    char *admin;             /* owned; --admin HOST:PORT of a running daemon, or NULL */
 } otelc_options;
 
 /* Parses argv[1..argc). `plugin_path_env` is OTELC_PLUGIN_PATH's value (or

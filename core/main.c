@@ -7,6 +7,7 @@
 #include "config.h"
 #include "host.h"
 #include "log.h"
+#include "queue_cli.h"
 
 /* service.telemetry.logs.level applies unless OTELC_LOG said otherwise. */
 static void apply_config_log_level(const otelc_config *cfg, int env_set_level)
@@ -50,6 +51,11 @@ int main(int argc, char **argv)
             otelc_cli_print_version(stdout);
         otelc_options_free(&opts);
         return OTELC_EXIT_OK;
+    }
+    if (opts.command == OTELC_CMD_QUEUE) {
+        rc = otelc_queue_command(&opts);
+        otelc_options_free(&opts);
+        return rc;
     }
     if (opts.command == OTELC_CMD_COMPONENTS) {
         rc = otelc_components(&opts);

@@ -158,19 +158,38 @@ test('a batch refused for good lands in the dead letters, survives a restart and
   t.after(() => o.stop());
   assert.equal((await listed()).count, 3, 'dead letters survive a restart');
   assert.equal((await stats(o, id)).spans, 0, 'and are not sent by themselves');
+  // The CLI shows the same through the admin API of the running daemon.
+  const admin = ['--admin', `127.0.0.1:${o.port}`];
+  let cli = await run(['queue', 'inspect', id, ...admin], { dirs: [] });
+  assert.equal(cli.code, 0, cli.stderr);
+  assert.match(cli.stdout, /"dead_letters": 3/);
+  assert.match(cli.stdout, /dead letters:\n\{.*"count":\s*3/s);
   const one = (await listed()).deadletters[0].id;
   let r = await post(o.url(`/api/queue/${id}/deadletters/replay?id=${one}`));
   assert.equal(r.status, 200);
   assert.deepEqual(r.json, { replayed: 1, spans: 4 });
   r = await post(o.url(`/api/queue/${id}/deadletters/replay?id=${one}`));
   assert.equal(r.status, 404);
-  r = await post(o.url(`/api/queue/${id}/deadletters/replay`));
-  assert.deepEqual(r.json, { replayed: 2, spans: 8 });
+  cli = await run(['queue', 'replay', id, ...admin], { dirs: [] });
+  assert.equal(cli.code, 0, cli.stderr);
+  assert.deepEqual(JSON.parse(cli.stdout), { replayed: 2, spans: 8 });
+  cli = await run(['queue', 'replay', id, String(one), ...admin], { dirs: [] });
+  assert.equal(cli.code, 1, 'replaying a dead letter twice is refused');
+  assert.match(cli.stderr, /answered 404/);
   assert.ok(await eventually(async () => (await stats(o, id)).spans === 12));
   assert.equal((await listed()).count, 0);
   assert.equal((await queueHealth(o, id)).queue.dead_letters, 0);
   r = await request(o.url(`/api/queue/${id}/deadletters`), { method: 'DELETE' });
   assert.deepEqual(r.json, { purged: 0, spans: 0 });
+});
+
+test('otelc queue: usage errors and an unreachable daemon', async () => {
+  let r = await run(['queue', 'inspect'], { dirs: [] });
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /usage: otelc queue inspect EXPORTER/);
+  r = await run(['queue', 'inspect', 'x', '--admin', '127.0.0.1:1'], { dirs: [] });
+  assert.equal(r.code, 3);
+  assert.match(r.stderr, /cannot reach the daemon/);
 });
 
 test('one process per directory; storage must name a file_storage extension', async (t) => {
