@@ -355,6 +355,15 @@ static void test_duplicate_and_invalid_claims(void **state)
     assert_int_equal(admin_route(f->a, "get", "/c", tag_handler, "x"), -1);
 }
 
+static int echo_calls;
+
+/* echo_handler that counts how often a request got through. */
+static void counting_echo(void *arg, otelc_http_req *req)
+{
+    __atomic_add_fetch(&echo_calls, 1, __ATOMIC_SEQ_CST);
+    echo_handler(arg, req);
+}
+
 static void test_request_limits(void **state)
 {
     fixture *f = *state;
@@ -370,14 +379,19 @@ static void test_request_limits(void **state)
     memcpy(header, "X-Big: ", 7);
     memset(header + 7, 'b', 80 * 1024 - 8);
     header[80 * 1024 - 1] = '\0';
-    assert_int_equal(admin_route(f->a, "POST", "/echo", echo_handler, NULL), 0);
-    assert_int_equal(admin_route(f->a, "GET", "/echo", echo_handler, NULL), 0);
+    assert_int_equal(admin_route(f->a, "POST", "/echo", counting_echo, NULL), 0);
+    assert_int_equal(admin_route(f->a, "GET", "/echo", counting_echo, NULL), 0);
     start(f);
     http(&post, r);
-    assert_int_equal(r->status, 413);
+    /* 413, or the reset of a server that stopped reading (see below). */
+    assert_true(r->status == 413 || r->status == 0);
     memset(r, 0, sizeof(*r));
     http(&huge, r);
-    assert_int_equal(r->status, 400); /* evhttp's answer to oversized headers */
+    /* evhttp answers oversized headers with 400 and closes; when the close
+     * overtakes the client still sending, it sees the reset instead (0).
+     * Either way the request never reaches a handler. */
+    assert_true(r->status == 400 || r->status == 0);
+    assert_int_equal(__atomic_load_n(&echo_calls, __ATOMIC_SEQ_CST), 0);
     free(body);
     free(header);
     free(r);
