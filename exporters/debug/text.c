@@ -19,7 +19,8 @@ static int put(struct otlp_buf *o, const char *p, size_t n)
         o->data = grown;
         o->cap = cap;
     }
-    memcpy(o->data + o->len, p, n);
+    if (n) /* an empty view may have no pointer at all */
+        memcpy(o->data + o->len, p, n);
     o->len += n;
     o->data[o->len] = 0;
     return 0;

@@ -276,6 +276,15 @@ bool fh_done(const otelc_ticket *t)
     return done;
 }
 
+bool fh_wait_done(const otelc_ticket *t, int ms)
+{
+    for (int i = 0; i < ms && !fh_done(t); i++) {
+        struct timespec ts = {0, 1000000};
+        nanosleep(&ts, NULL);
+    }
+    return fh_done(t);
+}
+
 static struct otelc_series *find_series(const char *name)
 {
     for (size_t i = 0; i < fh.nseries; i++)

@@ -52,6 +52,8 @@ size_t fh_finish_pending(otelc_status st);
 otelc_ticket *fh_ticket(int id);
 /* True once t was completed (exactly once is asserted by fh_reset). */
 bool fh_done(const otelc_ticket *t);
+/* fh_done, waiting up to ms for a completion from another thread. */
+bool fh_wait_done(const otelc_ticket *t, int ms);
 
 /* Metric values by name (labels ignored): counter/gauge value, histogram
  * observation count and sum. 0 for an unknown name. */
