@@ -96,6 +96,8 @@ static int parse_one(int argc, char *const *argv, int *i, otelc_options *opts, F
         return set_command(opts, OTELC_CMD_COMPONENTS);
     if (strcmp(arg, "queue") == 0 && opts->command == OTELC_CMD_RUN)
         return set_command(opts, OTELC_CMD_QUEUE);
+    if (strcmp(arg, "reindex") == 0 && opts->command == OTELC_CMD_RUN)
+        return set_command(opts, OTELC_CMD_REINDEX);
     if ((found = option_value(argc, argv, i, "--admin", &value)) != 0) {
         if (found < 0) {
             fprintf(err, "otelc: --admin needs HOST:PORT\n");
@@ -194,6 +196,8 @@ void otelc_cli_print_help(FILE *out)
           "  otelc queue inspect EXPORTER [--admin HOST:PORT] a running daemon's queue and\n"
           "                                                   dead letters\n"
           "  otelc queue replay EXPORTER [ID] [--admin ...]   send dead letters again\n"
+          "  otelc reindex [--admin HOST:PORT]                rebuild a running daemon's span\n"
+          "                                                   index from its bucket\n"
           "  otelc --version | --help\n"
           "\n"
           "Options:\n"

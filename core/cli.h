@@ -2,6 +2,8 @@
  *   otelc [--config FILE]... [--plugin-dir DIR]...     run the pipelines
  *   otelc validate [--config FILE]... [--plugin-dir DIR]...
  *   otelc components [--plugin-dir DIR]...             list the plugins
+ *   otelc reindex [--admin HOST:PORT] [--config FILE]... rebuild a running
+ *                                                      daemon's span index
  *   otelc --version | --help
  * `--config=FILE` and `--plugin-dir=DIR` work too. Without --config the
  * shipped pipelines.yaml is used: ./pipelines.yaml, else the one in the
@@ -29,6 +31,7 @@ typedef enum otelc_command {
     OTELC_CMD_VALIDATE,
     OTELC_CMD_COMPONENTS,
     OTELC_CMD_QUEUE,
+    OTELC_CMD_REINDEX,
     OTELC_CMD_VERSION,
     OTELC_CMD_HELP,
 } otelc_command;

@@ -8,6 +8,7 @@
 #include "host.h"
 #include "log.h"
 #include "queue_cli.h"
+#include "reindex_cli.h"
 
 /* service.telemetry.logs.level applies unless OTELC_LOG said otherwise. */
 static void apply_config_log_level(const otelc_config *cfg, int env_set_level)
@@ -54,6 +55,11 @@ int main(int argc, char **argv)
     }
     if (opts.command == OTELC_CMD_QUEUE) {
         rc = otelc_queue_command(&opts);
+        otelc_options_free(&opts);
+        return rc;
+    }
+    if (opts.command == OTELC_CMD_REINDEX) {
+        rc = otelc_reindex_command(&opts);
         otelc_options_free(&opts);
         return rc;
     }

@@ -6,7 +6,9 @@
  * Threads: consume runs on the host's queue consumers (several at once:
  * the descriptor says thread-safe); it encodes and hashes there, then hands
  * the upload to the loop thread through `incoming` under `mu` and wakes the
- * loop. Everything under "loop thread only" is touched by that thread
+ * loop. A stored object goes on to the index writer's thread, which
+ * completes the ticket. Query threads hand their GETs to the loop through
+ * `fetch_in`. Everything under "loop thread only" is touched by that thread
  * alone; the rest is guarded by `mu` or atomic.
  */
 #ifndef OTELC_AWSS3_AWSS3_H
@@ -20,10 +22,14 @@
 
 #include "config.h"
 #include "creds.h"
+#include "fetch.h"
+#include "ixwriter.h"
 #include "loop.h"
 #include "payload.h"
 #include "request.h"
 #include "upload.h"
+
+typedef struct awss3_query awss3_query;
 
 /* One consume on its way: the upload and the ticket it completes. */
 typedef struct awss3_job {
@@ -31,6 +37,9 @@ typedef struct awss3_job {
     otelc_ticket *ticket;
     awss3_creds *creds; /* the job's reference; up.creds borrows it */
     struct awss3_job *next;
+    ix_op index;        /* after a successful upload: the object, indexed */
+    struct iovec *segs; /* the batch's segments, for the index */
+    struct awss3 *owner;
 } awss3_job;
 
 typedef struct awss3 {
@@ -59,6 +68,15 @@ typedef struct awss3 {
 
     awss3_job *running;       /* loop thread only */
 
+    s3_fetch *fetch_in;       /* under mu: fetches handed to the loop */
+    s3_fetch **fetch_tail;
+    bool fetching;            /* under mu: fetches are taken */
+    s3_fetch *fetch_running;  /* loop thread only */
+
+    ix_env *index;            /* NULL when index.enabled is false */
+    ix_writer *writer;
+    awss3_query *query;
+
     atomic_bool paused;       /* we paused the exporter */
     atomic_bool degraded;     /* we reported degraded health */
     otelc_series *uploads[4]; /* by s3_verdict */
@@ -70,8 +88,20 @@ typedef struct awss3 {
 bool awss3_submit(awss3 *x, awss3_job *job);
 
 /* Loop thread (s3_loop on_wake): starts what was submitted, or completes
- * everything with RETRY when shutdown is cancelling. */
+ * everything with RETRY when shutdown is cancelling; likewise starts the
+ * fetches handed over, or ends them with -ECANCELED once fetching is off. */
 void awss3_on_wake(void *arg);
+
+/*
+ * Runs the n fetches on the loop and waits for all of them (query
+ * threads; never the loop thread). Each ends with its own rc; when the
+ * exporter no longer fetches (shutdown) they end with -ECANCELED.
+ */
+void awss3_fetch_run(awss3 *x, s3_fetch *const *fs, size_t n);
+
+/* Stops taking fetches and ends those running with -ECANCELED. Any
+ * thread but the loop's; the loop must still run. */
+void awss3_fetch_stop(awss3 *x);
 
 /* The payload kept for a retry of batch b, taken out of the cache (the
  * caller owns it), or NULL. Any thread. */

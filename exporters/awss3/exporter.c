@@ -3,10 +3,12 @@
  *
  * consume (host queue consumers, concurrently) encodes and hashes a batch,
  * then hands the upload to the exporter's loop thread and returns PENDING;
- * the loop completes the ticket exactly once: OK when the object is
- * stored, RETRY when it should be tried again (the payload is kept for
- * that retry, so the object key stays the same), REJECT when S3 will never
- * take it. When S3 refuses everything the exporter pauses itself.
+ * the ticket is completed exactly once: OK when the object is stored (and,
+ * with the index on, once the index writer recorded it), RETRY when it
+ * should be tried again (the payload is kept for that retry, so the object
+ * key stays the same), REJECT when S3 will never take it. When S3 refuses
+ * everything the exporter pauses itself. With the index on, start also
+ * opens it and serves the query API (query.h).
  */
 #include <errno.h>
 #include <pthread.h>
@@ -18,6 +20,7 @@
 #include <curl/curl.h>
 
 #include "awss3.h"
+#include "query.h"
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
 static CURLcode curl_init_rc;
@@ -91,6 +94,10 @@ static int create(otelc_ctx *ctx, const otelc_host_api *api, const void *cfg, vo
     pthread_condattr_destroy(&ca);
     pthread_mutex_init(&x->mu, NULL);
     x->incoming_tail = &x->incoming;
+    x->fetch_tail = &x->fetch_in;
+    if (x->set.index_enabled && !x->set.index_directory[0])
+        snprintf(x->set.index_directory, sizeof(x->set.index_directory), "./data/index/%s",
+                 api->instance_id(ctx));
     *state = x;
     return 0;
 }
@@ -109,6 +116,37 @@ static void log_target(const awss3 *x)
     if (s->insecure_skip_verify)
         x->api->log(x->ctx, OTELC_LOG_WARN, "insecure_skip_verify: TLS certificates of %s are "
                                             "not verified", s->base_url);
+}
+
+/* The index, its writer and the query API; a rebuild from the bucket
+ * starts when the index is empty. */
+static int start_index(awss3 *x)
+{
+    char err[1200];
+    ix_options o = {x->set.index_directory, x->set.index_max_size, x->set.index_retention_ns};
+    if (ix_open(&o, &x->index, err, sizeof(err)) != 0) {
+        x->api->log(x->ctx, OTELC_LOG_ERROR, "%s", err);
+        return -1;
+    }
+    x->writer = ix_writer_start(x->index, x->ctx, x->api);
+    if (!x->writer || awss3_query_start(x) != 0) {
+        x->api->log(x->ctx, OTELC_LOG_ERROR, "cannot start the index: out of resources");
+        return -1;
+    }
+    MDB_txn *txn;
+    ix_stats st = {0};
+    if (ix_read_begin(x->index, &txn) == 0) {
+        ix_stats_get(x->index, txn, &st);
+        ix_read_end(txn);
+    }
+    x->api->log(x->ctx, OTELC_LOG_INFO, "index at %s: %llu objects, %llu spans",
+                x->set.index_directory, (unsigned long long)st.objects,
+                (unsigned long long)st.spans);
+    if (st.objects == 0) {
+        x->api->log(x->ctx, OTELC_LOG_INFO, "index is empty: rebuilding it from the bucket");
+        awss3_reindex_start(x->query, NULL, false);
+    }
+    return 0;
 }
 
 static int awss3_start(void *state)
@@ -137,6 +175,11 @@ static int awss3_start(void *state)
         x->api->log(x->ctx, OTELC_LOG_ERROR, "cannot start the upload loop: out of resources");
         return -1;
     }
+    pthread_mutex_lock(&x->mu);
+    x->fetching = true;
+    pthread_mutex_unlock(&x->mu);
+    if (x->set.index_enabled && start_index(x) != 0)
+        return -1;
     pthread_mutex_lock(&x->mu);
     x->accepting = true;
     pthread_mutex_unlock(&x->mu);
@@ -232,7 +275,10 @@ static int awss3_shutdown(void *state, int64_t deadline_ns)
             pthread_cond_wait(&x->idle, &x->mu);
         pthread_mutex_unlock(&x->mu);
     }
+    awss3_query_stop(x);
     s3_loop_stop(x->loop);
+    ix_writer_stop(x->writer);
+    x->writer = NULL;
     return drained ? 0 : -1;
 }
 
@@ -240,7 +286,11 @@ static void destroy(void *state)
 {
     awss3 *x = state;
     awss3_shutdown(x, awss3_mono_ns());
+    awss3_query_stop(x); /* when start failed half-way */
     s3_loop_free(x->loop);
+    ix_writer_stop(x->writer);
+    awss3_query_free(x);
+    ix_close(x->index);
     sigv4_signer_free(x->client.signer);
     awss3_cache_clear(x);
     free(x->cache);

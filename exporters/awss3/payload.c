@@ -74,6 +74,7 @@ int s3_payload_build(const awss3_settings *s, otelc_batch *b, awss3_identity ide
         return -ENOMEM;
     p->batch = otelc_batch_ref(b);
     p->spans = otelc_batch_spans(b);
+    p->time_ns = ident.time_ns;
     int rc = awss3_object_key(p->key, sizeof(p->key), &layout, ident) < 0 ? -ENAMETOOLONG : 0;
     if (rc == 0)
         rc = fill_bytes(p, s);

@@ -24,6 +24,7 @@ typedef struct s3_payload {
     size_t niov;
     uint64_t len;
     uint32_t spans;
+    int64_t time_ns;     /* the batch identity's time: the key's */
     s3_plan plan;
     char (*sha256)[SIGV4_HASH_HEX_SIZE]; /* plan.nparts hashes (one: whole) */
     char key[AWSS3_KEY_MAX];

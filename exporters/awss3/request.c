@@ -27,19 +27,42 @@ static int on_seek(void *arg, curl_off_t offset, int origin)
     return s3_body_seek(&r->body, (uint64_t)offset) == 0 ? CURL_SEEKFUNC_OK : CURL_SEEKFUNC_FAIL;
 }
 
+/* Makes room for want more bytes of the answer; false past its limit. */
+static bool response_room(s3_request *r, size_t want)
+{
+    size_t max = r->response_max ? r->response_max : S3_RESPONSE_MAX;
+    if (r->response_len + want > max)
+        return false;
+    if (r->response_len + want <= r->response_cap)
+        return true;
+    size_t cap = r->response_cap ? r->response_cap : 16384;
+    while (cap < r->response_len + want)
+        cap *= 2;
+    cap = cap < max ? cap : max;
+    char *p = realloc(r->response, cap + 1);
+    if (!p)
+        return false;
+    r->response = p;
+    r->response_cap = cap;
+    return true;
+}
+
 static size_t on_write(char *p, size_t size, size_t n, void *arg)
 {
     s3_request *r = arg;
-    size_t len = size * n, room = S3_RESPONSE_MAX - r->response_len;
-    if (!r->response)
-        r->response = malloc(S3_RESPONSE_MAX + 1);
-    if (r->response && room) {
-        size_t take = len < room ? len : room;
+    size_t len = size * n;
+    size_t max = r->response_max ? r->response_max : S3_RESPONSE_MAX;
+    size_t take = len < max - r->response_len ? len : max - r->response_len;
+    if (r->response_max && take < len)
+        return 0; /* a whole answer was asked for and it is too big: fail */
+    if (take && response_room(r, take)) {
         memcpy(r->response + r->response_len, p, take);
         r->response_len += take;
         r->response[r->response_len] = 0;
+    } else if (take && r->response_max) {
+        return 0; /* out of memory for an answer that matters */
     }
-    return len; /* the rest of a long answer is of no use, but not an error */
+    return len; /* the rest of a long error answer is of no use, but not an error */
 }
 
 static size_t on_header(char *p, size_t size, size_t n, void *arg)
@@ -59,12 +82,15 @@ static size_t on_header(char *p, size_t size, size_t n, void *arg)
     return len;
 }
 
-/* "path_prefix/key", unencoded: what the signer signs. */
+/* "path_prefix/key", unencoded: what the signer signs. The bucket itself
+ * (key "") is "/bucket" in path style, as S3's SDKs send it, else "/". */
 static char *raw_path(const awss3_settings *s, const char *key)
 {
     size_t n = strlen(s->path_prefix) + strlen(key) + 2;
     char *p = malloc(n);
-    if (p)
+    if (p && !*key && s->path_prefix[0])
+        snprintf(p, n, "%s", s->path_prefix);
+    else if (p)
         snprintf(p, n, "%s/%s", s->path_prefix, key);
     return p;
 }
@@ -197,13 +223,17 @@ static void set_options(s3_request *r, const awss3_settings *s, const s3_request
     CURL *e = r->xfer.easy;
     curl_easy_setopt(e, CURLOPT_URL, url);
     curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, spec->method);
-    curl_easy_setopt(e, CURLOPT_UPLOAD, 1L);
-    curl_easy_setopt(e, CURLOPT_INFILESIZE_LARGE, (curl_off_t)spec->len);
-    curl_easy_setopt(e, CURLOPT_READFUNCTION, on_read);
-    curl_easy_setopt(e, CURLOPT_READDATA, r);
-    curl_easy_setopt(e, CURLOPT_SEEKFUNCTION, on_seek);
-    curl_easy_setopt(e, CURLOPT_SEEKDATA, r);
+    if (strcmp(spec->method, "GET") == 0) {
+        curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
+    } else {
+        curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, spec->method);
+        curl_easy_setopt(e, CURLOPT_UPLOAD, 1L);
+        curl_easy_setopt(e, CURLOPT_INFILESIZE_LARGE, (curl_off_t)spec->len);
+        curl_easy_setopt(e, CURLOPT_READFUNCTION, on_read);
+        curl_easy_setopt(e, CURLOPT_READDATA, r);
+        curl_easy_setopt(e, CURLOPT_SEEKFUNCTION, on_seek);
+        curl_easy_setopt(e, CURLOPT_SEEKDATA, r);
+    }
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_write);
     curl_easy_setopt(e, CURLOPT_WRITEDATA, r);
     curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
@@ -227,6 +257,7 @@ int s3_request_start(s3_request *r, const s3_client *c, const s3_request_spec *s
                      size_t err_size)
 {
     memset(r, 0, sizeof(*r));
+    r->response_max = spec->response_max;
     s3_body_init(&r->body, spec->iov, spec->niov, spec->off, spec->len);
     r->xfer = (s3_transfer){curl_easy_init(), done, arg};
     char *path = raw_path(c->set, spec->key);
@@ -260,6 +291,7 @@ void s3_request_clear(s3_request *r)
     r->headers = NULL;
     r->response = NULL;
     r->response_len = 0;
+    r->response_cap = 0;
 }
 
 /* Failures no retry can fix: the endpoint or its certificate is wrong. */

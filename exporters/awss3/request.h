@@ -3,7 +3,7 @@
  * headers built from the settings, SigV4 signature made at start (so a
  * retry is signed afresh), the body served from a byte range of the
  * payload with a seek callback, and the answer captured (status, the
- * start of the body for error codes, the ETag).
+ * start of the body for error codes, or all of it for a GET, the ETag).
  */
 #ifndef OTELC_AWSS3_REQUEST_H
 #define OTELC_AWSS3_REQUEST_H
@@ -35,14 +35,15 @@ typedef struct s3_request {
     s3_transfer xfer;
     struct curl_slist *headers;
     s3_body body;
-    char *response; /* first S3_RESPONSE_MAX bytes of the answer, NUL-ended */
-    size_t response_len;
+    char *response; /* the answer (see response_max), NUL-ended */
+    size_t response_len, response_cap;
+    size_t response_max; /* 0: keep the first S3_RESPONSE_MAX bytes */
     char etag[S3_ETAG_SIZE];
     char errbuf[CURL_ERROR_SIZE];
 } s3_request;
 
 typedef struct s3_request_spec {
-    const char *method;       /* "PUT", "POST", "DELETE" */
+    const char *method;       /* "PUT", "POST", "DELETE", "GET" (no body) */
     const char *key;          /* the object key, unencoded */
     const sigv4_pair *query;  /* unencoded; value NULL for "?uploads" */
     size_t nquery;
@@ -54,6 +55,9 @@ typedef struct s3_request_spec {
     uint64_t off, len;
     int64_t timeout_ms;       /* the whole exchange; <= 0: none */
     const awss3_creds *creds;
+    size_t response_max;      /* GETs: keep the whole answer up to this many
+                               * bytes, failing the transfer past it; 0: keep
+                               * the first S3_RESPONSE_MAX bytes */
 } s3_request_spec;
 
 /*

@@ -3,10 +3,10 @@
 set(awss3_dir ${PROJECT_SOURCE_DIR}/exporters/awss3)
 
 function(awss3_unit_test name)
-  cmake_parse_arguments(A "" "" "SOURCES;LIBS" ${ARGN})
+  cmake_parse_arguments(A "" "" "SOURCES;EXTRA;LIBS" ${ARGN})
   list(TRANSFORM A_SOURCES PREPEND ${awss3_dir}/)
   otelc_add_unit_test(${name}
-    SOURCES ${CMAKE_CURRENT_LIST_DIR}/${name}.c ${A_SOURCES}
+    SOURCES ${CMAKE_CURRENT_LIST_DIR}/${name}.c ${A_SOURCES} ${A_EXTRA}
     LIBS otelc_plugin_api ${A_LIBS})
   target_include_directories(${name} PRIVATE ${awss3_dir})
 endfunction()
@@ -20,3 +20,23 @@ awss3_unit_test(test_awss3_config
 awss3_unit_test(test_awss3_payload
   SOURCES payload.c encode.c body.c multipart.c objkey.c config.c endpoint.c sigv4.c
   LIBS otelc_sdk otelc_proto PkgConfig::OPENSSL PkgConfig::ZLIB PkgConfig::ZSTD)
+
+# The query API's pieces: the LMDB span index, summaries, object decoding,
+# listings, parameters, traces re-framed, Jaeger JSON, the object cache.
+set(awss3_index_sources index.c index_add.c index_prune.c index_read.c)
+awss3_unit_test(test_awss3_index
+  SOURCES ${awss3_index_sources} LIBS PkgConfig::LMDB PkgConfig::OPENSSL)
+set(fixture ${CMAKE_CURRENT_LIST_DIR}/otlp_fixture.c ${CMAKE_CURRENT_LIST_DIR}/otlp_deep_walk.c)
+awss3_unit_test(test_awss3_ixwriter
+  SOURCES ${awss3_index_sources} ixwriter.c summary.c
+  EXTRA ${fixture} LIBS otelc_sdk otelc_proto PkgConfig::LMDB PkgConfig::OPENSSL Threads::Threads)
+awss3_unit_test(test_awss3_summary SOURCES summary.c EXTRA ${fixture} LIBS otelc_sdk otelc_proto)
+awss3_unit_test(test_awss3_tracebuild SOURCES tracebuild.c EXTRA ${fixture} LIBS otelc_sdk otelc_proto)
+awss3_unit_test(test_awss3_jaeger
+  SOURCES jaeger.c jsonw.c qout.c EXTRA ${fixture} LIBS otelc_sdk otelc_proto PkgConfig::JANSSON m)
+awss3_unit_test(test_awss3_objdecode
+  SOURCES objdecode.c encode.c
+  EXTRA ${fixture} LIBS otelc_sdk otelc_proto PkgConfig::ZLIB PkgConfig::ZSTD)
+awss3_unit_test(test_awss3_s3list SOURCES s3list.c timeparse.c)
+awss3_unit_test(test_awss3_qparams SOURCES qparams.c timeparse.c LIBS PkgConfig::JANSSON)
+awss3_unit_test(test_awss3_objcache SOURCES objcache.c LIBS Threads::Threads)

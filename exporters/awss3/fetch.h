@@ -1,0 +1,77 @@
+/*
+ * fetch.h: reading from the bucket for the query API: GET of an object,
+ * and GET of the bucket (ListObjectsV2), run on the exporter's loop thread
+ * with the uploads' client and signer, waited for by a query thread.
+ *
+ * A thread fills s3_fetch structs, hands them to the loop in a group and
+ * waits until every one is done. The loop signs and starts each, and on
+ * its end stores the outcome and tells the group. At shutdown the loop
+ * ends every fetch with -ECANCELED.
+ */
+#ifndef OTELC_AWSS3_FETCH_H
+#define OTELC_AWSS3_FETCH_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "objkey.h"
+#include "request.h"
+
+#define S3_FETCH_MAX_QUERY 4
+
+typedef struct s3_fetch_group s3_fetch_group;
+
+typedef struct s3_fetch {
+    /* Set by the caller. */
+    char key[AWSS3_KEY_MAX];  /* object key; "" for the bucket itself */
+    sigv4_pair query[S3_FETCH_MAX_QUERY]; /* unencoded; strings the caller's */
+    size_t nquery;
+    size_t max_bytes;         /* the largest answer taken */
+
+    /* Outcome, valid once the group is done. */
+    int rc;         /* 0, -ENOENT (404), -EIO (with reason), -ECANCELED, -EFBIG, -ENOMEM */
+    long status;    /* HTTP status, 0 if none */
+    char *body;     /* the answer (NUL-ended); the caller frees it */
+    size_t len;
+    char reason[384];
+
+    /* The loop's. */
+    s3_request req;
+    const awss3_creds *creds;
+    /* Called on the loop thread when a started fetch ends, before the
+     * group hears of it (the owner of the loop unlinks it there). */
+    void (*on_end)(void *arg, struct s3_fetch *f);
+    void *end_arg;
+    s3_fetch_group *group;
+    struct s3_fetch *next;
+} s3_fetch;
+
+struct s3_fetch_group {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    size_t pending;
+};
+
+/* Initializes / destroys a group (the caller's, usually on its stack). */
+void s3_fetch_group_init(s3_fetch_group *g);
+void s3_fetch_group_fini(s3_fetch_group *g);
+
+/* Counts f as pending in g before it is handed to the loop. */
+void s3_fetch_group_add(s3_fetch_group *g, s3_fetch *f);
+
+/* Waits until every fetch of the group is done. */
+void s3_fetch_group_wait(s3_fetch_group *g);
+
+/*
+ * Loop thread: signs and starts f with creds (borrowed until done); on a
+ * failure to start, f is done at once with -EIO. Either way the group
+ * hears of it exactly once.
+ */
+void s3_fetch_start(s3_fetch *f, const s3_client *c, const awss3_creds *creds);
+
+/* Loop thread: ends a fetch that was not started (or is being cancelled:
+ * its transfer must have been taken off the loop) with rc. */
+void s3_fetch_finish(s3_fetch *f, int rc, const char *reason);
+
+#endif /* OTELC_AWSS3_FETCH_H */

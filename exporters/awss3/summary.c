@@ -1,0 +1,75 @@
+/*
+ * summary.c: span summaries from request bytes.
+ */
+#include "summary.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <otelc/sdk/otlp_walk.h>
+
+static void fill(ix_span *s, const otlp_resource *r, const otlp_span *sp)
+{
+    memcpy(s->trace_id, sp->trace_id.ptr, 16);
+    memcpy(s->span_id, sp->span_id.ptr, 8);
+    memset(s->parent_id, 0, 8);
+    if (sp->parent_span_id.len == 8)
+        memcpy(s->parent_id, sp->parent_span_id.ptr, 8);
+    s->start_ns = sp->start_time_unix_nano;
+    s->end_ns = sp->end_time_unix_nano;
+    s->kind = (uint8_t)(sp->kind >= 0 && sp->kind <= 5 ? sp->kind : 0);
+    s->status = (uint8_t)(sp->status_code >= 0 && sp->status_code <= 2 ? sp->status_code : 0);
+    if (r->service_name.ptr && r->service_name.len)
+        s->service = r->service_name;
+    else
+        s->service = (pb_bytes){(const uint8_t *)AWSS3_UNKNOWN_SERVICE,
+                                sizeof(AWSS3_UNKNOWN_SERVICE) - 1};
+    s->name = sp->name;
+}
+
+/* Walks one request, appending to out (room for cap summaries). */
+static int walk(const uint8_t *buf, size_t len, ix_span *out, size_t cap, size_t *n)
+{
+    otlp_walker w;
+    otlp_resource r;
+    otlp_scope sc;
+    otlp_span sp;
+    otlp_walk_init(&w, buf, len);
+    while (otlp_walk_resource(&w, &r) > 0)
+        while (otlp_walk_scope(&w, &sc) > 0)
+            while (otlp_walk_span(&w, &sp) > 0)
+                if (sp.trace_id.len == 16 && sp.span_id.len == 8 && *n < cap)
+                    fill(&out[(*n)++], &r, &sp);
+    return otlp_walk_error(&w);
+}
+
+int awss3_summarize(const struct iovec *segs, size_t n, ix_span **out, size_t *count)
+{
+    size_t total = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t c = 0;
+        int rc = otlp_count_spans(segs[i].iov_base, segs[i].iov_len, &c);
+        if (rc != OTLP_OK)
+            return rc;
+        total += c;
+    }
+    *out = NULL;
+    *count = 0;
+    if (total == 0)
+        return 0;
+    ix_span *spans = malloc(total * sizeof(*spans));
+    if (!spans)
+        return -ENOMEM;
+    size_t got = 0;
+    for (size_t i = 0; i < n; i++) {
+        int rc = walk(segs[i].iov_base, segs[i].iov_len, spans, total, &got);
+        if (rc != OTLP_OK) {
+            free(spans);
+            return rc;
+        }
+    }
+    *out = spans;
+    *count = got;
+    return 0;
+}
