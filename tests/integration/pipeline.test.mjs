@@ -56,7 +56,13 @@ test('fan-in, fan-out, shared exporters and per-pipeline processors', async (t) 
   });
   assert.ok(two, 'testsink/two got pipeline a only');
 
-  const m = (await get(o.url('/metrics'))).text;
+  // The sink records a batch just before completing it; the queue counts
+  // it as sent just after: wait for the counter too.
+  const m = await eventually(async () => {
+    const text = (await get(o.url('/metrics'))).text;
+    return /^otelcol_exporter_sent_spans_total\{exporter="testsink\/two"\} 21$/m.test(text) ? text : null;
+  });
+  assert.ok(m, 'sent counters caught up');
   assert.match(m, /^test_processor_spans_total\{pipeline="traces\/a",processor="testproc"\} 21$/m);
   assert.match(m, /^test_processor_spans_total\{pipeline="traces\/b",processor="testproc"\} 31$/m);
   assert.match(m, /^otelcol_receiver_accepted_spans_total\{receiver="testsource",transport="testsource"\} 21$/m);
