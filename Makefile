@@ -4,7 +4,9 @@
 #   make test SANITIZE=1  the same under ASan + UBSan, in build-asan/
 #   make lint             clang-tidy and cppcheck over the sources
 #   make fuzz             build the libFuzzer targets (clang) and run each briefly
-#   make bench            micro-benchmarks of the SDK (not part of make test)
+#   make bench            micro-benchmarks and end-to-end scenarios, table and
+#                         bench/results/<date>.json (not part of make test)
+#   make bench-smoke      5 s of scenarios (a) and (b): asserts nothing is lost
 #   make setup            install Debian and npm packages (idempotent)
 #   make run              the default pipeline end to end, with a local S3 server
 #   make run-client       send realistic traces to it (in another terminal)
@@ -18,7 +20,7 @@ else
 BUILD ?= build
 endif
 
-.PHONY: setup setup-proto build test lint fuzz bench run run-client clean
+.PHONY: setup setup-proto build test lint fuzz bench bench-smoke run run-client clean
 
 # The setup script is run only when something is missing.
 setup:
@@ -43,7 +45,10 @@ lint: build
 	scripts/lint.sh $(BUILD)
 
 bench: build
-	$(BUILD)/bench/bench_sdk
+	node bench/run.mjs --build $(BUILD) $(BENCH_ARGS)
+
+bench-smoke: build
+	node bench/run.mjs --build $(BUILD) --smoke
 
 run: build
 	BUILD=$(BUILD) scripts/run.sh

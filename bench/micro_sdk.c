@@ -1,6 +1,7 @@
 /*
  * micro_sdk: the SDK's hot functions on the benchmark request, one core:
- * walker and validation in spans/s, OTLP/JSON writer and reader in MB/s.
+ * wire walker and validation in spans/s, OTLP/JSON writer and reader in
+ * MB/s of JSON.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,9 +11,11 @@
 #include <otelc/sdk/otlp_walk.h>
 
 #include "bench_clock.h"
+#include "bench_report.h"
 #include "bench_request.h"
 
 #define SECONDS 1.0
+#define SPANS 100
 
 static volatile size_t sink;
 
@@ -31,6 +34,7 @@ static size_t walk_once(const uint8_t *buf, size_t len)
     return n;
 }
 
+/* One pass over the request: spans handled, bytes of the measured form. */
 typedef size_t (*bench_fn)(const uint8_t *buf, size_t len, size_t *bytes_out);
 
 static size_t b_walk(const uint8_t *buf, size_t len, size_t *bytes)
@@ -54,7 +58,7 @@ static size_t b_json_write(const uint8_t *buf, size_t len, size_t *bytes)
     json_out.len = 0;
     otlp_json_write_buf(buf, len, &json_out);
     *bytes = json_out.len;
-    return 100;
+    return SPANS;
 }
 
 static size_t b_json_read(const uint8_t *buf, size_t len, size_t *bytes)
@@ -62,41 +66,41 @@ static size_t b_json_read(const uint8_t *buf, size_t len, size_t *bytes)
     uint8_t *pb = NULL;
     size_t pb_len = 0;
     char err[128];
+    (void)buf;
+    (void)len;
     otlp_json_read(json_out.data, json_out.len, &pb, &pb_len, err, sizeof(err));
     free(pb);
     *bytes = json_out.len;
-    return 100;
+    return SPANS;
 }
 
-static void run(const char *name, bench_fn fn, const uint8_t *buf, size_t len)
+static void run(const char *name, bench_fn fn, const uint8_t *buf, size_t len, const char *unit2)
 {
     size_t spans = 0, bytes = 0, b;
-    long iters = 0;
     double t0 = bench_now(), c0 = bench_cpu();
     while (bench_now() - t0 < SECONDS) {
-        for (int i = 0; i < 100; i++, iters++) {
+        for (int i = 0; i < 100; i++) {
             spans += fn(buf, len, &b);
             bytes += b;
         }
     }
-    double wall = bench_now() - t0, cpu = bench_cpu() - c0;
+    double cpu = bench_cpu() - c0;
     sink += spans;
-    printf("%-22s %12.0f spans/s %10.1f MB/s %8.2f cpu-s %8ld iters\n", name, spans / wall,
-           bytes / wall / 1e6, cpu, iters);
+    /* Per CPU second: one thread, so this is per core. */
+    bench_report(name, (double)spans / cpu, "spans/s", (double)bytes / cpu / 1e6, unit2);
 }
 
 int main(void)
 {
     size_t len;
-    uint8_t *buf = bench_request(100, 42, &len);
+    uint8_t *buf = bench_request(SPANS, 1, &len);
     if (!buf)
         return 1;
-    printf("request: 100 spans, 5 services, 10 attributes each, %zu bytes\n", len);
-    run("walker", b_walk, buf, len);
-    run("validate", b_validate, buf, len);
-    run("otlp/json write", b_json_write, buf, len);
-    run("otlp/json read", b_json_read, buf, len);
-    printf("peak RSS %ld KiB\n", bench_peak_rss_kib());
+    printf("# sdk: request of %d spans, %zu bytes; figures per core\n", SPANS, len);
+    run("walker", b_walk, buf, len, "MB/s proto");
+    run("validate", b_validate, buf, len, "MB/s proto");
+    run("otlp/json write", b_json_write, buf, len, "MB/s json");
+    run("otlp/json read", b_json_read, buf, len, "MB/s json");
     otlp_buf_free(&json_out);
     free(buf);
     return 0;

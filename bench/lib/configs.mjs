@@ -1,0 +1,70 @@
+// The bench pipelines as otelc YAML: one OTLP receiver (gRPC or HTTP on a
+// port the system picks), one exporter (file or awss3) behind the memory
+// or the durable queue. Admin on a free port; no separate telemetry port.
+
+function receiver(p) {
+  const loops = p.loopThreads ? `, loop_threads: ${p.loopThreads}` : '';
+  const proto = p.protocol === 'grpc' ? 'grpc' : 'http';
+  return `receivers:
+  otlp:
+    protocols:
+      ${proto}: { endpoint: "127.0.0.1:0"${loops} }
+`;
+}
+
+// The queue: memory (the defaults) or durable with read-side batching.
+function queue(p) {
+  if (!p.durable) return '';
+  return `
+    sending_queue:
+      storage: file_storage
+      num_consumers: ${p.consumers || 2}
+      batch: { min_size: 8192, flush_timeout: 200ms }`;
+}
+
+function exporter(p) {
+  if (p.exporter === 'file') {
+    return `exporters:
+  file:
+    path: "${p.filePath}"
+    format: proto${queue(p)}
+`;
+  }
+  return `exporters:
+  awss3:
+    s3uploader:
+      region: us-east-1
+      s3_bucket: ${p.s3.bucket}
+      s3_prefix: bench
+      endpoint: "${p.s3.endpoint}"
+      s3_force_path_style: true
+      compression: zstd
+      access_key_id: ${p.s3.accessKey}
+      secret_access_key: ${p.s3.secretKey}
+    marshaler: otlp_proto
+    index: { enabled: ${p.index !== false}, directory: "${p.indexDir}" }${queue(p)}
+`;
+}
+
+function extensions(p) {
+  if (!p.durable) return '';
+  return `extensions:
+  file_storage: { directory: "${p.queueDir}", create_directory: true, fsync: ${p.fsync !== false} }
+`;
+}
+
+// p: { protocol: grpc|http, loopThreads, exporter: file|awss3, filePath,
+//      s3: { endpoint, bucket, accessKey, secretKey }, durable, fsync,
+//      consumers, queueDir, index (awss3's query index, default on),
+//      indexDir }
+export function pipelineYaml(p) {
+  const exp = p.exporter === 'file' ? 'file' : 'awss3';
+  return `${receiver(p)}${exporter(p)}${extensions(p)}service:
+${p.durable ? '  extensions: [file_storage]\n' : ''}  admin: { endpoint: "127.0.0.1:0" }
+  telemetry: { metrics: { level: none } }
+  pipelines:
+    traces:
+      receivers: [otlp]
+      exporters: [${exp}]
+`;
+}

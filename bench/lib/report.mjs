@@ -1,0 +1,72 @@
+// The bench's table on stdout and its JSON record.
+import { execFileSync } from 'node:child_process';
+import { readFileSync, existsSync } from 'node:fs';
+import { cpus, release } from 'node:os';
+import { join } from 'node:path';
+
+const fmt = (v, d = 0) => (v === null || v === undefined || Number.isNaN(v) ? '-'
+  : Number(v).toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d }));
+
+const COLUMNS = [
+  ['scenario', (r) => r.id],
+  ['generator', (r) => r.generator],
+  ['spans/req', (r) => fmt(r.spansPerRequest)],
+  ['conn x str', (r) => `${r.connections} x ${r.streams}`],
+  ['spans/s', (r) => fmt(r.spansPerSec)],
+  ['CPU s/Mspans', (r) => fmt(r.cpuSecondsPerMspans, 2)],
+  ['otelc cores', (r) => fmt(r.otelcCores, 2)],
+  ['gen cores', (r) => fmt(r.generatorCores, 2)],
+  ['other cores', (r) => fmt(r.otherCores, 2)],
+  ['RssAnon MiB', (r) => fmt(r.peakRssAnonMiB, 1)],
+  ['p50 ms', (r) => fmt(r.p50ms, 2)],
+  ['p99 ms', (r) => fmt(r.p99ms, 2)],
+  ['sent', (r) => fmt(r.sent)],
+  ['acked', (r) => fmt(r.acked)],
+  ['refused', (r) => fmt(r.failed)],
+  ['landed', (r) => fmt(r.landed)],
+  ['lost', (r) => fmt(r.lost)],
+];
+
+// A plain-text table, right-aligned numbers.
+export function table(rows) {
+  const cells = rows.map((r) => COLUMNS.map(([, f]) => String(f(r))));
+  const widths = COLUMNS.map(([h], i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
+  const line = (c) => c.map((v, i) => (i < 2 ? v.padEnd(widths[i]) : v.padStart(widths[i])))
+    .join('  ');
+  return [line(COLUMNS.map(([h]) => h)), ...cells.map(line)].join('\n');
+}
+
+function gitCommit(dir) {
+  try {
+    return execFileSync('git', ['-C', dir, 'rev-parse', '--short', 'HEAD']).toString().trim();
+  } catch {
+    return null;
+  }
+}
+
+function buildType(build) {
+  const cache = join(build, 'CMakeCache.txt');
+  if (!existsSync(cache)) return null;
+  const m = /^CMAKE_BUILD_TYPE:STRING=(.*)$/m.exec(readFileSync(cache, 'utf8'));
+  return m ? m[1] || null : null;
+}
+
+function fsType(dir) {
+  try {
+    return execFileSync('stat', ['-f', '-c', '%T', dir]).toString().trim();
+  } catch {
+    return null;
+  }
+}
+
+// Where and how the figures were made.
+export function machine(paths, opts, sourceDir) {
+  return {
+    date: new Date().toISOString(),
+    commit: gitCommit(sourceDir),
+    buildType: buildType(paths.build),
+    cpu: cpus()[0]?.model, cores: cpus().length, kernel: release(), node: process.version,
+    queueFilesystem: fsType(opts.workRoot),
+    duration: opts.duration, warmup: opts.warmup, repeat: opts.repeat,
+  };
+}

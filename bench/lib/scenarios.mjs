@@ -1,0 +1,54 @@
+// The scenarios of the bench. Each names its pipeline (see configs.mjs)
+// and its load: the generator (the example client in replay mode, or
+// h2load with the same body), spans per request, connections, streams
+// per connection, and a fixed rate or 0 for as fast as otelc answers.
+
+const grpcFile = { protocol: 'grpc', loopThreads: 2, exporter: 'file' };
+const durable = { durable: true, fsync: true, consumers: 2 };
+const s3 = { protocol: 'grpc', loopThreads: 2, exporter: 'awss3', durable: true, fsync: true,
+  consumers: 4 };
+const blast = { spansPerRequest: 100, connections: 4, streams: 32, rate: 0 };
+const steady = { spansPerRequest: 100, connections: 2, streams: 8, rate: 100000 };
+
+export const SCENARIOS = [
+  { id: 'a', title: '(a) gRPC -> file /dev/null, memory queue',
+    pipeline: grpcFile, load: { generator: 'client', ...blast } },
+  { id: 'a-h2load', title: '(a) the same, h2load',
+    pipeline: grpcFile, load: { generator: 'h2load', protocol: 'grpc', ...blast } },
+  { id: 'a-1loop', title: '(a) with one receiver loop',
+    pipeline: { ...grpcFile, loopThreads: 1 }, load: { generator: 'client', ...blast } },
+  { id: 'b', title: '(b) gRPC -> durable queue (fsync, batch) -> file',
+    pipeline: { ...grpcFile, ...durable }, load: { generator: 'client', ...blast } },
+  { id: 'b-h2load', title: '(b) the same, h2load',
+    pipeline: { ...grpcFile, ...durable },
+    load: { generator: 'h2load', protocol: 'grpc', ...blast } },
+  { id: 'c', title: '(c) gRPC -> durable queue -> awss3 proto+zstd -> s3rver',
+    pipeline: s3, load: { generator: 'client', ...blast } },
+  { id: 'c-noindex', title: '(c) without the query index (index.enabled: false)',
+    pipeline: { ...s3, index: false }, load: { generator: 'client', ...blast } },
+  { id: 'd-h2c', title: '(d) OTLP/HTTP protobuf over h2c -> file',
+    pipeline: { ...grpcFile, protocol: 'http' },
+    load: { generator: 'h2load', protocol: 'h2c', ...blast } },
+  { id: 'd-h1', title: '(d) OTLP/HTTP protobuf over HTTP/1.1 -> file',
+    pipeline: { ...grpcFile, protocol: 'http' },
+    load: { generator: 'h2load', protocol: 'h1', ...blast, connections: 64 } },
+  { id: 'e-1000', title: '(e) (a) with 1000 spans per request',
+    pipeline: grpcFile, load: { generator: 'client', ...blast, spansPerRequest: 1000, streams: 8 } },
+  { id: 'f-gzip', title: '(f) (a) with gzip requests',
+    pipeline: grpcFile, load: { generator: 'client', ...blast, gzip: true } },
+  { id: 'a-100k', title: '(a) at 100,000 spans/s',
+    pipeline: grpcFile, load: { generator: 'client', ...steady } },
+  { id: 'b-100k', title: '(b) at 100,000 spans/s',
+    pipeline: { ...grpcFile, ...durable }, load: { generator: 'client', ...steady } },
+  { id: 'c-100k', title: '(c) at 100,000 spans/s',
+    pipeline: s3, load: { generator: 'client', ...steady } },
+  { id: 'c-noindex-100k', title: '(c) without the query index at 100,000 spans/s',
+    pipeline: { ...s3, index: false }, load: { generator: 'client', ...steady } },
+];
+
+// The CI smoke run: (a) and (b) at a modest fixed rate, the file
+// exporter writing a real file that is parsed afterwards.
+export const SMOKE = ['a', 'b'].map((id) => {
+  const s = SCENARIOS.find((x) => x.id === id);
+  return { ...s, load: { ...s.load, connections: 2, streams: 4, rate: 20000 }, parseFile: true };
+});

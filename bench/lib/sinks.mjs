@@ -1,0 +1,72 @@
+// Where the spans land, and how the bench counts what landed: the file
+// exporter's output (parsed, or /dev/null with the exporter's own sent
+// counter), or the objects a local S3 server stored (read back from its
+// directory, decompressed, spans counted).
+import { spawn, execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { lengthPrefixedSpans, requestSpans } from './spancount.mjs';
+import { sleep } from './util.mjs';
+
+export const S3_BUCKET = 'bench';
+const S3_KEY = 'S3RVER';
+
+// Spans in the file exporter's proto output at path.
+export function fileSpans(path) {
+  return lengthPrefixedSpans(readFileSync(path)).spans;
+}
+
+// Starts scripts/s3server.mjs (s3rver) in its own process on a free port.
+export async function startS3(paths, dir, { timeoutMs = 20000 } = {}) {
+  mkdirSync(dir, { recursive: true });
+  const proc = spawn(process.execPath, [paths.s3server], {
+    env: { ...process.env, S3_PORT: '0', S3_DIR: dir, STORAGE_BUCKET: S3_BUCKET,
+      NODE_PATH: paths.nodeModules },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const s = { proc, pid: proc.pid, dir, out: '', ended: false };
+  proc.stdout.on('data', (d) => { s.out += d; });
+  proc.stderr.on('data', (d) => { s.out += d; });
+  s.exited = new Promise((resolve) => proc.on('close', () => { s.ended = true; resolve(); }));
+  const deadline = Date.now() + timeoutMs;
+  let m;
+  while (!(m = /s3server: (http:\/\/\S+) bucket/.exec(s.out)) && !s.ended && Date.now() < deadline)
+    await sleep(20);
+  if (!m) {
+    proc.kill('SIGKILL');
+    throw new Error(`the S3 server did not start:\n${s.out}`);
+  }
+  s.endpoint = m[1];
+  s.config = { endpoint: s.endpoint, bucket: S3_BUCKET, accessKey: S3_KEY, secretKey: S3_KEY };
+  s.stop = async () => {
+    if (!s.ended) proc.kill('SIGTERM');
+    await s.exited;
+  };
+  return s;
+}
+
+function objectFiles(dir) {
+  const out = [];
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) out.push(...objectFiles(p));
+    else if (e.name.endsWith('._S3rver_object')) out.push(p);
+  }
+  return out;
+}
+
+// { objects, spans, bytes } stored in the bucket (zstd objects are
+// decompressed with the zstd tool: Node 20's zlib has no zstd).
+export function s3Spans(s) {
+  const files = objectFiles(join(s.dir, S3_BUCKET));
+  let spans = 0;
+  let bytes = 0;
+  for (const f of files) {
+    const raw = readFileSync(f);
+    bytes += raw.length;
+    const plain = f.includes('.zst.') ? execFileSync('zstd', ['-d', '-c', '-q', f],
+      { maxBuffer: 1 << 30 }) : raw;
+    spans += requestSpans(plain);
+  }
+  return { objects: files.length, spans, bytes };
+}

@@ -1,0 +1,67 @@
+// Counts the spans in serialized OTLP ExportTraceServiceRequest bytes
+// without decoding them: request.1 resource_spans -> .2 scope_spans ->
+// .2 spans, every other field skipped by its length. A concatenation of
+// requests is itself a request, so the same walk counts merged batches.
+
+function varint(buf, at) {
+  let v = 0;
+  let mul = 1;
+  for (;;) {
+    if (at.i >= buf.length) throw new Error('truncated varint');
+    const b = buf[at.i++];
+    v += (b & 0x7f) * mul;
+    if (!(b & 0x80)) return v;
+    mul *= 128;
+  }
+}
+
+// Calls fn(field, start, end) for each length-delimited field of
+// buf[start, end); skips the other wire types.
+function eachLen(buf, start, end, fn) {
+  const at = { i: start };
+  while (at.i < end) {
+    const key = varint(buf, at);
+    const wire = key % 8;
+    if (wire === 0) varint(buf, at);
+    else if (wire === 1) at.i += 8;
+    else if (wire === 5) at.i += 4;
+    else if (wire === 2) {
+      const len = varint(buf, at);
+      if (at.i + len > end) throw new Error('truncated field');
+      fn(Math.floor(key / 8), at.i, at.i + len);
+      at.i += len;
+    } else throw new Error(`unexpected wire type ${wire}`);
+  }
+  if (at.i !== end) throw new Error('field overruns its message');
+}
+
+// Spans in one request held in buf[start, end).
+export function requestSpans(buf, start = 0, end = buf.length) {
+  let n = 0;
+  eachLen(buf, start, end, (f, rs, rsEnd) => {
+    if (f !== 1) return;
+    eachLen(buf, rs, rsEnd, (g, ss, ssEnd) => {
+      if (g !== 2) return;
+      eachLen(buf, ss, ssEnd, (h) => { n += h === 2 ? 1 : 0; });
+    });
+  });
+  return n;
+}
+
+// Spans in the file exporter's proto format: each request after its
+// 4-byte big-endian length. Returns { requests, spans }.
+export function lengthPrefixedSpans(buf) {
+  let requests = 0;
+  let spans = 0;
+  let i = 0;
+  while (i < buf.length) {
+    if (i + 4 > buf.length) throw new Error('truncated length prefix');
+    const len = buf.readUInt32BE(i);
+    i += 4;
+    if (i + len > buf.length) throw new Error('truncated request');
+    spans += requestSpans(buf, i, i + len);
+    requests++;
+    i += len;
+  }
+  return { requests, spans };
+}
