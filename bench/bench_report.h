@@ -6,7 +6,8 @@
 #define OTELC_BENCH_REPORT_H
 
 /* Prints name with a main figure and, when unit2 is not NULL, a second
- * one. name and units must hold no run of two spaces. stdout. */
+ * one, on stdout (flushed). The strings are borrowed for the call and must
+ * hold no run of two spaces. Any thread; one line is one printf. */
 void bench_report(const char *name, double value, const char *unit, double value2,
                   const char *unit2);
 

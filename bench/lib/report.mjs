@@ -1,6 +1,6 @@
 // The bench's table on stdout and its JSON record.
 import { execFileSync } from 'node:child_process';
-import { readFileSync, existsSync } from 'node:fs';
+import { readFileSync, readdirSync, existsSync, statSync } from 'node:fs';
 import { cpus, release } from 'node:os';
 import { join } from 'node:path';
 
@@ -59,11 +59,19 @@ function fsType(dir) {
   }
 }
 
+// When the binaries under test were last linked: otelc and its plugins.
+function newestBuild(paths) {
+  const files = [paths.otelc, ...paths.pluginDirs.flatMap((d) => (existsSync(d)
+    ? readdirSync(d).filter((f) => f.endsWith('.so')).map((f) => join(d, f)) : []))];
+  return new Date(Math.max(...files.map((f) => statSync(f).mtimeMs))).toISOString();
+}
+
 // Where and how the figures were made.
 export function machine(paths, opts, sourceDir) {
   return {
     date: new Date().toISOString(),
-    commit: gitCommit(sourceDir),
+    commit: gitCommit(sourceDir), // HEAD of the tree; the binary may hold more
+    built: newestBuild(paths),
     buildType: buildType(paths.build),
     cpu: cpus()[0]?.model, cores: cpus().length, kernel: release(), node: process.version,
     queueFilesystem: fsType(opts.workRoot),
