@@ -42,7 +42,7 @@ static int open_dbis(ix_env *e, MDB_txn *txn)
     } dbs[] = {
         {"spans", &e->spans, 0},     {"traces", &e->traces, 0},
         {"objects", &e->objects, 0}, {"objkeys", &e->objkeys, 0},
-        {"byobj", &e->byobj, MDB_DUPSORT | MDB_DUPFIXED},
+        {"byobj", &e->byobj, 0},
         {"ops", &e->ops, 0},         {"meta", &e->meta, 0},
     };
     for (size_t i = 0; i < sizeof(dbs) / sizeof(dbs[0]); i++) {
@@ -70,6 +70,19 @@ static int meta_put(ix_env *e, MDB_txn *txn, const char *name, uint64_t value)
     return mdb_put(txn, e->meta, &k, &v, 0);
 }
 
+/* Deletes every database, flags and all (another schema may have kept
+ * other flags under the same name), and creates them afresh. */
+static int drop_all(ix_env *e, MDB_txn *txn)
+{
+    MDB_dbi dbis[] = {e->spans, e->traces, e->objects, e->objkeys, e->byobj, e->ops, e->meta};
+    for (size_t i = 0; i < sizeof(dbis) / sizeof(dbis[0]); i++) {
+        int rc = mdb_drop(txn, dbis[i], 1);
+        if (rc != 0)
+            return rc;
+    }
+    return open_dbis(e, txn);
+}
+
 /* Checks the schema version (emptying an index of another one) and loads
  * the next object id. */
 static int load_meta(ix_env *e, MDB_txn *txn)
@@ -79,7 +92,7 @@ static int load_meta(ix_env *e, MDB_txn *txn)
     if (rc != 0 && rc != MDB_NOTFOUND)
         return rc;
     if (schema != IX_SCHEMA) {
-        rc = ix_clear(e, txn);
+        rc = drop_all(e, txn);
         if (rc == 0)
             rc = meta_put(e, txn, "schema", IX_SCHEMA);
         if (rc != 0)

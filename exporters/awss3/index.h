@@ -11,8 +11,8 @@
  *            span count, object key
  *   objkeys  SHA-256(key)[0..16] -> id: an object indexed twice (a batch
  *            uploaded again after a restart) is indexed once
- *   byobj    id -> span keys (sorted duplicates): what removing an object
- *            removes
+ *   byobj    id -> the object's span keys, packed in key order: what
+ *            removing an object removes
  *   ops      service NUL name NUL kind -> last time seen: services and
  *            operations
  *   meta     schema version, next object id

@@ -2,6 +2,7 @@
  * index_add.c: indexing one stored object and its span summaries.
  */
 #include "index_int.h"
+#include "index_group.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -21,11 +22,9 @@ static void span_key(const ix_span *s, uint8_t key[IX_SPAN_KEY])
     memcpy(key + 24, s->span_id, 8);
 }
 
-static int put_span(ix_env *e, MDB_txn *txn, const ix_span *s, uint64_t obj)
+static size_t span_value(const ix_span *s, uint64_t obj, uint8_t *val)
 {
-    uint8_t key[IX_SPAN_KEY], val[IX_SPAN_FIXED + 2 * IX_NAME_MAX];
     size_t slen = clip(s->service.len), nlen = clip(s->name.len);
-    span_key(s, key);
     memcpy(val, s->parent_id, 8);
     ix_put_le64(val + 8, s->end_ns > s->start_ns ? s->end_ns - s->start_ns : 0);
     ix_put_le64(val + 16, obj);
@@ -37,14 +36,66 @@ static int put_span(ix_env *e, MDB_txn *txn, const ix_span *s, uint64_t obj)
         memcpy(val + IX_SPAN_FIXED, s->service.ptr, slen);
     if (nlen)
         memcpy(val + IX_SPAN_FIXED + slen, s->name.ptr, nlen);
-    MDB_val k = {IX_SPAN_KEY, key}, v = {IX_SPAN_FIXED + slen + nlen, val};
-    int rc = mdb_put(txn, e->spans, &k, &v, 0);
-    if (rc != 0)
-        return rc;
+    return IX_SPAN_FIXED + slen + nlen;
+}
+
+/* The object's list of its span keys: what removing it removes. */
+static int put_keys(ix_env *e, MDB_txn *txn, const ix_span *spans, size_t n, uint64_t obj)
+{
     uint8_t id[8];
     ix_put_be64(id, obj);
-    MDB_val ok = {8, id}, ov = {IX_SPAN_KEY, key};
-    return mdb_put(txn, e->byobj, &ok, &ov, 0);
+    MDB_val k = {8, id}, v = {IX_SPAN_KEY * n, NULL};
+    int rc = mdb_put(txn, e->byobj, &k, &v, MDB_RESERVE | MDB_APPEND);
+    if (rc == MDB_KEYEXIST) /* ids only grow; but an older index may say otherwise */
+        rc = mdb_put(txn, e->byobj, &k, &v, MDB_RESERVE);
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        span_key(&spans[i], (uint8_t *)v.mv_data + IX_SPAN_KEY * i);
+    return rc;
+}
+
+/* How many of the sorted spans sort at or before the last row. */
+static int count_not_after_end(MDB_cursor *c, const ix_span *spans, size_t n, size_t *out)
+{
+    MDB_val lk, lv;
+    int rc = mdb_cursor_get(c, &lk, &lv, MDB_LAST);
+    *out = 0;
+    if (rc == MDB_NOTFOUND)
+        return 0;
+    if (rc != 0 || lk.mv_size != IX_SPAN_KEY)
+        return rc ? rc : MDB_CORRUPTED;
+    uint8_t key[IX_SPAN_KEY];
+    while (*out < n) {
+        span_key(&spans[*out], key);
+        if (memcmp(key, lk.mv_data, IX_SPAN_KEY) > 0)
+            break;
+        (*out)++;
+    }
+    return 0;
+}
+
+/*
+ * Writes the rows of the spans, sorted by key. Spans mostly start after
+ * everything indexed before them, so most rows are appended at the end
+ * of the tree without a search from the root.
+ */
+static int put_spans(ix_env *e, MDB_txn *txn, const ix_span *spans, size_t n, uint64_t obj)
+{
+    MDB_cursor *c;
+    int rc = n ? mdb_cursor_open(txn, e->spans, &c) : 0;
+    if (rc != 0 || n == 0)
+        return rc;
+    size_t older = 0;
+    rc = count_not_after_end(c, spans, n, &older);
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        uint8_t key[IX_SPAN_KEY], val[IX_SPAN_FIXED + 2 * IX_NAME_MAX];
+        span_key(&spans[i], key);
+        MDB_val k = {IX_SPAN_KEY, key}, v = {span_value(&spans[i], obj, val), val};
+        rc = i >= older ? mdb_cursor_put(c, &k, &v, MDB_APPEND) : MDB_KEYEXIST;
+        if (rc == MDB_KEYEXIST) /* older, or the same span twice */
+            rc = mdb_cursor_put(c, &k, &v, 0);
+    }
+    mdb_cursor_close(c);
+    return rc == 0 ? put_keys(e, txn, spans, n, obj) : rc;
 }
 
 static int put_object(ix_env *e, MDB_txn *txn, const ix_object *o, uint64_t id, size_t nspans,
@@ -88,8 +139,9 @@ static int merge_trace(ix_env *e, MDB_txn *txn, const uint8_t tid[16], uint64_t 
     ix_put_le64(head, lo);
     ix_put_le64(head + 8, hi);
     MDB_val v = {IX_TRACE_FIXED + 8 * (n + (id != 0)), NULL};
-    uint8_t *keep = n ? malloc(8 * n) : NULL;
-    if (n && !keep)
+    uint8_t small[8 * 64]; /* most traces live in a few objects */
+    uint8_t *keep = n > 64 ? malloc(8 * n) : small;
+    if (!keep)
         return ENOMEM;
     if (n)
         memcpy(keep, (const uint8_t *)old.mv_data + IX_TRACE_FIXED, 8 * n);
@@ -102,31 +154,22 @@ static int merge_trace(ix_env *e, MDB_txn *txn, const uint8_t tid[16], uint64_t 
         if (id)
             ix_put_le64(p + IX_TRACE_FIXED + 8 * n, id);
     }
-    free(keep);
+    if (keep != small)
+        free(keep);
     return rc;
 }
 
-static int cmp_trace(const void *a, const void *b)
+static int put_traces(ix_env *e, MDB_txn *txn, const ix_span *spans, size_t n, uint64_t id)
 {
-    return memcmp(((const ix_span *)a)->trace_id, ((const ix_span *)b)->trace_id, 16);
-}
-
-static int put_traces(ix_env *e, MDB_txn *txn, ix_span *spans, size_t n, uint64_t id)
-{
-    qsort(spans, n, sizeof(*spans), cmp_trace);
-    for (size_t i = 0; i < n;) {
-        uint64_t lo = spans[i].start_ns, hi = spans[i].end_ns;
-        size_t j = i + 1;
-        for (; j < n && memcmp(spans[j].trace_id, spans[i].trace_id, 16) == 0; j++) {
-            lo = spans[j].start_ns < lo ? spans[j].start_ns : lo;
-            hi = spans[j].end_ns > hi ? spans[j].end_ns : hi;
-        }
-        int rc = merge_trace(e, txn, spans[i].trace_id, lo, hi, id);
-        if (rc != 0)
-            return rc;
-        i = j;
-    }
-    return 0;
+    if (n == 0)
+        return 0;
+    ix_trace_range *traces = malloc(n * sizeof(*traces));
+    size_t count = traces ? ix_group_traces(spans, n, traces) : (size_t)-1;
+    int rc = count == (size_t)-1 ? ENOMEM : 0;
+    for (size_t i = 0; rc == 0 && i < count; i++)
+        rc = merge_trace(e, txn, traces[i].id, traces[i].lo, traces[i].hi, id);
+    free(traces);
+    return rc;
 }
 
 /* service NUL name NUL kind, each name cut to fit a key. */
@@ -148,21 +191,19 @@ static size_t ops_key(const ix_span *s, uint8_t *key)
 
 static int put_ops(ix_env *e, MDB_txn *txn, const ix_span *spans, size_t n, int64_t now_ns)
 {
-    uint8_t key[2 * OPS_NAME_MAX + 3], prev[sizeof(key)], when[8];
-    size_t prev_len = 0;
+    uint8_t key[2 * OPS_NAME_MAX + 3], when[8];
     ix_put_le64(when, (uint64_t)now_ns);
-    for (size_t i = 0; i < n; i++) {
-        size_t len = ops_key(&spans[i], key);
-        if (len == prev_len && memcmp(key, prev, len) == 0)
-            continue; /* the same operation as the span before: common */
-        MDB_val k = {len, key}, v = {8, when};
-        int rc = mdb_put(txn, e->ops, &k, &v, 0);
-        if (rc != 0)
-            return rc;
-        memcpy(prev, key, len);
-        prev_len = len;
+    if (n == 0)
+        return 0;
+    size_t *distinct = malloc(n * sizeof(*distinct));
+    size_t count = distinct ? ix_distinct_ops(spans, n, distinct) : (size_t)-1;
+    int rc = count == (size_t)-1 ? ENOMEM : 0;
+    for (size_t i = 0; rc == 0 && i < count; i++) {
+        MDB_val k = {ops_key(&spans[distinct[i]], key), key}, v = {8, when};
+        rc = mdb_put(txn, e->ops, &k, &v, 0);
     }
-    return 0;
+    free(distinct);
+    return rc;
 }
 
 static int bump_next(ix_env *e, MDB_txn *txn)
@@ -183,9 +224,10 @@ int ix_add(ix_env *e, MDB_txn *txn, const ix_object *o, ix_span *spans, size_t n
     if (rc != MDB_NOTFOUND)
         return rc;
     uint64_t id = e->next_object;
+    ix_sort_spans(spans, n);
     rc = put_object(e, txn, o, id, n, hash);
-    for (size_t i = 0; rc == 0 && i < n; i++)
-        rc = put_span(e, txn, &spans[i], id);
+    if (rc == 0)
+        rc = put_spans(e, txn, spans, n, id);
     if (rc == 0)
         rc = put_ops(e, txn, spans, n, o->stored_ns);
     if (rc == 0)

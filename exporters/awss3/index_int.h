@@ -10,7 +10,7 @@
 
 #include "index.h"
 
-#define IX_SCHEMA 1
+#define IX_SCHEMA 2 /* 2: byobj holds one row of packed span keys per object */
 #define IX_OBJKEY_HASH 16 /* bytes of SHA-256 kept per object key */
 
 /* Span value: parent(8) duration(8) object(8) kind(1) status(1)

@@ -37,32 +37,31 @@ static int cmp16(const void *a, const void *b)
     return memcmp(a, b, 16);
 }
 
-/* Deletes the spans of object id (its byobj duplicates), noting their
- * trace ids. */
+/* Deletes the spans of object id (the keys its byobj row lists), noting
+ * their trace ids. */
 static int drop_spans(ix_env *e, MDB_txn *txn, const uint8_t id[8], tid_set *tids)
 {
-    MDB_cursor *c;
-    int rc = mdb_cursor_open(txn, e->byobj, &c);
-    if (rc != 0)
-        return rc;
     MDB_val k = {8, (void *)id}, v;
-    rc = mdb_cursor_get(c, &k, &v, MDB_SET_KEY);
-    while (rc == 0) {
-        MDB_val sk = {IX_SPAN_KEY, v.mv_data};
-        int del = mdb_del(txn, e->spans, &sk, NULL);
-        if (del != 0 && del != MDB_NOTFOUND) {
-            rc = del;
-            break;
-        }
-        if ((rc = tid_add(tids, (const uint8_t *)v.mv_data + 8)) != 0)
-            break;
-        rc = mdb_cursor_get(c, &k, &v, MDB_NEXT_DUP);
+    int rc = mdb_get(txn, e->byobj, &k, &v);
+    if (rc != 0)
+        return rc == MDB_NOTFOUND ? 0 : rc;
+    size_t n = v.mv_size / IX_SPAN_KEY;
+    uint8_t *keys = malloc(v.mv_size ? v.mv_size : 1); /* the view dies with the deletes */
+    if (!keys)
+        return ENOMEM;
+    memcpy(keys, v.mv_data, v.mv_size);
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        MDB_val sk = {IX_SPAN_KEY, keys + IX_SPAN_KEY * i};
+        rc = mdb_del(txn, e->spans, &sk, NULL);
+        if (rc == MDB_NOTFOUND) /* indexed again by a later object */
+            rc = 0;
+        if (rc == 0)
+            rc = tid_add(tids, keys + IX_SPAN_KEY * i + 8);
     }
-    mdb_cursor_close(c);
-    if (rc != MDB_NOTFOUND)
-        return rc;
-    rc = mdb_del(txn, e->byobj, &k, NULL);
-    return rc == MDB_NOTFOUND ? 0 : rc;
+    free(keys);
+    if (rc == 0 && (rc = mdb_del(txn, e->byobj, &k, NULL)) == MDB_NOTFOUND)
+        rc = 0;
+    return rc;
 }
 
 /* Takes object id out of a trace's entry; the entry goes with its last. */

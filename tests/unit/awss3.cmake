@@ -23,7 +23,7 @@ awss3_unit_test(test_awss3_payload
 
 # The query API's pieces: the LMDB span index, summaries, object decoding,
 # listings, parameters, traces re-framed, Jaeger JSON, the object cache.
-set(awss3_index_sources index.c index_add.c index_prune.c index_read.c)
+set(awss3_index_sources index.c index_add.c index_group.c index_prune.c index_read.c)
 awss3_unit_test(test_awss3_index
   SOURCES ${awss3_index_sources} LIBS PkgConfig::LMDB PkgConfig::OPENSSL)
 set(fixture ${CMAKE_CURRENT_LIST_DIR}/otlp_fixture.c ${CMAKE_CURRENT_LIST_DIR}/otlp_deep_walk.c)

@@ -331,6 +331,93 @@ static void test_clear_and_reopen(void **state)
     ix_close(e);
 }
 
+/* An object whose spans start before and after what is indexed already:
+ * the older ones go in among the rows, the newer ones at the end; many
+ * spans of one trace and operation still make one trace entry and one
+ * operation. */
+static void test_interleaved_objects(void **state)
+{
+    ix_env *e = open_index(64ull << 20, 50 * NS);
+    ix_span a[40], b[41];
+    for (int i = 0; i < 40; i++)
+        a[i] = span(1, 2 * i + 2, "svc-a", "op"); /* starts 2000, 4000, ... */
+    for (int i = 0; i < 40; i++)
+        b[i] = span(2, 2 * (39 - i) + 1, "svc-b", i % 2 ? "op" : "op2"); /* 1000, 3000, ... */
+    b[40] = span(1, 80, "svc-a", "op"); /* a's last span, indexed again */
+    bool dup;
+    add(e, "p/a", 100 * NS, a, 40, &dup);
+    add(e, "p/b", 200 * NS, b, 41, &dup);
+    MDB_txn *txn;
+    ix_stats st;
+    assert_int_equal(ix_read_begin(e, &txn), 0);
+    assert_int_equal(ix_stats_get(e, txn, &st), 0);
+    ix_read_end(txn);
+    assert_int_equal(st.spans, 80);
+    assert_int_equal(st.traces, 2);
+    collected c = scan(e, 0, 64000, 0);
+    assert_int_equal(c.n, 64);
+    for (size_t i = 0; i < c.n; i++)
+        assert_int_equal(c.hits[i].start_ns, 1000 * (64 - i));
+    names l = {.n = 0};
+    assert_int_equal(ix_read_begin(e, &txn), 0);
+    assert_int_equal(ix_operations(e, txn, "svc-b", add_name, &l), 0);
+    ix_read_end(txn);
+    assert_int_equal(l.n, 2);
+    /* Removing a removes its rows (the one b indexed again included). */
+    size_t removed = 0;
+    assert_int_equal(ix_write_begin(e, &txn), 0);
+    assert_int_equal(ix_prune(e, txn, 160 * NS, 100, 0, &removed), 0);
+    assert_int_equal(mdb_txn_commit(txn), 0);
+    assert_int_equal(removed, 1);
+    c = scan(e, 0, UINT64_MAX, 0);
+    assert_int_equal(c.n, 40);
+    for (size_t i = 0; i < c.n; i++)
+        assert_int_equal(c.hits[i].start_ns % 2000, 1000);
+    ix_close(e);
+}
+
+/* An index written by the first schema (byobj with sorted duplicates) is
+ * emptied on open and takes objects in the new layout. */
+static void test_older_schema_is_replaced(void **state)
+{
+    ix_env *e = open_index(64ull << 20, 0);
+    ix_close(e);
+    MDB_env *env;
+    MDB_txn *txn;
+    MDB_dbi byobj, meta;
+    assert_int_equal(mdb_env_create(&env), 0);
+    assert_int_equal(mdb_env_set_maxdbs(env, 8), 0);
+    assert_int_equal(mdb_env_open(env, dir, 0, 0644), 0);
+    assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
+    assert_int_equal(mdb_dbi_open(txn, "byobj", 0, &byobj), 0);
+    assert_int_equal(mdb_drop(txn, byobj, 1), 0);
+    assert_int_equal(mdb_dbi_open(txn, "byobj", MDB_CREATE | MDB_DUPSORT | MDB_DUPFIXED, &byobj),
+                     0);
+    uint8_t id[8] = {0, 0, 0, 0, 0, 0, 0, 1}, k1[32] = {1}, k2[32] = {2}, one[8] = {1};
+    MDB_val k = {8, id}, v1 = {32, k1}, v2 = {32, k2};
+    assert_int_equal(mdb_put(txn, byobj, &k, &v1, 0), 0);
+    assert_int_equal(mdb_put(txn, byobj, &k, &v2, 0), 0);
+    assert_int_equal(mdb_dbi_open(txn, "meta", 0, &meta), 0);
+    MDB_val sk = {6, "schema"}, sv = {8, one};
+    assert_int_equal(mdb_put(txn, meta, &sk, &sv, 0), 0);
+    assert_int_equal(mdb_txn_commit(txn), 0);
+    mdb_env_close(env);
+
+    e = open_index(64ull << 20, 0);
+    ix_span s[] = {span(1, 1, "svc", "op"), span(1, 2, "svc", "op")};
+    bool dup;
+    add(e, "p/x", 100 * NS, s, 2, &dup);
+    assert_false(dup);
+    assert_int_equal(scan(e, 0, UINT64_MAX, 0).n, 2);
+    size_t removed = 0;
+    assert_int_equal(ix_write_begin(e, &txn), 0);
+    assert_int_equal(ix_prune(e, txn, 0, 100, 1ull << 40, &removed), 0);
+    assert_int_equal(mdb_txn_commit(txn), 0);
+    assert_int_equal(removed, 1);
+    assert_int_equal(scan(e, 0, UINT64_MAX, 0).n, 0);
+    ix_close(e);
+}
+
 static void test_open_refuses_a_file_as_directory(void **state)
 {
     char path[300], err[512];
@@ -352,6 +439,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_retention_removes_oldest_objects, setup, teardown),
         cmocka_unit_test_setup_teardown(test_size_bound_removes_oldest, setup, teardown),
         cmocka_unit_test_setup_teardown(test_clear_and_reopen, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_interleaved_objects, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_older_schema_is_replaced, setup, teardown),
         cmocka_unit_test_setup_teardown(test_open_refuses_a_file_as_directory, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
