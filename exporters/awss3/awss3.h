@@ -39,6 +39,9 @@ typedef struct awss3_job {
     struct awss3_job *next;
     ix_op index;        /* after a successful upload: the object, indexed */
     struct iovec *segs; /* the batch's segments, for the index */
+    size_t nsegs;
+    ix_span *summaries; /* the batch's span summaries, for the index */
+    size_t nsummaries;
     struct awss3 *owner;
 } awss3_job;
 
@@ -82,6 +85,11 @@ typedef struct awss3 {
     otelc_series *uploads[4]; /* by s3_verdict */
     otelc_series *bytes;
 } awss3;
+
+/* Consumer thread, with the index on: takes the segments and span
+ * summaries of b (which the job's ticket keeps alive) into the job, so the
+ * index writer's one thread does not have to. false without memory. */
+bool awss3_job_summarize(awss3_job *job, const otelc_batch *b);
 
 /* Consumer thread: queues job for the loop and wakes it. false when the
  * exporter no longer accepts (the job was not taken). */

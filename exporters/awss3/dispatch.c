@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "awss3.h"
+#include "summary.h"
 
 int64_t awss3_mono_ns(void)
 {
@@ -51,6 +52,7 @@ static void settle_job(awss3 *x, awss3_job *job, otelc_status st)
         s3_payload_free(job->up.payload);
     otelc_ticket *t = job->ticket;
     free(job->segs);
+    free(job->summaries);
     free(job);
     x->api->complete(t, st);
     pthread_mutex_lock(&x->mu);
@@ -85,20 +87,31 @@ static void on_indexed(ix_op *op, int rc)
     settle_job(x, job, OTELC_OK);
 }
 
+bool awss3_job_summarize(awss3_job *job, const otelc_batch *b)
+{
+    struct iovec one;
+    size_t n = otelc_batch_segments(b, &one, 1);
+    job->segs = malloc((n ? n : 1) * sizeof(*job->segs));
+    if (!job->segs)
+        return false;
+    job->nsegs = n ? otelc_batch_segments(b, job->segs, n) : 0;
+    /* A failure leaves the summaries to the index writer. */
+    if (awss3_summarize(job->segs, job->nsegs, &job->summaries, &job->nsummaries) != 0)
+        job->summaries = NULL;
+    return true;
+}
+
 /* Hands a stored object to the index writer; false if it did not take it. */
 static bool index_job(awss3 *x, awss3_job *job)
 {
     const s3_payload *p = job->up.payload;
-    struct iovec one;
-    size_t n = otelc_batch_segments(p->batch, &one, 1);
-    job->segs = malloc((n ? n : 1) * sizeof(*job->segs));
-    if (!job->segs)
+    if (!job->segs && !awss3_job_summarize(job, p->batch))
         return false;
-    n = n ? otelc_batch_segments(p->batch, job->segs, n) : 0;
     job->owner = x;
-    job->index = (ix_op){.kind = IX_OP_ADD, .segs = job->segs, .nsegs = n,
-                         .object = {p->key, p->time_ns, p->len}, .done = on_indexed,
-                         .arg = job};
+    job->index = (ix_op){.kind = IX_OP_ADD, .segs = job->segs, .nsegs = job->nsegs,
+                         .object = {p->key, p->time_ns, p->len},
+                         .summaries = job->summaries, .nsummaries = job->nsummaries,
+                         .done = on_indexed, .arg = job};
     return ix_writer_submit(x->writer, &job->index);
 }
 

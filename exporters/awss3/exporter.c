@@ -233,6 +233,8 @@ static otelc_status consume(void *state, otelc_batch *b, otelc_ticket *t)
         return OTELC_RETRY;
     }
     job->ticket = t;
+    if (x->writer) /* the index is on: summaries taken here, on several threads */
+        awss3_job_summarize(job, b);
     job->creds = awss3_current_creds(x);
     job->up = (s3_upload){.client = &x->client, .payload = p, .creds = job->creds,
                           .ctx = x->ctx, .api = x->api,
@@ -240,6 +242,8 @@ static otelc_status consume(void *state, otelc_batch *b, otelc_ticket *t)
     if (!awss3_submit(x, job)) {
         awss3_creds_unref(job->creds);
         awss3_cache_put(x, p);
+        free(job->segs);
+        free(job->summaries);
         free(job);
         return OTELC_RETRY;
     }

@@ -49,16 +49,19 @@ static int apply(ix_writer *w, MDB_txn *txn, ix_op *op, int *op_rc)
     *op_rc = 0;
     if (op->kind == IX_OP_CLEAR)
         return ix_clear(w->env, txn);
-    ix_span *spans = NULL;
-    size_t n = 0;
-    int rc = awss3_summarize(op->segs, op->nsegs, &spans, &n);
-    if (rc != 0) {
-        *op_rc = rc; /* this object only: the others go on */
-        return 0;
+    ix_span *spans = op->summaries;
+    size_t n = op->nsummaries;
+    if (!spans) {
+        int rc = awss3_summarize(op->segs, op->nsegs, &spans, &n);
+        if (rc != 0) {
+            *op_rc = rc; /* this object only: the others go on */
+            return 0;
+        }
     }
     op->spans = n;
-    rc = ix_add(w->env, txn, &op->object, spans, n, &op->dup);
-    free(spans);
+    int rc = ix_add(w->env, txn, &op->object, spans, n, &op->dup);
+    if (spans != op->summaries)
+        free(spans);
     return rc;
 }
 

@@ -34,6 +34,10 @@ struct ix_op {
     const struct iovec *segs; /* ADD: the request (borrowed until done) */
     size_t nsegs;
     ix_object object;         /* ADD: key borrowed until done */
+    ix_span *summaries;       /* ADD: the request's summaries taken already
+                               * (borrowed until done; reordered), or NULL
+                               * for the writer to take them from segs */
+    size_t nsummaries;
     ix_done_fn done;
     void *arg;
     size_t spans;             /* out: spans indexed */

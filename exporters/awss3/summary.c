@@ -28,8 +28,26 @@ static void fill(ix_span *s, const otlp_resource *r, const otlp_span *sp)
     s->name = sp->name;
 }
 
-/* Walks one request, appending to out (room for cap summaries). */
-static int walk(const uint8_t *buf, size_t len, ix_span *out, size_t cap, size_t *n)
+/* Room for at least one more summary in *out. */
+static bool grow(ix_span **out, size_t *cap, size_t need)
+{
+    if (need <= *cap)
+        return true;
+    size_t cap2 = *cap ? 2 * *cap : 256;
+    while (cap2 < need)
+        cap2 *= 2;
+    ix_span *p = realloc(*out, cap2 * sizeof(**out));
+    if (!p)
+        return false;
+    *out = p;
+    *cap = cap2;
+    return true;
+}
+
+/* Walks one request, appending to *out (growing it). One pass: the
+ * request is read once, which matters more than the copies a growing
+ * array makes. */
+static int walk(const uint8_t *buf, size_t len, ix_span **out, size_t *cap, size_t *n)
 {
     otlp_walker w;
     otlp_resource r;
@@ -38,36 +56,35 @@ static int walk(const uint8_t *buf, size_t len, ix_span *out, size_t cap, size_t
     otlp_walk_init(&w, buf, len);
     while (otlp_walk_resource(&w, &r) > 0)
         while (otlp_walk_scope(&w, &sc) > 0)
-            while (otlp_walk_span(&w, &sp) > 0)
-                if (sp.trace_id.len == 16 && sp.span_id.len == 8 && *n < cap)
-                    fill(&out[(*n)++], &r, &sp);
+            while (otlp_walk_span(&w, &sp) > 0) {
+                if (sp.trace_id.len != 16 || sp.span_id.len != 8)
+                    continue;
+                if (!grow(out, cap, *n + 1))
+                    return -ENOMEM;
+                fill(&(*out)[(*n)++], &r, &sp);
+            }
     return otlp_walk_error(&w);
 }
 
 int awss3_summarize(const struct iovec *segs, size_t n, ix_span **out, size_t *count)
 {
-    size_t total = 0;
-    for (size_t i = 0; i < n; i++) {
-        size_t c = 0;
-        int rc = otlp_count_spans(segs[i].iov_base, segs[i].iov_len, &c);
-        if (rc != OTLP_OK)
-            return rc;
-        total += c;
-    }
-    *out = NULL;
-    *count = 0;
-    if (total == 0)
-        return 0;
-    ix_span *spans = malloc(total * sizeof(*spans));
-    if (!spans)
+    size_t bytes = 0, cap = 0, got = 0;
+    for (size_t i = 0; i < n; i++)
+        bytes += segs[i].iov_len;
+    ix_span *spans = NULL;
+    /* A span takes 100 bytes or more on the wire: rarely a second guess. */
+    if (bytes && !grow(&spans, &cap, bytes / 100 + 1))
         return -ENOMEM;
-    size_t got = 0;
     for (size_t i = 0; i < n; i++) {
-        int rc = walk(segs[i].iov_base, segs[i].iov_len, spans, total, &got);
+        int rc = walk(segs[i].iov_base, segs[i].iov_len, &spans, &cap, &got);
         if (rc != OTLP_OK) {
             free(spans);
             return rc;
         }
+    }
+    if (got == 0) {
+        free(spans);
+        spans = NULL;
     }
     *out = spans;
     *count = got;
