@@ -17,7 +17,8 @@
  * Summarizes the request held in segs[0..n) (each segment a whole
  * request, as batch segments are). On success returns 0 and sets *out to
  * a malloc'd array of *count summaries (the caller frees it; NULL when
- * there are none) whose strings point into the segments. Spans whose
+ * there are none). Service names point into the segments; span names,
+ * cut to IX_NAME_MAX bytes, are held in the array's own block. Spans whose
  * trace id is not 16 bytes or span id not 8 are left out. Returns a
  * negative OTLP_E* code for a malformed request, or -ENOMEM. Pure; any
  * thread.
