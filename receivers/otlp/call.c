@@ -126,6 +126,10 @@ void call_headers_done(otlp_stream *s)
         answer_status(s, GRPC_UNIMPLEMENTED, "grpc-encoding not supported; use gzip or zstd");
     else if (atomic_load(&s->conn->r->draining))
         answer_status(s, GRPC_UNAVAILABLE, "receiver is shutting down");
+    else if (otlp_pipeline_full(s->conn->r)) {
+        otlp_count_early(s->conn->r);
+        answer_status(s, GRPC_UNAVAILABLE, "the pipeline is full; retry later");
+    }
 }
 
 static int frame_code(int rc)

@@ -5,6 +5,28 @@
 
 #include "otlp_recv.h"
 
+/* How long a RETRY keeps refusing without a resume(); resume() normally
+ * ends it much sooner, when the first queue entries are exported. */
+#define FULL_HOLD_NS (50 * 1000000LL)
+
+bool otlp_pipeline_full(otlp_recv *r)
+{
+    int64_t until = atomic_load_explicit(&r->full_until_ns, memory_order_relaxed);
+    if (until == 0)
+        return false;
+    if (otlp_now_ns() >= until) {
+        atomic_compare_exchange_strong(&r->full_until_ns, &until, 0);
+        return false;
+    }
+    return true;
+}
+
+void otlp_count_early(otlp_recv *r)
+{
+    if (r->early_refusals)
+        r->api->metric_add(r->early_refusals, 1);
+}
+
 otelc_status otlp_emit(otlp_recv *r, uint8_t *buf, size_t len, uint32_t spans,
                        int64_t received_ns, otlp_meta *meta, otelc_done_fn done, void *arg)
 {
@@ -17,6 +39,8 @@ otelc_status otlp_emit(otlp_recv *r, uint8_t *buf, size_t len, uint32_t spans,
         goto out_free_buf;
     otelc_status st = r->api->emit(r->ctx, b, done, arg);
     otelc_batch_unref(b);
+    if (st == OTELC_RETRY && atomic_load_explicit(&r->resumes, memory_order_relaxed))
+        atomic_store(&r->full_until_ns, otlp_now_ns() + FULL_HOLD_NS);
     return st;
 out_free_buf:
     free(buf);

@@ -334,15 +334,18 @@ static int on_headers_complete(http_parser *p)
     h1_conn *h = c->h1;
     h1_req *q = h->req;
     http_answer a;
-    bool draining = atomic_load(&c->r->draining);
+    bool draining = atomic_load(&c->r->draining), full = !draining && otlp_pipeline_full(c->r);
     if (hb_flush(c) != 0)
         return -1;
     const char *m = http_method_str((enum http_method)p->method);
     hx_method(&q->hx, m, strlen(m));
     h->head = p->method == HTTP_HEAD;
     h->keep_alive = http_should_keep_alive(p) && c->srv->set.http.keepalives && !draining;
-    if (hx_head_check(&q->hx, draining, &a))
+    if (hx_head_check(&q->hx, draining, full, &a)) {
+        if (full && a.status == 503)
+            otlp_count_early(c->r);
         h1_answer(c, &a);
+    }
     else if (q->expect_continue && p->http_minor >= 1)
         evbuffer_add(bufferevent_get_output(c->bev), "HTTP/1.1 100 Continue\r\n\r\n", 25);
     h->read_deadline = add_sat(h->begin_ns, c->srv->set.http.read_ns);

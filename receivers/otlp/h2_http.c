@@ -86,8 +86,13 @@ int h2x_header(otlp_stream *s, const uint8_t *name, size_t nlen, const uint8_t *
 void h2x_headers_done(otlp_stream *s)
 {
     http_answer a;
-    if (hx_head_check(&s->hx, atomic_load(&s->conn->r->draining), &a))
-        h2x_answer(s, &a);
+    otlp_recv *r = s->conn->r;
+    bool draining = atomic_load(&r->draining), full = !draining && otlp_pipeline_full(r);
+    if (!hx_head_check(&s->hx, draining, full, &a))
+        return;
+    if (full && a.status == 503)
+        otlp_count_early(r);
+    h2x_answer(s, &a);
 }
 
 void h2x_data(otlp_stream *s, const uint8_t *p, size_t n)

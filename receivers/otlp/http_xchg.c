@@ -132,7 +132,7 @@ static bool refuse(http_answer *a, http_body_kind kind, int status, int code, co
     return true;
 }
 
-bool hx_head_check(http_xchg *x, bool draining, http_answer *a)
+bool hx_head_check(http_xchg *x, bool draining, bool full, http_answer *a)
 {
     if (!x->on_path)
         return refuse(a, HTTP_BODY_TEXT, 404, GRPC_UNIMPLEMENTED, "404 no such path");
@@ -150,6 +150,8 @@ bool hx_head_check(http_xchg *x, bool draining, http_answer *a)
                       "request body larger than max_request_body_size");
     if (draining)
         return refuse(a, x->kind, 503, GRPC_UNAVAILABLE, "receiver is shutting down");
+    if (full)
+        return refuse(a, x->kind, 503, GRPC_UNAVAILABLE, "the pipeline is full; retry later");
     if (x->saw_length && x->declared > 0) {
         size_t first = x->declared < PREALLOC_MAX ? (size_t)x->declared : PREALLOC_MAX;
         x->body = malloc(first);

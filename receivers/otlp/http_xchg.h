@@ -56,13 +56,13 @@ void hx_target(http_xchg *x, const char *t, size_t n);
 void hx_header(http_xchg *x, const char *name, size_t nlen, const char *value, size_t vlen);
 
 /*
- * Judges the request once its headers are complete; draining refuses it
- * (503). Returns true with the refusal in *a, or false: go on and send
+ * Judges the request once its headers are complete; draining, or a
+ * pipeline known to be full, refuses it (503). Returns true with the refusal in *a, or false: go on and send
  * the body. A known Content-Length within the limit is allocated here (up
  * to 1 MiB; the rest when the body passes that), so the body lands in the
  * buffer that is later handed on without a copy.
  */
-bool hx_head_check(http_xchg *x, bool draining, http_answer *a);
+bool hx_head_check(http_xchg *x, bool draining, bool full, http_answer *a);
 
 /* Adds n body bytes (borrowed). Returns true with the refusal in *a when
  * the body passes the limit (413) or memory ran out (503). */

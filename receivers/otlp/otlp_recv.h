@@ -145,8 +145,22 @@ struct otlp_recv {
     nghttp2_option *h2opt;
     atomic_size_t nconns;
     atomic_bool draining;
+    /* The pipeline answered RETRY: calls are refused at their headers,
+     * before their bodies are read, until resume() or this time (which
+     * bounds a resume that raced the RETRY). Monotonic ns; 0 = open.
+     * Only once resume() was seen: a RETRY of an exporter without a
+     * queue is no sign that the next call would fail too. */
+    _Atomic int64_t full_until_ns;
+    atomic_bool resumes;
+    otelc_series *early_refusals; /* requests refused that way */
     bool started, stopped;
 };
+
+/* emit.c: true while the pipeline is known to be full (a call may then
+ * be refused at its headers); otlp_count_early counts one such refusal.
+ * Any loop thread. */
+bool otlp_pipeline_full(otlp_recv *r);
+void otlp_count_early(otlp_recv *r);
 
 /* Monotonic and wall clocks in ns. */
 int64_t otlp_now_ns(void);

@@ -64,6 +64,8 @@ static int create(otelc_ctx *ctx, const otelc_host_api *api, const void *cfg, vo
     r->api = api;
     atomic_init(&r->nconns, 0);
     atomic_init(&r->draining, false);
+    atomic_init(&r->full_until_ns, 0);
+    atomic_init(&r->resumes, false);
     if (!otelc_host_has(api, config_node)) {
         api->log(ctx, OTELC_LOG_ERROR, "the host is too old for this receiver (no config_node)");
         goto out_free_recv;
@@ -104,9 +106,32 @@ static int server_start(otlp_server *srv)
     return 0;
 }
 
+/* Requests refused before their bodies were read carry an unknown number
+ * of spans, so the host's refused_spans cannot count them: this does. */
+static void register_metrics(otlp_recv *r)
+{
+    const char *labels[] = {"receiver", r->api->instance_id(r->ctx), NULL};
+    otelc_metric_desc d = {
+        .name = "otelc_receiver_early_refused_requests_total",
+        .help = "Requests answered UNAVAILABLE (gRPC) or 503 (HTTP) at their headers, body "
+                "unread, while the pipeline was full.",
+        .type = OTELC_COUNTER,
+        .labels = labels};
+    r->early_refusals = r->api->metric(r->ctx, &d);
+}
+
+/* The host has room again downstream of this receiver. Any thread. */
+static void recv_resume(void *state)
+{
+    otlp_recv *r = state;
+    atomic_store(&r->resumes, true);
+    atomic_store(&r->full_until_ns, 0);
+}
+
 static int recv_start(void *state)
 {
     otlp_recv *r = state;
+    register_metrics(r);
     /* Cross-thread event_active needs locking bases; the host enables
      * it too, and enabling it twice with the same functions is harmless. */
     evthread_use_pthreads();
@@ -197,6 +222,7 @@ static const otelc_plugin otlp_receiver = {
     .config_size = sizeof(otlp_cfg),
     .create = create,
     .start = recv_start,
+    .resume = recv_resume,
     .shutdown = recv_shutdown,
     .destroy = destroy,
 };

@@ -187,6 +187,74 @@ test('every gRPC status, on one connection that keeps serving', async (t) => {
   assert.equal(s.spans, 3 + 4 + 1 + 2 + 5);
 });
 
+test('a full queue refuses calls at their headers until it has room again', async (t) => {
+  const o = await start(`
+receivers:
+  otlp:
+    protocols:
+      grpc: { endpoint: "127.0.0.1:0" }
+exporters:
+  testsink:
+    mode: pending
+    delay: 300ms
+    sending_queue: { queue_size: 1, num_consumers: 1 }
+service:
+  admin: { endpoint: "127.0.0.1:0" }
+  telemetry: { metrics: { level: none } }
+  pipelines:
+    traces:
+      receivers: [otlp]
+      exporters: [testsink]
+`);
+  t.after(() => o.stop());
+  const session = http2.connect(`http://127.0.0.1:${grpcPort(o)}`);
+  t.after(() => session.close());
+  let acked = 0;
+  // One call is exported (for 300 ms), one waits in the queue, the third
+  // is refused; the pause lets the consumer take the first off the queue.
+  const fill = async () => {
+    for (let i = 0; i < 10; i++) {
+      const r = await call(session, frame(request(2)));
+      if (r.grpc !== 0) return r;
+      acked += 2;
+      await sleep(50);
+    }
+    return null;
+  };
+  const early = async () => {
+    const text = (await get(o.url('/metrics'))).text;
+    const m = text.match(/^otelc_receiver_early_refused_requests_total\{receiver="otlp"\} (\d+)$/m);
+    assert.ok(m, 'the early refusal counter is exported');
+    return Number(m[1]);
+  };
+  const delivered = () => eventually(async () => ((await stats(o)).spans === acked ? true : null),
+    { timeoutMs: 15000 });
+
+  // The first RETRY is answered after the body was read: the receiver has
+  // not yet seen the host resume it, so it cannot tell a queue from an
+  // exporter that failed once.
+  let r = await fill();
+  assert.equal(r?.grpc, 14, 'the queue fills: UNAVAILABLE');
+  assert.ok(await delivered(), 'everything acknowledged is delivered');
+  assert.equal(await early(), 0);
+
+  // From then on a RETRY turns the next calls away at their headers.
+  r = await fill();
+  assert.equal(r?.grpc, 14);
+  const more = await call(session, frame(request(2)));
+  assert.equal(more.grpc, 14);
+  assert.match(more.message, /pipeline is full/);
+  assert.ok(await early() >= 1, 'refused before the body was read');
+
+  // Once the queue has room, calls go through again; nothing refused was kept.
+  assert.ok(await delivered());
+  r = await call(session, frame(request(2)));
+  assert.equal(r.grpc, 0, 'served again once the queue had room');
+  acked += 2;
+  assert.ok(await delivered());
+  assert.ok(!session.closed && !session.destroyed, 'one connection throughout');
+});
+
 test('concurrent streams over several loops', async (t) => {
   const o = await start(config({ grpc: '        loop_threads: 3' }));
   t.after(() => o.stop());

@@ -62,7 +62,7 @@ typedef struct req {
     const uint8_t *body;
     size_t len;
     bool declare_len; /* send Content-Length */
-    bool draining;
+    bool draining, full;
     size_t limit;
 } req;
 
@@ -94,7 +94,7 @@ static out drive(const req *r)
     }
     o.early = true;
     o.res = HX_ANSWERED;
-    if (hx_head_check(&x, r->draining, &o.a))
+    if (hx_head_check(&x, r->draining, r->full, &o.a))
         goto out_free;
     for (size_t i = 0; i < r->len; i += 7)
         if (hx_body(&x, r->body + i, r->len - i < 7 ? r->len - i : 7, &o.a))
@@ -212,6 +212,18 @@ static void test_head_refusals(void **state)
     o = drive(&(req){.type = "application/json", .draining = true});
     assert_int_equal(o.a.status, 503);
     assert_true(o.a.retry_after);
+    /* A full pipeline: refused before the body, with Retry-After. */
+    o = drive(&(req){.type = "application/x-protobuf", .full = true});
+    assert_int_equal(o.a.status, 503);
+    assert_true(o.early);
+    assert_true(o.a.retry_after);
+    st = status_of(&o.a);
+    assert_int_equal(st->code, 14);
+    assert_non_null(strstr(st->message, "full"));
+    google__rpc__status__free_unpacked(st, NULL);
+    /* A wrong media type is still told as such. */
+    o = drive(&(req){.type = "text/plain", .full = true});
+    assert_int_equal(o.a.status, 415);
 }
 
 static void test_encoding_not_accepted(void **state)
