@@ -4,14 +4,16 @@
  * The canonical request is never stored: it is streamed through a small
  * staging buffer into a SHA-256 context (and, for debugging, into the
  * caller's copy), which keeps a signature free of heap allocation.
+ *
+ * URI encoding is in sigv4_uri.c, the input checks in sigv4_check.c.
  */
 #include "sigv4.h"
+#include "sigv4_int.h"
 
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/params.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -64,27 +66,13 @@ struct sink {
     char stage[STAGE_SIZE];
 };
 
-static int is_unreserved(unsigned char c)
-{
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-           (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' ||
-           c == '~';
-}
-
-/* RFC 9110 token characters, the alphabet of methods and header names. */
-static int is_tchar(unsigned char c)
-{
-    return is_unreserved(c) ||
-           (c != '\0' && strchr("!#$%&'*+^`|", c) != NULL);
-}
-
 static unsigned char ascii_lower(unsigned char c)
 {
     return c >= 'A' && c <= 'Z' ? (unsigned char)(c + ('a' - 'A')) : c;
 }
 
 /* Compares names as their lowercase forms, which is how they sort. */
-static int name_cmp(const char *a, const char *b)
+int sigv4_name_cmp(const char *a, const char *b)
 {
     while (*a != '\0' && ascii_lower((unsigned char)*a) ==
                              ascii_lower((unsigned char)*b)) {
@@ -104,81 +92,6 @@ static void to_hex(const unsigned char *in, size_t len, char *out)
         out[2 * i + 1] = digits[in[i] & 0xf];
     }
     out[2 * len] = '\0';
-}
-
-/* Writes the encoded form of c (1 or 3 bytes) to out; returns its length. */
-static size_t encode_byte(unsigned char c, int keep_slash, char *out)
-{
-    static const char digits[] = "0123456789ABCDEF";
-
-    if (is_unreserved(c) || (keep_slash && c == '/')) {
-        out[0] = (char)c;
-        return 1;
-    }
-    out[0] = '%';
-    out[1] = digits[c >> 4];
-    out[2] = digits[c & 0xf];
-    return 3;
-}
-
-static size_t encode_into(char *out, size_t size, const char *in, size_t len,
-                          int keep_slash)
-{
-    size_t need = 0;
-
-    for (size_t i = 0; i < len; i++) {
-        char enc[3];
-        size_t n = encode_byte((unsigned char)in[i], keep_slash, enc);
-
-        for (size_t j = 0; j < n; j++, need++) {
-            if (need + 1 < size)
-                out[need] = enc[j];
-        }
-    }
-    if (size > 0)
-        out[need < size ? need : size - 1] = '\0';
-    return need;
-}
-
-size_t sigv4_uri_encode(char *out, size_t size, const char *in, size_t len)
-{
-    return encode_into(out, size, in, len, 0);
-}
-
-size_t sigv4_uri_encode_path(char *out, size_t size, const char *in,
-                             size_t len)
-{
-    if (len == 0)
-        return encode_into(out, size, "/", 1, 1);
-    return encode_into(out, size, in, len, 1);
-}
-
-/*
- * Orders two strings by their encoded forms without building them: query
- * parameters sort on the encoded bytes, and encoding does not preserve
- * order ('~' stays 0x7e while 0xe1 becomes "%E1").
- */
-static int encoded_cmp(const char *a, const char *b)
-{
-    char ea[3], eb[3];
-    size_t na = 0, nb = 0, ia = 0, ib = 0;
-
-    for (;;) {
-        if (ia == na && *a != '\0') {
-            na = encode_byte((unsigned char)*a++, 0, ea);
-            ia = 0;
-        }
-        if (ib == nb && *b != '\0') {
-            nb = encode_byte((unsigned char)*b++, 0, eb);
-            ib = 0;
-        }
-        if (ia == na || ib == nb)
-            return (ib == nb) - (ia == na);
-        if (ea[ia] != eb[ib])
-            return (int)(unsigned char)ea[ia] - (int)(unsigned char)eb[ib];
-        ia++;
-        ib++;
-    }
 }
 
 static void sink_flush(struct sink *s)
@@ -219,7 +132,7 @@ static void sink_put_encoded(struct sink *s, const char *in, int keep_slash)
     for (; *in != '\0'; in++) {
         if (STAGE_SIZE - s->staged < 3)
             sink_flush(s);
-        s->staged += encode_byte((unsigned char)*in, keep_slash,
+        s->staged += sigv4_encode_byte((unsigned char)*in, keep_slash,
                                  s->stage + s->staged);
     }
 }
@@ -271,125 +184,9 @@ static int sink_finish(struct sink *s, char hex[SIGV4_HASH_HEX_SIZE])
     return SIGV4_OK;
 }
 
-/* Blanks and bytes >= 0x80 are fine; CR or LF would forge headers. */
-static int is_value_char(unsigned char c)
-{
-    return (c >= 0x20 || c == '\t') && c != 0x7f;
-}
-
-/* Host names and IP literals: no userinfo, path, blanks or controls. */
-static int is_host_char(unsigned char c)
-{
-    return is_unreserved(c) || c == ':' || c == '[' || c == ']';
-}
-
-/* Whether s is non-NULL, min_len..max_len bytes long, all of one class. */
-static int all_of(const char *s, int (*is_member)(unsigned char),
-                  size_t min_len, size_t max_len)
-{
-    size_t len = 0;
-
-    if (s == NULL)
-        return 0;
-    for (; s[len] != '\0'; len++) {
-        if (len == max_len || !is_member((unsigned char)s[len]))
-            return 0;
-    }
-    return len >= min_len;
-}
-
-static int valid_token(const char *s)
-{
-    return all_of(s, is_tchar, 1, SIZE_MAX);
-}
-
-static int valid_value(const char *s)
-{
-    return all_of(s, is_value_char, 0, SIZE_MAX);
-}
-
-/* Region and service sit between '/' in the credential scope. */
-static int valid_scope_part(const char *s)
-{
-    return all_of(s, is_unreserved, 1, SIGV4_SCOPE_PART_MAX);
-}
-
-static int valid_payload_hash(const char *hash)
-{
-    if (strcmp(hash, SIGV4_UNSIGNED_PAYLOAD) == 0)
-        return 1;
-    return strlen(hash) == SIGV4_HASH_HEX_SIZE - 1 &&
-           strspn(hash, "0123456789abcdef") == SIGV4_HASH_HEX_SIZE - 1;
-}
-
-/* Headers the signer writes itself, or that carry the signature. */
-static int is_reserved_header(const char *name)
-{
-    static const char *const reserved[] = {
-        "host", "authorization", "x-amz-date", "x-amz-content-sha256",
-        "x-amz-security-token"};
-
-    for (size_t i = 0; i < sizeof reserved / sizeof reserved[0]; i++) {
-        if (name_cmp(name, reserved[i]) == 0)
-            return 1;
-    }
-    return 0;
-}
-
-static int has_session_token(const sigv4_credentials *creds)
+int sigv4_has_session_token(const sigv4_credentials *creds)
 {
     return creds->session_token != NULL && creds->session_token[0] != '\0';
-}
-
-static int validate_identity(const sigv4_credentials *creds,
-                             const sigv4_scope *scope)
-{
-    const char *secret = creds->secret_access_key;
-
-    if (!valid_token(creds->access_key_id) || secret == NULL ||
-        secret[0] == '\0' || strlen(secret) > SIGV4_SECRET_MAX)
-        return SIGV4_EINVAL;
-    if (has_session_token(creds) && !valid_value(creds->session_token))
-        return SIGV4_EINVAL;
-    if (!valid_scope_part(scope->region) ||
-        !valid_scope_part(scope->service) ||
-        (scope->flags & ~SIGV4_NO_CONTENT_SHA256) != 0)
-        return SIGV4_EINVAL;
-    return SIGV4_OK;
-}
-
-static int validate_pairs(const sigv4_request *req)
-{
-    for (size_t i = 0; i < req->n_headers; i++) {
-        const sigv4_pair *h = &req->headers[i];
-
-        if (!valid_token(h->name) || !valid_value(h->value) ||
-            is_reserved_header(h->name))
-            return SIGV4_EINVAL;
-    }
-    for (size_t i = 0; i < req->n_query; i++) {
-        if (req->query[i].name == NULL)
-            return SIGV4_EINVAL;
-    }
-    return SIGV4_OK;
-}
-
-static int validate_request(const sigv4_request *req)
-{
-    if (!valid_token(req->method) ||
-        !all_of(req->host, is_value_char, 1, SIZE_MAX))
-        return SIGV4_EINVAL;
-    if (req->path != NULL && req->path[0] != '\0' && req->path[0] != '/')
-        return SIGV4_EINVAL;
-    if (req->n_headers > SIGV4_MAX_HEADERS || req->n_query > SIGV4_MAX_QUERY)
-        return SIGV4_ENOSPC;
-    if ((req->n_headers > 0 && req->headers == NULL) ||
-        (req->n_query > 0 && req->query == NULL))
-        return SIGV4_EINVAL;
-    if (req->payload_hash != NULL ? !valid_payload_hash(req->payload_hash)
-                                  : (req->n_payload > 0 && !req->payload))
-        return SIGV4_EINVAL;
-    return validate_pairs(req);
 }
 
 typedef int (*pair_cmp_fn)(const sigv4_pair *, const sigv4_pair *);
@@ -416,14 +213,15 @@ static const char *or_empty(const char *s)
 
 static int query_cmp(const sigv4_pair *a, const sigv4_pair *b)
 {
-    int c = encoded_cmp(a->name, b->name);
+    int c = sigv4_encoded_cmp(a->name, b->name);
 
-    return c != 0 ? c : encoded_cmp(or_empty(a->value), or_empty(b->value));
+    return c != 0 ? c
+                  : sigv4_encoded_cmp(or_empty(a->value), or_empty(b->value));
 }
 
 static int header_cmp(const sigv4_pair *a, const sigv4_pair *b)
 {
-    return name_cmp(a->name, b->name);
+    return sigv4_name_cmp(a->name, b->name);
 }
 
 static void put_method_and_path(struct sink *s, const sigv4_request *req)
@@ -467,7 +265,7 @@ static size_t gather_headers(const struct signing *job,
         own[n_own++] =
             (sigv4_pair){"x-amz-content-sha256", job->out->content_sha256};
     own[n_own++] = (sigv4_pair){"x-amz-date", job->out->amz_date};
-    if (has_session_token(job->creds))
+    if (sigv4_has_session_token(job->creds))
         own[n_own++] = (sigv4_pair){"x-amz-security-token",
                                     job->creds->session_token};
     for (size_t i = 0; i < n_own; i++)
@@ -596,7 +394,7 @@ static int derive_key(EVP_MAC_CTX *mac, const char *secret, const char *date,
     int n = snprintf(seed, sizeof seed, "AWS4%s", secret), rc;
 
     if (n < 0 || (size_t)n >= sizeof seed)
-        rc = SIGV4_EINVAL; /* validate_identity() bounds the secret */
+        rc = SIGV4_EINVAL; /* sigv4_validate_identity() bounds it */
     else
         rc = hmac_sha256(mac, seed, (size_t)n, date, DATE_LEN, k1);
     if (rc == SIGV4_OK)
@@ -638,7 +436,8 @@ static int load_signing_key(struct signing *job)
     if (rc != SIGV4_OK)
         return rc;
     memcpy(s->secret_fp, fp, SHA256_LEN);
-    /* Lengths were checked against these buffers by validate_identity. */
+    /* Lengths were checked against these buffers by
+     * sigv4_validate_identity(). */
     memcpy(s->date, job->date, sizeof s->date);
     memcpy(s->region, job->scope->region, strlen(job->scope->region) + 1);
     memcpy(s->service, job->scope->service, strlen(job->scope->service) + 1);
@@ -710,9 +509,9 @@ int sigv4_sign(sigv4_signer *signer, const sigv4_credentials *creds,
     if (signer == NULL || creds == NULL || scope == NULL || req == NULL ||
         out == NULL)
         return SIGV4_EINVAL;
-    rc = validate_identity(creds, scope);
+    rc = sigv4_validate_identity(creds, scope);
     if (rc == SIGV4_OK)
-        rc = validate_request(req);
+        rc = sigv4_validate_request(req);
     if (rc == SIGV4_OK)
         rc = format_time(scope->time, out->amz_date);
     if (rc != SIGV4_OK)
@@ -810,7 +609,7 @@ int sigv4_host_header(char *out, size_t size, const char *hostname,
 {
     int bare_ipv6, n;
 
-    if (!all_of(hostname, is_host_char, 1, SIZE_MAX) || port > 65535)
+    if (!sigv4_valid_hostname(hostname) || port > 65535)
         return SIGV4_EINVAL;
     bare_ipv6 = hostname[0] != '[' && strchr(hostname, ':') != NULL;
     if (port == 0 || port == (tls ? 443u : 80u))

@@ -16,9 +16,11 @@ awss3_unit_test(test_awss3_s3error SOURCES s3error.c s3xml.c)
 awss3_unit_test(test_awss3_creds SOURCES creds.c creds_file.c)
 awss3_unit_test(test_awss3_multipart SOURCES multipart.c body.c)
 awss3_unit_test(test_awss3_config
-  SOURCES config.c endpoint.c sigv4.c LIBS PkgConfig::OPENSSL)
+  SOURCES config.c endpoint.c sigv4.c sigv4_uri.c sigv4_check.c
+  LIBS PkgConfig::OPENSSL)
 awss3_unit_test(test_awss3_payload
-  SOURCES payload.c encode.c body.c multipart.c objkey.c config.c endpoint.c sigv4.c
+  SOURCES payload.c encode.c body.c multipart.c objkey.c config.c endpoint.c
+          sigv4.c sigv4_uri.c sigv4_check.c
   LIBS otelc_sdk otelc_proto PkgConfig::OPENSSL PkgConfig::ZLIB PkgConfig::ZSTD)
 
 # The query API's pieces: the LMDB span index, summaries, object decoding,
