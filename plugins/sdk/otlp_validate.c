@@ -6,6 +6,12 @@
  * table row. The location of a failure is kept as a chain of stack frames
  * and only turned into text when something is wrong: the happy path does
  * no formatting and no counting beyond the span total.
+ *
+ * Attributes are most of a request's fields, and nearly all of them are a
+ * key with a scalar value: those are checked by a straight-line fast path
+ * that only ever says "valid". Anything else it meets (an array, a kvlist,
+ * an unknown field, a flaw) sends the attribute through the tables, which
+ * accept it or name the problem exactly as before.
  */
 #include <otelc/sdk/otlp_validate.h>
 #include <otelc/sdk/utf8.h>
@@ -34,6 +40,7 @@ struct vfield {
     enum vkind kind;
     bool repeated;
     const struct vmsg *msg; /* VK_MSG only */
+    enum pb_wire_type wt;   /* what kind takes on the wire */
 };
 
 struct vmsg {
@@ -61,10 +68,12 @@ struct vctx {
 #define STR_(x) #x
 #define STR(x) STR_(x)
 
-#define ONE(n, k) {n, k, false, NULL}
-#define MANY(n, k) {n, k, true, NULL}
-#define SUB(n, m) {n, VK_MSG, false, &(m)}
-#define SUBS(n, m) {n, VK_MSG, true, &(m)}
+#define WIRE(k) ((k) == VK_VARINT ? PB_VARINT : (k) == VK_FIXED64 ? PB_I64 \
+                 : (k) == VK_FIXED32 ? PB_I32 : PB_LEN)
+#define ONE(n, k) {n, k, false, NULL, WIRE(k)}
+#define MANY(n, k) {n, k, true, NULL, WIRE(k)}
+#define SUB(n, m) {n, VK_MSG, false, &(m), PB_LEN}
+#define SUBS(n, m) {n, VK_MSG, true, &(m), PB_LEN}
 #define SCHEMA(f, req, role) {f, sizeof(f) / sizeof((f)[0]) - 1, req, role}
 #define BIT(n) (1u << (n))
 
@@ -269,16 +278,6 @@ static int fail(struct vctx *ctx, const struct vpath *at, bool inside, const cha
 
 /* ---- the checking loop ---- */
 
-static enum pb_wire_type wire_type_of(enum vkind k)
-{
-    switch (k) {
-    case VK_VARINT: return PB_VARINT;
-    case VK_FIXED64: return PB_I64;
-    case VK_FIXED32: return PB_I32;
-    default: return PB_LEN;
-    }
-}
-
 static const char *id_rule(enum vkind k)
 {
     switch (k) {
@@ -290,6 +289,60 @@ static const char *id_rule(enum vkind k)
 
 static int check_message(struct vctx *ctx, const struct vmsg *m, pb_bytes body,
                          const struct vpath *up);
+
+/* ---- the attribute fast path: true only for a valid scalar attribute ---- */
+
+/* AnyValue holding scalars only (the oneof may repeat, as the tables allow). */
+static bool scalar_any_ok(pb_bytes body)
+{
+    pb_cursor c = {body.ptr, body.ptr ? body.ptr + body.len : body.ptr};
+    while (!pb_at_end(&c)) {
+        uint32_t f;
+        enum pb_wire_type wt;
+        uint64_t u64;
+        pb_bytes b;
+        if (!pb_read_tag_fast(&c, &f, &wt))
+            return false;
+        bool ok;
+        switch (f << 3 | wt) {
+        case 1u << 3 | PB_LEN: /* string_value */
+            ok = pb_read_len_fast(&c, &b) && otlp_utf8_valid(b.ptr, b.len);
+            break;
+        case 2u << 3 | PB_VARINT: /* bool_value */
+        case 3u << 3 | PB_VARINT: /* int_value */
+        case 8u << 3 | PB_VARINT: /* string_value_strindex */
+            ok = pb_read_varint(&c, &u64);
+            break;
+        case 4u << 3 | PB_I64: /* double_value */
+            ok = pb_read_fixed64(&c, &u64);
+            break;
+        case 7u << 3 | PB_LEN: /* bytes_value */
+            ok = pb_read_len_fast(&c, &b);
+            break;
+        default: /* arrays, kvlists, unknown fields: the tables decide */
+            return false;
+        }
+        if (!ok)
+            return false;
+    }
+    return true;
+}
+
+/* KeyValue with a string key and a scalar value. */
+static bool scalar_kv_ok(pb_bytes body)
+{
+    pb_cursor c = {body.ptr, body.ptr ? body.ptr + body.len : body.ptr};
+    while (!pb_at_end(&c)) {
+        uint32_t f;
+        enum pb_wire_type wt;
+        pb_bytes b;
+        if (!pb_read_tag_fast(&c, &f, &wt) || wt != PB_LEN || !pb_read_len_fast(&c, &b))
+            return false;
+        if (f == 1 ? !otlp_utf8_valid(b.ptr, b.len) : f != 2 || !scalar_any_ok(b))
+            return false;
+    }
+    return true;
+}
 
 static int enter_message(struct vctx *ctx, const struct vpath *at, pb_bytes body)
 {
@@ -332,6 +385,10 @@ static int check_value(struct vctx *ctx, const struct vpath *at, pb_cursor *c)
             return fail(ctx, at, false, NULL, id_rule(k), OTLP_EINVALID);
         return OTLP_OK;
     case VK_MSG:
+        /* The value's AnyValue counts one level of nesting, as the tables do. */
+        if (at->field->msg == &key_value_schema && ctx->depth < OTLP_MAX_DEPTH &&
+            scalar_kv_ok(b))
+            return OTLP_OK;
         return enter_message(ctx, at, b);
     default:
         return OTLP_OK;
@@ -365,7 +422,7 @@ static int check_message(struct vctx *ctx, const struct vmsg *m, pb_bytes body,
             continue;
         }
         node.field = &m->fields[node.field_no];
-        if (wt != wire_type_of(node.field->kind))
+        if (wt != node.field->wt)
             return fail(ctx, &node, false, NULL, "has the wrong wire type", OTLP_EWIRETYPE);
         seen |= BIT(node.field_no);
         int rc = check_value(ctx, &node, &c);

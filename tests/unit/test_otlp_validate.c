@@ -374,6 +374,102 @@ static void test_garbage(void **state)
     assert_true(accepted > 0); /* some bit flips land in harmless places */
 }
 
+/* A span with one attribute, key "k", whose KeyValue body is kv. */
+static void attr_request(fx_wire *req, const fx_wire *kv)
+{
+    static fx_wire span;
+    span.len = 0;
+    fxw_span(&span, 1, "n");
+    fxw_msg(&span, 9, kv);
+    req->len = 0;
+    fxw_wrap_span(req, &span);
+}
+
+/* KeyValue{key: "k", value: AnyValue{kvlist{KeyValue{...}}}} nested so
+ * that the innermost AnyValue (a string) is `levels` deep. */
+static void nested_kv(fx_wire *kv, int levels, const char *leaf)
+{
+    static fx_wire any, list, inner;
+    inner.len = 0;
+    fxw_str(&inner, 1, "k");
+    any.len = 0;
+    fxw_str(&any, 1, leaf);
+    fxw_msg(&inner, 2, &any);
+    for (int i = 1; i < levels; i++) {
+        list.len = 0;
+        fxw_msg(&list, 1, &inner); /* KeyValueList.values */
+        any.len = 0;
+        fxw_msg(&any, 6, &list); /* AnyValue.kvlist_value */
+        inner.len = 0;
+        fxw_str(&inner, 1, "k");
+        fxw_msg(&inner, 2, &any);
+    }
+    *kv = inner;
+}
+
+/* Attributes take a fast path; every shape it does not know, and every
+ * flaw, goes through the tables with the same verdict and message. */
+static void test_attribute_shapes(void **state)
+{
+    static fx_wire kv, any, req;
+    otlp_verror err;
+    size_t n;
+    (void)state;
+    /* Scalars of every kind, the oneof repeated, key_strindex: accepted. */
+    any.len = 0;
+    fxw_str(&any, 1, "s");
+    fxw_uint(&any, 2, 1);
+    fxw_uint(&any, 3, 42);
+    fxw_fixed64(&any, 4, 0x4045000000000000ull);
+    fxw_bytes(&any, 7, "\xff\x00", 2); /* bytes need not be UTF-8 */
+    fxw_uint(&any, 8, 3);
+    kv.len = 0;
+    fxw_str(&kv, 1, "k");
+    fxw_msg(&kv, 2, &any);
+    fxw_uint(&kv, 3, 5);
+    fxw_bytes(&kv, 15, "?", 1); /* unknown field: skipped */
+    attr_request(&req, &kv);
+    assert_int_equal(validate_bytes(req.buf, req.len, &err, &n), OTLP_OK);
+    assert_int_equal(n, 1);
+
+    /* Bad UTF-8 in a key and in a value: named precisely. */
+    kv.len = 0;
+    fxw_str(&kv, 1, "\xc3(");
+    attr_request(&req, &kv);
+    expect_wire_failure(&req, OTLP_EINVALID, "span 0: attributes[0].key is not valid UTF-8");
+    any.len = 0;
+    fxw_str(&any, 1, "ok");
+    fxw_str(&any, 1, "\xed\xa0\x80");
+    kv.len = 0;
+    fxw_str(&kv, 1, "k");
+    fxw_msg(&kv, 2, &any);
+    attr_request(&req, &kv);
+    expect_wire_failure(&req, OTLP_EINVALID,
+                        "span 0: attributes[0].value.string_value is not valid UTF-8");
+    /* A scalar of the wrong wire type. */
+    any.len = 0;
+    fxw_fixed32(&any, 3, 1);
+    kv.len = 0;
+    fxw_msg(&kv, 2, &any);
+    attr_request(&req, &kv);
+    expect_wire_failure(&req, OTLP_EWIRETYPE,
+                        "span 0: attributes[0].value.int_value has the wrong wire type");
+
+    /* Nesting: a scalar at the deepest level allowed passes, one deeper
+     * does not, whichever path reaches it. */
+    nested_kv(&kv, OTLP_MAX_DEPTH, "leaf");
+    attr_request(&req, &kv);
+    assert_int_equal(validate_bytes(req.buf, req.len, &err, &n), OTLP_OK);
+    nested_kv(&kv, OTLP_MAX_DEPTH + 1, "leaf");
+    attr_request(&req, &kv);
+    assert_int_equal(validate_bytes(req.buf, req.len, &err, &n), OTLP_EDEPTH);
+    nested_kv(&kv, 3, "\xff");
+    attr_request(&req, &kv);
+    expect_wire_failure(&req, OTLP_EINVALID,
+                        "span 0: attributes[0].value.kvlist_value.values[0].value."
+                        "kvlist_value.values[0].value.string_value is not valid UTF-8");
+}
+
 static void test_utf8_valid(void **state)
 {
     static const char *const good[] = {
@@ -405,13 +501,23 @@ static void test_utf8_invalid(void **state)
     (void)state;
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         assert_false(otlp_utf8_valid(bad[i], strlen(bad[i])));
-    /* A bad byte at every position of a text long enough for the fast path. */
-    for (size_t at = 0; at < sizeof text; at++) {
-        memset(text, 'a', sizeof text);
-        text[at] = (char)0xfe;
-        assert_false(otlp_utf8_valid(text, sizeof text));
-        text[at] = 'b';
-        assert_true(otlp_utf8_valid(text, sizeof text));
+    /* A bad byte at every position of every length: the ASCII pass reads
+     * words, pairs of words and an overlapping tail. */
+    for (size_t len = 1; len <= sizeof text; len++) {
+        for (size_t at = 0; at < len; at++) {
+            memset(text, 'a', sizeof text);
+            text[at] = (char)0xfe;
+            assert_false(otlp_utf8_valid(text, len));
+            text[at] = (char)0xc3; /* a lead byte needs its continuation */
+            assert_int_equal(otlp_utf8_valid(text, len), false);
+            if (at + 1 < len) {
+                text[at + 1] = (char)0xa9;
+                assert_true(otlp_utf8_valid(text, len));
+            }
+            text[at] = 'b';
+            text[at + 1 < len ? at + 1 : at] = 'c';
+            assert_true(otlp_utf8_valid(text, len));
+        }
     }
 }
 
@@ -429,6 +535,7 @@ int main(void)
         cmocka_unit_test_teardown(test_unknown_fields_accepted, teardown),
         cmocka_unit_test_teardown(test_every_truncation, teardown),
         cmocka_unit_test_teardown(test_garbage, teardown),
+        cmocka_unit_test_teardown(test_attribute_shapes, teardown),
         cmocka_unit_test_teardown(test_utf8_valid, teardown),
         cmocka_unit_test_teardown(test_utf8_invalid, teardown),
     };
