@@ -75,7 +75,7 @@ static void check_storage_keys(const otelc_node *n, const queue_cfg *q, otelc_er
                                  "yet (a full durable queue answers RETRY)");
         return;
     }
-    static const char *const need[] = {"batch", "max_disk_size", NULL};
+    static const char *const need[] = {"max_disk_size", NULL};
     for (size_t i = 0; need[i]; i++) {
         const otelc_node *c = otelc_node_child(n, need[i]);
         if (c)

@@ -1,5 +1,10 @@
 /*
  * exporter_queue.c: bounded in-memory FIFO with consumer threads.
+ *
+ * With sending_queue.batch a consumer leaves with several queued batches
+ * merged into one (no bytes copied) once min_size is queued or the oldest
+ * waited flush_timeout; consumers are woken only when that can happen, so
+ * a request no longer costs a thread wake-up of its own.
  */
 #include "exporter_queue.h"
 
@@ -11,6 +16,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "batch.h"
 #include "durable_queue.h"
 #include "log.h"
 
@@ -19,7 +25,9 @@
 typedef struct qitem {
     struct qitem *next;
     otelc_batch *b;
-    int64_t size;
+    int64_t size;        /* in the queue's sizer */
+    int64_t units;       /* in the batch sizer (sending_queue.batch) */
+    int64_t enqueued_ns; /* monotonic; with batch only */
 } qitem;
 
 typedef struct waiter {
@@ -38,6 +46,7 @@ struct exporter_queue {
     pthread_cond_t nonempty, space, idle_cv;
     qitem *head, *tail;
     int64_t size;
+    int64_t units; /* queued, in the batch sizer */
     uint64_t count;
     uint32_t busy; /* consumers exporting right now */
     bool draining, stopping, paused;
@@ -265,6 +274,7 @@ static qitem *pop_locked(exporter_queue *q)
     if (!q->head)
         q->tail = NULL;
     q->size -= it->size;
+    q->units -= it->units;
     q->count--;
     pthread_cond_broadcast(&q->space);
     if (q->nwaiters)
@@ -272,27 +282,107 @@ static qitem *pop_locked(exporter_queue *q)
     return it;
 }
 
+static bool same_meta(otelc_batch *a, otelc_batch *b)
+{
+    const otelc_batch_meta *x = otelc_batch_meta_of(a), *y = otelc_batch_meta_of(b);
+    size_t nx = x ? x->npairs : 0, ny = y ? y->npairs : 0;
+    if (nx != ny)
+        return false;
+    for (size_t i = 0; i < nx; i++)
+        if (strcmp(x->pairs[i].key, y->pairs[i].key) != 0 ||
+            strcmp(x->pairs[i].value, y->pairs[i].value) != 0)
+            return false;
+    return true;
+}
+
+/* With batch: whether a batch may leave now; else *until is when the
+ * oldest queued batch has waited flush_timeout. */
+static bool batch_ready(const exporter_queue *q, int64_t *until)
+{
+    if (!q->cfg.batch.enabled || q->draining || q->units >= q->cfg.batch.min_size)
+        return true;
+    *until = q->head->enqueued_ns + q->cfg.batch.flush_timeout_ns;
+    return mono_ns() >= *until;
+}
+
+/* Pops the head and the batches after it that fit with it: same metadata
+ * (batches never mix it), within max_size and max_size_bytes. */
+static size_t take_locked(exporter_queue *q, qitem **out, size_t cap)
+{
+    const queue_batch_cfg *bc = &q->cfg.batch;
+    size_t n = 0;
+    int64_t units = 0;
+    uint64_t bytes = 0;
+    while (q->head && n < cap) {
+        qitem *it = q->head;
+        if (n > 0 && (!same_meta(out[0]->b, it->b) ||
+                      (bc->max_size > 0 && units + it->units > bc->max_size) ||
+                      (bc->max_size_bytes > 0 && bytes + otelc_batch_len(it->b) > bc->max_size_bytes)))
+            break;
+        units += it->units;
+        bytes += otelc_batch_len(it->b);
+        out[n++] = pop_locked(q);
+        if (!bc->enabled)
+            break;
+    }
+    return n;
+}
+
+#define TAKE_MAX 4096 /* batches merged into one export at most */
+
+/* Exports what take_locked popped, merged when there are several. */
+static void export_items(exporter_queue *q, qitem **items, size_t n, uint64_t *seed)
+{
+    otelc_batch *merged = NULL;
+    if (n > 1) {
+        otelc_batch *parts[TAKE_MAX];
+        for (size_t i = 0; i < n; i++)
+            parts[i] = items[i]->b;
+        merged = batch_merge(parts, n);
+    }
+    if (merged) {
+        export_with_retry(q, merged, seed);
+        otelc_batch_unref(merged);
+    } else { /* one batch, or no memory for the merged one */
+        for (size_t i = 0; i < n; i++)
+            export_with_retry(q, items[i]->b, seed);
+    }
+    for (size_t i = 0; i < n; i++) {
+        otelc_batch_unref(items[i]->b);
+        free(items[i]);
+    }
+}
+
 static void *consumer_main(void *arg)
 {
     exporter_queue *q = arg;
     uint64_t seed = (uint64_t)(uintptr_t)&seed ^ (uint64_t)mono_ns();
+    qitem **items = calloc(TAKE_MAX, sizeof(*items));
+    if (!items) {
+        otelc_log(OTELC_LOG_ERROR, q->id, "a queue consumer has no memory; it stops");
+        return NULL;
+    }
     pthread_mutex_lock(&q->mu);
     for (;;) {
         while (!q->head && !q->stopping)
             pthread_cond_wait(&q->nonempty, &q->mu);
         if (q->stopping)
             break;
-        qitem *it = pop_locked(q);
+        int64_t until = 0;
+        if (!batch_ready(q, &until)) {
+            wait_until(&q->nonempty, &q->mu, until);
+            continue;
+        }
+        size_t n = take_locked(q, items, TAKE_MAX);
         q->busy++;
         pthread_mutex_unlock(&q->mu);
-        export_with_retry(q, it->b, &seed);
-        otelc_batch_unref(it->b);
-        free(it);
+        export_items(q, items, n, &seed);
         pthread_mutex_lock(&q->mu);
         q->busy--;
         pthread_cond_broadcast(&q->idle_cv);
     }
     pthread_mutex_unlock(&q->mu);
+    free(items);
     return NULL;
 }
 
@@ -349,7 +439,18 @@ static void push_locked(exporter_queue *q, qitem *it)
     q->tail = it;
     q->size += it->size;
     q->count++;
-    pthread_cond_signal(&q->nonempty);
+    q->units += it->units;
+    /* With batch, a consumer is needed when the first batch arrives (to
+     * start its flush timer) and when min_size is reached. */
+    if (!q->cfg.batch.enabled || q->count == 1 ||
+        (q->units >= q->cfg.batch.min_size && q->units - it->units < q->cfg.batch.min_size))
+        pthread_cond_signal(&q->nonempty);
+}
+
+static int64_t batch_units(const exporter_queue *q, otelc_batch *b)
+{
+    return q->cfg.batch.sizer == SIZER_BYTES ? (int64_t)otelc_batch_len(b)
+                                             : (int64_t)otelc_batch_spans(b);
 }
 
 /* With every lock held: true if all queues have room (waiting while full
@@ -402,6 +503,8 @@ static otelc_status offer_memory(exporter_queue *const *in, size_t n, otelc_batc
         if (ok) {
             items[i]->b = otelc_batch_ref(b);
             items[i]->size = item_size(qs[i], b);
+            items[i]->units = batch_units(qs[i], b);
+            items[i]->enqueued_ns = qs[i]->cfg.batch.enabled ? mono_ns() : 0;
             push_locked(qs[i], items[i]);
         } else {
             free(items[i]);
@@ -512,7 +615,8 @@ uint64_t queue_drain(exporter_queue *q, int64_t deadline_ns)
         return durable_queue_drain(q->dq, deadline_ns);
     pthread_mutex_lock(&q->mu);
     q->draining = true;
-    pthread_cond_broadcast(&q->space); /* blocked offers give up */
+    pthread_cond_broadcast(&q->space);    /* blocked offers give up */
+    pthread_cond_broadcast(&q->nonempty); /* batches waiting to fill leave now */
     while ((q->head || q->busy) && mono_ns() < deadline_ns)
         wait_until(&q->idle_cv, &q->mu, deadline_ns < mono_ns() + 50000000 ? deadline_ns
                                                                          : mono_ns() + 50000000);

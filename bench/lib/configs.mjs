@@ -12,8 +12,14 @@ function receiver(p) {
 `;
 }
 
-// The queue: memory (the defaults) or durable with read-side batching.
+// The queue: memory (the defaults, or with read-side batching) or durable
+// with read-side batching.
 function queue(p) {
+  if (!p.durable && p.memoryBatch) {
+    return `
+    sending_queue:
+      batch: { min_size: 8192, flush_timeout: 200ms }`;
+  }
   if (!p.durable) return '';
   return `
     sending_queue:
@@ -55,7 +61,8 @@ function extensions(p) {
 
 // p: { protocol: grpc|http, loopThreads, exporter: file|awss3, filePath,
 //      s3: { endpoint, bucket, accessKey, secretKey }, durable, fsync,
-//      consumers, queueDir, index (awss3's query index, default on),
+//      consumers, queueDir, memoryBatch (sending_queue.batch without
+//      storage), index (awss3's query index, default on),
 //      indexDir }
 export function pipelineYaml(p) {
   const exp = p.exporter === 'file' ? 'file' : 'awss3';

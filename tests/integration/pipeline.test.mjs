@@ -168,3 +168,44 @@ service:
   });
   assert.ok(s, 'the two accepted batches were delivered');
 });
+
+test('the memory queue batches on the read side with sending_queue.batch', async (t) => {
+  const o = await start(`
+receivers:
+  testsource:
+exporters:
+  testsink:
+    sending_queue:
+      num_consumers: 2
+      batch: { min_size: 10, flush_timeout: 400ms }
+service:
+  admin: { endpoint: "127.0.0.1:0" }
+  telemetry: { metrics: { level: none } }
+  pipelines:
+    traces:
+      receivers: [testsource]
+      exporters: [testsink]
+`);
+  t.after(() => o.stop());
+  const stats = async () => (await get(o.url('/test/testsink/stats'))).json;
+  // 25 requests of 2 spans: batches leave once 10 spans are queued.
+  const r = await post(o.url('/test/testsource/emit?count=25&spans=2'));
+  assert.equal(r.json.ok, 25, JSON.stringify(r.json));
+  const s = await eventually(async () => { const x = await stats(); return x.spans === 50 ? x : null; });
+  assert.ok(s, 'all 50 spans delivered');
+  assert.ok(s.batches < 25, `merged into fewer exports: ${s.batches}`);
+  // The merged batch is one valid request holding its parts' spans.
+  const last = (await get(o.url('/test/testsink/received'))).json;
+  const spansIn = (req) => req.resourceSpans.flatMap((rs) => rs.scopeSpans.flatMap((ss) => ss.spans)).length;
+  assert.ok(last.length > 0 && last.every((req) => spansIn(req) >= 2 && spansIn(req) % 2 === 0));
+  assert.ok(last.some((req) => spansIn(req) >= 10), 'a batch reached min_size');
+
+  // Below min_size, what is queued leaves after flush_timeout, as one batch.
+  const before = await stats();
+  const t0 = Date.now();
+  assert.equal((await post(o.url('/test/testsource/emit?count=3&spans=2'))).json.ok, 3);
+  const after = await eventually(async () => { const x = await stats(); return x.spans === 56 ? x : null; });
+  assert.ok(after, 'the small batches were delivered');
+  assert.ok(Date.now() - t0 >= 300, 'held until flush_timeout');
+  assert.equal(after.batches - before.batches, 1, 'as one merged export');
+});
