@@ -9,6 +9,8 @@
 
 #include <assert.h>
 #include <stdatomic.h>
+#include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,6 +22,7 @@ struct hbatch {
     uint32_t spans;
     otelc_batch_meta meta; /* pairs point into meta_arena */
     void *meta_arena;
+    char transport[32];    /* meta.transport points here when set */
     /* A leaf: its own buffer. */
     uint8_t *buf;
     void (*free_fn)(void *free_arg, void *buf);
@@ -55,6 +58,12 @@ static int meta_copy(hbatch *h, const otelc_batch_meta *src)
     h->meta.received_ns = src->received_ns;
     h->meta.batch_id = src->batch_id;
     h->meta.enqueued_ns = src->enqueued_ns;
+    /* A plugin built before ABI 1.1 passes a shorter struct. */
+    if (src->struct_size >= offsetof(otelc_batch_meta, transport) + sizeof(src->transport) &&
+        src->transport && src->transport[0]) {
+        snprintf(h->transport, sizeof(h->transport), "%s", src->transport);
+        h->meta.transport = h->transport;
+    }
     if (src->npairs == 0)
         return 0;
     size_t bytes = src->npairs * sizeof(otelc_kv);

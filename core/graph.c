@@ -52,6 +52,8 @@ static otelc_ctx *instance_new(host *h, const plugin_entry *pe, const otelc_comp
     c->log_name = malloc(ln);
     c->cfg = calloc(1, d->config_size ? d->config_size : 1);
     pthread_mutex_init(&c->consume_mu, NULL);
+    pthread_mutex_init(&c->m_transport_mu, NULL);
+    atomic_init(&c->m_ntransports, 0);
     atomic_init(&c->wants_resume, false);
     if (add_comp(h, c) != 0 || !c->id || !c->log_name || !c->cfg || (pipeline && !c->pipeline))
         return NULL; /* graph_free reclaims what was added */
@@ -210,6 +212,7 @@ void graph_free(host *h)
         queue_free(c->queue);
         cfg_allocs_free(&c->allocs);
         pthread_mutex_destroy(&c->consume_mu);
+        pthread_mutex_destroy(&c->m_transport_mu);
         free(c->next);
         free(c->cfg);
         free(c->log_name);

@@ -161,6 +161,7 @@ static uint32_t api_exporter_consumers(otelc_ctx *ctx)
 typedef struct counted {
     otelc_ctx *c;
     uint32_t spans;
+    char transport[32]; /* "": none named */
     otelc_done_fn done;
     void *arg;
 } counted;
@@ -168,7 +169,7 @@ typedef struct counted {
 static void counted_done(void *arg, otelc_status st)
 {
     counted *k = arg;
-    host_metrics_receiver(k->c, st, k->spans);
+    host_metrics_receiver(k->c, st, k->spans, k->transport[0] ? k->transport : NULL);
     k->done(k->arg, st);
     free(k);
 }
@@ -181,10 +182,13 @@ static otelc_status api_emit(otelc_ctx *ctx, otelc_batch *b, otelc_done_fn done,
     counted *k = malloc(sizeof(*k));
     if (!k)
         return OTELC_RETRY;
-    *k = (counted){c, otelc_batch_spans(b), done, arg};
+    *k = (counted){.c = c, .spans = otelc_batch_spans(b), .done = done, .arg = arg};
+    const otelc_batch_meta *m = otelc_batch_meta_of(b);
+    if (m && m->transport) /* the host's own batch: always the full struct */
+        snprintf(k->transport, sizeof(k->transport), "%s", m->transport);
     otelc_status st = host_emit(c, b, counted_done, k);
     if (st != OTELC_PENDING) {
-        host_metrics_receiver(c, st, k->spans);
+        host_metrics_receiver(c, st, k->spans, k->transport[0] ? k->transport : NULL);
         free(k);
     }
     return st;

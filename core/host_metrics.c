@@ -1,6 +1,9 @@
 /* host_metrics.c: series per receiver and exporter, refreshed on render. */
 #include "host_metrics.h"
 
+#include <stdio.h>
+#include <string.h>
+
 #include "metrics.h"
 
 static otelc_series *series(host *h, const char *name, const char *help, otelc_metric_type type,
@@ -11,9 +14,54 @@ static otelc_series *series(host *h, const char *name, const char *help, otelc_m
     return metrics_series(h->metrics, &d);
 }
 
-void host_metrics_receiver(otelc_ctx *c, otelc_status st, uint32_t spans)
+static otelc_series *accepted_series(host *h, otelc_ctx *c, const char *transport)
 {
-    otelc_series *s = (st == OTELC_OK || st == OTELC_PENDING) ? c->m_accepted : c->m_refused;
+    return series(h, "otelcol_receiver_accepted_spans_total",
+                  "Spans the receiver accepted into the pipeline.", OTELC_COUNTER, "receiver", c,
+                  transport);
+}
+
+static otelc_series *refused_series(host *h, otelc_ctx *c, const char *transport)
+{
+    return series(h, "otelcol_receiver_refused_spans_total",
+                  "Spans the receiver could not push into the pipeline.", OTELC_COUNTER,
+                  "receiver", c, transport);
+}
+
+/* The entry of transport t, added on first use; NULL when the table is
+ * full (the receiver's type labels the rest). Entries are published by
+ * the count, so lookups take no lock. */
+static struct rx_transport *transport_of(otelc_ctx *c, const char *t)
+{
+    size_t n = atomic_load(&c->m_ntransports);
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(c->m_transports[i].name, t) == 0)
+            return &c->m_transports[i];
+    struct rx_transport *found = NULL;
+    pthread_mutex_lock(&c->m_transport_mu);
+    n = atomic_load(&c->m_ntransports);
+    for (size_t i = 0; i < n && !found; i++)
+        if (strcmp(c->m_transports[i].name, t) == 0)
+            found = &c->m_transports[i];
+    if (!found && n < sizeof(c->m_transports) / sizeof(c->m_transports[0])) {
+        struct rx_transport *e = &c->m_transports[n];
+        snprintf(e->name, sizeof(e->name), "%s", t);
+        e->accepted = accepted_series(c->h, c, e->name);
+        e->refused = refused_series(c->h, c, e->name);
+        if (e->accepted && e->refused) {
+            atomic_store(&c->m_ntransports, n + 1);
+            found = e;
+        }
+    }
+    pthread_mutex_unlock(&c->m_transport_mu);
+    return found;
+}
+
+void host_metrics_receiver(otelc_ctx *c, otelc_status st, uint32_t spans, const char *transport)
+{
+    bool ok = st == OTELC_OK || st == OTELC_PENDING;
+    struct rx_transport *t = transport ? transport_of(c, transport) : NULL;
+    otelc_series *s = t ? (ok ? t->accepted : t->refused) : (ok ? c->m_accepted : c->m_refused);
     if (s)
         metrics_add(s, spans);
 }
@@ -41,12 +89,8 @@ int host_metrics_register(host *h)
         otelc_ctx *c = h->comps[i];
         otelc_kind k = c->plugin->desc->kind;
         if (k == OTELC_RECEIVER) {
-            c->m_accepted = series(h, "otelcol_receiver_accepted_spans_total",
-                                   "Spans the receiver accepted into the pipeline.",
-                                   OTELC_COUNTER, "receiver", c, c->plugin->desc->type);
-            c->m_refused = series(h, "otelcol_receiver_refused_spans_total",
-                                  "Spans the receiver could not push into the pipeline.",
-                                  OTELC_COUNTER, "receiver", c, c->plugin->desc->type);
+            c->m_accepted = accepted_series(h, c, c->plugin->desc->type);
+            c->m_refused = refused_series(h, c, c->plugin->desc->type);
         } else if (k == OTELC_EXPORTER) {
             c->m_sent = series(h, "otelcol_exporter_sent_spans_total",
                                "Spans the exporter sent successfully.", OTELC_COUNTER,

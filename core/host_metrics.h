@@ -12,7 +12,9 @@
  * figures. Main thread, after the instances exist. 0 or -1. */
 int host_metrics_register(host *h);
 
-/* Counts a receiver's emit outcome (sync, or on completion). Any thread. */
-void host_metrics_receiver(otelc_ctx *c, otelc_status st, uint32_t spans);
+/* Counts a receiver's emit outcome (sync, or on completion) under the
+ * transport its batch named (borrowed; NULL: the receiver's type). Any
+ * thread. */
+void host_metrics_receiver(otelc_ctx *c, otelc_status st, uint32_t spans, const char *transport);
 
 #endif

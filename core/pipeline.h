@@ -50,8 +50,16 @@ struct otelc_ctx {
     queue_cfg qcfg;
     struct health_component *health;
 
-    /* The host's own series (host_metrics.c); NULL where not this kind. */
+    /* The host's own series (host_metrics.c); NULL where not this kind.
+     * Receivers: the pair labelled with their type, and pairs for the
+     * transports their batches name (made on first use, never removed). */
     otelc_series *m_accepted, *m_refused;
+    struct rx_transport {
+        char name[32];
+        otelc_series *accepted, *refused;
+    } m_transports[4];
+    atomic_size_t m_ntransports;
+    pthread_mutex_t m_transport_mu;
     otelc_series *m_sent, *m_failed, *m_enqueue_failed, *m_queue_size, *m_queue_capacity;
 };
 

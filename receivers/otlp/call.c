@@ -202,7 +202,7 @@ static void emit_message(otlp_stream *s, uint8_t *buf, size_t len, uint32_t span
     atomic_fetch_add_explicit(&s->refs, 1, memory_order_relaxed); /* the completion's */
     s->awaiting = true;
     c->awaiting++;
-    otelc_status st = otlp_emit(c->r, buf, len, spans, s->received_ns, meta, stream_emit_done, s);
+    otelc_status st = otlp_emit(c->r, "grpc", buf, len, spans, s->received_ns, meta, stream_emit_done, s);
     if (st == OTELC_PENDING)
         return;
     s->awaiting = false;

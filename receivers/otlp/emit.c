@@ -27,10 +27,12 @@ void otlp_count_early(otlp_recv *r)
         r->api->metric_add(r->early_refusals, 1);
 }
 
-otelc_status otlp_emit(otlp_recv *r, uint8_t *buf, size_t len, uint32_t spans,
-                       int64_t received_ns, otlp_meta *meta, otelc_done_fn done, void *arg)
+otelc_status otlp_emit(otlp_recv *r, const char *transport, uint8_t *buf, size_t len,
+                       uint32_t spans, int64_t received_ns, otlp_meta *meta, otelc_done_fn done,
+                       void *arg)
 {
-    otelc_batch_meta bm = {.struct_size = sizeof(bm), .received_ns = received_ns};
+    otelc_batch_meta bm = {.struct_size = sizeof(bm), .received_ns = received_ns,
+                           .transport = transport};
     if (meta && otlp_meta_pairs(meta, &bm.pairs, &bm.npairs) != 0)
         goto out_free_buf;
     /* Adopted: the request buffer becomes the batch without a copy. */

@@ -187,7 +187,7 @@ static void h1_emit(otlp_conn *c, h1_req *q, uint8_t *pb, size_t len, size_t spa
     otlp_meta *meta = c->srv->set.include_metadata ? &q->meta : NULL;
     atomic_fetch_add_explicit(&q->refs, 1, memory_order_relaxed); /* the completion's */
     q->awaiting = true;
-    otelc_status st = otlp_emit(c->r, pb, len, (uint32_t)spans, q->received_ns, meta,
+    otelc_status st = otlp_emit(c->r, "http", pb, len, (uint32_t)spans, q->received_ns, meta,
                                 req_emit_done, q);
     if (st == OTELC_PENDING) {
         /* Nothing is read until the answer is out: the socket waits. */

@@ -113,7 +113,7 @@ static void h2x_emit(otlp_stream *s, uint8_t *pb, size_t len, size_t spans)
     atomic_fetch_add_explicit(&s->refs, 1, memory_order_relaxed); /* the completion's */
     s->awaiting = true;
     c->awaiting++;
-    otelc_status st = otlp_emit(c->r, pb, len, (uint32_t)spans, s->received_ns, meta,
+    otelc_status st = otlp_emit(c->r, "http", pb, len, (uint32_t)spans, s->received_ns, meta,
                                 stream_emit_done, s);
     if (st == OTELC_PENDING)
         return;

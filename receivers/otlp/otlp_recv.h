@@ -219,12 +219,14 @@ void h1_drain(otlp_conn *c);
 void h1_free(otlp_conn *c);
 
 /* emit.c: hands buf (malloc'd, adopted without a copy) to the pipeline as
- * one batch; meta (the request headers kept, or NULL) is copied. Returns
- * the emit outcome: PENDING means done(arg, status) follows exactly once,
- * from any thread. Without memory for the batch, buf is freed and RETRY
- * returned. Any thread. */
-otelc_status otlp_emit(otlp_recv *r, uint8_t *buf, size_t len, uint32_t spans,
-                       int64_t received_ns, otlp_meta *meta, otelc_done_fn done, void *arg);
+ * one batch; meta (the request headers kept, or NULL) is copied; transport
+ * ("grpc" or "http") labels the host's receiver metrics. Returns the emit
+ * outcome: PENDING means done(arg, status) follows exactly once, from any
+ * thread. Without memory for the batch, buf is freed and RETRY returned.
+ * Any thread. */
+otelc_status otlp_emit(otlp_recv *r, const char *transport, uint8_t *buf, size_t len,
+                       uint32_t spans, int64_t received_ns, otlp_meta *meta, otelc_done_fn done,
+                       void *arg);
 
 /* otlp_config_nodes.c (create only): which of protocols.grpc and
  * protocols.http are present (-1 after a config error when neither is);

@@ -2,15 +2,24 @@
 // refusal with its message naming the file and both ABI versions.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { run, PLUGIN_DIRS, BAD_PLUGIN_DIR } from './lib/harness.mjs';
+
+// The ABI version of the tree's header, as "1.1", and its parts.
+const header = readFileSync(join(process.env.OTELC_SOURCE_DIR, 'plugins/include/otelc/plugin.h'), 'utf8');
+const MAJOR = Number(header.match(/#define OTELC_ABI_MAJOR (\d+)/)[1]);
+const MINOR = Number(header.match(/#define OTELC_ABI_MINOR (\d+)/)[1]);
+const ABI = `${MAJOR}\\.${MINOR}`; // for regular expressions
+const re = (source) => new RegExp(source, 'm');
 
 test('components lists the plugins found with kind, version, ABI and file', async () => {
   const r = await run(['components']);
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stdout, /^receiver\s+testsource\s+1\.0\.0\s+1\.0\s+\S+test_source\.so$/m);
-  assert.match(r.stdout, /^exporter\s+testsink\s+1\.0\.0\s+1\.0\s+\S+test_sink\.so$/m);
-  assert.match(r.stdout, /^processor\s+testproc\s+1\.0\.0\s+1\.0\s+\S+test_proc\.so$/m);
-  assert.match(r.stdout, /^extension\s+health_check\s+\S+\s+1\.0\s+\(built in\)$/m);
+  assert.match(r.stdout, re(`^receiver\\s+testsource\\s+1\\.0\\.0\\s+${ABI}\\s+\\S+test_source\\.so$`));
+  assert.match(r.stdout, re(`^exporter\\s+testsink\\s+1\\.0\\.0\\s+${ABI}\\s+\\S+test_sink\\.so$`));
+  assert.match(r.stdout, re(`^processor\\s+testproc\\s+1\\.0\\.0\\s+${ABI}\\s+\\S+test_proc\\.so$`));
+  assert.match(r.stdout, re(`^extension\\s+health_check\\s+\\S+\\s+${ABI}\\s+\\(built in\\)$`));
   assert.doesNotMatch(r.stdout, /refused/);
 });
 
@@ -18,9 +27,9 @@ test('each broken plugin is refused with its reason', async () => {
   const r = await run(['components'], { dirs: [BAD_PLUGIN_DIR] });
   assert.equal(r.code, 0, r.stderr);
   const out = r.stdout;
-  assert.match(out, /refused: \S+bad_abi_major\.so: ABI major version differs \(plugin ABI 99\.0, host ABI 1\.0\)/);
-  assert.match(out, /refused: \S+bad_abi_minor\.so: plugin needs a newer host \(plugin ABI 1\.1, host ABI 1\.0\)/);
-  assert.match(out, /refused: \S+bad_size\.so: descriptor too small: 16 bytes, ABI 1\.0 needs \d+ \(plugin ABI 1\.0, host ABI 1\.0\)/);
+  assert.match(out, re(`refused: \\S+bad_abi_major\\.so: ABI major version differs \\(plugin ABI ${MAJOR + 98}\\.${MINOR}, host ABI ${ABI}\\)`));
+  assert.match(out, re(`refused: \\S+bad_abi_minor\\.so: plugin needs a newer host \\(plugin ABI ${MAJOR}\\.${MINOR + 1}, host ABI ${ABI}\\)`));
+  assert.match(out, re(`refused: \\S+bad_size\\.so: descriptor too small: 16 bytes, ABI ${MAJOR}\\.\\d+ needs \\d+ \\(plugin ABI ${ABI}, host ABI ${ABI}\\)`));
   assert.match(out, /refused: \S+no_symbol\.so: no otelc_plugin_entry_v1 symbol: not an otelc plugin/);
   assert.match(out, /refused: \S+dup_b\.so: exporter type "dup" is already provided by \S+dup_a\.so/);
   // The first of the duplicates loads; none of the broken ones does.
@@ -39,7 +48,6 @@ test('OTELC_PLUGIN_PATH is searched like --plugin-dir', async () => {
 test('plugins export only their entry symbol; the host exports none', async () => {
   const { readdirSync } = await import('node:fs');
   const { execFileSync } = await import('node:child_process');
-  const { join } = await import('node:path');
   const dirs = PLUGIN_DIRS.filter((d) => readdirSync(d).some((f) => f.endsWith('.so')));
   assert.ok(dirs.length > 0);
   for (const d of dirs) {
@@ -54,9 +62,8 @@ test('plugins export only their entry symbol; the host exports none', async () =
 });
 
 test('the plugin in docs/plugins.md builds out of tree and loads', async () => {
-  const { readFileSync, mkdirSync, writeFileSync } = await import('node:fs');
+  const { mkdirSync, writeFileSync } = await import('node:fs');
   const { execFileSync } = await import('node:child_process');
-  const { join } = await import('node:path');
   const { tempDir } = await import('./lib/harness.mjs');
   const src = process.env.OTELC_SOURCE_DIR;
   const doc = readFileSync(join(src, 'docs/plugins.md'), 'utf8');
@@ -68,5 +75,5 @@ test('the plugin in docs/plugins.md builds out of tree and loads', async () => {
     '-I', join(src, 'plugins/include'), join(dir, 'counter.c'), '-o', join(dir, 'plugins/counter.so')]);
   const r = await run(['components'], { dirs: [join(dir, 'plugins')] });
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stdout, /^exporter\s+counter\s+1\.0\.0\s+1\.0\s+\S+counter\.so$/m);
+  assert.match(r.stdout, re(`^exporter\\s+counter\\s+1\\.0\\.0\\s+${ABI}\\s+\\S+counter\\.so$`));
 });

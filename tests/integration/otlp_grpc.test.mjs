@@ -267,6 +267,8 @@ test('concurrent streams over several loops', async (t) => {
   assert.deepEqual(new Set(results.map((r) => r.grpc)), new Set([0]));
   const s = await stats(o);
   assert.equal(s.spans, 4 * 20 * 3);
+  const m = (await get(o.url('/metrics'))).text;
+  assert.match(m, /^otelcol_receiver_accepted_spans_total\{receiver="otlp",transport="grpc"\} 240$/m);
 });
 
 test('shutdown lets a call in flight finish, then closes', async (t) => {

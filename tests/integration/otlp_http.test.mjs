@@ -277,6 +277,10 @@ test('curl: HTTP/1.1 keep-alive, h2c with prior knowledge, gzip', async (t) => {
   assert.match(r.stderr, /HTTP\/1\.1 100 Continue/);
   const s = await stats(o);
   assert.equal(s.spans, 1 + 1 + 1 + 3 + 3 + 1);
+  // The host counts them under the receiver's transport, as the collector does.
+  const m = (await get(o.url('/metrics'))).text;
+  assert.match(m, /^otelcol_receiver_accepted_spans_total\{receiver="otlp",transport="http"\} 10$/m);
+  assert.doesNotMatch(m, /transport="grpc"/);
 });
 
 test('every status, over HTTP/1.1 and h2c', async (t) => {

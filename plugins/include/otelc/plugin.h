@@ -6,6 +6,8 @@
  *   1.0  first stable ABI: descriptor, key table, lifecycle, consume/resume,
  *        batches, emit/complete, exporter pause, metrics, health, admin
  *        routes, config nodes.
+ *   1.1  otelc_batch_meta.transport: the receiver's transport ("grpc",
+ *        "http") for the transport label of the host's receiver metrics.
  *
  * Rules that hold everywhere below:
  *
@@ -48,7 +50,7 @@ extern "C" {
 #endif
 
 #define OTELC_ABI_MAJOR 1 /* bumped when anything is removed or changed */
-#define OTELC_ABI_MINOR 0 /* bumped when something is appended */
+#define OTELC_ABI_MINOR 1 /* bumped when something is appended */
 
 #if defined(__GNUC__)
 #define OTELC_PRINTF(f, a) __attribute__((format(printf, f, a)))
@@ -104,6 +106,10 @@ typedef struct otelc_batch_meta {
     int64_t enqueued_ns;   /* enqueue time the queue recorded; 0 before */
     const otelc_kv *pairs; /* metadata keys, sorted by key; may be NULL */
     size_t npairs;
+    /* 1.1: how a receiver got the data ("grpc", "http"): the transport
+     * label of otelcol_receiver_*_spans_total (copied; at most 31 bytes).
+     * NULL: the receiver's type. Set struct_size = sizeof to pass it. */
+    const char *transport;
 } otelc_batch_meta;
 
 typedef struct otelc_batch otelc_batch;
