@@ -357,7 +357,7 @@ static void *consumer_main(void *arg)
 {
     exporter_queue *q = arg;
     uint64_t seed = (uint64_t)(uintptr_t)&seed ^ (uint64_t)mono_ns();
-    qitem **items = calloc(TAKE_MAX, sizeof(*items));
+    qitem **items = calloc(TAKE_MAX, sizeof(qitem *));
     if (!items) {
         otelc_log(OTELC_LOG_ERROR, q->id, "a queue consumer has no memory; it stops");
         return NULL;

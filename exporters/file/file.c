@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/uio.h>
@@ -28,10 +29,14 @@ typedef struct file_exp {
     int fd;
 } file_exp;
 
+#define WRITEV_MAX 1024 /* IOV_MAX on Linux; POSIX guarantees at least 16 */
+
+/* Writes iov[0..n) whole, WRITEV_MAX vectors at a time; consume calls are
+ * serialized, so the pieces of one batch are never interleaved. */
 static int write_all(int fd, struct iovec *iov, int n)
 {
     while (n > 0) {
-        ssize_t w = writev(fd, iov, n);
+        ssize_t w = writev(fd, iov, n < WRITEV_MAX ? n : WRITEV_MAX);
         if (w < 0 && errno == EINTR)
             continue;
         if (w < 0)
@@ -51,20 +56,23 @@ static int write_all(int fd, struct iovec *iov, int n)
 
 static otelc_status write_proto(file_exp *f, otelc_batch *b)
 {
-    struct iovec iov[65];
-    size_t nseg = otelc_batch_segments(b, iov + 1, 64);
-    const uint8_t *flat = NULL;
-    if (nseg > 64) { /* many segments: gather once */
-        flat = otelc_batch_flat(b);
-        if (!flat)
+    struct iovec small[65], *iov = small;
+    size_t nseg = otelc_batch_segments(b, small + 1, 64);
+    if (nseg > 64) { /* a merged batch: a vector as long as it, not a copy */
+        iov = malloc((nseg + 1) * sizeof(*iov));
+        if (!iov || nseg > INT_MAX - 1) {
+            free(iov);
             return OTELC_RETRY;
-        iov[1] = (struct iovec){(void *)flat, otelc_batch_len(b)};
-        nseg = 1;
+        }
+        nseg = otelc_batch_segments(b, iov + 1, nseg);
     }
     uint32_t len = (uint32_t)otelc_batch_len(b);
     uint8_t prefix[4] = {len >> 24, len >> 16, len >> 8, len};
     iov[0] = (struct iovec){prefix, 4};
-    return write_all(f->fd, iov, (int)nseg + 1) == 0 ? OTELC_OK : OTELC_RETRY;
+    int rc = write_all(f->fd, iov, (int)nseg + 1);
+    if (iov != small)
+        free(iov);
+    return rc == 0 ? OTELC_OK : OTELC_RETRY;
 }
 
 static otelc_status write_json(file_exp *f, otelc_batch *b)
