@@ -30,6 +30,7 @@ otlp_stream *stream_new(otlp_conn *c, int32_t id)
     s->id = id;
     s->route = GRPC_ROUTE_NO_SERVICE;
     s->received_ns = otlp_wall_ns();
+    s->begin_ns = otlp_now_ns();
     s->http = c->srv->proto == OTLP_HTTP;
     if (s->http)
         hx_init(&s->hx, &c->srv->set.http, c->srv->set.max_msg);
@@ -40,6 +41,8 @@ otlp_stream *stream_new(otlp_conn *c, int32_t id)
         c->streams->prev = s;
     c->streams = s;
     c->nstreams++;
+    if (s->http && c->srv->set.http.read_ns != OTLP_NEVER)
+        conn_timer_arm(c); /* its read_timeout may come first */
     return s;
 }
 

@@ -188,10 +188,6 @@ static int64_t min64(int64_t a, int64_t b)
     return a < b ? a : b;
 }
 
-static int64_t add_sat(int64_t t, int64_t d)
-{
-    return d >= INT64_MAX - t ? INT64_MAX : t + d;
-}
 
 void conn_timer_at(otlp_conn *c, int64_t next)
 {
@@ -209,15 +205,15 @@ void conn_timer_at(otlp_conn *c, int64_t next)
 void conn_timer_arm(otlp_conn *c)
 {
     const otlp_settings *st = &c->srv->set;
-    int64_t next = c->ping_sent_ns ? add_sat(c->ping_sent_ns, st->ping_timeout_ns)
-                                   : add_sat(c->last_input_ns, st->ping_ns);
+    int64_t next = c->ping_sent_ns ? otlp_add_sat(c->ping_sent_ns, st->ping_timeout_ns)
+                                   : otlp_add_sat(c->last_input_ns, st->ping_ns);
     if (c->nstreams == 0 && !c->goaway)
-        next = min64(next, add_sat(c->idle_since_ns, st->idle_ns));
+        next = min64(next, otlp_add_sat(c->idle_since_ns, st->idle_ns));
     if (!c->goaway)
-        next = min64(next, add_sat(c->born_ns, st->age_ns));
+        next = min64(next, otlp_add_sat(c->born_ns, st->age_ns));
     else
-        next = min64(next, add_sat(c->goaway_ns, st->grace_ns));
-    conn_timer_at(c, next);
+        next = min64(next, otlp_add_sat(c->goaway_ns, st->grace_ns));
+    conn_timer_at(c, min64(next, h2x_read_deadline(c)));
 }
 
 static void send_goaway(otlp_conn *c, uint32_t code, const char *debug, size_t dlen)
@@ -279,6 +275,7 @@ static void on_timer(evutil_socket_t fd, short what, void *arg)
     } else if (!keepalive_due(c, now)) {
         c->dead = true;
     } else {
+        h2x_expire(c, now);
         conn_timer_arm(c);
     }
     conn_settle(c);
@@ -350,7 +347,7 @@ static int conn_begin(otlp_conn *c)
     c->born_ns = c->last_input_ns = c->idle_since_ns = otlp_now_ns();
     if (c->srv->proto == OTLP_HTTP) {
         c->mode = CONN_SNIFF;
-        c->sniff_deadline_ns = add_sat(c->born_ns, c->srv->set.http.read_header_ns);
+        c->sniff_deadline_ns = otlp_add_sat(c->born_ns, c->srv->set.http.read_header_ns);
         conn_timer_at(c, c->sniff_deadline_ns);
         return 0;
     }

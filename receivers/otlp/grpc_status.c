@@ -65,6 +65,7 @@ const char *grpc_code_name(int code)
     case GRPC_OK: return "OK";
     case GRPC_CANCELLED: return "CANCELLED";
     case GRPC_INVALID_ARGUMENT: return "INVALID_ARGUMENT";
+    case GRPC_DEADLINE_EXCEEDED: return "DEADLINE_EXCEEDED";
     case GRPC_RESOURCE_EXHAUSTED: return "RESOURCE_EXHAUSTED";
     case GRPC_UNIMPLEMENTED: return "UNIMPLEMENTED";
     case GRPC_INTERNAL: return "INTERNAL";

@@ -63,10 +63,6 @@ struct h1_conn {
     bool oom;               /* no memory for a request */
 };
 
-static int64_t add_sat(int64_t t, int64_t d)
-{
-    return d >= INT64_MAX - t ? INT64_MAX : t + d;
-}
 
 static int64_t min64(int64_t a, int64_t b)
 {
@@ -152,7 +148,7 @@ static void h1_write(otlp_conn *c, const http_answer *a)
                         c->srv->set.http.h1_headers);
     if (!h->head)
         evbuffer_add(out, a->body, a->len);
-    h->write_deadline = add_sat(otlp_now_ns(), c->srv->set.http.write_ns);
+    h->write_deadline = otlp_add_sat(otlp_now_ns(), c->srv->set.http.write_ns);
     if (!h->keep_alive)
         h->close_after = true;
 }
@@ -298,7 +294,7 @@ static int on_message_begin(http_parser *p)
     h->hlen = h->nlen = h->header_bytes = 0;
     h->hs = HDR_URL;
     h->begin_ns = otlp_now_ns();
-    h->read_deadline = add_sat(h->begin_ns, min64(o->read_header_ns, o->read_ns));
+    h->read_deadline = otlp_add_sat(h->begin_ns, min64(o->read_header_ns, o->read_ns));
     return 0;
 }
 
@@ -348,7 +344,7 @@ static int on_headers_complete(http_parser *p)
     }
     else if (q->expect_continue && p->http_minor >= 1)
         evbuffer_add(bufferevent_get_output(c->bev), "HTTP/1.1 100 Continue\r\n\r\n", 25);
-    h->read_deadline = add_sat(h->begin_ns, c->srv->set.http.read_ns);
+    h->read_deadline = otlp_add_sat(h->begin_ns, c->srv->set.http.read_ns);
     return 0;
 }
 
@@ -434,7 +430,7 @@ static bool next_request(otlp_conn *c)
         return false;
     req_release(c, false);
     h->complete = false;
-    h->read_deadline = add_sat(otlp_now_ns(), c->srv->set.http.idle_ns);
+    h->read_deadline = otlp_add_sat(otlp_now_ns(), c->srv->set.http.idle_ns);
     http_parser_pause(&h->p, 0);
     bufferevent_enable(c->bev, EV_READ);
     return true;
@@ -475,7 +471,7 @@ static bool start_linger(otlp_conn *c)
     if (c->srv->ssl_ctx || fd < 0 || shutdown(fd, SHUT_WR) != 0)
         return false;
     h->lingering = true;
-    h->read_deadline = add_sat(otlp_now_ns(), LINGER_NS);
+    h->read_deadline = otlp_add_sat(otlp_now_ns(), LINGER_NS);
     bufferevent_enable(c->bev, EV_READ);
     h1_arm(c);
     return true;

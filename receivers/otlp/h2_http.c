@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grpc_status.h"
 #include "otlp_recv.h"
 
 /* A header whose name is a literal; the value is copied by nghttp2. */
@@ -144,6 +145,38 @@ void h2x_request_done(otlp_stream *s)
         return;
     }
     h2x_emit(s, pb, len, spans);
+}
+
+/* Still receiving: neither the request's end nor an answer yet. */
+static bool receiving(const otlp_stream *s)
+{
+    return s->http && !s->ended && !s->answered;
+}
+
+int64_t h2x_read_deadline(const otlp_conn *c)
+{
+    int64_t read_ns = c->srv->set.http.read_ns, next = OTLP_NEVER;
+    if (c->srv->proto != OTLP_HTTP || read_ns == OTLP_NEVER)
+        return OTLP_NEVER;
+    for (const otlp_stream *s = c->streams; s; s = s->next)
+        if (receiving(s) && otlp_add_sat(s->begin_ns, read_ns) < next)
+            next = otlp_add_sat(s->begin_ns, read_ns);
+    return next;
+}
+
+void h2x_expire(otlp_conn *c, int64_t now)
+{
+    int64_t read_ns = c->srv->set.http.read_ns;
+    if (c->srv->proto != OTLP_HTTP || read_ns == OTLP_NEVER)
+        return;
+    for (otlp_stream *s = c->streams; s; s = s->next) {
+        if (!receiving(s) || now - s->begin_ns < read_ns)
+            continue;
+        http_answer a;
+        http_answer_error(&a, s->hx.kind, 408, GRPC_DEADLINE_EXCEEDED,
+                          "the request was not received within read_timeout");
+        h2x_answer(s, &a); /* the rest of its body is dropped */
+    }
 }
 
 void h2x_completed(otlp_stream *s)

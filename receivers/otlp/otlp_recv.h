@@ -78,6 +78,7 @@ struct otlp_stream {
     size_t held;           /* inflight bytes counted for this stream */
     size_t header_bytes;
     int64_t received_ns;
+    int64_t begin_ns;      /* monotonic: when its headers began (read_timeout) */
     otelc_status outcome;  /* written by the completing thread */
     size_t resp_sent;      /* bytes of the response body sent */
     bool is_post, type_ok, saw_type, answered, awaiting, ended;
@@ -162,6 +163,12 @@ struct otlp_recv {
 bool otlp_pipeline_full(otlp_recv *r);
 void otlp_count_early(otlp_recv *r);
 
+/* t + d, or INT64_MAX (OTLP_NEVER) when that overflows: deadlines. */
+static inline int64_t otlp_add_sat(int64_t t, int64_t d)
+{
+    return d >= INT64_MAX - t ? INT64_MAX : t + d;
+}
+
 /* Monotonic and wall clocks in ns. */
 int64_t otlp_now_ns(void);
 int64_t otlp_wall_ns(void);
@@ -209,6 +216,10 @@ void h2x_headers_done(otlp_stream *s);
 void h2x_data(otlp_stream *s, const uint8_t *p, size_t n);
 void h2x_request_done(otlp_stream *s);
 void h2x_completed(otlp_stream *s);
+/* read_timeout: the earliest deadline of a request still being received
+ * on c (OTLP_NEVER: none), and answering 408 to those past it. */
+int64_t h2x_read_deadline(const otlp_conn *c);
+void h2x_expire(otlp_conn *c, int64_t now);
 
 /* h1_conn.c: HTTP/1.1 connections of the HTTP port (loop thread only). */
 int h1_start(otlp_conn *c);          /* becomes CONN_H1; 0/-1 */

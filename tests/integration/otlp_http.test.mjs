@@ -438,6 +438,33 @@ test('slow clients: header, idle and body timeouts close the connection', async 
   assert.equal((await h1(port, { headers: { 'content-type': 'application/json' }, body: '{}' })).status, 200);
 });
 
+test('h2c: a stream whose body does not arrive within read_timeout gets 408, the connection serves on', async (t) => {
+  const o = await start(config({ http: '        read_timeout: 600ms' }));
+  t.after(() => o.stop());
+  const session = http2.connect(`http://127.0.0.1:${httpPort(o)}`);
+  t.after(() => session.close());
+  const began = Date.now();
+  const slow = session.request({ ':method': 'POST', ':path': '/v1/traces', 'content-type': 'application/json' });
+  slow.write('{"resourceSpans":'); // and nothing more
+  const answer = await new Promise((resolve, reject) => {
+    const chunks = [];
+    let head;
+    slow.on('response', (h) => { head = h; });
+    slow.on('data', (d) => chunks.push(d));
+    slow.on('close', () => resolve({ status: head?.[':status'], body: Buffer.concat(chunks).toString() }));
+    slow.on('error', reject);
+  });
+  const waited = Date.now() - began;
+  assert.equal(answer.status, 408);
+  assert.match(answer.body, /read_timeout/);
+  assert.ok(waited >= 550 && waited < 5000, `answered after read_timeout (${waited} ms)`);
+  // A stream that completes in time on the same connection is served.
+  const ok = await h2req(session, { headers: { 'content-type': 'application/json' }, body: jsonRequest() });
+  assert.equal(ok.status, 200);
+  assert.ok(!session.closed && !session.destroyed);
+  assert.equal((await stats(o)).spans, 1);
+});
+
 test('malformed HTTP gets 400 and a close; huge headers 431', async (t) => {
   const o = await start(config());
   t.after(() => o.stop());
