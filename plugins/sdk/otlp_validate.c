@@ -8,10 +8,12 @@
  * no formatting and no counting beyond the span total.
  *
  * Attributes are most of a request's fields, and nearly all of them are a
- * key with a scalar value: those are checked by a straight-line fast path
- * that only ever says "valid". Anything else it meets (an array, a kvlist,
- * an unknown field, a flaw) sends the attribute through the tables, which
- * accept it or name the problem exactly as before.
+ * key with a scalar value; most spans hold nothing but such attributes,
+ * ids, strings, numbers and a plain status. Both are checked by
+ * straight-line fast paths that only ever say "valid". Anything else they
+ * meet (an array, a kvlist, an event, a link, an unknown field, a flaw)
+ * sends the attribute or span through the tables, which accept it or name
+ * the problem exactly as before.
  */
 #include <otelc/sdk/otlp_validate.h>
 #include <otelc/sdk/utf8.h>
@@ -344,6 +346,67 @@ static bool scalar_kv_ok(pb_bytes body)
     return true;
 }
 
+/* Status with a message and a code only. */
+static bool plain_status_ok(pb_bytes body)
+{
+    pb_cursor c = {body.ptr, body.ptr ? body.ptr + body.len : body.ptr};
+    while (!pb_at_end(&c)) {
+        uint32_t f;
+        enum pb_wire_type wt;
+        uint64_t u64;
+        pb_bytes b;
+        if (!pb_read_tag_fast(&c, &f, &wt))
+            return false;
+        bool ok = f == 2 && wt == PB_LEN   ? pb_read_len_fast(&c, &b) && otlp_utf8_valid(b.ptr, b.len)
+                  : f == 3 && wt == PB_VARINT ? pb_read_varint(&c, &u64)
+                                              : false;
+        if (!ok)
+            return false;
+    }
+    return true;
+}
+
+/* A span whose fields are ids, strings, numbers, scalar attributes and a
+ * plain status: most spans. Events, links and anything unusual go
+ * through the tables. Checks the same rules as span_schema. */
+static bool plain_span_ok(pb_bytes body)
+{
+    pb_cursor c = {body.ptr, body.ptr ? body.ptr + body.len : body.ptr};
+    uint32_t seen = 0;
+    while (!pb_at_end(&c)) {
+        uint32_t f;
+        enum pb_wire_type wt;
+        uint64_t u64;
+        uint32_t u32;
+        pb_bytes b;
+        if (!pb_read_tag_fast(&c, &f, &wt) || f > 16 || wt != span_fields[f].wt ||
+            !span_fields[f].name)
+            return false;
+        bool ok;
+        switch (f) {
+        case 1: ok = pb_read_len_fast(&c, &b) && b.len == 16; break;
+        case 2: ok = pb_read_len_fast(&c, &b) && b.len == 8; break;
+        case 4: ok = pb_read_len_fast(&c, &b) && (b.len == 8 || b.len == 0); break;
+        case 3:
+        case 5: ok = pb_read_len_fast(&c, &b) && otlp_utf8_valid(b.ptr, b.len); break;
+        case 6:
+        case 10:
+        case 12:
+        case 14: ok = pb_read_varint(&c, &u64); break;
+        case 7:
+        case 8: ok = pb_read_fixed64(&c, &u64); break;
+        case 9: ok = pb_read_len_fast(&c, &b) && scalar_kv_ok(b); break;
+        case 15: ok = pb_read_len_fast(&c, &b) && plain_status_ok(b); break;
+        case 16: ok = pb_read_fixed32(&c, &u32); break;
+        default: return false; /* events, links */
+        }
+        if (!ok)
+            return false;
+        seen |= BIT(f);
+    }
+    return (span_schema.required & ~seen) == 0;
+}
+
 static int enter_message(struct vctx *ctx, const struct vpath *at, pb_bytes body)
 {
     const struct vmsg *m = at->field->msg;
@@ -389,6 +452,10 @@ static int check_value(struct vctx *ctx, const struct vpath *at, pb_cursor *c)
         if (at->field->msg == &key_value_schema && ctx->depth < OTLP_MAX_DEPTH &&
             scalar_kv_ok(b))
             return OTLP_OK;
+        if (at->field->msg == &span_schema && plain_span_ok(b)) {
+            ctx->spans++;
+            return OTLP_OK;
+        }
         return enter_message(ctx, at, b);
     default:
         return OTLP_OK;

@@ -470,6 +470,79 @@ static void test_attribute_shapes(void **state)
                         "kvlist_value.values[0].value.string_value is not valid UTF-8");
 }
 
+/* request{resource_spans{scope_spans{spans[0..n)}}} */
+static void wrap_spans(fx_wire *req, fx_wire *const *spans, size_t n)
+{
+    static fx_wire ss, rs;
+    ss.len = rs.len = req->len = 0;
+    for (size_t i = 0; i < n; i++)
+        fxw_msg(&ss, 2, spans[i]);
+    fxw_msg(&rs, 2, &ss);
+    fxw_msg(req, 1, &rs);
+}
+
+/* Plain spans take a fast path; spans with events, links or anything
+ * unusual take the tables; verdicts, messages and span numbers agree. */
+static void test_span_shapes(void **state)
+{
+    static fx_wire plain, with_event, odd_status, ev, st, kv, any, bad, req;
+    otlp_verror err;
+    size_t n = 0;
+    (void)state;
+    plain.len = 0;
+    fxw_span(&plain, 1, "plain");
+    fxw_uint(&plain, 6, 2);                /* kind */
+    fxw_fixed64(&plain, 7, 1000);           /* start */
+    fxw_fixed64(&plain, 8, 2000);           /* end */
+    fxw_str(&plain, 3, "rojo=00f067aa0ba902b7");
+    any.len = kv.len = 0;
+    fxw_str(&any, 1, "GET");
+    fxw_str(&kv, 1, "http.method");
+    fxw_msg(&kv, 2, &any);
+    fxw_msg(&plain, 9, &kv);
+    st.len = 0;
+    fxw_str(&st, 2, "fine");
+    fxw_uint(&st, 3, 1);
+    fxw_msg(&plain, 15, &st);
+    fxw_fixed32(&plain, 16, 1);
+    with_event.len = ev.len = 0;
+    fxw_span(&with_event, 2, "with event");
+    fxw_str(&ev, 2, "exception");
+    fxw_msg(&with_event, 11, &ev);
+    odd_status.len = st.len = 0;
+    fxw_span(&odd_status, 3, "odd status");
+    fxw_uint(&st, 9, 1); /* unknown in Status: skipped */
+    fxw_msg(&odd_status, 15, &st);
+    fx_wire *three[] = {&plain, &with_event, &odd_status};
+    wrap_spans(&req, three, 3);
+    assert_int_equal(validate_bytes(req.buf, req.len, &err, &n), OTLP_OK);
+    assert_int_equal(n, 3);
+
+    /* A flaw after fast spans is numbered as before. */
+    bad.len = 0;
+    fxw_span(&bad, 4, "\xc0\xaf");
+    fx_wire *then_bad[] = {&plain, &plain, &bad};
+    wrap_spans(&req, then_bad, 3);
+    expect_wire_failure(&req, OTLP_EINVALID, "span 2: name is not valid UTF-8");
+    bad.len = 0;
+    fxw_span(&bad, 4, "n");
+    fxw_str(&bad, 6, "x"); /* kind as a string */
+    wrap_spans(&req, then_bad, 3);
+    expect_wire_failure(&req, OTLP_EWIRETYPE, "span 2: kind has the wrong wire type");
+    bad.len = st.len = 0;
+    fxw_span(&bad, 4, "n");
+    fxw_str(&st, 2, "\xed\xa0\x80");
+    fxw_msg(&bad, 15, &st);
+    wrap_spans(&req, then_bad, 3);
+    expect_wire_failure(&req, OTLP_EINVALID, "span 2: status.message is not valid UTF-8");
+    bad.len = 0;
+    fxw_str(&bad, 5, "no ids");
+    wrap_spans(&req, then_bad, 3);
+    assert_int_equal(validate_bytes(req.buf, req.len, &err, &n), OTLP_EINVALID);
+    assert_non_null(strstr(err.msg, "span 2"));
+    assert_non_null(strstr(err.msg, "trace_id"));
+}
+
 static void test_utf8_valid(void **state)
 {
     static const char *const good[] = {
@@ -536,6 +609,7 @@ int main(void)
         cmocka_unit_test_teardown(test_every_truncation, teardown),
         cmocka_unit_test_teardown(test_garbage, teardown),
         cmocka_unit_test_teardown(test_attribute_shapes, teardown),
+        cmocka_unit_test_teardown(test_span_shapes, teardown),
         cmocka_unit_test_teardown(test_utf8_valid, teardown),
         cmocka_unit_test_teardown(test_utf8_invalid, teardown),
     };
