@@ -38,9 +38,9 @@ typedef struct awss3_job {
     awss3_creds *creds; /* the job's reference; up.creds borrows it */
     struct awss3_job *next;
     ix_op index;        /* after a successful upload: the object, indexed */
-    struct iovec *segs; /* the batch's segments, for the index */
+    struct iovec *segs; /* the batch's segments, for the index (owned array) */
     size_t nsegs;
-    ix_span *summaries; /* the batch's span summaries, for the index */
+    ix_span *summaries; /* the batch's span summaries, for the index (owned) */
     size_t nsummaries;
     struct awss3 *owner;
 } awss3_job;
