@@ -6,46 +6,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "admin_client.h"
-#include "config.h"
-
-/* --admin, else service.admin.endpoint of the config, else the default. */
-static int base_url(const otelc_options *opts, char *out, size_t cap)
-{
-    if (opts->admin)
-        return admin_client_url(opts->admin, out, cap);
-    otelc_errors errs;
-    otelc_errors_init(&errs);
-    otelc_config *cfg =
-        otelc_config_load((const char *const *)opts->config_files, opts->n_config_files, &errs);
-    otelc_errors_fini(&errs);
-    const char *ep = cfg && cfg->admin_endpoint ? cfg->admin_endpoint
-                                                : OTELC_ADMIN_DEFAULT_ENDPOINT;
-    int rc = admin_client_url(ep, out, cap);
-    otelc_config_free(cfg);
-    return rc;
-}
-
-static int call(const char *base, const char *method, const char *path, char **body)
-{
-    char err[512];
-    long status = 0;
-    if (admin_client_call(base, method, path, body, &status, err, sizeof(err)) != 0) {
-        fprintf(stderr, "otelc: cannot reach the daemon: %s\n", err);
-        return OTELC_EXIT_START;
-    }
-    if (status < 200 || status > 299) {
-        fprintf(stderr, "otelc: %s %s answered %ld: %s\n", method, path, status, *body);
-        return OTELC_EXIT_CONFIG;
-    }
-    return OTELC_EXIT_OK;
-}
+#include "admin_cli.h"
 
 /* The queue's figures from /health, then its dead letters. */
 static int inspect(const char *base, const char *exporter)
 {
     char *body = NULL, path[512];
-    int rc = call(base, "GET", "/health", &body);
+    int rc = admin_cli_call(base, "GET", "/health", &body);
     if (rc == OTELC_EXIT_OK || rc == OTELC_EXIT_CONFIG) { /* 503 still has the figures */
         json_t *h = json_loads(body ? body : "", 0, NULL);
         json_t *q = json_object_get(json_object_get(json_object_get(h, "components"), exporter),
@@ -58,7 +25,7 @@ static int inspect(const char *base, const char *exporter)
     free(body);
     body = NULL;
     snprintf(path, sizeof(path), "/api/queue/%s/deadletters", exporter);
-    rc = call(base, "GET", path, &body);
+    rc = admin_cli_call(base, "GET", path, &body);
     if (rc == OTELC_EXIT_OK)
         printf("dead letters:\n%s\n", body);
     free(body);
@@ -70,7 +37,7 @@ static int replay(const char *base, const char *exporter, const char *id)
     char *body = NULL, path[512];
     snprintf(path, sizeof(path), "/api/queue/%s/deadletters/replay%s%s", exporter,
              id ? "?id=" : "", id ? id : "");
-    int rc = call(base, "POST", path, &body);
+    int rc = admin_cli_call(base, "POST", path, &body);
     if (rc == OTELC_EXIT_OK)
         printf("%s\n", body);
     free(body);
@@ -87,7 +54,7 @@ int otelc_queue_command(const otelc_options *opts)
                         "EXPORTER [ID]\n");
         return OTELC_EXIT_USAGE;
     }
-    if (base_url(opts, base, sizeof(base)) != 0) {
+    if (admin_cli_base_url(opts, base, sizeof(base)) != 0) {
         fprintf(stderr, "otelc: cannot tell the admin endpoint; use --admin HOST:PORT\n");
         return OTELC_EXIT_USAGE;
     }
