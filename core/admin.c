@@ -8,7 +8,6 @@
  */
 #include "admin_int.h"
 
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -159,21 +158,15 @@ static void *loop_main(void *arg)
 
 int admin_start(admin_server *a, char *err, size_t errlen)
 {
-    sigset_t block, old;
     int rc;
 
     if (a->running || a->stopping) {
         snprintf(err, errlen, "admin server started twice");
         return -1;
     }
-    /* The thread inherits the mask: signals belong to the main thread. */
-    sigemptyset(&block);
-    sigaddset(&block, SIGINT);
-    sigaddset(&block, SIGTERM);
-    sigaddset(&block, SIGPIPE);
-    pthread_sigmask(SIG_BLOCK, &block, &old);
+    /* The thread inherits the host's mask (host.c): signals stay with the
+     * main thread. */
     rc = pthread_create(&a->thread, NULL, loop_main, a);
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (rc != 0) {
         snprintf(err, errlen, "cannot start the admin thread: %s", strerror(rc));
         return -1;

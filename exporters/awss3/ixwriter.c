@@ -5,7 +5,6 @@
 
 #include <errno.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -194,14 +193,7 @@ ix_writer *ix_writer_start(ix_env *e, otelc_ctx *ctx, const otelc_host_api *api)
     pthread_cond_init(&w->wake, &ca);
     pthread_condattr_destroy(&ca);
     pthread_mutex_init(&w->mu, NULL);
-    sigset_t block, old;
-    sigemptyset(&block);
-    sigaddset(&block, SIGINT);
-    sigaddset(&block, SIGTERM);
-    sigaddset(&block, SIGPIPE);
-    pthread_sigmask(SIG_BLOCK, &block, &old);
     int rc = pthread_create(&w->thread, NULL, writer_main, w);
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (rc != 0) {
         pthread_cond_destroy(&w->wake);
         pthread_mutex_destroy(&w->mu);

@@ -4,7 +4,6 @@
 #include "loop.h"
 
 #include <pthread.h>
-#include <signal.h>
 #include <stdlib.h>
 
 #include <event2/event.h>
@@ -146,14 +145,7 @@ static void *loop_main(void *arg)
 
 int s3_loop_start(s3_loop *l)
 {
-    sigset_t block, old;
-    sigemptyset(&block);
-    sigaddset(&block, SIGINT);
-    sigaddset(&block, SIGTERM);
-    sigaddset(&block, SIGPIPE);
-    pthread_sigmask(SIG_BLOCK, &block, &old);
     int rc = pthread_create(&l->thread, NULL, loop_main, l);
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
     l->running = rc == 0;
     return rc == 0 ? 0 : -1;
 }

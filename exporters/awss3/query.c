@@ -3,7 +3,6 @@
  */
 #include "query.h"
 
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -136,17 +135,10 @@ static int register_routes(awss3_query *q)
 
 static int start_workers(awss3_query *q)
 {
-    sigset_t block, old;
-    sigemptyset(&block);
-    sigaddset(&block, SIGINT);
-    sigaddset(&block, SIGTERM);
-    sigaddset(&block, SIGPIPE);
-    pthread_sigmask(SIG_BLOCK, &block, &old);
     int rc = 0;
     for (; q->nworkers < QUERY_WORKERS; q->nworkers++)
         if ((rc = pthread_create(&q->workers[q->nworkers], NULL, worker_main, q)) != 0)
             break;
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
     return rc == 0 ? 0 : -1;
 }
 

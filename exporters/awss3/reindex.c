@@ -7,7 +7,6 @@
  * (which empties the index first and is answered when done).
  */
 #include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -314,14 +313,7 @@ static void *reindex_main(void *arg)
 
 static int spawn(awss3_query *q, reindex_job *job)
 {
-    sigset_t block, old;
-    sigemptyset(&block);
-    sigaddset(&block, SIGINT);
-    sigaddset(&block, SIGTERM);
-    sigaddset(&block, SIGPIPE);
-    pthread_sigmask(SIG_BLOCK, &block, &old);
     int rc = pthread_create(&q->reindex_thread, NULL, reindex_main, job);
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
     return rc;
 }
 

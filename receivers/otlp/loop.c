@@ -2,7 +2,6 @@
  * loop.c: the receiver's loop threads. Each runs its own event_base; work
  * from other threads arrives through its mailbox.
  */
-#include <signal.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -87,23 +86,17 @@ int loops_create(otlp_server *srv)
     return 0;
 }
 
-/* Threads start with SIGINT, SIGTERM and SIGPIPE blocked: signals are the
- * host's main thread's business, and EPIPE is handled where writes fail. */
+/* The threads inherit the host's mask: SIGINT, SIGTERM and SIGPIPE are
+ * blocked (signals are the main thread's business; EPIPE is handled where
+ * writes fail). */
 int loops_start(otlp_server *srv)
 {
-    sigset_t block, old;
-    sigemptyset(&block);
-    sigaddset(&block, SIGINT);
-    sigaddset(&block, SIGTERM);
-    sigaddset(&block, SIGPIPE);
-    pthread_sigmask(SIG_BLOCK, &block, &old);
     int rc = 0;
     for (unsigned i = 0; i < srv->nloops && rc == 0; i++) {
         otlp_loop *l = &srv->loops[i];
         rc = pthread_create(&l->thread, NULL, loop_main, l) == 0 ? 0 : -1;
         l->running = rc == 0;
     }
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
     return rc;
 }
 

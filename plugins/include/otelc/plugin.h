@@ -27,7 +27,10 @@
  * the descriptor sets OTELC_CONSUME_THREAD_SAFE. resume and completion
  * callbacks may run on any thread: post to your own loop if you need it.
  * Every function of the host table may be called from any thread, except
- * config_error and node_* which belong to create.
+ * config_error and node_* which belong to create. The host blocks SIGINT,
+ * SIGTERM and SIGPIPE before it loads plugins, so threads a plugin starts
+ * inherit that mask: signals are the main thread's, and a write to a
+ * closed socket fails with EPIPE instead of killing the process.
  *
  * OUTCOMES. consume and emit answer with otelc_status: OK, PENDING, RETRY
  * or REJECT. Nothing is ever dropped silently: RETRY makes the caller keep
