@@ -181,22 +181,34 @@ static void sync_done(void *arg, otelc_status st)
     pthread_mutex_unlock(&w->mu);
 }
 
+static void sync_init(sync_wait *w)
+{
+    w->done = false;
+    pthread_mutex_init(&w->mu, NULL);
+    pthread_cond_init(&w->cv, NULL);
+}
+
+/* The outcome of a call that answered st with w as its completion:
+ * waits for sync_done when st is PENDING. Frees w's resources. */
+static otelc_status sync_finish(sync_wait *w, otelc_status st)
+{
+    if (st == OTELC_PENDING) {
+        pthread_mutex_lock(&w->mu);
+        while (!w->done)
+            pthread_cond_wait(&w->cv, &w->mu);
+        st = w->status;
+        pthread_mutex_unlock(&w->mu);
+    }
+    pthread_cond_destroy(&w->cv);
+    pthread_mutex_destroy(&w->mu);
+    return st;
+}
+
 static otelc_status export_once(exporter_queue *q, otelc_batch *b)
 {
-    sync_wait w = {.done = false};
-    pthread_mutex_init(&w.mu, NULL);
-    pthread_cond_init(&w.cv, NULL);
-    otelc_status st = q->export_fn(q->export_arg, b, sync_done, &w);
-    if (st == OTELC_PENDING) {
-        pthread_mutex_lock(&w.mu);
-        while (!w.done)
-            pthread_cond_wait(&w.cv, &w.mu);
-        st = w.status;
-        pthread_mutex_unlock(&w.mu);
-    }
-    pthread_cond_destroy(&w.cv);
-    pthread_mutex_destroy(&w.mu);
-    return st;
+    sync_wait w;
+    sync_init(&w);
+    return sync_finish(&w, q->export_fn(q->export_arg, b, sync_done, &w));
 }
 
 /* Sleeps for wait_ns unless the queue is stopping; false if stopping. */
@@ -549,20 +561,9 @@ otelc_status queue_offer(exporter_queue *const *in, size_t n, otelc_batch *b,
 otelc_status queue_offer_all(exporter_queue *const *in, size_t n, otelc_batch *b,
                              void (*on_space)(void *space_arg), void *space_arg)
 {
-    sync_wait w = {.done = false};
-    pthread_mutex_init(&w.mu, NULL);
-    pthread_cond_init(&w.cv, NULL);
-    otelc_status st = queue_offer(in, n, b, on_space, space_arg, sync_done, &w);
-    if (st == OTELC_PENDING) {
-        pthread_mutex_lock(&w.mu);
-        while (!w.done)
-            pthread_cond_wait(&w.cv, &w.mu);
-        st = w.status;
-        pthread_mutex_unlock(&w.mu);
-    }
-    pthread_cond_destroy(&w.cv);
-    pthread_mutex_destroy(&w.mu);
-    return st;
+    sync_wait w;
+    sync_init(&w);
+    return sync_finish(&w, queue_offer(in, n, b, on_space, space_arg, sync_done, &w));
 }
 
 /* ---- pause, drain, stats ---- */
