@@ -78,9 +78,10 @@ export function sleep(ms) {
   return new Promise((r) => setTimeout(r, ms));
 }
 
-// HTTP helpers returning { status, text, json, headers }.
+// HTTP helpers returning { status, text, json, headers }. A request left
+// unanswered fails after a minute rather than hanging the suite.
 export async function request(url, init = {}) {
-  const res = await fetch(url, init);
+  const res = await fetch(url, { signal: AbortSignal.timeout(60000), ...init });
   const text = await res.text();
   let json;
   try { json = JSON.parse(text); } catch { json = undefined; }
