@@ -71,7 +71,8 @@ static dq_job *take_locked(durable_queue *q, int64_t *due)
         return j;
     }
     dq_item *items;
-    long n = dq_index_take(q->index, &q->limits, mono_ns(), false, &items, due);
+    otelc_send_trigger why;
+    long n = dq_index_take(q->index, &q->limits, mono_ns(), false, &items, due, &why);
     if (n <= 0) {
         if (n < 0)
             *due = mono_ns() + 100000000;
@@ -89,6 +90,7 @@ static dq_job *take_locked(durable_queue *q, int64_t *due)
     j->batch_id = df_batch_id(q->epoch, items[0].id);
     j->enqueued_ns = items[0].committed_ns;
     j->record_key = items[0].id;
+    j->why = why;
     return j;
 }
 
@@ -435,10 +437,20 @@ static void dead(durable_queue *q, dq_job *j, const char *why)
     }
 }
 
+/* Tells cfg.on_send of a batch leaving for the first time, and why. */
+static void note_send(durable_queue *q, dq_job *j)
+{
+    if (j->noted || !q->cfg.on_send)
+        return;
+    j->noted = true;
+    q->cfg.on_send(q->cfg.on_send_arg, (uint32_t)j->spans, j->bytes, j->why);
+}
+
 static void run_job(durable_queue *q, dq_job *j, uint64_t *seed)
 {
     char why[160];
     otelc_batch *b = NULL;
+    note_send(q, j);
     if (!j->recorded && q->limits.batching) {
         int rc = run_op(q, j, record_apply);
         if (rc != 0) {

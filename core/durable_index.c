@@ -245,12 +245,24 @@ static size_t run_length(part *p, const dq_limits *l)
     return n;
 }
 
+/* Why partition p (ready) may leave. */
+static otelc_send_trigger trigger(const part *p, const dq_limits *l, bool flush_all)
+{
+    if (flush_all)
+        return OTELC_SEND_FLUSH;
+    if (!l->batching || size_of(l, p->spans, p->bytes) >= l->min_size)
+        return OTELC_SEND_SIZE;
+    return OTELC_SEND_TIMEOUT;
+}
+
 long dq_index_take(dq_index *x, const dq_limits *l, int64_t now, bool flush_all, dq_item **out,
-                   int64_t *next_due)
+                   int64_t *next_due, otelc_send_trigger *why)
 {
     part *p = pick(x, l, now, flush_all, next_due);
     if (!p)
         return 0;
+    if (why)
+        *why = trigger(p, l, flush_all);
     size_t n = run_length(p, l);
     dq_item *items = malloc(n * sizeof(*items));
     if (!items)

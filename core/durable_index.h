@@ -58,11 +58,13 @@ int dq_index_unshift(dq_index *x, const dq_item *items, size_t n);
 
 /* Takes the next batch per l at monotonic time now (flush_all: ignore
  * min_size and flush_timeout, e.g. while draining). Returns how many
- * items were taken into *out (a new array the caller frees); 0 if none is
- * ready, with *next_due the earliest monotonic time one will be (0 when
- * the index is empty); -1 if memory ran out. */
+ * items were taken into *out (a new array the caller frees) and, when why
+ * is not NULL, why they may leave (its partition reached min_size or no
+ * batching: SIZE; its head waited flush_timeout: TIMEOUT; flush_all:
+ * FLUSH); 0 if none is ready, with *next_due the earliest monotonic time
+ * one will be (0 when the index is empty); -1 if memory ran out. */
 long dq_index_take(dq_index *x, const dq_limits *l, int64_t now, bool flush_all, dq_item **out,
-                   int64_t *next_due);
+                   int64_t *next_due, otelc_send_trigger *why);
 
 typedef struct dq_index_stats {
     uint64_t count, spans, bytes, cost;

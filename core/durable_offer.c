@@ -174,8 +174,10 @@ static void committed(offer_op *o, offer_slot *s)
         .bytes = (uint32_t)otelc_batch_len(o->b),
         .cost = (uint32_t)s->cost,
     };
+    otelc_kv part[DF_MAX_PAIRS];
+    size_t npart = queue_partition_pairs(meta, &q->cfg.batch, part, DF_MAX_PAIRS);
     pthread_mutex_lock(&q->mu);
-    it.meta = dq_index_meta(q->index, meta->pairs, meta->npairs);
+    it.meta = dq_index_meta(q->index, part, npart);
     reserve_locked(q, o->b, s->cost, -1);
     q->live_count++;
     q->live_spans += it.spans;

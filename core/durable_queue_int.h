@@ -29,6 +29,8 @@ typedef struct dq_job {
     uint64_t batch_id;
     int64_t enqueued_ns;
     bool recorded; /* its composition is on disk */
+    bool noted;    /* cfg.on_send has seen it */
+    otelc_send_trigger why; /* why it left the index */
     uint64_t record_key; /* the record's key (its first entry's id then) */
     size_t n;
     dq_item *items; /* owned */

@@ -147,6 +147,7 @@ static int add_record(recovery *r, uint64_t key, const MDB_val *v)
     j->batch_id = rec.batch_id;
     j->enqueued_ns = rec.enqueued_ns;
     j->recorded = true;
+    j->noted = true; /* counted before the restart */
     j->record_key = key;
     for (size_t i = 0; i < rec.nranges; i++) {
         df_range dr = df_batch_range(&rec, i);
@@ -208,9 +209,11 @@ static int add_entry(recovery *r, uint64_t id, const MDB_val *v, dq_job *owner)
         owner->cost += it.cost;
         return 0;
     }
-    otelc_kv pairs[DF_MAX_PAIRS];
+    otelc_kv pairs[DF_MAX_PAIRS], part[DF_MAX_PAIRS];
     df_pairs(&e, pairs, DF_MAX_PAIRS);
-    it.meta = dq_index_meta(q->index, pairs, e.npairs);
+    otelc_batch_meta meta = {.struct_size = sizeof(meta), .pairs = pairs, .npairs = e.npairs};
+    size_t npart = queue_partition_pairs(&meta, &q->cfg.batch, part, DF_MAX_PAIRS);
+    it.meta = dq_index_meta(q->index, part, npart);
     if (it.meta == UINT32_MAX || dq_index_push(q->index, &it) != 0)
         return fail(r, "out of memory");
     return 0;

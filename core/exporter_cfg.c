@@ -1,7 +1,9 @@
 /* exporter_cfg.c: sending_queue, retry_on_failure and timeout. */
 #include "exporter_cfg.h"
 
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "config_value.h"
 
@@ -22,6 +24,36 @@ static int parse_sizer(const otelc_node *sn, otelc_errors *errs, queue_sizer *ou
     if (rc == OTELC_CFG_ERROR)
         otelc_errors_add_value(errs, sn, "sizer must be requests, items or bytes");
     return rc;
+}
+
+/* sending_queue.batch.partition: metadata_keys (distinct, at most
+ * QUEUE_MAX_PARTITION_KEYS, case-insensitive). */
+static void parse_partition(const otelc_node *n, queue_batch_cfg *b, otelc_errors *errs)
+{
+    static const char *const known[] = {"metadata_keys", "cardinality_limit", NULL};
+    if (!n || otelc_cfg_map(n, errs) == OTELC_CFG_ERROR)
+        return;
+    otelc_cfg_check_keys(n, known, errs);
+    const otelc_node *cl = otelc_node_child(n, "cardinality_limit");
+    if (cl)
+        otelc_errors_add_key(errs, cl, "collector key sending_queue.batch.partition."
+                             "cardinality_limit is not supported yet");
+    const otelc_node *mk = otelc_node_child(n, "metadata_keys");
+    const char **keys = NULL;
+    size_t nkeys = 0;
+    if (otelc_cfg_string_list(mk, errs, &keys, &nkeys) != OTELC_CFG_OK)
+        return;
+    if (nkeys > QUEUE_MAX_PARTITION_KEYS)
+        otelc_errors_add_value(errs, mk, "at most %d metadata_keys", QUEUE_MAX_PARTITION_KEYS);
+    const otelc_node *item = otelc_node_first(mk);
+    for (size_t i = 0; i < nkeys && i < QUEUE_MAX_PARTITION_KEYS; i++) {
+        for (size_t k = 0; k < i; k++)
+            if (strcasecmp(keys[i], keys[k]) == 0)
+                otelc_errors_add_value(errs, item, "duplicate metadata key %s", keys[i]);
+        b->partition_keys[b->npartition_keys++] = keys[i];
+        item = otelc_node_next(item);
+    }
+    free(keys);
 }
 
 /* sending_queue.batch: read-side batching, as the collector configures
@@ -53,10 +85,7 @@ static void parse_batch(const otelc_node *n, queue_cfg *q, bool queue_sizer_set,
         b->max_size < b->min_size)
         otelc_errors_add_value(errs, mx, "max_size must be 0 (no limit) or at least min_size");
     otelc_cfg_size(otelc_node_child(n, "max_size_bytes"), errs, &b->max_size_bytes);
-    const otelc_node *part = otelc_node_child(n, "partition");
-    if (part)
-        otelc_errors_add_key(errs, part, "collector key sending_queue.batch.partition is not "
-                             "supported yet (batches never mix different metadata)");
+    parse_partition(otelc_node_child(n, "partition"), b, errs);
     if (b->sizer == q->sizer && b->min_size > q->queue_size)
         otelc_errors_add_value(errs, otelc_node_child(n, "min_size"),
                                "min_size must be at most sending_queue.queue_size");

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "batch.h"
@@ -294,25 +295,45 @@ static qitem *pop_locked(exporter_queue *q)
     return it;
 }
 
-static bool same_meta(otelc_batch *a, otelc_batch *b)
+size_t queue_partition_pairs(const otelc_batch_meta *m, const queue_batch_cfg *b, otelc_kv *out,
+                             size_t cap)
 {
-    const otelc_batch_meta *x = otelc_batch_meta_of(a), *y = otelc_batch_meta_of(b);
-    size_t nx = x ? x->npairs : 0, ny = y ? y->npairs : 0;
+    size_t n = 0;
+    for (size_t i = 0; m && i < m->npairs && n < cap; i++)
+        for (size_t k = 0; k < b->npartition_keys; k++)
+            if (strcasecmp(m->pairs[i].key, b->partition_keys[k]) == 0) {
+                out[n++] = m->pairs[i];
+                break;
+            }
+    return n;
+}
+
+#define PARTITION_PAIRS 64
+
+/* Whether a and b fall into one batch partition. */
+static bool same_partition(const queue_batch_cfg *bc, otelc_batch *a, otelc_batch *b)
+{
+    if (bc->npartition_keys == 0)
+        return true;
+    otelc_kv x[PARTITION_PAIRS], y[PARTITION_PAIRS];
+    size_t nx = queue_partition_pairs(otelc_batch_meta_of(a), bc, x, PARTITION_PAIRS);
+    size_t ny = queue_partition_pairs(otelc_batch_meta_of(b), bc, y, PARTITION_PAIRS);
     if (nx != ny)
         return false;
     for (size_t i = 0; i < nx; i++)
-        if (strcmp(x->pairs[i].key, y->pairs[i].key) != 0 ||
-            strcmp(x->pairs[i].value, y->pairs[i].value) != 0)
+        if (strcasecmp(x[i].key, y[i].key) != 0 || strcmp(x[i].value, y[i].value) != 0)
             return false;
     return true;
 }
 
-/* With batch: whether a batch may leave now; else *until is when the
- * oldest queued batch has waited flush_timeout. */
-static bool batch_ready(const exporter_queue *q, int64_t *until)
+/* With batch: whether a batch may leave now, and why (*why); else *until
+ * is when the oldest queued batch has waited flush_timeout. */
+static bool batch_ready(const exporter_queue *q, int64_t *until, otelc_send_trigger *why)
 {
+    *why = q->draining ? OTELC_SEND_FLUSH : OTELC_SEND_SIZE;
     if (!q->cfg.batch.enabled || q->draining || q->units >= q->cfg.batch.min_size)
         return true;
+    *why = OTELC_SEND_TIMEOUT;
     *until = q->head->enqueued_ns + q->cfg.batch.flush_timeout_ns;
     return mono_ns() >= *until;
 }
@@ -327,7 +348,7 @@ static size_t take_locked(exporter_queue *q, qitem **out, size_t cap)
     uint64_t bytes = 0;
     while (q->head && n < cap) {
         qitem *it = q->head;
-        if (n > 0 && (!same_meta(out[0]->b, it->b) ||
+        if (n > 0 && (!same_partition(bc, out[0]->b, it->b) ||
                       (bc->max_size > 0 && units + it->units > bc->max_size) ||
                       (bc->max_size_bytes > 0 && bytes + otelc_batch_len(it->b) > bc->max_size_bytes)))
             break;
@@ -342,8 +363,15 @@ static size_t take_locked(exporter_queue *q, qitem **out, size_t cap)
 
 #define TAKE_MAX 4096 /* batches merged into one export at most */
 
+static void note_send(const exporter_queue *q, otelc_batch *b, otelc_send_trigger why)
+{
+    if (q->cfg.on_send)
+        q->cfg.on_send(q->cfg.on_send_arg, otelc_batch_spans(b), otelc_batch_len(b), why);
+}
+
 /* Exports what take_locked popped, merged when there are several. */
-static void export_items(exporter_queue *q, qitem **items, size_t n, uint64_t *seed)
+static void export_items(exporter_queue *q, qitem **items, size_t n, otelc_send_trigger why,
+                         uint64_t *seed)
 {
     otelc_batch *merged = NULL;
     if (n > 1) {
@@ -353,11 +381,14 @@ static void export_items(exporter_queue *q, qitem **items, size_t n, uint64_t *s
         merged = batch_merge(parts, n);
     }
     if (merged) {
+        note_send(q, merged, why);
         export_with_retry(q, merged, seed);
         otelc_batch_unref(merged);
     } else { /* one batch, or no memory for the merged one */
-        for (size_t i = 0; i < n; i++)
+        for (size_t i = 0; i < n; i++) {
+            note_send(q, items[i]->b, why);
             export_with_retry(q, items[i]->b, seed);
+        }
     }
     for (size_t i = 0; i < n; i++) {
         otelc_batch_unref(items[i]->b);
@@ -381,14 +412,15 @@ static void *consumer_main(void *arg)
         if (q->stopping)
             break;
         int64_t until = 0;
-        if (!batch_ready(q, &until)) {
+        otelc_send_trigger why;
+        if (!batch_ready(q, &until, &why)) {
             wait_until(&q->nonempty, &q->mu, until);
             continue;
         }
         size_t n = take_locked(q, items, TAKE_MAX);
         q->busy++;
         pthread_mutex_unlock(&q->mu);
-        export_items(q, items, n, &seed);
+        export_items(q, items, n, why, &seed);
         pthread_mutex_lock(&q->mu);
         q->busy--;
         pthread_cond_broadcast(&q->idle_cv);

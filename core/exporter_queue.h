@@ -21,15 +21,28 @@
 
 typedef enum queue_sizer { SIZER_REQUESTS = 0, SIZER_ITEMS = 1, SIZER_BYTES = 2 } queue_sizer;
 
-/* sending_queue.batch: read-side batching (durable queues). */
+#define QUEUE_MAX_PARTITION_KEYS 16
+
+/* sending_queue.batch: read-side batching, set by the exporter's own key
+ * or asked by a processor of its pipeline (otelc_batching). */
 typedef struct queue_batch_cfg {
-    bool enabled;             /* the key is present */
+    bool enabled;             /* batching is on */
     queue_sizer sizer;        /* items (spans) or bytes */
     int64_t min_size;         /* 8192: leave before flush_timeout once this big */
     int64_t max_size;         /* 0: no limit */
     uint64_t max_size_bytes;  /* otelc's cap on request bytes; 0: none */
     int64_t flush_timeout_ns; /* 200ms */
+    /* partition.metadata_keys: batches never mix entries whose values
+     * for these keys (case-insensitive) differ; none: one partition. The
+     * strings belong to the config (or the processor that asked). */
+    const char *partition_keys[QUEUE_MAX_PARTITION_KEYS];
+    size_t npartition_keys;
 } queue_batch_cfg;
+
+/* Called for each fresh batch a queue hands its exporter (not for a
+ * resend of one): its spans and bytes and why it left. Any consumer
+ * thread, often several at once. */
+typedef void (*queue_send_fn)(void *arg, uint32_t spans, uint64_t bytes, otelc_send_trigger why);
 
 typedef struct queue_cfg {
     bool enabled;           /* false: no consumers, emit exports in the caller's thread */
@@ -42,10 +55,18 @@ typedef struct queue_cfg {
     int64_t paused_probe_ns;/* how often a paused exporter is offered a batch */
     const char *storage;    /* file_storage extension id; NULL: in memory */
     uint64_t max_disk_size; /* durable: disk budget in bytes; 1 GiB */
-    queue_batch_cfg batch;  /* durable: read-side batching */
+    queue_batch_cfg batch;  /* read-side batching */
+    queue_send_fn on_send;  /* may be NULL */
+    void *on_send_arg;
 } queue_cfg;
 
 void queue_cfg_defaults(queue_cfg *cfg);
+
+/* The pairs of m that decide its batch partition under b: those whose key
+ * is one of b's partition keys, in m's order (sorted by key), at most
+ * cap. 0 without partition keys. Pure. */
+size_t queue_partition_pairs(const otelc_batch_meta *m, const queue_batch_cfg *b, otelc_kv *out,
+                             size_t cap);
 
 /* Hands one batch to the exporter. Returns OK, RETRY, REJECT, or PENDING
  * and later calls done(done_arg, status) exactly once from any thread. */

@@ -6,10 +6,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "builtin_file_storage.h"
 #include "exporter_cfg.h"
 #include "log.h"
+#include "metrics.h"
 
 static otelc_ctx *find_instance(host *h, otelc_kind kind, const char *id, const char *pipeline)
 {
@@ -194,6 +196,91 @@ int graph_build(host *h, const otelc_config *cfg, plugin_registry *reg, otelc_er
     return 0;
 }
 
+/* ---- batching on the way out (otelc_host_api.export_batching) ---- */
+
+static void on_send(void *arg, uint32_t spans, uint64_t bytes, otelc_send_trigger why)
+{
+    otelc_ctx *e = arg;
+    if (e->m_batch_items) {
+        metrics_observe(e->m_batch_items, spans);
+        metrics_observe(e->m_batch_bytes, (double)bytes);
+    }
+    const otelc_ctx *p = e->batching_from;
+    if (p && p->batching.on_send)
+        p->batching.on_send(p->batching.arg, spans, why);
+}
+
+static bool same_batching(const otelc_batching *a, const otelc_batching *b)
+{
+    bool same = a->min_items == b->min_items && a->max_items == b->max_items &&
+                a->flush_timeout_ns == b->flush_timeout_ns &&
+                a->metadata_keys.n == b->metadata_keys.n;
+    for (size_t i = 0; same && i < a->metadata_keys.n; i++)
+        same = strcasecmp(a->metadata_keys.items[i], b->metadata_keys.items[i]) == 0;
+    return same;
+}
+
+/* Why exporter e cannot take p's batching, logged; false if it can. */
+static bool batching_refused(otelc_ctx *e, const otelc_ctx *p)
+{
+    const char *why = NULL;
+    if (e->batching_from && !same_batching(&e->batching_from->batching, &p->batching))
+        why = "batches as %s asked first; the batching of %s does not apply";
+    else if (e->batching_from)
+        return true;
+    else if (e->qcfg.batch.enabled)
+        why = "keeps its own sending_queue.batch; the batching of %s%s does not apply";
+    else if (!e->qcfg.enabled)
+        why = "has no sending_queue, so nothing batches for it: %s%s sends requests as they "
+              "come";
+    if (why == NULL)
+        return false;
+    bool own = e->qcfg.batch.enabled || !e->qcfg.enabled;
+    char msg[256];
+    snprintf(msg, sizeof(msg), why, own ? p->log_name : e->batching_from->log_name,
+             own ? "" : p->log_name);
+    otelc_log(own && e->qcfg.batch.enabled ? OTELC_LOG_INFO : OTELC_LOG_WARN, e->log_name, "%s",
+              msg);
+    return true;
+}
+
+static void adopt_batching(otelc_ctx *e, otelc_ctx *p)
+{
+    if (batching_refused(e, p))
+        return;
+    queue_batch_cfg *b = &e->qcfg.batch;
+    b->enabled = true;
+    b->sizer = SIZER_ITEMS;
+    b->min_size = (int64_t)p->batching.min_items;
+    b->max_size = (int64_t)p->batching.max_items;
+    b->flush_timeout_ns = p->batching.flush_timeout_ns;
+    b->npartition_keys = p->batching.metadata_keys.n;
+    for (size_t i = 0; i < b->npartition_keys; i++)
+        b->partition_keys[i] = p->batching.metadata_keys.items[i];
+    e->batching_from = p;
+    if (e->qcfg.sizer == SIZER_ITEMS && e->qcfg.queue_size < b->min_size)
+        otelc_log(OTELC_LOG_WARN, e->log_name, "sending_queue.queue_size %lld is below the "
+                  "batch size %lld of %s: batches leave on its timeout",
+                  (long long)e->qcfg.queue_size, (long long)b->min_size, p->log_name);
+}
+
+void host_apply_batching(host *h)
+{
+    for (size_t i = 0; i < h->npipes; i++) {
+        host_pipeline *p = &h->pipes[i];
+        for (size_t k = 0; k < p->nproc; k++)
+            for (size_t x = 0; p->processors[k]->has_batching && x < p->nexp; x++)
+                adopt_batching(p->exporters[x], p->processors[k]);
+    }
+    for (size_t i = 0; i < h->ncomps; i++) {
+        otelc_ctx *c = h->comps[i];
+        if (c->plugin->desc->kind == OTELC_EXPORTER) {
+            c->qcfg.on_send = on_send;
+            c->qcfg.on_send_arg = c;
+        }
+    }
+}
+
 void graph_free(host *h)
 {
     for (size_t i = 0; i < h->npipes; i++) {
@@ -213,6 +300,8 @@ void graph_free(host *h)
         cfg_allocs_free(&c->allocs);
         pthread_mutex_destroy(&c->consume_mu);
         pthread_mutex_destroy(&c->m_transport_mu);
+        for (size_t k = 0; k < QUEUE_MAX_PARTITION_KEYS; k++)
+            free(c->batching_keys[k]);
         free(c->next);
         free(c->cfg);
         free(c->log_name);

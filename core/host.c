@@ -56,12 +56,6 @@ static int create_one(host *h, otelc_ctx *c)
 {
     const otelc_plugin *d = c->plugin->desc;
     c->health = health_register(h->health, c->log_name, kind_name(d->kind));
-    if (d->kind == OTELC_EXPORTER && !h->validating) {
-        c->queue = c->qcfg.storage ? file_storage_queue_new(h, c)
-                                   : queue_new(&c->qcfg, c->id, host_export, c);
-        if (!c->queue)
-            return -1;
-    }
     if (d->create(c, &host_api_table, c->cfg, &c->state) != 0) {
         otelc_log(OTELC_LOG_ERROR, c->log_name, "create failed");
         return -1;
@@ -81,6 +75,17 @@ static int create_all(host *h)
             if (c->plugin->desc->kind == start_order[k] && create_one(h, c) != 0)
                 return atomic_load(&c->config_errors) ? OTELC_EXIT_CONFIG : OTELC_EXIT_START;
         }
+    /* Queues last: processors' export_batching shapes their configs. */
+    host_apply_batching(h);
+    for (size_t i = 0; i < h->ncomps && !h->validating; i++) {
+        otelc_ctx *c = h->comps[i];
+        if (c->plugin->desc->kind != OTELC_EXPORTER)
+            continue;
+        c->queue = c->qcfg.storage ? file_storage_queue_new(h, c)
+                                   : queue_new(&c->qcfg, c->id, host_export, c);
+        if (!c->queue)
+            return OTELC_EXIT_START;
+    }
     /* The fan-out stages reach exporters through their queues. */
     for (size_t p = 0; p < h->npipes; p++) {
         stage *fan = &h->pipes[p].stages[h->pipes[p].nproc];

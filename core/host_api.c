@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "admin.h"
 #include "batch.h"
@@ -209,6 +210,44 @@ static otelc_status api_emit_ticket(otelc_ctx *ctx, otelc_batch *b, otelc_ticket
     return host_emit_ticket(CTX(ctx), b, t);
 }
 
+/* Why b cannot be taken, or NULL. */
+static const char *batching_problem(const otelc_ctx *c, const otelc_batching *b)
+{
+    if (c->plugin->desc->kind != OTELC_PROCESSOR || c->created)
+        return "export_batching is for processors, from create";
+    if (!b || b->struct_size < offsetof(otelc_batching, arg) + sizeof(b->arg))
+        return "export_batching: otelc_batching too small";
+    if (b->flush_timeout_ns <= 0)
+        return "export_batching: flush_timeout must be positive";
+    if (b->max_items && b->max_items < b->min_items)
+        return "export_batching: max_items below min_items";
+    if (b->metadata_keys.n > QUEUE_MAX_PARTITION_KEYS)
+        return "export_batching: too many metadata keys";
+    return NULL;
+}
+
+static int api_export_batching(otelc_ctx *ctx, const otelc_batching *b)
+{
+    otelc_ctx *c = CTX(ctx);
+    const char *why = batching_problem(c, b);
+    if (why) {
+        otelc_log(OTELC_LOG_ERROR, c->log_name, "%s", why);
+        return -1;
+    }
+    c->batching = *b;
+    c->batching.struct_size = sizeof(c->batching);
+    for (size_t i = 0; i < b->metadata_keys.n; i++) {
+        free(c->batching_keys[i]);
+        if (!(c->batching_keys[i] = strdup(b->metadata_keys.items[i]))) {
+            otelc_log(OTELC_LOG_ERROR, c->log_name, "export_batching: out of memory");
+            return -1;
+        }
+    }
+    c->batching.metadata_keys.items = (const char *const *)c->batching_keys;
+    c->has_batching = true;
+    return 0;
+}
+
 const otelc_host_api host_api_table = {
     .struct_size = sizeof(otelc_host_api),
     .abi_major = OTELC_ABI_MAJOR,
@@ -252,4 +291,5 @@ const otelc_host_api host_api_table = {
     .exporter_consumers = api_exporter_consumers,
     .config_node = api_config_node,
     .consume_ready = api_consume_ready,
+    .export_batching = api_export_batching,
 };

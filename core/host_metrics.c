@@ -83,6 +83,28 @@ static void refresh(void *arg)
     }
 }
 
+/* The exporterhelper's histograms of what each batch held. */
+static int batch_series(host *h, otelc_ctx *c)
+{
+    static const double items[] = {10,   25,   50,   75,    100,   250,   500,   750,
+                                   1000, 2000, 3000, 4000,  5000,  6000,  7000,  8000,
+                                   9000, 10000, 20000, 30000, 50000, 100000};
+    static const double bytes[] = {1024,     4096,     16384,    65536,    262144,
+                                   1048576,  4194304,  16777216, 67108864};
+    const char *labels[] = {"exporter", c->id, NULL};
+    otelc_metric_desc d = {.name = "otelcol_exporter_queue_batch_send_size",
+                           .help = "Number of units in the batch",
+                           .type = OTELC_HISTOGRAM, .labels = labels, .buckets = items,
+                           .nbuckets = sizeof(items) / sizeof(items[0])};
+    c->m_batch_items = metrics_series(h->metrics, &d);
+    d.name = "otelcol_exporter_queue_batch_send_size_bytes";
+    d.help = "Number of bytes in the batch";
+    d.buckets = bytes;
+    d.nbuckets = sizeof(bytes) / sizeof(bytes[0]);
+    c->m_batch_bytes = metrics_series(h->metrics, &d);
+    return c->m_batch_items && c->m_batch_bytes ? 0 : -1;
+}
+
 int host_metrics_register(host *h)
 {
     for (size_t i = 0; i < h->ncomps; i++) {
@@ -108,7 +130,7 @@ int host_metrics_register(host *h)
                                          "Capacity of the sending queue.", OTELC_GAUGE,
                                          "exporter", c, NULL);
             if (!c->m_sent || !c->m_failed || !c->m_enqueue_failed || !c->m_queue_size ||
-                !c->m_queue_capacity)
+                !c->m_queue_capacity || batch_series(h, c) != 0)
                 return -1;
         }
     }

@@ -48,6 +48,13 @@ struct otelc_ctx {
 
     exporter_queue *queue; /* exporters */
     queue_cfg qcfg;
+    /* Processors: the read-side batching asked through export_batching;
+     * metadata_keys points at the copies in batching_keys. */
+    bool has_batching;
+    otelc_batching batching;
+    char *batching_keys[QUEUE_MAX_PARTITION_KEYS];
+    /* Exporters: the processor whose batching the queue applies, or NULL. */
+    otelc_ctx *batching_from;
     struct health_component *health;
 
     /* The host's own series (host_metrics.c); NULL where not this kind.
@@ -61,6 +68,7 @@ struct otelc_ctx {
     atomic_size_t m_ntransports;
     pthread_mutex_t m_transport_mu;
     otelc_series *m_sent, *m_failed, *m_enqueue_failed, *m_queue_size, *m_queue_capacity;
+    otelc_series *m_batch_items, *m_batch_bytes; /* otelcol_exporter_queue_batch_send_size* */
 };
 
 enum stage_kind { STAGE_PROCESSOR = 1, STAGE_FANOUT = 2 };
@@ -94,6 +102,11 @@ void host_complete(otelc_ticket *t, otelc_status st);
 
 /* Calls resume() of every instance whose emit saw RETRY since. Any thread. */
 void host_resume_waiters(host *h);
+
+/* Applies every processor's export_batching to the queue configs of the
+ * exporters of its pipeline and sets their on_send hooks. Main thread,
+ * after every create, before the queues exist. */
+void host_apply_batching(host *h);
 
 /* The exporter side of a queue: calls the plugin's consume (ctx is the
  * exporter's otelc_ctx). */

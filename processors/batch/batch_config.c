@@ -21,10 +21,9 @@ const otelc_cfg_key bp_config_keys[] = {
     {"metadata_cardinality_limit", OTELC_CFG_INT, "1000",
      "most distinct metadata value combinations; more are refused",
      offsetof(bp_cfg, metadata_cardinality_limit), 0},
-    {"max_unsent_spans", OTELC_CFG_INT, "0",
-     "otelc: spans cut into batches the next stage has not taken, past which consume "
-     "answers RETRY; 0 = 4 x the larger batch size",
-     offsetof(bp_cfg, max_unsent_spans), 0},
+    {"max_unsent_spans", OTELC_CFG_INT, NULL,
+     "otelc 1.x: nothing is held any more, so there is nothing to bound; ignored", 0,
+     OTELC_KEY_IGNORED},
     {0},
 };
 
@@ -46,21 +45,9 @@ int bp_config_check(const bp_cfg *cfg, char *why, size_t cap)
         return fail(why, cap, "timeout must not be negative");
     if (cfg->metadata_cardinality_limit < 0 || cfg->metadata_cardinality_limit > UINT32_MAX)
         return fail(why, cap, "metadata_cardinality_limit must be between 0 and 4294967295");
-    if (cfg->max_unsent_spans < 0)
-        return fail(why, cap, "max_unsent_spans must not be negative");
     for (size_t i = 0; i < cfg->metadata_keys.n; i++)
         for (size_t j = 0; j < i; j++)
             if (strcasecmp(cfg->metadata_keys.items[i], cfg->metadata_keys.items[j]) == 0)
                 return fail(why, cap, "metadata_keys must not repeat a key");
     return 0;
-}
-
-uint64_t bp_config_unsent_bound(const bp_cfg *cfg)
-{
-    if (cfg->max_unsent_spans > 0)
-        return (uint64_t)cfg->max_unsent_spans;
-    uint64_t size = (uint64_t)cfg->send_batch_size;
-    if ((uint64_t)cfg->send_batch_max_size > size)
-        size = (uint64_t)cfg->send_batch_max_size;
-    return size * 4 < 4096 ? 4096 : size * 4;
 }

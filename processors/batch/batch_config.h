@@ -1,6 +1,7 @@
 /*
  * batch_config.h: the batch processor's keys (the collector's, counted in
- * spans) and their checks.
+ * spans) and their checks. They describe the batches the exporters of the
+ * pipeline receive, formed on the read side of their queues.
  */
 #ifndef OTELC_PROC_BATCH_CONFIG_H
 #define OTELC_PROC_BATCH_CONFIG_H
@@ -16,7 +17,6 @@ typedef struct bp_cfg {
     int64_t timeout_ns;                 /* 200ms; 0 = send at once */
     otelc_strlist metadata_keys;        /* one batcher per distinct value set */
     int64_t metadata_cardinality_limit; /* 1000 */
-    int64_t max_unsent_spans;           /* otelc: RETRY upstream past this; 0 = auto */
 } bp_cfg;
 
 /* The key table the host checks configs against; ends with a NULL row. */
@@ -27,9 +27,5 @@ extern const otelc_cfg_key bp_config_keys[];
  * a one-line reason in why (cap bytes, NUL-terminated). Pure.
  */
 int bp_config_check(const bp_cfg *cfg, char *why, size_t cap);
-
-/* The unsent-spans bound in force: the key, or 4 x the larger batch size
- * (at least 4096) when it is 0. Pure. */
-uint64_t bp_config_unsent_bound(const bp_cfg *cfg);
 
 #endif

@@ -1,12 +1,12 @@
 /*
- * batch_proc.c: the batch processor plugin. It merges consumed requests
- * by reference (no copy) into batches counted in spans, answers PENDING
- * for what it holds and completes those tickets only when its own emit of
- * the merged batch completes. Sends on size, on timeout (own timer
- * thread) and on flush/shutdown; keeps whatever the next stage refuses.
+ * batch_proc.c: the batch processor plugin. It holds nothing: each
+ * request goes on at once (cut into pieces of send_batch_max_size first),
+ * and at create it asks the host to form the batches its keys describe on
+ * the read side of the exporter queues of its pipeline (export_batching).
+ * Its metrics count those batches as the queues report them.
  */
+#include <stdatomic.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "bp.h"
 
@@ -43,24 +43,39 @@ static int register_metrics(bp *p)
     return m->send_size && m->size_sends && m->timeout_sends && m->cardinality ? 0 : -1;
 }
 
-static int64_t retry_interval(const bp_cfg *cfg)
+/* A batch left an exporter queue of this pipeline (any thread). */
+static void on_send(void *arg, uint32_t items, otelc_send_trigger why)
 {
-    int64_t ns = cfg->timeout_ns > 0 ? cfg->timeout_ns : 100000000;
-    if (ns < 10000000)
-        ns = 10000000;
-    return ns > 1000000000 ? 1000000000 : ns;
+    bp *p = arg;
+    p->api->metric_observe(p->m.send_size, items);
+    if (why == OTELC_SEND_SIZE)
+        p->api->metric_add(p->m.size_sends, 1);
+    else if (why == OTELC_SEND_TIMEOUT)
+        p->api->metric_add(p->m.timeout_sends, 1);
 }
 
-static int sync_init(bp *p)
+/* With a timeout, the exporters' queues batch; without one (timeout: 0)
+ * every request goes out as it came, as the collector does. */
+static int ask_batching(bp *p)
 {
-    pthread_condattr_t ca;
-    if (pthread_condattr_init(&ca) != 0)
+    const bp_cfg *cfg = p->cfg;
+    if (cfg->timeout_ns == 0)
+        return 0;
+    otelc_batching b = {
+        .struct_size = sizeof(b),
+        .min_items = (uint64_t)cfg->send_batch_size,
+        .max_items = (uint64_t)cfg->send_batch_max_size,
+        .flush_timeout_ns = cfg->timeout_ns,
+        .metadata_keys = cfg->metadata_keys,
+        .on_send = on_send,
+        .arg = p,
+    };
+    if (!otelc_host_has(p->api, export_batching)) {
+        p->api->log(p->ctx, OTELC_LOG_ERROR, "this host cannot batch on the way out (ABI %u.%u "
+                    "< 1.2)", p->api->abi_major, p->api->abi_minor);
         return -1;
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    int rc = pthread_mutex_init(&p->mu, NULL) || pthread_cond_init(&p->wake, &ca) ||
-             pthread_cond_init(&p->idle, NULL);
-    pthread_condattr_destroy(&ca);
-    return rc ? -1 : 0;
+    }
+    return p->api->export_batching(p->ctx, &b);
 }
 
 static int bp_create(otelc_ctx *ctx, const otelc_host_api *api, const void *cfgp, void **state)
@@ -75,213 +90,130 @@ static int bp_create(otelc_ctx *ctx, const otelc_host_api *api, const void *cfgp
     if (!p)
         return -1;
     *p = (bp){.ctx = ctx, .api = api, .cfg = cfg};
-    p->unsent_bound = bp_config_unsent_bound(cfg);
-    p->retry_ns = retry_interval(cfg);
-    if (sync_init(p) != 0)
+    if (bp_seen_init(&p->seen) != 0)
         goto out_free;
-    if (register_metrics(p) != 0 || (cfg->metadata_keys.n == 0 && !bp_shard_default(p)))
-        goto out_shards;
+    if (register_metrics(p) != 0 || ask_batching(p) != 0)
+        goto out_seen;
     *state = p;
     return 0;
-out_shards:
-    for (size_t i = 0; i < p->nshards; i++)
-        bp_shard_free(p->shards[i]);
-    free(p->shards);
+out_seen:
+    bp_seen_free(&p->seen);
 out_free:
     free(p);
     return -1;
 }
 
-static int bp_start(void *state)
+/* ---- requests larger than send_batch_max_size ---- */
+
+/* The pieces of one request in flight: the request's ticket completes
+ * with the worst outcome (RETRY > REJECT > OK) once every piece has one. */
+typedef struct split_join {
+    atomic_int remaining;
+    atomic_int worst;
+    otelc_ticket *t;
+    const otelc_host_api *api;
+} split_join;
+
+static int rank(otelc_status s)
 {
-    bp *p = state;
-    if (bp_timer_start(p) != 0) {
-        p->api->log(p->ctx, OTELC_LOG_ERROR, "cannot start the timer thread");
-        return -1;
-    }
-    return 0;
+    return s == OTELC_RETRY ? 2 : s == OTELC_REJECT ? 1 : 0;
 }
 
-/* Sends on size (or at once without a timeout), else arms the timeout.
- * Under p->mu. */
-static void after_add(bp *p, bp_shard *s)
+static void join_note(split_join *j, otelc_status s)
 {
-    const bp_cfg *cfg = p->cfg;
-    int64_t now = bp_now_ns();
-    bool send = cfg->timeout_ns == 0 || s->spans >= (uint64_t)cfg->send_batch_size;
-    if (send && bp_shard_cut(p, s, BP_TRIGGER_SIZE) != 0)
-        s->deadline_ns = now + p->retry_ns; /* out of memory: the timer tries again */
-    else if (send) /* like the collector, a size send restarts the timeout */
-        s->deadline_ns = s->spans && cfg->timeout_ns ? now + cfg->timeout_ns : 0;
-    else if (!s->deadline_ns)
-        s->deadline_ns = now + cfg->timeout_ns;
-    else
-        return;
-    if (s->deadline_ns)
-        bp_timer_poke(p, s->deadline_ns);
+    int cur = atomic_load(&j->worst);
+    while (rank(s) > rank((otelc_status)cur) &&
+           !atomic_compare_exchange_weak(&j->worst, &cur, (int)s)) {
+    }
 }
 
-/* Holds b under its shard. Under p->mu. */
-static otelc_status hold(bp *p, otelc_batch *b, otelc_ticket *t)
+/* Drops one count. The last one out frees j and returns the outcome,
+ * completing the ticket too when it is a late completion (async); the
+ * others return PENDING. */
+static otelc_status join_leave(split_join *j, bool async)
 {
-    otelc_status st;
-    if (p->stopping)
+    if (atomic_fetch_sub(&j->remaining, 1) != 1)
+        return OTELC_PENDING;
+    otelc_status st = (otelc_status)atomic_load(&j->worst);
+    if (async)
+        j->api->complete(j->t, st);
+    free(j);
+    return st;
+}
+
+static void piece_done(void *arg, otelc_status st)
+{
+    split_join *j = arg;
+    join_note(j, st);
+    join_leave(j, true);
+}
+
+/* Emits the pieces in order and stops at the first the pipeline refuses
+ * at once (the client resends the request; pieces taken before it are
+ * then delivered twice: at-least-once). */
+static otelc_status emit_pieces(bp *p, const bp_pieces *pc, otelc_ticket *t)
+{
+    split_join *j = malloc(sizeof(*j));
+    if (!j)
         return OTELC_RETRY;
-    if (p->out_spans >= p->unsent_bound) {
-        p->refused_upstream = true; /* bp_pump wakes them when it drains */
+    atomic_init(&j->remaining, 1); /* ours, while emitting */
+    atomic_init(&j->worst, OTELC_OK);
+    j->t = t;
+    j->api = p->api;
+    for (size_t i = 0; i < pc->n; i++) {
+        atomic_fetch_add(&j->remaining, 1);
+        otelc_status st = p->api->emit(p->ctx, pc->b[i], piece_done, j);
+        if (st == OTELC_PENDING)
+            continue;
+        join_note(j, st);
+        atomic_fetch_sub(&j->remaining, 1);
+        if (st != OTELC_OK)
+            break;
+    }
+    /* Last out answers: if every piece finished already, say so now. */
+    return join_leave(j, false);
+}
+
+static otelc_status emit_split(bp *p, otelc_batch *b, otelc_ticket *t)
+{
+    bp_pieces pc;
+    if (bp_split(p->api, b, (uint64_t)p->cfg->send_batch_max_size, &pc) != 0) {
+        p->api->log(p->ctx, OTELC_LOG_WARN, "cannot split a request of %u spans: out of memory",
+                    otelc_batch_spans(b));
         return OTELC_RETRY;
     }
-    bp_shard *s = bp_shard_for(p, b, &st);
-    if (!s) {
-        if (st == OTELC_REJECT)
-            p->api->log(p->ctx, OTELC_LOG_WARN,
-                        "metadata_cardinality_limit reached: request refused");
-        return st;
-    }
-    bp_origin *o = bp_origin_new(t, otelc_batch_spans(b));
-    if (!o || bp_shard_add(s, b, o) != 0) {
-        free(o);
-        return OTELC_RETRY;
-    }
-    after_add(p, s);
-    return OTELC_PENDING;
+    otelc_status st = emit_pieces(p, &pc, t);
+    bp_pieces_free(&pc);
+    return st;
 }
 
 static otelc_status bp_consume(void *state, otelc_batch *b, otelc_ticket *t)
 {
     bp *p = state;
-    if (otelc_batch_spans(b) == 0 || !t)
-        return p->api->emit_ticket(p->ctx, b, t); /* nothing to batch */
-    pthread_mutex_lock(&p->mu);
-    otelc_status st = hold(p, b, t);
-    pthread_mutex_unlock(&p->mu);
-    if (st == OTELC_PENDING)
-        bp_pump(p);
-    return st;
-}
-
-static void bp_resume(void *state)
-{
-    bp *p = state;
-    pthread_mutex_lock(&p->mu);
-    p->blocked = false;
-    p->resumes++;
-    pthread_mutex_unlock(&p->mu);
-    bp_pump(p);
-}
-
-static bool drained(const bp *p)
-{
-    return !p->out_head && p->inflight == 0 && !p->pumping;
-}
-
-/* Waits until everything cut went out or the deadline; offers a refused
- * outbox again every retry interval meanwhile. Under p->mu. */
-static void wait_drained(bp *p, int64_t deadline_ns)
-{
-    int64_t now;
-    while (!drained(p) && (now = bp_now_ns()) < deadline_ns) {
-        if (p->blocked && p->retry_at_ns <= now) {
-            p->blocked = false;
-            pthread_mutex_unlock(&p->mu);
-            bp_pump(p);
-            pthread_mutex_lock(&p->mu);
-            continue;
-        }
-        int64_t until = p->blocked && p->retry_at_ns < deadline_ns ? p->retry_at_ns : deadline_ns;
-        int64_t wait = until - now < 20000000 ? until - now : 20000000;
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        int64_t at = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec + wait;
-        ts = (struct timespec){at / 1000000000, at % 1000000000};
-        pthread_cond_timedwait(&p->idle, &p->mu, &ts);
-    }
-}
-
-static int bp_flush(void *state, int64_t deadline_ns)
-{
-    bp *p = state;
-    int rc = 0;
-    pthread_mutex_lock(&p->mu);
-    for (size_t i = 0; i < p->nshards; i++) {
-        if (bp_shard_cut(p, p->shards[i], BP_TRIGGER_FLUSH) != 0)
-            rc = -1;
-        else
-            p->shards[i]->deadline_ns = 0;
-    }
-    pthread_mutex_unlock(&p->mu);
-    bp_pump(p);
-    pthread_mutex_lock(&p->mu);
-    wait_drained(p, deadline_ns);
-    if (!drained(p))
-        rc = -1;
-    pthread_mutex_unlock(&p->mu);
-    return rc;
-}
-
-/* What could not be delivered by the deadline is refused upstream with
- * RETRY: the clients keep it and send it again. */
-static size_t abandon_held(bp *p)
-{
-    size_t left = 0;
-    for (size_t i = 0; i < p->nshards; i++) {
-        bp_origin **origins;
-        pthread_mutex_lock(&p->mu);
-        size_t n = bp_shard_drain(p->shards[i], &origins);
-        pthread_mutex_unlock(&p->mu);
-        for (size_t k = 0; k < n; k++)
-            bp_origin_release(p, origins[k], OTELC_RETRY);
-        free(origins);
-        left += n;
-    }
-    return left;
+    otelc_status st = bp_seen_note(p, b);
+    if (st == OTELC_REJECT)
+        p->api->log(p->ctx, OTELC_LOG_WARN, "metadata_cardinality_limit reached: request "
+                                            "refused");
+    if (st != OTELC_OK)
+        return st;
+    uint64_t max = (uint64_t)p->cfg->send_batch_max_size;
+    bool split = t && max > 0 && otelc_batch_spans(b) > max;
+    if (p->cfg->timeout_ns == 0) /* no batching downstream: each request is a send */
+        on_send(p, otelc_batch_spans(b), OTELC_SEND_SIZE);
+    return split ? emit_split(p, b, t) : p->api->emit_ticket(p->ctx, b, t);
 }
 
 static int bp_shutdown(void *state, int64_t deadline_ns)
 {
-    bp *p = state;
-    pthread_mutex_lock(&p->mu);
-    bool again = p->shut;
-    p->stopping = p->shut = true;
-    pthread_mutex_unlock(&p->mu);
-    if (again)
-        return p->shut_rc;
-    int rc = bp_flush(p, deadline_ns);
-    bp_timer_stop(p);
-    pthread_mutex_lock(&p->mu);
-    bool left = p->out_head != NULL;
-    pthread_mutex_unlock(&p->mu);
-    left = abandon_held(p) > 0 || left;
-    bp_outbox_abandon(p);
-    if (left) {
-        p->api->log(p->ctx, OTELC_LOG_WARN, "shut down with undelivered spans: refused "
-                                            "upstream with RETRY");
-        rc = -1;
-    }
-    p->shut_rc = rc;
-    return rc;
+    (void)state;
+    (void)deadline_ns;
+    return 0; /* nothing is held */
 }
 
 static void bp_destroy(void *state)
 {
     bp *p = state;
-    bp_timer_stop(p);
-    abandon_held(p);
-    bp_outbox_abandon(p);
-    pthread_mutex_lock(&p->mu);
-    size_t inflight = p->inflight;
-    pthread_mutex_unlock(&p->mu);
-    if (inflight) {
-        /* Their completions will still touch p: keep it rather than crash. */
-        p->api->log(p->ctx, OTELC_LOG_ERROR, "%zu batches still in flight at destroy", inflight);
-        return;
-    }
-    for (size_t i = 0; i < p->nshards; i++)
-        bp_shard_free(p->shards[i]);
-    free(p->shards);
-    pthread_cond_destroy(&p->idle);
-    pthread_cond_destroy(&p->wake);
-    pthread_mutex_destroy(&p->mu);
+    bp_seen_free(&p->seen);
     free(p);
 }
 
@@ -291,15 +223,13 @@ static const otelc_plugin desc = {
     .struct_size = sizeof(otelc_plugin),
     .kind = OTELC_PROCESSOR,
     .type = "batch",
-    .version = "1.0.0",
-    .doc = "merges requests into batches by span count, size and time",
+    .version = "2.0.0",
+    .doc = "batches on the way out: the exporter queues merge requests by span count and time",
+    .flags = OTELC_CONSUME_THREAD_SAFE,
     .config_keys = bp_config_keys,
     .config_size = sizeof(bp_cfg),
     .create = bp_create,
-    .start = bp_start,
     .consume = bp_consume,
-    .resume = bp_resume,
-    .flush = bp_flush,
     .shutdown = bp_shutdown,
     .destroy = bp_destroy,
 };

@@ -1,9 +1,9 @@
 /*
  * split.c: cutting a batch into pieces of at most N spans. The pieces are
  * written one after another into a single buffer that every piece batch
- * shares, so a split costs one allocation however many pieces it makes,
- * and the tail (consecutive pieces) is one contiguous batch.
+ * shares, so a split costs one allocation however many pieces it makes.
  */
+#include <stdatomic.h>
 #include <stdlib.h>
 
 #include <otelc/sdk/otlp_split.h>
@@ -59,19 +59,6 @@ out_free:
     return -1;
 }
 
-/* How many leading pieces go out: while the spans not yet sent reach
- * keep_below. */
-static size_t pieces_to_send(const plan *pl, uint64_t keep_below)
-{
-    uint64_t left = 0;
-    for (size_t i = 0; i < pl->n; i++)
-        left += pl->p[i].spans;
-    size_t k = 0;
-    while (k < pl->n && left > 0 && left >= keep_below)
-        left -= pl->p[k++].spans;
-    return k;
-}
-
 static int write_all(const plan *pl, uint8_t *dst)
 {
     size_t off = 0;
@@ -93,41 +80,21 @@ static otelc_batch *adopt(const otelc_host_api *api, shared_buf *sh, size_t off,
     return b;
 }
 
-/* Makes the piece batches (b[0..n)) and the tail (b[n]). */
-static int adopt_all(const otelc_host_api *api, shared_buf *sh, const plan *pl, size_t n,
+/* Makes one batch per piece, all sharing sh. */
+static int adopt_all(const otelc_host_api *api, shared_buf *sh, const plan *pl,
                      const otelc_batch_meta *meta, bp_pieces *out)
 {
     size_t off = 0;
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < pl->n; i++) {
         out->b[i] = adopt(api, sh, off, pl->p[i].size, (uint32_t)pl->p[i].spans, meta);
         if (!out->b[i])
             return -1;
-        out->spans[i] = (uint32_t)pl->p[i].spans;
         off += pl->p[i].size;
-    }
-    uint64_t tail = 0;
-    for (size_t i = n; i < pl->n; i++)
-        tail += pl->p[i].spans;
-    if (tail) {
-        out->b[n] = adopt(api, sh, off, pl->bytes - off, (uint32_t)tail, meta);
-        if (!out->b[n])
-            return -1;
-        out->tail_spans = (uint32_t)tail;
     }
     return 0;
 }
 
-static int pieces_alloc(bp_pieces *out, size_t n)
-{
-    *out = (bp_pieces){0};
-    out->b = calloc(n + 1, sizeof(otelc_batch *));
-    out->spans = calloc(n + 1, sizeof(*out->spans));
-    out->n = n;
-    return out->b && out->spans ? 0 : -1;
-}
-
-int bp_split(const otelc_host_api *api, otelc_batch *m, uint64_t max, uint64_t keep_below,
-             bp_pieces *out)
+int bp_split(const otelc_host_api *api, otelc_batch *m, uint64_t max, bp_pieces *out)
 {
     const uint8_t *flat = otelc_batch_flat(m);
     plan pl;
@@ -141,8 +108,8 @@ int bp_split(const otelc_host_api *api, otelc_batch *m, uint64_t max, uint64_t k
     sh->data = malloc(pl.bytes ? pl.bytes : 1);
     if (!sh->data || write_all(&pl, sh->data) != 0)
         goto out_shared;
-    if (pieces_alloc(out, pieces_to_send(&pl, keep_below)) == 0 &&
-        adopt_all(api, sh, &pl, out->n, otelc_batch_meta_of(m), out) == 0)
+    *out = (bp_pieces){.b = calloc(pl.n ? pl.n : 1, sizeof(otelc_batch *)), .n = pl.n};
+    if (out->b && adopt_all(api, sh, &pl, otelc_batch_meta_of(m), out) == 0)
         rc = 0;
     else
         bp_pieces_free(out);
@@ -155,10 +122,9 @@ out_plan:
 
 void bp_pieces_free(bp_pieces *out)
 {
-    for (size_t i = 0; out->b && i <= out->n; i++)
+    for (size_t i = 0; out->b && i < out->n; i++)
         if (out->b[i])
             otelc_batch_unref(out->b[i]);
     free(out->b);
-    free(out->spans);
     *out = (bp_pieces){0};
 }

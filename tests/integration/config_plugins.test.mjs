@@ -77,3 +77,12 @@ test('host-provided exporter keys are checked', async () => {
   assert.match(r.stderr, /key 'exporters.testsink.sending_queue.sizer'.*requests, items or bytes/);
   assert.match(r.stderr, /key 'exporters.testsink.retry_on_failure.bogus'/);
 });
+
+test('sending_queue.batch.partition: metadata_keys distinct; cardinality_limit not yet', async () => {
+  const ok = await validate(base('  testsink:\n    sending_queue:\n      batch: { partition: { metadata_keys: [x-tenant, x-env] } }'));
+  assert.equal(ok.code, 0, ok.stderr);
+  const r = await validate(base('  testsink:\n    sending_queue:\n      batch: { partition: { metadata_keys: [x-tenant, X-Tenant], cardinality_limit: 10 } }'));
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /key 'exporters.testsink.sending_queue.batch.partition.metadata_keys.*duplicate metadata key X-Tenant/);
+  assert.match(r.stderr, /partition.cardinality_limit is not supported yet/);
+});

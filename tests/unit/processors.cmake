@@ -9,9 +9,7 @@ if(EXISTS ${PROC_BATCH_DIR}/batch_proc.c)
             ${CMAKE_CURRENT_LIST_DIR}/test_batch_fake_host.c
             ${CMAKE_CURRENT_LIST_DIR}/otlp_fixture.c
             ${PROC_BATCH_DIR}/batch_proc.c ${PROC_BATCH_DIR}/batch_config.c
-            ${PROC_BATCH_DIR}/shard.c ${PROC_BATCH_DIR}/split.c
-            ${PROC_BATCH_DIR}/outbox.c ${PROC_BATCH_DIR}/origin.c
-            ${PROC_BATCH_DIR}/timer.c
+            ${PROC_BATCH_DIR}/meta.c ${PROC_BATCH_DIR}/split.c
     LIBS otelc_core otelc_sdk otelc_proto Threads::Threads)
   target_include_directories(test_batch_processor PRIVATE ${PROC_BATCH_DIR})
 endif()

@@ -78,10 +78,28 @@ static void fake_config_error(otelc_ctx *ctx, const otelc_node *at, const char *
     fake_log(ctx, OTELC_LOG_ERROR, "config: %s", line);
 }
 
+/* fh_set_mode_from: emits from number `at` on answer `mode`. */
+static struct {
+    bool armed;
+    size_t at, emits;
+    otelc_status mode;
+} mode_switch;
+
+void fh_set_mode_from(size_t at, otelc_status mode)
+{
+    pthread_mutex_lock(&fh.mu);
+    mode_switch.armed = true;
+    mode_switch.at = at;
+    mode_switch.mode = mode;
+    pthread_mutex_unlock(&fh.mu);
+}
+
 static otelc_status record(otelc_batch *b, otelc_done_fn done, void *arg, otelc_ticket *t)
 {
     pthread_mutex_lock(&fh.mu);
-    otelc_status st = fh.mode;
+    otelc_status st = mode_switch.armed && mode_switch.emits >= mode_switch.at ? mode_switch.mode
+                                                                                : fh.mode;
+    mode_switch.emits++;
     if (st == OTELC_OK || st == OTELC_PENDING) {
         if (fh.nemitted < FH_MAX)
             fh.emitted[fh.nemitted++] = otelc_batch_ref(b);
@@ -172,6 +190,29 @@ int fh_consume_ready_calls(void)
     return atomic_load(&consume_ready_calls);
 }
 
+/* export_batching: the last request, copied, and how many came. */
+static otelc_batching batching;
+static int batching_calls;
+
+static int fake_export_batching(otelc_ctx *ctx, const otelc_batching *b)
+{
+    pthread_mutex_lock(&fh.mu);
+    batching = *b;
+    batching_calls++;
+    pthread_mutex_unlock(&fh.mu);
+    return 0;
+}
+
+int fh_batching(otelc_batching *out)
+{
+    pthread_mutex_lock(&fh.mu);
+    int n = batching_calls;
+    if (out)
+        *out = batching;
+    pthread_mutex_unlock(&fh.mu);
+    return n;
+}
+
 const otelc_host_api fh_api = {
     .struct_size = sizeof(otelc_host_api),
     .abi_major = OTELC_ABI_MAJOR,
@@ -191,6 +232,7 @@ const otelc_host_api fh_api = {
     .instance_id = fake_instance_id,
     .pipeline_id = fake_pipeline_id,
     .consume_ready = fake_consume_ready,
+    .export_batching = fake_export_batching,
 };
 
 size_t fh_emitted(void)
@@ -336,6 +378,10 @@ void fh_reset(void)
     pthread_mutex_lock(&fh.mu);
     fh.mode = OTELC_OK;
     fh.nemitted = fh.npend = fh.ntickets = fh.nseries = fh.nlogs = 0;
+    batching_calls = 0;
+    batching = (otelc_batching){0};
+    mode_switch.armed = false;
+    mode_switch.emits = 0;
     pthread_mutex_unlock(&fh.mu);
 }
 

@@ -33,11 +33,17 @@ extern otelc_ctx *const fh_ctx;
 void fh_reset(void);
 /* What emit answers from now on: OK, PENDING, RETRY or REJECT. */
 void fh_set_mode(otelc_status mode);
+/* Emits counted from 0: the at-th and later ones answer mode instead. */
+void fh_set_mode_from(size_t at, otelc_status mode);
 
-/* Emitted batches, in order (the fake keeps a reference to each). */
 /* How often the plugin said it can take data again (consume_ready). */
 int fh_consume_ready_calls(void);
 
+/* How often the plugin called export_batching; the last request into
+ * *out (may be NULL; its strings are the plugin's). */
+int fh_batching(otelc_batching *out);
+
+/* Emitted batches, in order (the fake keeps a reference to each). */
 size_t fh_emitted(void);
 otelc_batch *fh_emitted_at(size_t i);
 /* Spans of all emitted batches. */

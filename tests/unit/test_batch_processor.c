@@ -1,8 +1,9 @@
 /*
- * The batch processor against a fake host: merge and split boundaries with
- * exact span counts, tickets completed only when the merged batch is
- * taken, timeout and shutdown sends, RETRY kept and re-sent, the unsent
- * bound, metadata batchers and the collector's metrics.
+ * The batch processor against a fake host: it asks the exporter queues to
+ * batch with its keys, passes every request on at once with downstream's
+ * outcome, splits requests above send_batch_max_size into pieces whose
+ * outcomes join, refuses past metadata_cardinality_limit and counts the
+ * collector's metrics from the queues' reports.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -31,7 +32,6 @@ typedef struct proc {
     const otelc_plugin *d;
     bp_cfg cfg;
     void *state;
-    bool started;
 } proc;
 
 static void cfg_defaults(bp_cfg *c)
@@ -41,13 +41,10 @@ static void cfg_defaults(bp_cfg *c)
                   .metadata_cardinality_limit = 1000};
 }
 
-static void proc_open(proc *p, bool start)
+static void proc_open(proc *p)
 {
     p->d = otelc_plugin_entry_v1();
     assert_int_equal(p->d->create(fh_ctx, &fh_api, &p->cfg, &p->state), 0);
-    if (start)
-        assert_int_equal(p->d->start(p->state), 0);
-    p->started = start;
 }
 
 static void proc_close(proc *p)
@@ -113,263 +110,142 @@ static int teardown(void **state)
     return fh_teardown();
 }
 
-static void test_merges_until_size(void **state)
+static void test_asks_the_exporters_to_batch(void **state)
 {
     proc p = {0};
     cfg_defaults(&p.cfg);
-    p.cfg.send_batch_size = 10;
-    p.cfg.timeout_ns = 10000000000; /* out of the way */
-    proc_open(&p, true);
-    otelc_ticket *t[4];
-    for (int i = 0; i < 3; i++) {
-        t[i] = fh_ticket(i);
-        assert_int_equal(feed(&p, req(100 + 3 * (unsigned)i, 3), t[i]), OTELC_PENDING);
-    }
-    assert_int_equal(fh_emitted(), 0); /* 9 spans: below the trigger */
-    assert_false(fh_done(t[0]));
-    t[3] = fh_ticket(3);
-    assert_int_equal(feed(&p, req(109, 3), t[3]), OTELC_PENDING);
-    assert_int_equal(fh_emitted(), 1);
-    assert_spans(0, 100, 12); /* one merged request: every span, in order */
-    for (int i = 0; i < 4; i++) {
-        assert_true(fh_done(t[i]));
-        assert_int_equal(t[i]->status, OTELC_OK);
-    }
-    assert_int_equal(fh_metric(SIZE_SENDS), 1);
-    assert_int_equal(fh_observations(SEND_SIZE), 1);
-    assert_int_equal(fh_observed_sum(SEND_SIZE), 12);
+    p.cfg.send_batch_max_size = 10000;
+    proc_open(&p);
+    otelc_batching b;
+    assert_int_equal(fh_batching(&b), 1);
+    assert_int_equal(b.struct_size, sizeof(otelc_batching));
+    assert_int_equal(b.min_items, 8192);
+    assert_int_equal(b.max_items, 10000);
+    assert_int_equal(b.flush_timeout_ns, 200000000);
+    assert_int_equal(b.metadata_keys.n, 0);
+    assert_non_null(b.on_send);
     proc_close(&p);
 }
 
-static void test_splits_at_max_size(void **state)
+static void test_passes_requests_on_at_once(void **state)
+{
+    proc p = {0};
+    cfg_defaults(&p.cfg);
+    proc_open(&p);
+    otelc_ticket *t = fh_ticket(1);
+    otelc_batch *b = req(0, 3);
+    otelc_batch_ref(b);
+    assert_int_equal(feed(&p, b, t), OTELC_OK);
+    assert_int_equal(fh_emitted(), 1);
+    assert_ptr_equal(fh_emitted_at(0), b); /* the very request, unchanged */
+    otelc_batch_unref(b);
+    assert_false(fh_done(t)); /* a sync outcome is the return value */
+    assert_int_equal(fh_observations(SEND_SIZE), 0); /* the queues report sends */
+    proc_close(&p);
+}
+
+static void test_answers_as_downstream_does(void **state)
+{
+    proc p = {0};
+    cfg_defaults(&p.cfg);
+    proc_open(&p);
+    fh_set_mode(OTELC_PENDING);
+    otelc_ticket *t = fh_ticket(1);
+    assert_int_equal(feed(&p, req(0, 3), t), OTELC_PENDING);
+    assert_false(fh_done(t));
+    assert_int_equal(fh_finish_pending(OTELC_OK), 1); /* the durable commit */
+    assert_true(fh_done(t));
+    assert_int_equal(t->status, OTELC_OK);
+    fh_set_mode(OTELC_RETRY);
+    assert_int_equal(feed(&p, req(3, 3), fh_ticket(2)), OTELC_RETRY);
+    fh_set_mode(OTELC_REJECT);
+    assert_int_equal(feed(&p, req(6, 3), fh_ticket(3)), OTELC_REJECT);
+    assert_int_equal(fh_emitted(), 1);
+    proc_close(&p);
+}
+
+static void test_zero_timeout_sends_each_request(void **state)
+{
+    proc p = {0};
+    cfg_defaults(&p.cfg);
+    p.cfg.timeout_ns = 0;
+    proc_open(&p);
+    assert_int_equal(fh_batching(NULL), 0); /* nothing batches: the collector's timeout 0 */
+    assert_int_equal(feed(&p, req(0, 7), fh_ticket(1)), OTELC_OK);
+    assert_int_equal(feed(&p, req(7, 5), fh_ticket(2)), OTELC_OK);
+    assert_int_equal(fh_emitted(), 2);
+    assert_int_equal(fh_observations(SEND_SIZE), 2);
+    assert_int_equal(fh_observed_sum(SEND_SIZE), 12);
+    assert_int_equal(fh_metric(SIZE_SENDS), 2);
+    proc_close(&p);
+}
+
+static void test_splits_above_max_size(void **state)
 {
     proc p = {0};
     cfg_defaults(&p.cfg);
     p.cfg.send_batch_size = 10;
     p.cfg.send_batch_max_size = 10;
-    p.cfg.timeout_ns = 10000000000;
-    proc_open(&p, true);
-    otelc_ticket *t = fh_ticket(1);
-    assert_int_equal(feed(&p, req(0, 25), t), OTELC_PENDING);
-    /* 25 spans: two full batches go, 5 stay below the trigger. */
-    assert_int_equal(fh_emitted(), 2);
+    proc_open(&p);
+    assert_int_equal(feed(&p, req(0, 25), fh_ticket(1)), OTELC_OK);
+    assert_int_equal(fh_emitted(), 3);
     assert_spans(0, 0, 10);
     assert_spans(1, 10, 10);
-    assert_false(fh_done(t)); /* 5 of its spans are still held */
-    assert_int_equal(p.d->flush(p.state, fh_deadline(1000)), 0);
-    assert_int_equal(fh_emitted(), 3);
     assert_spans(2, 20, 5);
-    assert_true(fh_done(t));
-    assert_int_equal(t->status, OTELC_OK);
-    assert_int_equal(fh_metric(SIZE_SENDS), 2);
-    assert_int_equal(fh_metric(TIMEOUT_SENDS), 0);
+    assert_int_equal(feed(&p, req(25, 10), fh_ticket(2)), OTELC_OK); /* at the max: whole */
+    assert_int_equal(fh_emitted(), 4);
+    assert_spans(3, 25, 10);
     proc_close(&p);
 }
 
-static void test_split_across_requests(void **state)
+static void test_split_outcomes_join(void **state)
 {
     proc p = {0};
     cfg_defaults(&p.cfg);
     p.cfg.send_batch_size = 4;
-    p.cfg.send_batch_max_size = 5;
-    p.cfg.timeout_ns = 10000000000;
-    proc_open(&p, true);
-    otelc_ticket *t[3] = {fh_ticket(0), fh_ticket(1), fh_ticket(2)};
-    assert_int_equal(feed(&p, req(0, 3), t[0]), OTELC_PENDING);
-    assert_int_equal(fh_emitted(), 0);
-    /* 6 spans: 5 go (3 of the first request, 2 of the second), 1 stays. */
-    assert_int_equal(feed(&p, req(3, 3), t[1]), OTELC_PENDING);
-    assert_int_equal(fh_emitted(), 1);
-    assert_spans(0, 0, 5);
-    assert_true(fh_done(t[0]));
-    assert_false(fh_done(t[1]));
-    /* 1 + 3 = 4 spans reach the trigger: they go as one batch. */
-    assert_int_equal(feed(&p, req(6, 3), t[2]), OTELC_PENDING);
-    assert_int_equal(fh_emitted(), 2);
-    assert_spans(1, 5, 4);
-    assert_true(fh_done(t[1]));
-    assert_true(fh_done(t[2]));
-    assert_int_equal(fh_emitted_spans(), 9);
-    proc_close(&p);
-}
-
-static void test_timeout_sends(void **state)
-{
-    proc p = {0};
-    cfg_defaults(&p.cfg);
-    p.cfg.send_batch_size = 100;
-    p.cfg.timeout_ns = 30000000; /* 30ms */
-    proc_open(&p, true);
-    otelc_ticket *t = fh_ticket(1);
-    assert_int_equal(feed(&p, req(0, 5), t), OTELC_PENDING);
-    assert_int_equal(fh_emitted(), 0);
-    assert_int_equal(fh_wait_emitted(1, 2000), 1);
-    assert_spans(0, 0, 5);
-    /* The timer thread completes the ticket just after its emit returns. */
-    assert_true(fh_wait_done(t, 2000));
-    assert_int_equal(fh_metric(TIMEOUT_SENDS), 1);
-    assert_int_equal(fh_metric(SIZE_SENDS), 0);
-    proc_close(&p);
-}
-
-static void test_zero_timeout_sends_at_once(void **state)
-{
-    proc p = {0};
-    cfg_defaults(&p.cfg);
-    p.cfg.send_batch_size = 100;
-    p.cfg.send_batch_max_size = 100;
-    p.cfg.timeout_ns = 0;
-    proc_open(&p, true);
-    otelc_ticket *t = fh_ticket(1);
-    assert_int_equal(feed(&p, req(0, 150), t), OTELC_PENDING);
-    /* send_batch_size is ignored; only the max splits. */
-    assert_int_equal(fh_emitted(), 2);
-    assert_spans(0, 0, 100);
-    assert_spans(1, 100, 50);
-    assert_true(fh_done(t));
-    proc_close(&p);
-}
-
-static void test_shutdown_sends_what_is_held(void **state)
-{
-    proc p = {0};
-    cfg_defaults(&p.cfg);
-    p.cfg.timeout_ns = 10000000000;
-    proc_open(&p, true);
-    otelc_ticket *t = fh_ticket(1);
-    assert_int_equal(feed(&p, req(0, 7), t), OTELC_PENDING);
-    assert_int_equal(p.d->shutdown(p.state, fh_deadline(1000)), 0);
-    assert_int_equal(fh_emitted(), 1);
-    assert_spans(0, 0, 7);
-    assert_true(fh_done(t));
-    /* Stopped: new data is refused, and shutdown is idempotent. */
-    otelc_ticket *late = fh_ticket(2);
-    assert_int_equal(feed(&p, req(7, 1), late), OTELC_RETRY);
-    assert_int_equal(p.d->shutdown(p.state, fh_deadline(10)), 0);
-    p.d->destroy(p.state);
-}
-
-static void test_retry_keeps_and_resends(void **state)
-{
-    proc p = {0};
-    cfg_defaults(&p.cfg);
-    p.cfg.send_batch_size = 4;
-    p.cfg.timeout_ns = 10000000000;
-    proc_open(&p, true);
-    fh_set_mode(OTELC_RETRY);
-    otelc_ticket *t[2] = {fh_ticket(0), fh_ticket(1)};
-    assert_int_equal(feed(&p, req(0, 4), t[0]), OTELC_PENDING);
-    assert_int_equal(feed(&p, req(4, 4), t[1]), OTELC_PENDING);
-    assert_int_equal(fh_emitted(), 0); /* both refused, both kept */
-    assert_false(fh_done(t[0]));
-    fh_set_mode(OTELC_OK);
-    p.d->resume(p.state);
-    assert_int_equal(fh_emitted(), 2);
-    assert_spans(0, 0, 4); /* in order, nothing lost */
-    assert_spans(1, 4, 4);
-    assert_true(fh_done(t[0]) && fh_done(t[1]));
-    assert_int_equal(t[0]->status, OTELC_OK);
-    proc_close(&p);
-}
-
-static void test_retry_is_offered_again_by_the_timer(void **state)
-{
-    proc p = {0};
-    cfg_defaults(&p.cfg);
-    p.cfg.send_batch_size = 2;
-    p.cfg.timeout_ns = 20000000; /* retry interval 20ms */
-    proc_open(&p, true);
-    fh_set_mode(OTELC_RETRY);
-    otelc_ticket *t = fh_ticket(0);
-    assert_int_equal(feed(&p, req(0, 2), t), OTELC_PENDING);
-    struct timespec pause = {0, 50000000};
-    nanosleep(&pause, NULL);
-    fh_set_mode(OTELC_OK); /* no resume(): the timer must find it */
-    assert_int_equal(fh_wait_emitted(1, 2000), 1);
-    assert_spans(0, 0, 2);
-    proc_close(&p);
-}
-
-static void test_unsent_bound_answers_retry(void **state)
-{
-    proc p = {0};
-    cfg_defaults(&p.cfg);
-    p.cfg.send_batch_size = 2;
-    p.cfg.timeout_ns = 10000000000;
-    p.cfg.max_unsent_spans = 4;
-    proc_open(&p, true);
-    fh_set_mode(OTELC_RETRY);
-    assert_int_equal(feed(&p, req(0, 2), fh_ticket(0)), OTELC_PENDING);
-    assert_int_equal(feed(&p, req(2, 2), fh_ticket(1)), OTELC_PENDING);
-    /* 4 refused spans wait: the next consume is told to come back. */
-    assert_int_equal(feed(&p, req(4, 2), fh_ticket(2)), OTELC_RETRY);
-    int ready = fh_consume_ready_calls();
-    fh_set_mode(OTELC_OK);
-    p.d->resume(p.state);
-    assert_int_equal(fh_emitted_spans(), 4);
-    /* Drained below the bound: whoever was refused is told to come back. */
-    assert_int_equal(fh_consume_ready_calls(), ready + 1);
-    assert_int_equal(feed(&p, req(4, 2), fh_ticket(3)), OTELC_PENDING);
-    assert_int_equal(fh_emitted_spans(), 6);
-    proc_close(&p);
-}
-
-static void test_tickets_wait_for_downstream(void **state)
-{
-    proc p = {0};
-    cfg_defaults(&p.cfg);
-    p.cfg.send_batch_size = 3;
-    p.cfg.timeout_ns = 10000000000;
-    proc_open(&p, true);
+    p.cfg.send_batch_max_size = 4;
+    proc_open(&p);
     fh_set_mode(OTELC_PENDING);
-    otelc_ticket *t = fh_ticket(0);
-    assert_int_equal(feed(&p, req(0, 3), t), OTELC_PENDING);
-    assert_int_equal(fh_emitted(), 1);
-    assert_false(fh_done(t)); /* the next stage has not taken it yet */
-    /* A late RETRY keeps the batch; resume sends it again. */
-    assert_int_equal(fh_finish_pending(OTELC_RETRY), 1);
+    otelc_ticket *t = fh_ticket(1);
+    assert_int_equal(feed(&p, req(0, 10), t), OTELC_PENDING);
+    assert_int_equal(fh_emitted(), 3);
     assert_false(fh_done(t));
-    fh_set_mode(OTELC_OK);
-    p.d->resume(p.state);
-    assert_int_equal(fh_emitted(), 2);
-    assert_spans(1, 0, 3);
-    assert_true(fh_done(t));
-    assert_int_equal(t->status, OTELC_OK);
+    assert_int_equal(fh_finish_pending(OTELC_RETRY), 3);
+    assert_true(fh_done(t)); /* once, when the last piece answered */
+    assert_int_equal(t->status, OTELC_RETRY);
     proc_close(&p);
 }
 
-static void test_reject_reaches_the_ticket(void **state)
+static void test_split_stops_at_a_refusal(void **state)
 {
     proc p = {0};
     cfg_defaults(&p.cfg);
-    p.cfg.send_batch_size = 2;
-    p.cfg.timeout_ns = 10000000000;
-    proc_open(&p, true);
-    fh_set_mode(OTELC_REJECT);
-    otelc_ticket *t = fh_ticket(0);
-    assert_int_equal(feed(&p, req(0, 2), t), OTELC_PENDING);
-    assert_true(fh_done(t));
-    assert_int_equal(t->status, OTELC_REJECT);
-    assert_int_equal(fh_logged("refused"), 1);
+    p.cfg.send_batch_size = 4;
+    p.cfg.send_batch_max_size = 4;
+    proc_open(&p);
+    fh_set_mode_from(1, OTELC_RETRY);
+    otelc_ticket *t = fh_ticket(1);
+    assert_int_equal(feed(&p, req(0, 12), t), OTELC_RETRY);
+    assert_int_equal(fh_emitted(), 1); /* the third piece was never offered */
+    assert_false(fh_done(t));
     proc_close(&p);
 }
 
-static void test_shutdown_refuses_what_it_cannot_deliver(void **state)
+static void test_counts_what_the_queues_send(void **state)
 {
     proc p = {0};
     cfg_defaults(&p.cfg);
-    p.cfg.send_batch_size = 2;
-    p.cfg.timeout_ns = 10000000000;
-    proc_open(&p, true);
-    fh_set_mode(OTELC_RETRY);
-    otelc_ticket *t[2] = {fh_ticket(0), fh_ticket(1)};
-    assert_int_equal(feed(&p, req(0, 2), t[0]), OTELC_PENDING); /* cut, refused */
-    assert_int_equal(feed(&p, req(2, 1), t[1]), OTELC_PENDING); /* held */
-    assert_int_equal(p.d->shutdown(p.state, fh_deadline(50)), -1);
-    assert_true(fh_done(t[0]) && fh_done(t[1]));
-    assert_int_equal(t[0]->status, OTELC_RETRY); /* the client sends it again */
-    assert_int_equal(t[1]->status, OTELC_RETRY);
-    p.d->destroy(p.state);
+    proc_open(&p);
+    otelc_batching b;
+    assert_int_equal(fh_batching(&b), 1);
+    b.on_send(b.arg, 8192, OTELC_SEND_SIZE);
+    b.on_send(b.arg, 100, OTELC_SEND_TIMEOUT);
+    b.on_send(b.arg, 7, OTELC_SEND_FLUSH);
+    assert_int_equal(fh_metric(SIZE_SENDS), 1);
+    assert_int_equal(fh_metric(TIMEOUT_SENDS), 1);
+    assert_int_equal(fh_observations(SEND_SIZE), 3);
+    assert_int_equal(fh_observed_sum(SEND_SIZE), 8299);
+    proc_close(&p);
 }
 
 static otelc_batch_meta tenant(const char *v, otelc_kv *kv)
@@ -378,33 +254,30 @@ static otelc_batch_meta tenant(const char *v, otelc_kv *kv)
     return (otelc_batch_meta){.struct_size = sizeof(otelc_batch_meta), .pairs = kv, .npairs = 1};
 }
 
-static void test_metadata_batchers(void **state)
+static void test_metadata_partitions_and_limit(void **state)
 {
     proc p = {0};
     const char *keys[] = {"X-Tenant"};
     cfg_defaults(&p.cfg);
-    p.cfg.send_batch_size = 4;
-    p.cfg.timeout_ns = 10000000000;
     p.cfg.metadata_keys = (otelc_strlist){1, keys};
     p.cfg.metadata_cardinality_limit = 2;
-    proc_open(&p, true);
+    proc_open(&p);
+    otelc_batching b;
+    assert_int_equal(fh_batching(&b), 1);
+    assert_int_equal(b.metadata_keys.n, 1);
+    assert_string_equal(b.metadata_keys.items[0], "X-Tenant");
     otelc_kv kv[1];
-    otelc_batch_meta a = tenant("a", kv);
-    assert_int_equal(feed(&p, req_meta(0, 2, &a), fh_ticket(0)), OTELC_PENDING);
-    otelc_batch_meta b = tenant("b", kv);
-    assert_int_equal(feed(&p, req_meta(100, 3, &b), fh_ticket(1)), OTELC_PENDING);
-    assert_int_equal(fh_emitted(), 0); /* 2 + 3 spans, but in different batchers */
-    a = tenant("a", kv);
-    assert_int_equal(feed(&p, req_meta(2, 2, &a), fh_ticket(2)), OTELC_PENDING);
-    assert_int_equal(fh_emitted(), 1);
-    assert_spans(0, 0, 4);
-    assert_string_equal(otelc_batch_meta_of(fh_emitted_at(0))->pairs[0].value, "a");
+    const char *tenants[] = {"a", "b", "a", "b"};
+    for (unsigned i = 0; i < 4; i++) {
+        otelc_batch_meta m = tenant(tenants[i], kv);
+        assert_int_equal(feed(&p, req_meta(i * 2, 2, &m), fh_ticket((int)i)), OTELC_OK);
+    }
     assert_int_equal(fh_metric("otelcol_processor_batch_metadata_cardinality"), 2);
     otelc_batch_meta c = tenant("c", kv);
-    assert_int_equal(feed(&p, req_meta(200, 1, &c), fh_ticket(3)), OTELC_REJECT);
-    assert_int_equal(p.d->flush(p.state, fh_deadline(1000)), 0);
-    assert_int_equal(fh_emitted(), 2);
-    assert_spans(1, 100, 3);
+    assert_int_equal(feed(&p, req_meta(100, 1, &c), fh_ticket(9)), OTELC_REJECT);
+    assert_int_equal(fh_logged("metadata_cardinality_limit"), 1);
+    assert_int_equal(feed(&p, req(200, 1), fh_ticket(10)), OTELC_REJECT); /* unset is a value too */
+    assert_int_equal(fh_emitted(), 4);
     proc_close(&p);
 }
 
@@ -414,7 +287,6 @@ static void test_config_checks(void **state)
     char why[160];
     cfg_defaults(&c);
     assert_int_equal(bp_config_check(&c, why, sizeof(why)), 0);
-    assert_int_equal(bp_config_unsent_bound(&c), 4 * 8192);
     c.send_batch_max_size = 100;
     assert_int_equal(bp_config_check(&c, why, sizeof(why)), -1);
     assert_non_null(strstr(why, "send_batch_max_size"));
@@ -434,19 +306,15 @@ static void test_config_checks(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_teardown(test_merges_until_size, teardown),
-        cmocka_unit_test_teardown(test_splits_at_max_size, teardown),
-        cmocka_unit_test_teardown(test_split_across_requests, teardown),
-        cmocka_unit_test_teardown(test_timeout_sends, teardown),
-        cmocka_unit_test_teardown(test_zero_timeout_sends_at_once, teardown),
-        cmocka_unit_test_teardown(test_shutdown_sends_what_is_held, teardown),
-        cmocka_unit_test_teardown(test_retry_keeps_and_resends, teardown),
-        cmocka_unit_test_teardown(test_retry_is_offered_again_by_the_timer, teardown),
-        cmocka_unit_test_teardown(test_unsent_bound_answers_retry, teardown),
-        cmocka_unit_test_teardown(test_tickets_wait_for_downstream, teardown),
-        cmocka_unit_test_teardown(test_reject_reaches_the_ticket, teardown),
-        cmocka_unit_test_teardown(test_shutdown_refuses_what_it_cannot_deliver, teardown),
-        cmocka_unit_test_teardown(test_metadata_batchers, teardown),
+        cmocka_unit_test_teardown(test_asks_the_exporters_to_batch, teardown),
+        cmocka_unit_test_teardown(test_passes_requests_on_at_once, teardown),
+        cmocka_unit_test_teardown(test_answers_as_downstream_does, teardown),
+        cmocka_unit_test_teardown(test_zero_timeout_sends_each_request, teardown),
+        cmocka_unit_test_teardown(test_splits_above_max_size, teardown),
+        cmocka_unit_test_teardown(test_split_outcomes_join, teardown),
+        cmocka_unit_test_teardown(test_split_stops_at_a_refusal, teardown),
+        cmocka_unit_test_teardown(test_counts_what_the_queues_send, teardown),
+        cmocka_unit_test_teardown(test_metadata_partitions_and_limit, teardown),
         cmocka_unit_test_teardown(test_config_checks, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

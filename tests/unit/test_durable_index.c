@@ -36,11 +36,11 @@ static void test_no_batching_is_fifo_one_by_one(void **state)
     dq_item *out;
     int64_t due;
     for (uint64_t i = 1; i <= 300; i++) {
-        assert_int_equal(dq_index_take(x, &l, 0, false, &out, &due), 1);
+        assert_int_equal(dq_index_take(x, &l, 0, false, &out, &due, NULL), 1);
         assert_true(out[0].id == i);
         free(out);
     }
-    assert_int_equal(dq_index_take(x, &l, 0, false, &out, &due), 0);
+    assert_int_equal(dq_index_take(x, &l, 0, false, &out, &due, NULL), 0);
     assert_int_equal(due, 0);
     dq_index_free(x);
 }
@@ -61,18 +61,25 @@ static void test_batching_rules(void **state)
     dq_item *out;
     int64_t due;
     /* Partition 1 holds 12 spans: ready; it never takes partition 2's. */
-    assert_int_equal(dq_index_take(x, &l, 0, false, &out, &due), 3);
+    otelc_send_trigger why;
+    assert_int_equal(dq_index_take(x, &l, 0, false, &out, &due, &why), 3);
+    assert_int_equal(why, OTELC_SEND_SIZE);
     assert_true(out[0].id == 1 && out[1].id == 3 && out[2].id == 4);
     /* Put back (say the record failed), then take again: same order. */
     assert_int_equal(dq_index_unshift(x, out, 3), 0);
     free(out);
-    assert_int_equal(dq_index_take(x, &l, 0, false, &out, &due), 3);
+    assert_int_equal(dq_index_take(x, &l, 0, false, &out, &due, NULL), 3);
     assert_true(out[0].id == 1 && out[2].id == 4);
     free(out);
     /* Partition 2: 4 spans, under min_size: not before its due time. */
-    assert_int_equal(dq_index_take(x, &l, 599, false, &out, &due), 0);
+    assert_int_equal(dq_index_take(x, &l, 599, false, &out, &due, NULL), 0);
     assert_int_equal(due, 600);
-    assert_int_equal(dq_index_take(x, &l, 0, true, &out, &due), 1);
+    assert_int_equal(dq_index_take(x, &l, 600, false, &out, &due, &why), 1);
+    assert_int_equal(why, OTELC_SEND_TIMEOUT);
+    assert_int_equal(dq_index_unshift(x, out, 1), 0);
+    free(out);
+    assert_int_equal(dq_index_take(x, &l, 0, true, &out, &due, &why), 1);
+    assert_int_equal(why, OTELC_SEND_FLUSH);
     assert_true(out[0].id == 2);
     free(out);
     dq_index_free(x);
@@ -89,15 +96,15 @@ static void test_max_size_and_bytes(void **state)
     dq_item *out;
     int64_t due;
     /* An entry bigger than max_size leaves alone, never split. */
-    assert_int_equal(dq_index_take(x, &l, 0, false, &out, &due), 1);
+    assert_int_equal(dq_index_take(x, &l, 0, false, &out, &due, NULL), 1);
     free(out);
     l.max_size = 0;
     l.max_bytes = 25;
-    assert_int_equal(dq_index_take(x, &l, 0, false, &out, &due), 2);
+    assert_int_equal(dq_index_take(x, &l, 0, false, &out, &due, NULL), 2);
     free(out);
     l.by_bytes = true; /* sizer bytes: min/max count request bytes */
     l.min_size = 11;
-    assert_int_equal(dq_index_take(x, &l, 0, false, &out, &due), 0);
+    assert_int_equal(dq_index_take(x, &l, 0, false, &out, &due, NULL), 0);
     dq_index_free(x);
 }
 

@@ -214,28 +214,51 @@ static void test_restart_rebuilds_recorded_batch(void **state)
     fake_fini(&f);
 }
 
-static void test_batching_limits_and_metadata(void **state)
+static atomic_int size_sends, timeout_sends;
+
+static void count_send(void *arg, uint32_t spans, uint64_t bytes, otelc_send_trigger why)
 {
-    fake_exporter f;
-    fake_init(&f, OTELC_OK);
+    atomic_fetch_add(why == OTELC_SEND_SIZE ? &size_sends : &timeout_sends, 1);
+}
+
+/* Six entries of 4 spans, tenants a,b alternating, batched to at most 10
+ * spans: returns the batches seen by the exporter (f); on_send counts
+ * them by trigger. */
+static void batch_six(fake_exporter *f, const char *partition_key)
+{
+    atomic_store(&size_sends, 0);
+    atomic_store(&timeout_sends, 0);
+    fake_init(f, OTELC_OK);
     queue_cfg cfg = fast_queue_cfg(1);
     cfg.batch.enabled = true;
     cfg.batch.min_size = 10;
     cfg.batch.max_size = 10;
     cfg.batch.flush_timeout_ns = 20000000;
+    if (partition_key) {
+        cfg.batch.partition_keys[0] = partition_key;
+        cfg.batch.npartition_keys = 1;
+    }
+    cfg.on_send = count_send;
     dq_fixture x;
     char err[512];
     durable_store_cfg sc = {.directory = dir, .create_directory = true, .dir_mode = 0700};
     x.st = durable_store_new("file_storage", &sc);
-    x.q = queue_new_durable(&cfg, "exp", fake_export, &f, x.st, NULL);
+    x.q = queue_new_durable(&cfg, "exp", fake_export, f, x.st, NULL);
     assert_int_equal(durable_store_open(x.st, err, sizeof(err)), 0);
-    /* a,b alternate: each tenant's entries merge, never across; 4 spans
-     * each, so a batch holds at most two of them (max_size 10). */
     for (int i = 0; i < 6; i++)
         offer_ok(x.q, 4, i % 2 ? "b" : "a", i % 2 ? "tb" : "ta");
     assert_int_equal(queue_start(x.q), 0);
-    want w = {x.q, &f, 24};
+    want w = {x.q, f, 24};
     assert_true(eventually(delivered_and_empty, &w, 5000));
+    dq_close(&x, 1000);
+}
+
+static void test_batching_limits_and_metadata(void **state)
+{
+    fake_exporter f;
+    /* Partitioned by tenant (matched case-insensitively): each tenant's
+     * entries merge, never across; a batch holds at most two of them. */
+    batch_six(&f, "Tenant");
     assert_int_equal(f.nseen, 4);
     for (size_t i = 0; i < f.nseen; i++) {
         const seen_batch *s = &f.seen[i];
@@ -244,7 +267,15 @@ static void test_batching_limits_and_metadata(void **state)
         for (size_t k = 0; k < s->len; k++)
             assert_int_equal(s->bytes[k], want_ch);
     }
-    dq_close(&x, 1000);
+    /* Each tenant: 12 spans (size), then the 4 left wait (timeout). */
+    assert_int_equal(atomic_load(&size_sends), 2);
+    assert_int_equal(atomic_load(&timeout_sends), 2);
+    fake_fini(&f);
+    /* Without partition keys, one partition: neighbours merge. */
+    batch_six(&f, NULL);
+    assert_int_equal(f.nseen, 3);
+    for (size_t i = 0; i < f.nseen; i++)
+        assert_int_equal(f.seen[i].spans, 8);
     fake_fini(&f);
 }
 

@@ -1,5 +1,6 @@
 /* The in-memory sending queue: all-or-nothing fan-out, back-pressure with
- * a wake-up, retries, rejects, draining and pause. */
+ * a wake-up, retries, rejects, draining, pause, and read-side batching
+ * (partitions, and why each batch left). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -159,6 +160,100 @@ static void test_drain_delivers_what_is_queued(void **state)
     queue_free(q);
 }
 
+/* What on_send reported, in order. */
+typedef struct sends {
+    atomic_int n;
+    uint32_t spans[16];
+    otelc_send_trigger why[16];
+} sends;
+
+static void note_send(void *arg, uint32_t spans, uint64_t bytes, otelc_send_trigger why)
+{
+    sends *s = arg;
+    int i = atomic_load(&s->n);
+    if (i < 16) {
+        s->spans[i] = spans;
+        s->why[i] = why;
+        atomic_store(&s->n, i + 1);
+    }
+}
+
+static otelc_batch *tenant_batch(uint32_t spans, const char *tenant)
+{
+    otelc_kv kv = {"tenant", tenant};
+    otelc_batch_meta m = {.struct_size = sizeof(m), .pairs = &kv, .npairs = 1};
+    return batch_copy((const uint8_t *)"x", 1, spans, &m);
+}
+
+static void offer_tenant(exporter_queue *q, uint32_t spans, const char *tenant)
+{
+    otelc_batch *b = tenant_batch(spans, tenant);
+    assert_int_equal(queue_offer_all(&q, 1, b, NULL, NULL), OTELC_OK);
+    otelc_batch_unref(b);
+}
+
+static void wait_sends(sends *s, int n)
+{
+    for (int i = 0; i < 2000 && atomic_load(&s->n) < n; i++) {
+        struct timespec ts = {0, 1000000};
+        nanosleep(&ts, NULL);
+    }
+    assert_int_equal(atomic_load(&s->n), n);
+}
+
+static exporter_queue *batching_queue(fake *f, sends *s, const char *partition_key)
+{
+    queue_cfg c = fast_cfg(100, 1);
+    c.batch.enabled = true;
+    c.batch.min_size = 10;
+    c.batch.flush_timeout_ns = 30000000;
+    c.batch.partition_keys[0] = partition_key;
+    c.batch.npartition_keys = partition_key ? 1 : 0;
+    c.on_send = note_send;
+    c.on_send_arg = s;
+    return queue_new(&c, "q", fake_export, f);
+}
+
+static void test_batches_report_size_and_partition(void **state)
+{
+    fake f = {.answer = OTELC_OK};
+    sends s = {0};
+    exporter_queue *q = batching_queue(&f, &s, "TENANT");
+    for (int i = 0; i < 3; i++)
+        offer_tenant(q, 4, "a");
+    assert_int_equal(queue_start(q), 0);
+    wait_sends(&s, 1);
+    assert_int_equal(s.spans[0], 12); /* min_size reached: one merged batch */
+    assert_int_equal(s.why[0], OTELC_SEND_SIZE);
+    offer_tenant(q, 4, "b");
+    wait_sends(&s, 2);
+    assert_int_equal(s.spans[1], 4);
+    assert_int_equal(s.why[1], OTELC_SEND_TIMEOUT);
+    queue_drain(q, mono_ns() + 1000000000);
+    queue_free(q);
+
+    /* Partitioned by tenant, a and b never merge; without keys they do. */
+    sends p = {0}, one = {0};
+    q = batching_queue(&f, &p, "tenant");
+    offer_tenant(q, 4, "a");
+    offer_tenant(q, 4, "b");
+    offer_tenant(q, 4, "a");
+    assert_int_equal(queue_start(q), 0);
+    assert_int_equal(queue_drain(q, mono_ns() + 1000000000), 0);
+    assert_int_equal(atomic_load(&p.n), 3);
+    assert_int_equal(p.why[0], OTELC_SEND_FLUSH);
+    queue_free(q);
+    q = batching_queue(&f, &one, NULL);
+    offer_tenant(q, 4, "a");
+    offer_tenant(q, 4, "b");
+    offer_tenant(q, 4, "a");
+    assert_int_equal(queue_start(q), 0);
+    wait_sends(&one, 1);
+    assert_int_equal(one.spans[0], 12);
+    queue_drain(q, mono_ns() + 1000000000);
+    queue_free(q);
+}
+
 static void test_pause_probes_and_resumes(void **state)
 {
     fake f = {.answer = OTELC_OK};
@@ -189,6 +284,7 @@ int main(void)
         cmocka_unit_test(test_reject_and_exhausted_retries_fail),
         cmocka_unit_test(test_drain_delivers_what_is_queued),
         cmocka_unit_test(test_pause_probes_and_resumes),
+        cmocka_unit_test(test_batches_report_size_and_partition),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -8,6 +8,10 @@
  *        routes, config nodes.
  *   1.1  otelc_batch_meta.transport: the receiver's transport ("grpc",
  *        "http") for the transport label of the host's receiver metrics.
+ *   1.2  (open: docs/abi.md lists what it holds when complete)
+ *        otelc_host_api.export_batching, otelc_batching,
+ *        otelc_send_trigger: a processor asks the exporter queues of its
+ *        pipeline to batch on their read side instead of holding data.
  *
  * Rules that hold everywhere below:
  *
@@ -53,7 +57,7 @@ extern "C" {
 #endif
 
 #define OTELC_ABI_MAJOR 1 /* bumped when anything is removed or changed */
-#define OTELC_ABI_MINOR 1 /* bumped when something is appended */
+#define OTELC_ABI_MINOR 2 /* bumped when something is appended */
 
 #if defined(__GNUC__)
 #define OTELC_PRINTF(f, a) __attribute__((format(printf, f, a)))
@@ -195,6 +199,40 @@ typedef enum otelc_health {
 typedef void (*otelc_route_fn)(void *arg, otelc_http_req *req);
 
 /* ------------------------------------------------------------------ */
+/* Batching on the way out (1.2)                                        */
+/* ------------------------------------------------------------------ */
+
+/* A list of strings (config values of type OTELC_CFG_STRLIST). */
+typedef struct otelc_strlist {
+    size_t n;
+    const char *const *items;
+} otelc_strlist;
+
+/* Why an exporter queue let a batch leave. */
+typedef enum otelc_send_trigger {
+    OTELC_SEND_SIZE = 0,    /* min_items were queued (or no batching) */
+    OTELC_SEND_TIMEOUT = 1, /* the oldest entry waited flush_timeout */
+    OTELC_SEND_FLUSH = 2,   /* draining at shutdown */
+} otelc_send_trigger;
+
+/* Called for each batch an exporter queue forms under a processor's
+ * otelc_batching, as it leaves for the exporter; any thread, often
+ * several at once. items: spans in it. */
+typedef void (*otelc_send_fn)(void *arg, uint32_t items, otelc_send_trigger why);
+
+/* Read-side batching a processor asks of the exporter queues at the end
+ * of its pipeline (the batch processor's keys). Copied by the host. */
+typedef struct otelc_batching {
+    uint32_t struct_size;        /* sizeof(otelc_batching) */
+    uint64_t min_items;          /* a batch leaves once this many spans are queued */
+    uint64_t max_items;          /* most spans in one batch (entries are never split); 0: none */
+    int64_t flush_timeout_ns;    /* ... or once its oldest entry waited this long; > 0 */
+    otelc_strlist metadata_keys; /* one partition per distinct value set; may be empty */
+    otelc_send_fn on_send;       /* may be NULL */
+    void *arg;                   /* for on_send; must outlive the instance's shutdown */
+} otelc_batching;
+
+/* ------------------------------------------------------------------ */
 /* The host services table                                             */
 /* ------------------------------------------------------------------ */
 
@@ -306,6 +344,18 @@ typedef struct otelc_host_api {
      * data again: the host then calls resume() of every stage that saw a
      * RETRY. Any thread. */
     void (*consume_ready)(otelc_ctx *ctx);
+
+    /* 1.2: processors, from create only. Asks that the sending_queue of
+     * every exporter at the end of this instance's pipeline form the
+     * batches it hands its exporter as b says, merging queued entries
+     * (never splitting one, never mixing metadata partitions), so that
+     * nothing upstream holds data, or a client's answer, to group it. An
+     * exporter whose own config sets sending_queue.batch keeps that; when
+     * pipelines ask different batching of one exporter, the first in
+     * config order wins (a warning names the others); an exporter without
+     * a queue cannot batch (a warning). Returns 0, or -1 after reporting
+     * (called outside create, or a bad b). */
+    int (*export_batching)(otelc_ctx *ctx, const otelc_batching *b);
 } otelc_host_api;
 
 /* What node_kind answers. An absent node reads as NULL: "use the defaults". */
@@ -335,11 +385,6 @@ typedef enum otelc_cfg_type {
     OTELC_CFG_NODE = 8,     /* const otelc_node * (free-form; read with node_*) */
     OTELC_CFG_SECTION = 9,  /* a map whose keys are declared with "name.key" rows */
 } otelc_cfg_type;
-
-typedef struct otelc_strlist {
-    size_t n;
-    const char *const *items;
-} otelc_strlist;
 
 enum {
     OTELC_KEY_UNSUPPORTED = 1u << 0, /* collector key otelc lacks: error "not supported yet" */

@@ -41,9 +41,11 @@ export function run(args, { dirs = PLUGIN_DIRS, env = {} } = {}) {
 
 // Starts otelc with the given YAML and waits until it runs. The config must
 // set service.admin.endpoint to 127.0.0.1:0 (the port is read from the log).
-export async function start(yaml, { dirs = PLUGIN_DIRS, env = {}, timeoutMs = 15000 } = {}) {
+// base: config files merged before it (the YAML then only overrides them).
+export async function start(yaml, { dirs = PLUGIN_DIRS, env = {}, timeoutMs = 15000, base = [] } = {}) {
   const config = writeConfig(yaml);
-  const proc = spawn(BIN, ['--config', config, ...pluginArgs(dirs)], {
+  const configs = [...base, config].flatMap((c) => ['--config', c]);
+  const proc = spawn(BIN, [...configs, ...pluginArgs(dirs)], {
     env: { OTELC_LOG: 'info', ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
