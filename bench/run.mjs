@@ -4,6 +4,9 @@
 // JSON record in bench/results/<date>.json. See docs/performance.md.
 //
 //   node bench/run.mjs [--build DIR] [--only a,b,...] [--duration S]
+//                      [--pipelines FILE] the shipped pipeline of the
+//                                        shipped-* scenarios (default the
+//                                        tree's pipelines.yaml)
 //                      [--warmup S] [--no-micro] [--out FILE] [--keep]
 //                      [--quiet-wait S]  wait up to S s (default 60) for an
 //                                        idle machine before each measurement
@@ -27,6 +30,7 @@ import { SCENARIOS, SMOKE } from './lib/scenarios.mjs';
 const { values: opt } = parseArgs({
   options: {
     build: { type: 'string' },
+    pipelines: { type: 'string' },
     only: { type: 'string' },
     duration: { type: 'string', default: '10' },
     warmup: { type: 'string', default: '2' },
@@ -103,7 +107,7 @@ function failures(rows) {
 }
 
 async function main() {
-  const paths = resolvePaths(opt.build);
+  const paths = resolvePaths(opt.build, opt.pipelines);
   const scenarios = pickScenarios();
   if (scenarios.some((s) => s.load.generator === 'h2load') && !paths.h2load)
     throw new Error('h2load is missing (Debian package nghttp2-client; make setup installs it)');

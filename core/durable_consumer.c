@@ -485,6 +485,7 @@ static void run_job(durable_queue *q, dq_job *j, uint64_t *seed)
 void *dq_consumer_main(void *arg)
 {
     durable_queue *q = arg;
+    queue_consumer_thread_init();
     uint64_t seed = (uint64_t)(uintptr_t)&seed ^ (uint64_t)mono_ns();
     pthread_mutex_lock(&q->mu);
     while (!q->stopping) {

@@ -143,6 +143,12 @@ void queue_stats_get(exporter_queue *q, queue_stats *out);
 void queue_pause_reason(exporter_queue *q, char *buf, size_t cap);
 void queue_free(exporter_queue *q);
 
+/* Called first by every queue consumer thread: exports (encoding,
+ * compression) run at a lower priority than the receiver loops and the
+ * queue writer, so that when the cores are busy a client's answer waits
+ * for nothing the export could do later. */
+void queue_consumer_thread_init(void);
+
 int64_t mono_ns(void);
 int64_t real_ns(void);
 

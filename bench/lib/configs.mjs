@@ -59,12 +59,38 @@ function extensions(p) {
 `;
 }
 
+// The shipped pipelines.yaml, moved by a merged second config onto free
+// ports, the bench's S3 server and key, and the scenario's queue directory.
+function shippedOverride(p) {
+  return `receivers:
+  otlp:
+    protocols:
+      grpc: { endpoint: "127.0.0.1:0" }
+      http: { endpoint: "127.0.0.1:0" }
+exporters:
+  awss3:
+    s3uploader:
+      s3_bucket: ${p.s3.bucket}
+      endpoint: "${p.s3.endpoint}"
+      access_key_id: ${p.s3.accessKey}
+      secret_access_key: ${p.s3.secretKey}
+extensions:
+  file_storage: { directory: "${p.queueDir}", create_directory: true }
+  health_check: { endpoint: "127.0.0.1:0" }
+service:
+  admin: { endpoint: "127.0.0.1:0" }
+  telemetry: { metrics: { level: none } }
+`;
+}
+
 // p: { protocol: grpc|http, loopThreads, exporter: file|awss3, filePath,
 //      s3: { endpoint, bucket, accessKey, secretKey }, durable, fsync,
 //      consumers, queueDir, memoryBatch (sending_queue.batch without
 //      storage), index (awss3's query index, default on),
-//      indexDir }
+//      indexDir, shipped (pipelines.yaml with only ports, bucket and
+//      queue moved: the YAML returned is merged over it) }
 export function pipelineYaml(p) {
+  if (p.shipped) return shippedOverride(p);
   const exp = p.exporter === 'file' ? 'file' : 'awss3';
   return `${receiver(p)}${exporter(p)}${extensions(p)}service:
 ${p.durable ? '  extensions: [file_storage]\n' : ''}  admin: { endpoint: "127.0.0.1:0" }

@@ -6,10 +6,12 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sleep } from './util.mjs';
 
-export async function startOtelc(paths, yaml, workDir, { timeoutMs = 15000 } = {}) {
+// base: config files yaml is merged over (the shipped pipelines.yaml).
+export async function startOtelc(paths, yaml, workDir, { timeoutMs = 15000, base = [] } = {}) {
   const config = join(workDir, 'otelc.yaml');
   writeFileSync(config, yaml);
-  const args = ['--config', config, ...paths.pluginDirs.flatMap((d) => ['--plugin-dir', d])];
+  const args = [...[...base, config].flatMap((c) => ['--config', c]),
+    ...paths.pluginDirs.flatMap((d) => ['--plugin-dir', d])];
   // Run in the scenario's directory, so that no relative default path
   // (queue, index) lands anywhere else.
   const proc = spawn(paths.otelc, args, {

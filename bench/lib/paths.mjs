@@ -15,7 +15,9 @@ function which(name) {
   }
 }
 
-export function resolvePaths(buildArg) {
+// buildArg: --build; pipelinesArg: --pipelines (the shipped pipeline a
+// scenario runs; default the tree's pipelines.yaml).
+export function resolvePaths(buildArg, pipelinesArg) {
   const build = resolve(buildArg || (process.env.OTELC_BIN ? dirname(process.env.OTELC_BIN)
     : join(SOURCE_DIR, 'build')));
   const otelc = process.env.OTELC_BIN || join(build, 'otelc');
@@ -28,6 +30,7 @@ export function resolvePaths(buildArg) {
     benchBins: join(build, 'bench'),
     h2load: which('h2load'),
     s3server: join(SOURCE_DIR, 'scripts', 's3server.mjs'),
+    pipelines: resolve(pipelinesArg || join(SOURCE_DIR, 'pipelines.yaml')),
     nodeModules: join(SOURCE_DIR, 'node_modules'),
   };
   for (const f of [p.otelc, p.client])

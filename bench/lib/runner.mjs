@@ -114,7 +114,8 @@ export async function runScenario(paths, sc, opts) {
     if (sc.pipeline.exporter === 'awss3') ctx.s3 = await startS3(paths, join(dir, 's3'));
     const yaml = pipelineYaml({ ...sc.pipeline, filePath: ctx.filePath, s3: ctx.s3?.config,
       queueDir: join(dir, 'queue'), indexDir: join(dir, 'index') });
-    ctx.otelc = await startOtelc(paths, yaml, dir);
+    ctx.otelc = await startOtelc(paths, yaml, dir,
+      { base: sc.pipeline.shipped ? [paths.pipelines] : [] });
     ctx.port = sc.pipeline.protocol === 'grpc' ? ctx.otelc.ports.grpc : ctx.otelc.ports.http;
     if (sc.load.generator === 'h2load')
       ctx.body = await dumpBody(paths, dir, sc.load, sc.load.protocol === 'grpc');

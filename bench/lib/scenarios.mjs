@@ -46,6 +46,11 @@ export const SCENARIOS = [
     pipeline: s3, load: { generator: 'client', ...steady } },
   { id: 'c-noindex-100k', title: '(c) without the query index at 100,000 spans/s',
     pipeline: { ...s3, index: false }, load: { generator: 'client', ...steady } },
+  // What users run: the shipped pipelines.yaml as it is (OTLP/JSON + gzip
+  // into S3 through the durable queue), its client latency at the commit.
+  { id: 'shipped-100k', title: 'the shipped pipelines.yaml at 100,000 spans/s',
+    pipeline: { shipped: true, protocol: 'grpc', exporter: 'awss3' },
+    load: { generator: 'client', ...steady } },
   // (b) and (c) at a rate (c) sustains without refusing: CPU per span
   // compared under load, without refused requests in the figures.
   { id: 'b-300k', title: '(b) at 300,000 spans/s',

@@ -5,7 +5,8 @@
 import { spawn, execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { lengthPrefixedSpans, requestSpans } from './spancount.mjs';
+import { gunzipSync } from 'node:zlib';
+import { jsonRequestSpans, lengthPrefixedSpans, requestSpans } from './spancount.mjs';
 import { sleep } from './util.mjs';
 
 export const S3_BUCKET = 'bench';
@@ -55,8 +56,8 @@ function objectFiles(dir) {
   return out;
 }
 
-// { objects, spans, bytes } stored in the bucket (zstd objects are
-// decompressed with the zstd tool: Node 20's zlib has no zstd).
+// { objects, spans, bytes } stored in the bucket: zstd objects through the
+// zstd tool (Node 20's zlib has no zstd), gzip through zlib.
 export function s3Spans(s) {
   const files = objectFiles(join(s.dir, S3_BUCKET));
   let spans = 0;
@@ -64,9 +65,10 @@ export function s3Spans(s) {
   for (const f of files) {
     const raw = readFileSync(f);
     bytes += raw.length;
-    const plain = f.includes('.zst.') ? execFileSync('zstd', ['-d', '-c', '-q', f],
-      { maxBuffer: 1 << 30 }) : raw;
-    spans += requestSpans(plain);
+    let plain = raw;
+    if (f.includes('.zst.')) plain = execFileSync('zstd', ['-d', '-c', '-q', f], { maxBuffer: 1 << 30 });
+    else if (f.includes('.gz.')) plain = gunzipSync(raw);
+    spans += f.includes('.json.') ? jsonRequestSpans(plain) : requestSpans(plain);
   }
   return { objects: files.length, spans, bytes };
 }

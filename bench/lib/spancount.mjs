@@ -35,6 +35,14 @@ function eachLen(buf, start, end, fn) {
   if (at.i !== end) throw new Error('field overruns its message');
 }
 
+// Spans in one OTLP/JSON request (an object of the otlp_json marshaler).
+export function jsonRequestSpans(buf) {
+  let n = 0;
+  for (const rs of JSON.parse(buf.toString('utf8')).resourceSpans || [])
+    for (const ss of rs.scopeSpans || []) n += (ss.spans || []).length;
+  return n;
+}
+
 // Spans in one request held in buf[start, end).
 export function requestSpans(buf, start = 0, end = buf.length) {
   let n = 0;

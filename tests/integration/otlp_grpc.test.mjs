@@ -12,8 +12,8 @@ import zlib from 'node:zlib';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
 import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { start, get, post, eventually, tempDir, sleep } from './lib/harness.mjs';
+import { field, bytes as str, frame, call, EXPORT } from './lib/otlp.mjs';
 
-const EXPORT = '/opentelemetry.proto.collector.trace.v1.TraceService/Export';
 const MIB = 1 << 20;
 
 const config = ({ grpc = '', sink = '' } = {}) => `
@@ -42,19 +42,6 @@ function grpcPort(o) {
   return Number(m[1]);
 }
 
-// --- a minimal OTLP protobuf encoder (field numbers from the OTLP protos) ---
-function varint(n) {
-  const out = [];
-  while (n > 127) {
-    out.push((n % 128) | 128);
-    n = Math.floor(n / 128);
-  }
-  out.push(n);
-  return Buffer.from(out);
-}
-const field = (no, payload) => Buffer.concat([varint((no << 3) | 2), varint(payload.length), payload]);
-const str = (s) => Buffer.from(s);
-
 function span(i, { traceIdLen = 16, pad = 0 } = {}) {
   const parts = [field(1, randomBytes(traceIdLen)), field(2, randomBytes(8)), field(5, str(`span${i}`))];
   if (pad) parts.push(field(9, Buffer.concat([field(1, str('pad')), field(2, field(1, str('a'.repeat(pad))))])));
@@ -65,39 +52,6 @@ function span(i, { traceIdLen = 16, pad = 0 } = {}) {
 function request(nspans, opts) {
   const spans = Array.from({ length: nspans }, (_, i) => span(i, opts));
   return field(1, field(2, Buffer.concat(spans)));
-}
-
-function frame(msg, { compressed = false, declared = msg.length } = {}) {
-  const p = Buffer.alloc(5);
-  p[0] = compressed ? 1 : 0;
-  p.writeUInt32BE(declared, 1);
-  return Buffer.concat([p, msg]);
-}
-
-// One gRPC call on an http2 session: { status, grpc, message, headers, data }.
-function call(session, body, { path = EXPORT, headers = {} } = {}) {
-  return new Promise((resolve, reject) => {
-    const req = session.request({
-      ':method': 'POST', ':path': path, 'content-type': 'application/grpc', te: 'trailers', ...headers,
-    });
-    const res = { data: [] };
-    const finish = () => {
-      const t = res.trailers || res.headers || {};
-      resolve({
-        status: res.headers?.[':status'],
-        grpc: t['grpc-status'] === undefined ? undefined : Number(t['grpc-status']),
-        message: t['grpc-message'] ? decodeURIComponent(t['grpc-message']) : '',
-        headers: res.headers,
-        data: Buffer.concat(res.data),
-      });
-    };
-    req.on('response', (h) => { res.headers = h; });
-    req.on('trailers', (t) => { res.trailers = t; });
-    req.on('data', (d) => res.data.push(d));
-    req.on('close', () => (res.headers ? finish() : reject(new Error(`stream closed, code ${req.rstCode}`))));
-    req.on('error', () => {});
-    req.end(body);
-  });
 }
 
 const stats = async (o, id = 'testsink') => (await get(o.url(`/test/${id}/stats`))).json;

@@ -1,6 +1,7 @@
-// Reads OTLP trace requests in tests: a minimal protobuf decoder for the
-// fields tests check (ids, names, service.name), and the same view of
-// OTLP/JSON, so every encoding is counted the same way.
+// OTLP trace requests in tests: a minimal protobuf decoder for the fields
+// tests check (ids, names, service.name) and the same view of OTLP/JSON,
+// so every encoding is counted the same way; a minimal encoder and one
+// gRPC call for tests that write requests by hand.
 
 function* fields(buf) {
   let i = 0;
@@ -118,4 +119,59 @@ export function* lengthPrefixed(buf) {
     yield buf.subarray(i + 4, i + 4 + n);
     i += 4 + n;
   }
+}
+
+// ---- writing: a minimal OTLP protobuf encoder and one gRPC call ----
+
+export const EXPORT = '/opentelemetry.proto.collector.trace.v1.TraceService/Export';
+function pbVarint(n) {
+  const out = [];
+  while (n > 127) {
+    out.push((n % 128) | 128);
+    n = Math.floor(n / 128);
+  }
+  out.push(n);
+  return Buffer.from(out);
+}
+export const field = (no, payload) => Buffer.concat([pbVarint((no << 3) | 2), pbVarint(payload.length), payload]);
+export const bytes = (s) => Buffer.from(s);
+
+// ExportTraceServiceRequest of spans [{ traceId, spanId } (Buffers), name].
+export function protoRequest(spans) {
+  const body = spans.map((sp) => field(2, Buffer.concat([field(1, sp.traceId), field(2, sp.spanId),
+    field(5, bytes(sp.name || 'span'))])));
+  return field(1, field(2, Buffer.concat(body)));
+}
+
+export function frame(msg, { compressed = false, declared = msg.length } = {}) {
+  const p = Buffer.alloc(5);
+  p[0] = compressed ? 1 : 0;
+  p.writeUInt32BE(declared, 1);
+  return Buffer.concat([p, msg]);
+}
+
+// One gRPC call on an http2 session: { status, grpc, message, headers, data }.
+export function call(session, body, { path = EXPORT, headers = {} } = {}) {
+  return new Promise((resolve, reject) => {
+    const req = session.request({
+      ':method': 'POST', ':path': path, 'content-type': 'application/grpc', te: 'trailers', ...headers,
+    });
+    const res = { data: [] };
+    const finish = () => {
+      const t = res.trailers || res.headers || {};
+      resolve({
+        status: res.headers?.[':status'],
+        grpc: t['grpc-status'] === undefined ? undefined : Number(t['grpc-status']),
+        message: t['grpc-message'] ? decodeURIComponent(t['grpc-message']) : '',
+        headers: res.headers,
+        data: Buffer.concat(res.data),
+      });
+    };
+    req.on('response', (h) => { res.headers = h; });
+    req.on('trailers', (t) => { res.trailers = t; });
+    req.on('data', (d) => res.data.push(d));
+    req.on('close', () => (res.headers ? finish() : reject(new Error(`stream closed, code ${req.rstCode}`))));
+    req.on('error', () => {});
+    req.end(body);
+  });
 }
