@@ -18,6 +18,7 @@ import { OTLPTraceExporter as ProtoExporter } from '@opentelemetry/exporter-trac
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, BatchSpanProcessor, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { start, get, post, tempDir, sleep, run, writeConfig } from './lib/harness.mjs';
+import { field } from './lib/otlp.mjs';
 
 const MIB = 1 << 20;
 const TRACE = '0102030405060708090a0b0c0d0e0f10';
@@ -60,17 +61,7 @@ function jsonRequest(attributes = [], { spanId = '1112131415161718', name = 'op'
   });
 }
 
-// The same request as protobuf, through a minimal encoder (OTLP field numbers).
-function varint(n) {
-  const out = [];
-  while (n > 127) {
-    out.push((n % 128) | 128);
-    n = Math.floor(n / 128);
-  }
-  out.push(n);
-  return Buffer.from(out);
-}
-const field = (no, payload) => Buffer.concat([varint((no << 3) | 2), varint(payload.length), payload]);
+// The same request as protobuf, through lib/otlp.mjs's minimal encoder.
 function protoRequest(nspans = 1, { traceIdLen = 16 } = {}) {
   const spans = [];
   for (let i = 0; i < nspans; i++) {
