@@ -21,5 +21,5 @@ echo "lint: cppcheck"
 cppcheck --quiet --error-exitcode=1 --inline-suppr \
   --enable=warning,performance,portability --std=c11 \
   --suppress=missingIncludeSystem --suppress=unmatchedSuppression \
-  -D__GNUC__ -I plugins/include -I core "${sources[@]}"
+  -D__GNUC__ -I sdk/include -I core "${sources[@]}"
 echo "lint: clean"

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { run, PLUGIN_DIRS, BAD_PLUGIN_DIR } from './lib/harness.mjs';
 
 // The ABI version of the tree's header, as "1.1", and its parts.
-const header = readFileSync(join(process.env.OTELC_SOURCE_DIR, 'plugins/include/otelc/plugin.h'), 'utf8');
+const header = readFileSync(join(process.env.OTELC_SOURCE_DIR, 'sdk/include/otelc/plugin.h'), 'utf8');
 const MAJOR = Number(header.match(/#define OTELC_ABI_MAJOR (\d+)/)[1]);
 const MINOR = Number(header.match(/#define OTELC_ABI_MINOR (\d+)/)[1]);
 const ABI = `${MAJOR}\\.${MINOR}`; // for regular expressions
@@ -72,7 +72,7 @@ test('the plugin in docs/plugins.md builds out of tree and loads', async () => {
   mkdirSync(join(dir, 'plugins'));
   writeFileSync(join(dir, 'counter.c'), code);
   execFileSync('cc', ['-shared', '-fPIC', '-fvisibility=hidden', '-Wall', '-Werror',
-    '-I', join(src, 'plugins/include'), join(dir, 'counter.c'), '-o', join(dir, 'plugins/counter.so')]);
+    '-I', join(src, 'sdk/include'), join(dir, 'counter.c'), '-o', join(dir, 'plugins/counter.so')]);
   const r = await run(['components'], { dirs: [join(dir, 'plugins')] });
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, re(`^exporter\\s+counter\\s+1\\.0\\.0\\s+${ABI}\\s+\\S+counter\\.so$`));

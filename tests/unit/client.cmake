@@ -7,7 +7,7 @@ if(TARGET otelc_client_core)
       LIBS otelc_client_core)
   endforeach()
   # The receivers' validator must accept what the client sends.
-  if(TARGET otelc_sdk AND EXISTS ${CMAKE_CURRENT_LIST_DIR}/../../plugins/sdk/otlp_validate.c)
+  if(TARGET otelc_sdk AND EXISTS ${CMAKE_CURRENT_LIST_DIR}/../../sdk/src/otlp_validate.c)
     target_link_libraries(test_client_generator PRIVATE otelc_sdk)
     target_compile_definitions(test_client_generator PRIVATE HAVE_OTLP_VALIDATE)
   endif()

@@ -1,4 +1,4 @@
-# OTLP/JSON writer and reader of the plugin SDK (plugins/sdk/otlp_json_*.c).
+# OTLP/JSON writer and reader of the plugin SDK (sdk/src/otlp_json_*.c).
 set(otlp_json_data ${CMAKE_CURRENT_SOURCE_DIR}/data/otlp)
 set(otlp_json_bin ${CMAKE_CURRENT_BINARY_DIR}/otlp_corpus)
 file(MAKE_DIRECTORY ${otlp_json_bin})
