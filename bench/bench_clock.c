@@ -2,12 +2,11 @@
 
 #include <sys/resource.h>
 #include <time.h>
+#include <otelc/sdk/clock.h>
 
 double bench_now(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+    return (double)otelc_mono_ns() / 1e9;
 }
 
 double bench_cpu(void)

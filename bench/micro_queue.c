@@ -20,7 +20,7 @@
 #include "bench_clock.h"
 #include "bench_report.h"
 #include "bench_request.h"
-#include "durable_writer.h"
+#include "queue/durable/durable_writer.h"
 
 #define SECONDS 2.0
 #define WARMUP_US 300000

@@ -23,6 +23,7 @@
 #include <event2/bufferevent_ssl.h>
 #include <nghttp2/nghttp2.h>
 #include <openssl/err.h>
+#include <otelc/sdk/clock.h>
 
 #include "tls.h"
 
@@ -50,13 +51,6 @@ struct h2_conn {
 
 static void conn_send(h2_conn *c);
 static int start_connect(h2_conn *c);
-
-uint64_t h2_now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 /* ------------------------------------------------------------------ */
 /* Calls in flight                                                     */

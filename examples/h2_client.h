@@ -109,7 +109,5 @@ void h2_conn_close(h2_conn *c, const char *why);
 /* Closes (as above) and frees. NULL is fine. */
 void h2_conn_free(h2_conn *c);
 
-/* Monotonic nanoseconds. */
-uint64_t h2_now_ns(void);
 
 #endif /* OTELC_CLIENT_H2_CLIENT_H */

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <otelc/sdk/clock.h>
 
 #include "generator.h"
 
@@ -62,13 +63,6 @@ struct load {
     bool failed_hard;           /* a connection failed without --allow-failures */
 };
 
-static uint64_t wall_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 static void wake_pump(load *l)
 {
     event_active(l->pump_ev, 0, 0);
@@ -96,7 +90,7 @@ static int build_request(load *l, req_slot *s, uint32_t n)
         s->spans = n;
         return 0;
     }
-    const otlp_export_req *req = trace_gen_build(l->gen, n, wall_ns());
+    const otlp_export_req *req = trace_gen_build(l->gen, n, (uint64_t)otelc_real_ns());
     if (!req || grpc_encode(&l->enc, &req->base, l->o->gzip, &s->body))
         return -1;
     if (l->o->print_ids)
@@ -164,7 +158,7 @@ static bool start_one(load *l, uint64_t now)
 
 static void pump(load *l)
 {
-    uint64_t now = h2_now_ns();
+    uint64_t now = (uint64_t)otelc_mono_ns();
 
     if (l->deadline_ns && now >= l->deadline_ns)
         l->stopping = true;
@@ -214,7 +208,7 @@ static void on_done(h2_call *call, int code, void *arg)
     conn_slot *cs = arg;
     load *l = cs->l;
     req_slot *s = call->user;
-    uint64_t now = h2_now_ns();
+    uint64_t now = (uint64_t)otelc_mono_ns();
 
     code = check_reply(l, s, code);
     if (code == GRPC_OK)
@@ -247,7 +241,7 @@ static void on_state(h2_conn *c, h2_event ev, const char *why, void *arg)
 
     if (ev == H2_UP) {
         if (!l->started_ns)
-            l->started_ns = h2_now_ns();
+            l->started_ns = (uint64_t)otelc_mono_ns();
     } else if (ev == H2_FAILED && !l->o->allow_failures) {
         /* Once stopping, calls lost with the connection are counted anyway. */
         if (!l->stopping) {
@@ -279,7 +273,7 @@ static void on_retry(evutil_socket_t fd, short what, void *arg)
 static void on_tick(evutil_socket_t fd, short what, void *arg)
 {
     load *l = arg;
-    uint64_t now = h2_now_ns();
+    uint64_t now = (uint64_t)otelc_mono_ns();
 
     if (l->o->timeout > 0)
         for (uint32_t i = 0; i < l->o->connections; i++)
@@ -310,7 +304,7 @@ static int make_slots(load *l)
 /* --replay: the one request every stream sends. */
 static int make_replay(load *l)
 {
-    const otlp_export_req *req = trace_gen_build(l->gen, l->o->spans_per_request, wall_ns());
+    const otlp_export_req *req = trace_gen_build(l->gen, l->o->spans_per_request, (uint64_t)otelc_real_ns());
 
     if (!req || grpc_encode(&l->enc, &req->base, l->o->gzip, &l->replay_body))
         return -1;
@@ -371,7 +365,7 @@ int load_run(load *l)
     struct timeval tick = {0, (suseconds_t)TICK_MS * 1000};
 
     if (l->o->duration > 0)
-        l->deadline_ns = h2_now_ns() + (uint64_t)(l->o->duration * 1e9);
+        l->deadline_ns = (uint64_t)otelc_mono_ns() + (uint64_t)(l->o->duration * 1e9);
     for (uint32_t i = 0; i < l->o->connections; i++) {
         if (h2_conn_connect(l->conns[i].conn) == 0)
             continue;

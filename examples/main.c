@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include <event2/event.h>
+#include <otelc/sdk/clock.h>
 
 #include "generator.h"
 #include "grpc_frame.h"
@@ -33,13 +34,6 @@ static uint64_t random_seed(void)
     if (getrandom(&seed, sizeof(seed), 0) != (ssize_t)sizeof(seed))
         seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
     return seed ? seed : 1;
-}
-
-static uint64_t wall_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
 static int write_file(const char *path, const uint8_t *data, size_t len)
@@ -66,7 +60,7 @@ static int dump_request(const client_opts *o, uint64_t seed)
     grpc_encoder_init(&enc);
     if (!g)
         goto out;
-    const otlp_export_req *req = trace_gen_build(g, o->spans_per_request, wall_ns());
+    const otlp_export_req *req = trace_gen_build(g, o->spans_per_request, (uint64_t)otelc_real_ns());
     if (grpc_encode(&enc, &req->base, o->gzip, &body) != 0)
         goto out;
     if (write_file(o->dump_file, body.data, body.len) != 0) {
@@ -93,18 +87,18 @@ static int encode_only(const client_opts *o, uint64_t seed)
     trace_gen *g = trace_gen_new(seed, o->spans_per_request);
     grpc_encoder enc;
     grpc_buf body = {0};
-    uint64_t spans = 0, bytes = 0, t0 = h2_now_ns(), now = t0;
+    uint64_t spans = 0, bytes = 0, t0 = (uint64_t)otelc_mono_ns(), now = t0;
     uint64_t until = t0 + (uint64_t)(o->duration * 1e9);
     int rc = 1;
 
     grpc_encoder_init(&enc);
     while (g && (o->spans ? spans < o->spans : now < until)) {
-        const otlp_export_req *req = trace_gen_build(g, o->spans_per_request, wall_ns());
+        const otlp_export_req *req = trace_gen_build(g, o->spans_per_request, (uint64_t)otelc_real_ns());
         if (grpc_encode(&enc, &req->base, o->gzip, &body) != 0)
             goto out;
         spans += o->spans_per_request;
         bytes += body.len;
-        now = h2_now_ns();
+        now = (uint64_t)otelc_mono_ns();
     }
     double secs = (double)(now - t0) / 1e9;
     if (g && secs > 0)

@@ -131,8 +131,4 @@ awss3_creds *awss3_current_creds(awss3 *x);
  * ended with v (reason "" for S3_OK). */
 void awss3_report(awss3 *x, const s3_upload *u, s3_verdict v, const char *reason);
 
-/* Monotonic and wall clocks, ns. */
-int64_t awss3_mono_ns(void);
-int64_t awss3_real_ns(void);
-
 #endif /* OTELC_AWSS3_AWSS3_H */

@@ -4,23 +4,10 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <time.h>
+#include <otelc/sdk/clock.h>
 
 #include "awss3.h"
 #include "summary.h"
-
-int64_t awss3_mono_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-int64_t awss3_real_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 static void on_upload_done(s3_upload *u, s3_verdict v, const char *reason);
 

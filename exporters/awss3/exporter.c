@@ -18,6 +18,7 @@
 #include <sys/random.h>
 
 #include <curl/curl.h>
+#include <otelc/sdk/clock.h>
 
 #include "awss3.h"
 #include "query.h"
@@ -59,7 +60,7 @@ static int check_key_fits(const awss3_settings *s, char *err, size_t n)
 {
     char key[AWSS3_KEY_MAX];
     awss3_key_layout layout = {s->key_prefix, s->partition_format, s->file_prefix, s->extension};
-    awss3_identity sample = {UINT64_MAX, awss3_real_ns()};
+    awss3_identity sample = {UINT64_MAX, otelc_real_ns()};
     if (awss3_object_key(key, sizeof(key), &layout, sample) >= 0)
         return 0;
     snprintf(err, n, "object keys would be longer than S3's 1024 bytes (check s3_prefix, "
@@ -195,10 +196,10 @@ static awss3_identity identity_for(const otelc_batch *b)
     uint64_t rnd = 0;
     if (!m || m->batch_id == 0) {
         if (getrandom(&rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
-            rnd = (uint64_t)awss3_real_ns() ^ (uint64_t)(uintptr_t)b;
+            rnd = (uint64_t)otelc_real_ns() ^ (uint64_t)(uintptr_t)b;
         rnd |= 1; /* never 0, which means "not numbered" */
     }
-    return awss3_identity_of(m, awss3_real_ns(), rnd);
+    return awss3_identity_of(m, otelc_real_ns(), rnd);
 }
 
 static otelc_status prepare(awss3 *x, otelc_batch *b, s3_payload **out)
@@ -238,7 +239,7 @@ static otelc_status consume(void *state, otelc_batch *b, otelc_ticket *t)
     job->creds = awss3_current_creds(x);
     job->up = (s3_upload){.client = &x->client, .payload = p, .creds = job->creds,
                           .ctx = x->ctx, .api = x->api,
-                          .deadline_ns = x->timeout_ns > 0 ? awss3_mono_ns() + x->timeout_ns : 0};
+                          .deadline_ns = x->timeout_ns > 0 ? otelc_mono_ns() + x->timeout_ns : 0};
     if (!awss3_submit(x, job)) {
         awss3_creds_unref(job->creds);
         awss3_cache_put(x, p);
@@ -254,8 +255,8 @@ static otelc_status consume(void *state, otelc_batch *b, otelc_ticket *t)
  * idle. Called with mu held. */
 static bool wait_idle(awss3 *x, int64_t deadline_ns)
 {
-    struct timespec ts = {deadline_ns / 1000000000, deadline_ns % 1000000000};
-    while (x->inflight && awss3_mono_ns() < deadline_ns)
+    struct timespec ts = otelc_timespec(deadline_ns);
+    while (x->inflight && otelc_mono_ns() < deadline_ns)
         pthread_cond_timedwait(&x->idle, &x->mu, &ts);
     return x->inflight == 0;
 }
@@ -289,7 +290,7 @@ static int awss3_shutdown(void *state, int64_t deadline_ns)
 static void destroy(void *state)
 {
     awss3 *x = state;
-    awss3_shutdown(x, awss3_mono_ns());
+    awss3_shutdown(x, otelc_mono_ns());
     awss3_query_stop(x); /* when start failed half-way */
     s3_loop_free(x->loop);
     ix_writer_stop(x->writer);

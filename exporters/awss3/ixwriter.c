@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <otelc/sdk/clock.h>
 
 #include "summary.h"
 
@@ -26,20 +27,6 @@ struct ix_writer {
     int64_t last_commit_ns;
     size_t last_spans;
 };
-
-static int64_t real_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-static int64_t mono_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 /* Applies one op inside txn; returns the op's own error (kept in *op_rc)
  * or an MDB error that dooms the transaction. */
@@ -76,7 +63,7 @@ static int apply_all(ix_writer *w, ix_op *list, int *rcs, size_t *spans)
         *spans += op->spans;
     }
     if (rc == 0)
-        rc = ix_prune(w->env, txn, real_ns(), PRUNE_BUDGET, 0, &removed);
+        rc = ix_prune(w->env, txn, otelc_real_ns(), PRUNE_BUDGET, 0, &removed);
     if (rc == 0)
         return mdb_txn_commit(txn);
     if (txn)
@@ -92,7 +79,7 @@ static int make_room(ix_writer *w, uint64_t bytes)
     int rc = ix_write_begin(w->env, &txn);
     if (rc != 0)
         return rc;
-    rc = ix_prune(w->env, txn, real_ns(), SIZE_MAX, bytes, &removed);
+    rc = ix_prune(w->env, txn, otelc_real_ns(), SIZE_MAX, bytes, &removed);
     if (rc != 0) {
         mdb_txn_abort(txn);
         return rc;
@@ -106,7 +93,7 @@ static void run_batch(ix_writer *w, ix_op *list, size_t n)
 {
     int *rcs = calloc(n ? n : 1, sizeof(int));
     size_t spans = 0;
-    int64_t t0 = mono_ns();
+    int64_t t0 = otelc_mono_ns();
     int rc = rcs ? apply_all(w, list, rcs, &spans) : ENOMEM;
     if (rc == MDB_MAP_FULL && make_room(w, 0) == 0) {
         memset(rcs, 0, n * sizeof(int));
@@ -116,7 +103,7 @@ static void run_batch(ix_writer *w, ix_op *list, size_t n)
         w->api->log(w->ctx, OTELC_LOG_ERROR, "index: cannot write %zu object(s): %s", n,
                     mdb_strerror(rc));
     pthread_mutex_lock(&w->mu);
-    w->last_commit_ns = mono_ns() - t0;
+    w->last_commit_ns = otelc_mono_ns() - t0;
     w->last_spans = spans;
     pthread_mutex_unlock(&w->mu);
     size_t i = 0;
@@ -135,7 +122,7 @@ static void idle_prune(ix_writer *w)
     size_t removed = 0;
     if (ix_write_begin(w->env, &txn) != 0)
         return;
-    if (ix_prune(w->env, txn, real_ns(), PRUNE_BUDGET, 0, &removed) == 0 && removed)
+    if (ix_prune(w->env, txn, otelc_real_ns(), PRUNE_BUDGET, 0, &removed) == 0 && removed)
         mdb_txn_commit(txn);
     else
         mdb_txn_abort(txn);
@@ -144,9 +131,7 @@ static void idle_prune(ix_writer *w)
 /* Waits for ops or the idle timer; returns the list taken (maybe NULL). */
 static ix_op *take(ix_writer *w, size_t *n, bool *stop)
 {
-    struct timespec until;
-    clock_gettime(CLOCK_MONOTONIC, &until);
-    until.tv_sec += IDLE_PRUNE_NS / 1000000000;
+    struct timespec until = otelc_timespec(otelc_mono_ns() + IDLE_PRUNE_NS);
     pthread_mutex_lock(&w->mu);
     while (!w->head && !w->stopping)
         if (pthread_cond_timedwait(&w->wake, &w->mu, &until) == ETIMEDOUT)

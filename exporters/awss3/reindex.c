@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <otelc/sdk/clock.h>
 
 #include "objdecode.h"
 #include "query.h"
@@ -38,13 +39,6 @@ typedef struct op_wait {
     const ix_op *base;
     int rcs[PARALLEL_GETS];
 } op_wait;
-
-static int64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 static void op_done(ix_op *op, int rc)
 {
@@ -155,7 +149,7 @@ static bool wanted(awss3_query *q, const s3_list_entry *e, bool clear, int64_t c
 static int index_page(awss3_query *q, const s3_list_page *page, bool clear, reindex_stats *st)
 {
     const awss3_settings *s = &q->x->set;
-    int64_t cutoff = s->index_retention_ns > 0 ? now_ns() - s->index_retention_ns : INT64_MIN;
+    int64_t cutoff = s->index_retention_ns > 0 ? otelc_real_ns() - s->index_retention_ns : INT64_MIN;
     const s3_list_entry *round[PARALLEL_GETS];
     size_t n = 0;
     int rc = 0;
@@ -290,11 +284,9 @@ static void *reindex_main(void *arg)
     reindex_job *job = arg;
     awss3_query *q = job->q;
     reindex_stats st = {0};
-    struct timespec t0, t1;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
+    int64_t t0 = otelc_mono_ns();
     int rc = reindex(q, job->clear, &st);
-    clock_gettime(CLOCK_MONOTONIC, &t1);
-    double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    double secs = (double)(otelc_mono_ns() - t0) / 1e9;
     if (rc == 0)
         q->api->log(q->ctx, OTELC_LOG_INFO,
                     "reindex: %zu objects (%llu spans) indexed, %zu skipped, %zu failed in "

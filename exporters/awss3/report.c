@@ -4,6 +4,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <otelc/sdk/clock.h>
 
 #include "awss3.h"
 
@@ -14,7 +15,7 @@
 static void log_failure(awss3 *x, otelc_log_level level, const s3_upload *u, const char *reason,
                         const char *then)
 {
-    int64_t now = awss3_mono_ns();
+    int64_t now = otelc_mono_ns();
     pthread_mutex_lock(&x->mu);
     bool repeat = strcmp(x->last_failure, reason) == 0 &&
                   now - x->last_failure_ns < SAME_FAILURE_QUIET_NS;

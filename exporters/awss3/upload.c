@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <otelc/sdk/clock.h>
 
 #include "s3xml.h"
 
@@ -15,13 +16,6 @@
 #define EMPTY_SHA256 "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 
 static void on_request_done(void *arg, CURLcode rc);
-
-static int64_t mono_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 static void finish(s3_upload *u, s3_verdict v, const char *reason)
 {
@@ -46,7 +40,7 @@ static void fail(s3_upload *u, s3_verdict v, const char *reason)
 static void send_step(s3_upload *u, s3_request_spec *spec)
 {
     char err[256];
-    int64_t left = u->deadline_ns ? (u->deadline_ns - mono_ns()) / 1000000 : 0;
+    int64_t left = u->deadline_ns ? (u->deadline_ns - otelc_mono_ns()) / 1000000 : 0;
     if (u->step == S3_STEP_ABORT) {
         left = ABORT_TIMEOUT_MS;
     } else if (u->deadline_ns && left <= 0) {

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include <otelc/sdk/otlp_validate.h>
+#include <otelc/sdk/clock.h>
 
 #include "grpc_status.h"
 #include "otlp_recv.h"
@@ -29,8 +30,8 @@ otlp_stream *stream_new(otlp_conn *c, int32_t id)
     s->conn = c;
     s->id = id;
     s->route = GRPC_ROUTE_NO_SERVICE;
-    s->received_ns = otlp_wall_ns();
-    s->begin_ns = otlp_now_ns();
+    s->received_ns = otelc_real_ns();
+    s->begin_ns = otelc_mono_ns();
     s->http = c->srv->proto == OTLP_HTTP;
     if (s->http)
         hx_init(&s->hx, &c->srv->set.http, c->srv->set.max_msg);
@@ -77,7 +78,7 @@ void stream_detach(otlp_stream *s)
     s->prev = s->next = NULL;
     s->conn = NULL;
     if (--c->nstreams == 0) {
-        c->idle_since_ns = otlp_now_ns();
+        c->idle_since_ns = otelc_mono_ns();
         if (c->srv->set.idle_ns != OTLP_NEVER)
             conn_timer_arm(c);
     }

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <event2/buffer.h>
+#include <otelc/sdk/clock.h>
 
 #include "otlp_recv.h"
 
@@ -102,7 +103,7 @@ static void conn_sniff(otlp_conn *c)
             return;
         }
         c->mode = CONN_H2;
-        c->born_ns = c->last_input_ns = c->idle_since_ns = otlp_now_ns();
+        c->born_ns = c->last_input_ns = c->idle_since_ns = otelc_mono_ns();
         conn_timer_arm(c);
     }
 }
@@ -191,7 +192,7 @@ static int64_t min64(int64_t a, int64_t b)
 
 void conn_timer_at(otlp_conn *c, int64_t next)
 {
-    int64_t wait = next - otlp_now_ns();
+    int64_t wait = next - otelc_mono_ns();
     if (wait < 1000000)
         wait = 1000000;
     if (wait > INT64_C(86400) * 1000000000)
@@ -221,7 +222,7 @@ static void send_goaway(otlp_conn *c, uint32_t code, const char *debug, size_t d
     if (c->goaway)
         return;
     c->goaway = true;
-    c->goaway_ns = otlp_now_ns();
+    c->goaway_ns = otelc_mono_ns();
     int32_t last = nghttp2_session_get_last_proc_stream_id(c->h2);
     nghttp2_submit_goaway(c->h2, NGHTTP2_FLAG_NONE, last, code, (const uint8_t *)debug, dlen);
 }
@@ -264,7 +265,7 @@ static bool keepalive_due(otlp_conn *c, int64_t now)
 static void on_timer(evutil_socket_t fd, short what, void *arg)
 {
     otlp_conn *c = arg;
-    int64_t now = otlp_now_ns();
+    int64_t now = otelc_mono_ns();
     if (c->mode == CONN_H1) {
         h1_on_timer(c);
     } else if (c->mode == CONN_SNIFF) {
@@ -284,7 +285,7 @@ static void on_timer(evutil_socket_t fd, short what, void *arg)
 void conn_client_ping(otlp_conn *c)
 {
     const otlp_settings *st = &c->srv->set;
-    int64_t now = otlp_now_ns();
+    int64_t now = otelc_mono_ns();
     int64_t allowed = c->nstreams == 0 && !st->permit_idle_pings ? IDLE_PING_INTERVAL_NS
                                                                  : st->min_ping_ns;
     bool strike = c->client_ping_ns && now - c->client_ping_ns < allowed;
@@ -299,7 +300,7 @@ void conn_client_ping(otlp_conn *c)
 static void on_read(struct bufferevent *bev, void *arg)
 {
     otlp_conn *c = arg;
-    c->last_input_ns = otlp_now_ns();
+    c->last_input_ns = otelc_mono_ns();
     conn_read(c);
     conn_settle(c);
 }
@@ -344,7 +345,7 @@ static struct bufferevent *make_bev(otlp_loop *l, int fd)
  * for as long as a request's headers may take. */
 static int conn_begin(otlp_conn *c)
 {
-    c->born_ns = c->last_input_ns = c->idle_since_ns = otlp_now_ns();
+    c->born_ns = c->last_input_ns = c->idle_since_ns = otelc_mono_ns();
     if (c->srv->proto == OTLP_HTTP) {
         c->mode = CONN_SNIFF;
         c->sniff_deadline_ns = otlp_add_sat(c->born_ns, c->srv->set.http.read_header_ns);

@@ -2,6 +2,7 @@
  * emit.c: a validated request becomes a batch and goes down the pipeline.
  */
 #include <stdlib.h>
+#include <otelc/sdk/clock.h>
 
 #include "otlp_recv.h"
 
@@ -14,7 +15,7 @@ bool otlp_pipeline_full(otlp_recv *r)
     int64_t until = atomic_load_explicit(&r->full_until_ns, memory_order_relaxed);
     if (until == 0)
         return false;
-    if (otlp_now_ns() >= until) {
+    if (otelc_mono_ns() >= until) {
         atomic_compare_exchange_strong(&r->full_until_ns, &until, 0);
         return false;
     }
@@ -42,7 +43,7 @@ otelc_status otlp_emit(otlp_recv *r, const char *transport, uint8_t *buf, size_t
     otelc_status st = r->api->emit(r->ctx, b, done, arg);
     otelc_batch_unref(b);
     if (st == OTELC_RETRY && atomic_load_explicit(&r->resumes, memory_order_relaxed))
-        atomic_store(&r->full_until_ns, otlp_now_ns() + FULL_HOLD_NS);
+        atomic_store(&r->full_until_ns, otelc_mono_ns() + FULL_HOLD_NS);
     return st;
 out_free_buf:
     free(buf);

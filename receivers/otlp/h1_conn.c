@@ -18,6 +18,7 @@
 #include <sys/socket.h>
 
 #include <event2/buffer.h>
+#include <otelc/sdk/clock.h>
 
 #include "grpc_status.h"
 #include "otlp_recv.h"
@@ -100,7 +101,7 @@ static void req_reset(otlp_conn *c, h1_req *q)
     hx_free(&q->hx);
     hx_init(&q->hx, &c->srv->set.http, c->srv->set.max_msg);
     otlp_meta_free(&q->meta);
-    q->received_ns = otlp_wall_ns();
+    q->received_ns = otelc_real_ns();
     q->awaiting = q->answered = q->expect_continue = false;
 }
 
@@ -148,7 +149,7 @@ static void h1_write(otlp_conn *c, const http_answer *a)
                         c->srv->set.http.h1_headers);
     if (!h->head)
         evbuffer_add(out, a->body, a->len);
-    h->write_deadline = otlp_add_sat(otlp_now_ns(), c->srv->set.http.write_ns);
+    h->write_deadline = otlp_add_sat(otelc_mono_ns(), c->srv->set.http.write_ns);
     if (!h->keep_alive)
         h->close_after = true;
 }
@@ -293,7 +294,7 @@ static int on_message_begin(http_parser *p)
     h->complete = h->head = false;
     h->hlen = h->nlen = h->header_bytes = 0;
     h->hs = HDR_URL;
-    h->begin_ns = otlp_now_ns();
+    h->begin_ns = otelc_mono_ns();
     h->read_deadline = otlp_add_sat(h->begin_ns, min64(o->read_header_ns, o->read_ns));
     return 0;
 }
@@ -430,7 +431,7 @@ static bool next_request(otlp_conn *c)
         return false;
     req_release(c, false);
     h->complete = false;
-    h->read_deadline = otlp_add_sat(otlp_now_ns(), c->srv->set.http.idle_ns);
+    h->read_deadline = otlp_add_sat(otelc_mono_ns(), c->srv->set.http.idle_ns);
     http_parser_pause(&h->p, 0);
     bufferevent_enable(c->bev, EV_READ);
     return true;
@@ -471,7 +472,7 @@ static bool start_linger(otlp_conn *c)
     if (c->srv->ssl_ctx || fd < 0 || shutdown(fd, SHUT_WR) != 0)
         return false;
     h->lingering = true;
-    h->read_deadline = otlp_add_sat(otlp_now_ns(), LINGER_NS);
+    h->read_deadline = otlp_add_sat(otelc_mono_ns(), LINGER_NS);
     bufferevent_enable(c->bev, EV_READ);
     h1_arm(c);
     return true;
@@ -493,7 +494,7 @@ bool h1_finished(otlp_conn *c)
 void h1_on_timer(otlp_conn *c)
 {
     h1_conn *h = c->h1;
-    int64_t now = otlp_now_ns();
+    int64_t now = otelc_mono_ns();
     if (now >= h->write_deadline || now >= h->read_deadline) {
         c->r->api->log(c->r->ctx, OTELC_LOG_DEBUG, "closing an HTTP/1.1 connection: %s",
                        h->lingering         ? "linger over"

@@ -169,10 +169,6 @@ static inline int64_t otlp_add_sat(int64_t t, int64_t d)
     return d >= INT64_MAX - t ? INT64_MAX : t + d;
 }
 
-/* Monotonic and wall clocks in ns. */
-int64_t otlp_now_ns(void);
-int64_t otlp_wall_ns(void);
-
 /* conn.c: connections (loop thread only). */
 void conn_accept(otlp_loop *l, int fd);
 void conn_settle(otlp_conn *c);      /* flush, budgets, close if done; may free c */

@@ -12,22 +12,9 @@
 #include <time.h>
 
 #include <event2/thread.h>
+#include <otelc/sdk/clock.h>
 
 #include "otlp_recv.h"
-
-int64_t otlp_now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-int64_t otlp_wall_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 /* Loads the settings of each protocol the config names. */
 static int load_servers(otlp_recv *r, const otlp_cfg *cfg)
@@ -159,7 +146,7 @@ static int wait_drained(otlp_recv *r, int64_t deadline_ns)
 {
     struct timespec nap = {0, 2000000};
     while (atomic_load(&r->nconns) > 0) {
-        if (otlp_now_ns() >= deadline_ns)
+        if (otelc_mono_ns() >= deadline_ns)
             return -1;
         nanosleep(&nap, NULL);
     }
@@ -197,7 +184,7 @@ static int recv_shutdown(void *state, int64_t deadline_ns)
 static void destroy(void *state)
 {
     otlp_recv *r = state;
-    recv_shutdown(r, otlp_now_ns());
+    recv_shutdown(r, otelc_mono_ns());
     for (int p = 0; p < OTLP_NPROTO; p++) {
         loops_free(&r->srv[p]);
         otlp_tls_ctx_free(r->srv[p].ssl_ctx);

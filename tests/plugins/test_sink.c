@@ -19,6 +19,7 @@
 
 #include <otelc/plugin.h>
 #include <otelc/sdk/otlp_json.h>
+#include <otelc/sdk/clock.h>
 
 /* Batches kept for GET .../received, oldest dropped first. */
 #define KEEP_RECEIVED 32
@@ -260,9 +261,7 @@ static int shutdown(void *state, int64_t deadline_ns)
     sink *s = state;
     struct timespec ts = {0, 5000000};
     while (atomic_load(&s->inflight) > 0) {
-        struct timespec now;
-        clock_gettime(CLOCK_MONOTONIC, &now);
-        if ((int64_t)now.tv_sec * 1000000000 + now.tv_nsec >= deadline_ns)
+        if (otelc_mono_ns() >= deadline_ns)
             return -1;
         nanosleep(&ts, NULL);
     }

@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include <otelc/plugin.h>
+#include <otelc/sdk/clock.h>
 
 #include "test_request.h"
 
@@ -79,19 +80,12 @@ static long query_long(const otelc_host_api *api, otelc_http_req *r, const char 
     return v && *v ? strtol(v, NULL, 10) : dflt;
 }
 
-static int64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 static void emit_one(source *s, emit_job *job, uint32_t spans)
 {
     size_t len;
     uint64_t seq = atomic_fetch_add(&s->seq, 1);
     uint8_t *buf = test_request_build(s->cfg->service, spans, seq, &len);
-    otelc_batch_meta meta = {.struct_size = sizeof(meta), .received_ns = now_ns()};
+    otelc_batch_meta meta = {.struct_size = sizeof(meta), .received_ns = otelc_real_ns()};
     otelc_batch *b = buf ? s->api->batch_adopt(buf, len, spans, NULL, NULL, &meta) : NULL;
     if (!b) {
         free(buf);
@@ -134,7 +128,7 @@ static int create(otelc_ctx *ctx, const otelc_host_api *api, const void *cfg, vo
     s->ctx = ctx;
     s->api = api;
     s->cfg = cfg;
-    atomic_init(&s->seq, (unsigned long long)now_ns() & 0xffffffffffull);
+    atomic_init(&s->seq, (unsigned long long)otelc_real_ns() & 0xffffffffffull);
     snprintf(s->route, sizeof(s->route), "/test/%s/emit", api->instance_id(ctx));
     if (api->route(ctx, "POST", s->route, on_emit, s) != 0) {
         free(s);

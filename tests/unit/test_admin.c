@@ -18,8 +18,8 @@
 #include <curl/curl.h>
 #include <event2/thread.h>
 
-#include "admin.h"
-#include "admin_routes.h"
+#include "admin/admin.h"
+#include "admin/admin_routes.h"
 
 #define API_METRICS (ADMIN_SCOPE_API | ADMIN_SCOPE_METRICS)
 

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "batch.h"
+#include "runtime/batch.h"
 
 static int freed;
 static void count_free(void *arg, void *buf)

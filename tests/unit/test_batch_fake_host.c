@@ -8,8 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <otelc/sdk/clock.h>
 
-#include "batch.h"
+#include "runtime/batch.h"
 
 struct otelc_series {
     char name[128];
@@ -263,17 +264,12 @@ uint64_t fh_emitted_spans(void)
 
 int64_t fh_deadline(int ms)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec + (int64_t)ms * 1000000;
+    return otelc_mono_ns() + (int64_t)ms * 1000000;
 }
 
 size_t fh_wait_emitted(size_t n, int ms)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    int64_t at = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec + (int64_t)ms * 1000000;
-    ts = (struct timespec){at / 1000000000, at % 1000000000};
+    struct timespec ts = otelc_timespec(otelc_real_ns() + (int64_t)ms * 1000000);
     pthread_mutex_lock(&fh.mu);
     while (fh.nemitted < n && pthread_cond_timedwait(&fh.cond, &fh.mu, &ts) == 0) {
     }

@@ -1,6 +1,6 @@
 /*
  * test_batch_fake_host.h: a host services table for processor unit tests
- * (batch and converter). Batches are the real host's (core/batch.c);
+ * (batch and converter). Batches are the real host's (core/runtime/batch.c);
  * emit, tickets, metrics and logging are recorded so tests can assert on
  * what a processor sent, completed and counted.
  *

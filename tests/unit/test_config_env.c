@@ -10,11 +10,11 @@
 
 #include <cmocka.h>
 
-#include "config_env.h"
-#include "config_node_impl.h"
-#include "config_value.h"
-#include "config_yaml.h"
-#include "log.h"
+#include "config/config_env.h"
+#include "config/config_node_impl.h"
+#include "config/config_value.h"
+#include "config/config_yaml.h"
+#include "telemetry/log.h"
 
 #define DATA OTELC_TEST_DATA "/config/"
 #define ENV_FILE DATA "env.yaml"

@@ -13,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "log.h"
+#include "telemetry/log.h"
 
 typedef struct captured {
     char lines[4][5000];

@@ -8,10 +8,10 @@
 
 #include <cmocka.h>
 
-#include "config.h"
-#include "config_merge.h"
-#include "config_node_impl.h"
-#include "config_yaml.h"
+#include "config/config.h"
+#include "config/config_merge.h"
+#include "config/config_node_impl.h"
+#include "config/config_yaml.h"
 
 #define DATA OTELC_TEST_DATA "/config/"
 #define BASE DATA "merge_base.yaml"

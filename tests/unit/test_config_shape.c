@@ -9,8 +9,8 @@
 
 #include <cmocka.h>
 
-#include "config.h"
-#include "log.h"
+#include "config/config.h"
+#include "telemetry/log.h"
 
 #define DATA OTELC_TEST_DATA "/config/"
 

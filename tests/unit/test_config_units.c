@@ -6,7 +6,7 @@
 
 #include <cmocka.h>
 
-#include "config_units.h"
+#include "config/config_units.h"
 
 static void duration_is(const char *text, int64_t expected)
 {

@@ -9,9 +9,9 @@
 
 #include <cmocka.h>
 
-#include "config_node_impl.h"
-#include "config_value.h"
-#include "config_yaml.h"
+#include "config/config_node_impl.h"
+#include "config/config_value.h"
+#include "config/config_yaml.h"
 
 #define FILE_NAME OTELC_TEST_DATA "/config/values.yaml"
 

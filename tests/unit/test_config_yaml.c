@@ -9,8 +9,8 @@
 
 #include <cmocka.h>
 
-#include "config_node_impl.h"
-#include "config_yaml.h"
+#include "config/config_node_impl.h"
+#include "config/config_yaml.h"
 
 #define DATA OTELC_TEST_DATA "/config/"
 

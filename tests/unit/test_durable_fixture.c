@@ -7,8 +7,9 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <otelc/sdk/clock.h>
 
-#include "batch.h"
+#include "runtime/batch.h"
 
 void fake_init(fake_exporter *f, otelc_status answer)
 {
@@ -102,7 +103,7 @@ int dq_open(dq_fixture *x, const char *dir, const queue_cfg *cfg, fake_exporter 
 void dq_close(dq_fixture *x, int ms)
 {
     if (x->q)
-        queue_drain(x->q, mono_ns() + (int64_t)ms * 1000000);
+        queue_drain(x->q, otelc_mono_ns() + (int64_t)ms * 1000000);
     if (x->st)
         durable_store_close(x->st);
     queue_free(x->q);

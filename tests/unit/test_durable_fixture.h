@@ -10,8 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "durable_store.h"
-#include "exporter_queue.h"
+#include "queue/durable/durable_store.h"
+#include "queue/exporter_queue.h"
 
 #define FAKE_MAX_SEEN 256
 

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "durable_format.h"
+#include "queue/durable/durable_format.h"
 
 static void test_keys_sort_numerically(void **state)
 {

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <cmocka.h>
 
-#include "durable_index.h"
+#include "queue/durable/durable_index.h"
 
 static dq_item item(uint64_t id, uint32_t spans, uint32_t meta, int64_t due)
 {

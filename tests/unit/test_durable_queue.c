@@ -10,8 +10,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "batch.h"
-#include "durable_queue.h"
+#include "runtime/batch.h"
+#include "queue/durable/durable_queue.h"
 #include "test_durable_fixture.h"
 
 static char dir[64];

@@ -15,7 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "durable_store.h"
+#include "queue/durable/durable_store.h"
 #include "test_durable_fixture.h"
 
 static char dir[64];

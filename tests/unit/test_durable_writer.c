@@ -10,7 +10,7 @@
 
 #include <errno.h>
 
-#include "durable_writer.h"
+#include "queue/durable/durable_writer.h"
 #include "test_durable_fixture.h"
 
 static char dir[64];

@@ -8,9 +8,10 @@
 #include <stdatomic.h>
 #include <time.h>
 #include <cmocka.h>
+#include <otelc/sdk/clock.h>
 
-#include "batch.h"
-#include "exporter_queue.h"
+#include "runtime/batch.h"
+#include "queue/exporter_queue.h"
 
 typedef struct fake {
     atomic_int calls;
@@ -150,7 +151,7 @@ static void test_drain_delivers_what_is_queued(void **state)
     for (int i = 0; i < 20; i++)
         queue_offer_all(&q, 1, x, NULL, NULL);
     assert_int_equal(queue_start(q), 0);
-    assert_int_equal(queue_drain(q, mono_ns() + 5000000000LL), 0);
+    assert_int_equal(queue_drain(q, otelc_mono_ns() + 5000000000LL), 0);
     queue_stats s;
     queue_stats_get(q, &s);
     assert_int_equal(s.sent_spans, 20);
@@ -229,7 +230,7 @@ static void test_batches_report_size_and_partition(void **state)
     wait_sends(&s, 2);
     assert_int_equal(s.spans[1], 4);
     assert_int_equal(s.why[1], OTELC_SEND_TIMEOUT);
-    queue_drain(q, mono_ns() + 1000000000);
+    queue_drain(q, otelc_mono_ns() + 1000000000);
     queue_free(q);
 
     /* Partitioned by tenant, a and b never merge; without keys they do. */
@@ -239,7 +240,7 @@ static void test_batches_report_size_and_partition(void **state)
     offer_tenant(q, 4, "b");
     offer_tenant(q, 4, "a");
     assert_int_equal(queue_start(q), 0);
-    assert_int_equal(queue_drain(q, mono_ns() + 1000000000), 0);
+    assert_int_equal(queue_drain(q, otelc_mono_ns() + 1000000000), 0);
     assert_int_equal(atomic_load(&p.n), 3);
     assert_int_equal(p.why[0], OTELC_SEND_FLUSH);
     queue_free(q);
@@ -250,7 +251,7 @@ static void test_batches_report_size_and_partition(void **state)
     assert_int_equal(queue_start(q), 0);
     wait_sends(&one, 1);
     assert_int_equal(one.spans[0], 12);
-    queue_drain(q, mono_ns() + 1000000000);
+    queue_drain(q, otelc_mono_ns() + 1000000000);
     queue_free(q);
 }
 

@@ -1,4 +1,4 @@
-/* Unit tests for core/health.c: the overall status rules, the /health
+/* Unit tests for core/telemetry/health.c: the overall status rules, the /health
  * document and the extra-fields provider. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "health.h"
+#include "telemetry/health.h"
 
 /* health_json's verdict; the document is checked and dropped. */
 static int http_status_of(health_model *h, const char **overall)

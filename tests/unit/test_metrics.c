@@ -1,4 +1,4 @@
-/* Unit tests for core/metrics.c and core/procstat.c: registration rules,
+/* Unit tests for core/telemetry/metrics.c and core/telemetry/procstat.c: registration rules,
  * lock-free updates, the Prometheus text, and promtool's verdict on it. */
 #include <math.h>
 #include <pthread.h>
@@ -15,8 +15,8 @@
 #include <cmocka.h>
 #include <event2/buffer.h>
 
-#include "metrics.h"
-#include "procstat.h"
+#include "telemetry/metrics.h"
+#include "telemetry/procstat.h"
 
 static const double latency_buckets[] = {0.005, 0.1, 1, 2.5};
 

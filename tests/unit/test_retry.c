@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "retry.h"
+#include "queue/retry.h"
 
 #define S 1000000000LL
 

@@ -1,0 +1,179 @@
+/*
+ * builtin_file_storage.c: the collector's file_storage extension. It owns
+ * a durable_store: created (no I/O) at create, opened at start (lock,
+ * checks, recovery, writer), closed at shutdown after the exporters'
+ * queues drained, released at destroy.
+ */
+#include "builtin_file_storage.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "runtime/builtin.h"
+#include "queue/durable/durable_admin.h"
+#include "queue/durable/durable_store.h"
+#include "telemetry/log.h"
+#include "telemetry/metrics.h"
+
+#define TYPE "file_storage"
+
+typedef struct fs_cfg {
+    const char *directory;
+    int64_t timeout_ns;
+    bool fsync;
+    bool create_directory;
+    const char *directory_permissions;
+} fs_cfg;
+
+typedef struct fs_state {
+    otelc_ctx *ctx;
+    durable_store *store;
+} fs_state;
+
+static int parse_mode(const char *text, unsigned *out)
+{
+    char *end;
+    unsigned long m = text ? strtoul(text, &end, 8) : 0;
+    if (!text || !*text || *end || m > 07777)
+        return -1;
+    *out = (unsigned)m;
+    return 0;
+}
+
+static int fs_create(otelc_ctx *ctx, const otelc_host_api *api, const void *cfgp, void **state)
+{
+    const fs_cfg *cfg = cfgp;
+    durable_store_cfg sc = {.directory = cfg->directory, .lock_timeout_ns = cfg->timeout_ns,
+                            .fsync = cfg->fsync, .create_directory = cfg->create_directory};
+    if (parse_mode(cfg->directory_permissions, &sc.dir_mode) != 0) {
+        api->config_error(ctx, api->node_get(ctx->node, "directory_permissions"),
+                          "directory_permissions must be an octal mode such as 0750");
+        return -1;
+    }
+    if (!cfg->directory || !*cfg->directory) {
+        api->config_error(ctx, NULL, "directory must be set");
+        return -1;
+    }
+    fs_state *s = calloc(1, sizeof(*s));
+    if (!s)
+        return -1;
+    s->ctx = ctx;
+    s->store = durable_store_new(ctx->id, &sc);
+    if (!s->store) {
+        free(s);
+        return -1;
+    }
+    durable_store_set_host(s->store, ctx->h->metrics, ctx->h->admin);
+    if (ctx->h->metrics)
+        metrics_add_render_hook(ctx->h->metrics, durable_store_refresh_metrics, s->store);
+    *state = s;
+    return 0;
+}
+
+static int fs_start(void *state)
+{
+    fs_state *s = state;
+    char err[1024];
+    if (durable_store_open(s->store, err, sizeof(err)) != 0) {
+        otelc_log(OTELC_LOG_ERROR, s->ctx->log_name, "%s", err);
+        return -1;
+    }
+    otelc_log(OTELC_LOG_INFO, s->ctx->log_name, "queue storage open in %s",
+              durable_store_dir(s->store));
+    return 0;
+}
+
+static int fs_shutdown(void *state, int64_t deadline_ns)
+{
+    fs_state *s = state;
+    durable_store_close(s->store);
+    return 0;
+}
+
+static void fs_destroy(void *state)
+{
+    fs_state *s = state;
+    durable_store_unref(s->store);
+    free(s);
+}
+
+static const otelc_cfg_key fs_keys[] = {
+    {"directory", OTELC_CFG_STRING, "/var/lib/otelcol/file_storage",
+     "directory of the queue's LMDB files", offsetof(fs_cfg, directory), 0},
+    {"timeout", OTELC_CFG_DURATION, "1s", "how long to wait for the directory's lock",
+     offsetof(fs_cfg, timeout_ns), 0},
+    {"fsync", OTELC_CFG_BOOL, "true",
+     "fsync every commit (false: a machine crash may lose acknowledged data)",
+     offsetof(fs_cfg, fsync), 0},
+    {"create_directory", OTELC_CFG_BOOL, "false", "create the directory when missing",
+     offsetof(fs_cfg, create_directory), 0},
+    {"directory_permissions", OTELC_CFG_STRING, "0750", "mode of a created directory",
+     offsetof(fs_cfg, directory_permissions), 0},
+    {"compaction", OTELC_CFG_NODE, NULL, "online compaction", 0, OTELC_KEY_UNSUPPORTED},
+    {"recreate", OTELC_CFG_BOOL, NULL, "rename the storage at start", 0, OTELC_KEY_UNSUPPORTED},
+    {0},
+};
+
+const otelc_plugin builtin_file_storage_desc = {
+    .abi_major = OTELC_ABI_MAJOR,
+    .abi_minor = OTELC_ABI_MINOR,
+    .struct_size = sizeof(otelc_plugin),
+    .kind = OTELC_EXTENSION,
+    .type = TYPE,
+    .version = OTELC_VERSION,
+    .doc = "LMDB storage for durable sending queues",
+    .config_keys = fs_keys,
+    .config_size = sizeof(fs_cfg),
+    .create = fs_create,
+    .start = fs_start,
+    .shutdown = fs_shutdown,
+    .destroy = fs_destroy,
+};
+
+/* ---- wiring exporters to it ---- */
+
+static otelc_ctx *find_storage(host *h, const char *id)
+{
+    for (size_t i = 0; i < h->ncomps; i++) {
+        otelc_ctx *c = h->comps[i];
+        if (c->plugin->desc->kind == OTELC_EXTENSION && strcmp(c->id, id) == 0)
+            return c;
+    }
+    return NULL;
+}
+
+size_t file_storage_check(host *h, otelc_errors *errs)
+{
+    size_t bad = 0;
+    for (size_t i = 0; i < h->ncomps; i++) {
+        otelc_ctx *c = h->comps[i];
+        if (c->plugin->desc->kind != OTELC_EXPORTER || !c->qcfg.storage)
+            continue;
+        const otelc_node *at =
+            otelc_node_child(otelc_node_child(c->node, "sending_queue"), "storage");
+        otelc_ctx *ext = find_storage(h, c->qcfg.storage);
+        if (!ext) {
+            otelc_errors_add_value(errs, at, "storage '%s' is not an extension of "
+                                   "service.extensions", c->qcfg.storage);
+            bad++;
+        } else if (strcmp(ext->plugin->desc->type, TYPE) != 0) {
+            otelc_errors_add_value(errs, at, "storage '%s' is a %s extension; a sending queue "
+                                   "needs a file_storage one", c->qcfg.storage,
+                                   ext->plugin->desc->type);
+            bad++;
+        }
+    }
+    return bad;
+}
+
+exporter_queue *file_storage_queue_new(host *h, otelc_ctx *c)
+{
+    otelc_ctx *ext = find_storage(h, c->qcfg.storage);
+    if (!ext || !ext->created || ext->plugin->desc != &builtin_file_storage_desc) {
+        otelc_log(OTELC_LOG_ERROR, c->log_name, "storage %s is not a created file_storage "
+                  "extension", c->qcfg.storage);
+        return NULL;
+    }
+    fs_state *s = ext->state;
+    return queue_new_durable(&c->qcfg, c->id, host_export, c, s->store, c->health);
+}

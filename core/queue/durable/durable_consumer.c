@@ -1,0 +1,506 @@
+/*
+ * durable_consumer.c: a durable queue's consumer threads. Each takes the
+ * next batch (a recorded one first, else a fresh one from the index per
+ * sending_queue.batch), records its composition in a commit before the
+ * exporter sees it, rebuilds its bytes from LMDB in a short read
+ * transaction, exports it with retry_on_failure back-off, and deletes its
+ * entries after success or moves them to the dead letters.
+ */
+#include "durable_queue_int.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <otelc/sdk/clock.h>
+
+#include "runtime/batch.h"
+#include "telemetry/log.h"
+
+typedef enum outcome { OUT_SENT, OUT_DEAD, OUT_ABANDONED } outcome;
+
+static void wait_until(durable_queue *q, pthread_cond_t *cv, int64_t deadline_ns)
+{
+    struct timespec ts = otelc_timespec(deadline_ns);
+    pthread_cond_timedwait(cv, &q->mu, &ts);
+}
+
+/* Sleeps for wait_ns unless the queue stops or resumes; false if it
+ * stops. */
+static bool backoff_sleep(durable_queue *q, int64_t wait_ns)
+{
+    int64_t deadline = otelc_mono_ns() + wait_ns;
+    pthread_mutex_lock(&q->mu);
+    uint64_t kick = q->kick;
+    while (!q->stopping && q->kick == kick && otelc_mono_ns() < deadline)
+        wait_until(q, &q->sleep_cv, deadline);
+    bool stopping = q->stopping;
+    pthread_mutex_unlock(&q->mu);
+    return !stopping;
+}
+
+/* ---- taking a job ---- */
+
+static void inflight_add_locked(durable_queue *q, dq_job *j)
+{
+    j->prev = NULL;
+    j->next = q->inflight;
+    if (q->inflight)
+        q->inflight->prev = j;
+    q->inflight = j;
+}
+
+static void inflight_remove_locked(durable_queue *q, dq_job *j)
+{
+    if (j->prev)
+        j->prev->next = j->next;
+    else
+        q->inflight = j->next;
+    if (j->next)
+        j->next->prev = j->prev;
+    j->next = j->prev = NULL;
+}
+
+/* The next job, or NULL with *due the monotonic time to look again (0:
+ * when woken). */
+static dq_job *take_locked(durable_queue *q, int64_t *due)
+{
+    if (q->ready) {
+        dq_job *j = q->ready;
+        q->ready = j->next;
+        if (!q->ready)
+            q->ready_tail = NULL;
+        return j;
+    }
+    dq_item *items;
+    otelc_send_trigger why;
+    long n = dq_index_take(q->index, &q->limits, otelc_mono_ns(), false, &items, due, &why);
+    if (n <= 0) {
+        if (n < 0)
+            *due = otelc_mono_ns() + 100000000;
+        return NULL;
+    }
+    dq_job *j = dq_job_new(items, (size_t)n);
+    if (!j) {
+        dq_index_unshift(q->index, items, (size_t)n);
+        free(items);
+        *due = otelc_mono_ns() + 100000000;
+        return NULL;
+    }
+    /* Derived from the entries: a batch that leaves alone (no
+     * sending_queue.batch) needs no record to keep its identity. */
+    j->batch_id = df_batch_id(q->epoch, items[0].id);
+    j->enqueued_ns = items[0].committed_ns;
+    j->record_key = items[0].id;
+    j->why = why;
+    return j;
+}
+
+/* Puts a job back where it came from (its record, if any, stays). */
+static void requeue(durable_queue *q, dq_job *j)
+{
+    pthread_mutex_lock(&q->mu);
+    inflight_remove_locked(q, j);
+    if (j->recorded) {
+        j->next = q->ready;
+        q->ready = j;
+        if (!q->ready_tail)
+            q->ready_tail = j;
+        j = NULL;
+    } else if (dq_index_unshift(q->index, j->items, j->n) != 0) {
+        otelc_log(OTELC_LOG_ERROR, q->id, "out of memory: %zu entries wait on disk for the "
+                  "next start", j->n);
+    }
+    pthread_cond_signal(&q->work_cv);
+    pthread_mutex_unlock(&q->mu);
+    dq_job_free(j);
+}
+
+/* ---- writes: the composition record, the deletion ---- */
+
+typedef struct job_op {
+    dw_op op;
+    durable_queue *q;
+    dq_job *job;
+} job_op;
+
+static size_t count_ranges(const dq_job *j)
+{
+    size_t n = 1;
+    for (size_t i = 1; i < j->n; i++)
+        n += j->items[i].id != j->items[i - 1].id + 1;
+    return n;
+}
+
+static int record_apply(dw_op *op, MDB_txn *txn)
+{
+    job_op *o = (job_op *)op;
+    const dq_job *j = o->job;
+    size_t nr = count_ranges(j);
+    df_range *r = malloc(nr * sizeof(*r));
+    if (!r)
+        return ENOMEM;
+    size_t k = 0;
+    r[0] = (df_range){j->items[0].id, 1};
+    for (size_t i = 1; i < j->n; i++) {
+        if (j->items[i].id == r[k].first + r[k].count)
+            r[k].count++;
+        else
+            r[++k] = (df_range){j->items[i].id, 1};
+    }
+    uint8_t kb[8];
+    MDB_val key = dq_key(kb, j->record_key), v = {df_batch_len(nr), NULL};
+    int rc = mdb_put(txn, o->q->dbi_batches, &key, &v, MDB_RESERVE);
+    if (rc == 0)
+        df_batch_write(v.mv_data, j->batch_id, j->enqueued_ns, r, nr);
+    free(r);
+    return rc;
+}
+
+static int delete_apply(dw_op *op, MDB_txn *txn)
+{
+    job_op *o = (job_op *)op;
+    uint8_t kb[8];
+    for (size_t i = 0; i < o->job->n; i++) {
+        MDB_val k = dq_key(kb, o->job->items[i].id);
+        int rc = mdb_del(txn, o->q->dbi_entries, &k, NULL);
+        if (rc != 0 && rc != MDB_NOTFOUND)
+            return rc;
+    }
+    if (!o->job->recorded)
+        return 0;
+    MDB_val k = dq_key(kb, o->job->record_key);
+    int rc = mdb_del(txn, o->q->dbi_batches, &k, NULL);
+    return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+static int run_op(durable_queue *q, dq_job *j, int (*apply)(dw_op *, MDB_txn *))
+{
+    job_op o = {.op = {.apply = apply}, .q = q, .job = j};
+    return dw_run(durable_store_writer(q->st), &o.op);
+}
+
+/* Keeps trying a write until it commits or the queue stops. */
+static int run_op_until_done(durable_queue *q, dq_job *j, int (*apply)(dw_op *, MDB_txn *),
+                             const char *what)
+{
+    for (;;) {
+        int rc = run_op(q, j, apply);
+        if (rc == 0)
+            return 0;
+        otelc_log(OTELC_LOG_ERROR, q->id, "cannot %s: %s; trying again", what,
+                  mdb_strerror(rc));
+        if (rc == ESHUTDOWN || !backoff_sleep(q, 1000000000))
+            return rc;
+    }
+}
+
+/* After the deletion: the room it frees goes to waiting emitters. */
+static void forget_delivered(durable_queue *q, dq_job *j)
+{
+    pthread_mutex_lock(&q->mu);
+    inflight_remove_locked(q, j);
+    q->live_count -= j->n;
+    q->live_spans -= j->spans;
+    q->live_bytes -= j->bytes;
+    q->disk_used -= j->cost;
+    bool recovered = dq_budget_check_locked(q);
+    pthread_mutex_unlock(&q->mu);
+    if (recovered)
+        dq_report_budget(q, false);
+    dq_wake_waiters(q);
+}
+
+/* ---- the batch's bytes ---- */
+
+/* Copies the entries' requests out of one short read transaction into
+ * one buffer. 0; ENOMEM or a store error (try later); EBADMSG when an
+ * entry is missing or malformed. */
+static int build(durable_queue *q, const dq_job *j, otelc_batch **out)
+{
+    MDB_txn *txn;
+    otelc_kv pairs[DF_MAX_PAIRS];
+    otelc_batch_meta meta = {.struct_size = sizeof(meta), .batch_id = j->batch_id,
+                             .enqueued_ns = j->enqueued_ns, .pairs = pairs};
+    uint8_t *buf = malloc(j->bytes ? j->bytes : 1);
+    if (!buf)
+        return ENOMEM;
+    int rc = durable_store_read_begin(q->st, &txn);
+    if (rc != 0) {
+        free(buf);
+        return rc;
+    }
+    size_t off = 0;
+    for (size_t i = 0; rc == 0 && i < j->n; i++) {
+        uint8_t kb[8];
+        MDB_val k = dq_key(kb, j->items[i].id), v;
+        df_entry e;
+        rc = mdb_get(txn, q->dbi_entries, &k, &v);
+        if (rc == MDB_NOTFOUND || (rc == 0 && (df_entry_read(v.mv_data, v.mv_size, &e) != 0 ||
+                                               e.payload_len != j->items[i].bytes)))
+            rc = EBADMSG;
+        if (rc != 0)
+            break;
+        memcpy(buf + off, e.payload, e.payload_len);
+        off += e.payload_len;
+        if (e.received_ns && (meta.received_ns == 0 || e.received_ns < meta.received_ns))
+            meta.received_ns = e.received_ns;
+        if (i == 0) {
+            df_pairs(&e, pairs, DF_MAX_PAIRS);
+            meta.npairs = e.npairs;
+        }
+    }
+    /* batch_adopt copies the metadata, which points into the map. */
+    if (rc == 0 && !(*out = batch_adopt(buf, off, (uint32_t)j->spans, NULL, NULL, &meta)))
+        rc = ENOMEM;
+    durable_store_read_end(q->st, txn);
+    if (rc != 0)
+        free(buf);
+    return rc;
+}
+
+/* ---- exporting, with a wait the queue may abandon at shutdown ---- */
+
+/* Shared by the consumer and the exporter's completion: the last of the
+ * two frees it, so an abandoned wait is safe to complete later. */
+typedef struct export_wait {
+    atomic_int refs;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    bool done;
+    otelc_status status;
+} export_wait;
+
+static void wait_free(export_wait *w)
+{
+    pthread_cond_destroy(&w->cv);
+    pthread_mutex_destroy(&w->mu);
+    free(w);
+}
+
+static void wait_unref(export_wait *w)
+{
+    if (atomic_fetch_sub(&w->refs, 1) == 1)
+        wait_free(w);
+}
+
+static void wait_done(void *arg, otelc_status st)
+{
+    export_wait *w = arg;
+    pthread_mutex_lock(&w->mu);
+    w->status = st == OTELC_PENDING ? OTELC_OK : st;
+    w->done = true;
+    pthread_cond_signal(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+    wait_unref(w);
+}
+
+static bool is_paused(durable_queue *q)
+{
+    pthread_mutex_lock(&q->mu);
+    bool paused = q->paused;
+    pthread_mutex_unlock(&q->mu);
+    return paused;
+}
+
+static bool abandon_due(durable_queue *q)
+{
+    pthread_mutex_lock(&q->mu);
+    bool due = q->stopping && otelc_mono_ns() >= q->abandon_ns;
+    pthread_mutex_unlock(&q->mu);
+    return due;
+}
+
+/* OK, RETRY, REJECT; or -1 when shutdown left the exporter's answer. */
+static int export_once(durable_queue *q, otelc_batch *b)
+{
+    export_wait *w = calloc(1, sizeof(*w));
+    if (!w)
+        return OTELC_RETRY;
+    atomic_init(&w->refs, 2);
+    pthread_mutex_init(&w->mu, NULL);
+    pthread_cond_init(&w->cv, NULL);
+    int st = q->export_fn(q->export_arg, b, wait_done, w);
+    if (st != OTELC_PENDING) {
+        wait_free(w); /* no completion comes */
+        return st;
+    }
+    pthread_mutex_lock(&w->mu);
+    while (!w->done) {
+        struct timespec ts = otelc_timespec(otelc_real_ns() + 50000000);
+        pthread_cond_timedwait(&w->cv, &w->mu, &ts);
+        if (!w->done && abandon_due(q))
+            break;
+    }
+    st = w->done ? (int)w->status : -1;
+    pthread_mutex_unlock(&w->mu);
+    wait_unref(w);
+    return st;
+}
+
+static outcome export_with_retry(durable_queue *q, dq_job *j, otelc_batch *b, uint64_t *seed,
+                                 char *why, size_t whylen)
+{
+    retry_state rs;
+    bool retrying = false;
+    for (;;) {
+        int st = export_once(q, b);
+        if (st < 0)
+            return OUT_ABANDONED;
+        if (st == OTELC_OK)
+            return OUT_SENT;
+        if (st == OTELC_REJECT) {
+            snprintf(why, whylen, "the exporter refused the batch for good (REJECT)");
+            return OUT_DEAD;
+        }
+        int64_t now = otelc_mono_ns();
+        if (!retrying) {
+            retry_begin(&rs, &q->cfg.retry, now);
+            retrying = true;
+        }
+        int64_t wait = is_paused(q) ? q->cfg.paused_probe_ns : retry_next(&rs, &q->cfg.retry, now, seed);
+        if (wait < 0) {
+            snprintf(why, whylen, "still failing after %.3fs of retries "
+                     "(retry_on_failure.max_elapsed_time %.3fs)",
+                     (double)(now - rs.started_ns) / 1e9,
+                     (double)q->cfg.retry.max_elapsed_time / 1e9);
+            return OUT_DEAD;
+        }
+        q->retries++;
+        otelc_log(OTELC_LOG_DEBUG, q->id, "batch of %llu spans: RETRY, next try in %.3fs",
+                  (unsigned long long)j->spans, (double)wait / 1e9);
+        if (!backoff_sleep(q, wait))
+            return OUT_ABANDONED;
+    }
+}
+
+/* ---- one job, start to end ---- */
+
+/* Lets go of a job whose entries stay on disk (shutdown, or a write that
+ * keeps failing): they go out again after a restart. */
+static void let_go(durable_queue *q, dq_job *j)
+{
+    pthread_mutex_lock(&q->mu);
+    inflight_remove_locked(q, j);
+    pthread_mutex_unlock(&q->mu);
+    dq_job_free(j);
+}
+
+static void delivered(durable_queue *q, dq_job *j)
+{
+    q->sent_spans += j->spans;
+    q->last_success_ns = otelc_real_ns();
+    if (is_paused(q))
+        durable_queue_resume(q);
+    if (run_op_until_done(q, j, delete_apply, "delete delivered entries") != 0) {
+        let_go(q, j);
+        return;
+    }
+    forget_delivered(q, j);
+    dq_job_free(j);
+}
+
+static void dead(durable_queue *q, dq_job *j, const char *why)
+{
+    otelc_log(OTELC_LOG_ERROR, q->id, "moving a batch of %llu spans to the dead letters: %s",
+              (unsigned long long)j->spans, why);
+    for (;;) {
+        uint64_t cost;
+        int rc = dq_dead_move(q, j, why, &cost);
+        if (rc == 0) {
+            q->failed_spans += j->spans;
+            q->dead_lettered += j->spans;
+            pthread_mutex_lock(&q->mu);
+            inflight_remove_locked(q, j);
+            q->live_count -= j->n;
+            q->live_spans -= j->spans;
+            q->live_bytes -= j->bytes;
+            q->disk_used += cost - j->cost;
+            q->dead_count++;
+            q->dead_spans += j->spans;
+            q->dead_cost += cost;
+            pthread_mutex_unlock(&q->mu);
+            dq_job_free(j);
+            dq_wake_waiters(q);
+            return;
+        }
+        otelc_log(OTELC_LOG_ERROR, q->id, "cannot write the dead letter: %s; trying again",
+                  mdb_strerror(rc));
+        if (rc == ESHUTDOWN || !backoff_sleep(q, 1000000000)) {
+            let_go(q, j);
+            return;
+        }
+    }
+}
+
+/* Tells cfg.on_send of a batch leaving for the first time, and why. */
+static void note_send(durable_queue *q, dq_job *j)
+{
+    if (j->noted || !q->cfg.on_send)
+        return;
+    j->noted = true;
+    q->cfg.on_send(q->cfg.on_send_arg, (uint32_t)j->spans, j->bytes, j->why);
+}
+
+static void run_job(durable_queue *q, dq_job *j, uint64_t *seed)
+{
+    char why[160];
+    otelc_batch *b = NULL;
+    note_send(q, j);
+    if (!j->recorded && q->limits.batching) {
+        int rc = run_op(q, j, record_apply);
+        if (rc != 0) {
+            otelc_log(OTELC_LOG_ERROR, q->id, "cannot record a batch: %s", mdb_strerror(rc));
+            requeue(q, j);
+            backoff_sleep(q, 1000000000);
+            return;
+        }
+        j->recorded = true;
+    }
+    int rc = build(q, j, &b);
+    if (rc == EBADMSG) {
+        dead(q, j, "an entry of the batch is missing or malformed on disk");
+        return;
+    }
+    if (rc != 0) {
+        otelc_log(OTELC_LOG_ERROR, q->id, "cannot read a batch: %s", mdb_strerror(rc));
+        requeue(q, j);
+        backoff_sleep(q, 1000000000);
+        return;
+    }
+    outcome o = export_with_retry(q, j, b, seed, why, sizeof(why));
+    otelc_batch_unref(b);
+    if (o == OUT_SENT)
+        delivered(q, j);
+    else if (o == OUT_DEAD)
+        dead(q, j, why);
+    else
+        let_go(q, j);
+}
+
+void *dq_consumer_main(void *arg)
+{
+    durable_queue *q = arg;
+    queue_consumer_thread_init();
+    uint64_t seed = (uint64_t)(uintptr_t)&seed ^ (uint64_t)otelc_mono_ns();
+    pthread_mutex_lock(&q->mu);
+    while (!q->stopping) {
+        int64_t due = 0;
+        dq_job *j = take_locked(q, &due);
+        if (!j) {
+            if (due)
+                wait_until(q, &q->work_cv, due);
+            else
+                pthread_cond_wait(&q->work_cv, &q->mu);
+            continue;
+        }
+        inflight_add_locked(q, j);
+        q->busy++;
+        pthread_mutex_unlock(&q->mu);
+        run_job(q, j, &seed);
+        pthread_mutex_lock(&q->mu);
+        q->busy--;
+        pthread_cond_broadcast(&q->idle_cv);
+    }
+    pthread_mutex_unlock(&q->mu);
+    return NULL;
+}

@@ -1,0 +1,329 @@
+/*
+ * durable_queue.c: a durable queue's life (new, start, drain, free),
+ * pause, accounting helpers and statistics.
+ */
+#include "durable_queue_int.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <otelc/sdk/clock.h>
+
+#include "telemetry/health.h"
+#include "telemetry/log.h"
+
+static void cond_init_mono(pthread_cond_t *cv)
+{
+    pthread_condattr_t a;
+    pthread_condattr_init(&a);
+    pthread_condattr_setclock(&a, CLOCK_MONOTONIC);
+    pthread_cond_init(cv, &a);
+    pthread_condattr_destroy(&a);
+}
+
+static void limits_from(dq_limits *l, const queue_batch_cfg *b)
+{
+    l->batching = b->enabled;
+    l->by_bytes = b->sizer == SIZER_BYTES;
+    l->min_size = b->min_size;
+    l->max_size = b->max_size;
+    l->max_bytes = b->max_size_bytes;
+    l->max_items = DQ_MAX_BATCH_ENTRIES;
+}
+
+durable_queue *durable_queue_new(durable_store *st, const queue_cfg *cfg, const char *id,
+                                 queue_export_fn export_fn, void *arg,
+                                 struct health_component *hc)
+{
+    durable_queue *q = calloc(1, sizeof(*q));
+    if (!q)
+        return NULL;
+    q->id = strdup(id);
+    q->index = dq_index_new();
+    if (!q->id || !q->index)
+        goto out_free;
+    q->cfg = *cfg;
+    q->cfg.storage = NULL; /* points into the config tree; not needed here */
+    if (q->cfg.num_consumers == 0)
+        q->cfg.num_consumers = 1;
+    limits_from(&q->limits, &cfg->batch);
+    q->export_fn = export_fn;
+    q->export_arg = arg;
+    q->hc = hc;
+    pthread_mutex_init(&q->mu, NULL);
+    cond_init_mono(&q->work_cv);
+    cond_init_mono(&q->idle_cv);
+    cond_init_mono(&q->sleep_cv);
+    if (durable_store_attach(st, q) != 0) {
+        otelc_log(OTELC_LOG_ERROR, id, "cannot attach to %s: it is open already",
+                  durable_store_name(st));
+        goto out_destroy;
+    }
+    q->st = durable_store_ref(st);
+    if (dq_admin_register(q) != 0) {
+        durable_queue_free(q);
+        return NULL;
+    }
+    return q;
+
+out_destroy:
+    pthread_cond_destroy(&q->work_cv);
+    pthread_cond_destroy(&q->idle_cv);
+    pthread_cond_destroy(&q->sleep_cv);
+    pthread_mutex_destroy(&q->mu);
+out_free:
+    dq_index_free(q->index);
+    free(q->id);
+    free(q);
+    return NULL;
+}
+
+int durable_queue_start(durable_queue *q)
+{
+    if (!durable_store_env(q->st)) {
+        otelc_log(OTELC_LOG_ERROR, q->id, "storage %s is not open", durable_store_name(q->st));
+        return -1;
+    }
+    q->threads = calloc(q->cfg.num_consumers, sizeof(pthread_t));
+    if (!q->threads)
+        return -1;
+    for (uint32_t i = 0; i < q->cfg.num_consumers; i++) {
+        int rc = pthread_create(&q->threads[i], NULL, dq_consumer_main, q);
+        if (rc != 0) {
+            otelc_log(OTELC_LOG_ERROR, q->id, "cannot start queue consumer: %s", strerror(rc));
+            durable_queue_drain(q, 0);
+            return -1;
+        }
+        q->nthreads++;
+    }
+    return 0;
+}
+
+/* ---- helpers shared by the queue's files ---- */
+
+void dq_job_free(dq_job *j)
+{
+    if (!j)
+        return;
+    free(j->items);
+    free(j);
+}
+
+dq_job *dq_job_new(dq_item *items, size_t n)
+{
+    dq_job *j = calloc(1, sizeof(*j));
+    if (!j)
+        return NULL;
+    j->items = items;
+    j->n = n;
+    for (size_t i = 0; i < n; i++) {
+        j->spans += items[i].spans;
+        j->bytes += items[i].bytes;
+        j->cost += items[i].cost;
+    }
+    return j;
+}
+
+void dq_ready_push_locked(durable_queue *q, dq_job *j)
+{
+    j->next = NULL;
+    if (q->ready_tail)
+        q->ready_tail->next = j;
+    else
+        q->ready = j;
+    q->ready_tail = j;
+    pthread_cond_signal(&q->work_cv);
+}
+
+int64_t dq_size_locked(const durable_queue *q)
+{
+    switch (q->cfg.sizer) {
+    case SIZER_ITEMS: return (int64_t)q->live_spans;
+    case SIZER_BYTES: return (int64_t)q->live_bytes;
+    default: return (int64_t)q->live_count;
+    }
+}
+
+void dq_wake_waiters(durable_queue *q)
+{
+    dq_waiter w[DQ_MAX_WAITERS];
+    pthread_mutex_lock(&q->mu);
+    size_t n = q->nwaiters;
+    memcpy(w, q->waiters, n * sizeof(*w));
+    q->nwaiters = 0;
+    pthread_mutex_unlock(&q->mu);
+    for (size_t i = 0; i < n; i++)
+        w[i].fn(w[i].arg);
+}
+
+bool dq_budget_check_locked(durable_queue *q)
+{
+    /* Clear below 90% only, so that a queue hovering at its budget does
+     * not flap its health and fill the log. */
+    uint64_t low = q->cfg.max_disk_size - q->cfg.max_disk_size / 10;
+    if (!q->at_budget || q->disk_used + q->rsv_cost > low)
+        return false;
+    q->at_budget = false;
+    return true;
+}
+
+void dq_report_budget(durable_queue *q, bool at_budget)
+{
+    if (at_budget) {
+        char why[160];
+        snprintf(why, sizeof(why), "sending queue at its disk budget (max_disk_size %llu bytes)",
+                 (unsigned long long)q->cfg.max_disk_size);
+        otelc_log(OTELC_LOG_WARN, q->id, "%s: refusing new data until some is delivered", why);
+        if (q->hc)
+            health_report(q->hc, OTELC_HEALTH_UNHEALTHY, why);
+    } else {
+        otelc_log(OTELC_LOG_INFO, q->id, "sending queue below its disk budget again");
+        if (q->hc)
+            health_report(q->hc, OTELC_HEALTH_OK, NULL);
+    }
+}
+
+/* ---- pause ---- */
+
+void durable_queue_pause(durable_queue *q, const char *reason)
+{
+    pthread_mutex_lock(&q->mu);
+    bool was = q->paused;
+    q->paused = true;
+    snprintf(q->pause_reason, sizeof(q->pause_reason), "%s", reason ? reason : "paused");
+    pthread_mutex_unlock(&q->mu);
+    if (!was)
+        otelc_log(OTELC_LOG_WARN, q->id, "exporter paused: %s", reason ? reason : "");
+}
+
+void durable_queue_resume(durable_queue *q)
+{
+    pthread_mutex_lock(&q->mu);
+    bool was = q->paused;
+    q->paused = false;
+    q->pause_reason[0] = 0;
+    q->kick++;
+    pthread_cond_broadcast(&q->sleep_cv);
+    pthread_mutex_unlock(&q->mu);
+    if (was)
+        otelc_log(OTELC_LOG_INFO, q->id, "exporter resumed");
+}
+
+void durable_queue_pause_reason(durable_queue *q, char *buf, size_t cap)
+{
+    pthread_mutex_lock(&q->mu);
+    snprintf(buf, cap, "%s", q->pause_reason);
+    pthread_mutex_unlock(&q->mu);
+}
+
+/* ---- drain, stats, free ---- */
+
+static void wait_until(durable_queue *q, pthread_cond_t *cv, int64_t deadline_ns)
+{
+    struct timespec ts = otelc_timespec(deadline_ns);
+    pthread_cond_timedwait(cv, &q->mu, &ts);
+}
+
+uint64_t durable_queue_drain(durable_queue *q, int64_t deadline_ns)
+{
+    pthread_mutex_lock(&q->mu);
+    bool first = !q->draining;
+    q->draining = true;
+    /* Commits in flight finish quickly: wait for them so that nothing
+     * reaches the queue after its consumers are gone. */
+    while (q->offers && otelc_mono_ns() < deadline_ns)
+        wait_until(q, &q->idle_cv, deadline_ns);
+    q->stopping = true;
+    q->abandon_ns = deadline_ns;
+    pthread_cond_broadcast(&q->work_cv);
+    pthread_cond_broadcast(&q->sleep_cv);
+    uint64_t left = q->live_count;
+    pthread_mutex_unlock(&q->mu);
+    for (uint32_t i = 0; i < q->nthreads; i++)
+        pthread_join(q->threads[i], NULL);
+    q->nthreads = 0;
+    dq_wake_waiters(q); /* emitters waiting for room stop waiting */
+    if (first && left)
+        otelc_log(OTELC_LOG_INFO, q->id, "%llu queued entries stay on disk in %s for the next "
+                  "start", (unsigned long long)left, durable_store_dir(q->st));
+    return 0;
+}
+
+void durable_queue_stats(durable_queue *q, queue_stats *out)
+{
+    dq_index_stats ix;
+    pthread_mutex_lock(&q->mu);
+    dq_index_stats_get(q->index, &ix);
+    out->size = dq_size_locked(q);
+    out->capacity = q->cfg.queue_size;
+    out->requests = q->live_count;
+    out->paused = q->paused;
+    out->spans = q->live_spans;
+    out->bytes = q->live_bytes;
+    out->oldest_ns = ix.oldest_ns;
+    for (const dq_job *j = q->ready; j; j = j->next)
+        if (j->n && (out->oldest_ns == 0 || j->items[0].committed_ns < out->oldest_ns))
+            out->oldest_ns = j->items[0].committed_ns;
+    for (const dq_job *j = q->inflight; j; j = j->next)
+        if (j->n && (out->oldest_ns == 0 || j->items[0].committed_ns < out->oldest_ns))
+            out->oldest_ns = j->items[0].committed_ns;
+    out->disk_used = q->disk_used;
+    out->disk_budget = q->cfg.max_disk_size;
+    out->dead_letters = q->dead_count;
+    out->dead_spans = q->dead_spans;
+    out->at_budget = q->at_budget;
+    pthread_mutex_unlock(&q->mu);
+    out->durable = true;
+    out->sent_spans = q->sent_spans;
+    out->failed_spans = q->failed_spans;
+    out->enqueue_failed_spans = q->enqueue_failed_spans;
+    out->retries = q->retries;
+    out->dead_lettered_spans = q->dead_lettered;
+    out->last_success_ns = q->last_success_ns;
+}
+
+static void free_jobs(dq_job *j)
+{
+    while (j) {
+        dq_job *next = j->next;
+        dq_job_free(j);
+        j = next;
+    }
+}
+
+void durable_queue_free(durable_queue *q)
+{
+    if (!q)
+        return;
+    if (q->nthreads)
+        durable_queue_drain(q, 0);
+    durable_store_detach(q->st, q);
+    durable_store_unref(q->st);
+    free_jobs(q->ready);
+    free_jobs(q->inflight);
+    dq_index_free(q->index);
+    pthread_cond_destroy(&q->work_cv);
+    pthread_cond_destroy(&q->idle_cv);
+    pthread_cond_destroy(&q->sleep_cv);
+    pthread_mutex_destroy(&q->mu);
+    free(q->metrics);
+    free(q->threads);
+    free(q->id);
+    free(q);
+}
+
+const char *durable_queue_id(durable_queue *q)
+{
+    return q->id;
+}
+
+uint64_t durable_queue_budget(durable_queue *q)
+{
+    return q->cfg.max_disk_size;
+}
+
+uint32_t durable_queue_consumers(durable_queue *q)
+{
+    return q->cfg.num_consumers;
+}

@@ -1,0 +1,170 @@
+/*
+ * dataflow.c: emit, tickets and fan-out: how a batch moves between stages
+ * and how completions find their way back.
+ */
+#include <stdlib.h>
+
+#include "pipeline.h"
+#include "telemetry/log.h"
+
+#define OTELC_TICKET_MAGIC 0x71c4e7a1u
+
+struct otelc_ticket {
+    uint32_t magic;
+    atomic_int completed;
+    otelc_done_fn done;
+    void *arg;
+};
+
+static otelc_ticket *ticket_new(otelc_done_fn done, void *arg)
+{
+    otelc_ticket *t = malloc(sizeof(*t));
+    if (!t)
+        return NULL;
+    t->magic = OTELC_TICKET_MAGIC;
+    atomic_init(&t->completed, 0);
+    t->done = done;
+    t->arg = arg;
+    return t;
+}
+
+static void ticket_free(otelc_ticket *t)
+{
+    t->magic = 0;
+    free(t);
+}
+
+
+void host_complete(otelc_ticket *t, otelc_status st)
+{
+    if (!t || t->magic != OTELC_TICKET_MAGIC || atomic_exchange(&t->completed, 1)) {
+        otelc_log(OTELC_LOG_ERROR, "host", "a ticket was completed twice or after its consume "
+                                           "returned: plugin bug");
+        abort();
+    }
+    if (st == OTELC_PENDING)
+        st = OTELC_OK;
+    otelc_done_fn done = t->done;
+    void *arg = t->arg;
+    ticket_free(t);
+    done(arg, st);
+}
+
+/* Calls a plugin's consume, serialised unless it says it is thread-safe. */
+static otelc_status call_consume(otelc_ctx *c, otelc_batch *b, otelc_done_fn done, void *arg)
+{
+    otelc_ticket *t = ticket_new(done, arg);
+    if (!t)
+        return OTELC_RETRY;
+    const otelc_plugin *d = c->plugin->desc;
+    bool serial = !(d->flags & OTELC_CONSUME_THREAD_SAFE);
+    if (serial)
+        pthread_mutex_lock(&c->consume_mu);
+    otelc_status st = d->consume(c->state, b, t);
+    if (serial)
+        pthread_mutex_unlock(&c->consume_mu);
+    if (st != OTELC_PENDING)
+        ticket_free(t);
+    return st;
+}
+
+static void resume_cb(void *arg)
+{
+    host_resume_waiters(arg);
+}
+
+otelc_status host_export(void *ctx, otelc_batch *b, queue_done_fn done, void *done_arg)
+{
+    return call_consume(ctx, b, done, done_arg);
+}
+
+otelc_status stage_push(otelc_ctx *from, stage *st, otelc_batch *b, otelc_done_fn done,
+                        void *arg)
+{
+    otelc_status s;
+    if (st->kind == STAGE_PROCESSOR) {
+        s = call_consume(st->proc, b, done, arg);
+    } else if (st->n == 1 && !st->exporters[0]->qcfg.enabled) {
+        /* sending_queue disabled: export in the caller's thread. */
+        s = call_consume(st->exporters[0], b, done, arg);
+    } else {
+        /* Durable queues answer PENDING and call done once committed. */
+        s = queue_offer(st->queues, st->n, b, resume_cb, from->h, done, arg);
+    }
+    if (s == OTELC_RETRY)
+        atomic_store(&from->wants_resume, true);
+    return s;
+}
+
+/* Joins the outcomes of one emit into several pipelines: RETRY wins over
+ * REJECT, which wins over OK (the client must resend what any refused). */
+typedef struct join {
+    atomic_int remaining;
+    atomic_int worst;
+    otelc_done_fn done;
+    void *arg;
+} join;
+
+static int rank(otelc_status s)
+{
+    return s == OTELC_RETRY ? 2 : s == OTELC_REJECT ? 1 : 0;
+}
+
+static void join_note(join *j, otelc_status s)
+{
+    int cur = atomic_load(&j->worst);
+    while (rank(s) > rank((otelc_status)cur) &&
+           !atomic_compare_exchange_weak(&j->worst, &cur, (int)s)) {
+    }
+}
+
+static void join_done(void *arg, otelc_status s)
+{
+    join *j = arg;
+    join_note(j, s);
+    if (atomic_fetch_sub(&j->remaining, 1) == 1) {
+        j->done(j->arg, (otelc_status)atomic_load(&j->worst));
+        free(j);
+    }
+}
+
+
+otelc_status host_emit(otelc_ctx *c, otelc_batch *b, otelc_done_fn done, void *arg)
+{
+    if (c->nnext == 1)
+        return stage_push(c, c->next[0], b, done, arg);
+    if (c->nnext == 0)
+        return OTELC_OK;
+    join *j = malloc(sizeof(*j));
+    if (!j)
+        return OTELC_RETRY;
+    atomic_init(&j->remaining, (int)c->nnext + 1); /* +1: held until all are pushed */
+    atomic_init(&j->worst, OTELC_OK);
+    j->done = done;
+    j->arg = arg;
+    for (size_t i = 0; i < c->nnext; i++) {
+        otelc_status s = stage_push(c, c->next[i], b, join_done, j);
+        if (s != OTELC_PENDING) {
+            join_note(j, s);
+            atomic_fetch_sub(&j->remaining, 1);
+        }
+    }
+    /* Last one out answers: if every push finished already, say so now. */
+    if (atomic_fetch_sub(&j->remaining, 1) == 1) {
+        otelc_status s = (otelc_status)atomic_load(&j->worst);
+        free(j);
+        return s;
+    }
+    return OTELC_PENDING;
+}
+
+static void forward_done(void *arg, otelc_status s)
+{
+    host_complete(arg, s);
+}
+
+
+otelc_status host_emit_ticket(otelc_ctx *c, otelc_batch *b, otelc_ticket *t)
+{
+    return host_emit(c, b, forward_done, t);
+}

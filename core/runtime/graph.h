@@ -1,0 +1,34 @@
+/*
+ * graph.h: from a checked config and a plugin registry to instances wired
+ * into pipelines. Main thread only.
+ */
+#ifndef OTELC_CORE_GRAPH_H
+#define OTELC_CORE_GRAPH_H
+
+#include "config/config.h"
+#include "pipeline.h"
+
+struct host {
+    const otelc_config *cfg;
+    plugin_registry *reg;
+    otelc_ctx **comps; /* every instance, in creation order */
+    size_t ncomps;
+    host_pipeline *pipes;
+    size_t npipes;
+    struct metrics_registry *metrics;
+    struct health_model *health;
+    struct admin_server *admin;
+    atomic_bool shutting_down;
+    bool validating; /* `otelc validate`: create() runs, nothing binds or opens */
+};
+
+/* Resolves every component of cfg against reg, checks and fills each
+ * instance's config, and wires the pipelines: no plugin code runs. All
+ * problems (unknown type, unknown key, wrong type, collector key not
+ * supported yet) go to errs with file, line and column. Returns 0 or -1. */
+int graph_build(host *h, const otelc_config *cfg, plugin_registry *reg, otelc_errors *errs);
+
+/* Frees instances' host-side memory (after their destroy ran). */
+void graph_free(host *h);
+
+#endif

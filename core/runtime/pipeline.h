@@ -1,0 +1,115 @@
+/*
+ * pipeline.h: the running graph: plugin instances, the stages between
+ * them, and the table of services plugins call.
+ *
+ * Each pipeline is receivers → processor chain → fan-out to its exporters'
+ * queues. Receivers, exporters and extensions used by several pipelines
+ * are one instance; processors get one instance per pipeline.
+ */
+#ifndef OTELC_CORE_PIPELINE_H
+#define OTELC_CORE_PIPELINE_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+
+#include <otelc/plugin.h>
+
+#include "config/config_error.h"
+#include "config/config_node.h"
+#include "queue/exporter_queue.h"
+#include "loader.h"
+#include "plugin_config.h"
+
+typedef struct host host;
+typedef struct stage stage;
+
+#define OTELC_CTX_MAGIC 0x07e1c0c7u
+
+/* One plugin instance. */
+struct otelc_ctx {
+    uint32_t magic;
+    host *h;
+    const plugin_entry *plugin;
+    char *id;       /* "awss3/primary" */
+    char *pipeline; /* processors: "traces/a"; else NULL */
+    char *log_name; /* id, or id@pipeline for processors */
+    const otelc_node *node;
+    void *cfg;
+    cfg_allocs allocs;
+    void *state;
+    bool created, started;
+    atomic_int config_errors; /* reported through config_error in create */
+    pthread_mutex_t consume_mu;
+    atomic_bool wants_resume; /* its emit saw RETRY */
+
+    stage **next; /* receivers: every pipeline's entry; processors: one */
+    size_t nnext;
+
+    exporter_queue *queue; /* exporters */
+    queue_cfg qcfg;
+    /* Processors: the read-side batching asked through export_batching;
+     * metadata_keys points at the copies in batching_keys. */
+    bool has_batching;
+    otelc_batching batching;
+    char *batching_keys[QUEUE_MAX_PARTITION_KEYS];
+    /* Exporters: the processor whose batching the queue applies, or NULL. */
+    otelc_ctx *batching_from;
+    struct health_component *health;
+
+    /* The host's own series (host_metrics.c); NULL where not this kind.
+     * Receivers: the pair labelled with their type, and pairs for the
+     * transports their batches name (made on first use, never removed). */
+    otelc_series *m_accepted, *m_refused;
+    struct rx_transport {
+        char name[32];
+        otelc_series *accepted, *refused;
+    } m_transports[4];
+    atomic_size_t m_ntransports;
+    pthread_mutex_t m_transport_mu;
+    otelc_series *m_sent, *m_failed, *m_enqueue_failed, *m_queue_size, *m_queue_capacity;
+    otelc_series *m_batch_items, *m_batch_bytes; /* otelcol_exporter_queue_batch_send_size* */
+};
+
+enum stage_kind { STAGE_PROCESSOR = 1, STAGE_FANOUT = 2 };
+
+struct stage {
+    enum stage_kind kind;
+    otelc_ctx *proc;       /* STAGE_PROCESSOR */
+    otelc_ctx **exporters; /* STAGE_FANOUT */
+    exporter_queue **queues;
+    size_t n;
+};
+
+typedef struct host_pipeline {
+    char *id;
+    otelc_ctx **receivers, **processors, **exporters;
+    size_t nrecv, nproc, nexp;
+    stage *stages; /* nproc processor stages, then the fan-out */
+} host_pipeline;
+
+/* The services table every plugin receives (host_api.c). */
+extern const otelc_host_api host_api_table;
+
+/* Hands b (lent) to stage st on behalf of from. Outcomes as emit. */
+otelc_status stage_push(otelc_ctx *from, stage *st, otelc_batch *b, otelc_done_fn done,
+                        void *arg);
+
+/* host_api's emit, emit_ticket and complete. Any thread. */
+otelc_status host_emit(otelc_ctx *c, otelc_batch *b, otelc_done_fn done, void *arg);
+otelc_status host_emit_ticket(otelc_ctx *c, otelc_batch *b, otelc_ticket *t);
+void host_complete(otelc_ticket *t, otelc_status st);
+
+/* Calls resume() of every instance whose emit saw RETRY since. Any thread. */
+void host_resume_waiters(host *h);
+
+/* Applies every processor's export_batching to the queue configs of the
+ * exporters of its pipeline and sets their on_send hooks. Main thread,
+ * after every create, before the queues exist. */
+void host_apply_batching(host *h);
+
+/* The exporter side of a queue: calls the plugin's consume (ctx is the
+ * exporter's otelc_ctx). */
+otelc_status host_export(void *ctx, otelc_batch *b, queue_done_fn done, void *done_arg);
+
+#endif
