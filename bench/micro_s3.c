@@ -13,7 +13,7 @@
 #include "bench_report.h"
 #include "bench_request.h"
 #include "encode.h"
-#include "sigv4.h"
+#include "s3/sigv4.h"
 
 #define SECONDS 1.0
 #define REQUESTS 82

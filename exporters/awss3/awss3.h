@@ -21,12 +21,12 @@
 #include <otelc/plugin.h>
 
 #include "config.h"
-#include "creds.h"
-#include "fetch.h"
+#include "s3/creds.h"
+#include "s3/fetch.h"
 #include "ixwriter.h"
-#include "loop.h"
+#include "s3/loop.h"
 #include "payload.h"
-#include "request.h"
+#include "s3/request.h"
 #include "upload.h"
 
 typedef struct awss3_query awss3_query;
@@ -35,7 +35,7 @@ typedef struct awss3_query awss3_query;
 typedef struct awss3_job {
     s3_upload up; /* first member: upload callbacks hand back &up */
     otelc_ticket *ticket;
-    awss3_creds *creds; /* the job's reference; up.creds borrows it */
+    s3_creds *creds; /* the job's reference; up.creds borrows it */
     struct awss3_job *next;
     ix_op index;        /* after a successful upload: the object, indexed */
     struct iovec *segs; /* the batch's segments, for the index (owned array) */
@@ -62,7 +62,7 @@ typedef struct awss3 {
     uint32_t inflight;        /* consumes returned PENDING, not completed */
     bool accepting;
     bool cancelling;          /* shutdown ran out of time */
-    awss3_creds *creds;
+    s3_creds *creds;
     bool creds_stale;         /* re-read the shared file before next use */
     s3_payload **cache;       /* payloads of batches that will be retried */
     size_t ncache, cache_cap;
@@ -125,7 +125,7 @@ void awss3_cache_clear(awss3 *x);
 /* The credentials to sign the next upload with (one reference for the
  * caller), re-reading the shared file first after a pause. Consumer
  * thread (may do file I/O). */
-awss3_creds *awss3_current_creds(awss3 *x);
+s3_creds *awss3_current_creds(awss3 *x);
 
 /* Loop thread: health, pause/resume, logs and metrics for an upload that
  * ended with v (reason "" for S3_OK). */

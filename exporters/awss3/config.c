@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "endpoint.h"
+#include "s3/endpoint.h"
 
 #define U "s3uploader."
 #define AT(f) offsetof(awss3_cfg, f)
@@ -109,7 +109,7 @@ static int pick_marshaler(awss3_settings *out, const char *m, char *err, size_t 
     int i = one_of(m ? m : "otlp_json", known);
     if (i >= 0) {
         out->marshaler = i == 0 ? AWSS3_OTLP_JSON : AWSS3_OTLP_PROTO;
-        out->content_type = i == 0 ? "application/json" : "application/x-protobuf";
+        out->obj.content_type = i == 0 ? "application/json" : "application/x-protobuf";
         return 0;
     }
     if (one_of(m, later) >= 0)
@@ -127,7 +127,7 @@ static int pick_compression(awss3_settings *out, const char *c, char *err, size_
         return fail(err, n, "s3uploader.compression: \"%s\" is not supported (none, gzip or zstd)",
                     c);
     out->compression = kind[i];
-    out->content_encoding = kind[i] == AWSS3_COMPRESS_GZIP   ? "gzip"
+    out->obj.content_encoding = kind[i] == AWSS3_COMPRESS_GZIP   ? "gzip"
                             : kind[i] == AWSS3_COMPRESS_ZSTD ? "zstd"
                                                              : NULL;
     return 0;
@@ -144,11 +144,11 @@ static int pick_object_headers(awss3_settings *out, const awss3_cfg *cfg, char *
     if (one_of(sc, classes) < 0)
         return fail(err, n, "s3uploader.storage_class: unknown storage class \"%s\"", sc);
     /* STANDARD is what S3 does without the header. */
-    snprintf(out->storage_class, sizeof(out->storage_class), "%s",
+    snprintf(out->obj.storage_class, sizeof(out->obj.storage_class), "%s",
              strcmp(sc, "STANDARD") == 0 ? "" : sc);
     if (!empty(cfg->acl) && one_of(cfg->acl, acls) < 0)
         return fail(err, n, "s3uploader.acl: unknown canned ACL \"%s\"", cfg->acl);
-    snprintf(out->acl, sizeof(out->acl), "%s", empty(cfg->acl) ? "" : cfg->acl);
+    snprintf(out->obj.acl, sizeof(out->obj.acl), "%s", empty(cfg->acl) ? "" : cfg->acl);
     return 0;
 }
 
@@ -215,11 +215,11 @@ static int pick_part_size(awss3_settings *out, uint64_t size, char *err, size_t 
 
 static int pick_tls(awss3_settings *out, const awss3_cfg *cfg, char *err, size_t n)
 {
-    out->insecure_skip_verify = cfg->insecure_skip_verify;
+    out->ep.insecure_skip_verify = cfg->insecure_skip_verify;
     const char *ca = cfg->ca_file ? cfg->ca_file : "";
-    if (strlen(ca) >= sizeof(out->ca_file))
+    if (strlen(ca) >= sizeof(out->ep.ca_file))
         return fail(err, n, "s3uploader.ca_file: path too long");
-    snprintf(out->ca_file, sizeof(out->ca_file), "%s", ca);
+    snprintf(out->ep.ca_file, sizeof(out->ep.ca_file), "%s", ca);
     return 0;
 }
 
@@ -228,15 +228,13 @@ static int pick_target(awss3_settings *out, const awss3_cfg *cfg, char *err, siz
     const char *region = empty(cfg->region) ? "us-east-1" : cfg->region;
     if (!region_ok(region))
         return fail(err, n, "s3uploader.region: \"%s\" is not a region name", region);
-    snprintf(out->region, sizeof(out->region), "%s", region);
     if (empty(cfg->s3_bucket))
         return fail(err, n, "s3uploader.s3_bucket is required");
-    if (strlen(cfg->s3_bucket) >= sizeof(out->bucket) || strchr(cfg->s3_bucket, '/'))
+    if (strlen(cfg->s3_bucket) >= sizeof(out->ep.bucket) || strchr(cfg->s3_bucket, '/'))
         return fail(err, n, "s3uploader.s3_bucket: \"%s\" is not a bucket name", cfg->s3_bucket);
-    snprintf(out->bucket, sizeof(out->bucket), "%s", cfg->s3_bucket);
-    endpoint_in in = {cfg->endpoint, region, out->bucket, cfg->disable_ssl,
-                      cfg->s3_force_path_style};
-    return endpoint_resolve(&in, out, err, n);
+    s3_endpoint_in in = {cfg->endpoint, region, cfg->s3_bucket, cfg->disable_ssl,
+                         cfg->s3_force_path_style};
+    return s3_endpoint_resolve(&in, &out->ep, err, n);
 }
 
 #define MIN_INDEX_SIZE (16ull << 20)

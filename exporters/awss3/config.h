@@ -16,6 +16,8 @@
 
 #include <otelc/plugin.h>
 
+#include "s3/endpoint.h"
+
 #define AWSS3_MIN_PART_SIZE (5ull << 20) /* S3's smallest part but the last */
 #define AWSS3_MAX_PART_SIZE (5ull << 30) /* S3's largest part and PUT */
 
@@ -68,24 +70,12 @@ typedef enum awss3_compression {
 typedef struct awss3_settings {
     awss3_marshaler marshaler;
     awss3_compression compression;
-    bool tls;
-    bool path_style;
-    bool insecure_skip_verify;
-    char region[64];
-    char bucket[256];
-    char base_url[512];    /* "http://127.0.0.1:4566", no trailing '/' */
-    char host_header[320]; /* exactly what is signed and sent as Host */
-    char path_prefix[512]; /* "/bucket" (path style) or "" (virtual-hosted),
-                            * after the endpoint's own base path */
+    s3_endpoint ep;        /* where requests go (the S3 client's) */
+    s3_object_headers obj; /* what objects are stored with */
     char key_prefix[512];  /* s3_base_prefix/s3_prefix, no outer '/' */
     char partition_format[256];
     char file_prefix[256];
     char extension[16];    /* ".json", ".binpb.gz", ... */
-    const char *content_type;     /* static string */
-    const char *content_encoding; /* static string or NULL */
-    char storage_class[32];       /* "" when STANDARD (no header sent) */
-    char acl[32];                 /* "" when unset */
-    char ca_file[1024];           /* "" when unset */
     uint64_t part_size;
     bool index_enabled;
     char index_directory[1024]; /* "" until the exporter picks the default */

@@ -51,7 +51,7 @@ static void settle_job(awss3 *x, awss3_job *job, otelc_status st)
 /* Frees what only the loop thread may free: the request and credentials. */
 static void release_upload(awss3_job *job)
 {
-    awss3_creds_unref(job->creds);
+    s3_creds_unref(job->creds);
     job->creds = NULL;
     s3_upload_fini(&job->up);
 }
@@ -209,7 +209,7 @@ void awss3_fetch_run(awss3 *x, s3_fetch *const *fs, size_t n)
 {
     s3_fetch_group g;
     s3_fetch_group_init(&g);
-    awss3_creds *creds = awss3_current_creds(x);
+    s3_creds *creds = awss3_current_creds(x);
     for (size_t i = 0; i < n; i++) {
         s3_fetch_group_add(&g, fs[i]);
         fs[i]->creds = creds;
@@ -228,7 +228,7 @@ void awss3_fetch_run(awss3 *x, s3_fetch *const *fs, size_t n)
         s3_fetch_finish(fs[i], -ECANCELED, "shutting down");
     s3_fetch_group_wait(&g);
     s3_fetch_group_fini(&g);
-    awss3_creds_unref(creds);
+    s3_creds_unref(creds);
 }
 
 void awss3_fetch_stop(awss3 *x)
@@ -241,28 +241,28 @@ void awss3_fetch_stop(awss3 *x)
         s3_loop_wake(x->loop);
 }
 
-awss3_creds *awss3_current_creds(awss3 *x)
+s3_creds *awss3_current_creds(awss3 *x)
 {
     pthread_mutex_lock(&x->mu);
     bool stale = x->creds_stale;
     x->creds_stale = false;
-    awss3_creds *cur = awss3_creds_ref(x->creds);
+    s3_creds *cur = s3_creds_ref(x->creds);
     pthread_mutex_unlock(&x->mu);
     if (!stale)
         return cur;
     char err[512];
-    awss3_creds *fresh = NULL;
-    if (awss3_creds_reload(cur, &fresh, err, sizeof(err)) != 0) {
+    s3_creds *fresh = NULL;
+    if (s3_creds_reload(cur, &fresh, err, sizeof(err)) != 0) {
         x->api->log(x->ctx, OTELC_LOG_WARN, "cannot re-read credentials: %s", err);
         return cur;
     }
     x->api->log(x->ctx, OTELC_LOG_INFO, "re-read credentials from %s (profile %s)", fresh->path,
                 fresh->profile);
     pthread_mutex_lock(&x->mu);
-    awss3_creds *old = x->creds;
-    x->creds = awss3_creds_ref(fresh);
+    s3_creds *old = x->creds;
+    x->creds = s3_creds_ref(fresh);
     pthread_mutex_unlock(&x->mu);
-    awss3_creds_unref(old);
-    awss3_creds_unref(cur);
+    s3_creds_unref(old);
+    s3_creds_unref(cur);
     return fresh;
 }

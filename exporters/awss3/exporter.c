@@ -58,7 +58,7 @@ static int register_metrics(awss3 *x)
 /* A key built now must fit S3's 1024 bytes, or no batch ever would. */
 static int check_key_fits(const awss3_settings *s, char *err, size_t n)
 {
-    char key[AWSS3_KEY_MAX];
+    char key[S3_KEY_MAX];
     awss3_key_layout layout = {s->key_prefix, s->partition_format, s->file_prefix, s->extension};
     awss3_identity sample = {UINT64_MAX, otelc_real_ns()};
     if (awss3_object_key(key, sizeof(key), &layout, sample) >= 0)
@@ -109,14 +109,15 @@ static void log_target(const awss3 *x)
     x->api->log(x->ctx, OTELC_LOG_INFO,
                 "writing %s%s objects to bucket %s%s%s at %s (%s style), credentials from %s",
                 s->marshaler == AWSS3_OTLP_JSON ? "otlp_json" : "otlp_proto",
-                s->content_encoding ? (s->compression == AWSS3_COMPRESS_GZIP ? "+gzip" : "+zstd")
-                                    : "",
-                s->bucket, s->key_prefix[0] ? " under " : "", s->key_prefix, s->base_url,
-                s->path_style ? "path" : "virtual-hosted",
-                awss3_creds_source_name(x->creds->source));
-    if (s->insecure_skip_verify)
+                s->obj.content_encoding
+                    ? (s->compression == AWSS3_COMPRESS_GZIP ? "+gzip" : "+zstd")
+                    : "",
+                s->ep.bucket, s->key_prefix[0] ? " under " : "", s->key_prefix, s->ep.base_url,
+                s->ep.path_style ? "path" : "virtual-hosted",
+                s3_creds_source_name(x->creds->source));
+    if (s->ep.insecure_skip_verify)
         x->api->log(x->ctx, OTELC_LOG_WARN, "insecure_skip_verify: TLS certificates of %s are "
-                                            "not verified", s->base_url);
+                                            "not verified", s->ep.base_url);
 }
 
 /* The index, its writer and the query API; a rebuild from the bucket
@@ -159,9 +160,9 @@ static int awss3_start(void *state)
         x->api->log(x->ctx, OTELC_LOG_ERROR, "libcurl: %s", curl_easy_strerror(curl_init_rc));
         return -1;
     }
-    awss3_creds_in in = {x->cfg->access_key_id, x->cfg->secret_access_key,
+    s3_creds_in in = {x->cfg->access_key_id, x->cfg->secret_access_key,
                          x->cfg->session_token, NULL};
-    if (awss3_creds_resolve(&in, &x->creds, err, sizeof(err)) != 0) {
+    if (s3_creds_resolve(&in, &x->creds, err, sizeof(err)) != 0) {
         x->api->log(x->ctx, OTELC_LOG_ERROR, "%s", err);
         return -1;
     }
@@ -169,7 +170,7 @@ static int awss3_start(void *state)
     uint32_t consumers = x->api->exporter_consumers(x->ctx);
     x->cache_cap = 2 * (size_t)(consumers ? consumers : 1);
     x->cache = calloc(x->cache_cap, sizeof(s3_payload *));
-    x->client = (s3_client){&x->set, sigv4_signer_new(), NULL};
+    x->client = (s3_client){&x->set.ep, &x->set.obj, sigv4_signer_new(), NULL};
     x->loop = s3_loop_new(awss3_on_wake, x);
     x->client.loop = x->loop;
     if (!x->cache || !x->client.signer || !x->loop || s3_loop_start(x->loop) != 0) {
@@ -241,7 +242,7 @@ static otelc_status consume(void *state, otelc_batch *b, otelc_ticket *t)
                           .ctx = x->ctx, .api = x->api,
                           .deadline_ns = x->timeout_ns > 0 ? otelc_mono_ns() + x->timeout_ns : 0};
     if (!awss3_submit(x, job)) {
-        awss3_creds_unref(job->creds);
+        s3_creds_unref(job->creds);
         awss3_cache_put(x, p);
         free(job->segs);
         free(job->summaries);
@@ -299,7 +300,7 @@ static void destroy(void *state)
     sigv4_signer_free(x->client.signer);
     awss3_cache_clear(x);
     free(x->cache);
-    awss3_creds_unref(x->creds);
+    s3_creds_unref(x->creds);
     pthread_cond_destroy(&x->idle);
     pthread_mutex_destroy(&x->mu);
     free(x);

@@ -4,7 +4,9 @@
 #include "objkey.h"
 
 #include <inttypes.h>
+#include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -50,7 +52,25 @@ int awss3_object_key(char *out, size_t size, const awss3_key_layout *layout,
     int n = snprintf(out, size, "%s%s%s%s%straces_%s%s", prefix, *prefix ? "/" : "", part,
                      *part ? "/" : "", layout->file_prefix ? layout->file_prefix : "", unique,
                      layout->extension ? layout->extension : "");
-    if (n < 0 || (size_t)n >= size || n > AWSS3_KEY_MAX - 1)
+    if (n < 0 || (size_t)n >= size || n > S3_KEY_MAX - 1)
         return -1;
     return n;
+}
+
+int64_t awss3_key_time(const char *key)
+{
+    const char *name = strrchr(key, '/');
+    const char *u = strstr(name ? name : key, "traces_");
+    if (!u)
+        return -1;
+    u += 7;
+    for (int i = 0; i < 16; i++)
+        if (!isxdigit((unsigned char)u[i]))
+            return -1;
+    if (u[16] != '-')
+        return -1;
+    char hex[17];
+    memcpy(hex, u, 16);
+    hex[16] = 0;
+    return (int64_t)strtoull(hex, NULL, 16);
 }

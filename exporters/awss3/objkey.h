@@ -16,8 +16,9 @@
 
 #include <otelc/plugin.h>
 
+#include "s3/s3list.h" /* S3_KEY_MAX */
+
 #define AWSS3_UNIQUE_SIZE 34 /* 16 hex digits, '-', 16 hex digits, NUL */
-#define AWSS3_KEY_MAX 1025   /* S3 keys are at most 1024 bytes, plus NUL */
 
 typedef struct awss3_key_layout {
     const char *prefix;           /* "traces" or "" */
@@ -50,5 +51,12 @@ void awss3_unique(char out[AWSS3_UNIQUE_SIZE], awss3_identity ident);
  */
 int awss3_object_key(char *out, size_t size, const awss3_key_layout *layout,
                      awss3_identity ident);
+
+/*
+ * The batch time in the unique part of a key of this exporter
+ * ("traces_<16 hex digits>-<16 hex digits>.<ext>"), in unix ns; -1 when
+ * the key has none. Pure.
+ */
+int64_t awss3_key_time(const char *key);
 
 #endif /* OTELC_AWSS3_OBJKEY_H */

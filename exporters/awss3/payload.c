@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "body.h"
+#include "s3/body.h"
 #include "encode.h"
 
 /* The batch's segments in a malloc'd array; NULL if memory ran out. */

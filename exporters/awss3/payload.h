@@ -13,9 +13,9 @@
 #include <otelc/plugin.h>
 
 #include "config.h"
-#include "multipart.h"
+#include "s3/multipart.h"
 #include "objkey.h"
-#include "sigv4.h"
+#include "s3/sigv4.h"
 
 typedef struct s3_payload {
     otelc_batch *batch;  /* one reference, held until s3_payload_free */
@@ -27,7 +27,7 @@ typedef struct s3_payload {
     int64_t time_ns;     /* the batch identity's time: the key's */
     s3_plan plan;
     char (*sha256)[SIGV4_HASH_HEX_SIZE]; /* plan.nparts hashes (one: whole) */
-    char key[AWSS3_KEY_MAX];
+    char key[S3_KEY_MAX];
 } s3_payload;
 
 /*

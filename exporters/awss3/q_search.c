@@ -146,7 +146,7 @@ static size_t chunk_objects(awss3_query *q, const cand *c, size_t n, uint64_t *i
         size_t j = 0;
         while (j < m && ids[j] != c[i].obj)
             j++;
-        char key[AWSS3_KEY_MAX];
+        char key[S3_KEY_MAX];
         if (j < m || ix_object_key(q->env, txn, c[i].obj, key, sizeof(key)) != 0)
             continue;
         keys[m] = strdup(key);

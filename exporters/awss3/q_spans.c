@@ -137,7 +137,7 @@ static int pick_spans(awss3_query *q, const span_filter *f, pick_set *ps, char *
     rc = rc == MDB_NOTFOUND ? -1 : rc == 0 ? ix_scan(q->env, txn, lo, hi, pick, ps) : rc;
     *keys = calloc(ps->nobjs ? ps->nobjs : 1, sizeof(char *));
     for (size_t i = 0; rc == 0 && *keys && i < ps->nobjs; i++) {
-        char key[AWSS3_KEY_MAX];
+        char key[S3_KEY_MAX];
         if (ix_object_key(q->env, txn, ps->objs[i], key, sizeof(key)) == 0)
             (*keys)[i] = strdup(key);
     }

@@ -69,7 +69,7 @@ int qp_time(const char *name, const char *v, int64_t *ns, char *err, size_t n)
 {
     if (absent(v))
         return 0;
-    if (integer(v, ns) || awss3_parse_rfc3339(v, ns) == 0)
+    if (integer(v, ns) || s3_parse_rfc3339(v, ns) == 0)
         return 0;
     return bad(err, n, name, "\"%s\" is neither RFC 3339 nor unix nanoseconds", v);
 }

@@ -109,7 +109,7 @@ static int trace_keys(awss3_query *q, const uint8_t tid[16], char ***keys, size_
     *n = 0;
     rc = rc == 0 && !*keys ? ENOMEM : rc;
     for (size_t i = 0; rc == 0 && i < t->nobjects; i++) {
-        char key[AWSS3_KEY_MAX];
+        char key[S3_KEY_MAX];
         if (ix_object_key(q->env, txn, t->objects[i], key, sizeof(key)) != 0)
             continue; /* removed by a prune meanwhile */
         if (!((*keys)[(*n)++] = strdup(key)))

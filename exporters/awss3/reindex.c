@@ -15,7 +15,7 @@
 
 #include "objdecode.h"
 #include "query.h"
-#include "s3list.h"
+#include "s3/s3list.h"
 
 #define PARALLEL_GETS 8
 
@@ -174,7 +174,7 @@ static int index_page(awss3_query *q, const s3_list_page *page, bool clear, rein
 typedef struct lister {
     bool v1, more;
     char token[1024];           /* V2: the next page's token */
-    char marker[AWSS3_KEY_MAX]; /* v1: the last key listed */
+    char marker[S3_KEY_MAX]; /* v1: the last key listed */
 } lister;
 
 /* The request of one page, in f. */

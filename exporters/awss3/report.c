@@ -51,7 +51,7 @@ static void report_pause(awss3 *x, const s3_upload *u, const char *reason)
     atomic_store(&x->paused, true);
     atomic_store(&x->degraded, false);
     x->api->exporter_pause(x->ctx, reason);
-    if (u->creds->source == AWSS3_CREDS_FILE) {
+    if (u->creds->source == S3_CREDS_FILE) {
         pthread_mutex_lock(&x->mu);
         x->creds_stale = true; /* a fixed file is picked up by the next probe */
         pthread_mutex_unlock(&x->mu);

@@ -1,19 +1,14 @@
 /*
  * timeparse.h: the time forms the query API reads: RFC 3339 timestamps
- * (also S3's LastModified) and Go durations ("1.5s", "100ms", "1h2m").
- * Pure functions; any thread.
+ * (s3/rfc3339.h, shared with S3's LastModified) and Go durations ("1.5s",
+ * "100ms", "1h2m"). Pure functions; any thread.
  */
 #ifndef OTELC_AWSS3_TIMEPARSE_H
 #define OTELC_AWSS3_TIMEPARSE_H
 
 #include <stdint.h>
 
-/*
- * Parses "2024-05-06T07:08:09Z", with optional fractional seconds (up to
- * nanoseconds) and a "Z" or "+hh:mm"/"-hh:mm" offset ('t', 'z' and a space
- * for 'T' accepted). Returns 0 with unix nanoseconds in *ns, or -1.
- */
-int awss3_parse_rfc3339(const char *s, int64_t *ns);
+#include "s3/rfc3339.h"
 
 /*
  * Parses a Go duration: a sequence of decimal numbers, each with an

@@ -9,7 +9,7 @@
 #include <time.h>
 #include <otelc/sdk/clock.h>
 
-#include "s3xml.h"
+#include "s3/s3xml.h"
 
 #define ABORT_TIMEOUT_MS 10000
 /* SHA-256 of no bytes, for bodiless requests. */

@@ -11,11 +11,11 @@
 
 #include <otelc/plugin.h>
 
-#include "creds.h"
-#include "multipart.h"
+#include "s3/creds.h"
+#include "s3/multipart.h"
 #include "payload.h"
-#include "request.h"
-#include "s3error.h"
+#include "s3/request.h"
+#include "s3/s3error.h"
 
 typedef struct s3_upload s3_upload;
 
@@ -35,7 +35,7 @@ struct s3_upload {
     /* Set by the caller before s3_upload_run; all borrowed. */
     const s3_client *client;
     s3_payload *payload;
-    const awss3_creds *creds;
+    const s3_creds *creds;
     int64_t deadline_ns; /* CLOCK_MONOTONIC; 0: none */
     s3_upload_done_fn done;
     void *arg;

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sigv4.h"
+#include "s3/sigv4.h"
 
 #define MAX_FIELDS 40
 #define MAX_INPUT 4096

@@ -7,21 +7,15 @@ function(awss3_unit_test name)
   list(TRANSFORM A_SOURCES PREPEND ${awss3_dir}/)
   otelc_add_unit_test(${name}
     SOURCES ${CMAKE_CURRENT_LIST_DIR}/${name}.c ${A_SOURCES} ${A_EXTRA}
-    LIBS otelc_plugin_api ${A_LIBS})
+    LIBS otelc_plugin_api otelc_s3 ${A_LIBS})
   target_include_directories(${name} PRIVATE ${awss3_dir})
 endfunction()
 
 awss3_unit_test(test_awss3_objkey SOURCES objkey.c)
-awss3_unit_test(test_awss3_s3error SOURCES s3error.c s3xml.c)
-awss3_unit_test(test_awss3_creds SOURCES creds.c creds_file.c)
-awss3_unit_test(test_awss3_multipart SOURCES multipart.c body.c)
-awss3_unit_test(test_awss3_config
-  SOURCES config.c endpoint.c sigv4.c sigv4_uri.c sigv4_check.c
-  LIBS PkgConfig::OPENSSL)
+awss3_unit_test(test_awss3_config SOURCES config.c)
 awss3_unit_test(test_awss3_payload
-  SOURCES payload.c encode.c body.c multipart.c objkey.c config.c endpoint.c
-          sigv4.c sigv4_uri.c sigv4_check.c
-  LIBS otelc_sdk otelc_proto PkgConfig::OPENSSL PkgConfig::ZLIB PkgConfig::ZSTD)
+  SOURCES payload.c encode.c objkey.c config.c
+  LIBS otelc_sdk otelc_proto PkgConfig::ZLIB PkgConfig::ZSTD)
 
 # The query API's pieces: the LMDB span index, summaries, object decoding,
 # listings, parameters, traces re-framed, Jaeger JSON, the object cache.
@@ -39,6 +33,5 @@ awss3_unit_test(test_awss3_jaeger
 awss3_unit_test(test_awss3_objdecode
   SOURCES objdecode.c encode.c
   EXTRA ${fixture} LIBS otelc_sdk otelc_proto PkgConfig::ZLIB PkgConfig::ZSTD)
-awss3_unit_test(test_awss3_s3list SOURCES s3list.c timeparse.c)
 awss3_unit_test(test_awss3_qparams SOURCES qparams.c timeparse.c LIBS PkgConfig::JANSSON)
 awss3_unit_test(test_awss3_objcache SOURCES objcache.c LIBS Threads::Threads)

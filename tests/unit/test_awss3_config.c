@@ -47,22 +47,22 @@ static void test_defaults_go_to_aws(void **state)
 {
     awss3_cfg c = base();
     awss3_settings s = ok(&c);
-    assert_true(s.tls);
-    assert_false(s.path_style);
-    assert_string_equal(s.base_url, "https://my-bucket.s3.us-east-1.amazonaws.com");
-    assert_string_equal(s.host_header, "my-bucket.s3.us-east-1.amazonaws.com");
-    assert_string_equal(s.path_prefix, "");
+    assert_true(s.ep.tls);
+    assert_false(s.ep.path_style);
+    assert_string_equal(s.ep.base_url, "https://my-bucket.s3.us-east-1.amazonaws.com");
+    assert_string_equal(s.ep.host_header, "my-bucket.s3.us-east-1.amazonaws.com");
+    assert_string_equal(s.ep.path_prefix, "");
     assert_string_equal(s.extension, ".json");
-    assert_string_equal(s.content_type, "application/json");
-    assert_null(s.content_encoding);
-    assert_string_equal(s.storage_class, ""); /* STANDARD needs no header */
+    assert_string_equal(s.obj.content_type, "application/json");
+    assert_null(s.obj.content_encoding);
+    assert_string_equal(s.obj.storage_class, ""); /* STANDARD needs no header */
     assert_string_equal(s.key_prefix, "");
     assert_int_equal(s.part_size, 16u << 20);
     c.disable_ssl = true;
     c.s3_force_path_style = true;
     s = ok(&c);
-    assert_string_equal(s.base_url, "http://s3.us-east-1.amazonaws.com");
-    assert_string_equal(s.path_prefix, "/my-bucket");
+    assert_string_equal(s.ep.base_url, "http://s3.us-east-1.amazonaws.com");
+    assert_string_equal(s.ep.path_prefix, "/my-bucket");
 }
 
 static void test_index_keys(void **state)
@@ -98,19 +98,19 @@ static void test_local_endpoint(void **state)
     awss3_cfg c = base();
     c.endpoint = "http://127.0.0.1:4566";
     awss3_settings s = ok(&c);
-    assert_false(s.tls);
-    assert_true(s.path_style); /* an IP cannot carry the bucket */
-    assert_string_equal(s.base_url, "http://127.0.0.1:4566");
-    assert_string_equal(s.host_header, "127.0.0.1:4566");
-    assert_string_equal(s.path_prefix, "/my-bucket");
+    assert_false(s.ep.tls);
+    assert_true(s.ep.path_style); /* an IP cannot carry the bucket */
+    assert_string_equal(s.ep.base_url, "http://127.0.0.1:4566");
+    assert_string_equal(s.ep.host_header, "127.0.0.1:4566");
+    assert_string_equal(s.ep.path_prefix, "/my-bucket");
     c.endpoint = "HTTP://localhost:80/";
     s = ok(&c);
-    assert_string_equal(s.host_header, "localhost");
-    assert_string_equal(s.base_url, "http://localhost");
+    assert_string_equal(s.ep.host_header, "localhost");
+    assert_string_equal(s.ep.base_url, "http://localhost");
     c.endpoint = "http://[::1]:9000/s3/";
     s = ok(&c);
-    assert_string_equal(s.host_header, "[::1]:9000");
-    assert_string_equal(s.path_prefix, "/s3/my-bucket");
+    assert_string_equal(s.ep.host_header, "[::1]:9000");
+    assert_string_equal(s.ep.path_prefix, "/s3/my-bucket");
 }
 
 static void test_named_endpoint(void **state)
@@ -118,17 +118,17 @@ static void test_named_endpoint(void **state)
     awss3_cfg c = base();
     c.endpoint = "minio.example.com:9000";
     awss3_settings s = ok(&c);
-    assert_true(s.tls); /* no scheme: https unless disable_ssl */
-    assert_string_equal(s.base_url, "https://my-bucket.minio.example.com:9000");
+    assert_true(s.ep.tls); /* no scheme: https unless disable_ssl */
+    assert_string_equal(s.ep.base_url, "https://my-bucket.minio.example.com:9000");
     c.disable_ssl = true;
     s = ok(&c);
-    assert_string_equal(s.base_url, "http://my-bucket.minio.example.com:9000");
+    assert_string_equal(s.ep.base_url, "http://my-bucket.minio.example.com:9000");
     c.endpoint = "https://s3.example.com:443";
     c.s3_bucket = "with.dots";
     s = ok(&c);
-    assert_true(s.path_style); /* a dotted bucket breaks the TLS name */
-    assert_string_equal(s.host_header, "s3.example.com");
-    assert_string_equal(s.path_prefix, "/with.dots");
+    assert_true(s.ep.path_style); /* a dotted bucket breaks the TLS name */
+    assert_string_equal(s.ep.host_header, "s3.example.com");
+    assert_string_equal(s.ep.path_prefix, "/with.dots");
 }
 
 static void test_bad_endpoints(void **state)
@@ -193,15 +193,15 @@ static void test_layout_and_headers(void **state)
     assert_string_equal(s.key_prefix, "root/traces");
     assert_string_equal(s.file_prefix, "node1_");
     assert_string_equal(s.extension, ".binpb.zst");
-    assert_string_equal(s.content_type, "application/x-protobuf");
-    assert_string_equal(s.content_encoding, "zstd");
-    assert_string_equal(s.storage_class, "STANDARD_IA");
-    assert_string_equal(s.acl, "bucket-owner-full-control");
+    assert_string_equal(s.obj.content_type, "application/x-protobuf");
+    assert_string_equal(s.obj.content_encoding, "zstd");
+    assert_string_equal(s.obj.storage_class, "STANDARD_IA");
+    assert_string_equal(s.obj.acl, "bucket-owner-full-control");
     c.compression = "gzip";
     c.s3_base_prefix = NULL;
     s = ok(&c);
     assert_string_equal(s.key_prefix, "traces");
-    assert_string_equal(s.content_encoding, "gzip");
+    assert_string_equal(s.obj.content_encoding, "gzip");
     assert_string_equal(awss3_extension(AWSS3_OTLP_JSON, AWSS3_COMPRESS_GZIP), ".json.gz");
     c.compression = NULL; /* absent reads as none */
     c.marshaler = NULL;   /* and otlp_json */

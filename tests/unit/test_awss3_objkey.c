@@ -19,7 +19,7 @@ static const awss3_key_layout layout = {"traces", DEFAULT_FORMAT, "", ".binpb.gz
 
 static void test_default_layout(void **state)
 {
-    char key[AWSS3_KEY_MAX];
+    char key[S3_KEY_MAX];
     awss3_identity id = {0x2a, T_2026};
     int n = awss3_object_key(key, sizeof(key), &layout, id);
     assert_int_equal(n, (int)strlen(key));
@@ -29,7 +29,7 @@ static void test_default_layout(void **state)
 
 static void test_same_identity_same_key(void **state)
 {
-    char a[AWSS3_KEY_MAX], b[AWSS3_KEY_MAX], c[AWSS3_KEY_MAX];
+    char a[S3_KEY_MAX], b[S3_KEY_MAX], c[S3_KEY_MAX];
     awss3_object_key(a, sizeof(a), &layout, (awss3_identity){7, T_2026});
     awss3_object_key(b, sizeof(b), &layout, (awss3_identity){7, T_2026});
     awss3_object_key(c, sizeof(c), &layout, (awss3_identity){8, T_2026});
@@ -39,7 +39,7 @@ static void test_same_identity_same_key(void **state)
 
 static void test_empty_parts_drop_their_slash(void **state)
 {
-    char key[AWSS3_KEY_MAX];
+    char key[S3_KEY_MAX];
     awss3_identity id = {1, T_2026};
     awss3_key_layout no_prefix = {"", DEFAULT_FORMAT, "host1_", ".json"};
     awss3_object_key(key, sizeof(key), &no_prefix, id);
@@ -55,7 +55,7 @@ static void test_empty_parts_drop_their_slash(void **state)
 
 static void test_before_1970_floors(void **state)
 {
-    char key[AWSS3_KEY_MAX];
+    char key[S3_KEY_MAX];
     awss3_key_layout l = {"", "%Y-%m-%dT%H:%M:%S", "", ""};
     awss3_object_key(key, sizeof(key), &l, (awss3_identity){1, -1}); /* 1 ns before 1970 */
     assert_memory_equal(key, "1969-12-31T23:59:59/", 20);
@@ -63,7 +63,7 @@ static void test_before_1970_floors(void **state)
 
 static void test_too_long(void **state)
 {
-    char key[AWSS3_KEY_MAX], prefix[1100];
+    char key[S3_KEY_MAX], prefix[1100];
     memset(prefix, 'p', sizeof(prefix) - 1);
     prefix[sizeof(prefix) - 1] = 0;
     awss3_key_layout l = {prefix, DEFAULT_FORMAT, "", ".json"};
@@ -116,6 +116,17 @@ static void test_unique_format(void **state)
     assert_int_equal(strlen(u), AWSS3_UNIQUE_SIZE - 1);
 }
 
+static void test_key_time(void **state)
+{
+    assert_int_equal(awss3_key_time("p/year=2026/traces_18ab0c0d0e0f1011-0000000000000001.json"),
+                     0x18ab0c0d0e0f1011ll);
+    assert_int_equal(awss3_key_time("traces_0000000000000010-ff.binpb.gz"), 16);
+    assert_int_equal(awss3_key_time("p/host1_traces_0000000000000002-0000000000000001.json"), 2);
+    assert_int_equal(awss3_key_time("p/traces_123.json"), -1);
+    assert_int_equal(awss3_key_time("p/other.json"), -1);
+    assert_int_equal(awss3_key_time("traces_/x_0000000000000002-1.json"), -1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -126,6 +137,7 @@ int main(void)
         cmocka_unit_test(test_too_long),
         cmocka_unit_test(test_identity_from_meta),
         cmocka_unit_test(test_unique_format),
+        cmocka_unit_test(test_key_time),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

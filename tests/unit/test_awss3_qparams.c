@@ -17,23 +17,23 @@
 static void test_rfc3339(void **state)
 {
     int64_t ns;
-    assert_int_equal(awss3_parse_rfc3339("1970-01-01T00:00:00Z", &ns), 0);
+    assert_int_equal(s3_parse_rfc3339("1970-01-01T00:00:00Z", &ns), 0);
     assert_int_equal(ns, 0);
-    assert_int_equal(awss3_parse_rfc3339("2023-11-14T22:13:20Z", &ns), 0);
+    assert_int_equal(s3_parse_rfc3339("2023-11-14T22:13:20Z", &ns), 0);
     assert_int_equal(ns, 1700000000000000000ll);
-    assert_int_equal(awss3_parse_rfc3339("2023-11-14T22:13:20.000000123Z", &ns), 0);
+    assert_int_equal(s3_parse_rfc3339("2023-11-14T22:13:20.000000123Z", &ns), 0);
     assert_int_equal(ns, 1700000000000000123ll);
-    assert_int_equal(awss3_parse_rfc3339("2023-11-14t22:13:20.5z", &ns), 0);
+    assert_int_equal(s3_parse_rfc3339("2023-11-14t22:13:20.5z", &ns), 0);
     assert_int_equal(ns, 1700000000500000000ll);
-    assert_int_equal(awss3_parse_rfc3339("2023-11-15T00:13:20+02:00", &ns), 0);
+    assert_int_equal(s3_parse_rfc3339("2023-11-15T00:13:20+02:00", &ns), 0);
     assert_int_equal(ns, 1700000000000000000ll);
-    assert_int_equal(awss3_parse_rfc3339("2023-11-14 20:13:20-02:00", &ns), 0);
+    assert_int_equal(s3_parse_rfc3339("2023-11-14 20:13:20-02:00", &ns), 0);
     assert_int_equal(ns, 1700000000000000000ll);
     const char *bad[] = {"2023-11-14", "2023-11-14T22:13:20", "2023-13-14T22:13:20Z",
                          "2023-11-14T22:13:20.Z", "2023-11-14T22:13:20Zjunk", "yesterday",
                          "2023-11-14T22:13:20+2:00", ""};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-        assert_int_equal(awss3_parse_rfc3339(bad[i], &ns), -1);
+        assert_int_equal(s3_parse_rfc3339(bad[i], &ns), -1);
 }
 
 static void test_durations(void **state)

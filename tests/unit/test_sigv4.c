@@ -1,5 +1,5 @@
 /*
- * The awss3 exporter's SigV4 signer. Known answers come from the AWS SigV4
+ * libs/s3's SigV4 signer. Known answers come from the AWS SigV4
  * test suite (its cases are parsed from tests/data/sigv4 and signed, then
  * the canonical request, string to sign and Authorization are compared byte
  * for byte) and from the S3 worked examples of the AWS documentation. Keys
@@ -21,7 +21,7 @@
 #include <cmocka.h>
 #include <openssl/crypto.h>
 
-#include "sigv4.h"
+#include "s3/sigv4.h"
 
 #define SUITE_DIR OTELC_TEST_DATA "/sigv4/aws-sig-v4-test-suite"
 #define ERRATA_DIR OTELC_TEST_DATA "/sigv4/errata"

@@ -1,6 +1,6 @@
 /*
  * fetch.h: reading from the bucket for the query API: GET of an object,
- * and GET of the bucket (ListObjectsV2), run on the exporter's loop thread
+ * and GET of the bucket (ListObjectsV2), run on the client's loop thread
  * with the uploads' client and signer, waited for by a query thread.
  *
  * A thread fills s3_fetch structs, hands them to the loop in a group and
@@ -8,15 +8,15 @@
  * its end stores the outcome and tells the group. At shutdown the loop
  * ends every fetch with -ECANCELED.
  */
-#ifndef OTELC_AWSS3_FETCH_H
-#define OTELC_AWSS3_FETCH_H
+#ifndef OTELC_S3_FETCH_H
+#define OTELC_S3_FETCH_H
 
 #include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "objkey.h"
 #include "request.h"
+#include "s3list.h"
 
 #define S3_FETCH_MAX_QUERY 4
 
@@ -24,7 +24,7 @@ typedef struct s3_fetch_group s3_fetch_group;
 
 typedef struct s3_fetch {
     /* Set by the caller. */
-    char key[AWSS3_KEY_MAX];  /* object key; "" for the bucket itself */
+    char key[S3_KEY_MAX];  /* object key; "" for the bucket itself */
     sigv4_pair query[S3_FETCH_MAX_QUERY]; /* unencoded; strings the caller's */
     size_t nquery;
     size_t max_bytes;         /* the largest answer taken */
@@ -38,7 +38,7 @@ typedef struct s3_fetch {
 
     /* The loop's. */
     s3_request req;
-    const awss3_creds *creds;
+    const s3_creds *creds;
     /* Called on the loop thread when a started fetch ends, before the
      * group hears of it (the owner of the loop unlinks it there). */
     void (*on_end)(void *arg, struct s3_fetch *f);
@@ -68,10 +68,10 @@ void s3_fetch_group_wait(s3_fetch_group *g);
  * failure to start, f is done at once with -EIO. Either way the group
  * hears of it exactly once.
  */
-void s3_fetch_start(s3_fetch *f, const s3_client *c, const awss3_creds *creds);
+void s3_fetch_start(s3_fetch *f, const s3_client *c, const s3_creds *creds);
 
 /* Loop thread: ends a fetch that was not started (or is being cancelled:
  * its transfer must have been taken off the loop) with rc. */
 void s3_fetch_finish(s3_fetch *f, int rc, const char *reason);
 
-#endif /* OTELC_AWSS3_FETCH_H */
+#endif /* OTELC_S3_FETCH_H */

@@ -5,8 +5,8 @@
  * payload with a seek callback, and the answer captured (status, the
  * start of the body for error codes, or all of it for a GET, the ETag).
  */
-#ifndef OTELC_AWSS3_REQUEST_H
-#define OTELC_AWSS3_REQUEST_H
+#ifndef OTELC_S3_REQUEST_H
+#define OTELC_S3_REQUEST_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -14,8 +14,8 @@
 #include <curl/curl.h>
 
 #include "body.h"
-#include "config.h"
 #include "creds.h"
+#include "endpoint.h"
 #include "loop.h"
 #include "multipart.h"
 #include "s3error.h"
@@ -23,10 +23,12 @@
 
 #define S3_RESPONSE_MAX 65536 /* bytes of an answer kept; S3's are small */
 
-/* What every request of an exporter shares. Read-only once started, but
- * the signer, which belongs to the loop thread. */
+/* What every request to one bucket shares. Read-only once started, but
+ * the signer, which belongs to the loop thread. ep and obj are borrowed
+ * and outlive the client. */
 typedef struct s3_client {
-    const awss3_settings *set;
+    const s3_endpoint *ep;
+    const s3_object_headers *obj; /* may be NULL when no request sets object_headers */
     sigv4_signer *signer;
     s3_loop *loop;
 } s3_client;
@@ -54,7 +56,7 @@ typedef struct s3_request_spec {
     size_t niov;
     uint64_t off, len;
     int64_t timeout_ms;       /* the whole exchange; <= 0: none */
-    const awss3_creds *creds;
+    const s3_creds *creds;
     size_t response_max;      /* GETs: keep the whole answer up to this many
                                * bytes, failing the transfer past it; 0: keep
                                * the first S3_RESPONSE_MAX bytes */
@@ -84,4 +86,4 @@ void s3_request_clear(s3_request *r);
  */
 s3_verdict s3_request_outcome(const s3_request *r, CURLcode rc, char *reason, size_t size);
 
-#endif /* OTELC_AWSS3_REQUEST_H */
+#endif /* OTELC_S3_REQUEST_H */

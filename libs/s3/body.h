@@ -5,8 +5,8 @@
  * that libcurl has to rewind (a redirect, an auth retry, a reused
  * connection that died) sends the very same bytes again.
  */
-#ifndef OTELC_AWSS3_BODY_H
-#define OTELC_AWSS3_BODY_H
+#ifndef OTELC_S3_BODY_H
+#define OTELC_S3_BODY_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -42,4 +42,4 @@ int s3_body_seek(s3_body *b, uint64_t pos);
 size_t s3_iov_slice(const struct iovec *iov, size_t niov, uint64_t start, uint64_t len,
                     struct iovec *out, size_t max);
 
-#endif /* OTELC_AWSS3_BODY_H */
+#endif /* OTELC_S3_BODY_H */

@@ -47,14 +47,14 @@ static bool is_indirect(span key)
     return key.len > 4 && strncasecmp(key.p, "sso_", 4) == 0;
 }
 
-static void take_pair(span line, awss3_profile *out)
+static void take_pair(span line, s3_profile *out)
 {
     const char *eq = memchr(line.p, '=', line.len);
     if (!eq)
         return;
     span key = trim(line.p, (size_t)(eq - line.p));
     span val = trim(eq + 1, line.len - (size_t)(eq + 1 - line.p));
-    awss3_ini_value v = {val.p, val.len};
+    s3_ini_value v = {val.p, val.len};
     if (span_is(key, "aws_access_key_id"))
         out->key_id = v;
     else if (span_is(key, "aws_secret_access_key"))
@@ -65,7 +65,7 @@ static void take_pair(span line, awss3_profile *out)
         out->indirect = true;
 }
 
-void awss3_profile_parse(const char *text, size_t len, const char *profile, awss3_profile *out)
+void s3_profile_parse(const char *text, size_t len, const char *profile, s3_profile *out)
 {
     memset(out, 0, sizeof(*out));
     bool inside = false;

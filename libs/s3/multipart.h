@@ -2,8 +2,8 @@
  * multipart.h: how a payload is cut into S3 multipart parts, and the
  * CompleteMultipartUpload body that stitches them together.
  */
-#ifndef OTELC_AWSS3_MULTIPART_H
-#define OTELC_AWSS3_MULTIPART_H
+#ifndef OTELC_S3_MULTIPART_H
+#define OTELC_S3_MULTIPART_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -35,4 +35,4 @@ void s3_plan_range(const s3_plan *p, uint64_t total, uint32_t i, uint64_t *off, 
  */
 char *s3_complete_body(const char (*etags)[S3_ETAG_SIZE], uint32_t n, size_t *len);
 
-#endif /* OTELC_AWSS3_MULTIPART_H */
+#endif /* OTELC_S3_MULTIPART_H */

@@ -1,7 +1,7 @@
 /*
- * awss3 bucket listings: ListObjectsV2 pages (keys with entities and
+ * libs/s3 bucket listings: ListObjectsV2 pages (keys with entities and
  * non-ASCII bytes, times, sizes, the next page's token), answers that are
- * not listings; the batch time in object keys.
+ * not listings.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "s3list.h"
+#include "s3/s3list.h"
 
 static const char PAGE[] =
     "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
@@ -60,23 +60,11 @@ static void test_last_page_and_refusals(void **state)
     assert_int_equal(s3_list_parse(NULL, 0, &p), -EBADMSG);
 }
 
-static void test_key_time(void **state)
-{
-    assert_int_equal(awss3_key_time("p/year=2026/traces_18ab0c0d0e0f1011-0000000000000001.json"),
-                     0x18ab0c0d0e0f1011ll);
-    assert_int_equal(awss3_key_time("traces_0000000000000010-ff.binpb.gz"), 16);
-    assert_int_equal(awss3_key_time("p/host1_traces_0000000000000002-0000000000000001.json"), 2);
-    assert_int_equal(awss3_key_time("p/traces_123.json"), -1);
-    assert_int_equal(awss3_key_time("p/other.json"), -1);
-    assert_int_equal(awss3_key_time("traces_/x_0000000000000002-1.json"), -1);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_page),
         cmocka_unit_test(test_last_page_and_refusals),
-        cmocka_unit_test(test_key_time),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -98,7 +98,7 @@ static void on_done(void *arg, CURLcode crc)
     s3_fetch_finish(f, f->status == 404 ? -ENOENT : -EIO, NULL);
 }
 
-void s3_fetch_start(s3_fetch *f, const s3_client *c, const awss3_creds *creds)
+void s3_fetch_start(s3_fetch *f, const s3_client *c, const s3_creds *creds)
 {
     char err[256];
     f->creds = creds;

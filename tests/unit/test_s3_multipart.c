@@ -1,5 +1,5 @@
 /*
- * awss3 multipart planning (single PUT up to part_size, whole parts, the
+ * libs/s3 multipart planning (single PUT up to part_size, whole parts, the
  * 10000-part limit), the completion body, and the body reader that serves
  * a byte range of scattered buffers to libcurl, rewinds included.
  */
@@ -12,8 +12,8 @@
 
 #include <cmocka.h>
 
-#include "body.h"
-#include "multipart.h"
+#include "s3/body.h"
+#include "s3/multipart.h"
 
 #define MIB (1ull << 20)
 

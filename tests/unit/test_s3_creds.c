@@ -1,5 +1,5 @@
 /*
- * awss3 credentials: config before environment before the shared file,
+ * libs/s3 credentials: config before environment before the shared file,
  * profiles in the file, what is refused, reloading the file, and that no
  * error message ever carries a secret.
  */
@@ -15,7 +15,7 @@
 
 #include <cmocka.h>
 
-#include "creds.h"
+#include "s3/creds.h"
 
 /* A fake environment: name=value pairs, consulted by fake_getenv. */
 static const char *env[16][2];
@@ -66,22 +66,22 @@ static void write_file(const char *text)
     setenv_fake("AWS_SHARED_CREDENTIALS_FILE", file);
 }
 
-static awss3_creds *resolve_ok(const awss3_creds_in *in)
+static s3_creds *resolve_ok(const s3_creds_in *in)
 {
     char err[512] = "";
-    awss3_creds *c = NULL;
-    int rc = awss3_creds_resolve(in, &c, err, sizeof(err));
+    s3_creds *c = NULL;
+    int rc = s3_creds_resolve(in, &c, err, sizeof(err));
     if (rc != 0)
         fail_msg("unexpected failure: %s", err);
     assert_non_null(c);
     return c;
 }
 
-static void resolve_fails(const awss3_creds_in *in, const char *want, const char *secret)
+static void resolve_fails(const s3_creds_in *in, const char *want, const char *secret)
 {
     char err[512] = "";
-    awss3_creds *c = (awss3_creds *)1;
-    assert_int_equal(awss3_creds_resolve(in, &c, err, sizeof(err)), -1);
+    s3_creds *c = (s3_creds *)1;
+    assert_int_equal(s3_creds_resolve(in, &c, err, sizeof(err)), -1);
     assert_null(c);
     if (!strstr(err, want))
         fail_msg("\"%s\" lacks \"%s\"", err, want);
@@ -108,13 +108,13 @@ static void test_config_first(void **state)
     setenv_fake("AWS_ACCESS_KEY_ID", "AKIENV");
     setenv_fake("AWS_SECRET_ACCESS_KEY", "env-secret");
     write_file(two_profiles);
-    awss3_creds_in in = {"AKICONF", "conf-secret", "conf-token", fake_getenv};
-    awss3_creds *c = resolve_ok(&in);
-    assert_int_equal(c->source, AWSS3_CREDS_CONFIG);
+    s3_creds_in in = {"AKICONF", "conf-secret", "conf-token", fake_getenv};
+    s3_creds *c = resolve_ok(&in);
+    assert_int_equal(c->source, S3_CREDS_CONFIG);
     assert_string_equal(c->access_key_id, "AKICONF");
     assert_string_equal(c->secret_access_key, "conf-secret");
     assert_string_equal(c->session_token, "conf-token");
-    awss3_creds_unref(c);
+    s3_creds_unref(c);
 }
 
 static void test_env_second(void **state)
@@ -122,30 +122,30 @@ static void test_env_second(void **state)
     setenv_fake("AWS_ACCESS_KEY_ID", "AKIENV");
     setenv_fake("AWS_SECRET_ACCESS_KEY", "env-secret");
     write_file(two_profiles);
-    awss3_creds_in in = {NULL, "", NULL, fake_getenv};
-    awss3_creds *c = resolve_ok(&in);
-    assert_int_equal(c->source, AWSS3_CREDS_ENV);
+    s3_creds_in in = {NULL, "", NULL, fake_getenv};
+    s3_creds *c = resolve_ok(&in);
+    assert_int_equal(c->source, S3_CREDS_ENV);
     assert_string_equal(c->access_key_id, "AKIENV");
     assert_null(c->session_token);
-    awss3_creds_unref(c);
+    s3_creds_unref(c);
     setenv_fake("AWS_SESSION_TOKEN", "env-token");
     c = resolve_ok(&in);
     assert_string_equal(c->session_token, "env-token");
-    awss3_creds_unref(c);
+    s3_creds_unref(c);
 }
 
 static void test_file_profiles(void **state)
 {
     write_file(two_profiles);
-    awss3_creds_in in = {NULL, NULL, NULL, fake_getenv};
-    awss3_creds *c = resolve_ok(&in);
-    assert_int_equal(c->source, AWSS3_CREDS_FILE);
+    s3_creds_in in = {NULL, NULL, NULL, fake_getenv};
+    s3_creds *c = resolve_ok(&in);
+    assert_int_equal(c->source, S3_CREDS_FILE);
     assert_string_equal(c->access_key_id, "AKIDEFAULT");
     assert_string_equal(c->secret_access_key, "secret/default+1");
     assert_null(c->session_token);
     assert_string_equal(c->profile, "default");
     assert_string_equal(c->path, file);
-    awss3_creds_unref(c);
+    s3_creds_unref(c);
 
     setenv_fake("AWS_PROFILE", "dev");
     c = resolve_ok(&in);
@@ -153,7 +153,7 @@ static void test_file_profiles(void **state)
     assert_string_equal(c->secret_access_key, "secret-dev");
     assert_string_equal(c->session_token, "tok=en==");
     assert_string_equal(c->profile, "dev");
-    awss3_creds_unref(c);
+    s3_creds_unref(c);
 }
 
 static void test_home_default_path(void **state)
@@ -167,22 +167,22 @@ static void test_home_default_path(void **state)
     fputs("[default]\naws_access_key_id=AKIHOME\naws_secret_access_key=home\n", f);
     fclose(f);
     setenv_fake("HOME", dir);
-    awss3_creds_in in = {NULL, NULL, NULL, fake_getenv};
-    awss3_creds *c = resolve_ok(&in);
+    s3_creds_in in = {NULL, NULL, NULL, fake_getenv};
+    s3_creds *c = resolve_ok(&in);
     assert_string_equal(c->access_key_id, "AKIHOME");
     assert_string_equal(c->path, path);
-    awss3_creds_unref(c);
+    s3_creds_unref(c);
     unlink(path);
     rmdir(aws);
 }
 
 static void test_refusals(void **state)
 {
-    awss3_creds_in in = {"AKIONLY", NULL, NULL, fake_getenv};
+    s3_creds_in in = {"AKIONLY", NULL, NULL, fake_getenv};
     resolve_fails(&in, "go together", NULL);
-    in = (awss3_creds_in){NULL, "lonely-secret", NULL, fake_getenv};
+    in = (s3_creds_in){NULL, "lonely-secret", NULL, fake_getenv};
     resolve_fails(&in, "go together", "lonely-secret");
-    in = (awss3_creds_in){NULL, NULL, NULL, fake_getenv};
+    in = (s3_creds_in){NULL, NULL, NULL, fake_getenv};
     setenv_fake("AWS_SECRET_ACCESS_KEY", "env-only-secret");
     resolve_fails(&in, "environment: an access key id", "env-only-secret");
     setenv_fake("AWS_SECRET_ACCESS_KEY", NULL);
@@ -199,7 +199,7 @@ static void test_refusals(void **state)
 
 static void test_nothing_found(void **state)
 {
-    awss3_creds_in in = {NULL, NULL, NULL, fake_getenv};
+    s3_creds_in in = {NULL, NULL, NULL, fake_getenv};
     setenv_fake("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/credentials");
     resolve_fails(&in, "no AWS credentials", NULL);
     resolve_fails(&in, "instance metadata credentials are not supported yet", NULL);
@@ -217,58 +217,58 @@ static void test_nothing_found(void **state)
 static void test_reload_reads_the_file_again(void **state)
 {
     write_file("[default]\naws_access_key_id=AKI1\naws_secret_access_key=wrong\n");
-    awss3_creds_in in = {NULL, NULL, NULL, fake_getenv};
-    awss3_creds *old = resolve_ok(&in);
+    s3_creds_in in = {NULL, NULL, NULL, fake_getenv};
+    s3_creds *old = resolve_ok(&in);
     write_file("[default]\naws_access_key_id=AKI1\naws_secret_access_key=right\n");
     char err[256];
-    awss3_creds *fresh = NULL;
-    assert_int_equal(awss3_creds_reload(old, &fresh, err, sizeof(err)), 0);
+    s3_creds *fresh = NULL;
+    assert_int_equal(s3_creds_reload(old, &fresh, err, sizeof(err)), 0);
     assert_string_equal(fresh->secret_access_key, "right");
     assert_string_equal(old->secret_access_key, "wrong"); /* still valid for its users */
-    awss3_creds_unref(old);
+    s3_creds_unref(old);
     /* Credentials from the config or environment cannot be reloaded. */
-    awss3_creds_in conf = {"A", "B", NULL, fake_getenv};
-    awss3_creds *c = resolve_ok(&conf);
-    assert_int_equal(awss3_creds_reload(c, &old, err, sizeof(err)), -1);
-    awss3_creds_unref(c);
+    s3_creds_in conf = {"A", "B", NULL, fake_getenv};
+    s3_creds *c = resolve_ok(&conf);
+    assert_int_equal(s3_creds_reload(c, &old, err, sizeof(err)), -1);
+    s3_creds_unref(c);
     /* A file gone bad keeps nothing. */
     write_file("[default]\n");
-    assert_int_equal(awss3_creds_reload(fresh, &old, err, sizeof(err)), -1);
+    assert_int_equal(s3_creds_reload(fresh, &old, err, sizeof(err)), -1);
     assert_null(old);
-    awss3_creds_unref(fresh);
+    s3_creds_unref(fresh);
 }
 
 static void test_refcount(void **state)
 {
-    awss3_creds_in in = {"A", "B", NULL, fake_getenv};
-    awss3_creds *c = resolve_ok(&in);
-    assert_ptr_equal(awss3_creds_ref(c), c);
-    awss3_creds_unref(c);
+    s3_creds_in in = {"A", "B", NULL, fake_getenv};
+    s3_creds *c = resolve_ok(&in);
+    assert_ptr_equal(s3_creds_ref(c), c);
+    s3_creds_unref(c);
     assert_string_equal(c->secret_access_key, "B"); /* one reference left */
-    awss3_creds_unref(c);
-    awss3_creds_unref(NULL);
-    assert_string_equal(awss3_creds_source_name(AWSS3_CREDS_FILE), "shared credentials file");
+    s3_creds_unref(c);
+    s3_creds_unref(NULL);
+    assert_string_equal(s3_creds_source_name(S3_CREDS_FILE), "shared credentials file");
 }
 
 static void test_profile_parser(void **state)
 {
-    awss3_profile p;
+    s3_profile p;
     const char text[] = "[a]\nx=1\n[b]\naws_access_key_id=k1\naws_access_key_id = k2\n"
                         "[a]\naws_secret_access_key=s\n";
-    awss3_profile_parse(text, sizeof(text) - 1, "b", &p);
+    s3_profile_parse(text, sizeof(text) - 1, "b", &p);
     assert_true(p.found);
     assert_int_equal(p.key_id.len, 2);
     assert_memory_equal(p.key_id.ptr, "k2", 2); /* the last one wins */
     assert_null(p.secret.ptr);
-    awss3_profile_parse(text, sizeof(text) - 1, "a", &p);
+    s3_profile_parse(text, sizeof(text) - 1, "a", &p);
     assert_true(p.found);
     assert_memory_equal(p.secret.ptr, "s", 1);
-    awss3_profile_parse(text, sizeof(text) - 1, "c", &p);
+    s3_profile_parse(text, sizeof(text) - 1, "c", &p);
     assert_false(p.found);
     /* Only len bytes are read: the profile header is cut off here. */
-    awss3_profile_parse(text, 2, "a", &p);
+    s3_profile_parse(text, 2, "a", &p);
     assert_false(p.found);
-    awss3_profile_parse("[p]\nsso_start_url = x", 20, "p", &p);
+    s3_profile_parse("[p]\nsso_start_url = x", 20, "p", &p);
     assert_true(p.indirect);
 }
 

@@ -1,5 +1,5 @@
 /*
- * AWS Signature Version 4 in its S3 form, for the awss3 exporter.
+ * AWS Signature Version 4 in its S3 form, for the S3 client.
  *
  * S3 form means: the canonical URI is the request path with each byte
  * outside A-Za-z0-9-._~ and '/' percent-encoded once (uppercase hex), with
@@ -27,8 +27,8 @@
  * (valid for one day) and a SHA-256 fingerprint of the secret, both wiped
  * by sigv4_signer_free().
  */
-#ifndef OTELC_AWSS3_SIGV4_H
-#define OTELC_AWSS3_SIGV4_H
+#ifndef OTELC_S3_SIGV4_H
+#define OTELC_S3_SIGV4_H
 
 #include <stddef.h>
 #include <sys/uio.h>
@@ -194,4 +194,4 @@ int sigv4_host_header(char *out, size_t size, const char *hostname,
 /* A static, secret-free description of a SIGV4_* return code. */
 const char *sigv4_strerror(int rc);
 
-#endif /* OTELC_AWSS3_SIGV4_H */
+#endif /* OTELC_S3_SIGV4_H */

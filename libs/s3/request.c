@@ -84,7 +84,7 @@ static size_t on_header(char *p, size_t size, size_t n, void *arg)
 
 /* "path_prefix/key", unencoded: what the signer signs. The bucket itself
  * (key "") is "/bucket" in path style, as S3's SDKs send it, else "/". */
-static char *raw_path(const awss3_settings *s, const char *key)
+static char *raw_path(const s3_endpoint *s, const char *key)
 {
     size_t n = strlen(s->path_prefix) + strlen(key) + 2;
     char *p = malloc(n);
@@ -109,7 +109,7 @@ static void put_query(char *url, size_t cap, const sigv4_pair *q, size_t nq)
     }
 }
 
-static char *build_url(const awss3_settings *s, const char *path, const sigv4_pair *q, size_t nq)
+static char *build_url(const s3_endpoint *s, const char *path, const sigv4_pair *q, size_t nq)
 {
     size_t need = strlen(s->base_url) + sigv4_uri_encode_path(NULL, 0, path, strlen(path)) + 1;
     for (size_t i = 0; i < nq; i++)
@@ -125,13 +125,13 @@ static char *build_url(const awss3_settings *s, const char *path, const sigv4_pa
 }
 
 /* The headers signed besides those the signer adds itself. */
-static size_t signed_headers(const awss3_settings *s, const s3_request_spec *spec,
+static size_t signed_headers(const s3_object_headers *s, const s3_request_spec *spec,
                              sigv4_pair *h)
 {
     size_t n = 0;
     if (spec->content_type)
         h[n++] = (sigv4_pair){"content-type", spec->content_type};
-    if (!spec->object_headers)
+    if (!spec->object_headers || !s)
         return n;
     if (!spec->content_type)
         h[n++] = (sigv4_pair){"content-type", s->content_type};
@@ -177,9 +177,9 @@ static int add_token(s3_request *r, const char *token)
 static int sign_into_headers(s3_request *r, const s3_client *c, const s3_request_spec *spec,
                              const char *path)
 {
-    const awss3_settings *s = c->set;
+    const s3_endpoint *s = c->ep;
     sigv4_pair h[8];
-    size_t nh = signed_headers(s, spec, h);
+    size_t nh = signed_headers(c->obj, spec, h);
     sigv4_request req = {spec->method, path, s->host_header, spec->query, spec->nquery, h, nh,
                          spec->payload_hash, NULL, 0};
     sigv4_credentials cr = {spec->creds->access_key_id, spec->creds->secret_access_key,
@@ -217,7 +217,7 @@ static void set_limits(CURL *e, int64_t timeout_ms)
     curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, 60L);
 }
 
-static void set_options(s3_request *r, const awss3_settings *s, const s3_request_spec *spec,
+static void set_options(s3_request *r, const s3_endpoint *s, const s3_request_spec *spec,
                         const char *url)
 {
     CURL *e = r->xfer.easy;
@@ -260,11 +260,11 @@ int s3_request_start(s3_request *r, const s3_client *c, const s3_request_spec *s
     r->response_max = spec->response_max;
     s3_body_init(&r->body, spec->iov, spec->niov, spec->off, spec->len);
     r->xfer = (s3_transfer){curl_easy_init(), done, arg};
-    char *path = raw_path(c->set, spec->key);
-    char *url = path ? build_url(c->set, path, spec->query, spec->nquery) : NULL;
+    char *path = raw_path(c->ep, spec->key);
+    char *url = path ? build_url(c->ep, path, spec->query, spec->nquery) : NULL;
     int rc = r->xfer.easy && url ? sign_into_headers(r, c, spec, path) : SIGV4_ECRYPTO;
     if (rc == SIGV4_OK) {
-        set_options(r, c->set, spec, url); /* libcurl copies the URL */
+        set_options(r, c->ep, spec, url); /* libcurl copies the URL */
         if (s3_loop_add(c->loop, &r->xfer) != 0)
             rc = SIGV4_ECRYPTO;
     }

@@ -1,5 +1,5 @@
 /*
- * awss3 error handling: <Code>/<Message> read out of S3's XML and the
+ * libs/s3 error handling: <Code>/<Message> read out of S3's XML and the
  * verdict each code gets (retry, pause the exporter, or reject the object),
  * with the HTTP status deciding only for unknown codes.
  */
@@ -11,8 +11,8 @@
 
 #include <cmocka.h>
 
-#include "s3error.h"
-#include "s3xml.h"
+#include "s3/s3error.h"
+#include "s3/s3xml.h"
 
 static const char signature_body[] =
     "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"

@@ -4,8 +4,8 @@
  * header-name rules of the canonical request (sigv4.c). Strings are
  * NUL-terminated and borrowed for the call; nothing here keeps a pointer.
  */
-#ifndef OTELC_AWSS3_SIGV4_INT_H
-#define OTELC_AWSS3_SIGV4_INT_H
+#ifndef OTELC_S3_SIGV4_INT_H
+#define OTELC_S3_SIGV4_INT_H
 
 #include <stddef.h>
 

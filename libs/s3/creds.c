@@ -29,12 +29,12 @@ static bool set(const char *s)
     return s && *s;
 }
 
-static const char *env_of(const awss3_creds_in *in, const char *name)
+static const char *env_of(const s3_creds_in *in, const char *name)
 {
     return in->getenv ? in->getenv(name) : getenv(name);
 }
 
-awss3_creds *awss3_creds_ref(awss3_creds *c)
+s3_creds *s3_creds_ref(s3_creds *c)
 {
     atomic_fetch_add(&c->refs, 1);
     return c;
@@ -48,7 +48,7 @@ static void wipe_free(char *s)
     }
 }
 
-void awss3_creds_unref(awss3_creds *c)
+void s3_creds_unref(s3_creds *c)
 {
     if (!c || atomic_fetch_sub(&c->refs, 1) != 1)
         return;
@@ -58,21 +58,21 @@ void awss3_creds_unref(awss3_creds *c)
     free(c);
 }
 
-const char *awss3_creds_source_name(awss3_creds_source s)
+const char *s3_creds_source_name(s3_creds_source s)
 {
     switch (s) {
-    case AWSS3_CREDS_CONFIG: return "config";
-    case AWSS3_CREDS_ENV: return "environment";
+    case S3_CREDS_CONFIG: return "config";
+    case S3_CREDS_ENV: return "environment";
     default: return "shared credentials file";
     }
 }
 
 /* A new set from views (len SIZE_MAX: NUL-terminated); token may be empty. */
-static awss3_creds *creds_new(awss3_creds_source src, const char *id, size_t id_len,
+static s3_creds *creds_new(s3_creds_source src, const char *id, size_t id_len,
                               const char *secret, size_t secret_len, const char *token,
                               size_t token_len)
 {
-    awss3_creds *c = calloc(1, sizeof(*c));
+    s3_creds *c = calloc(1, sizeof(*c));
     if (!c)
         return NULL;
     atomic_init(&c->refs, 1);
@@ -81,7 +81,7 @@ static awss3_creds *creds_new(awss3_creds_source src, const char *id, size_t id_
     c->secret_access_key = strndup(secret, secret_len);
     c->session_token = token && token_len ? strndup(token, token_len) : NULL;
     if (!c->access_key_id || !c->secret_access_key || (token && token_len && !c->session_token)) {
-        awss3_creds_unref(c);
+        s3_creds_unref(c);
         return NULL;
     }
     return c;
@@ -89,8 +89,8 @@ static awss3_creds *creds_new(awss3_creds_source src, const char *id, size_t id_
 
 /* Config or environment: both or neither of id and secret. 1 when found,
  * 0 when absent, -1 on error. */
-static int from_pair(awss3_creds_source src, const char *id, const char *secret,
-                     const char *token, const char *what, awss3_creds **out, char *err,
+static int from_pair(s3_creds_source src, const char *id, const char *secret,
+                     const char *token, const char *what, s3_creds **out, char *err,
                      size_t n)
 {
     if (!set(id) && !set(secret))
@@ -128,8 +128,8 @@ static char *read_small_file(const char *path, size_t *len)
     return buf;
 }
 
-static int profile_creds(const awss3_profile *p, const char *path, const char *profile,
-                         awss3_creds **out, char *err, size_t n)
+static int profile_creds(const s3_profile *p, const char *path, const char *profile,
+                         s3_creds **out, char *err, size_t n)
 {
     if (!p->key_id.ptr && !p->secret.ptr && p->indirect)
         return fail(err, n, "%s: profile \"%s\" assumes a role or runs a process: not supported yet",
@@ -139,7 +139,7 @@ static int profile_creds(const awss3_profile *p, const char *path, const char *p
                     path, profile);
     if (p->secret.len >= SIGV4_SECRET_MAX)
         return fail(err, n, "%s: profile \"%s\": the secret access key is too long", path, profile);
-    *out = creds_new(AWSS3_CREDS_FILE, p->key_id.ptr, p->key_id.len, p->secret.ptr, p->secret.len,
+    *out = creds_new(S3_CREDS_FILE, p->key_id.ptr, p->key_id.len, p->secret.ptr, p->secret.len,
                      p->token.ptr, p->token.len);
     if (!*out)
         return fail(err, n, "out of memory");
@@ -150,7 +150,7 @@ static int profile_creds(const awss3_profile *p, const char *path, const char *p
 
 /* 1 found, 0 absent (no file, or the default profile missing), -1 error.
  * A profile named explicitly must exist. */
-static int from_file(const char *path, const char *profile, bool named, awss3_creds **out,
+static int from_file(const char *path, const char *profile, bool named, s3_creds **out,
                      char *err, size_t n)
 {
     size_t len = 0;
@@ -160,8 +160,8 @@ static int from_file(const char *path, const char *profile, bool named, awss3_cr
             return 0;
         return fail(err, n, "cannot read %s: %s", path, strerror(errno));
     }
-    awss3_profile p;
-    awss3_profile_parse(text, len, profile, &p);
+    s3_profile p;
+    s3_profile_parse(text, len, profile, &p);
     int rc = p.found ? profile_creds(&p, path, profile, out, err, n)
              : named ? fail(err, n, "%s: no profile \"%s\"", path, profile)
                      : 0;
@@ -170,7 +170,7 @@ static int from_file(const char *path, const char *profile, bool named, awss3_cr
     return rc;
 }
 
-static int shared_file_path(const awss3_creds_in *in, char *path, size_t size)
+static int shared_file_path(const s3_creds_in *in, char *path, size_t size)
 {
     const char *p = env_of(in, "AWS_SHARED_CREDENTIALS_FILE");
     const char *home = env_of(in, "HOME");
@@ -181,7 +181,7 @@ static int shared_file_path(const awss3_creds_in *in, char *path, size_t size)
 }
 
 /* Names what is not supported when nothing was found. */
-static int nothing_found(const awss3_creds_in *in, const char *path, const char *profile,
+static int nothing_found(const s3_creds_in *in, const char *path, const char *profile,
                          char *err, size_t n)
 {
     if (set(env_of(in, "AWS_WEB_IDENTITY_TOKEN_FILE")))
@@ -197,13 +197,13 @@ static int nothing_found(const awss3_creds_in *in, const char *path, const char 
                 profile, path[0] ? path : "$HOME/.aws/credentials");
 }
 
-int awss3_creds_resolve(const awss3_creds_in *in, awss3_creds **out, char *err, size_t err_size)
+int s3_creds_resolve(const s3_creds_in *in, s3_creds **out, char *err, size_t err_size)
 {
     *out = NULL;
-    int rc = from_pair(AWSS3_CREDS_CONFIG, in->access_key_id, in->secret_access_key,
+    int rc = from_pair(S3_CREDS_CONFIG, in->access_key_id, in->secret_access_key,
                        in->session_token, "s3uploader", out, err, err_size);
     if (rc == 0)
-        rc = from_pair(AWSS3_CREDS_ENV, env_of(in, "AWS_ACCESS_KEY_ID"),
+        rc = from_pair(S3_CREDS_ENV, env_of(in, "AWS_ACCESS_KEY_ID"),
                        env_of(in, "AWS_SECRET_ACCESS_KEY"), env_of(in, "AWS_SESSION_TOKEN"),
                        "environment", out, err, err_size);
     if (rc != 0)
@@ -220,10 +220,10 @@ int awss3_creds_resolve(const awss3_creds_in *in, awss3_creds **out, char *err, 
     return rc > 0 ? 0 : -1;
 }
 
-int awss3_creds_reload(const awss3_creds *cur, awss3_creds **out, char *err, size_t err_size)
+int s3_creds_reload(const s3_creds *cur, s3_creds **out, char *err, size_t err_size)
 {
     *out = NULL;
-    if (cur->source != AWSS3_CREDS_FILE)
+    if (cur->source != S3_CREDS_FILE)
         return fail(err, err_size, "only credentials from a shared file can be reloaded");
     int rc = from_file(cur->path, cur->profile, true, out, err, err_size);
     return rc > 0 ? 0 : -1;

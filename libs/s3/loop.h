@@ -1,5 +1,5 @@
 /*
- * loop.h: the exporter's own event loop thread: libevent driving a libcurl
+ * loop.h: the S3 client's own event loop thread: libevent driving a libcurl
  * multi handle through its socket and timer callbacks.
  *
  * libcurl's rules are kept here: its callbacks only (re)arm libevent
@@ -9,8 +9,8 @@
  * callbacks. Connections live in the multi handle's cache and are reused
  * across uploads.
  */
-#ifndef OTELC_AWSS3_LOOP_H
-#define OTELC_AWSS3_LOOP_H
+#ifndef OTELC_S3_LOOP_H
+#define OTELC_S3_LOOP_H
 
 #include <stdbool.h>
 
@@ -58,4 +58,4 @@ void s3_loop_free(s3_loop *l);
 /* Sets a multi option (before start): connection limits and the like. */
 CURLM *s3_loop_multi(s3_loop *l);
 
-#endif /* OTELC_AWSS3_LOOP_H */
+#endif /* OTELC_S3_LOOP_H */

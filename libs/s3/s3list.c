@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "timeparse.h"
+#include "rfc3339.h"
 
 /* The text between <name> and </name> in [p, end), raw; false if absent. */
 static bool element(const char *p, const char *end, const char *name, const char **text,
@@ -122,7 +122,7 @@ static void read_entry(const char *p, const char *end, s3_list_entry *e, bool *o
     if (element(p, end, "LastModified", &t, &n) && n < sizeof(buf)) {
         memcpy(buf, t, n);
         buf[n] = 0;
-        if (awss3_parse_rfc3339(buf, &e->modified_ns) != 0)
+        if (s3_parse_rfc3339(buf, &e->modified_ns) != 0)
             e->modified_ns = 0;
     }
     if (element(p, end, "Size", &t, &n) && n < sizeof(buf)) {
@@ -180,22 +180,4 @@ void s3_list_page_free(s3_list_page *p)
     free(p->items);
     p->items = NULL;
     p->n = 0;
-}
-
-int64_t awss3_key_time(const char *key)
-{
-    const char *name = strrchr(key, '/');
-    const char *u = strstr(name ? name : key, "traces_");
-    if (!u)
-        return -1;
-    u += 7;
-    for (int i = 0; i < 16; i++)
-        if (!isxdigit((unsigned char)u[i]))
-            return -1;
-    if (u[16] != '-')
-        return -1;
-    char hex[17];
-    memcpy(hex, u, 16);
-    hex[16] = 0;
-    return (int64_t)strtoull(hex, NULL, 16);
 }

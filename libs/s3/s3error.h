@@ -4,11 +4,11 @@
  * S3 explains a refusal with an XML <Error> holding <Code> and <Message>;
  * the code, not the HTTP status alone, tells whether the batch should be
  * retried, whether the backend refuses everything (credentials, signature,
- * region, clock, bucket: the exporter pauses and keeps its data), or
+ * region, clock, bucket: a caller pauses and keeps its data), or
  * whether this one object can never be stored.
  */
-#ifndef OTELC_AWSS3_S3ERROR_H
-#define OTELC_AWSS3_S3ERROR_H
+#ifndef OTELC_S3_S3ERROR_H
+#define OTELC_S3_S3ERROR_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -43,4 +43,4 @@ s3_verdict s3_classify(long http_status, const char *code);
 /* "ok", "retry", "pause" or "reject". */
 const char *s3_verdict_name(s3_verdict v);
 
-#endif /* OTELC_AWSS3_S3ERROR_H */
+#endif /* OTELC_S3_S3ERROR_H */

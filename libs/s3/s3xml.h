@@ -1,10 +1,10 @@
 /*
- * s3xml.h: the little XML the exporter reads from S3: one element's text
+ * s3xml.h: the little XML the client reads from S3: one element's text
  * (<Code>, <Message>, <UploadId>) found by a plain scan. S3's answers are
  * flat and attribute-free where it matters, so no parser is needed.
  */
-#ifndef OTELC_AWSS3_S3XML_H
-#define OTELC_AWSS3_S3XML_H
+#ifndef OTELC_S3_S3XML_H
+#define OTELC_S3_S3XML_H
 
 #include <stddef.h>
 
@@ -18,4 +18,4 @@
  */
 int s3_xml_text(const char *body, size_t len, const char *name, char *out, size_t size);
 
-#endif /* OTELC_AWSS3_S3XML_H */
+#endif /* OTELC_S3_S3XML_H */

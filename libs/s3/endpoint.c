@@ -113,12 +113,12 @@ static bool bare_host(const char *h)
     return true;
 }
 
-static bool want_path_style(const endpoint_in *in, const url_parts *u)
+static bool want_path_style(const s3_endpoint_in *in, const url_parts *u)
 {
     return in->force_path_style || bare_host(u->host) || (u->tls && strchr(in->bucket, '.'));
 }
 
-static int fill(const endpoint_in *in, const url_parts *u, awss3_settings *out, char *err,
+static int fill(const s3_endpoint_in *in, const url_parts *u, s3_endpoint *out, char *err,
                 size_t n)
 {
     char host[320];
@@ -142,7 +142,7 @@ static int fill(const endpoint_in *in, const url_parts *u, awss3_settings *out, 
     return 0;
 }
 
-int endpoint_resolve(const endpoint_in *in, awss3_settings *out, char *err, size_t err_size)
+int s3_endpoint_resolve(const s3_endpoint_in *in, s3_endpoint *out, char *err, size_t err_size)
 {
     url_parts u = {0};
     char aws[128];
@@ -153,5 +153,11 @@ int endpoint_resolve(const endpoint_in *in, awss3_settings *out, char *err, size
     }
     if (parse_url(ep, in->disable_ssl, &u, err, err_size) != 0)
         return -1;
+    int w = snprintf(out->region, sizeof(out->region), "%s", in->region);
+    if (w < 0 || (size_t)w >= sizeof(out->region))
+        return bad(err, err_size, "region too long", in->region);
+    w = snprintf(out->bucket, sizeof(out->bucket), "%s", in->bucket);
+    if (w < 0 || (size_t)w >= sizeof(out->bucket))
+        return bad(err, err_size, "bucket name too long", in->bucket);
     return fill(in, &u, out, err, err_size);
 }
