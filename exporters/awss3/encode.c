@@ -1,5 +1,7 @@
 /*
- * encode.c: marshal and compress into one growing buffer.
+ * encode.c: marshal and compress into one growing buffer. gzip is ISA-L's
+ * igzip (the same format as zlib's, produced several times faster);
+ * zstd is libzstd.
  */
 #include "encode.h"
 
@@ -8,15 +10,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define ZLIB_CONST /* next_in is const: the input is only read */
-#include <zlib.h>
+#include <isa-l/igzip_lib.h>
 #include <zstd.h>
 
 #include <otelc/sdk/otlp_json.h>
 
 typedef struct encoder {
     awss3_compression kind;
-    z_stream z;
+    struct isal_zstream *gz; /* with its level buffer behind it */
     ZSTD_CCtx *zc;
     uint8_t *buf;
     size_t len, cap;
@@ -38,24 +39,43 @@ static int reserve(encoder *e, size_t want)
     return 0;
 }
 
-static int gzip_feed(encoder *e, const void *p, size_t n, int flush)
+/* AWSS3_GZIP_LEVEL 1 is igzip's level 1: its fastest with a hash table,
+ * about zlib level 1's ratio; it needs this much working memory. */
+#define GZIP_LEVEL_BUF ISAL_DEF_LVL1_DEFAULT
+
+static int gzip_init(encoder *e)
 {
-    if (n == 0 && flush == Z_NO_FLUSH)
+    e->gz = malloc(sizeof(*e->gz) + GZIP_LEVEL_BUF);
+    if (!e->gz)
+        return -ENOMEM;
+    isal_deflate_init(e->gz);
+    e->gz->gzip_flag = IGZIP_GZIP;
+    e->gz->level = AWSS3_GZIP_LEVEL;
+    e->gz->level_buf = (uint8_t *)(e->gz + 1);
+    e->gz->level_buf_size = GZIP_LEVEL_BUF;
+    return 0;
+}
+
+static int gzip_feed(encoder *e, const void *p, size_t n, bool last)
+{
+    struct isal_zstream *z = e->gz;
+    if (n == 0 && !last)
         return 0;
-    e->z.next_in = (const Bytef *)p;
-    e->z.avail_in = (uInt)n; /* segments are far below 4 GiB */
+    z->next_in = (uint8_t *)(uintptr_t)p; /* only read: igzip's field is not const */
+    z->avail_in = (uint32_t)n;            /* segments are far below 4 GiB */
+    z->end_of_stream = last;
     for (;;) {
         if (reserve(e, 16384) != 0)
             return -ENOMEM;
         size_t room = e->cap - e->len;
-        e->z.next_out = e->buf + e->len;
-        e->z.avail_out = (uInt)(room > UINT32_MAX ? UINT32_MAX : room);
-        uInt before = e->z.avail_out;
-        int rc = deflate(&e->z, flush);
-        e->len += before - e->z.avail_out;
-        if (rc != Z_OK && rc != Z_BUF_ERROR && rc != Z_STREAM_END)
+        z->next_out = e->buf + e->len;
+        z->avail_out = (uint32_t)(room > UINT32_MAX ? UINT32_MAX : room);
+        uint32_t before = z->avail_out;
+        int rc = isal_deflate(z);
+        e->len += before - z->avail_out;
+        if (rc != COMP_OK)
             return -EIO;
-        if (rc == Z_STREAM_END || (flush == Z_NO_FLUSH && e->z.avail_in == 0))
+        if (last ? z->internal_state.state == ZSTATE_END : z->avail_in == 0)
             return 0;
     }
 }
@@ -80,7 +100,7 @@ static int zstd_feed(encoder *e, const void *p, size_t n, ZSTD_EndDirective mode
 static int feed(encoder *e, const void *p, size_t n, bool last)
 {
     switch (e->kind) {
-    case AWSS3_COMPRESS_GZIP: return gzip_feed(e, p, n, last ? Z_FINISH : Z_NO_FLUSH);
+    case AWSS3_COMPRESS_GZIP: return gzip_feed(e, p, n, last);
     case AWSS3_COMPRESS_ZSTD: return zstd_feed(e, p, n, last ? ZSTD_e_end : ZSTD_e_continue);
     default:
         if (n && reserve(e, n) != 0)
@@ -101,8 +121,7 @@ static int encoder_init(encoder *e, awss3_compression kind, size_t first_cap)
 {
     memset(e, 0, sizeof(*e));
     e->kind = kind;
-    if (kind == AWSS3_COMPRESS_GZIP &&
-        deflateInit2(&e->z, AWSS3_GZIP_LEVEL, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+    if (kind == AWSS3_COMPRESS_GZIP && gzip_init(e) != 0)
         return -ENOMEM;
     if (kind == AWSS3_COMPRESS_ZSTD) {
         e->zc = ZSTD_createCCtx();
@@ -115,8 +134,7 @@ static int encoder_init(encoder *e, awss3_compression kind, size_t first_cap)
 
 static void encoder_fini(encoder *e)
 {
-    if (e->kind == AWSS3_COMPRESS_GZIP)
-        deflateEnd(&e->z);
+    free(e->gz);
     ZSTD_freeCCtx(e->zc);
 }
 

@@ -12,7 +12,7 @@
 
 #include "config.h"
 
-#define AWSS3_GZIP_LEVEL 1 /* speed first: objects are many and read rarely */
+#define AWSS3_GZIP_LEVEL 1 /* speed first: objects are many and read rarely (igzip's level 1) */
 #define AWSS3_ZSTD_LEVEL 1
 
 /*
