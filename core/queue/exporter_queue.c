@@ -194,11 +194,17 @@ static otelc_status sync_finish(sync_wait *w, otelc_status st)
     return st;
 }
 
-static otelc_status export_once(exporter_queue *q, otelc_batch *b)
+static otelc_status export_once(exporter_queue *q, otelc_batch *b, void **req)
 {
     sync_wait w;
     sync_init(&w);
-    return sync_finish(&w, q->export_fn(q->export_arg, b, sync_done, &w));
+    return sync_finish(&w, q->export_fn(q->export_arg, b, req, sync_done, &w));
+}
+
+void queue_release(const queue_cfg *cfg, void *arg, void *req)
+{
+    if (req && cfg->release_fn)
+        cfg->release_fn(arg, req);
 }
 
 /* Sleeps for wait_ns unless the queue is stopping; false if stopping. */
@@ -213,13 +219,13 @@ static bool backoff_sleep(exporter_queue *q, int64_t wait_ns)
     return !stopping;
 }
 
-static void export_with_retry(exporter_queue *q, otelc_batch *b, uint64_t *seed)
+static void export_attempts(exporter_queue *q, otelc_batch *b, void **req, uint64_t *seed)
 {
     uint32_t spans = otelc_batch_spans(b);
     retry_state rs;
     bool retrying = false;
     for (;;) {
-        otelc_status st = export_once(q, b);
+        otelc_status st = export_once(q, b, req);
         if (st == OTELC_OK) {
             q->sent_spans += spans;
             q->last_success_ns = otelc_real_ns();
@@ -253,6 +259,13 @@ static void export_with_retry(exporter_queue *q, otelc_batch *b, uint64_t *seed)
             return;
         }
     }
+}
+
+static void export_with_retry(exporter_queue *q, otelc_batch *b, uint64_t *seed)
+{
+    void *req = NULL;
+    export_attempts(q, b, &req, seed);
+    queue_release(&q->cfg, q->export_arg, req);
 }
 
 /* ---- consumers ---- */

@@ -39,6 +39,17 @@ typedef struct queue_batch_cfg {
     size_t npartition_keys;
 } queue_batch_cfg;
 
+/* Hands one batch to the exporter. *req is the exporter's prepared
+ * request for this outgoing batch, kept by the queue across the batch's
+ * retries: NULL at the first attempt, maybe set by the call, and handed
+ * to cfg.release_fn once the batch is done with (sent, refused, or left
+ * for a restart). Returns OK, RETRY, REJECT, or PENDING and later calls
+ * done(done_arg, status) exactly once from any thread. */
+typedef void (*queue_done_fn)(void *done_arg, otelc_status status);
+typedef otelc_status (*queue_export_fn)(void *arg, otelc_batch *b, void **req,
+                                        queue_done_fn done, void *done_arg);
+typedef void (*queue_release_fn)(void *arg, void *req);
+
 /* Called for each fresh batch a queue hands its exporter (not for a
  * resend of one): its spans and bytes and why it left. Any consumer
  * thread, often several at once. */
@@ -58,9 +69,13 @@ typedef struct queue_cfg {
     queue_batch_cfg batch;  /* read-side batching */
     queue_send_fn on_send;  /* may be NULL */
     void *on_send_arg;
+    queue_release_fn release_fn; /* a request export_fn set; NULL: none ever is */
 } queue_cfg;
 
 void queue_cfg_defaults(queue_cfg *cfg);
+
+/* Gives back a request export_fn left in a slot (NULL: nothing). */
+void queue_release(const queue_cfg *cfg, void *arg, void *req);
 
 /* The pairs of m that decide its batch partition under b: those whose key
  * is one of b's partition keys, in m's order (sorted by key), at most
@@ -68,11 +83,6 @@ void queue_cfg_defaults(queue_cfg *cfg);
 size_t queue_partition_pairs(const otelc_batch_meta *m, const queue_batch_cfg *b, otelc_kv *out,
                              size_t cap);
 
-/* Hands one batch to the exporter. Returns OK, RETRY, REJECT, or PENDING
- * and later calls done(done_arg, status) exactly once from any thread. */
-typedef void (*queue_done_fn)(void *done_arg, otelc_status status);
-typedef otelc_status (*queue_export_fn)(void *arg, otelc_batch *b, queue_done_fn done,
-                                        void *done_arg);
 
 typedef struct exporter_queue exporter_queue;
 

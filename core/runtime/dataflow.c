@@ -50,22 +50,48 @@ void host_complete(otelc_ticket *t, otelc_status st)
     done(arg, st);
 }
 
-/* Calls a plugin's consume, serialised unless it says it is thread-safe. */
-static otelc_status call_consume(otelc_ctx *c, otelc_batch *b, otelc_done_fn done, void *arg)
+/* The plugin calls the host makes with a batch or a request: consume,
+ * export_prepare, export_send. */
+typedef enum call_kind { CALL_CONSUME, CALL_PREPARE, CALL_SEND } call_kind;
+
+/* Calls one of them, serialised unless the plugin says it is thread-safe. */
+static otelc_status call_plugin(otelc_ctx *c, call_kind k, void *in, otelc_ticket *t,
+                                otelc_request **out)
 {
-    otelc_ticket *t = ticket_new(done, arg);
-    if (!t)
-        return OTELC_RETRY;
     const otelc_plugin *d = c->plugin->desc;
     bool serial = !(d->flags & OTELC_CONSUME_THREAD_SAFE);
     if (serial)
         pthread_mutex_lock(&c->consume_mu);
-    otelc_status st = d->consume(c->state, b, t);
+    otelc_status st = k == CALL_CONSUME ? d->consume(c->state, in, t)
+                      : k == CALL_SEND  ? d->export_send(c->state, in, t)
+                                        : d->export_prepare(c->state, in, out);
     if (serial)
         pthread_mutex_unlock(&c->consume_mu);
+    return st;
+}
+
+/* consume or export_send with a ticket for done(arg, ...). */
+static otelc_status call_with_ticket(otelc_ctx *c, call_kind k, void *in, otelc_done_fn done,
+                                     void *arg)
+{
+    otelc_ticket *t = ticket_new(done, arg);
+    if (!t)
+        return OTELC_RETRY;
+    otelc_status st = call_plugin(c, k, in, t, NULL);
     if (st != OTELC_PENDING)
         ticket_free(t);
     return st;
+}
+
+static otelc_status call_consume(otelc_ctx *c, otelc_batch *b, otelc_done_fn done, void *arg)
+{
+    return call_with_ticket(c, CALL_CONSUME, b, done, arg);
+}
+
+bool host_request_based(const otelc_plugin *d)
+{
+    return d->struct_size >= offsetof(otelc_plugin, request_free) + sizeof(d->request_free) &&
+           d->export_prepare && d->export_send && d->request_free;
 }
 
 static void resume_cb(void *arg)
@@ -73,9 +99,26 @@ static void resume_cb(void *arg)
     host_resume_waiters(arg);
 }
 
-otelc_status host_export(void *ctx, otelc_batch *b, queue_done_fn done, void *done_arg)
+otelc_status host_export(void *ctx, otelc_batch *b, void **req, queue_done_fn done,
+                         void *done_arg)
 {
-    return call_consume(ctx, b, done, done_arg);
+    otelc_ctx *c = ctx;
+    if (!host_request_based(c->plugin->desc))
+        return call_consume(c, b, done, done_arg);
+    if (!*req) {
+        otelc_request *r = NULL;
+        otelc_status st = call_plugin(c, CALL_PREPARE, b, NULL, &r);
+        if (st != OTELC_OK)
+            return st == OTELC_REJECT ? OTELC_REJECT : OTELC_RETRY;
+        *req = r;
+    }
+    return call_with_ticket(c, CALL_SEND, *req, done, done_arg);
+}
+
+void host_export_release(void *ctx, void *req)
+{
+    otelc_ctx *c = ctx;
+    c->plugin->desc->request_free(c->state, req);
 }
 
 otelc_status stage_push(otelc_ctx *from, stage *st, otelc_batch *b, otelc_done_fn done,

@@ -108,8 +108,15 @@ void host_resume_waiters(host *h);
  * after every create, before the queues exist. */
 void host_apply_batching(host *h);
 
-/* The exporter side of a queue: calls the plugin's consume (ctx is the
- * exporter's otelc_ctx). */
-otelc_status host_export(void *ctx, otelc_batch *b, queue_done_fn done, void *done_arg);
+/* The exporter side of a queue (ctx is the exporter's otelc_ctx), a
+ * queue_export_fn: the plugin's consume, or for a request-based exporter
+ * export_prepare at the first attempt (the request kept in *req) and
+ * export_send at each; host_export_release is the queue's release_fn. */
+otelc_status host_export(void *ctx, otelc_batch *b, void **req, queue_done_fn done,
+                         void *done_arg);
+void host_export_release(void *ctx, void *req);
+
+/* Whether descriptor d fills the request-based exporter calls (ABI 1.2). */
+bool host_request_based(const otelc_plugin *d);
 
 #endif

@@ -43,6 +43,7 @@ typedef struct awss3_job {
     ix_span *summaries; /* the batch's span summaries, for the index (owned) */
     size_t nsummaries;
     struct awss3 *owner;
+    bool owns_payload; /* consume's job frees it; a request's belongs to the host */
 } awss3_job;
 
 typedef struct awss3 {
@@ -64,8 +65,6 @@ typedef struct awss3 {
     bool cancelling;          /* shutdown ran out of time */
     s3_creds *creds;
     bool creds_stale;         /* re-read the shared file before next use */
-    s3_payload **cache;       /* payloads of batches that will be retried */
-    size_t ncache, cache_cap;
     char last_failure[384];   /* for log throttling */
     int64_t last_failure_ns;
 
@@ -110,17 +109,6 @@ void awss3_fetch_run(awss3 *x, s3_fetch *const *fs, size_t n);
 /* Stops taking fetches and ends those running with -ECANCELED. Any
  * thread but the loop's; the loop must still run. */
 void awss3_fetch_stop(awss3 *x);
-
-/* The payload kept for a retry of batch b, taken out of the cache (the
- * caller owns it), or NULL. Any thread. */
-s3_payload *awss3_cache_take(awss3 *x, const otelc_batch *b);
-
-/* Keeps p for a retry of its batch, evicting the oldest entry when full.
- * Takes ownership. Any thread. */
-void awss3_cache_put(awss3 *x, s3_payload *p);
-
-/* Frees every cached payload. */
-void awss3_cache_clear(awss3 *x);
 
 /* The credentials to sign the next upload with (one reference for the
  * caller), re-reading the shared file first after a pause. Consumer

@@ -33,9 +33,7 @@ bool awss3_submit(awss3 *x, awss3_job *job)
  * upload. Loop thread, or the index writer's after indexing. */
 static void settle_job(awss3 *x, awss3_job *job, otelc_status st)
 {
-    if (st == OTELC_RETRY)
-        awss3_cache_put(x, job->up.payload);
-    else
+    if (job->owns_payload)
         s3_payload_free(job->up.payload);
     otelc_ticket *t = job->ticket;
     free(job->segs);

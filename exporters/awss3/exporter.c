@@ -1,12 +1,15 @@
 /*
  * exporter.c: the awss3 exporter: descriptor, lifecycle and consume.
  *
- * consume (host queue consumers, concurrently) encodes and hashes a batch,
- * then hands the upload to the exporter's loop thread and returns PENDING;
- * the ticket is completed exactly once: OK when the object is stored (and,
- * with the index on, once the index writer recorded it), RETRY when it
- * should be tried again (the payload is kept for that retry, so the object
- * key stays the same), REJECT when S3 will never take it. When S3 refuses
+ * The host's queue consumers (several at once) call export_prepare once
+ * per outgoing batch, which encodes and hashes it into a payload (the
+ * request), and export_send at every attempt, which hands the upload of
+ * that same payload to the exporter's loop thread and returns PENDING, so
+ * a retry overwrites the same object; request_free drops it after the
+ * last. The ticket is completed exactly once: OK when the object is
+ * stored (and, with the index on, once the index writer recorded it),
+ * RETRY when it should be tried again, REJECT when S3 will never take it.
+ * Without a sending queue, consume does both for each call. When S3 refuses
  * everything the exporter pauses itself. With the index on, start also
  * opens it and serves the query API (query.h).
  */
@@ -167,13 +170,10 @@ static int awss3_start(void *state)
         return -1;
     }
     x->timeout_ns = x->api->exporter_timeout_ns(x->ctx);
-    uint32_t consumers = x->api->exporter_consumers(x->ctx);
-    x->cache_cap = 2 * (size_t)(consumers ? consumers : 1);
-    x->cache = calloc(x->cache_cap, sizeof(s3_payload *));
     x->client = (s3_client){&x->set.ep, &x->set.obj, sigv4_signer_new(), NULL};
     x->loop = s3_loop_new(awss3_on_wake, x);
     x->client.loop = x->loop;
-    if (!x->cache || !x->client.signer || !x->loop || s3_loop_start(x->loop) != 0) {
+    if (!x->client.signer || !x->loop || s3_loop_start(x->loop) != 0) {
         x->api->log(x->ctx, OTELC_LOG_ERROR, "cannot start the upload loop: out of resources");
         return -1;
     }
@@ -218,6 +218,38 @@ static otelc_status prepare(awss3 *x, otelc_batch *b, s3_payload **out)
     return OTELC_RETRY;
 }
 
+/* Uploads payload p (lent, or owned when owns) for ticket t: PENDING, or
+ * RETRY when the loop does not take it (an owned p is freed then). */
+static otelc_status upload(awss3 *x, s3_payload *p, bool owns, otelc_ticket *t)
+{
+    awss3_job *job = calloc(1, sizeof(*job));
+    if (!job) {
+        if (owns)
+            s3_payload_free(p);
+        return OTELC_RETRY;
+    }
+    job->ticket = t;
+    job->owns_payload = owns;
+    if (x->writer) /* the index is on: summaries taken here, on several threads */
+        awss3_job_summarize(job, p->batch);
+    job->creds = awss3_current_creds(x);
+    job->up = (s3_upload){.client = &x->client, .payload = p, .creds = job->creds,
+                          .ctx = x->ctx, .api = x->api,
+                          .deadline_ns = x->timeout_ns > 0 ? otelc_mono_ns() + x->timeout_ns : 0};
+    if (!awss3_submit(x, job)) {
+        s3_creds_unref(job->creds);
+        if (owns)
+            s3_payload_free(p);
+        free(job->segs);
+        free(job->summaries);
+        free(job);
+        return OTELC_RETRY;
+    }
+    return OTELC_PENDING;
+}
+
+/* Without a sending queue: each call encodes afresh (a client's resend
+ * is a new batch anyway). */
 static otelc_status consume(void *state, otelc_batch *b, otelc_ticket *t)
 {
     awss3 *x = state;
@@ -225,31 +257,47 @@ static otelc_status consume(void *state, otelc_batch *b, otelc_ticket *t)
         return OTELC_RETRY;
     if (otelc_batch_spans(b) == 0)
         return OTELC_OK; /* nothing worth an object */
-    s3_payload *p = awss3_cache_take(x, b);
-    otelc_status st = p ? OTELC_OK : prepare(x, b, &p);
-    if (st != OTELC_OK)
+    s3_payload *p;
+    otelc_status st = prepare(x, b, &p);
+    return st == OTELC_OK ? upload(x, p, true, t) : st;
+}
+
+/* The request of an outgoing batch: its payload (encoded, compressed,
+ * hashed, keyed) made once and uploaded at every attempt, so a retry
+ * overwrites the same object. NULL payload: an empty batch, no object. */
+struct otelc_request {
+    s3_payload *payload;
+};
+
+static otelc_status export_prepare(void *state, otelc_batch *b, otelc_request **out)
+{
+    awss3 *x = state;
+    if (!atomic_load(&x->started))
+        return OTELC_RETRY;
+    otelc_request *r = calloc(1, sizeof(*r));
+    if (!r)
+        return OTELC_RETRY;
+    otelc_status st = otelc_batch_spans(b) ? prepare(x, b, &r->payload) : OTELC_OK;
+    if (st != OTELC_OK) {
+        free(r);
         return st;
-    awss3_job *job = calloc(1, sizeof(*job));
-    if (!job) {
-        awss3_cache_put(x, p);
-        return OTELC_RETRY;
     }
-    job->ticket = t;
-    if (x->writer) /* the index is on: summaries taken here, on several threads */
-        awss3_job_summarize(job, b);
-    job->creds = awss3_current_creds(x);
-    job->up = (s3_upload){.client = &x->client, .payload = p, .creds = job->creds,
-                          .ctx = x->ctx, .api = x->api,
-                          .deadline_ns = x->timeout_ns > 0 ? otelc_mono_ns() + x->timeout_ns : 0};
-    if (!awss3_submit(x, job)) {
-        s3_creds_unref(job->creds);
-        awss3_cache_put(x, p);
-        free(job->segs);
-        free(job->summaries);
-        free(job);
+    *out = r;
+    return OTELC_OK;
+}
+
+static otelc_status export_send(void *state, otelc_request *r, otelc_ticket *t)
+{
+    awss3 *x = state;
+    if (!atomic_load(&x->started))
         return OTELC_RETRY;
-    }
-    return OTELC_PENDING;
+    return r->payload ? upload(x, r->payload, false, t) : OTELC_OK;
+}
+
+static void request_free(void *state, otelc_request *r)
+{
+    s3_payload_free(r->payload);
+    free(r);
 }
 
 /* Waits until no upload is in flight or the deadline passes; true when
@@ -298,8 +346,6 @@ static void destroy(void *state)
     awss3_query_free(x);
     ix_close(x->index);
     sigv4_signer_free(x->client.signer);
-    awss3_cache_clear(x);
-    free(x->cache);
     s3_creds_unref(x->creds);
     pthread_cond_destroy(&x->idle);
     pthread_mutex_destroy(&x->mu);
@@ -322,6 +368,9 @@ static const otelc_plugin awss3_plugin = {
     .consume = consume,
     .shutdown = awss3_shutdown,
     .destroy = destroy,
+    .export_prepare = export_prepare,
+    .export_send = export_send,
+    .request_free = request_free,
 };
 
 OTELC_PLUGIN(awss3_plugin)

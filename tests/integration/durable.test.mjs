@@ -1,5 +1,6 @@
 // The durable sending queue in the real host: what is acknowledged
-// survives kill -9, a failing exporter is retried until it recovers, the
+// survives kill -9, a failing exporter is retried until it recovers (with
+// the request it prepared once per outgoing batch), the
 // disk budget turns emits away without dropping anything accepted, and a
 // batch refused for good lands in the dead letters and replays.
 import { test } from 'node:test';
@@ -103,6 +104,11 @@ test('a failing exporter is retried until it recovers; the queue drains to zero'
   assert.ok(drained, JSON.stringify(await stats(o)));
   const s = await stats(o);
   assert.ok(s.batches < 30, `read-side batching merged 30 requests into ${s.batches} batches`);
+  // Request-based: each outgoing batch was prepared once however often it
+  // was sent, and every request was given back.
+  assert.equal(s.prepared, s.batches, JSON.stringify(s));
+  assert.ok(s.attempts > s.prepared, `retried: ${s.attempts} attempts for ${s.prepared} requests`);
+  assert.ok(await eventually(async () => (await stats(o)).freed === s.prepared), 'every request freed');
   assert.equal(await metric(o, 'otelcol_exporter_sent_spans_total'), 120);
   assert.equal((await queueHealth(o)).queue.disk_used_bytes, 0);
 });

@@ -1,12 +1,17 @@
 /*
  * test_sink: an exporter that records what reaches it and fails on command.
  *
- *   GET  /test/<id>/stats                 {"batches":..,"spans":..,"bytes":..}
+ *   GET  /test/<id>/stats                 {"batches":..,"spans":..,"bytes":..,
+ *                                          "attempts":..,"prepared":..,"freed":..}
  *   POST /test/<id>/mode?set=ok|pending|retry|reject
  *   POST /test/<id>/health?status=ok|degraded|unhealthy&detail=...
  *   GET  /test/<id>/received              [OTLP/JSON of the last batches taken]
  *
  * `mode: pending` completes each batch from another thread after `delay`.
+ * It is a request-based exporter (ABI 1.2): behind a sending queue the
+ * host prepares each outgoing batch once and sends it at every attempt;
+ * attempts, prepared and freed count those calls. Without a queue the
+ * host calls consume.
  * `fail_start: true` makes start() fail, for the unwinding tests;
  * `route_prefix` lets two sinks claim the same routes, which must fail.
  */
@@ -37,7 +42,7 @@ typedef struct sink {
     atomic_int mode; /* otelc_status to answer with */
     int64_t delay_ns;
     bool fail_start;
-    atomic_ullong batches, spans, bytes;
+    atomic_ullong batches, spans, bytes, attempts, prepared, freed;
     atomic_int inflight;
     char prefix[200];
     pthread_mutex_t kept_mu;
@@ -98,6 +103,7 @@ static void *complete_later(void *arg)
 static otelc_status consume(void *state, otelc_batch *b, otelc_ticket *t)
 {
     sink *s = state;
+    atomic_fetch_add(&s->attempts, 1);
     int mode = atomic_load(&s->mode);
     if (mode != OTELC_PENDING) {
         if (mode == OTELC_OK)
@@ -120,12 +126,46 @@ static otelc_status consume(void *state, otelc_batch *b, otelc_ticket *t)
     return OTELC_PENDING;
 }
 
+/* A request is the batch itself, referenced. */
+struct otelc_request {
+    otelc_batch *b;
+};
+
+static otelc_status export_prepare(void *state, otelc_batch *b, otelc_request **out)
+{
+    sink *s = state;
+    otelc_request *r = malloc(sizeof(*r));
+    if (!r)
+        return OTELC_RETRY;
+    r->b = otelc_batch_ref(b);
+    atomic_fetch_add(&s->prepared, 1);
+    *out = r;
+    return OTELC_OK;
+}
+
+static otelc_status export_send(void *state, otelc_request *r, otelc_ticket *t)
+{
+    return consume(state, r->b, t);
+}
+
+static void request_free(void *state, otelc_request *r)
+{
+    sink *s = state;
+    atomic_fetch_add(&s->freed, 1);
+    otelc_batch_unref(r->b);
+    free(r);
+}
+
 static void on_stats(void *arg, otelc_http_req *r)
 {
     sink *s = arg;
-    char body[160];
-    int n = snprintf(body, sizeof(body), "{\"batches\":%llu,\"spans\":%llu,\"bytes\":%llu}",
-                     atomic_load(&s->batches), atomic_load(&s->spans), atomic_load(&s->bytes));
+    char body[256];
+    int n = snprintf(body, sizeof(body),
+                     "{\"batches\":%llu,\"spans\":%llu,\"bytes\":%llu,\"attempts\":%llu,"
+                     "\"prepared\":%llu,\"freed\":%llu}",
+                     atomic_load(&s->batches), atomic_load(&s->spans), atomic_load(&s->bytes),
+                     atomic_load(&s->attempts), atomic_load(&s->prepared),
+                     atomic_load(&s->freed));
     static const char *const hdrs[] = {"Content-Type", "application/json", NULL};
     s->api->http_respond(r, 200, hdrs, body, (size_t)n);
 }
@@ -309,6 +349,9 @@ static const otelc_plugin desc = {
     .consume = consume,
     .shutdown = shutdown,
     .destroy = destroy,
+    .export_prepare = export_prepare,
+    .export_send = export_send,
+    .request_free = request_free,
 };
 
 OTELC_PLUGIN(desc)

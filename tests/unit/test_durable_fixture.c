@@ -25,12 +25,16 @@ void fake_fini(fake_exporter *f)
     pthread_mutex_destroy(&f->mu);
 }
 
-otelc_status fake_export(void *arg, otelc_batch *b, queue_done_fn done, void *done_arg)
+otelc_status fake_export(void *arg, otelc_batch *b, void **req, queue_done_fn done, void *done_arg)
 {
     fake_exporter *f = arg;
     otelc_status st = (otelc_status)atomic_load(&f->answer);
     const otelc_batch_meta *m = otelc_batch_meta_of(b);
     atomic_fetch_add(&f->calls, 1);
+    if (!*req) {
+        *req = f;
+        atomic_fetch_add(&f->prepared, 1);
+    }
     pthread_mutex_lock(&f->mu);
     if (f->nseen < FAKE_MAX_SEEN) {
         seen_batch *s = &f->seen[f->nseen++];
@@ -69,10 +73,18 @@ void scratch_remove(const char *dir)
     nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
+void fake_release(void *arg, void *req)
+{
+    fake_exporter *f = arg;
+    if (req == f)
+        atomic_fetch_add(&f->released, 1);
+}
+
 queue_cfg fast_queue_cfg(uint32_t consumers)
 {
     queue_cfg c;
     queue_cfg_defaults(&c);
+    c.release_fn = fake_release;
     c.num_consumers = consumers;
     c.queue_size = 100000;
     c.retry.initial_interval = 1000000; /* 1 ms */

@@ -31,11 +31,15 @@ typedef struct fake_exporter {
     seen_batch seen[FAKE_MAX_SEEN]; /* every call, answered OK or not */
     size_t nseen;
     atomic_ullong ok_spans;
+    atomic_int prepared, released; /* request slots filled and given back */
 } fake_exporter;
 
 void fake_init(fake_exporter *f, otelc_status answer);
 void fake_fini(fake_exporter *f);
-otelc_status fake_export(void *arg, otelc_batch *b, queue_done_fn done, void *done_arg);
+/* A request-based fake: the first attempt at a batch makes its request
+ * (the fake itself stands for it); fake_release gives it back. */
+otelc_status fake_export(void *arg, otelc_batch *b, void **req, queue_done_fn done, void *done_arg);
+void fake_release(void *arg, void *req);
 
 /* mkdtemp under /tmp; rm -rf. */
 void scratch_dir(char *out, size_t cap);

@@ -189,6 +189,10 @@ static void test_restart_rebuilds_recorded_batch(void **state)
     assert_int_equal(queue_start(x.q), 0);
     assert_true(eventually(called, &f, 2000));
     dq_close(&x, 50);
+    /* However often it was tried, the batch had one request, given back
+     * when the queue let go of it. */
+    assert_int_equal(atomic_load(&f.prepared), 1);
+    assert_int_equal(atomic_load(&f.released), 1);
     pthread_mutex_lock(&f.mu);
     seen_batch first = f.seen[0];
     f.seen[0].bytes = NULL;

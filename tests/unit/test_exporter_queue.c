@@ -17,21 +17,36 @@ typedef struct fake {
     atomic_int calls;
     atomic_int fail_first; /* answer RETRY this many times */
     otelc_status answer;
+    atomic_int prepared, released; /* requests made (the first attempt) and given back */
 } fake;
 
-static otelc_status fake_export(void *arg, otelc_batch *b, queue_done_fn done, void *done_arg)
+/* A request-based fake: the first attempt at a batch makes its request
+ * (the fake itself stands for it). */
+static otelc_status fake_export(void *arg, otelc_batch *b, void **req, queue_done_fn done, void *done_arg)
 {
     fake *f = arg;
     atomic_fetch_add(&f->calls, 1);
+    if (!*req) {
+        *req = f;
+        atomic_fetch_add(&f->prepared, 1);
+    }
     if (atomic_fetch_sub(&f->fail_first, 1) > 0)
         return OTELC_RETRY;
     return f->answer;
+}
+
+static void fake_release(void *arg, void *req)
+{
+    fake *f = arg;
+    assert_ptr_equal(req, f);
+    atomic_fetch_add(&f->released, 1);
 }
 
 static queue_cfg fast_cfg(int64_t size, uint32_t consumers)
 {
     queue_cfg c;
     queue_cfg_defaults(&c);
+    c.release_fn = fake_release;
     c.queue_size = size;
     c.num_consumers = consumers;
     c.retry.initial_interval = 1000000; /* 1 ms */
@@ -113,8 +128,10 @@ static void test_retry_then_success(void **state)
     assert_int_equal(s.sent_spans, 5);
     assert_int_equal(s.retries, 3);
     assert_int_equal(atomic_load(&f.calls), 4);
+    assert_int_equal(atomic_load(&f.prepared), 1); /* one request for all four attempts */
     assert_true(s.last_success_ns > 0);
     queue_free(q);
+    assert_int_equal(atomic_load(&f.released), 1);
 }
 
 static void test_reject_and_exhausted_retries_fail(void **state)

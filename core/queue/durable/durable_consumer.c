@@ -268,6 +268,11 @@ typedef struct export_wait {
     pthread_cond_t cv;
     bool done;
     otelc_status status;
+    /* A request whose attempt the consumer stopped waiting for: released
+     * by the late completion, when the exporter is done with it. */
+    void *orphan;
+    queue_release_fn release_fn;
+    void *release_arg;
 } export_wait;
 
 static void wait_free(export_wait *w)
@@ -289,8 +294,11 @@ static void wait_done(void *arg, otelc_status st)
     pthread_mutex_lock(&w->mu);
     w->status = st == OTELC_PENDING ? OTELC_OK : st;
     w->done = true;
+    void *orphan = w->orphan;
     pthread_cond_signal(&w->cv);
     pthread_mutex_unlock(&w->mu);
+    if (orphan && w->release_fn)
+        w->release_fn(w->release_arg, orphan);
     wait_unref(w);
 }
 
@@ -310,8 +318,9 @@ static bool abandon_due(durable_queue *q)
     return due;
 }
 
-/* OK, RETRY, REJECT; or -1 when shutdown left the exporter's answer. */
-static int export_once(durable_queue *q, otelc_batch *b)
+/* OK, RETRY, REJECT; or -1 when shutdown left the exporter's answer
+ * (then *req belongs to that answer's late completion and is NULL here). */
+static int export_once(durable_queue *q, otelc_batch *b, void **req)
 {
     export_wait *w = calloc(1, sizeof(*w));
     if (!w)
@@ -319,7 +328,9 @@ static int export_once(durable_queue *q, otelc_batch *b)
     atomic_init(&w->refs, 2);
     pthread_mutex_init(&w->mu, NULL);
     pthread_cond_init(&w->cv, NULL);
-    int st = q->export_fn(q->export_arg, b, wait_done, w);
+    w->release_fn = q->cfg.release_fn;
+    w->release_arg = q->export_arg;
+    int st = q->export_fn(q->export_arg, b, req, wait_done, w);
     if (st != OTELC_PENDING) {
         wait_free(w); /* no completion comes */
         return st;
@@ -332,18 +343,22 @@ static int export_once(durable_queue *q, otelc_batch *b)
             break;
     }
     st = w->done ? (int)w->status : -1;
+    if (st < 0) {
+        w->orphan = *req;
+        *req = NULL;
+    }
     pthread_mutex_unlock(&w->mu);
     wait_unref(w);
     return st;
 }
 
-static outcome export_with_retry(durable_queue *q, dq_job *j, otelc_batch *b, uint64_t *seed,
-                                 char *why, size_t whylen)
+static outcome export_attempts(durable_queue *q, dq_job *j, otelc_batch *b, void **req,
+                               uint64_t *seed, char *why, size_t whylen)
 {
     retry_state rs;
     bool retrying = false;
     for (;;) {
-        int st = export_once(q, b);
+        int st = export_once(q, b, req);
         if (st < 0)
             return OUT_ABANDONED;
         if (st == OTELC_OK)
@@ -371,6 +386,16 @@ static outcome export_with_retry(durable_queue *q, dq_job *j, otelc_batch *b, ui
         if (!backoff_sleep(q, wait))
             return OUT_ABANDONED;
     }
+}
+
+/* Every attempt at one outgoing batch shares the exporter's request. */
+static outcome export_with_retry(durable_queue *q, dq_job *j, otelc_batch *b, uint64_t *seed,
+                                 char *why, size_t whylen)
+{
+    void *req = NULL;
+    outcome o = export_attempts(q, j, b, &req, seed, why, whylen);
+    queue_release(&q->cfg, q->export_arg, req);
+    return o;
 }
 
 /* ---- one job, start to end ---- */

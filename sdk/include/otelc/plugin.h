@@ -12,6 +12,9 @@
  *        otelc_host_api.export_batching, otelc_batching,
  *        otelc_send_trigger: a processor asks the exporter queues of its
  *        pipeline to batch on their read side instead of holding data.
+ *        otelc_plugin.export_prepare, export_send, request_free,
+ *        otelc_request: request-based exporters (the host keeps each
+ *        outgoing batch's prepared request across its retries).
  *
  * Rules that hold everywhere below:
  *
@@ -94,6 +97,7 @@ typedef struct otelc_ticket otelc_ticket;   /* a pending consume, to complete on
 typedef struct otelc_node otelc_node;       /* a config subtree; knows file:line:col */
 typedef struct otelc_series otelc_series;   /* one metric series (name + labels) */
 typedef struct otelc_http_req otelc_http_req; /* one admin HTTP exchange */
+typedef struct otelc_request otelc_request; /* an exporter's prepared batch (its own type) */
 
 /* ------------------------------------------------------------------ */
 /* Batches                                                             */
@@ -447,6 +451,22 @@ typedef struct otelc_plugin {
     int (*shutdown)(void *state, int64_t deadline_ns);
     /* Frees everything; always called once after a successful create. */
     void (*destroy)(void *state);
+
+    /* 1.2: request-based exporters: all three, or none. The host's queue
+     * calls export_prepare once per outgoing batch (b lent) to turn it
+     * into what goes on the wire (encoded, compressed, hashed: the
+     * collector's request model): OK with *out set, RETRY (not now: the
+     * batch is offered again later) or REJECT (never). It then calls
+     * export_send for every attempt with the same request, lent until the
+     * attempt's outcome (OK, PENDING completing t, RETRY, REJECT), and
+     * request_free once the batch is done with (sent, dead-lettered, or
+     * left on disk for the next start). No exporter caches anything
+     * between retries. Both run on queue consumer threads, several at
+     * once unless the exporter's consume is serialised (then these are
+     * too). With its sending_queue disabled the host calls consume. */
+    otelc_status (*export_prepare)(void *state, otelc_batch *b, otelc_request **out);
+    otelc_status (*export_send)(void *state, otelc_request *r, otelc_ticket *t);
+    void (*request_free)(void *state, otelc_request *r);
 } otelc_plugin;
 
 /* The one symbol a plugin exports. The versioned name lets a future ABI 2
