@@ -6,6 +6,7 @@
 
 #include <ctype.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <string.h>
 #include <time.h>
 
@@ -80,6 +81,10 @@ int s3_parse_rfc3339(const char *s, int64_t *ns)
     time_t t = timegm(&tm);
     if (t == (time_t)-1 && !(y == 1969 && mo == 12 && d == 31))
         return -1;
-    *ns = ((int64_t)t - off) * 1000000000 + frac;
+    int64_t secs = (int64_t)t - off;
+    /* Unix nanoseconds in 64 bits end in 2262 (and begin in 1677). */
+    if (secs >= INT64_MAX / 1000000000 || secs <= INT64_MIN / 1000000000)
+        return -1;
+    *ns = secs * 1000000000 + frac;
     return 0;
 }

@@ -1,5 +1,5 @@
 /*
- * libFuzzer target for the awss3 SigV4 signer. The input is split on '\n':
+ * libFuzzer target for the SigV4 signer of libs/s3. The input is split on '\n':
  * method, path, host, then lines "name:value" (headers) or "?name=value"
  * (query parameters) up to a blank line; the rest is the payload. Checks
  * that signing never fails on anything but the documented codes, that a

@@ -31,9 +31,13 @@ static void test_rfc3339(void **state)
     assert_int_equal(ns, 1700000000000000000ll);
     const char *bad[] = {"2023-11-14", "2023-11-14T22:13:20", "2023-13-14T22:13:20Z",
                          "2023-11-14T22:13:20.Z", "2023-11-14T22:13:20Zjunk", "yesterday",
-                         "2023-11-14T22:13:20+2:00", ""};
+                         "2023-11-14T22:13:20+2:00", "",
+                         /* past what unix nanoseconds hold in 64 bits (found by fuzz_s3xml) */
+                         "2263-01-01T00:00:00Z", "9999-12-31T23:59:59Z", "1600-01-01T00:00:00Z"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
         assert_int_equal(s3_parse_rfc3339(bad[i], &ns), -1);
+    assert_int_equal(s3_parse_rfc3339("2262-01-01T00:00:00Z", &ns), 0);
+    assert_int_equal(ns, 9214646400000000000ll);
 }
 
 static void test_durations(void **state)
