@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <otelc/sdk/clock.h>
 
 #include "admin/admin.h"
@@ -168,6 +169,21 @@ void host_resume_waiters(host *h)
     }
 }
 
+/* A gateway holds a connection per client: like the collector (Go's
+ * runtime does it at start), take every file descriptor the hard limit
+ * allows, so the common soft limit of 1024 does not lock clients out. */
+static void raise_fd_limit(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= rl.rlim_max)
+        return;
+    unsigned long long was = (unsigned long long)rl.rlim_cur;
+    rl.rlim_cur = rl.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &rl) == 0)
+        otelc_log(OTELC_LOG_DEBUG, "host", "open files: soft limit raised from %llu to %llu",
+                  was, (unsigned long long)rl.rlim_max);
+}
+
 static int wait_for_signal(const sigset_t *set)
 {
     int sig = 0;
@@ -296,6 +312,7 @@ int otelc_run(const otelc_options *opts, otelc_config *cfg)
     sigset_t set;
     evthread_use_pthreads();
     block_signals(&set);
+    raise_fd_limit();
     host h = {0};
     plugin_registry reg = {0};
     h.metrics = metrics_new();

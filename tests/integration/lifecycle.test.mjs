@@ -2,7 +2,9 @@
 // SIGTERM that drains what is queued before exiting 0.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { start, run, writeConfig, post } from './lib/harness.mjs';
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { start, run, writeConfig, post, eventually, BIN, PLUGIN_DIRS } from './lib/harness.mjs';
 
 const cfg = (sink) => `
 receivers:
@@ -69,4 +71,24 @@ test('SIGTERM drains queued batches before exit', async () => {
   assert.equal(code, 0, o.log);
   assert.match(o.log, /testsink: delivered 50 spans in 5 batches/);
   assert.doesNotMatch(o.log, /lost/);
+});
+
+// Started under a soft limit of 256 open files, otelc takes what the hard
+// limit allows, as the collector does: idle clients cannot lock others out.
+test('the soft limit on open files is raised to the hard one', async (t) => {
+  const config = writeConfig(cfg(''));
+  const dirs = PLUGIN_DIRS.flatMap((d) => ['--plugin-dir', d]);
+  const p = spawn('sh', ['-c', 'ulimit -S -n 256 && exec "$@"', 'sh', BIN, '--config', config, ...dirs],
+    { stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  p.stdout.on('data', (d) => { log += d; });
+  p.stderr.on('data', (d) => { log += d; });
+  const exited = new Promise((r) => p.on('close', r));
+  t.after(async () => { p.kill('SIGTERM'); await exited; });
+  assert.ok(await eventually(() => /running \d+ pipeline/.test(log)), log);
+  const limits = readFileSync(`/proc/${p.pid}/limits`, 'utf8');
+  const m = limits.match(/^Max open files\s+(\d+)\s+(\d+)/m);
+  assert.ok(m, limits);
+  assert.equal(m[1], m[2], 'soft limit equals the hard one');
+  assert.ok(Number(m[1]) > 256);
 });
