@@ -68,6 +68,34 @@ static otelc_ctx *instance_new(host *h, const plugin_entry *pe, const otelc_comp
     return c;
 }
 
+/* Components the collector removed, with its advice, so an old config
+ * is told what to write instead of only "unknown". */
+static const struct removed {
+    otelc_kind kind;
+    const char *type, *hint;
+} removed[] = {
+    {OTELC_EXPORTER, "logging", "the collector removed the logging exporter: use the debug "
+                                "exporter instead"},
+    {OTELC_EXPORTER, "jaeger", "the collector removed the jaeger exporter: Jaeger takes OTLP, "
+                               "use an OTLP exporter instead"},
+    {OTELC_EXPORTER, "jaeger_thrift", "the collector removed the jaeger_thrift exporter: Jaeger "
+                                      "takes OTLP, use an OTLP exporter instead"},
+    {OTELC_PROCESSOR, "spanmetrics", "the collector removed the spanmetrics processor: use the "
+                                     "spanmetrics connector instead"},
+    {OTELC_PROCESSOR, "queued_retry", "the collector removed the queued_retry processor: every "
+                                      "exporter has sending_queue and retry_on_failure"},
+    {OTELC_EXTENSION, "memory_ballast", "the collector removed the memory_ballast extension: "
+                                        "remove it (memory_limiter bounds memory)"},
+};
+
+static const char *removed_hint(otelc_kind kind, const char *type)
+{
+    for (size_t i = 0; i < sizeof(removed) / sizeof(removed[0]); i++)
+        if (removed[i].kind == kind && strcmp(removed[i].type, type) == 0)
+            return removed[i].hint;
+    return NULL;
+}
+
 /* The instance for ref in kind's section: shared unless a processor. */
 static otelc_ctx *instance_for(host *h, otelc_kind kind, const otelc_component_ref *ref,
                                const char *pipeline, otelc_errors *errs)
@@ -77,6 +105,11 @@ static otelc_ctx *instance_for(host *h, otelc_kind kind, const otelc_component_r
     if (c)
         return c;
     const plugin_entry *pe = registry_find(h->reg, kind, ref->type);
+    const char *hint = pe ? NULL : removed_hint(kind, ref->type);
+    if (hint) {
+        otelc_errors_add_key(errs, ref->config ? ref->config : ref->ref, "%s", hint);
+        return NULL;
+    }
     if (!pe) {
         otelc_errors_add_key(errs, ref->config ? ref->config : ref->ref,
                              "unknown %s type \"%s\": no plugin provides it (see otelc "

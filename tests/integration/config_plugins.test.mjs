@@ -86,3 +86,29 @@ test('sending_queue.batch.partition: metadata_keys distinct; cardinality_limit n
   assert.match(r.stderr, /key 'exporters.testsink.sending_queue.batch.partition.metadata_keys.*duplicate metadata key X-Tenant/);
   assert.match(r.stderr, /partition.cardinality_limit is not supported yet/);
 });
+
+test('components the collector removed are named with its advice', async () => {
+  const file = writeConfig(`
+receivers:
+  testsource:
+processors:
+  queued_retry:
+exporters:
+  logging:
+    verbosity: detailed
+extensions:
+  memory_ballast: { size_mib: 64 }
+service:
+  extensions: [memory_ballast]
+  pipelines:
+    traces:
+      receivers: [testsource]
+      processors: [queued_retry]
+      exporters: [logging]
+`);
+  const r = await run(['validate', '--config', file]);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /key 'exporters.logging': the collector removed the logging exporter: use the debug exporter instead/);
+  assert.match(r.stderr, /key 'processors.queued_retry': the collector removed the queued_retry processor/);
+  assert.match(r.stderr, /key 'extensions.memory_ballast': the collector removed the memory_ballast extension/);
+});
