@@ -61,7 +61,7 @@ static int gzip_feed(encoder *e, const void *p, size_t n, bool last)
     struct isal_zstream *z = e->gz;
     if (n == 0 && !last)
         return 0;
-    z->next_in = (uint8_t *)(uintptr_t)p; /* only read: igzip's field is not const */
+    z->next_in = (uint8_t *)p;            /* only read: igzip's field is not const */
     z->avail_in = (uint32_t)n;            /* segments are far below 4 GiB */
     z->end_of_stream = last;
     for (;;) {
