@@ -2,6 +2,12 @@
 # binaries next to a fake host table (batches are the real host's).
 set(PROC_BATCH_DIR ${CMAKE_CURRENT_LIST_DIR}/../../processors/batch)
 set(PROC_CONV_DIR ${CMAKE_CURRENT_LIST_DIR}/../../processors/converter)
+set(PROC_ML_DIR ${CMAKE_CURRENT_LIST_DIR}/../../processors/memory_limiter)
+
+otelc_add_unit_test(test_memory_limiter
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_memory_limiter.c ${PROC_ML_DIR}/ml_config.c
+  LIBS otelc_plugin_api)
+target_include_directories(test_memory_limiter PRIVATE ${PROC_ML_DIR})
 
 if(EXISTS ${PROC_BATCH_DIR}/batch_proc.c)
   otelc_add_unit_test(test_batch_processor
