@@ -82,9 +82,9 @@ for (const rate of [5000, 20000]) {
 
 // ---- batch placed as collector configs place it ----
 
-// A collector-shaped config: otlp -> [batch] -> awss3, with a memory or a
-// durable sending_queue.
-function batchConfig(s, durable) {
+// A collector-shaped config: otlp -> processors -> awss3, with a memory or
+// a durable sending_queue.
+function batchConfig(s, durable, processors = '[batch]') {
   const dir = join(tempDir(), 'queue');
   return `
 receivers:
@@ -92,6 +92,7 @@ receivers:
     protocols:
       grpc: { endpoint: "127.0.0.1:0" }
 processors:
+  memory_limiter: { check_interval: 1s, limit_percentage: 90, spike_limit_percentage: 10 }
   batch: { send_batch_size: 2048, timeout: 1s }
 exporters:
   awss3:
@@ -113,7 +114,7 @@ service:
   pipelines:
     traces:
       receivers: [otlp]
-      processors: [batch]
+      processors: ${processors}
       exporters: [awss3]
 `;
 }
@@ -123,11 +124,12 @@ const metric = (text, re) => {
   return m ? Number(m[1]) : undefined;
 };
 
-for (const queue of ['memory', 'durable']) {
-  test(`[batch] before a ${queue} queue: nothing dropped, the exporter gets batches of send_batch_size`, async (t) => {
+for (const [queue, processors] of [['memory', '[batch]'], ['durable', '[batch]'],
+  ['durable', '[memory_limiter, batch]']]) {
+  test(`${processors} before a ${queue} queue: nothing dropped, the exporter gets batches of send_batch_size`, async (t) => {
     const s = await startS3();
     t.after(() => s.stop());
-    const o = await start(batchConfig(s, queue === 'durable'), { env: env() });
+    const o = await start(batchConfig(s, queue === 'durable', processors), { env: env() });
     t.after(() => o.stop());
     const r = await sdkSend(`http://127.0.0.1:${port(o, 'grpc')}`, 5000, 3);
     assert.equal(r.exported, r.created, `the SDK exported ${r.exported} of ${r.created} spans`);
