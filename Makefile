@@ -8,6 +8,8 @@
 #                         bench/results/<date>.json (not part of make test)
 #   make bench-smoke      5 s of scenarios (a) and (b): asserts nothing is lost
 #   make setup            install Debian and npm packages (idempotent)
+#   make install          install otelc, its plugins and the plugin SDK under
+#                         PREFIX (/usr/local); DESTDIR stages it elsewhere
 #   make run              the default pipeline end to end, with a local S3 server
 #   make run-client       send realistic traces to it (in another terminal)
 
@@ -20,7 +22,7 @@ else
 BUILD ?= build
 endif
 
-.PHONY: setup setup-proto build test lint fuzz bench bench-smoke run run-client clean
+.PHONY: setup setup-proto build test lint fuzz bench bench-smoke run run-client clean install
 
 # The setup script is run only when something is missing.
 setup:
@@ -36,6 +38,11 @@ $(BUILD)/CMakeCache.txt:
 
 build: $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j$(JOBS)
+
+PREFIX ?= /usr/local
+# DESTDIR comes from the environment or the command line, as cmake reads it.
+install: build
+	DESTDIR=$(DESTDIR) cmake --install $(BUILD) --prefix $(PREFIX)
 
 test: build
 	@scripts/setup.sh --check || scripts/setup.sh

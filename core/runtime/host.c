@@ -12,7 +12,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <otelc/sdk/clock.h>
 
 #include "admin/admin.h"
@@ -38,12 +41,31 @@ static void block_signals(sigset_t *set)
     pthread_sigmask(SIG_BLOCK, set, NULL);
 }
 
+/* The bundled plugins: beside an installed binary (<prefix>/bin/otelc
+ * finds <prefix>/OTELC_PLUGIN_INSTALL_DIR, wherever the tree was put),
+ * else the build tree's. buf holds the path when it is the former. */
+static const char *default_plugin_dir(char *buf, size_t cap)
+{
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+    char *slash = n > 0 ? (exe[n] = 0, strrchr(exe, '/')) : NULL;
+    if (slash)
+        *slash = 0; /* <prefix>/bin */
+    int w = slash ? snprintf(buf, cap, "%s/../%s", exe, OTELC_PLUGIN_INSTALL_DIR) : -1;
+    struct stat st;
+    if (w > 0 && (size_t)w < cap && stat(buf, &st) == 0 && S_ISDIR(st.st_mode))
+        return buf;
+    return OTELC_DEFAULT_PLUGIN_DIR;
+}
+
 static int load_plugins(const otelc_options *opts, plugin_registry *reg)
 {
+    char installed[PATH_MAX + 64];
     if (builtin_register(reg) != 0)
         return -1;
     if (opts->n_plugin_dirs == 0)
-        return loader_scan_dir(reg, OTELC_DEFAULT_PLUGIN_DIR) < 0 ? -1 : 0;
+        return loader_scan_dir(reg, default_plugin_dir(installed, sizeof(installed))) < 0 ? -1
+                                                                                         : 0;
     for (size_t i = 0; i < opts->n_plugin_dirs; i++)
         if (loader_scan_dir(reg, opts->plugin_dirs[i]) < 0)
             return -1;
