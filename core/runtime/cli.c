@@ -94,6 +94,10 @@ static int parse_one(int argc, char *const *argv, int *i, otelc_options *opts, F
         return set_command(opts, OTELC_CMD_VALIDATE);
     if (strcmp(arg, "components") == 0)
         return set_command(opts, OTELC_CMD_COMPONENTS);
+    if (strcmp(arg, "--keys") == 0 && opts->command == OTELC_CMD_COMPONENTS) {
+        opts->keys = true;
+        return 0;
+    }
     if (strcmp(arg, "queue") == 0 && opts->command == OTELC_CMD_RUN)
         return set_command(opts, OTELC_CMD_QUEUE);
     if (strcmp(arg, "reindex") == 0 && opts->command == OTELC_CMD_RUN)
@@ -192,7 +196,8 @@ void otelc_cli_print_help(FILE *out)
     fputs("Usage:\n"
           "  otelc [--config FILE]... [--plugin-dir DIR]...   run the pipelines\n"
           "  otelc validate [--config FILE]...                check the config and exit\n"
-          "  otelc components [--plugin-dir DIR]...           list the plugins found\n"
+          "  otelc components [--keys] [--plugin-dir DIR]...  list the plugins found;\n"
+          "                                                   --keys: every config key\n"
           "  otelc queue inspect EXPORTER [--admin HOST:PORT] a running daemon's queue and\n"
           "                                                   dead letters\n"
           "  otelc queue replay EXPORTER [ID] [--admin ...]   send dead letters again\n"

@@ -46,6 +46,7 @@ typedef struct otelc_options {
     char **args;             /* owned; words after a command that takes them (queue) */
     size_t nargs;
     char *admin;             /* owned; --admin HOST:PORT of a running daemon, or NULL */
+    bool keys;               /* components --keys: every key of every plugin */
 } otelc_options;
 
 /* Parses argv[1..argc). `plugin_path_env` is OTELC_PLUGIN_PATH's value (or

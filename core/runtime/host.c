@@ -366,6 +366,25 @@ int otelc_run(const otelc_options *opts, otelc_config *cfg)
     return rc;
 }
 
+static const char *key_type_name(otelc_cfg_type t)
+{
+    static const char *const names[] = {"?",        "string", "bool", "int",  "double",
+                                        "duration", "size",   "list", "node", "section"};
+    return (size_t)t < sizeof(names) / sizeof(names[0]) ? names[t] : "?";
+}
+
+/* One line per key: name, type, default, and the doc (flags first). */
+static void print_keys(const otelc_plugin *d)
+{
+    for (const otelc_cfg_key *k = d->config_keys; k && k->name; k++) {
+        const char *note = k->flags & OTELC_KEY_UNSUPPORTED ? "[not supported yet] "
+                           : k->flags & OTELC_KEY_IGNORED   ? "[ignored] "
+                                                            : "";
+        printf("    %-40s %-9s %-16s %s%s\n", k->name, key_type_name(k->type),
+               k->dflt ? k->dflt : "-", note, k->doc ? k->doc : "");
+    }
+}
+
 int otelc_components(const otelc_options *opts)
 {
     plugin_registry reg = {0};
@@ -378,6 +397,8 @@ int otelc_components(const otelc_options *opts)
         const otelc_plugin *d = reg.items[i].desc;
         printf("%-10s %-16s %-10s %u.%-3u %s\n", kind_name(d->kind), d->type,
                d->version ? d->version : "-", d->abi_major, d->abi_minor, reg.items[i].path);
+        if (opts->keys)
+            print_keys(d);
     }
     for (size_t i = 0; i < reg.nrefusals; i++)
         printf("refused: %s\n", reg.refusals[i]);

@@ -77,3 +77,14 @@ test('the plugin in docs/plugins.md builds out of tree and loads', async () => {
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, re(`^exporter\\s+counter\\s+1\\.0\\.0\\s+${ABI}\\s+\\S+counter\\.so$`));
 });
+
+test('components --keys prints every key with its type, default and doc', async () => {
+  const r = await run(['components', '--keys']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^exporter\s+testsink\s/m);
+  assert.match(r.stdout, /^ {4}mode\s+string\s+ok\s+ok, pending, retry or reject$/m);
+  assert.match(r.stdout, /^ {4}delay\s+duration\s+10ms\s+completion delay in pending mode$/m);
+  assert.match(r.stdout, /^ {4}tls\s+node\s+-\s+\[not supported yet\] TLS for the endpoint$/m);
+  const plain = await run(['components']);
+  assert.doesNotMatch(plain.stdout, /^ {4}mode\s/m, 'keys only with --keys');
+});
