@@ -2,7 +2,9 @@
  * ml_config.c: the memory_limiter's keys, the limits derived from them
  * (the collector's rules), and reading memory from /proc and the cgroup.
  */
+#include <errno.h>
 #include <inttypes.h>
+#include <stdlib.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -79,16 +81,23 @@ int ml_limits_of(const ml_cfg *c, uint64_t total, ml_limits *out, char *why, siz
     return 0;
 }
 
-/* The first number in file, or 0. */
+/* The decimal number that s starts with (after blanks), or 0. */
+static uint64_t number_at(const char *s)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    return end == s || errno ? 0 : (uint64_t)v;
+}
+
+/* The first number in file ("max" and the like read as 0). */
 static uint64_t read_number(const char *path)
 {
     FILE *f = fopen(path, "re");
-    unsigned long long v = 0;
-    if (!f)
-        return 0;
-    if (fscanf(f, "%llu", &v) != 1)
-        v = 0;
-    fclose(f);
+    char line[64];
+    uint64_t v = f && fgets(line, sizeof(line), f) ? number_at(line) : 0;
+    if (f)
+        fclose(f);
     return v;
 }
 
@@ -97,15 +106,16 @@ static uint64_t proc_kb(const char *path, const char *name)
 {
     FILE *f = fopen(path, "re");
     char line[256];
-    unsigned long long kb = 0;
+    uint64_t kb = 0;
     size_t n = strlen(name);
     while (f && fgets(line, sizeof(line), f))
-        if (strncmp(line, name, n) == 0 && line[n] == ':' &&
-            sscanf(line + n + 1, "%llu", &kb) == 1)
+        if (strncmp(line, name, n) == 0 && line[n] == ':') {
+            kb = number_at(line + n + 1);
             break;
+        }
     if (f)
         fclose(f);
-    return (uint64_t)kb * 1024;
+    return kb * 1024;
 }
 
 uint64_t ml_total_memory(void)
