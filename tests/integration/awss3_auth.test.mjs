@@ -92,3 +92,32 @@ test('wrong secret, then a restart with the right one (durable queue)', async (t
   assert.equal(got.ids.size, 20);
   assert.equal(got.spans.length, 20, 'none twice');
 });
+
+// Secrets reach nothing a person or a scraper reads: a full run at debug
+// level with a wrong secret and a session token from the config (S3
+// refuses, the exporter pauses), its /health, /metrics and queue routes,
+// and otelc validate of the same config with an error beside them.
+test('the secret key and session token appear in no log, answer or error', async (t) => {
+  const SECRET = 'canary-secret-7f3a9c1e5b';
+  const TOKEN = 'canary-token-2d8e4b6a0f';
+  const uploader = `
+      session_token: ${TOKEN}`;
+  const yaml = awss3Config(s3, { prefix: 'secrets', secret: SECRET, uploader });
+  const o = await start(yaml, { env: { ...cleanAwsEnv(tempDir()), OTELC_LOG: 'debug' } });
+  t.after(() => o.stop());
+  await post(o.url('/test/testsource/emit?count=2&spans=5'));
+  assert.ok(await eventually(async () => /SignatureDoesNotMatch|InvalidAccessKeyId|InvalidToken/.test(o.log)),
+    `S3 refused the signature:\n${o.log}`);
+  const answers = [];
+  for (const path of ['/health', '/metrics', '/api/queue/awss3/deadletters', '/spans?limit=5'])
+    answers.push((await get(o.url(path))).text);
+  const bad = yaml.replace('region: us-east-1', 'region: "not a region!"');
+  const v = await run(['validate', '--config', writeConfig(bad)]);
+  assert.equal(v.code, 1, 'the broken config is refused');
+  await o.stop();
+  for (const [what, text] of [['log', o.log], ['validate', v.stdout + v.stderr],
+    ...answers.map((a, i) => [`answer ${i}`, a])]) {
+    assert.ok(!text.includes(SECRET), `the secret key appears in the ${what}`);
+    assert.ok(!text.includes(TOKEN), `the session token appears in the ${what}`);
+  }
+});
