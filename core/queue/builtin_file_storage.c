@@ -97,6 +97,8 @@ static void fs_destroy(void *state)
     free(s);
 }
 
+#define MOOT "LMDB reuses freed pages in place: nothing to compact"
+
 static const otelc_cfg_key fs_keys[] = {
     {"directory", OTELC_CFG_STRING, "/var/lib/otelcol/file_storage",
      "directory of the queue's LMDB files", offsetof(fs_cfg, directory), 0},
@@ -109,7 +111,17 @@ static const otelc_cfg_key fs_keys[] = {
      offsetof(fs_cfg, create_directory), 0},
     {"directory_permissions", OTELC_CFG_STRING, "0750", "mode of a created directory",
      offsetof(fs_cfg, directory_permissions), 0},
-    {"compaction", OTELC_CFG_NODE, NULL, "online compaction", 0, OTELC_KEY_UNSUPPORTED},
+    /* The collector compacts its bbolt files; LMDB reuses the pages it
+     * frees, so the keys are accepted and have nothing to do. */
+    {"compaction", OTELC_CFG_SECTION, NULL, "the collector's compaction of its files", 0, 0},
+    {"compaction.on_start", OTELC_CFG_BOOL, NULL, MOOT, 0, OTELC_KEY_IGNORED},
+    {"compaction.on_rebound", OTELC_CFG_BOOL, NULL, MOOT, 0, OTELC_KEY_IGNORED},
+    {"compaction.directory", OTELC_CFG_STRING, NULL, MOOT, 0, OTELC_KEY_IGNORED},
+    {"compaction.max_transaction_size", OTELC_CFG_INT, NULL, MOOT, 0, OTELC_KEY_IGNORED},
+    {"compaction.rebound_needed_threshold_mib", OTELC_CFG_INT, NULL, MOOT, 0, OTELC_KEY_IGNORED},
+    {"compaction.rebound_trigger_threshold_mib", OTELC_CFG_INT, NULL, MOOT, 0, OTELC_KEY_IGNORED},
+    {"compaction.check_interval", OTELC_CFG_DURATION, NULL, MOOT, 0, OTELC_KEY_IGNORED},
+    {"compaction.cleanup_on_start", OTELC_CFG_BOOL, NULL, MOOT, 0, OTELC_KEY_IGNORED},
     {"recreate", OTELC_CFG_BOOL, NULL, "rename the storage at start", 0, OTELC_KEY_UNSUPPORTED},
     {0},
 };

@@ -112,3 +112,29 @@ service:
   assert.match(r.stderr, /key 'processors.queued_retry': the collector removed the queued_retry processor/);
   assert.match(r.stderr, /key 'extensions.memory_ballast': the collector removed the memory_ballast extension/);
 });
+
+test('file_storage takes the collector\'s compaction keys as a documented no-op', async () => {
+  const yaml = (compaction) => `
+receivers:
+  testsource:
+exporters:
+  testsink:
+    sending_queue: { storage: file_storage }
+extensions:
+  file_storage:
+    directory: /var/lib/otelc-test-never-created
+    compaction: ${compaction}
+service:
+  extensions: [file_storage]
+  pipelines:
+    traces:
+      receivers: [testsource]
+      exporters: [testsink]
+`;
+  const ok = await run(['validate', '--config', writeConfig(yaml('{ on_start: true, on_rebound: true, directory: /tmp, rebound_needed_threshold_mib: 5, rebound_trigger_threshold_mib: 10, max_transaction_size: 65536, check_interval: 5s, cleanup_on_start: true }'))]);
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.match(ok.stderr, /compaction\.on_rebound is ignored by otelc/);
+  const bad = await run(['validate', '--config', writeConfig(yaml('{ on_strat: true }'))]);
+  assert.equal(bad.code, 1);
+  assert.match(bad.stderr, /key 'extensions.file_storage.compaction.on_strat'/);
+});
