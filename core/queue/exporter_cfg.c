@@ -104,7 +104,7 @@ static void check_storage_keys(const otelc_node *n, const queue_cfg *q, otelc_er
                                  "yet (a full durable queue answers RETRY)");
         return;
     }
-    static const char *const need[] = {"max_disk_size", NULL};
+    static const char *const need[] = {"max_disk_size", "max_memory_size", NULL};
     for (size_t i = 0; need[i]; i++) {
         const otelc_node *c = otelc_node_child(n, need[i]);
         if (c)
@@ -117,7 +117,8 @@ static void parse_queue(const otelc_node *n, queue_cfg *q, otelc_errors *errs)
 {
     static const char *const known[] = {"enabled", "num_consumers", "queue_size", "sizer",
                                         "block_on_overflow", "storage", "batch",
-                                        "max_disk_size", "wait_for_result", NULL};
+                                        "max_disk_size", "max_memory_size", "wait_for_result",
+                                        NULL};
     if (otelc_cfg_map(n, errs) != OTELC_CFG_OK)
         return;
     otelc_cfg_check_keys(n, known, errs);
@@ -134,6 +135,7 @@ static void parse_queue(const otelc_node *n, queue_cfg *q, otelc_errors *errs)
     const otelc_node *mds = otelc_node_child(n, "max_disk_size");
     if (otelc_cfg_size(mds, errs, &q->max_disk_size) == OTELC_CFG_OK && q->max_disk_size == 0)
         otelc_errors_add_value(errs, mds, "max_disk_size must be positive");
+    otelc_cfg_size(otelc_node_child(n, "max_memory_size"), errs, &q->max_memory_size);
     parse_batch(otelc_node_child(n, "batch"), q, sizer_set, errs);
     check_storage_keys(n, q, errs);
     const otelc_node *wfr = otelc_node_child(n, "wait_for_result");

@@ -78,6 +78,7 @@ void queue_cfg_defaults(queue_cfg *cfg)
     cfg->timeout_ns = 5000000000LL;
     cfg->paused_probe_ns = 10000000000LL;
     cfg->max_disk_size = 1ull << 30;
+    cfg->max_memory_size = 32ull << 20;
     cfg->batch.sizer = SIZER_ITEMS;
     cfg->batch.min_size = 8192;
     cfg->batch.flush_timeout_ns = 200000000;

@@ -66,6 +66,8 @@ typedef struct queue_cfg {
     int64_t paused_probe_ns;/* how often a paused exporter is offered a batch */
     const char *storage;    /* file_storage extension id; NULL: in memory */
     uint64_t max_disk_size; /* durable: disk budget in bytes; 1 GiB */
+    uint64_t max_memory_size; /* durable: committed requests also kept in memory for the
+                               * consumers, in bytes (32 MiB); the rest is read back */
     queue_batch_cfg batch;  /* read-side batching */
     queue_send_fn on_send;  /* may be NULL */
     void *on_send_arg;
@@ -101,6 +103,8 @@ typedef struct queue_stats {
     uint64_t disk_budget;       /* max_disk_size */
     uint64_t dead_letters, dead_spans, dead_lettered_spans; /* held; moved there so far */
     bool at_budget;
+    uint64_t memory_bytes; /* request bytes kept in memory too (max_memory_size) */
+    uint64_t disk_reads;   /* entries consumers read back from disk so far */
 } queue_stats;
 
 /* id names the exporter in logs ("awss3/primary"); copied. */

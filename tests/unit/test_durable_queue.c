@@ -78,6 +78,9 @@ static void test_survives_restart(void **state)
     assert_int_equal(s.requests, 20);
     assert_int_equal(s.spans, 60);
     assert_true(eventually(called, &f, 2000));
+    queue_stats_get(x.q, &s);
+    assert_int_equal(s.disk_reads, 0); /* in memory too: nothing read back */
+    assert_int_equal(s.memory_bytes, 20 * 6);
     dq_close(&x, 50);
     fake_fini(&f);
 
@@ -89,6 +92,8 @@ static void test_survives_restart(void **state)
     queue_stats_get(x.q, &s);
     assert_int_equal(s.sent_spans, 60);
     assert_int_equal(s.disk_used, 0);
+    assert_int_equal(s.disk_reads, 20); /* after a restart, every entry from disk */
+    assert_int_equal(s.memory_bytes, 0);
     dq_close(&x, 1000);
     fake_fini(&f);
 
@@ -132,6 +137,42 @@ static void *produce(void *arg)
 static bool all_acked(void *arg)
 {
     return atomic_load((atomic_int *)arg) == 8 * 300;
+}
+
+/* Committed requests stay in memory for the consumers up to
+ * max_memory_size: delivered without reading the disk; past the budget
+ * (or with none) they are read back, and the bytes are the same. */
+static void test_hot_entries_skip_the_disk(void **state)
+{
+    for (int budget = 0; budget < 3; budget++) {
+        fake_exporter f;
+        fake_init(&f, OTELC_OK);
+        queue_cfg cfg = fast_queue_cfg(1);
+        cfg.max_memory_size = budget == 0 ? 0 : budget == 1 ? 15 : 1 << 20; /* none, 2 of 4, all */
+        dq_fixture x;
+        char err[512];
+        durable_store_cfg sc = {.directory = dir, .create_directory = true, .dir_mode = 0700};
+        x.st = durable_store_new("file_storage", &sc);
+        x.q = queue_new_durable(&cfg, "exp", fake_export, &f, x.st, NULL);
+        assert_int_equal(durable_store_open(x.st, err, sizeof(err)), 0);
+        for (int i = 0; i < 4; i++)
+            offer_ok(x.q, 1, "[seven]", NULL);
+        queue_stats s;
+        queue_stats_get(x.q, &s);
+        assert_int_equal(s.memory_bytes, budget == 0 ? 0 : budget == 1 ? 14 : 28);
+        assert_int_equal(queue_start(x.q), 0);
+        want w = {x.q, &f, 4};
+        assert_true(eventually(delivered_and_empty, &w, 5000));
+        queue_stats_get(x.q, &s);
+        assert_int_equal(s.disk_reads, budget == 0 ? 4 : budget == 1 ? 2 : 0);
+        assert_int_equal(s.memory_bytes, 0);
+        for (size_t i = 0; i < f.nseen; i++)
+            assert_string_equal((char *)f.seen[i].bytes, "[seven]");
+        dq_close(&x, 1000);
+        fake_fini(&f);
+        scratch_remove(dir);
+        scratch_dir(dir, sizeof(dir));
+    }
 }
 
 static void test_group_commit(void **state)
@@ -446,6 +487,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_survives_restart, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_hot_entries_skip_the_disk, setup, teardown),
         cmocka_unit_test_setup_teardown(test_group_commit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_restart_rebuilds_recorded_batch, setup, teardown),
         cmocka_unit_test_setup_teardown(test_batching_limits_and_metadata, setup, teardown),

@@ -109,10 +109,13 @@ static void requeue(durable_queue *q, dq_job *j)
     } else if (dq_index_unshift(q->index, j->items, j->n) != 0) {
         otelc_log(OTELC_LOG_ERROR, q->id, "out of memory: %zu entries wait on disk for the "
                   "next start", j->n);
+    } else {
+        for (size_t i = 0; i < j->n; i++) /* the index holds them now */
+            j->items[i].hot = NULL;
     }
     pthread_cond_signal(&q->work_cv);
     pthread_mutex_unlock(&q->mu);
-    dq_job_free(j);
+    dq_job_release(q, j);
 }
 
 /* ---- writes: the composition record, the deletion ---- */
@@ -212,10 +215,43 @@ static void forget_delivered(durable_queue *q, dq_job *j)
 
 /* ---- the batch's bytes ---- */
 
+static bool all_hot(const dq_job *j)
+{
+    for (size_t i = 0; i < j->n; i++)
+        if (!j->items[i].hot)
+            return false;
+    return true;
+}
+
+/* The batch of a job whose requests are all in memory: merged by
+ * reference, with the identity the job recorded. 0 or ENOMEM. */
+static int build_hot(const dq_job *j, otelc_batch **out)
+{
+    otelc_batch **parts = malloc(j->n * sizeof(*parts));
+    if (!parts)
+        return ENOMEM;
+    const otelc_batch_meta *first = otelc_batch_meta_of(j->items[0].hot);
+    otelc_batch_meta meta = {.struct_size = sizeof(meta), .batch_id = j->batch_id,
+                             .enqueued_ns = j->enqueued_ns, .pairs = first->pairs,
+                             .npairs = first->npairs};
+    for (size_t i = 0; i < j->n; i++) {
+        parts[i] = j->items[i].hot;
+        int64_t r = otelc_batch_meta_of(parts[i])->received_ns;
+        if (r && (meta.received_ns == 0 || r < meta.received_ns))
+            meta.received_ns = r;
+    }
+    otelc_batch *merged = j->n == 1 ? otelc_batch_ref(parts[0]) : batch_merge(parts, j->n);
+    free(parts);
+    *out = merged ? batch_with_meta(merged, &meta) : NULL;
+    if (merged)
+        otelc_batch_unref(merged);
+    return *out ? 0 : ENOMEM;
+}
+
 /* Copies the entries' requests out of one short read transaction into
  * one buffer. 0; ENOMEM or a store error (try later); EBADMSG when an
  * entry is missing or malformed. */
-static int build(durable_queue *q, const dq_job *j, otelc_batch **out)
+static int build_from_disk(durable_queue *q, const dq_job *j, otelc_batch **out)
 {
     MDB_txn *txn;
     otelc_kv pairs[DF_MAX_PAIRS];
@@ -255,7 +291,16 @@ static int build(durable_queue *q, const dq_job *j, otelc_batch **out)
     durable_store_read_end(q->st, txn);
     if (rc != 0)
         free(buf);
+    else
+        atomic_fetch_add(&q->disk_reads, j->n);
     return rc;
+}
+
+/* The outgoing batch of j: from memory when every request is still
+ * there, else from disk (after a restart, or past max_memory_size). */
+static int build(durable_queue *q, const dq_job *j, otelc_batch **out)
+{
+    return all_hot(j) ? build_hot(j, out) : build_from_disk(q, j, out);
 }
 
 /* ---- exporting, with a wait the queue may abandon at shutdown ---- */
@@ -407,7 +452,7 @@ static void let_go(durable_queue *q, dq_job *j)
     pthread_mutex_lock(&q->mu);
     inflight_remove_locked(q, j);
     pthread_mutex_unlock(&q->mu);
-    dq_job_free(j);
+    dq_job_release(q, j);
 }
 
 static void delivered(durable_queue *q, dq_job *j)
@@ -421,7 +466,7 @@ static void delivered(durable_queue *q, dq_job *j)
         return;
     }
     forget_delivered(q, j);
-    dq_job_free(j);
+    dq_job_release(q, j);
 }
 
 static void dead(durable_queue *q, dq_job *j, const char *why)
@@ -444,7 +489,7 @@ static void dead(durable_queue *q, dq_job *j, const char *why)
             q->dead_spans += j->spans;
             q->dead_cost += cost;
             pthread_mutex_unlock(&q->mu);
-            dq_job_free(j);
+            dq_job_release(q, j);
             dq_wake_waiters(q);
             return;
         }

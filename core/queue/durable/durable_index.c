@@ -30,12 +30,19 @@ dq_index *dq_index_new(void)
     return calloc(1, sizeof(dq_index));
 }
 
+static dq_item *at(part *p, size_t i);
+
 void dq_index_free(dq_index *x)
 {
     if (!x)
         return;
-    for (size_t i = 0; i < x->nparts; i++)
-        free(x->parts[i].ring);
+    for (size_t i = 0; i < x->nparts; i++) {
+        part *p = &x->parts[i];
+        for (size_t k = 0; k < p->n; k++)
+            if (at(p, k)->hot)
+                otelc_batch_unref(at(p, k)->hot);
+        free(p->ring);
+    }
     for (size_t i = 0; i < x->nmetas; i++)
         free(x->metas[i].blob);
     free(x->parts);

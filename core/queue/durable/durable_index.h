@@ -26,6 +26,10 @@ typedef struct dq_item {
     uint32_t bytes; /* request bytes */
     uint32_t cost;  /* against max_disk_size (df_cost) */
     uint32_t meta;  /* interned metadata; 0 = none */
+    /* The request itself while it is kept in memory (a reference, owned
+     * by whoever holds the item: the index, then a job), so consumers
+     * need not read it back from disk; NULL: read it from disk. */
+    otelc_batch *hot;
 } dq_item;
 
 /* sending_queue.batch, in the units of its sizer. */

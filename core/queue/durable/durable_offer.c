@@ -177,6 +177,12 @@ static void committed(offer_op *o, offer_slot *s)
     };
     otelc_kv part[DF_MAX_PAIRS];
     size_t npart = queue_partition_pairs(meta, &q->cfg.batch, part, DF_MAX_PAIRS);
+    /* Kept in memory too while the budget allows: the consumers take it
+     * from there, and read the disk only after a restart. */
+    if (atomic_fetch_add(&q->hot_bytes, it.bytes) + it.bytes <= q->cfg.max_memory_size)
+        it.hot = otelc_batch_ref(o->b);
+    else
+        atomic_fetch_sub(&q->hot_bytes, it.bytes);
     pthread_mutex_lock(&q->mu);
     it.meta = dq_index_meta(q->index, part, npart);
     reserve_locked(q, o->b, s->cost, -1);

@@ -106,8 +106,19 @@ void dq_job_free(dq_job *j)
 {
     if (!j)
         return;
+    for (size_t i = 0; i < j->n; i++)
+        if (j->items[i].hot)
+            otelc_batch_unref(j->items[i].hot);
     free(j->items);
     free(j);
+}
+
+void dq_job_release(durable_queue *q, dq_job *j)
+{
+    for (size_t i = 0; j && i < j->n; i++)
+        if (j->items[i].hot)
+            atomic_fetch_sub(&q->hot_bytes, j->items[i].bytes);
+    dq_job_free(j);
 }
 
 dq_job *dq_job_new(dq_item *items, size_t n)
@@ -281,6 +292,8 @@ void durable_queue_stats(durable_queue *q, queue_stats *out)
     out->retries = q->retries;
     out->dead_lettered_spans = q->dead_lettered;
     out->last_success_ns = q->last_success_ns;
+    out->memory_bytes = q->hot_bytes;
+    out->disk_reads = q->disk_reads;
 }
 
 static void free_jobs(dq_job *j)

@@ -81,6 +81,10 @@ struct durable_queue {
     pthread_t *threads;
     uint32_t nthreads;
 
+    /* Request bytes kept in memory for the consumers (the items' hot
+     * references), at most cfg.max_memory_size; entries read from disk. */
+    _Atomic uint64_t hot_bytes, disk_reads;
+
     _Atomic uint64_t sent_spans, failed_spans, enqueue_failed_spans, retries, dead_lettered;
     _Atomic int64_t last_success_ns;
     struct dq_metrics *metrics;
@@ -97,7 +101,10 @@ bool dq_budget_check_locked(durable_queue *q);
 void dq_report_budget(durable_queue *q, bool at_budget);
 /* Under q->mu: queue size by the sizer. */
 int64_t dq_size_locked(const durable_queue *q);
+/* Frees j and its items (dropping their hot references). */
 void dq_job_free(dq_job *j);
+/* dq_job_free, giving the items' hot bytes back to q's budget first. */
+void dq_job_release(durable_queue *q, dq_job *j);
 /* A job for items (adopted), totals computed. NULL if memory ran out. */
 dq_job *dq_job_new(dq_item *items, size_t n);
 /* Under q->mu: append to the ready list. */
