@@ -227,7 +227,7 @@ static bool all_hot(const dq_job *j)
  * reference, with the identity the job recorded. 0 or ENOMEM. */
 static int build_hot(const dq_job *j, otelc_batch **out)
 {
-    otelc_batch **parts = malloc(j->n * sizeof(*parts));
+    otelc_batch **parts = malloc(j->n * sizeof(otelc_batch *));
     if (!parts)
         return ENOMEM;
     const otelc_batch_meta *first = otelc_batch_meta_of(j->items[0].hot);
