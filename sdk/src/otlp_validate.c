@@ -280,6 +280,15 @@ static int fail(struct vctx *ctx, const struct vpath *at, bool inside, const cha
 
 /* ---- the checking loop ---- */
 
+/* The OTLP spec calls an all-zero trace or span id invalid. */
+static bool all_zero(pb_bytes b)
+{
+    for (size_t i = 0; i < b.len; i++)
+        if (b.ptr[i])
+            return false;
+    return true;
+}
+
 static const char *id_rule(enum vkind k)
 {
     switch (k) {
@@ -384,8 +393,8 @@ static bool plain_span_ok(pb_bytes body)
             return false;
         bool ok;
         switch (f) {
-        case 1: ok = pb_read_len_fast(&c, &b) && b.len == 16; break;
-        case 2: ok = pb_read_len_fast(&c, &b) && b.len == 8; break;
+        case 1: ok = pb_read_len_fast(&c, &b) && b.len == 16 && !all_zero(b); break;
+        case 2: ok = pb_read_len_fast(&c, &b) && b.len == 8 && !all_zero(b); break;
         case 4: ok = pb_read_len_fast(&c, &b) && (b.len == 8 || b.len == 0); break;
         case 3:
         case 5: ok = pb_read_len_fast(&c, &b) && otlp_utf8_valid(b.ptr, b.len); break;
@@ -446,6 +455,8 @@ static int check_value(struct vctx *ctx, const struct vpath *at, pb_cursor *c)
     case VK_ID8_OPT:
         if (b.len != (k == VK_ID16 ? 16u : 8u) && !(k == VK_ID8_OPT && b.len == 0))
             return fail(ctx, at, false, NULL, id_rule(k), OTLP_EINVALID);
+        if (k != VK_ID8_OPT && all_zero(b))
+            return fail(ctx, at, false, NULL, "must not be all zeros", OTLP_EINVALID);
         return OTLP_OK;
     case VK_MSG:
         /* The value's AnyValue counts one level of nesting, as the tables do. */

@@ -107,6 +107,27 @@ static void test_id_lengths(void **state)
     expect_failure(r, OTLP_EINVALID, "span 0: links[0].span_id must be 8 bytes");
 }
 
+/* The OTLP spec: an all-zero trace or span id is invalid (an all-zero
+ * parent is left alone: empty is how a root says it has none). */
+static void test_all_zero_ids(void **state)
+{
+    (void)state;
+    fx_request *r = fx_rich_request();
+    fx_span *s = rich_span(r, 0, 1, 0);
+    memset(s->trace_id.data, 0, s->trace_id.len);
+    expect_failure(r, OTLP_EINVALID, "span 3: trace_id must not be all zeros");
+
+    r = fx_rich_request();
+    s = rich_span(r, 1, 0, 0);
+    memset(s->span_id.data, 0, s->span_id.len);
+    expect_failure(r, OTLP_EINVALID, "span 5: span_id must not be all zeros");
+
+    r = fx_rich_request();
+    s = rich_span(r, 0, 0, 0);
+    memset(s->links[1]->trace_id.data, 0, s->links[1]->trace_id.len);
+    expect_failure(r, OTLP_EINVALID, "span 0: links[1].trace_id must not be all zeros");
+}
+
 static char bad_utf8[] = "ok\xed\xa0\x80"; /* a UTF-16 surrogate */
 
 static void test_utf8_in_span_fields(void **state)
@@ -599,6 +620,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(test_valid_request, teardown),
         cmocka_unit_test_teardown(test_id_lengths, teardown),
+        cmocka_unit_test_teardown(test_all_zero_ids, teardown),
         cmocka_unit_test_teardown(test_utf8_in_span_fields, teardown),
         cmocka_unit_test_teardown(test_utf8_in_nested_values, teardown),
         cmocka_unit_test_teardown(test_utf8_outside_spans, teardown),
