@@ -311,6 +311,10 @@ test('every status, over HTTP/1.1 and h2c', async (t) => {
     const st = decodeStatus(r.body);
     assert.equal(st.code, 3);
     assert.match(st.message, /trace_id/);
+    // The OTLP spec calls an all-zero trace id invalid, in JSON as well.
+    r = await send({ headers: js, body: jsonRequest().replace(TRACE, '0'.repeat(32)) });
+    assert.equal(r.status, 400, `${proto}: all-zero trace id over JSON`);
+    assert.match(JSON.parse(r.body).message, /trace_id must not be all zeros/);
     r = await send({ headers: { ...pb, 'content-encoding': 'snappy' }, body: protoRequest(1) });
     assert.equal(r.status, 400, `${proto}: unknown Content-Encoding`);
 
