@@ -1,14 +1,15 @@
 // `make install` for plugin authors, from a clean prefix: the binary, the
 // bundled plugins (found by the installed otelc with no flags), headers,
 // libotelc_sdk.a, otelc-plugin.pc and the CMake package; a plugin that
-// calls the SDK builds out of tree with pkg-config and with
-// find_package(otelc), and loads.
+// calls the SDK builds out of tree with pkg-config, sdk/examples/count
+// with find_package(otelc), and both load; the example counts in a
+// running pipeline.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { BIN, tempDir } from './lib/harness.mjs';
+import { BIN, PLUGIN_DIRS, tempDir, start, get, post, eventually } from './lib/harness.mjs';
 
 const BUILD = dirname(BIN);
 // A sanitizer build's libraries carry its instrumentation: so must what
@@ -84,25 +85,49 @@ test('a plugin builds out of tree with pkg-config and with find_package, and loa
   sh('cc', ['-shared', '-fPIC', '-fvisibility=hidden', '-Wall', '-Werror', ...SAN,
     join(dir, 'pc.c'), '-o', join(plugins, 'pcsink.so'), '-Wl,-z,defs', ...flags]);
 
-  const proj = join(dir, 'cmake');
-  mkdirSync(proj);
-  writeFileSync(join(proj, 'mk.c'), PLUGIN('cmakesink'));
-  writeFileSync(join(proj, 'CMakeLists.txt'), `cmake_minimum_required(VERSION 3.20)
-project(mk C)
-find_package(otelc 0.1 REQUIRED)
-add_library(cmakesink MODULE mk.c)
-set_target_properties(cmakesink PROPERTIES PREFIX "" C_VISIBILITY_PRESET hidden)
-target_link_libraries(cmakesink PRIVATE otelc::sdk)
-target_link_options(cmakesink PRIVATE -Wl,-z,defs ${SAN.join(' ')})
-target_compile_options(cmakesink PRIVATE ${SAN.join(' ')})
-file(WRITE \${CMAKE_BINARY_DIR}/plugindir.txt "\${OTELC_PLUGIN_DIR}")
-`);
+  // sdk/examples/count, copied out of the tree and built with find_package.
+  const proj = join(dir, 'count');
+  sh('cp', ['-r', join(process.env.OTELC_SOURCE_DIR, 'sdk/examples/count'), proj]);
   const b = join(proj, 'build');
-  sh('cmake', ['-S', proj, '-B', b, `-DCMAKE_PREFIX_PATH=${p}`]);
+  const san = SAN.length ? [`-DCMAKE_C_FLAGS=${SAN[0]}`, `-DCMAKE_MODULE_LINKER_FLAGS=${SAN[0]}`] : [];
+  sh('cmake', ['-S', proj, '-B', b, `-DCMAKE_PREFIX_PATH=${p}`, ...san]);
   sh('cmake', ['--build', b]);
-  sh('cp', [join(b, 'cmakesink.so'), plugins]);
+  sh('cp', [join(b, 'count.so'), plugins]);
 
   const out = sh(join(p, 'bin/otelc'), ['components', '--plugin-dir', plugins]);
   assert.match(out, /^exporter\s+pcsink\s+0\.0\.1\s+\S+\s+\S+pcsink\.so$/m, out);
-  assert.match(out, /^exporter\s+cmakesink\s+0\.0\.1\s+\S+\s+\S+cmakesink\.so$/m, out);
+  assert.match(out, /^exporter\s+count\s+1\.0\.0\s+\S+\s+\S+count\.so$/m, out);
+  return { p, plugins };
+});
+
+test('the count example runs in a pipeline of the installed otelc and counts', async (t) => {
+  const p = install();
+  const dir = tempDir();
+  const proj = join(dir, 'count');
+  sh('cp', ['-r', join(process.env.OTELC_SOURCE_DIR, 'sdk/examples/count'), proj]);
+  const san = SAN.length ? [`-DCMAKE_C_FLAGS=${SAN[0]}`, `-DCMAKE_MODULE_LINKER_FLAGS=${SAN[0]}`] : [];
+  sh('cmake', ['-S', proj, '-B', join(proj, 'build'), `-DCMAKE_PREFIX_PATH=${p}`, ...san]);
+  sh('cmake', ['--build', join(proj, 'build')]);
+  const o = await start(`
+receivers:
+  testsource:
+exporters:
+  count:
+service:
+  admin: { endpoint: "127.0.0.1:0" }
+  telemetry: { metrics: { level: none } }
+  pipelines:
+    traces:
+      receivers: [testsource]
+      exporters: [count]
+`, { dirs: [join(proj, 'build'), ...PLUGIN_DIRS.filter((d) => d.includes('tests'))] });
+  t.after(() => o.stop());
+  assert.deepEqual((await post(o.url('/test/testsource/emit?count=4&spans=25'))).json,
+    { ok: 4, retry: 0, reject: 0 });
+  const c = await eventually(async () => {
+    const r = await get(o.url('/count/count'));
+    return r.json && r.json.spans === 100 ? r.json : null;
+  });
+  assert.deepEqual(c, { batches: 4, spans: 100 });
+  assert.match((await get(o.url('/metrics'))).text, /^count_exporter_spans_total\{exporter="count"\} 100$/m);
 });
