@@ -74,6 +74,7 @@ exporters:
       endpoint: "${p.s3.endpoint}"
       access_key_id: ${p.s3.accessKey}
       secret_access_key: ${p.s3.secretKey}
+    index: { directory: "${p.indexDir}" }
 extensions:
   file_storage: { directory: "${p.queueDir}", create_directory: true }
   health_check: { endpoint: "127.0.0.1:0" }
