@@ -1,12 +1,17 @@
 /* Command-line parsing; see cli.h. */
 #include "cli.h"
 
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #ifndef OTELC_VERSION
 #define OTELC_VERSION "unknown"
+#endif
+#ifndef OTELC_CONFIG_INSTALL_DIR
+#define OTELC_CONFIG_INSTALL_DIR "share/otelc"
 #endif
 #ifndef OTELC_SOURCE_DIR
 #define OTELC_SOURCE_DIR "."
@@ -136,10 +141,26 @@ static int add_plugin_path(otelc_options *opts, const char *path)
     return 0;
 }
 
+bool otelc_beside_exe(const char *rel, char *buf, size_t cap)
+{
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+    char *slash = n > 0 ? (exe[n] = 0, strrchr(exe, '/')) : NULL;
+    if (!slash)
+        return false;
+    *slash = 0; /* <prefix>/bin */
+    int w = snprintf(buf, cap, "%s/../%s", exe, rel);
+    return w > 0 && (size_t)w < cap && access(buf, R_OK) == 0;
+}
+
 const char *otelc_cli_default_config(void)
 {
+    static char installed[PATH_MAX + 64];
     if (access("pipelines.yaml", R_OK) == 0)
         return "pipelines.yaml";
+    if (otelc_beside_exe(OTELC_CONFIG_INSTALL_DIR "/pipelines.yaml", installed,
+                         sizeof(installed)))
+        return installed;
     return OTELC_SOURCE_DIR "/pipelines.yaml";
 }
 

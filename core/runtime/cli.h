@@ -61,9 +61,15 @@ int otelc_cli_parse(int argc, char *const *argv, const char *plugin_path_env,
 void otelc_options_free(otelc_options *opts);
 
 /* The config used without --config: "pipelines.yaml" when the working
- * directory has one, else OTELC_SOURCE_DIR "/pipelines.yaml". Static
- * string. */
+ * directory has one, else an installed otelc's
+ * share/otelc/pipelines.yaml, else OTELC_SOURCE_DIR "/pipelines.yaml".
+ * Static string (main thread). */
 const char *otelc_cli_default_config(void);
+
+/* Whether <directory of the running executable>/../rel exists and is
+ * readable; its path goes into buf (cap bytes). An installed otelc finds
+ * its plugins and its config this way, wherever the tree was put. */
+bool otelc_beside_exe(const char *rel, char *buf, size_t cap);
 
 void otelc_cli_print_help(FILE *out);
 

@@ -14,8 +14,6 @@
 #include <string.h>
 #include <limits.h>
 #include <sys/resource.h>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <otelc/sdk/clock.h>
 
 #include "admin/admin.h"
@@ -46,16 +44,8 @@ static void block_signals(sigset_t *set)
  * else the build tree's. buf holds the path when it is the former. */
 static const char *default_plugin_dir(char *buf, size_t cap)
 {
-    char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-    char *slash = n > 0 ? (exe[n] = 0, strrchr(exe, '/')) : NULL;
-    if (slash)
-        *slash = 0; /* <prefix>/bin */
-    int w = slash ? snprintf(buf, cap, "%s/../%s", exe, OTELC_PLUGIN_INSTALL_DIR) : -1;
-    struct stat st;
-    if (w > 0 && (size_t)w < cap && stat(buf, &st) == 0 && S_ISDIR(st.st_mode))
-        return buf;
-    return OTELC_DEFAULT_PLUGIN_DIR;
+    return otelc_beside_exe(OTELC_PLUGIN_INSTALL_DIR, buf, cap) ? buf
+                                                               : OTELC_DEFAULT_PLUGIN_DIR;
 }
 
 static int load_plugins(const otelc_options *opts, plugin_registry *reg)

@@ -57,7 +57,10 @@ test('installed into a prefix: every part in its place; otelc finds its plugins'
   assert.ok(!existsSync(join(p, 'lib/otelc/plugins/test_sink.so')), 'no test plugin installed');
   const out = sh(join(p, 'bin/otelc'), ['components']);
   for (const t of ['awss3', 'otlp', 'batch', 'memory_limiter'])
-    assert.match(out, new RegExp(`\\s${t}\\s.*${p}/bin/\\.\\./lib/otelc/plugins/`), out);
+    assert.match(out, new RegExp(`\\s${t}\\s.*${p}/bin/\\.\\./lib/otelc/plugins/`), out);  // With no --config and no ./pipelines.yaml, the installed default.
+  assert.ok(existsSync(join(p, 'share/otelc/pipelines.yaml')));
+  const v = execFileSync(join(p, 'bin/otelc'), ['validate'], { cwd: tempDir(), encoding: 'utf8' });
+  assert.match(v, /the config is valid/);
 });
 
 test('DESTDIR stages the tree under another root', () => {
