@@ -256,25 +256,19 @@ static bool same_batching(const otelc_batching *a, const otelc_batching *b)
 /* Why exporter e cannot take p's batching, logged; false if it can. */
 static bool batching_refused(otelc_ctx *e, const otelc_ctx *p)
 {
-    const char *why = NULL;
-    if (e->batching_from && !same_batching(&e->batching_from->batching, &p->batching))
-        why = "batches as %s asked first; the batching of %s does not apply";
-    else if (e->batching_from)
+    if (e->batching_from) {
+        if (!same_batching(&e->batching_from->batching, &p->batching))
+            otelc_log(OTELC_LOG_WARN, e->log_name, "batches as %s asked first; the batching "
+                      "of %s does not apply", e->batching_from->log_name, p->log_name);
         return true;
-    else if (e->qcfg.batch.enabled)
-        why = "keeps its own sending_queue.batch; the batching of %s%s does not apply";
+    }
+    if (e->qcfg.batch.enabled)
+        otelc_log(OTELC_LOG_INFO, e->log_name, "keeps its own sending_queue.batch; the "
+                  "batching of %s does not apply", p->log_name);
     else if (!e->qcfg.enabled)
-        why = "has no sending_queue, so nothing batches for it: %s%s sends requests as they "
-              "come";
-    if (why == NULL)
-        return false;
-    bool own = e->qcfg.batch.enabled || !e->qcfg.enabled;
-    char msg[256];
-    snprintf(msg, sizeof(msg), why, own ? p->log_name : e->batching_from->log_name,
-             own ? "" : p->log_name);
-    otelc_log(own && e->qcfg.batch.enabled ? OTELC_LOG_INFO : OTELC_LOG_WARN, e->log_name, "%s",
-              msg);
-    return true;
+        otelc_log(OTELC_LOG_WARN, e->log_name, "has no sending_queue, so nothing batches for "
+                  "it: %s sends requests as they come", p->log_name);
+    return e->qcfg.batch.enabled || !e->qcfg.enabled;
 }
 
 static void adopt_batching(otelc_ctx *e, otelc_ctx *p)

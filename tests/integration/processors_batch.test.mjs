@@ -5,7 +5,7 @@
 // after the timeout; the collector's metrics count what the exporter got.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { start, get, post, eventually, tempDir } from './lib/harness.mjs';
+import { start, get, post, eventually, tempDir, run, writeConfig } from './lib/harness.mjs';
 
 function config({ batch, sink = '' }) {
   return `
@@ -147,4 +147,22 @@ extensions:
   const s = await eventually(async () => { const x = await stats(again); return x.spans === 20 ? x : null; });
   assert.ok(s, 'every answered span was on disk and is delivered after the restart');
   assert.equal(s.batches, 1, 'the four entries leave as one batch');
+});
+
+test('two pipelines asking one exporter for different batches: the first wins, with a warning', async () => {
+  const r = await run(['validate', '--config', writeConfig(`
+receivers:
+  testsource:
+processors:
+  batch/a: { send_batch_size: 100 }
+  batch/b: { send_batch_size: 200 }
+exporters:
+  testsink:
+service:
+  pipelines:
+    traces/a: { receivers: [testsource], processors: [batch/a], exporters: [testsink] }
+    traces/b: { receivers: [testsource], processors: [batch/b], exporters: [testsink] }
+`)]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /testsink: batches as batch\/a@traces\/a asked first; the batching of batch\/b@traces\/b does not apply/);
 });
