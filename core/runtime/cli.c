@@ -10,6 +10,9 @@
 #ifndef OTELC_VERSION
 #define OTELC_VERSION "unknown"
 #endif
+#ifndef OTELC_BIN_INSTALL_DIR
+#define OTELC_BIN_INSTALL_DIR "bin"
+#endif
 #ifndef OTELC_CONFIG_INSTALL_DIR
 #define OTELC_CONFIG_INSTALL_DIR "share/otelc"
 #endif
@@ -141,15 +144,31 @@ static int add_plugin_path(otelc_options *opts, const char *path)
     return 0;
 }
 
+/* Cuts "/<bindir>/otelc" off the running executable's path, leaving its
+ * install prefix ("" for "/"), so that printed paths have no "bin/..".
+ * False when the binary is not in a bindir, as in a build tree: there a
+ * ../lib/otelc/plugins that happens to exist (a tree installed into the
+ * build directory's parent) must not win over the fresh plugins.d. */
+static bool exe_prefix(char *exe, size_t cap)
+{
+    size_t blen = strlen(OTELC_BIN_INSTALL_DIR);
+    ssize_t n = readlink("/proc/self/exe", exe, cap - 1);
+    char *slash = n > 0 ? (exe[n] = 0, strrchr(exe, '/')) : NULL;
+    if (!slash || (size_t)(slash - exe) < blen + 1)
+        return false;
+    char *bindir = slash - blen;
+    if (bindir[-1] != '/' || strncmp(bindir, OTELC_BIN_INSTALL_DIR, blen) != 0)
+        return false;
+    bindir[-1] = '\0';
+    return true;
+}
+
 bool otelc_beside_exe(const char *rel, char *buf, size_t cap)
 {
     char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-    char *slash = n > 0 ? (exe[n] = 0, strrchr(exe, '/')) : NULL;
-    if (!slash)
+    if (!exe_prefix(exe, sizeof(exe)))
         return false;
-    *slash = 0; /* <prefix>/bin */
-    int w = snprintf(buf, cap, "%s/../%s", exe, rel);
+    int w = snprintf(buf, cap, "%s/%s", exe, rel);
     return w > 0 && (size_t)w < cap && access(buf, R_OK) == 0;
 }
 

@@ -66,9 +66,10 @@ void otelc_options_free(otelc_options *opts);
  * Static string (main thread). */
 const char *otelc_cli_default_config(void);
 
-/* Whether <directory of the running executable>/../rel exists and is
- * readable; its path goes into buf (cap bytes). An installed otelc finds
- * its plugins and its config this way, wherever the tree was put. */
+/* Whether the running executable is <prefix>/OTELC_BIN_INSTALL_DIR/otelc
+ * and <prefix>/rel exists and is readable; that path goes into buf (cap
+ * bytes). An installed otelc finds its plugins and its config this way,
+ * wherever the tree was put; a build tree's binary never does. */
 bool otelc_beside_exe(const char *rel, char *buf, size_t cap);
 
 void otelc_cli_print_help(FILE *out);

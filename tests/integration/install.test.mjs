@@ -1,32 +1,50 @@
 // `make install` for plugin authors, from a clean prefix: the binary, the
-// bundled plugins (found by the installed otelc with no flags), headers,
+// bundled plugins (found by the installed otelc with no flags, while the
+// build tree's otelc keeps its plugins.d), headers,
 // libotelc_sdk.a, otelc-plugin.pc and the CMake package; a plugin that
-// calls the SDK builds out of tree with pkg-config, sdk/examples/count
-// with find_package(otelc), and both load; the example counts in a
-// running pipeline.
+// calls the SDK builds out of tree with pkg-config and with
+// find_package(otelc), both load and run; sdk/examples/count, built with
+// find_package(otelc), counts in a running pipeline.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { BIN, PLUGIN_DIRS, tempDir, start, get, post, eventually } from './lib/harness.mjs';
 
 const BUILD = dirname(BIN);
+// The tree's lib folder as GNUInstallDirs chose it when configuring.
+const LIBDIR = readFileSync(join(BUILD, 'CMakeCache.txt'), 'utf8')
+  .match(/^CMAKE_INSTALL_LIBDIR:PATH=(.*)$/m)[1];
+// A caller's OTELC_PLUGIN_PATH would hide where otelc looks by itself.
+const { OTELC_PLUGIN_PATH: _, ...NO_PATH_ENV } = process.env;
 // A sanitizer build's libraries carry its instrumentation: so must what
 // links them.
 const SAN = process.env.OTELC_SANITIZE === 'ON' ? ['-fsanitize=address,undefined'] : [];
 
-// An exporter that counts spans and checks a string with the SDK's UTF-8
-// validator, so linking libotelc_sdk.a is really exercised.
+// An exporter whose create() turns OTLP/JSON into protobuf and validates
+// it with the SDK: a link missing libotelc_sdk.a, the generated OTLP code,
+// jansson or protobuf-c fails (-z defs), and `otelc validate` runs it.
 const PLUGIN = (type) => `
 #include <stdlib.h>
 #include <otelc/plugin.h>
-#include <otelc/sdk/utf8.h>
+#include <otelc/sdk/otlp_json.h>
+#include <otelc/sdk/otlp_validate.h>
+
+static const char json[] = "{\\"resourceSpans\\":[{\\"scopeSpans\\":[{\\"spans\\":[{"
+    "\\"traceId\\":\\"5b8efff798038103d269b633813fc60c\\",\\"spanId\\":\\"eee19b7ec3c1b174\\","
+    "\\"name\\":\\"${type}\\"}]}]}]}";
 
 static int create(otelc_ctx *ctx, const otelc_host_api *api, const void *cfg, void **state)
 {
+    uint8_t *pb;
+    size_t len, spans = 0;
     *state = NULL;
-    return otlp_utf8_valid("${type}", sizeof("${type}") - 1) ? 0 : -1;
+    if (otlp_json_read(json, sizeof(json) - 1, &pb, &len, NULL, 0) != 0)
+        return -1;
+    int ok = otlp_validate_request(pb, len, &spans, NULL) == OTLP_OK && spans == 1;
+    free(pb);
+    return ok ? 0 : -1;
 }
 static otelc_status consume(void *state, otelc_batch *b, otelc_ticket *t) { return OTELC_OK; }
 static void destroy(void *state) {}
@@ -38,74 +56,130 @@ static const otelc_plugin desc = {
 OTELC_PLUGIN(desc)
 `;
 
-const sh = (cmd, args, env = {}) =>
-  execFileSync(cmd, args, { encoding: 'utf8', env: { ...process.env, ...env } });
+// The same plugin built by a CMake project through the installed package.
+const CMAKE_PROJECT = (plugins) => `
+cmake_minimum_required(VERSION 3.20)
+project(cmsink C)
+find_package(otelc REQUIRED)
+message(STATUS "OTELC_PLUGIN_DIR=\${OTELC_PLUGIN_DIR}")
+add_library(cmsink MODULE cm.c)
+set_target_properties(cmsink PROPERTIES PREFIX "" C_VISIBILITY_PRESET hidden
+                      LIBRARY_OUTPUT_DIRECTORY "${plugins}")
+target_compile_options(cmsink PRIVATE -Wall -Werror)
+target_link_options(cmsink PRIVATE -Wl,-z,defs)
+target_link_libraries(cmsink PRIVATE otelc::sdk)
+`;
 
-function install() {
-  const prefix = join(tempDir(), 'prefix');
+// Both out-of-tree exporters behind the installed otlp receiver.
+const PIPELINE = `
+receivers:
+  otlp: { protocols: { grpc: { endpoint: "127.0.0.1:0" } } }
+exporters:
+  pcsink:
+  cmsink:
+service:
+  telemetry: { metrics: { level: none } }
+  pipelines:
+    traces: { receivers: [otlp], exporters: [pcsink, cmsink] }
+`;
+
+const sh = (cmd, args, env = {}, cwd = undefined) =>
+  execFileSync(cmd, args, { encoding: 'utf8', cwd, env: { ...NO_PATH_ENV, ...env } });
+
+// A temporary folder removed after the test: an installed tree is 4 MB.
+function scratch(t) {
+  const dir = tempDir();
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+function install(t) {
+  const prefix = join(scratch(t), 'prefix');
   sh('cmake', ['--install', BUILD, '--prefix', prefix]);
   return prefix;
 }
 
-test('installed into a prefix: every part in its place; otelc finds its plugins', () => {
-  const p = install();
+// `otelc components` rows as { type: file }.
+function componentFiles(out) {
+  return Object.fromEntries(out.split('\n').map((l) => l.split(/\s+/))
+    .filter((f) => f.length === 5).map((f) => [f[1], f[4]]));
+}
+
+test('installed into a prefix: every part in its place; otelc finds its plugins', (t) => {
+  const p = install(t);
   for (const f of ['bin/otelc', 'include/otelc/plugin.h', 'include/otelc/sdk/otlp_walk.h',
-    'lib/libotelc_sdk.a', 'lib/libotelc_proto.a', 'lib/pkgconfig/otelc-plugin.pc',
-    'lib/cmake/otelc/otelcConfig.cmake', 'lib/cmake/otelc/otelcConfigVersion.cmake',
-    'lib/otelc/plugins/awss3_exporter.so', 'lib/otelc/plugins/otlp_receiver.so'])
+    `${LIBDIR}/libotelc_sdk.a`, `${LIBDIR}/libotelc_proto.a`,
+    `${LIBDIR}/pkgconfig/otelc-plugin.pc`, `${LIBDIR}/cmake/otelc/otelcConfig.cmake`,
+    `${LIBDIR}/cmake/otelc/otelcConfigVersion.cmake`,
+    `${LIBDIR}/otelc/plugins/awss3_exporter.so`, `${LIBDIR}/otelc/plugins/otlp_receiver.so`])
     assert.ok(existsSync(join(p, f)), `${f} installed`);
-  assert.ok(!existsSync(join(p, 'lib/otelc/plugins/test_sink.so')), 'no test plugin installed');
-  const out = sh(join(p, 'bin/otelc'), ['components']);
-  for (const t of ['awss3', 'otlp', 'batch', 'memory_limiter'])
-    assert.match(out, new RegExp(`\\s${t}\\s.*${p}/bin/\\.\\./lib/otelc/plugins/`), out);  // With no --config and no ./pipelines.yaml, the installed default.
+  assert.ok(!existsSync(join(p, LIBDIR, 'otelc/plugins/test_sink.so')), 'no test plugin installed');
+  // No --plugin-dir, no OTELC_PLUGIN_PATH: the plugins beside the binary.
+  const files = componentFiles(sh(join(p, 'bin/otelc'), ['components']));
+  for (const [type, so] of [['awss3', 'awss3_exporter'], ['otlp', 'otlp_receiver'],
+    ['batch', 'batch_processor'], ['memory_limiter', 'memory_limiter_processor']])
+    assert.equal(files[type], join(p, LIBDIR, 'otelc/plugins', `${so}.so`), type);
+  // With no --config and no ./pipelines.yaml, the installed default.
   assert.ok(existsSync(join(p, 'share/otelc/pipelines.yaml')));
-  const v = execFileSync(join(p, 'bin/otelc'), ['validate'], { cwd: tempDir(), encoding: 'utf8' });
-  assert.match(v, /the config is valid/);
+  assert.match(sh(join(p, 'bin/otelc'), ['validate'], {}, scratch(t)), /the config is valid/);
 });
 
-test('DESTDIR stages the tree under another root', () => {
-  const root = tempDir();
+test('the build tree\'s otelc, with no flags, still reads its plugins.d', () => {
+  const files = componentFiles(sh(BIN, ['components']));
+  assert.equal(files.otlp, join(BUILD, 'plugins.d/otlp_receiver.so'));
+});
+
+test('DESTDIR stages the tree under another root, where it runs as it lies', (t) => {
+  const root = scratch(t);
   sh('cmake', ['--install', BUILD, '--prefix', '/opt/otelc'], { DESTDIR: root });
-  assert.ok(existsSync(join(root, 'opt/otelc/bin/otelc')));
-  assert.ok(existsSync(join(root, 'opt/otelc/lib/pkgconfig/otelc-plugin.pc')));
+  const p = join(root, 'opt/otelc');
+  for (const f of ['bin/otelc', 'include/otelc/plugin.h', `${LIBDIR}/libotelc_sdk.a`,
+    `${LIBDIR}/pkgconfig/otelc-plugin.pc`, `${LIBDIR}/cmake/otelc/otelcConfig.cmake`])
+    assert.ok(existsSync(join(p, f)), `${f} under DESTDIR`);
+  const files = componentFiles(sh(join(p, 'bin/otelc'), ['components']));
+  assert.equal(files.awss3, join(p, LIBDIR, 'otelc/plugins/awss3_exporter.so'));
 });
 
-test('a plugin builds out of tree with pkg-config and with find_package, and loads', () => {
-  const p = install();
-  const env = { PKG_CONFIG_PATH: join(p, 'lib/pkgconfig') };
+test('a plugin builds out of tree with pkg-config and with find_package, and loads', (t) => {
+  const p = install(t);
+  const env = { PKG_CONFIG_PATH: join(p, LIBDIR, 'pkgconfig') };
   const flags = sh('pkg-config', ['--cflags', '--libs', 'otelc-plugin'], env).trim().split(/\s+/);
   // The .pc file finds its prefix from where it lies (relocatable).
   const inc = flags.find((f) => f.startsWith('-I'));
   assert.equal(inc && resolve(inc.slice(2)), join(p, 'include'), flags.join(' '));
   assert.ok(flags.includes('-lotelc_sdk'));
   assert.equal(resolve(sh('pkg-config', ['--variable=plugindir', 'otelc-plugin'], env).trim()),
-    join(p, 'lib/otelc/plugins'));
+    join(p, LIBDIR, 'otelc/plugins'));
 
-  const dir = tempDir();
+  const dir = scratch(t);
   const plugins = join(dir, 'plugins');
   mkdirSync(plugins);
   writeFileSync(join(dir, 'pc.c'), PLUGIN('pcsink'));
   sh('cc', ['-shared', '-fPIC', '-fvisibility=hidden', '-Wall', '-Werror', ...SAN,
     join(dir, 'pc.c'), '-o', join(plugins, 'pcsink.so'), '-Wl,-z,defs', ...flags]);
 
-  // sdk/examples/count, copied out of the tree and built with find_package.
-  const proj = join(dir, 'count');
-  sh('cp', ['-r', join(process.env.OTELC_SOURCE_DIR, 'sdk/examples/count'), proj]);
-  const b = join(proj, 'build');
+  const proj = join(dir, 'cmsink');
+  mkdirSync(proj);
+  writeFileSync(join(proj, 'cm.c'), PLUGIN('cmsink'));
+  writeFileSync(join(proj, 'CMakeLists.txt'), CMAKE_PROJECT(plugins));
   const san = SAN.length ? [`-DCMAKE_C_FLAGS=${SAN[0]}`, `-DCMAKE_MODULE_LINKER_FLAGS=${SAN[0]}`] : [];
-  sh('cmake', ['-S', proj, '-B', b, `-DCMAKE_PREFIX_PATH=${p}`, ...san]);
-  sh('cmake', ['--build', b]);
-  sh('cp', [join(b, 'count.so'), plugins]);
+  const conf = sh('cmake', ['-S', proj, '-B', join(proj, 'build'), `-DCMAKE_PREFIX_PATH=${p}`, ...san]);
+  assert.ok(conf.includes(`OTELC_PLUGIN_DIR=${join(p, LIBDIR, 'otelc/plugins')}\n`), conf);
+  sh('cmake', ['--build', join(proj, 'build')]);
 
   const out = sh(join(p, 'bin/otelc'), ['components', '--plugin-dir', plugins]);
   assert.match(out, /^exporter\s+pcsink\s+0\.0\.1\s+\S+\s+\S+pcsink\.so$/m, out);
-  assert.match(out, /^exporter\s+count\s+1\.0\.0\s+\S+\s+\S+count\.so$/m, out);
-  return { p, plugins };
+  assert.match(out, /^exporter\s+cmsink\s+0\.0\.1\s+\S+\s+\S+cmsink\.so$/m, out);
+  // validate creates every instance: both run the SDK code they linked.
+  writeFileSync(join(dir, 'config.yaml'), PIPELINE);
+  const v = sh(join(p, 'bin/otelc'), ['validate', '--config', join(dir, 'config.yaml'),
+    '--plugin-dir', plugins, '--plugin-dir', join(p, LIBDIR, 'otelc/plugins')]);
+  assert.match(v, /the config is valid/);
 });
 
 test('the count example runs in a pipeline of the installed otelc and counts', async (t) => {
-  const p = install();
-  const dir = tempDir();
+  const p = install(t);
+  const dir = scratch(t);
   const proj = join(dir, 'count');
   sh('cp', ['-r', join(process.env.OTELC_SOURCE_DIR, 'sdk/examples/count'), proj]);
   const san = SAN.length ? [`-DCMAKE_C_FLAGS=${SAN[0]}`, `-DCMAKE_MODULE_LINKER_FLAGS=${SAN[0]}`] : [];
