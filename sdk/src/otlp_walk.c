@@ -621,6 +621,8 @@ const char *otlp_strerror(int status)
     case OTLP_EDEPTH: return "values nested too deeply";
     case OTLP_EINVALID: return "invalid OTLP data";
     case OTLP_ENOSPACE: return "output buffer too small";
+    case OTLP_ENOMEM: return "out of memory";
+    case OTLP_ESTATE: return "nothing current to edit";
     default: return "unknown error";
     }
 }

@@ -45,7 +45,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Status codes of the OTLP SDK functions (walk, validate, split). */
+/* Status codes of the OTLP SDK functions (walk, validate, split, edit). */
 enum otlp_status {
     OTLP_OK = 0,
     OTLP_EMALFORMED = -1, /* truncated, bad varint or tag, length past the end */
@@ -53,6 +53,8 @@ enum otlp_status {
     OTLP_EDEPTH = -3,     /* AnyValue nesting deeper than OTLP_MAX_DEPTH */
     OTLP_EINVALID = -4,   /* well-formed but breaks an OTLP rule (validation) */
     OTLP_ENOSPACE = -5,   /* a caller's output buffer is too small */
+    OTLP_ENOMEM = -6,     /* memory ran out (the editor's output) */
+    OTLP_ESTATE = -7,     /* called out of order: nothing current to edit */
 };
 
 /* Deepest AnyValue nesting (arrays and kvlists inside values) accepted. */

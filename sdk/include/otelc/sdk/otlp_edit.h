@@ -1,0 +1,244 @@
+/*
+ * otlp_edit.h: rewriting an OTLP trace request span by span.
+ *
+ * Part of the otelc plugin SDK. A stage that changes spans (redacts,
+ * renames, drops, annotates) reads the bytes of an
+ * ExportTraceServiceRequest and writes a new request as it goes: the
+ * editor walks the input with the SDK walker (otlp_walk.h), hands out the
+ * same views, and applies the changes asked for the resource, scope and
+ * span it currently stands on. Nothing is decoded into objects:
+ *  - whatever is not changed is copied as its wire bytes, unknown fields
+ *    included, so a pass-through is byte-identical (for input whose length
+ *    prefixes are minimal, as every encoder writes them);
+ *  - a changed message is written with its untouched fields as they were
+ *    and in the order they were; an added attribute goes at the end of its
+ *    list; a deleted one leaves no trace; a field that was absent (a name,
+ *    a status, attributes) is inserted where protobuf's field order puts
+ *    it;
+ *  - a scope whose spans were all dropped, and a resource whose scopes
+ *    all went that way or were dropped, are removed. Input that had no
+ *    spans there is kept as it was.
+ *
+ * OWNERSHIP. The input buffer is BORROWED: the caller keeps it and must
+ * leave it unchanged from otlp_edit_begin until otlp_edit_finish returns;
+ * the views handed out point into it (see otlp_walk.h). Keys, values and
+ * names passed to the edit functions are copied before they return. The
+ * output belongs to the editor: read it with otlp_edit_output (valid until
+ * the next begin, take or free), or take it with otlp_edit_take, which
+ * transfers a malloc'ed buffer that the caller releases with free() (it
+ * fits host batch_adopt with a free_fn calling free). An editor keeps its
+ * scratch buffers between requests, so one per processor instance makes
+ * steady-state editing allocation-free.
+ *
+ * THREADS. An editor is used by one thread at a time (a processor whose
+ * consume is OTELC_CONSUME_THREAD_SAFE keeps one per thread, or a pool);
+ * any number of editors may read one input buffer.
+ *
+ * ORDER. Edits apply to what is current: the resource from the last
+ * otlp_edit_resource, the scope from the last otlp_edit_scope, the span
+ * from the last otlp_edit_span, until the next call at that level (or one
+ * above) moves on. Edits at one place apply in call order, each seeing the
+ * result of the previous one; a view always shows the input. A resource or
+ * scope may be edited at any time while it is current, also after its
+ * spans were visited. Moving on copies what was not visited unchanged.
+ *
+ * RETURNS. Iteration: 1 (entered), 0 (no more at this level), or a
+ * negative OTLP_E* code. Edits: 1 when something changed, 0 when not
+ * (insert of a key present, update or delete of a key absent), or
+ * OTLP_ESTATE when nothing is current at that level (not entered yet,
+ * passed, dropped, or finished). A malformed input (OTLP_EMALFORMED,
+ * OTLP_EWIRETYPE) or OTLP_ENOMEM is sticky: every later call returns it
+ * and the output must not be used. The editor reads only what it needs
+ * (unvisited spans are copied without being decoded): validate input from
+ * outside first (receivers do, with otlp_validate_request); the output of
+ * a valid request with valid edits (UTF-8 keys and strings) is valid.
+ *
+ * Typical use, iterating:
+ *
+ *     otlp_edit_begin(ed, buf, len);
+ *     while (otlp_edit_resource(ed, &r) > 0)
+ *         while (otlp_edit_scope(ed, &s) > 0)
+ *             while (otlp_edit_span(ed, &sp) > 0)
+ *                 if (is_health_check(&sp))
+ *                     otlp_edit_drop(ed, OTLP_EDIT_SPAN);
+ *     if (otlp_edit_finish(ed, &spans) == OTLP_OK &&
+ *         otlp_edit_take(ed, &out, &out_len) == OTLP_OK)
+ *         use(out, out_len, spans), free(out);
+ *
+ * or with callbacks, otlp_edit_run() below.
+ */
+#ifndef OTELC_SDK_OTLP_EDIT_H
+#define OTELC_SDK_OTLP_EDIT_H
+
+#include <otelc/sdk/otlp_walk.h>
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+/* The editor; opaque. */
+typedef struct otlp_editor otlp_editor;
+
+/* Where an edit applies: the current resource, scope or span. */
+enum otlp_edit_target {
+    OTLP_EDIT_RESOURCE = 0,
+    OTLP_EDIT_SCOPE = 1,
+    OTLP_EDIT_SPAN = 2,
+};
+
+/* What otlp_edit_attr_put does with the key present or absent (the
+ * actions of the collector's attributes processor). */
+enum otlp_attr_mode {
+    OTLP_ATTR_UPSERT = 0, /* replace the value if present, else append */
+    OTLP_ATTR_INSERT = 1, /* append only if absent */
+    OTLP_ATTR_UPDATE = 2, /* replace only if present */
+};
+
+/* A new editor, or NULL if memory ran out. Free it with otlp_editor_free. */
+otlp_editor *otlp_editor_new(void);
+
+/* Frees the editor and any output not taken. NULL is a no-op. */
+void otlp_editor_free(otlp_editor *ed);
+
+/*
+ * Starts editing the `len` bytes at `buf` (borrowed, see OWNERSHIP) as an
+ * ExportTraceServiceRequest. Drops any previous output not taken and any
+ * sticky error.
+ */
+void otlp_edit_begin(otlp_editor *ed, const uint8_t *buf, size_t len);
+
+/*
+ * Moves to the next resource, scope or span and fills *out as the walker
+ * would (otlp_walk_resource, otlp_walk_scope, otlp_walk_span). What the
+ * previous one at that level and below held is written out first. Returns
+ * 1, 0 at the end of the level (or when the level above is not entered or
+ * was dropped), or a negative OTLP_E* code.
+ */
+int otlp_edit_resource(otlp_editor *ed, otlp_resource *out);
+int otlp_edit_scope(otlp_editor *ed, otlp_scope *out);
+int otlp_edit_span(otlp_editor *ed, otlp_span *out);
+
+/*
+ * Drops the current span, scope or resource with everything inside it
+ * (what was written of it so far included). Iteration inside it ends:
+ * the next otlp_edit_span (after a scope drop) or otlp_edit_scope (after
+ * a resource drop) returns 0. Returns 1 or OTLP_ESTATE.
+ */
+int otlp_edit_drop(otlp_editor *ed, enum otlp_edit_target at);
+
+/*
+ * Sets the attribute `key` (key_len bytes, UTF-8) of the current resource,
+ * scope or span to *v, as `mode` says. Every attribute with that key gets
+ * the value (encoders write a key once); an appended one goes at the end
+ * of the list. v may be any otlp_anyvalue, those the walker hands out
+ * included (ARRAY and KVLIST bodies are copied as they are). Returns 1, 0
+ * (mode said no), or a negative code.
+ */
+int otlp_edit_attr_put(otlp_editor *ed, enum otlp_edit_target at, const char *key,
+                       size_t key_len, const otlp_anyvalue *v, enum otlp_attr_mode mode);
+
+/* Removes every attribute `key`. Returns 1, 0 if there was none, or < 0. */
+int otlp_edit_attr_delete(otlp_editor *ed, enum otlp_edit_target at, const char *key,
+                          size_t key_len);
+
+/*
+ * Renames every attribute `from` to `to`, keeping its value and place.
+ * When `to` is present already, it wins and `from` is deleted (the rule of
+ * semantic-convention upgrades: the current key's value stays). Returns 1
+ * when `from` was present, 0 if not (or from equals to), or < 0.
+ */
+int otlp_edit_attr_rename(otlp_editor *ed, enum otlp_edit_target at, const char *from,
+                          size_t from_len, const char *to, size_t to_len);
+
+/* Sets the current span's name (UTF-8). Returns 1 or a negative code. */
+int otlp_edit_span_name(otlp_editor *ed, const char *name, size_t len);
+
+/*
+ * Sets the current span's status code (Status.StatusCode: 0 unset, 1 ok,
+ * 2 error) and message (UTF-8); message NULL keeps the message the span
+ * has in the input. A status with code 0 and no message is left out. A
+ * changed Status is written anew (unknown fields inside it are not
+ * kept). Returns 1 or a negative code.
+ */
+int otlp_edit_span_status(otlp_editor *ed, int32_t code, const char *message, size_t len);
+
+/*
+ * Writes out what is left of the input unchanged and completes the
+ * output. Returns OTLP_OK and sets *spans (may be NULL) to the spans the
+ * output holds, or the sticky negative code. Calling it again returns the
+ * same. After it, edits return OTLP_ESTATE.
+ */
+int otlp_edit_finish(otlp_editor *ed, size_t *spans);
+
+/*
+ * The finished output, owned by the editor: valid until the next
+ * otlp_edit_begin, otlp_edit_take or otlp_editor_free. NULL (with *len 0)
+ * before a successful otlp_edit_finish. May be empty: a request whose
+ * spans were all dropped is the empty request.
+ */
+const uint8_t *otlp_edit_output(const otlp_editor *ed, size_t *len);
+
+/*
+ * Transfers the finished output to the caller: *bytes (never NULL on
+ * success, even when *len is 0) is malloc'ed, released with free(). The
+ * editor starts its next output in a new buffer. Returns OTLP_OK, the
+ * sticky negative code, or OTLP_ESTATE before otlp_edit_finish.
+ */
+int otlp_edit_take(otlp_editor *ed, uint8_t **bytes, size_t *len);
+
+/*
+ * Callbacks for otlp_edit_run. Each is called on entering its level, with
+ * the editor standing there (edit with OTLP_EDIT_RESOURCE, ..._SCOPE,
+ * ..._SPAN). A callback returns 0 to go on, or a negative value to stop:
+ * otlp_edit_run then returns it. NULL callbacks are skipped; without a
+ * span callback spans are copied undecoded, without scope and span
+ * callbacks whole scopes are.
+ */
+typedef struct otlp_edit_fns {
+    int (*resource)(void *arg, otlp_editor *ed, const otlp_resource *r);
+    int (*scope)(void *arg, otlp_editor *ed, const otlp_scope *s);
+    int (*span)(void *arg, otlp_editor *ed, const otlp_span *sp);
+} otlp_edit_fns;
+
+/*
+ * Edits a whole request with callbacks: begin, visit, finish. Returns
+ * OTLP_OK with *spans set (may be NULL), a negative OTLP_E* code, or a
+ * callback's negative value. The output is then read or taken as above.
+ */
+int otlp_edit_run(otlp_editor *ed, const uint8_t *buf, size_t len, const otlp_edit_fns *fns,
+                  void *arg, size_t *spans);
+
+/* ---- values for otlp_edit_attr_put ---- */
+
+/* A string value viewing s (NUL-terminated; copied by the edit call). */
+static inline otlp_anyvalue otlp_any_string(const char *s)
+{
+    otlp_anyvalue v = {.type = OTLP_ANY_STRING};
+    v.bytes.ptr = (const uint8_t *)s;
+    v.bytes.len = strlen(s);
+    return v;
+}
+
+static inline otlp_anyvalue otlp_any_int(int64_t i)
+{
+    otlp_anyvalue v = {.type = OTLP_ANY_INT};
+    v.integer = i;
+    return v;
+}
+
+static inline otlp_anyvalue otlp_any_double(double d)
+{
+    otlp_anyvalue v = {.type = OTLP_ANY_DOUBLE};
+    v.number = d;
+    return v;
+}
+
+static inline otlp_anyvalue otlp_any_bool(bool b)
+{
+    otlp_anyvalue v = {.type = OTLP_ANY_BOOL};
+    v.boolean = b;
+    return v;
+}
+
+#endif /* OTELC_SDK_OTLP_EDIT_H */

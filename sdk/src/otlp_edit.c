@@ -1,0 +1,600 @@
+/*
+ * otlp_edit.c: the OTLP editor: walks a trace request and writes the
+ * edited copy in one pass.
+ *
+ * The input is read in wire order at three levels (request, ResourceSpans,
+ * ScopeSpans), each a frame: a cursor over the message body and the place
+ * of its copy in the output. Fields that are not children are copied as
+ * they come, except the header message (Resource, InstrumentationScope),
+ * written with the edited attribute list. A frame's length prefix is
+ * written when it closes; a header edited after it was written is written
+ * again then and spliced into place. The SDK walker runs in step with the
+ * frames and decodes the views handed to the caller; the frames check
+ * that both stand on the same bytes.
+ */
+#include "otlp_edit_wire.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define HEADER_FIELD 1 /* ResourceSpans.resource, ScopeSpans.scope */
+#define SPAN_NAME 5
+#define SPAN_ATTRS 9
+#define SPAN_STATUS 15
+#define STATUS_MESSAGE 2
+#define STATUS_CODE 3
+
+enum { LV_REQUEST, LV_RESOURCE, LV_SCOPE, LV_COUNT };
+
+/* The header message of a ResourceSpans or ScopeSpans and its edits. */
+typedef struct header {
+    attr_list attrs;
+    pb_bytes in;   /* the last header met in the input (its body) */
+    bool seen;     /* ... and it was written at [at, at + len) */
+    size_t at, len;
+    unsigned gen;  /* attrs.gen when it was written */
+} header;
+
+typedef struct frame {
+    pb_cursor in;      /* body fields not processed yet */
+    uint32_t child;    /* field number of the children */
+    size_t start;      /* output offset of the field's tag */
+    open_msg msg;
+    size_t spans_out;  /* spans written inside */
+    bool open, dropped;
+    bool lost;         /* something inside was dropped or removed */
+    header hdr;
+} frame;
+
+/* The current span: copied as it is unless edited. */
+typedef struct span_edit {
+    bool open, dropped;
+    pb_bytes whole; /* the Span field, tag to end */
+    pb_bytes body;
+    pb_bytes input_message;
+    attr_list attrs;
+    ebuf name;      /* the encoded name field, when name_set */
+    ebuf message;   /* the status message, when message_set */
+    bool name_set, status_set, message_set;
+    int32_t code;
+} span_edit;
+
+struct otlp_editor {
+    otlp_walker w;
+    ebuf out;
+    ebuf scratch; /* headers written again, status fields */
+    frame f[LV_COUNT];
+    span_edit sp;
+    size_t spans;
+    int err;
+    bool finished;
+};
+
+static const pb_bytes no_bytes = {NULL, 0};
+
+/* ---- lifecycle ---- */
+
+otlp_editor *otlp_editor_new(void)
+{
+    otlp_editor *ed = calloc(1, sizeof *ed);
+    if (ed)
+        otlp_edit_begin(ed, NULL, 0);
+    return ed;
+}
+
+void otlp_editor_free(otlp_editor *ed)
+{
+    if (!ed)
+        return;
+    ebuf_release(&ed->out);
+    ebuf_release(&ed->scratch);
+    for (int i = LV_RESOURCE; i < LV_COUNT; i++)
+        attrs_release(&ed->f[i].hdr.attrs);
+    attrs_release(&ed->sp.attrs);
+    ebuf_release(&ed->sp.name);
+    ebuf_release(&ed->sp.message);
+    free(ed);
+}
+
+/* Drops an allocation failure of an earlier request: buffers are reused. */
+static void clear_failures(otlp_editor *ed)
+{
+    ebuf *bufs[] = {&ed->out, &ed->scratch, &ed->sp.name, &ed->sp.message,
+                    &ed->sp.attrs.cur, &ed->sp.attrs.tmp};
+    for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
+        bufs[i]->failed = false;
+    for (int i = LV_RESOURCE; i < LV_COUNT; i++)
+        ed->f[i].hdr.attrs.cur.failed = ed->f[i].hdr.attrs.tmp.failed = false;
+}
+
+static bool any_failed(const otlp_editor *ed)
+{
+    bool failed = ed->out.failed || ed->scratch.failed || ed->sp.name.failed ||
+                  ed->sp.message.failed || ed->sp.attrs.cur.failed || ed->sp.attrs.tmp.failed;
+    for (int i = LV_RESOURCE; i < LV_COUNT; i++)
+        failed = failed || ed->f[i].hdr.attrs.cur.failed || ed->f[i].hdr.attrs.tmp.failed;
+    return failed;
+}
+
+void otlp_edit_begin(otlp_editor *ed, const uint8_t *buf, size_t len)
+{
+    pb_bytes whole = {buf, len};
+    otlp_walk_init(&ed->w, buf, len);
+    clear_failures(ed);
+    ed->out.len = 0;
+    for (int i = 0; i < LV_COUNT; i++)
+        ed->f[i].open = false;
+    ed->sp.open = false;
+    ed->spans = 0;
+    ed->err = OTLP_OK;
+    ed->finished = false;
+    ed->f[LV_REQUEST] = (frame){.in = view_cursor(whole), .child = 1, .open = true};
+}
+
+/* Records a negative rc as the sticky error; passes rc through. */
+static int edit_fail(otlp_editor *ed, int rc)
+{
+    if (rc < 0 && ed->err == OTLP_OK)
+        ed->err = rc;
+    return rc;
+}
+
+/* ---- headers ---- */
+
+/* Writes a header message with the edited attributes into b. */
+static int header_write(ebuf *b, const header *h, pb_bytes body)
+{
+    patch p = attrs_patch(&h->attrs);
+    open_msg m = msg_open(b, HEADER_FIELD, body.len);
+    int rc = copy_patched(b, body, &p, 1);
+    msg_close(b, m);
+    return rc;
+}
+
+/* A header met in the input: written with the edits made so far. */
+static int header_met(otlp_editor *ed, header *h, pb_bytes whole, pb_bytes body)
+{
+    int rc = OTLP_OK;
+    h->in = body;
+    h->seen = true;
+    h->at = ed->out.len;
+    h->gen = h->attrs.gen;
+    if (h->gen == 0)
+        ebuf_put(&ed->out, whole.ptr, whole.len);
+    else
+        rc = header_write(&ed->out, h, body);
+    h->len = ed->out.len - h->at;
+    return rc;
+}
+
+/* Edits made after the header was written (or with none in the input):
+ * write it again and put it in place of the old one (or first). */
+static int header_fixup(otlp_editor *ed, frame *fr)
+{
+    header *h = &fr->hdr;
+    int rc;
+    if (h->attrs.gen == h->gen)
+        return OTLP_OK;
+    ed->scratch.len = 0;
+    rc = header_write(&ed->scratch, h, h->seen ? h->in : no_bytes);
+    ebuf_splice(&ed->out, h->seen ? h->at : fr->msg.body_at, h->seen ? h->len : 0,
+                ed->scratch.p, ed->scratch.len);
+    return rc;
+}
+
+/* ---- frames ---- */
+
+/*
+ * Copies the frame's body fields up to its next child, writing the header
+ * on the way. Returns 1 with the child (the whole field and its payload),
+ * 0 at the end of the body, or a negative code.
+ */
+static int frame_next_child(otlp_editor *ed, frame *fr, pb_bytes *whole, pb_bytes *payload)
+{
+    while (!pb_at_end(&fr->in)) {
+        const uint8_t *start = fr->in.p;
+        uint32_t f;
+        enum pb_wire_type wt;
+        if (!pb_read_tag_fast(&fr->in, &f, &wt))
+            return OTLP_EMALFORMED;
+        if (f == fr->child && wt != PB_LEN)
+            return OTLP_EWIRETYPE;
+        if (wt == PB_LEN ? !pb_read_len_fast(&fr->in, payload) : !pb_skip(&fr->in, wt))
+            return OTLP_EMALFORMED;
+        whole->ptr = start;
+        whole->len = (size_t)(fr->in.p - start);
+        if (f == fr->child)
+            return 1;
+        bool is_header = fr != &ed->f[LV_REQUEST] && f == HEADER_FIELD && wt == PB_LEN;
+        int rc = is_header ? header_met(ed, &fr->hdr, *whole, *payload) : OTLP_OK;
+        if (!is_header)
+            ebuf_put(&ed->out, whole->ptr, whole->len);
+        if (rc != OTLP_OK)
+            return rc;
+    }
+    return 0;
+}
+
+static void frame_open(otlp_editor *ed, int level, pb_bytes payload, const otlp_list *attrs)
+{
+    frame *fr = &ed->f[level];
+    fr->in = view_cursor(payload);
+    fr->child = 2; /* ResourceSpans.scope_spans, ScopeSpans.spans */
+    fr->start = ed->out.len;
+    fr->msg = msg_open(&ed->out, level == LV_RESOURCE ? 1 : 2, payload.len);
+    fr->spans_out = 0;
+    fr->open = true;
+    fr->dropped = fr->lost = false;
+    fr->hdr.seen = false;
+    fr->hdr.gen = 0;
+    attrs_enter(&fr->hdr.attrs, attrs);
+}
+
+static int span_flush(otlp_editor *ed);
+static int frame_close(otlp_editor *ed, int level);
+
+/* Copies the children a caller did not visit, unchanged. */
+static int frame_copy_rest(otlp_editor *ed, int level)
+{
+    static const otlp_list no_list = {{NULL, 0}, 0};
+    frame *fr = &ed->f[level];
+    pb_bytes whole, payload;
+    int rc;
+    while ((rc = frame_next_child(ed, fr, &whole, &payload)) > 0) {
+        if (level == LV_SCOPE) {
+            ebuf_put(&ed->out, whole.ptr, whole.len);
+            fr->spans_out++;
+            continue;
+        }
+        frame_open(ed, level + 1, payload, &no_list);
+        if ((rc = frame_close(ed, level + 1)) != OTLP_OK)
+            return rc;
+    }
+    return rc;
+}
+
+/* The frame's output is removed: dropped, or emptied by drops inside. */
+static bool frame_removed(const frame *fr, int level)
+{
+    return level != LV_REQUEST && (fr->dropped || (fr->lost && fr->spans_out == 0));
+}
+
+/* Finishes a frame (and the ones inside it): the rest of its body, its
+ * header, its length; or its removal. */
+static int frame_close(otlp_editor *ed, int level)
+{
+    frame *fr = &ed->f[level];
+    int rc = OTLP_OK;
+    if (!fr->open)
+        return OTLP_OK;
+    if (level + 1 < LV_COUNT)
+        rc = frame_close(ed, level + 1);
+    else
+        rc = span_flush(ed);
+    if (rc == OTLP_OK && !fr->dropped)
+        rc = frame_copy_rest(ed, level);
+    if (rc == OTLP_OK && !fr->dropped && level != LV_REQUEST)
+        rc = header_fixup(ed, fr);
+    fr->open = false;
+    if (level == LV_REQUEST)
+        return rc;
+    if (frame_removed(fr, level)) {
+        ed->out.len = fr->start;
+        ed->f[level - 1].lost = true;
+    } else {
+        msg_close(&ed->out, fr->msg);
+        ed->f[level - 1].spans_out += fr->spans_out;
+    }
+    return rc;
+}
+
+/* ---- the current span ---- */
+
+/* The Status field from the code and the current message. */
+static pb_bytes status_field(otlp_editor *ed)
+{
+    span_edit *sp = &ed->sp;
+    pb_bytes msg = sp->message_set ? (pb_bytes){sp->message.p, sp->message.len}
+                                   : sp->input_message;
+    uint64_t code = (uint64_t)(int64_t)sp->code;
+    size_t body = (msg.len ? len_field_size(msg.len) : 0) +
+                  (code ? 1 + pb_varint_size(code) : 0);
+    ed->scratch.len = 0;
+    if (body) {
+        ebuf_tag(&ed->scratch, SPAN_STATUS, PB_LEN);
+        ebuf_varint(&ed->scratch, body);
+        if (msg.len)
+            ebuf_len_field(&ed->scratch, STATUS_MESSAGE, msg.ptr, msg.len);
+        if (code) {
+            ebuf_tag(&ed->scratch, STATUS_CODE, PB_VARINT);
+            ebuf_varint(&ed->scratch, code);
+        }
+    }
+    return (pb_bytes){ed->scratch.p, ed->scratch.len};
+}
+
+static int span_write_edited(otlp_editor *ed)
+{
+    span_edit *sp = &ed->sp;
+    patch patches[3] = {
+        {SPAN_NAME, {sp->name.p, sp->name.len}, sp->name_set},
+        attrs_patch(&sp->attrs),
+        {SPAN_STATUS, no_bytes, sp->status_set},
+    };
+    if (sp->status_set)
+        patches[2].bytes = status_field(ed);
+    open_msg m = msg_open(&ed->out, 2, sp->body.len);
+    int rc = copy_patched(&ed->out, sp->body, patches, 3);
+    msg_close(&ed->out, m);
+    return rc;
+}
+
+/* Writes the current span out (or not, if dropped) and leaves it. */
+static int span_flush(otlp_editor *ed)
+{
+    span_edit *sp = &ed->sp;
+    frame *ss = &ed->f[LV_SCOPE];
+    int rc = OTLP_OK;
+    if (!sp->open)
+        return OTLP_OK;
+    sp->open = false;
+    if (sp->dropped) {
+        ss->lost = true;
+        return OTLP_OK;
+    }
+    if (sp->name_set || sp->status_set || sp->attrs.gen > 0)
+        rc = span_write_edited(ed);
+    else
+        ebuf_put(&ed->out, sp->whole.ptr, sp->whole.len);
+    ss->spans_out++;
+    return rc;
+}
+
+static void span_enter(span_edit *sp, pb_bytes whole, const otlp_span *view)
+{
+    sp->open = true;
+    sp->dropped = sp->name_set = sp->status_set = sp->message_set = false;
+    sp->whole = whole;
+    sp->body = view->raw;
+    sp->input_message = view->status_message;
+    sp->code = view->status_code;
+    attrs_enter(&sp->attrs, &view->attrs);
+}
+
+/* ---- iteration ---- */
+
+/* The walker must have read the child the frame found. */
+static int in_step(int walk_rc, pb_bytes walked, pb_bytes found)
+{
+    if (walk_rc < 0)
+        return walk_rc;
+    return walk_rc == 1 && walked.ptr == found.ptr && walked.len == found.len
+               ? 1
+               : OTLP_EMALFORMED;
+}
+
+int otlp_edit_resource(otlp_editor *ed, otlp_resource *out)
+{
+    pb_bytes whole, payload;
+    int rc = ed->err ? ed->err : ed->finished ? 0 : frame_close(ed, LV_RESOURCE);
+    if (rc != OTLP_OK || ed->finished)
+        return edit_fail(ed, rc);
+    rc = frame_next_child(ed, &ed->f[LV_REQUEST], &whole, &payload);
+    if (rc > 0)
+        rc = in_step(otlp_walk_resource(&ed->w, out), out->raw, payload);
+    if (rc <= 0)
+        return edit_fail(ed, rc);
+    frame_open(ed, LV_RESOURCE, payload, &out->attrs);
+    return 1;
+}
+
+int otlp_edit_scope(otlp_editor *ed, otlp_scope *out)
+{
+    frame *rs = &ed->f[LV_RESOURCE];
+    pb_bytes whole, payload;
+    int rc = ed->err ? ed->err : !rs->open || rs->dropped ? 0 : frame_close(ed, LV_SCOPE);
+    if (rc != OTLP_OK || !rs->open || rs->dropped)
+        return edit_fail(ed, rc);
+    rc = frame_next_child(ed, rs, &whole, &payload);
+    if (rc > 0)
+        rc = in_step(otlp_walk_scope(&ed->w, out), out->raw, payload);
+    if (rc <= 0)
+        return edit_fail(ed, rc);
+    frame_open(ed, LV_SCOPE, payload, &out->attrs);
+    return 1;
+}
+
+int otlp_edit_span(otlp_editor *ed, otlp_span *out)
+{
+    frame *ss = &ed->f[LV_SCOPE];
+    pb_bytes whole, payload;
+    int rc = ed->err ? ed->err : !ss->open || ss->dropped ? 0 : span_flush(ed);
+    if (rc != OTLP_OK || !ss->open || ss->dropped)
+        return edit_fail(ed, rc);
+    rc = frame_next_child(ed, ss, &whole, &payload);
+    if (rc > 0)
+        rc = in_step(otlp_walk_span(&ed->w, out), out->raw, payload);
+    if (rc <= 0)
+        return edit_fail(ed, rc);
+    span_enter(&ed->sp, whole, out);
+    return 1;
+}
+
+int otlp_edit_finish(otlp_editor *ed, size_t *spans)
+{
+    int rc = ed->err;
+    if (rc == OTLP_OK && !ed->finished) {
+        rc = edit_fail(ed, frame_close(ed, LV_REQUEST));
+        if (rc == OTLP_OK && any_failed(ed))
+            rc = edit_fail(ed, OTLP_ENOMEM);
+        ed->spans = ed->f[LV_REQUEST].spans_out;
+        ed->finished = rc == OTLP_OK;
+    }
+    if (rc == OTLP_OK && spans)
+        *spans = ed->spans;
+    return rc;
+}
+
+const uint8_t *otlp_edit_output(const otlp_editor *ed, size_t *len)
+{
+    bool ready = ed->finished && ed->err == OTLP_OK;
+    static const uint8_t empty;
+    *len = ready ? ed->out.len : 0;
+    return !ready ? NULL : ed->out.p ? ed->out.p : &empty;
+}
+
+int otlp_edit_take(otlp_editor *ed, uint8_t **bytes, size_t *len)
+{
+    if (ed->err != OTLP_OK)
+        return ed->err;
+    if (!ed->finished)
+        return OTLP_ESTATE;
+    if (!ed->out.p && !ebuf_reserve(&ed->out, 1))
+        return edit_fail(ed, OTLP_ENOMEM);
+    *bytes = ed->out.p;
+    *len = ed->out.len;
+    memset(&ed->out, 0, sizeof ed->out);
+    ed->finished = false; /* taken: a second take has nothing */
+    return OTLP_OK;
+}
+
+/* ---- edits ---- */
+
+/* The current frame or span at a target, or NULL if none. */
+static bool current(const otlp_editor *ed, enum otlp_edit_target at)
+{
+    if (ed->finished || ed->err)
+        return false;
+    switch (at) {
+    case OTLP_EDIT_RESOURCE: return ed->f[LV_RESOURCE].open && !ed->f[LV_RESOURCE].dropped;
+    case OTLP_EDIT_SCOPE: return ed->f[LV_SCOPE].open && !ed->f[LV_SCOPE].dropped;
+    case OTLP_EDIT_SPAN: return ed->sp.open && !ed->sp.dropped;
+    default: return false;
+    }
+}
+
+static attr_list *target_attrs(otlp_editor *ed, enum otlp_edit_target at)
+{
+    if (!current(ed, at))
+        return NULL;
+    if (at == OTLP_EDIT_SPAN)
+        return &ed->sp.attrs;
+    return &ed->f[at == OTLP_EDIT_RESOURCE ? LV_RESOURCE : LV_SCOPE].hdr.attrs;
+}
+
+int otlp_edit_drop(otlp_editor *ed, enum otlp_edit_target at)
+{
+    if (!current(ed, at))
+        return ed->err ? ed->err : OTLP_ESTATE;
+    if (at == OTLP_EDIT_RESOURCE)
+        ed->f[LV_RESOURCE].dropped = true;
+    if (at <= OTLP_EDIT_SCOPE && ed->f[LV_SCOPE].open)
+        ed->f[LV_SCOPE].dropped = true;
+    if (ed->sp.open)
+        ed->sp.dropped = true;
+    return 1;
+}
+
+static pb_bytes bytes_of(const char *p, size_t len)
+{
+    pb_bytes b = {(const uint8_t *)p, len};
+    return b;
+}
+
+/* Runs an attribute edit's outcome through the sticky error. */
+static int attr_result(otlp_editor *ed, int rc)
+{
+    return rc < 0 ? edit_fail(ed, rc) : rc;
+}
+
+int otlp_edit_attr_put(otlp_editor *ed, enum otlp_edit_target at, const char *key,
+                       size_t key_len, const otlp_anyvalue *v, enum otlp_attr_mode mode)
+{
+    attr_list *l = target_attrs(ed, at);
+    if (!l)
+        return ed->err ? ed->err : OTLP_ESTATE;
+    return attr_result(ed, attrs_put(l, bytes_of(key, key_len), v, mode));
+}
+
+int otlp_edit_attr_delete(otlp_editor *ed, enum otlp_edit_target at, const char *key,
+                          size_t key_len)
+{
+    attr_list *l = target_attrs(ed, at);
+    if (!l)
+        return ed->err ? ed->err : OTLP_ESTATE;
+    return attr_result(ed, attrs_delete(l, bytes_of(key, key_len)));
+}
+
+int otlp_edit_attr_rename(otlp_editor *ed, enum otlp_edit_target at, const char *from,
+                          size_t from_len, const char *to, size_t to_len)
+{
+    attr_list *l = target_attrs(ed, at);
+    if (!l)
+        return ed->err ? ed->err : OTLP_ESTATE;
+    return attr_result(ed, attrs_rename(l, bytes_of(from, from_len), bytes_of(to, to_len)));
+}
+
+int otlp_edit_span_name(otlp_editor *ed, const char *name, size_t len)
+{
+    if (!current(ed, OTLP_EDIT_SPAN))
+        return ed->err ? ed->err : OTLP_ESTATE;
+    ed->sp.name.len = 0;
+    ebuf_len_field(&ed->sp.name, SPAN_NAME, name, len);
+    ed->sp.name_set = true;
+    return ed->sp.name.failed ? edit_fail(ed, OTLP_ENOMEM) : 1;
+}
+
+int otlp_edit_span_status(otlp_editor *ed, int32_t code, const char *message, size_t len)
+{
+    span_edit *sp = &ed->sp;
+    if (!current(ed, OTLP_EDIT_SPAN))
+        return ed->err ? ed->err : OTLP_ESTATE;
+    sp->code = code;
+    sp->status_set = true;
+    if (message) {
+        sp->message.len = 0;
+        ebuf_put(&sp->message, message, len);
+        sp->message_set = true;
+    }
+    return sp->message.failed ? edit_fail(ed, OTLP_ENOMEM) : 1;
+}
+
+/* ---- callbacks ---- */
+
+static int run_spans(otlp_editor *ed, const otlp_edit_fns *fns, void *arg)
+{
+    otlp_span sp;
+    int rc;
+    while ((rc = otlp_edit_span(ed, &sp)) > 0)
+        if ((rc = fns->span(arg, ed, &sp)) < 0)
+            return rc;
+    return rc;
+}
+
+static int run_scopes(otlp_editor *ed, const otlp_edit_fns *fns, void *arg)
+{
+    otlp_scope s;
+    int rc;
+    while ((rc = otlp_edit_scope(ed, &s)) > 0) {
+        if (fns->scope && (rc = fns->scope(arg, ed, &s)) < 0)
+            return rc;
+        if (fns->span && (rc = run_spans(ed, fns, arg)) < 0)
+            return rc;
+    }
+    return rc;
+}
+
+int otlp_edit_run(otlp_editor *ed, const uint8_t *buf, size_t len, const otlp_edit_fns *fns,
+                  void *arg, size_t *spans)
+{
+    otlp_resource r;
+    int rc;
+    otlp_edit_begin(ed, buf, len);
+    while ((rc = otlp_edit_resource(ed, &r)) > 0) {
+        if (fns->resource && (rc = fns->resource(arg, ed, &r)) < 0)
+            return rc;
+        if ((fns->scope || fns->span) && (rc = run_scopes(ed, fns, arg)) < 0)
+            return rc;
+    }
+    return rc < 0 ? rc : otlp_edit_finish(ed, spans);
+}

@@ -1,0 +1,104 @@
+/*
+ * otlp_edit_wire.h: the writing half of the OTLP editor (private to the
+ * SDK): a growable output buffer, length-delimited messages whose length
+ * is written when they close, a message copy that replaces or inserts
+ * chosen fields, and the attribute lists the edit calls change.
+ */
+#ifndef OTELC_SDK_OTLP_EDIT_WIRE_H
+#define OTELC_SDK_OTLP_EDIT_WIRE_H
+
+#include <otelc/sdk/otlp_edit.h>
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* A growable byte buffer. Once an allocation fails, `failed` stays set
+ * and every later write is dropped: callers check it once at the end. */
+typedef struct ebuf {
+    uint8_t *p;
+    size_t len, cap;
+    bool failed;
+} ebuf;
+
+bool ebuf_reserve(ebuf *b, size_t more);
+void ebuf_put(ebuf *b, const void *p, size_t n);
+void ebuf_varint(ebuf *b, uint64_t v);
+void ebuf_tag(ebuf *b, uint32_t field, enum pb_wire_type wt);
+/* A LEN field: tag, length, payload. */
+void ebuf_len_field(ebuf *b, uint32_t field, const void *p, size_t n);
+/* Replaces the `old` bytes at `at` with the n bytes at p. */
+void ebuf_splice(ebuf *b, size_t at, size_t old, const uint8_t *p, size_t n);
+void ebuf_release(ebuf *b);
+
+/* Bytes of a LEN field of number <= 15 with an n-byte payload. */
+static inline size_t len_field_size(size_t n)
+{
+    return 1 + pb_varint_size(n) + n;
+}
+
+/* A cursor over a view; empty views may carry a NULL pointer. */
+static inline pb_cursor view_cursor(pb_bytes v)
+{
+    pb_cursor c = {v.ptr, v.ptr ? v.ptr + v.len : v.ptr};
+    return c;
+}
+
+/*
+ * A LEN field being written: its length is known when it closes. Room for
+ * the length is reserved from a guess (the input message's length, which
+ * edits rarely change by much); a wrong guess costs one memmove.
+ */
+typedef struct open_msg {
+    size_t body_at;
+    size_t reserved;
+} open_msg;
+
+open_msg msg_open(ebuf *b, uint32_t field, size_t guess);
+void msg_close(ebuf *b, open_msg m);
+
+/*
+ * A field a message copy writes instead of the input's: `bytes` are whole
+ * encoded fields (possibly several, possibly none). Patches of one copy
+ * are sorted by field number.
+ */
+typedef struct patch {
+    uint32_t field;
+    pb_bytes bytes;
+    bool on; /* off: the input's occurrences are copied */
+} patch;
+
+/*
+ * Copies the fields of a message body to b in order, except that the
+ * occurrences of a patched field are replaced by its bytes, written once
+ * at the first of them; a patched field the input lacks is written before
+ * the first field of a higher number (or at the end). Returns OTLP_OK or
+ * OTLP_EMALFORMED.
+ */
+int copy_patched(ebuf *b, pb_bytes body, const patch *patches, size_t n);
+
+/*
+ * An attribute list being edited (the KeyValue field of one message). It
+ * is loaded from the input on the first edit; every change rewrites it
+ * into `tmp` and swaps, so it is always whole encoded fields.
+ */
+typedef struct attr_list {
+    uint32_t field; /* the list's field number in its message */
+    otlp_list in;   /* the input's list, as the walker showed it */
+    ebuf cur, tmp;
+    bool loaded;
+    unsigned gen; /* changes made since the list was entered */
+} attr_list;
+
+/* Enters a list: no edits yet; buffers are kept for reuse. */
+void attrs_enter(attr_list *l, const otlp_list *in);
+void attrs_release(attr_list *l);
+/* The edited list as a patch of its message (off when unchanged). */
+patch attrs_patch(const attr_list *l);
+
+/* The edit operations; return 1 (changed), 0 or a negative code. */
+int attrs_put(attr_list *l, pb_bytes key, const otlp_anyvalue *v, enum otlp_attr_mode mode);
+int attrs_delete(attr_list *l, pb_bytes key);
+int attrs_rename(attr_list *l, pb_bytes from, pb_bytes to);
+
+#endif /* OTELC_SDK_OTLP_EDIT_WIRE_H */
