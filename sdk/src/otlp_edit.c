@@ -191,6 +191,7 @@ static int header_fixup(otlp_editor *ed, frame *fr)
  */
 static int frame_next_child(otlp_editor *ed, frame *fr, pb_bytes *whole, pb_bytes *payload)
 {
+    *payload = no_bytes;
     while (!pb_at_end(&fr->in)) {
         const uint8_t *start = fr->in.p;
         uint32_t f;

@@ -91,16 +91,16 @@ static void check_rich_edit(const otlp_edit_fns *fns, const fx_request *want, si
 
 static void kv_append(size_t *n, fx_kv ***list, fx_kv *kv)
 {
-    fx_kv **grown = fx_alloc((*n + 1) * sizeof *grown);
+    fx_kv **grown = fx_alloc((*n + 1) * sizeof(fx_kv *));
     if (*n)
-        memcpy(grown, *list, *n * sizeof *grown);
+        memcpy(grown, *list, *n * sizeof(fx_kv *));
     grown[(*n)++] = kv;
     *list = grown;
 }
 
 static void kv_remove(size_t *n, fx_kv **list, size_t i)
 {
-    memmove(list + i, list + i + 1, (*n - i - 1) * sizeof *list);
+    memmove(list + i, list + i + 1, (*n - i - 1) * sizeof(fx_kv *));
     --*n;
 }
 
