@@ -4,13 +4,14 @@
 // libotelc_sdk.a, otelc-plugin.pc and the CMake package; a plugin that
 // calls the SDK builds out of tree with pkg-config and with
 // find_package(otelc), both load and run; sdk/examples/count, built with
-// find_package(otelc), counts in a running pipeline.
+// find_package(otelc), counts in a running pipeline; sdk/examples/redact
+// masks secrets on their way to the file exporter.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { BIN, PLUGIN_DIRS, tempDir, start, get, post, eventually } from './lib/harness.mjs';
+import { BIN, PLUGIN_DIRS, tempDir, start, get, post, request, eventually } from './lib/harness.mjs';
 
 const BUILD = dirname(BIN);
 // The tree's lib folder as GNUInstallDirs chose it when configuring.
@@ -177,14 +178,20 @@ test('a plugin builds out of tree with pkg-config and with find_package, and loa
   assert.match(v, /the config is valid/);
 });
 
-test('the count example runs in a pipeline of the installed otelc and counts', async (t) => {
-  const p = install(t);
-  const dir = scratch(t);
-  const proj = join(dir, 'count');
-  sh('cp', ['-r', join(process.env.OTELC_SOURCE_DIR, 'sdk/examples/count'), proj]);
+// Copies sdk/examples/<name> out of the tree and builds it against the
+// installed prefix p; returns its build folder.
+function buildExample(t, p, name) {
+  const proj = join(scratch(t), name);
+  sh('cp', ['-r', join(process.env.OTELC_SOURCE_DIR, 'sdk/examples', name), proj]);
   const san = SAN.length ? [`-DCMAKE_C_FLAGS=${SAN[0]}`, `-DCMAKE_MODULE_LINKER_FLAGS=${SAN[0]}`] : [];
   sh('cmake', ['-S', proj, '-B', join(proj, 'build'), `-DCMAKE_PREFIX_PATH=${p}`, ...san]);
   sh('cmake', ['--build', join(proj, 'build')]);
+  return join(proj, 'build');
+}
+
+test('the count example runs in a pipeline of the installed otelc and counts', async (t) => {
+  const p = install(t);
+  const build = buildExample(t, p, 'count');
   const o = await start(`
 receivers:
   testsource:
@@ -197,7 +204,7 @@ service:
     traces:
       receivers: [testsource]
       exporters: [count]
-`, { dirs: [join(proj, 'build'), ...PLUGIN_DIRS.filter((d) => d.includes('tests'))] });
+`, { dirs: [build, ...PLUGIN_DIRS.filter((d) => d.includes('tests'))] });
   t.after(() => o.stop());
   assert.deepEqual((await post(o.url('/test/testsource/emit?count=4&spans=25'))).json,
     { ok: 4, retry: 0, reject: 0 });
@@ -207,4 +214,77 @@ service:
   });
   assert.deepEqual(c, { batches: 4, spans: 100 });
   assert.match((await get(o.url('/metrics'))).text, /^count_exporter_spans_total\{exporter="count"\} 100$/m);
+});
+
+// OTLP/JSON with secrets on the resource and on spans, in keys a pattern
+// names whole, by suffix and by prefix; `token` alone matches none.
+const SECRET_REQUEST = {
+  resourceSpans: [{
+    resource: { attributes: [
+      { key: 'service.name', value: { stringValue: 'shop' } },
+      { key: 'db.password', value: { stringValue: 'hunter2' } }] },
+    scopeSpans: [{
+      scope: { name: 'shop.http' },
+      spans: [0, 1].map((i) => ({
+        traceId: '5b8efff798038103d269b633813fc60c', spanId: `eee19b7ec3c1b17${i}`,
+        name: `GET /cart/${i}`, startTimeUnixNano: '1700000000000000000',
+        endTimeUnixNano: '1700000001000000000',
+        attributes: [
+          { key: 'http.route', value: { stringValue: '/cart' } },
+          { key: 'session.token', value: { stringValue: `s3cr3t-${i}` } },
+          { key: 'token', value: { stringValue: 'visible' } },
+          { key: 'http.request.header.authorization', value: { stringValue: 'Bearer abc' } },
+          { key: 'password', value: { intValue: '1234' } }],
+      })),
+    }],
+  }],
+};
+
+// { key: value } of an OTLP/JSON attribute list.
+const attrMap = (list = []) =>
+  Object.fromEntries(list.map(({ key, value }) => [key, Object.values(value)[0]]));
+
+test('the redact example masks secrets on their way to the file exporter', async (t) => {
+  const p = install(t);
+  const build = buildExample(t, p, 'redact');
+  const out = join(scratch(t), 'spans.jsonl');
+  const o = await start(`
+receivers:
+  otlp: { protocols: { http: { endpoint: "127.0.0.1:0" } } }
+processors:
+  redact:
+    keys: [ "*password", "*.token", "http.request.header.*" ]
+exporters:
+  file: { path: "${out}" }
+service:
+  admin: { endpoint: "127.0.0.1:0" }
+  telemetry: { metrics: { level: none } }
+  pipelines:
+    traces:
+      receivers: [otlp]
+      processors: [redact]
+      exporters: [file]
+`, { dirs: [build, join(p, LIBDIR, 'otelc/plugins')] });
+  t.after(() => o.stop());
+  const port = o.log.match(/otlp: listening on 127\.0\.0\.1:(\d+) \(HTTP/)[1];
+  const r = await request(`http://127.0.0.1:${port}/v1/traces`, {
+    method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(SECRET_REQUEST) });
+  assert.equal(r.status, 200, r.text);
+  assert.match((await get(o.url('/metrics'))).text,
+    /^redact_processor_masked_attributes_total\{pipeline="traces",processor="redact"\} 7$/m);
+  const { code } = await o.stop();
+  assert.equal(code, 0, o.log);
+
+  const docs = readFileSync(out, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l));
+  const rs = docs.flatMap((d) => d.resourceSpans);
+  assert.equal(rs.length, 1);
+  assert.deepEqual(attrMap(rs[0].resource.attributes), { 'service.name': 'shop', 'db.password': '***' });
+  assert.equal(rs[0].scopeSpans[0].scope.name, 'shop.http');
+  const spans = rs[0].scopeSpans[0].spans;
+  assert.deepEqual(spans.map((s) => s.name), ['GET /cart/0', 'GET /cart/1']);
+  for (const s of spans)
+    assert.deepEqual(attrMap(s.attributes), {
+      'http.route': '/cart', 'session.token': '***', token: 'visible',
+      'http.request.header.authorization': '***', password: '***' });
 });
