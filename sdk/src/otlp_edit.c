@@ -68,6 +68,7 @@ struct otlp_editor {
     size_t spans;
     int err;
     bool finished;
+    bool taken; /* the output went to the caller */
 };
 
 static const pb_bytes no_bytes = {NULL, 0};
@@ -127,7 +128,7 @@ void otlp_edit_begin(otlp_editor *ed, const uint8_t *buf, size_t len)
     ed->sp.open = false;
     ed->spans = 0;
     ed->err = OTLP_OK;
-    ed->finished = false;
+    ed->finished = ed->taken = false;
     ed->f[LV_REQUEST] = (frame){.in = view_cursor(whole), .child = 1, .open = true};
 }
 
@@ -438,7 +439,7 @@ int otlp_edit_finish(otlp_editor *ed, size_t *spans)
 
 const uint8_t *otlp_edit_output(const otlp_editor *ed, size_t *len)
 {
-    bool ready = ed->finished && ed->err == OTLP_OK;
+    bool ready = ed->finished && !ed->taken && ed->err == OTLP_OK;
     static const uint8_t empty;
     *len = ready ? ed->out.len : 0;
     return !ready ? NULL : ed->out.p ? ed->out.p : &empty;
@@ -448,20 +449,20 @@ int otlp_edit_take(otlp_editor *ed, uint8_t **bytes, size_t *len)
 {
     if (ed->err != OTLP_OK)
         return ed->err;
-    if (!ed->finished)
+    if (!ed->finished || ed->taken)
         return OTLP_ESTATE;
     if (!ed->out.p && !ebuf_reserve(&ed->out, 1))
         return edit_fail(ed, OTLP_ENOMEM);
     *bytes = ed->out.p;
     *len = ed->out.len;
     memset(&ed->out, 0, sizeof ed->out);
-    ed->finished = false; /* taken: a second take has nothing */
+    ed->taken = true;
     return OTLP_OK;
 }
 
 /* ---- edits ---- */
 
-/* The current frame or span at a target, or NULL if none. */
+/* Whether something is current at a target (entered, not dropped). */
 static bool current(const otlp_editor *ed, enum otlp_edit_target at)
 {
     if (ed->finished || ed->err)

@@ -632,6 +632,8 @@ static void test_reuse_and_take(void **state)
     assert_int_equal(otlp_edit_run(ed, in, len, &fns, NULL, &spans), OTLP_OK);
     assert_int_equal(otlp_edit_take(ed, &first, &first_len), OTLP_OK);
     assert_int_equal(otlp_edit_take(ed, &second, &second_len), OTLP_ESTATE);
+    assert_null(otlp_edit_output(ed, &second_len));
+    assert_int_equal(otlp_edit_finish(ed, NULL), OTLP_OK); /* still finished */
     assert_int_equal(otlp_edit_run(ed, in, len, &fns, NULL, &spans), OTLP_OK);
     assert_int_equal(spans, 2);
     const uint8_t *view = otlp_edit_output(ed, &second_len);

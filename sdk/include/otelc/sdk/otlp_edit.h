@@ -174,8 +174,8 @@ int otlp_edit_finish(otlp_editor *ed, size_t *spans);
 /*
  * The finished output, owned by the editor: valid until the next
  * otlp_edit_begin, otlp_edit_take or otlp_editor_free. NULL (with *len 0)
- * before a successful otlp_edit_finish. May be empty: a request whose
- * spans were all dropped is the empty request.
+ * before a successful otlp_edit_finish and after a take. May be empty: a
+ * request whose spans were all dropped is the empty request.
  */
 const uint8_t *otlp_edit_output(const otlp_editor *ed, size_t *len);
 
@@ -183,7 +183,8 @@ const uint8_t *otlp_edit_output(const otlp_editor *ed, size_t *len);
  * Transfers the finished output to the caller: *bytes (never NULL on
  * success, even when *len is 0) is malloc'ed, released with free(). The
  * editor starts its next output in a new buffer. Returns OTLP_OK, the
- * sticky negative code, or OTLP_ESTATE before otlp_edit_finish.
+ * sticky negative code, or OTLP_ESTATE before otlp_edit_finish or once
+ * the output was taken.
  */
 int otlp_edit_take(otlp_editor *ed, uint8_t **bytes, size_t *len);
 
