@@ -1,10 +1,11 @@
 /*
- * durable_consumer.c: a durable queue's consumer threads. Each takes the
- * next batch (a recorded one first, else a fresh one from the index per
- * sending_queue.batch), records its composition in a commit before the
- * exporter sees it, rebuilds its bytes from LMDB in a short read
- * transaction, exports it with retry_on_failure back-off, and deletes its
- * entries after success or moves them to the dead letters.
+ * durable_consumer.c: the durable backend's side of the sender. take
+ * gives the next batch (a recorded one first, else a fresh one from the
+ * index per sending_queue.batch); open records its composition in a
+ * commit before the exporter sees it and builds its bytes (from memory,
+ * or from LMDB in a short read transaction after a restart); settle
+ * deletes its entries after success, moves them to the dead letters, or
+ * leaves them on disk for the next start.
  */
 #include "durable_queue_int.h"
 
@@ -16,26 +17,20 @@
 #include "runtime/batch.h"
 #include "telemetry/log.h"
 
-typedef enum outcome { OUT_SENT, OUT_DEAD, OUT_ABANDONED } outcome;
+/* A store write that failed waits this long before the next try. */
+#define STORE_RETRY_NS 1000000000LL
 
-static void wait_until(durable_queue *q, pthread_cond_t *cv, int64_t deadline_ns)
-{
-    struct timespec ts = otelc_timespec(deadline_ns);
-    pthread_cond_timedwait(cv, &q->mu, &ts);
-}
-
-/* Sleeps for wait_ns unless the queue stops or resumes; false if it
- * stops. */
-static bool backoff_sleep(durable_queue *q, int64_t wait_ns)
+/* Waits for wait_ns unless the queue is closing; false if it is. For the
+ * rare store write that fails: the batch's slot waits with it. */
+static bool store_retry_wait(durable_queue *q, int64_t wait_ns)
 {
     int64_t deadline = otelc_mono_ns() + wait_ns;
-    pthread_mutex_lock(&q->mu);
-    uint64_t kick = q->kick;
-    while (!q->stopping && q->kick == kick && otelc_mono_ns() < deadline)
-        wait_until(q, &q->sleep_cv, deadline);
-    bool stopping = q->stopping;
-    pthread_mutex_unlock(&q->mu);
-    return !stopping;
+    pthread_mutex_lock(&q->snd.mu);
+    while (!q->snd.closing && otelc_mono_ns() < deadline)
+        sender_wait_locked(&q->snd, deadline);
+    bool closing = q->snd.closing;
+    pthread_mutex_unlock(&q->snd.mu);
+    return !closing;
 }
 
 /* ---- taking a job ---- */
@@ -62,8 +57,12 @@ static void inflight_remove_locked(durable_queue *q, dq_job *j)
 
 /* The next job, or NULL with *due the monotonic time to look again (0:
  * when woken). */
-static dq_job *take_locked(durable_queue *q, int64_t *due)
+static dq_job *next_job_locked(durable_queue *q, int64_t *due)
 {
+    if (q->hold_until_ns > otelc_mono_ns()) {
+        *due = q->hold_until_ns;
+        return NULL;
+    }
     if (q->ready) {
         dq_job *j = q->ready;
         q->ready = j->next;
@@ -95,10 +94,21 @@ static dq_job *take_locked(durable_queue *q, int64_t *due)
     return j;
 }
 
-/* Puts a job back where it came from (its record, if any, stays). */
+static void *take_locked(void *backend, int64_t *due)
+{
+    durable_queue *q = backend;
+    dq_job *j = next_job_locked(q, due);
+    if (j)
+        inflight_add_locked(q, j);
+    return j;
+}
+
+/* Puts a job back where it came from (its record, if any, stays), and
+ * holds the queue a while: what failed is the store. */
 static void requeue(durable_queue *q, dq_job *j)
 {
-    pthread_mutex_lock(&q->mu);
+    pthread_mutex_lock(&q->snd.mu);
+    q->hold_until_ns = otelc_mono_ns() + STORE_RETRY_NS;
     inflight_remove_locked(q, j);
     if (j->recorded) {
         j->next = q->ready;
@@ -113,8 +123,8 @@ static void requeue(durable_queue *q, dq_job *j)
         for (size_t i = 0; i < j->n; i++) /* the index holds them now */
             j->items[i].hot = NULL;
     }
-    pthread_cond_signal(&q->work_cv);
-    pthread_mutex_unlock(&q->mu);
+    pthread_cond_signal(&q->snd.cv);
+    pthread_mutex_unlock(&q->snd.mu);
     dq_job_release(q, j);
 }
 
@@ -192,7 +202,7 @@ static int run_op_until_done(durable_queue *q, dq_job *j, int (*apply)(dw_op *, 
             return 0;
         otelc_log(OTELC_LOG_ERROR, q->id, "cannot %s: %s; trying again", what,
                   mdb_strerror(rc));
-        if (rc == ESHUTDOWN || !backoff_sleep(q, 1000000000))
+        if (rc == ESHUTDOWN || !store_retry_wait(q, STORE_RETRY_NS))
             return rc;
     }
 }
@@ -200,14 +210,14 @@ static int run_op_until_done(durable_queue *q, dq_job *j, int (*apply)(dw_op *, 
 /* After the deletion: the room it frees goes to waiting emitters. */
 static void forget_delivered(durable_queue *q, dq_job *j)
 {
-    pthread_mutex_lock(&q->mu);
+    pthread_mutex_lock(&q->snd.mu);
     inflight_remove_locked(q, j);
     q->live_count -= j->n;
     q->live_spans -= j->spans;
     q->live_bytes -= j->bytes;
     q->disk_used -= j->cost;
     bool recovered = dq_budget_check_locked(q);
-    pthread_mutex_unlock(&q->mu);
+    pthread_mutex_unlock(&q->snd.mu);
     if (recovered)
         dq_report_budget(q, false);
     dq_wake_waiters(q);
@@ -303,164 +313,20 @@ static int build(durable_queue *q, const dq_job *j, otelc_batch **out)
     return all_hot(j) ? build_hot(j, out) : build_from_disk(q, j, out);
 }
 
-/* ---- exporting, with a wait the queue may abandon at shutdown ---- */
-
-/* Shared by the consumer and the exporter's completion: the last of the
- * two frees it, so an abandoned wait is safe to complete later. */
-typedef struct export_wait {
-    atomic_int refs;
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    bool done;
-    otelc_status status;
-    /* A request whose attempt the consumer stopped waiting for: released
-     * by the late completion, when the exporter is done with it. */
-    void *orphan;
-    queue_release_fn release_fn;
-    void *release_arg;
-} export_wait;
-
-static void wait_free(export_wait *w)
-{
-    pthread_cond_destroy(&w->cv);
-    pthread_mutex_destroy(&w->mu);
-    free(w);
-}
-
-static void wait_unref(export_wait *w)
-{
-    if (atomic_fetch_sub(&w->refs, 1) == 1)
-        wait_free(w);
-}
-
-static void wait_done(void *arg, otelc_status st)
-{
-    export_wait *w = arg;
-    pthread_mutex_lock(&w->mu);
-    w->status = st == OTELC_PENDING ? OTELC_OK : st;
-    w->done = true;
-    void *orphan = w->orphan;
-    pthread_cond_signal(&w->cv);
-    pthread_mutex_unlock(&w->mu);
-    if (orphan && w->release_fn)
-        w->release_fn(w->release_arg, orphan);
-    wait_unref(w);
-}
-
-static bool is_paused(durable_queue *q)
-{
-    pthread_mutex_lock(&q->mu);
-    bool paused = q->paused;
-    pthread_mutex_unlock(&q->mu);
-    return paused;
-}
-
-static bool abandon_due(durable_queue *q)
-{
-    pthread_mutex_lock(&q->mu);
-    bool due = q->stopping && otelc_mono_ns() >= q->abandon_ns;
-    pthread_mutex_unlock(&q->mu);
-    return due;
-}
-
-/* OK, RETRY, REJECT; or -1 when shutdown left the exporter's answer
- * (then *req belongs to that answer's late completion and is NULL here). */
-static int export_once(durable_queue *q, otelc_batch *b, void **req)
-{
-    export_wait *w = calloc(1, sizeof(*w));
-    if (!w)
-        return OTELC_RETRY;
-    atomic_init(&w->refs, 2);
-    pthread_mutex_init(&w->mu, NULL);
-    pthread_cond_init(&w->cv, NULL);
-    w->release_fn = q->cfg.release_fn;
-    w->release_arg = q->export_arg;
-    int st = q->export_fn(q->export_arg, b, req, wait_done, w);
-    if (st != OTELC_PENDING) {
-        wait_free(w); /* no completion comes */
-        return st;
-    }
-    pthread_mutex_lock(&w->mu);
-    while (!w->done) {
-        struct timespec ts = otelc_timespec(otelc_real_ns() + 50000000);
-        pthread_cond_timedwait(&w->cv, &w->mu, &ts);
-        if (!w->done && abandon_due(q))
-            break;
-    }
-    st = w->done ? (int)w->status : -1;
-    if (st < 0) {
-        w->orphan = *req;
-        *req = NULL;
-    }
-    pthread_mutex_unlock(&w->mu);
-    wait_unref(w);
-    return st;
-}
-
-static outcome export_attempts(durable_queue *q, dq_job *j, otelc_batch *b, void **req,
-                               uint64_t *seed, char *why, size_t whylen)
-{
-    retry_state rs;
-    bool retrying = false;
-    for (;;) {
-        int st = export_once(q, b, req);
-        if (st < 0)
-            return OUT_ABANDONED;
-        if (st == OTELC_OK)
-            return OUT_SENT;
-        if (st == OTELC_REJECT) {
-            snprintf(why, whylen, "the exporter refused the batch for good (REJECT)");
-            return OUT_DEAD;
-        }
-        int64_t now = otelc_mono_ns();
-        if (!retrying) {
-            retry_begin(&rs, &q->cfg.retry, now);
-            retrying = true;
-        }
-        int64_t wait = is_paused(q) ? q->cfg.paused_probe_ns : retry_next(&rs, &q->cfg.retry, now, seed);
-        if (wait < 0) {
-            snprintf(why, whylen, "still failing after %.3fs of retries "
-                     "(retry_on_failure.max_elapsed_time %.3fs)",
-                     (double)(now - rs.started_ns) / 1e9,
-                     (double)q->cfg.retry.max_elapsed_time / 1e9);
-            return OUT_DEAD;
-        }
-        q->retries++;
-        otelc_log(OTELC_LOG_DEBUG, q->id, "batch of %llu spans: RETRY, next try in %.3fs",
-                  (unsigned long long)j->spans, (double)wait / 1e9);
-        if (!backoff_sleep(q, wait))
-            return OUT_ABANDONED;
-    }
-}
-
-/* Every attempt at one outgoing batch shares the exporter's request. */
-static outcome export_with_retry(durable_queue *q, dq_job *j, otelc_batch *b, uint64_t *seed,
-                                 char *why, size_t whylen)
-{
-    void *req = NULL;
-    outcome o = export_attempts(q, j, b, &req, seed, why, whylen);
-    queue_release(&q->cfg, q->export_arg, req);
-    return o;
-}
-
 /* ---- one job, start to end ---- */
 
 /* Lets go of a job whose entries stay on disk (shutdown, or a write that
  * keeps failing): they go out again after a restart. */
 static void let_go(durable_queue *q, dq_job *j)
 {
-    pthread_mutex_lock(&q->mu);
+    pthread_mutex_lock(&q->snd.mu);
     inflight_remove_locked(q, j);
-    pthread_mutex_unlock(&q->mu);
+    pthread_mutex_unlock(&q->snd.mu);
     dq_job_release(q, j);
 }
 
 static void delivered(durable_queue *q, dq_job *j)
 {
-    q->sent_spans += j->spans;
-    q->last_success_ns = otelc_real_ns();
-    if (is_paused(q))
-        durable_queue_resume(q);
     if (run_op_until_done(q, j, delete_apply, "delete delivered entries") != 0) {
         let_go(q, j);
         return;
@@ -477,9 +343,8 @@ static void dead(durable_queue *q, dq_job *j, const char *why)
         uint64_t cost;
         int rc = dq_dead_move(q, j, why, &cost);
         if (rc == 0) {
-            q->failed_spans += j->spans;
             q->dead_lettered += j->spans;
-            pthread_mutex_lock(&q->mu);
+            pthread_mutex_lock(&q->snd.mu);
             inflight_remove_locked(q, j);
             q->live_count -= j->n;
             q->live_spans -= j->spans;
@@ -488,14 +353,14 @@ static void dead(durable_queue *q, dq_job *j, const char *why)
             q->dead_count++;
             q->dead_spans += j->spans;
             q->dead_cost += cost;
-            pthread_mutex_unlock(&q->mu);
+            pthread_mutex_unlock(&q->snd.mu);
             dq_job_release(q, j);
             dq_wake_waiters(q);
             return;
         }
         otelc_log(OTELC_LOG_ERROR, q->id, "cannot write the dead letter: %s; trying again",
                   mdb_strerror(rc));
-        if (rc == ESHUTDOWN || !backoff_sleep(q, 1000000000)) {
+        if (rc == ESHUTDOWN || !store_retry_wait(q, STORE_RETRY_NS)) {
             let_go(q, j);
             return;
         }
@@ -511,66 +376,43 @@ static void note_send(durable_queue *q, dq_job *j)
     q->cfg.on_send(q->cfg.on_send_arg, (uint32_t)j->spans, j->bytes, j->why);
 }
 
-static void run_job(durable_queue *q, dq_job *j, uint64_t *seed)
+static bool open_job(void *backend, void *job, otelc_batch **out)
 {
-    char why[160];
-    otelc_batch *b = NULL;
+    durable_queue *q = backend;
+    dq_job *j = job;
     note_send(q, j);
     if (!j->recorded && q->limits.batching) {
         int rc = run_op(q, j, record_apply);
         if (rc != 0) {
             otelc_log(OTELC_LOG_ERROR, q->id, "cannot record a batch: %s", mdb_strerror(rc));
             requeue(q, j);
-            backoff_sleep(q, 1000000000);
-            return;
+            return false;
         }
         j->recorded = true;
     }
-    int rc = build(q, j, &b);
+    int rc = build(q, j, out);
     if (rc == EBADMSG) {
+        q->snd.failed_spans += j->spans;
         dead(q, j, "an entry of the batch is missing or malformed on disk");
-        return;
+        return false;
     }
     if (rc != 0) {
         otelc_log(OTELC_LOG_ERROR, q->id, "cannot read a batch: %s", mdb_strerror(rc));
         requeue(q, j);
-        backoff_sleep(q, 1000000000);
-        return;
+        return false;
     }
-    outcome o = export_with_retry(q, j, b, seed, why, sizeof(why));
-    otelc_batch_unref(b);
-    if (o == OUT_SENT)
-        delivered(q, j);
-    else if (o == OUT_DEAD)
-        dead(q, j, why);
-    else
-        let_go(q, j);
+    return true;
 }
 
-void *dq_consumer_main(void *arg)
+static void settle_job(void *backend, void *job, send_outcome o, const char *why)
 {
-    durable_queue *q = arg;
-    queue_consumer_thread_init();
-    uint64_t seed = (uint64_t)(uintptr_t)&seed ^ (uint64_t)otelc_mono_ns();
-    pthread_mutex_lock(&q->mu);
-    while (!q->stopping) {
-        int64_t due = 0;
-        dq_job *j = take_locked(q, &due);
-        if (!j) {
-            if (due)
-                wait_until(q, &q->work_cv, due);
-            else
-                pthread_cond_wait(&q->work_cv, &q->mu);
-            continue;
-        }
-        inflight_add_locked(q, j);
-        q->busy++;
-        pthread_mutex_unlock(&q->mu);
-        run_job(q, j, &seed);
-        pthread_mutex_lock(&q->mu);
-        q->busy--;
-        pthread_cond_broadcast(&q->idle_cv);
-    }
-    pthread_mutex_unlock(&q->mu);
-    return NULL;
+    durable_queue *q = backend;
+    if (o == SEND_DELIVERED)
+        delivered(q, job);
+    else if (o == SEND_FAILED)
+        dead(q, job, why);
+    else
+        let_go(q, job);
 }
+
+const sender_ops dq_sender_ops = {take_locked, open_job, settle_job};

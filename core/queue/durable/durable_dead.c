@@ -144,11 +144,11 @@ json_t *durable_dead_list(durable_queue *q, size_t limit)
         json_decref(arr);
         return NULL;
     }
-    pthread_mutex_lock(&q->mu);
+    pthread_mutex_lock(&q->snd.mu);
     json_t *out = json_pack("{s:s,s:I,s:I,s:I,s:o}", "exporter", q->id, "count",
                             (json_int_t)q->dead_count, "spans", (json_int_t)q->dead_spans,
                             "bytes", (json_int_t)q->dead_cost, "deadletters", arr);
-    pthread_mutex_unlock(&q->mu);
+    pthread_mutex_unlock(&q->snd.mu);
     return out;
 }
 
@@ -316,7 +316,7 @@ static void revive_done(dw_op *op, int rc)
     revive_op *o = (revive_op *)op;
     durable_queue *q = o->q;
     if (rc == 0) {
-        pthread_mutex_lock(&q->mu);
+        pthread_mutex_lock(&q->snd.mu);
         for (size_t i = 0; i < o->njobs; i++) {
             dq_job *j = o->jobs[i];
             q->live_count += j->n;
@@ -331,7 +331,7 @@ static void revive_done(dw_op *op, int rc)
         q->dead_cost -= o->freed;
         q->disk_used -= o->freed;
         bool recovered = dq_budget_check_locked(q);
-        pthread_mutex_unlock(&q->mu);
+        pthread_mutex_unlock(&q->snd.mu);
         if (recovered)
             dq_report_budget(q, false);
         dq_wake_waiters(q);

@@ -98,7 +98,7 @@ static void reserve_locked(durable_queue *q, otelc_batch *b, uint64_t cost, int 
 static room reserve(durable_queue *q, otelc_batch *b, uint64_t cost, void (*on_space)(void *),
                     void *space_arg)
 {
-    pthread_mutex_lock(&q->mu);
+    pthread_mutex_lock(&q->snd.mu);
     room r = check_locked(q, b, cost);
     bool newly_full = false;
     if (r == ROOM_OK) {
@@ -110,7 +110,7 @@ static room reserve(durable_queue *q, otelc_batch *b, uint64_t cost, void (*on_s
         newly_full = !q->at_budget && q->disk_used + q->rsv_cost + cost > q->cfg.max_disk_size;
         q->at_budget |= newly_full;
     }
-    pthread_mutex_unlock(&q->mu);
+    pthread_mutex_unlock(&q->snd.mu);
     if (newly_full)
         dq_report_budget(q, true);
     return r;
@@ -119,10 +119,10 @@ static room reserve(durable_queue *q, otelc_batch *b, uint64_t cost, void (*on_s
 /* Gives back a reservation that will not be committed. */
 static void unreserve(durable_queue *q, otelc_batch *b, uint64_t cost)
 {
-    pthread_mutex_lock(&q->mu);
+    pthread_mutex_lock(&q->snd.mu);
     reserve_locked(q, b, cost, -1);
     bool recovered = dq_budget_check_locked(q);
-    pthread_mutex_unlock(&q->mu);
+    pthread_mutex_unlock(&q->snd.mu);
     if (recovered)
         dq_report_budget(q, false);
     dq_wake_waiters(q);
@@ -183,7 +183,7 @@ static void committed(offer_op *o, offer_slot *s)
         it.hot = otelc_batch_ref(o->b);
     else
         atomic_fetch_sub(&q->hot_bytes, it.bytes);
-    pthread_mutex_lock(&q->mu);
+    pthread_mutex_lock(&q->snd.mu);
     it.meta = dq_index_meta(q->index, part, npart);
     reserve_locked(q, o->b, s->cost, -1);
     q->live_count++;
@@ -193,8 +193,8 @@ static void committed(offer_op *o, offer_slot *s)
     if (dq_index_push(q->index, &it) != 0)
         otelc_log(OTELC_LOG_ERROR, q->id, "out of memory: entry %llu waits on disk for the "
                   "next start", (unsigned long long)it.id);
-    pthread_cond_signal(&q->work_cv);
-    pthread_mutex_unlock(&q->mu);
+    pthread_cond_signal(&q->snd.cv);
+    pthread_mutex_unlock(&q->snd.mu);
 }
 
 static void join_note(offer_join *j, otelc_status st)

@@ -1,6 +1,6 @@
 /*
  * durable_queue.c: a durable queue's life (new, start, drain, free),
- * pause, accounting helpers and statistics.
+ * accounting helpers and statistics.
  */
 #include "durable_queue_int.h"
 
@@ -12,15 +12,6 @@
 
 #include "telemetry/health.h"
 #include "telemetry/log.h"
-
-static void cond_init_mono(pthread_cond_t *cv)
-{
-    pthread_condattr_t a;
-    pthread_condattr_init(&a);
-    pthread_condattr_setclock(&a, CLOCK_MONOTONIC);
-    pthread_cond_init(cv, &a);
-    pthread_condattr_destroy(&a);
-}
 
 static void limits_from(dq_limits *l, const queue_batch_cfg *b)
 {
@@ -51,10 +42,8 @@ durable_queue *durable_queue_new(durable_store *st, const queue_cfg *cfg, const 
     q->export_fn = export_fn;
     q->export_arg = arg;
     q->hc = hc;
-    pthread_mutex_init(&q->mu, NULL);
-    cond_init_mono(&q->work_cv);
-    cond_init_mono(&q->idle_cv);
-    cond_init_mono(&q->sleep_cv);
+    sender_init(&q->snd, &dq_sender_ops, q, &q->cfg, q->id, export_fn, arg);
+    sender_cond_init(&q->idle_cv);
     if (durable_store_attach(st, q) != 0) {
         otelc_log(OTELC_LOG_ERROR, id, "cannot attach to %s: it is open already",
                   durable_store_name(st));
@@ -68,10 +57,8 @@ durable_queue *durable_queue_new(durable_store *st, const queue_cfg *cfg, const 
     return q;
 
 out_destroy:
-    pthread_cond_destroy(&q->work_cv);
     pthread_cond_destroy(&q->idle_cv);
-    pthread_cond_destroy(&q->sleep_cv);
-    pthread_mutex_destroy(&q->mu);
+    sender_destroy(&q->snd);
 out_free:
     dq_index_free(q->index);
     free(q->id);
@@ -85,19 +72,12 @@ int durable_queue_start(durable_queue *q)
         otelc_log(OTELC_LOG_ERROR, q->id, "storage %s is not open", durable_store_name(q->st));
         return -1;
     }
-    q->threads = calloc(q->cfg.num_consumers, sizeof(pthread_t));
-    if (!q->threads)
-        return -1;
-    for (uint32_t i = 0; i < q->cfg.num_consumers; i++) {
-        int rc = pthread_create(&q->threads[i], NULL, dq_consumer_main, q);
-        if (rc != 0) {
-            otelc_log(OTELC_LOG_ERROR, q->id, "cannot start queue consumer: %s", strerror(rc));
-            durable_queue_drain(q, 0);
-            return -1;
-        }
-        q->nthreads++;
-    }
-    return 0;
+    return sender_start(&q->snd);
+}
+
+struct sender *durable_queue_sender(durable_queue *q)
+{
+    return &q->snd;
 }
 
 /* ---- helpers shared by the queue's files ---- */
@@ -144,7 +124,7 @@ void dq_ready_push_locked(durable_queue *q, dq_job *j)
     else
         q->ready = j;
     q->ready_tail = j;
-    pthread_cond_signal(&q->work_cv);
+    pthread_cond_signal(&q->snd.cv);
 }
 
 int64_t dq_size_locked(const durable_queue *q)
@@ -159,11 +139,11 @@ int64_t dq_size_locked(const durable_queue *q)
 void dq_wake_waiters(durable_queue *q)
 {
     dq_waiter w[DQ_MAX_WAITERS];
-    pthread_mutex_lock(&q->mu);
+    pthread_mutex_lock(&q->snd.mu);
     size_t n = q->nwaiters;
     memcpy(w, q->waiters, n * sizeof(*w));
     q->nwaiters = 0;
-    pthread_mutex_unlock(&q->mu);
+    pthread_mutex_unlock(&q->snd.mu);
     for (size_t i = 0; i < n; i++)
         w[i].fn(w[i].arg);
 }
@@ -195,65 +175,25 @@ void dq_report_budget(durable_queue *q, bool at_budget)
     }
 }
 
-/* ---- pause ---- */
-
-void durable_queue_pause(durable_queue *q, const char *reason)
-{
-    pthread_mutex_lock(&q->mu);
-    bool was = q->paused;
-    q->paused = true;
-    snprintf(q->pause_reason, sizeof(q->pause_reason), "%s", reason ? reason : "paused");
-    pthread_mutex_unlock(&q->mu);
-    if (!was)
-        otelc_log(OTELC_LOG_WARN, q->id, "exporter paused: %s", reason ? reason : "");
-}
-
-void durable_queue_resume(durable_queue *q)
-{
-    pthread_mutex_lock(&q->mu);
-    bool was = q->paused;
-    q->paused = false;
-    q->pause_reason[0] = 0;
-    q->kick++;
-    pthread_cond_broadcast(&q->sleep_cv);
-    pthread_mutex_unlock(&q->mu);
-    if (was)
-        otelc_log(OTELC_LOG_INFO, q->id, "exporter resumed");
-}
-
-void durable_queue_pause_reason(durable_queue *q, char *buf, size_t cap)
-{
-    pthread_mutex_lock(&q->mu);
-    snprintf(buf, cap, "%s", q->pause_reason);
-    pthread_mutex_unlock(&q->mu);
-}
-
 /* ---- drain, stats, free ---- */
-
-static void wait_until(durable_queue *q, pthread_cond_t *cv, int64_t deadline_ns)
-{
-    struct timespec ts = otelc_timespec(deadline_ns);
-    pthread_cond_timedwait(cv, &q->mu, &ts);
-}
 
 uint64_t durable_queue_drain(durable_queue *q, int64_t deadline_ns)
 {
-    pthread_mutex_lock(&q->mu);
+    pthread_mutex_lock(&q->snd.mu);
     bool first = !q->draining;
     q->draining = true;
     /* Commits in flight finish quickly: wait for them so that nothing
      * reaches the queue after its consumers are gone. */
-    while (q->offers && otelc_mono_ns() < deadline_ns)
-        wait_until(q, &q->idle_cv, deadline_ns);
-    q->stopping = true;
-    q->abandon_ns = deadline_ns;
-    pthread_cond_broadcast(&q->work_cv);
-    pthread_cond_broadcast(&q->sleep_cv);
+    while (q->offers && otelc_mono_ns() < deadline_ns) {
+        struct timespec ts = otelc_timespec(deadline_ns);
+        pthread_cond_timedwait(&q->idle_cv, &q->snd.mu, &ts);
+    }
+    pthread_mutex_unlock(&q->snd.mu);
+    /* What is queued stays on disk; exports in flight may finish. */
+    sender_drain(&q->snd, deadline_ns, false, NULL);
+    pthread_mutex_lock(&q->snd.mu);
     uint64_t left = q->live_count;
-    pthread_mutex_unlock(&q->mu);
-    for (uint32_t i = 0; i < q->nthreads; i++)
-        pthread_join(q->threads[i], NULL);
-    q->nthreads = 0;
+    pthread_mutex_unlock(&q->snd.mu);
     dq_wake_waiters(q); /* emitters waiting for room stop waiting */
     if (first && left)
         otelc_log(OTELC_LOG_INFO, q->id, "%llu queued entries stay on disk in %s for the next "
@@ -264,12 +204,12 @@ uint64_t durable_queue_drain(durable_queue *q, int64_t deadline_ns)
 void durable_queue_stats(durable_queue *q, queue_stats *out)
 {
     dq_index_stats ix;
-    pthread_mutex_lock(&q->mu);
+    pthread_mutex_lock(&q->snd.mu);
     dq_index_stats_get(q->index, &ix);
     out->size = dq_size_locked(q);
     out->capacity = q->cfg.queue_size;
     out->requests = q->live_count;
-    out->paused = q->paused;
+    out->paused = q->snd.paused;
     out->spans = q->live_spans;
     out->bytes = q->live_bytes;
     out->oldest_ns = ix.oldest_ns;
@@ -284,14 +224,14 @@ void durable_queue_stats(durable_queue *q, queue_stats *out)
     out->dead_letters = q->dead_count;
     out->dead_spans = q->dead_spans;
     out->at_budget = q->at_budget;
-    pthread_mutex_unlock(&q->mu);
+    pthread_mutex_unlock(&q->snd.mu);
     out->durable = true;
-    out->sent_spans = q->sent_spans;
-    out->failed_spans = q->failed_spans;
+    out->sent_spans = q->snd.sent_spans;
+    out->failed_spans = q->snd.failed_spans;
     out->enqueue_failed_spans = q->enqueue_failed_spans;
-    out->retries = q->retries;
+    out->retries = q->snd.retries;
     out->dead_lettered_spans = q->dead_lettered;
-    out->last_success_ns = q->last_success_ns;
+    out->last_success_ns = q->snd.last_success_ns;
     out->memory_bytes = q->hot_bytes;
     out->disk_reads = q->disk_reads;
 }
@@ -309,19 +249,16 @@ void durable_queue_free(durable_queue *q)
 {
     if (!q)
         return;
-    if (q->nthreads)
+    if (q->snd.nthreads)
         durable_queue_drain(q, 0);
     durable_store_detach(q->st, q);
     durable_store_unref(q->st);
     free_jobs(q->ready);
     free_jobs(q->inflight);
     dq_index_free(q->index);
-    pthread_cond_destroy(&q->work_cv);
     pthread_cond_destroy(&q->idle_cv);
-    pthread_cond_destroy(&q->sleep_cv);
-    pthread_mutex_destroy(&q->mu);
+    sender_destroy(&q->snd);
     free(q->metrics);
-    free(q->threads);
     free(q->id);
     free(q);
 }

@@ -55,10 +55,9 @@ otelc_status durable_offer(durable_queue *const *qs, size_t n, otelc_batch *b,
                            void (*on_space)(void *space_arg), void *space_arg,
                            queue_done_fn done, void *done_arg);
 
-/* As queue_pause / queue_resume / queue_pause_reason. */
-void durable_queue_pause(durable_queue *q, const char *reason);
-void durable_queue_resume(durable_queue *q);
-void durable_queue_pause_reason(durable_queue *q, char *buf, size_t cap);
+/* The sender that takes the queue's batches out (pause, resume). */
+struct sender;
+struct sender *durable_queue_sender(durable_queue *q);
 
 /* Stops accepting (offers answer RETRY), waits for commits in flight and
  * for exports in flight until deadline_ns (monotonic), then stops the

@@ -1,13 +1,13 @@
 /*
  * durable_queue_int.h: the durable queue's state, shared by its files:
- * durable_queue.c (life, pause, stats), durable_offer.c (commits of
- * offers), durable_consumer.c (batches out, retries), durable_dead.c
+ * durable_queue.c (life, stats), durable_offer.c (commits of offers),
+ * durable_consumer.c (jobs for the sender: take, open, settle), durable_dead.c
  * (dead letters), durable_recover.c (rebuild at open), durable_admin.c
  * (routes, metrics, /health).
  *
- * Locking: q->mu guards everything below it except what says "writer
+ * Locking: q->snd.mu guards everything below it except what says "writer
  * thread". Callbacks that leave the queue (waiters, health reports) run
- * without q->mu.
+ * without q->snd.mu.
  */
 #ifndef OTELC_CORE_DURABLE_QUEUE_INT_H
 #define OTELC_CORE_DURABLE_QUEUE_INT_H
@@ -18,6 +18,7 @@
 #include "durable_format.h"
 #include "durable_index.h"
 #include "durable_queue.h"
+#include "queue/sender.h"
 
 #define DQ_MAX_WAITERS 64
 #define DQ_MAX_BATCH_ENTRIES 65536
@@ -43,6 +44,7 @@ typedef struct dq_waiter {
 } dq_waiter;
 
 struct durable_queue {
+    sender snd; /* the consumers; its mutex is the queue's (see Locking) */
     char *id;
     queue_cfg cfg;
     dq_limits limits;
@@ -56,18 +58,14 @@ struct durable_queue {
     uint64_t next_id;   /* writer thread (recovery before it) */
     uint64_t next_dead; /* writer thread (recovery before it) */
 
-    pthread_mutex_t mu;
-    pthread_cond_t work_cv, idle_cv, sleep_cv;
+    pthread_cond_t idle_cv; /* offers committed (a drain waits for them) */
     dq_index *index;
     dq_job *ready;      /* recorded batches to send first (FIFO) */
     dq_job *ready_tail;
-    dq_job *inflight;   /* batches a consumer holds (doubly linked) */
-    uint32_t busy;
+    dq_job *inflight;   /* batches the sender holds (doubly linked) */
     uint64_t offers;    /* offers reserved and not yet committed or failed */
-    uint64_t kick;      /* bumped by resume: backoff sleeps end early */
-    bool draining, stopping, paused, at_budget;
-    int64_t abandon_ns; /* monotonic: exports still waiting then are left */
-    char pause_reason[256];
+    int64_t hold_until_ns; /* monotonic: a failed read or record waits till then */
+    bool draining, at_budget;
     dq_waiter waiters[DQ_MAX_WAITERS];
     size_t nwaiters;
 
@@ -78,28 +76,24 @@ struct durable_queue {
     uint64_t disk_used;
     uint64_t rsv_cost, rsv_count, rsv_spans, rsv_bytes;
 
-    pthread_t *threads;
-    uint32_t nthreads;
-
     /* Request bytes kept in memory for the consumers (the items' hot
      * references), at most cfg.max_memory_size; entries read from disk. */
     _Atomic uint64_t hot_bytes, disk_reads;
 
-    _Atomic uint64_t sent_spans, failed_spans, enqueue_failed_spans, retries, dead_lettered;
-    _Atomic int64_t last_success_ns;
+    _Atomic uint64_t enqueue_failed_spans, dead_lettered;
     struct dq_metrics *metrics;
 };
 
 /* durable_queue.c */
 /* Calls every waiting on_space once and forgets them; takes and
- * releases q->mu itself. */
+ * releases q->snd.mu itself. */
 void dq_wake_waiters(durable_queue *q);
-/* Under q->mu: clears at_budget once the queue is below 90% of its
+/* Under q->snd.mu: clears at_budget once the queue is below 90% of its
  * budget; returns true when the health report must say so (call
  * dq_report_budget after unlocking). */
 bool dq_budget_check_locked(durable_queue *q);
 void dq_report_budget(durable_queue *q, bool at_budget);
-/* Under q->mu: queue size by the sizer. */
+/* Under q->snd.mu: queue size by the sizer. */
 int64_t dq_size_locked(const durable_queue *q);
 /* Frees j and its items (dropping their hot references). */
 void dq_job_free(dq_job *j);
@@ -107,11 +101,11 @@ void dq_job_free(dq_job *j);
 void dq_job_release(durable_queue *q, dq_job *j);
 /* A job for items (adopted), totals computed. NULL if memory ran out. */
 dq_job *dq_job_new(dq_item *items, size_t n);
-/* Under q->mu: append to the ready list. */
+/* Under q->snd.mu: append to the ready list. */
 void dq_ready_push_locked(durable_queue *q, dq_job *j);
 
-/* durable_consumer.c */
-void *dq_consumer_main(void *arg);
+/* durable_consumer.c: the backend's side of the sender. */
+extern const sender_ops dq_sender_ops;
 
 /* durable_dead.c */
 /* Moves job's entries (and its record) into a dead letter in one commit

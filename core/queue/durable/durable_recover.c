@@ -303,14 +303,14 @@ int durable_queue_recover(durable_queue *q, MDB_txn *txn, char *err, size_t errl
 {
     recovery r = {.q = q, .txn = txn, .page_size = durable_store_page_size(q->st),
                   .err = err, .errlen = errlen};
-    pthread_mutex_lock(&q->mu);
+    pthread_mutex_lock(&q->snd.mu);
     int rc = -1;
     if (open_dbi(&r, "entries", &q->dbi_entries) == 0 &&
         open_dbi(&r, "batches", &q->dbi_batches) == 0 && open_dbi(&r, "dead", &q->dbi_dead) == 0 &&
         identity(&r) == 0 && scan_records(&r) == 0 && scan_entries(&r) == 0 &&
         settle_records(&r) == 0 && scan_dead(&r) == 0)
         rc = 0;
-    pthread_mutex_unlock(&q->mu);
+    pthread_mutex_unlock(&q->snd.mu);
     recovery_fini(&r);
     if (rc == 0 && q->live_count + q->dead_count > 0)
         otelc_log(OTELC_LOG_INFO, q->id, "resuming %llu queued entries (%llu spans) and %llu "
