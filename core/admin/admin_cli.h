@@ -1,6 +1,6 @@
 /*
  * admin_cli.h: steps every CLI command that talks to a running otelc
- * shares (`otelc queue ...`, `otelc reindex`).
+ * shares (`otelc queue ...`, `otelc admin ...`).
  */
 #ifndef OTELC_CORE_ADMIN_CLI_H
 #define OTELC_CORE_ADMIN_CLI_H

@@ -108,8 +108,8 @@ static int parse_one(int argc, char *const *argv, int *i, otelc_options *opts, F
     }
     if (strcmp(arg, "queue") == 0 && opts->command == OTELC_CMD_RUN)
         return set_command(opts, OTELC_CMD_QUEUE);
-    if (strcmp(arg, "reindex") == 0 && opts->command == OTELC_CMD_RUN)
-        return set_command(opts, OTELC_CMD_REINDEX);
+    if (strcmp(arg, "admin") == 0 && opts->command == OTELC_CMD_RUN)
+        return set_command(opts, OTELC_CMD_ADMIN);
     if ((found = option_value(argc, argv, i, "--admin", &value)) != 0) {
         if (found < 0) {
             fprintf(err, "otelc: --admin needs HOST:PORT\n");
@@ -119,8 +119,8 @@ static int parse_one(int argc, char *const *argv, int *i, otelc_options *opts, F
         opts->admin = strdup(value);
         return opts->admin ? 0 : -1;
     }
-    /* queue's own words: inspect|replay EXPORTER [ID] */
-    if (opts->command == OTELC_CMD_QUEUE && arg[0] != '-')
+    /* queue's own words: inspect|replay EXPORTER [ID]; admin's METHOD PATH */
+    if ((opts->command == OTELC_CMD_QUEUE || opts->command == OTELC_CMD_ADMIN) && arg[0] != '-')
         return push_copy(&opts->args, &opts->nargs, arg, strlen(arg));
     if (arg[0] == '-')
         fprintf(err, "otelc: unknown option '%s'; see otelc --help\n", arg);
@@ -241,8 +241,8 @@ void otelc_cli_print_help(FILE *out)
           "  otelc queue inspect EXPORTER [--admin HOST:PORT] a running daemon's queue and\n"
           "                                                   dead letters\n"
           "  otelc queue replay EXPORTER [ID] [--admin ...]   send dead letters again\n"
-          "  otelc reindex [--admin HOST:PORT]                rebuild a running daemon's span\n"
-          "                                                   index from its bucket\n"
+          "  otelc admin GET|POST|DELETE PATH [--admin ...]   one request to a running\n"
+          "                                                   daemon's admin endpoint\n"
           "  otelc --version | --help\n"
           "\n"
           "Options:\n"

@@ -2,8 +2,8 @@
  *   otelc [--config FILE]... [--plugin-dir DIR]...     run the pipelines
  *   otelc validate [--config FILE]... [--plugin-dir DIR]...
  *   otelc components [--plugin-dir DIR]...             list the plugins
- *   otelc reindex [--admin HOST:PORT] [--config FILE]... rebuild a running
- *                                                      daemon's span index
+ *   otelc queue inspect|replay EXPORTER [ID] [--admin HOST:PORT]
+ *   otelc admin GET|POST|DELETE PATH [--admin HOST:PORT] [--config FILE]...
  *   otelc --version | --help
  * `--config=FILE` and `--plugin-dir=DIR` work too. Without --config the
  * shipped pipelines.yaml is used: ./pipelines.yaml, else the one in the
@@ -31,7 +31,7 @@ typedef enum otelc_command {
     OTELC_CMD_VALIDATE,
     OTELC_CMD_COMPONENTS,
     OTELC_CMD_QUEUE,
-    OTELC_CMD_REINDEX,
+    OTELC_CMD_ADMIN,
     OTELC_CMD_VERSION,
     OTELC_CMD_HELP,
 } otelc_command;
@@ -43,7 +43,7 @@ typedef struct otelc_options {
     bool config_is_default;  /* no --config: the shipped pipelines.yaml */
     char **plugin_dirs;      /* owned; --plugin-dir, then OTELC_PLUGIN_PATH */
     size_t n_plugin_dirs;
-    char **args;             /* owned; words after a command that takes them (queue) */
+    char **args;             /* owned; words after a command that takes them (queue, admin) */
     size_t nargs;
     char *admin;             /* owned; --admin HOST:PORT of a running daemon, or NULL */
     bool keys;               /* components --keys: every key of every plugin */

@@ -8,7 +8,7 @@
 #include "host.h"
 #include "telemetry/log.h"
 #include "admin/queue_cli.h"
-#include "admin/reindex_cli.h"
+#include "admin/admin_command.h"
 
 /* service.telemetry.logs.level applies unless OTELC_LOG said otherwise. */
 static void apply_config_log_level(const otelc_config *cfg, int env_set_level)
@@ -58,8 +58,8 @@ int main(int argc, char **argv)
         otelc_options_free(&opts);
         return rc;
     }
-    if (opts.command == OTELC_CMD_REINDEX) {
-        rc = otelc_reindex_command(&opts);
+    if (opts.command == OTELC_CMD_ADMIN) {
+        rc = otelc_admin_command(&opts);
         otelc_options_free(&opts);
         return rc;
     }

@@ -1,7 +1,7 @@
 // The query API's index over restarts and losses: a restart keeps every
 // answer; an index deleted while otelc is down is rebuilt from the bucket
 // listing at start (page by page, foreign objects skipped) with the same
-// answers; `otelc reindex` rebuilds on demand; the retention bound drops
+// answers; `otelc admin POST /api/reindex` rebuilds on demand; the retention bound drops
 // old objects from the index and from rebuilds.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -47,7 +47,7 @@ function putForeign(key) {
 
 const spanCount = async (o) => ((await get(o.url('/spans?limit=10000'))).json?.spans || []).length;
 
-test('restart keeps the answers; a lost index is rebuilt at start and by otelc reindex', async (t) => {
+test('restart keeps the answers; a lost index is rebuilt at start and by otelc admin POST /api/reindex', async (t) => {
   const dir = tempDir();
   const index = join(dir, 'index');
   const cfg = queryConfig(s3, { prefix: 'r', marshaler: 'otlp_proto', compression: 'zstd', index,
@@ -80,23 +80,26 @@ test('restart keeps the answers; a lost index is rebuilt at start and by otelc r
   assert.match(o.log, new RegExp(`reindex: ${objects} objects \\(${SPANS} spans\\) indexed, 1 skipped, 0 failed`));
   assert.deepEqual(await answers(o, traceId), first, 'the same answers after the rebuild');
 
-  const r = await run(['reindex', '--admin', `127.0.0.1:${o.port}`]);
+  const r = await run(['admin', 'POST', '/api/reindex', '--admin', `127.0.0.1:${o.port}`]);
   assert.equal(r.code, 0, r.stderr);
   const summary = JSON.parse(r.stdout);
   assert.equal(summary.objects, objects);
   assert.equal(summary.spans, SPANS);
   assert.equal(summary.skipped, 1);
   assert.equal(summary.failed, 0);
-  assert.deepEqual(await answers(o, traceId), first, 'the same answers after otelc reindex');
+  assert.deepEqual(await answers(o, traceId), first, 'the same answers after otelc admin POST /api/reindex');
 });
 
-test('otelc reindex: a daemon that is not there, or an index that is off', async (t) => {
-  const r = await run(['reindex', '--admin', '127.0.0.1:1']);
+test('otelc admin: a daemon that is not there, or an index that is off', async (t) => {
+  const usage = await run(['admin', 'GET']);
+  assert.equal(usage.code, 2, 'a method without a path is a usage error');
+  assert.match(usage.stderr, /usage: otelc admin/);
+  const r = await run(['admin', 'POST', '/api/reindex', '--admin', '127.0.0.1:1']);
   assert.equal(r.code, 3);
   assert.match(r.stderr, /cannot reach the daemon/);
   const o = await start(queryConfig(s3, { prefix: 'off', extra: '\n      enabled: false' }));
   t.after(() => o.stop());
-  const x = await run(['reindex', '--admin', `127.0.0.1:${o.port}`]);
+  const x = await run(['admin', 'POST', '/api/reindex', '--admin', `127.0.0.1:${o.port}`]);
   assert.equal(x.code, 1);
   assert.match(x.stderr, /answered 404/);
   assert.equal((await get(o.url('/spans'))).status, 404, 'no index: no query API');
@@ -119,7 +122,7 @@ test('retention: old objects leave the index and stay out of rebuilds', async (t
   for (const s of old) assert.ok(!ids.has(s.spanId), 'the old ones are gone');
   const gone = await get(o.url(`/api/traces/${old[0].traceId}`));
   assert.equal(gone.status, 404);
-  const r = await run(['reindex', '--admin', `127.0.0.1:${o.port}`]);
+  const r = await run(['admin', 'POST', '/api/reindex', '--admin', `127.0.0.1:${o.port}`]);
   assert.equal(r.code, 0, r.stderr);
   const summary = JSON.parse(r.stdout);
   assert.equal(summary.spans, SPANS, 'only the fresh objects are rebuilt');
