@@ -167,8 +167,10 @@ static int thread_count(void)
     char line[256];
     int n = -1;
     while (f && fgets(line, sizeof(line), f))
-        if (sscanf(line, "Threads: %d", &n) == 1)
+        if (strncmp(line, "Threads:", 8) == 0) {
+            n = (int)strtol(line + 8, NULL, 10);
             break;
+        }
     if (f)
         fclose(f);
     return n;
