@@ -41,7 +41,7 @@ static tk_batch *B(const otelc_batch *b)
         fprintf(stderr, "otelc testkit: not a live batch of the kit: ABI misuse\n");
         abort();
     }
-    return (tk_batch *)(uintptr_t)b;
+    return (tk_batch *)b; /* the header is the first member */
 }
 
 long otelc_test_batches_live(void)
@@ -52,8 +52,8 @@ long otelc_test_batches_live(void)
 static void free_pairs(otelc_kv *pairs, size_t n)
 {
     for (size_t i = 0; pairs && i < n; i++) {
-        free((char *)(uintptr_t)pairs[i].key);
-        free((char *)(uintptr_t)pairs[i].value);
+        free((void *)pairs[i].key);
+        free((void *)pairs[i].value);
     }
     free(pairs);
 }

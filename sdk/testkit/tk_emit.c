@@ -53,7 +53,7 @@ static otelc_ticket *T(const otelc_ticket *t)
         fprintf(stderr, "otelc testkit: not a ticket of the kit: ABI misuse\n");
         abort();
     }
-    return (otelc_ticket *)(uintptr_t)t;
+    return (otelc_ticket *)t;
 }
 
 void tk_complete(otelc_ticket *t, otelc_status status)

@@ -151,9 +151,10 @@ static void parse_query(tk_vec *q, const char *s)
 
 static otelc_http_req *request_new(otelc_test_host *h, const void *body, size_t len)
 {
-    otelc_http_req *r = calloc(1, sizeof(struct otelc_test_http));
-    if (!r)
+    struct otelc_test_http *t = calloc(1, sizeof(*t));
+    if (!t)
         return NULL;
+    otelc_http_req *r = &t->req;
     r->magic = TK_REQ_MAGIC;
     r->h = h;
     r->body = malloc(len ? len : 1);

@@ -74,15 +74,22 @@ static const otelc_node *find_key(const otelc_node *map, const char *key)
     return NULL;
 }
 
+/* The innermost open container, or NULL at the top. */
+static otelc_node *open_top(const builder *b)
+{
+    return b->depth > 0 ? b->open[b->depth - 1] : NULL;
+}
+
 /* Hangs n below the innermost open container, taking it. */
 static int attach(builder *b, otelc_node *n, yaml_mark_t at)
 {
-    if (b->depth == 0) {
+    otelc_node *top = open_top(b);
+    if (!top) {
+        tk_node_free(b->root); /* always NULL: a document has one root */
         b->root = n;
         return 0;
     }
-    otelc_node *top = b->open[b->depth - 1];
-    if (top->kind == OTELC_NODE_MAP) {
+    if (top->kind == OTELC_NODE_MAP && b->key) {
         const otelc_node *twin = find_key(top, b->key);
         if (twin) {
             tk_node_free(n);
@@ -105,7 +112,8 @@ static int attach(builder *b, otelc_node *n, yaml_mark_t at)
 
 static bool awaiting_key(const builder *b)
 {
-    return b->depth > 0 && b->open[b->depth - 1]->kind == OTELC_NODE_MAP && !b->key;
+    const otelc_node *top = open_top(b);
+    return top && top->kind == OTELC_NODE_MAP && !b->key;
 }
 
 static int on_scalar(builder *b, const yaml_event_t *ev)
