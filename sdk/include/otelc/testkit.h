@@ -143,9 +143,10 @@ otelc_status otelc_test_plugin_consume(otelc_test_host *h, otelc_batch *b, otelc
 otelc_batch *otelc_test_batch_new(const uint8_t *pb, size_t len);
 /* The same from OTLP/JSON text (NUL-terminated). */
 otelc_batch *otelc_test_batch_from_json(const char *json);
-/* A request of one resource (service.name = service) and one scope with
- * spans spans named "span-0", "span-1", ..., ids derived from their
- * index: a quick batch when the content does not matter. */
+/* A request of one resource (service.name = service, plain text without
+ * quotes or backslashes) and one scope with spans spans named "span-0",
+ * "span-1", ..., ten to a trace, ids derived from their index: a quick
+ * batch when the content does not matter. */
 otelc_batch *otelc_test_batch_spans(const char *service, uint32_t spans);
 
 /* b's request as OTLP/JSON, NUL-terminated (malloc'ed: the caller frees
@@ -225,10 +226,10 @@ const char *otelc_test_log_line(otelc_test_host *h, size_t i);
 size_t otelc_test_logged(otelc_test_host *h, const char *needle);
 
 /* The last health report (OK before any); *detail (may be NULL) gets its
- * detail or NULL. */
+ * detail or NULL, valid until the next report. */
 otelc_health otelc_test_host_health(otelc_test_host *h, const char **detail);
 /* True while the exporter is paused; *reason (may be NULL) gets the last
- * pause reason. */
+ * pause reason, valid until the next pause. */
 bool otelc_test_host_paused(otelc_test_host *h, const char **reason);
 /* How often the plugin called consume_ready. */
 size_t otelc_test_host_ready_calls(otelc_test_host *h);
@@ -244,7 +245,8 @@ int otelc_test_host_batching(otelc_test_host *h, otelc_batching *out);
 /* Calls the handler of the route matching method and target ("/path?a=1"
  * with the query) as the admin server would, on the calling thread.
  * Returns the request (the host's), or NULL if no route matches. body
- * (may be NULL) is copied. */
+ * (may be NULL) is copied. Query values reach http_query as written (not
+ * percent-decoded); the request has no headers. */
 otelc_test_http *otelc_test_http_request(otelc_test_host *h, const char *method,
                                          const char *target, const void *body, size_t len);
 /* Waits up to timeout_ms for the whole answer (a response, or a stream's
