@@ -78,7 +78,8 @@ struct otelc_test_host {
     const otelc_plugin *desc;
     void *cfg, *state;
     tk_vec cfg_allocs; /* string-list arrays the filled config points to */
-    bool creating, created;
+    bool created;
+    size_t late_config_calls; /* config_error, node_* after create */
     /* emits and tickets */
     otelc_status answer;
     otelc_status queued[64];
@@ -133,6 +134,10 @@ int tk_node_string(otelc_ctx *ctx, const otelc_node *n, const char **out);
 int tk_node_int(otelc_ctx *ctx, const otelc_node *n, int64_t *out);
 int tk_node_bool(otelc_ctx *ctx, const otelc_node *n, bool *out);
 int tk_node_duration(otelc_ctx *ctx, const otelc_node *n, int64_t *out_ns);
+
+/* Counts a config service called after create returned: the real host's
+ * config tree is the host's then, not the plugin's (plugin.h, THREADS). */
+void tk_note_config_call(otelc_test_host *h);
 
 /* Typed reads for the key table (tk_values.c): 1 value stored, 0 absent
  * (keep the default), -1 reported as a config error. */

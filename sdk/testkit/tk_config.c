@@ -212,9 +212,7 @@ int otelc_test_plugin_create(otelc_test_host *h, const otelc_plugin *desc, const
     if (prepare_config(h, desc, yaml) != 0)
         return -1;
     size_t errors = otelc_test_host_config_errors(h);
-    h->creating = true;
     int rc = desc->create(&h->ctx, otelc_test_host_api(h), h->cfg, &h->state);
-    h->creating = false;
     if (rc != 0) {
         /* A config error create reported says more than this. */
         if (otelc_test_host_config_errors(h) == errors)

@@ -302,6 +302,11 @@ size_t tk_emit_problems(otelc_test_host *h, char **msg)
             n++;
         }
     }
+    if (h->late_config_calls) {
+        tk_append(msg, "config_error or node_* called %zu times after create",
+                  h->late_config_calls);
+        n++;
+    }
     pthread_mutex_unlock(&h->mu);
     return n;
 }

@@ -107,6 +107,7 @@ static void api_config_error(otelc_ctx *ctx, const otelc_node *at, const char *f
 static void api_config_error(otelc_ctx *ctx, const otelc_node *at, const char *fmt, ...)
 {
     va_list ap;
+    tk_note_config_call(tk_host(ctx));
     va_start(ap, fmt);
     tk_vconfig_error(tk_host(ctx), at, false, fmt, ap);
     va_end(ap);

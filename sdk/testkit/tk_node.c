@@ -93,24 +93,35 @@ void tk_config_error(otelc_test_host *h, const otelc_node *at, bool at_key, cons
     va_end(ap);
 }
 
+void tk_note_config_call(otelc_test_host *h)
+{
+    pthread_mutex_lock(&h->mu);
+    h->late_config_calls += h->created;
+    pthread_mutex_unlock(&h->mu);
+}
+
 /* The node services answer 0 for a value or an absent one (out left as
  * it was: the caller's default), -1 after reporting. */
 int tk_node_string(otelc_ctx *ctx, const otelc_node *n, const char **out)
 {
+    tk_note_config_call(tk_host(ctx));
     return tk_read_string(tk_host(ctx), n, out) < 0 ? -1 : 0;
 }
 
 int tk_node_int(otelc_ctx *ctx, const otelc_node *n, int64_t *out)
 {
+    tk_note_config_call(tk_host(ctx));
     return tk_read_int(tk_host(ctx), n, out) < 0 ? -1 : 0;
 }
 
 int tk_node_bool(otelc_ctx *ctx, const otelc_node *n, bool *out)
 {
+    tk_note_config_call(tk_host(ctx));
     return tk_read_bool(tk_host(ctx), n, out) < 0 ? -1 : 0;
 }
 
 int tk_node_duration(otelc_ctx *ctx, const otelc_node *n, int64_t *out_ns)
 {
+    tk_note_config_call(tk_host(ctx));
     return tk_read_duration(tk_host(ctx), n, out_ns) < 0 ? -1 : 0;
 }

@@ -208,6 +208,9 @@ static void nodes_read_through_the_table(void **unused)
     api->config_error(P.ctx, first, "rule %d is odd", 0);
     assert_string_equal(otelc_test_host_last_error(H), "config:2:5: key 'rules[0]': rule 0 is odd");
     assert_int_equal(otelc_test_host_config_errors(H), 2);
+    /* All of it ran after create returned: the host's tree by then. */
+    assert_int_equal(otelc_test_host_check(H), -1);
+    assert_non_null(strstr(otelc_test_host_last_error(H), "node_* called 5 times after create"));
     probe_destroy(&P);
 }
 

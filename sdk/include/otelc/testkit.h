@@ -91,7 +91,9 @@ void otelc_test_host_set_exporter(otelc_test_host *h, int64_t timeout_ns, uint32
  * completed with a consume outcome other than PENDING (tickets handed out
  * by otelc_test_plugin_consume), or never completed after PENDING; an
  * emit answered PENDING that the test has not completed; a completion
- * status other than OK, RETRY or REJECT. Call it at the end of a test. */
+ * status other than OK, RETRY or REJECT; config_error or a node_* service
+ * called after create returned (the tree is the host's then). Call it at
+ * the end of a test. */
 int otelc_test_host_check(otelc_test_host *h);
 
 /* The last error recorded: a config error (with its position, as
