@@ -5,7 +5,8 @@
 // calls the SDK builds out of tree with pkg-config and with
 // find_package(otelc), both load and run; sdk/examples/count, built with
 // find_package(otelc), counts in a running pipeline; sdk/examples/redact
-// masks secrets on their way to the file exporter.
+// masks secrets on their way to the file exporter, and its unit test
+// builds against the installed test kit (CMake and pkg-config) and passes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -111,7 +112,8 @@ test('installed into a prefix: every part in its place; otelc finds its plugins'
   for (const f of ['bin/otelc', 'include/otelc/plugin.h', 'include/otelc/sdk/otlp_walk.h',
     `${LIBDIR}/libotelc_sdk.a`, `${LIBDIR}/libotelc_proto.a`,
     `${LIBDIR}/pkgconfig/otelc-plugin.pc`, `${LIBDIR}/cmake/otelc/otelcConfig.cmake`,
-    `${LIBDIR}/cmake/otelc/otelcConfigVersion.cmake`,
+    `${LIBDIR}/cmake/otelc/otelcConfigVersion.cmake`, 'include/otelc/testkit.h',
+    `${LIBDIR}/libotelc_testkit.a`, `${LIBDIR}/pkgconfig/otelc-testkit.pc`,
     `${LIBDIR}/otelc/plugins/awss3_exporter.so`, `${LIBDIR}/otelc/plugins/otlp_receiver.so`])
     assert.ok(existsSync(join(p, f)), `${f} installed`);
   assert.ok(!existsSync(join(p, LIBDIR, 'otelc/plugins/test_sink.so')), 'no test plugin installed');
@@ -287,4 +289,24 @@ service:
     assert.deepEqual(attrMap(s.attributes), {
       'http.route': '/cart', 'session.token': '***', token: 'visible',
       'http.request.header.authorization': '***', password: '***' });
+});
+
+test('the redact example\'s unit test runs against the installed test kit', (t) => {
+  const p = install(t);
+  // find_package(otelc) defines otelc::testkit: the example's CMakeLists
+  // builds test_redact beside the plugin and ctest runs it.
+  const build = buildExample(t, p, 'redact');
+  assert.ok(existsSync(join(build, 'test_redact')), 'test_redact built with otelc::testkit');
+  const out = sh('ctest', ['--test-dir', build, '--output-on-failure']);
+  assert.match(out, /100% tests passed, 0 tests failed out of 1/, out);
+  assert.match(sh(join(build, 'test_redact'), []), /all checks passed/);
+
+  // The same test linked with pkg-config's flags alone.
+  const env = { PKG_CONFIG_PATH: join(p, LIBDIR, 'pkgconfig') };
+  const flags = sh('pkg-config', ['--cflags', '--libs', 'otelc-testkit'], env).trim().split(/\s+/);
+  const src = join(process.env.OTELC_SOURCE_DIR, 'sdk/examples/redact');
+  const exe = join(scratch(t), 'test_redact');
+  sh('cc', ['-std=c11', '-Wall', '-Wextra', '-Werror', ...SAN, join(src, 'test_redact.c'),
+    join(src, 'redact.c'), '-o', exe, ...flags]);
+  assert.match(sh(exe, []), /all checks passed/);
 });
