@@ -52,34 +52,64 @@ static uint64_t stop_bytes(uint64_t w, uint64_t high)
     return control | bytes_equal(w, '"') | bytes_equal(w, '\\') | (w & high);
 }
 
+static void store_le64(char *d, uint64_t w)
+{
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    w = __builtin_bswap64(w);
+#endif
+    memcpy(d, &w, sizeof w);
+}
+
+#define SPACES 0x2020202020202020ull
+
+/* The `left` (1..7) bytes before `end` as a word, the rest spaces (which
+ * need no escape). When the string has 8 bytes before `end` they are
+ * read as one overlapping word; a padded copy in memory would be stored
+ * and loaded back at once, which stalls the load. */
+static uint64_t tail_word(const uint8_t *start, const uint8_t *end, size_t left)
+{
+    if (end - start >= 8)
+        return load_le64(end - 8) >> (8 * (8 - left)) | SPACES << (8 * left);
+    uint64_t w = SPACES;
+    for (const uint8_t *p = end; p > end - left;)
+        w = w << 8 | *--p;
+    return w;
+}
+
+/* Moves *pp and d past the bytes of w before the first that `stop` flags
+ * (all `len` of them when none is); returns the new d. */
+static char *advance(char *d, const uint8_t **pp, uint64_t stop, size_t len)
+{
+    size_t k = stop ? (size_t)__builtin_ctzll(stop) / 8 : len;
+    *pp += k;
+    return d + k;
+}
+
 /*
  * Copies the bytes from *pp up to the first that stop_bytes() flags, or
  * to `end`; leaves *pp at that byte and returns the output's end. Whole
- * words are stored before they are checked (the room allows it); the
- * last partial word is read through a copy padded with spaces.
+ * words are stored before they are checked (the room allows it). `start`
+ * is the string's first byte: the tail may be read from there on.
  */
-static char *copy_run(char *d, const uint8_t **pp, const uint8_t *end, uint64_t high)
+static char *copy_run(char *d, const uint8_t **pp, const uint8_t *start, const uint8_t *end,
+                      uint64_t high)
 {
     const uint8_t *p = *pp;
-    uint8_t tail[8];
-    for (;;) {
-        size_t left = (size_t)(end - p), k = left < 8 ? left : 8;
-        const uint8_t *src = p;
-        if (left < 8) {
-            memset(tail, ' ', sizeof tail);
-            memcpy(tail, p, left);
-            src = tail;
-        }
-        memcpy(d, src, 8);
-        uint64_t stop = stop_bytes(load_le64(src), high);
-        if (stop || left <= 8) {
-            size_t at = stop ? (size_t)__builtin_ctzll(stop) / 8 : k;
-            *pp = p + at;
-            return d + at;
-        }
+    while (end - p >= 8) {
+        uint64_t w = load_le64(p);
+        uint64_t stop = stop_bytes(w, high);
+        memcpy(d, p, 8);
+        if (stop)
+            return advance(d, pp, stop, 8);
         p += 8;
         d += 8;
+        *pp = p;
     }
+    if (p == end)
+        return d;
+    uint64_t w = tail_word(start, end, (size_t)(end - p));
+    store_le64(d, w);
+    return advance(d, pp, stop_bytes(w, high), (size_t)(end - p));
 }
 
 static const char hex_digits[] = "0123456789abcdef";
@@ -108,9 +138,9 @@ static char *put_escape(char *d, uint8_t c)
 
 char *jf_escape(char *d, const uint8_t *p, size_t n)
 {
-    const uint8_t *end = p + n;
+    const uint8_t *start = p, *end = p + n;
     for (;;) {
-        d = copy_run(d, &p, end, 0);
+        d = copy_run(d, &p, start, end, 0);
         if (p == end)
             return d;
         d = put_escape(d, *p++);
@@ -119,10 +149,10 @@ char *jf_escape(char *d, const uint8_t *p, size_t n)
 
 char *jf_string(char *d, const uint8_t *p, size_t n)
 {
-    const uint8_t *end = p + n;
+    const uint8_t *start = p, *end = p + n;
     *d++ = '"';
     for (;;) {
-        d = copy_run(d, &p, end, HIGHS);
+        d = copy_run(d, &p, start, end, HIGHS);
         if (p == end)
             break;
         if (*p >= 0x80) {

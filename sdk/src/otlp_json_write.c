@@ -8,10 +8,16 @@
  * fields. That gives one canonical key order whatever order the sender
  * used, no duplicate keys, and protobuf's "last one wins" for scalars,
  * with all state on the stack.
+ *
+ * Messages as encoders write them (fields in order, none repeated but
+ * lists) go through the single pass of otlp_json_fast.c first; this
+ * writer takes what that pass gives up on, which always includes the
+ * request's outer levels, too large to reserve for at once.
  */
 #include <otelc/sdk/otlp_json.h>
 
 #include "json_out.h"
+#include "otlp_json_fast.h"
 #include "otlp_json_schema.h"
 
 #include <errno.h>
@@ -248,6 +254,8 @@ static void write_message(struct json_out *o, const struct wschema *s, const str
     struct slot slots[MAX_FIELD_NUM + 1];
     bool first = true;
 
+    if (m->nparts == 1 && otlp_json_fast_message(o, s, &m->parts[0], depth))
+        return;
     if (s->is_anyvalue && ++depth > OTLP_JSON_MAX_DEPTH) {
         jo_fail(o, -ELOOP);
         return;
