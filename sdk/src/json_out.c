@@ -1,17 +1,15 @@
 /*
  * json_out.c: the byte-level JSON output of the OTLP/JSON writer: the
- * refillable window, string escaping, hex, base64 and numbers.
+ * refillable window, and values formatted by json_fmt.c into room
+ * reserved for each (pieces of it for long strings and bytes).
  */
 #include "json_out.h"
+
+#include "json_fmt.h"
 
 #include <otelc/sdk/utf8.h>
 
 #include <errno.h>
-#include <float.h>
-#include <locale.h>
-#include <math.h> /* classification macros only: the SDK does not link libm */
-#include <pthread.h>
-#include <stdio.h>
 #include <stdlib.h>
 
 #define BUF_FIRST_CAP 4096
@@ -124,272 +122,113 @@ int jo_finish(struct json_out *o)
     return o->err;
 }
 
-/* 1 for the bytes a JSON string cannot hold as they are. */
-static const uint8_t needs_escape[256] = {
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x00 control */
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x10 control */
-    0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x20 '"' */
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x30 */
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x40 */
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, /* 0x50 '\\' */
-    /* 0x60 and up: copied as they are (UTF-8 is checked beforehand) */
-};
+/* Input bytes per piece of a string too long for one reservation. */
+#define STRING_PIECE ((JO_MAX_RESERVE - JF_STRING_ROOM(0)) / 6)
 
-static const char hex_digits[] = "0123456789abcdef";
-
-static void put_escape(struct json_out *o, uint8_t c)
-{
-    char *d = jo_room(o, 6);
-    d[0] = '\\';
-    switch (c) {
-    case '"': d[1] = '"'; break;
-    case '\\': d[1] = '\\'; break;
-    case '\b': d[1] = 'b'; break;
-    case '\f': d[1] = 'f'; break;
-    case '\n': d[1] = 'n'; break;
-    case '\r': d[1] = 'r'; break;
-    case '\t': d[1] = 't'; break;
-    default:
-        d[1] = 'u';
-        d[2] = '0';
-        d[3] = '0';
-        d[4] = hex_digits[c >> 4];
-        d[5] = hex_digits[c & 15];
-        o->cur += 6;
-        return;
-    }
-    o->cur += 2;
-}
-
-void jo_string(struct json_out *o, const uint8_t *p, size_t n)
+/* A string whose escaped form may not fit one reservation: checked as a
+ * whole, then escaped a piece at a time. */
+static void put_long_string(struct json_out *o, const uint8_t *p, size_t n)
 {
     if (!otlp_utf8_valid(p, n)) {
         jo_fail(o, -EILSEQ);
         return;
     }
-    const uint8_t *end = p + n;
-    jo_putc(o, '"');
-    while (p < end) {
-        const uint8_t *run = p;
-        while (p < end && !needs_escape[*p])
-            p++;
-        jo_put(o, run, (size_t)(p - run));
-        if (p < end)
-            put_escape(o, *p++);
-    }
-    jo_putc(o, '"');
-}
-
-void jo_hex(struct json_out *o, const uint8_t *p, size_t n)
-{
     jo_putc(o, '"');
     while (n) {
-        size_t k = n < JO_MAX_ROOM / 2 ? n : JO_MAX_ROOM / 2;
-        char *d = jo_room(o, 2 * k);
-        for (size_t i = 0; i < k; i++) {
-            d[2 * i] = hex_digits[p[i] >> 4];
-            d[2 * i + 1] = hex_digits[p[i] & 15];
-        }
-        o->cur += 2 * k;
+        size_t k = n < STRING_PIECE ? n : STRING_PIECE;
+        char *d = jo_reserve(o, JF_STRING_ROOM(k));
+        if (!d)
+            return;
+        o->cur = jf_escape(d, p, k);
         p += k;
         n -= k;
     }
     jo_putc(o, '"');
 }
 
-static const char b64_digits[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-/* Encodes n (1..3) bytes as four base64 characters at d. */
-static void b64_quad(char *d, const uint8_t *p, size_t n)
+void jo_string(struct json_out *o, const uint8_t *p, size_t n)
 {
-    uint32_t v = (uint32_t)p[0] << 16;
-    if (n > 1)
-        v |= (uint32_t)p[1] << 8;
-    if (n > 2)
-        v |= p[2];
-    d[0] = b64_digits[v >> 18];
-    d[1] = b64_digits[(v >> 12) & 63];
-    d[2] = n > 1 ? b64_digits[(v >> 6) & 63] : '=';
-    d[3] = n > 2 ? b64_digits[v & 63] : '=';
+    if (n > STRING_PIECE) {
+        put_long_string(o, p, n);
+        return;
+    }
+    char *d = jo_reserve(o, JF_STRING_ROOM(n));
+    if (!d)
+        return;
+    d = jf_string(d, p, n);
+    if (d)
+        o->cur = d;
+    else
+        jo_fail(o, -EILSEQ);
+}
+
+/* Input bytes per piece of hex or base64 (a multiple of 3 for base64). */
+#define BINARY_PIECE ((size_t)3 * 1024)
+
+void jo_hex(struct json_out *o, const uint8_t *p, size_t n)
+{
+    jo_putc(o, '"');
+    while (n) {
+        size_t k = n < BINARY_PIECE ? n : BINARY_PIECE;
+        char *d = jo_reserve(o, 2 * k);
+        if (!d)
+            return;
+        o->cur = jf_hex(d, p, k);
+        p += k;
+        n -= k;
+    }
+    jo_putc(o, '"');
 }
 
 void jo_base64(struct json_out *o, const uint8_t *p, size_t n)
 {
     jo_putc(o, '"');
     while (n) {
-        /* JO_MAX_ROOM output characters hold 3/4 of as many input bytes */
-        size_t k = n < JO_MAX_ROOM / 4 * 3 ? n : JO_MAX_ROOM / 4 * 3;
-        char *d = jo_room(o, (k + 2) / 3 * 4);
-        for (size_t i = 0; i < k; i += 3, d += 4)
-            b64_quad(d, p + i, k - i < 3 ? k - i : 3);
-        o->cur = d;
+        size_t k = n < BINARY_PIECE ? n : BINARY_PIECE;
+        char *d = jo_reserve(o, (k + 2) / 3 * 4);
+        if (!d)
+            return;
+        o->cur = jf_base64(d, p, k);
         p += k;
         n -= k;
     }
     jo_putc(o, '"');
 }
 
-/* Two decimal digits for each value below 100. */
-static const char digit_pairs[] = "00010203040506070809101112131415161718192021222324"
-                                  "25262728293031323334353637383940414243444546474849"
-                                  "50515253545556575859606162636465666768697071727374"
-                                  "75767778798081828384858687888990919293949596979899";
-
-/* Writes v's digits so that they end just before `end`; returns the start. */
-static char *format_u64(char *end, uint64_t v)
+/* Room for a number and, when quoted, its opening quote; NULL once the
+ * output has failed. */
+static char *start_number(struct json_out *o, bool quoted)
 {
-    char *s = end;
-    while (v >= 100) {
-        unsigned pair = (unsigned)(v % 100);
-        v /= 100;
-        s -= 2;
-        memcpy(s, digit_pairs + (size_t)2 * pair, 2);
-    }
-    if (v >= 10) {
-        s -= 2;
-        memcpy(s, digit_pairs + (size_t)2 * v, 2);
-    } else {
-        *--s = (char)('0' + v);
-    }
-    return s;
+    char *d = jo_reserve(o, JF_NUMBER_ROOM);
+    if (d && quoted)
+        *d++ = '"';
+    return d;
 }
 
-static void put_integer(struct json_out *o, uint64_t magnitude, bool negative, bool quoted)
+static void end_number(struct json_out *o, char *d, bool quoted)
 {
-    char tmp[24];
-    char *end = tmp + sizeof tmp;
-    char *digits_end = quoted ? end - 1 : end;
-    char *s = format_u64(digits_end, magnitude);
-    if (negative)
-        *--s = '-';
-    if (quoted) {
-        *--s = '"';
-        *digits_end = '"';
-    }
-    jo_put(o, s, (size_t)(end - s));
+    if (quoted)
+        *d++ = '"';
+    o->cur = d;
 }
 
 void jo_u64(struct json_out *o, uint64_t v, bool quoted)
 {
-    put_integer(o, v, false, quoted);
+    char *d = start_number(o, quoted);
+    if (d)
+        end_number(o, jf_u64(d, v), quoted);
 }
 
 void jo_i64(struct json_out *o, int64_t v, bool quoted)
 {
-    /* negate in unsigned arithmetic so INT64_MIN does not overflow */
-    uint64_t magnitude = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
-    put_integer(o, magnitude, v < 0, quoted);
+    char *d = start_number(o, quoted);
+    if (d)
+        end_number(o, jf_i64(d, v), quoted);
 }
 
-static locale_t c_numeric;
-static pthread_once_t c_numeric_once = PTHREAD_ONCE_INIT;
-
-static void make_c_numeric(void)
+void jo_double(struct json_out *o, double v)
 {
-    c_numeric = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
-}
-
-locale_t jo_c_numeric(void)
-{
-    pthread_once(&c_numeric_once, make_c_numeric);
-    return c_numeric;
-}
-
-/*
- * Formats d with as few significant digits as read back exactly. A normal
- * double that some decimal of at most 15 digits reads back as is printed
- * as exactly that decimal by %.15g (its rounding interval is narrower than
- * half the 15-digit spacing), so 15, 16, 17 digits are all to try;
- * subnormals have fewer bits and may need fewer digits.
- */
-static size_t format_shortest(char *buf, size_t cap, double d)
-{
-    locale_t c = jo_c_numeric();
-    locale_t prev = c ? uselocale(c) : (locale_t)0;
-    int len = 0;
-    bool subnormal = d > -DBL_MIN && d < DBL_MIN;
-    for (int prec = subnormal ? 1 : 15; prec <= 17; prec++) {
-        len = snprintf(buf, cap, "%.*g", prec, d);
-        if (strtod(buf, NULL) == d)
-            break;
-    }
-    if (prev)
-        uselocale(prev);
-    return len > 0 ? (size_t)len : 0;
-}
-
-/*
- * The common doubles (prices, ratios, durations) have few decimals: when
- * d is m / 10^k for an integer m < 2^53 and the smallest such k <= 9, that
- * is its shortest form. m and 10^k are exact and IEEE division rounds
- * correctly, so m / 10^k == d proves "m with k decimals" reads back as d.
- * Writes it without sign and returns its length, or 0 when d does not fit.
- */
-static size_t format_short_decimal(char *buf, double d)
-{
-    static const double pow10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
-    const double limit = 9007199254740992.0; /* 2^53 */
-    if (d < 1e-4 || d >= 1e15)
-        return 0;
-    for (unsigned k = 0; k < sizeof pow10 / sizeof pow10[0] && d * pow10[k] < limit; k++) {
-        double scaled = d * pow10[k];
-        uint64_t m = (uint64_t)scaled;
-        if (scaled - (double)m >= 0.5) /* exact: both below 2^53 */
-            m++;
-        if ((double)m / pow10[k] != d)
-            continue;
-        char digits[24];
-        char *end = digits + sizeof digits;
-        char *s = format_u64(end, m);
-        size_t n = (size_t)(end - s), len = 0;
-        if (k == 0) {
-            memcpy(buf, s, n);
-            return n;
-        }
-        if (n <= k) { /* 0.000ddd */
-            buf[0] = '0';
-            buf[1] = '.';
-            memset(buf + 2, '0', k - n);
-            len = 2 + k - n;
-        } else {
-            memcpy(buf, s, n - k);
-            buf[n - k] = '.';
-            len = n - k + 1;
-            s += n - k;
-            n = k;
-        }
-        memcpy(buf + len, s, n);
-        return len + n;
-    }
-    return 0;
-}
-
-void jo_double(struct json_out *o, double d)
-{
-    char tmp[40];
-    if (isnan(d)) {
-        jo_put(o, "\"NaN\"", 5);
-    } else if (isinf(d)) {
-        if (d < 0)
-            jo_put(o, "\"-Infinity\"", 11);
-        else
-            jo_put(o, "\"Infinity\"", 10);
-    } else if (d == 0) {
-        /* a bare -0 would read back as the integer 0 and lose its sign */
-        if (signbit(d))
-            jo_put(o, "-0.0", 4);
-        else
-            jo_putc(o, '0');
-    } else {
-        size_t n = format_short_decimal(tmp + 1, d < 0 ? -d : d);
-        if (n && d < 0) {
-            tmp[0] = '-';
-            jo_put(o, tmp, n + 1);
-        } else if (n) {
-            jo_put(o, tmp + 1, n);
-        } else {
-            jo_put(o, tmp, format_shortest(tmp, sizeof tmp, d));
-        }
-    }
+    char *d = jo_reserve(o, JF_NUMBER_ROOM);
+    if (d)
+        o->cur = jf_double(d, v);
 }

@@ -12,14 +12,17 @@
 
 #include <otelc/sdk/otlp_json.h>
 
-#include <locale.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
-/* Most bytes any single jo_room() call may ask for. */
+/* Most bytes any single jo_room() call may ask for: what the scratch
+ * area holds. */
 #define JO_MAX_ROOM ((size_t)64)
+
+/* Most bytes any single jo_reserve() call may ask for. */
+#define JO_MAX_RESERVE ((size_t)8192)
 
 struct json_out {
     char *cur;
@@ -33,7 +36,7 @@ struct json_out {
     char scratch[JO_MAX_ROOM];  /* where output goes after an error */
 };
 
-/* Sink mode: `stage` (cap >= 2 * JO_MAX_ROOM) is lent for the whole run. */
+/* Sink mode: `stage` (cap >= JO_MAX_RESERVE) is lent for the whole run. */
 void jo_init_sink(struct json_out *o, otlp_json_sink sink, void *ctx, char *stage,
                   size_t stage_cap);
 
@@ -53,6 +56,23 @@ static inline char *jo_room(struct json_out *o, size_t n)
 {
     if ((size_t)(o->lim - o->cur) < n)
         jo_refill(o, n);
+    return o->cur;
+}
+
+/*
+ * Room for n (<= JO_MAX_RESERVE) bytes at o->cur, for a run of unchecked
+ * writes that then moves o->cur; NULL once the output has failed and the
+ * scratch area cannot take n bytes. Refilling hands earlier output to the
+ * sink, so bytes written since the previous jo_reserve() stay in place
+ * only as long as no refill happens.
+ */
+static inline char *jo_reserve(struct json_out *o, size_t n)
+{
+    if ((size_t)(o->lim - o->cur) < n) {
+        jo_refill(o, n);
+        if ((size_t)(o->lim - o->cur) < n)
+            return NULL;
+    }
     return o->cur;
 }
 
@@ -89,12 +109,7 @@ void jo_base64(struct json_out *o, const uint8_t *p, size_t n);
 void jo_u64(struct json_out *o, uint64_t v, bool quoted);
 void jo_i64(struct json_out *o, int64_t v, bool quoted);
 
-/* The shortest decimal that reads back as d; "NaN", "Infinity" and
- * "-Infinity" as strings; -0.0 as "-0.0" so that it stays negative. */
+/* A double as jf_double() writes it. */
 void jo_double(struct json_out *o, double d);
-
-/* The C locale for LC_NUMERIC, made once; (locale_t)0 if it could not be
- * made (then the process's locale is used). */
-locale_t jo_c_numeric(void);
 
 #endif /* OTELC_SDK_JSON_OUT_H */

@@ -5,7 +5,7 @@
  */
 #include "otlp_json_scalar.h"
 
-#include "json_out.h"
+#include "json_fmt.h"
 
 #include <locale.h>
 #include <math.h> /* classification macros only: the SDK does not link libm */
@@ -155,7 +155,7 @@ static bool parse_number_string(const char *s, size_t n, double *out)
     char *end;
     if (n == 0 || strspn(s, "0123456789+-.eE") != n)
         return false; /* keeps out "inf", "nan", hex floats and spaces */
-    locale_t c = jo_c_numeric();
+    locale_t c = jf_c_numeric();
     double d = c ? strtod_l(s, &end, c) : strtod(s, &end);
     if (end != s + n || !isfinite(d))
         return false;

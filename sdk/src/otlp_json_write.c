@@ -8,173 +8,20 @@
  * fields. That gives one canonical key order whatever order the sender
  * used, no duplicate keys, and protobuf's "last one wins" for scalars,
  * with all state on the stack.
+ *
+ * Messages as encoders write them (fields in order, none repeated but
+ * lists) go through the single pass of otlp_json_fast.c first; this
+ * writer takes what that pass gives up on, which always includes the
+ * request's outer levels, too large to reserve for at once.
  */
 #include <otelc/sdk/otlp_json.h>
 
 #include "json_out.h"
+#include "otlp_json_fast.h"
+#include "otlp_json_schema.h"
 
 #include <errno.h>
 #include <stdlib.h>
-
-/* How a field's value is written; it also fixes the wire type. */
-enum wkind {
-    K_NONE = 0, /* no such field number */
-    K_STRING,
-    K_HEXID,   /* bytes written as hex: trace and span ids */
-    K_BYTES,   /* bytes written as base64 */
-    K_FIXED64, /* fixed64, a quoted decimal */
-    K_INT64,   /* int64 varint, a quoted decimal */
-    K_UINT32,
-    K_INT32, /* int32 and enums */
-    K_FIXED32,
-    K_DOUBLE,
-    K_BOOL,
-    K_MESSAGE,
-};
-
-#define F_REPEATED 1u
-#define F_ONEOF 2u /* member of a oneof: written even when zero */
-
-struct wschema;
-
-/* Keys are copied KEY_COPY bytes at a time (two vector moves, instead of
- * a variable-length copy) and then the cursor moves by key_len. */
-#define KEY_COPY 32
-
-struct wfield {
-    char key[KEY_COPY + 1]; /* ",\"name\":" : the comma is skipped for the first key */
-    uint8_t key_len;
-    uint8_t kind;
-    uint8_t flags;
-    const struct wschema *sub;
-};
-
-struct wschema {
-    const struct wfield *fields; /* indexed by field number; [0] unused */
-    uint8_t max_num;
-    bool is_anyvalue; /* entering it counts toward OTLP_JSON_MAX_DEPTH */
-};
-
-#define KEY(name) ",\"" name "\":", (uint8_t)(sizeof(",\"" name "\":") - 1)
-#define SCALAR(num, name, kind) [num] = {KEY(name), kind, 0, NULL}
-#define MESSAGE(num, name, flags, sub) [num] = {KEY(name), K_MESSAGE, flags, sub}
-#define LIST(num, name, sub) MESSAGE(num, name, F_REPEATED, sub)
-#define SCHEMA(fields, anyvalue)                                                                   \
-    {(fields), (uint8_t)(sizeof(fields) / sizeof((fields)[0]) - 1), (anyvalue)}
-
-static const struct wschema any_value_schema, key_value_schema;
-
-static const struct wfield array_value_fields[] = {
-    LIST(1, "values", &any_value_schema),
-};
-static const struct wschema array_value_schema = SCHEMA(array_value_fields, false);
-
-static const struct wfield kvlist_fields[] = {
-    LIST(1, "values", &key_value_schema),
-};
-static const struct wschema kvlist_schema = SCHEMA(kvlist_fields, false);
-
-static const struct wfield any_value_fields[] = {
-    [1] = {KEY("stringValue"), K_STRING, F_ONEOF, NULL},
-    [2] = {KEY("boolValue"), K_BOOL, F_ONEOF, NULL},
-    [3] = {KEY("intValue"), K_INT64, F_ONEOF, NULL},
-    [4] = {KEY("doubleValue"), K_DOUBLE, F_ONEOF, NULL},
-    MESSAGE(5, "arrayValue", F_ONEOF, &array_value_schema),
-    MESSAGE(6, "kvlistValue", F_ONEOF, &kvlist_schema),
-    [7] = {KEY("bytesValue"), K_BYTES, F_ONEOF, NULL},
-    [8] = {KEY("stringValueStrindex"), K_INT32, F_ONEOF, NULL},
-};
-static const struct wschema any_value_schema = SCHEMA(any_value_fields, true);
-
-static const struct wfield key_value_fields[] = {
-    SCALAR(1, "key", K_STRING),
-    MESSAGE(2, "value", 0, &any_value_schema),
-    SCALAR(3, "keyStrindex", K_INT32),
-};
-static const struct wschema key_value_schema = SCHEMA(key_value_fields, false);
-
-static const struct wfield entity_ref_fields[] = {
-    SCALAR(1, "schemaUrl", K_STRING),
-    SCALAR(2, "type", K_STRING),
-    [3] = {KEY("idKeys"), K_STRING, F_REPEATED, NULL},
-    [4] = {KEY("descriptionKeys"), K_STRING, F_REPEATED, NULL},
-};
-static const struct wschema entity_ref_schema = SCHEMA(entity_ref_fields, false);
-
-static const struct wfield resource_fields[] = {
-    LIST(1, "attributes", &key_value_schema),
-    SCALAR(2, "droppedAttributesCount", K_UINT32),
-    LIST(3, "entityRefs", &entity_ref_schema),
-};
-static const struct wschema resource_schema = SCHEMA(resource_fields, false);
-
-static const struct wfield scope_fields[] = {
-    SCALAR(1, "name", K_STRING),
-    SCALAR(2, "version", K_STRING),
-    LIST(3, "attributes", &key_value_schema),
-    SCALAR(4, "droppedAttributesCount", K_UINT32),
-};
-static const struct wschema scope_schema = SCHEMA(scope_fields, false);
-
-static const struct wfield status_fields[] = {
-    SCALAR(2, "message", K_STRING),
-    SCALAR(3, "code", K_INT32),
-};
-static const struct wschema status_schema = SCHEMA(status_fields, false);
-
-static const struct wfield event_fields[] = {
-    SCALAR(1, "timeUnixNano", K_FIXED64),
-    SCALAR(2, "name", K_STRING),
-    LIST(3, "attributes", &key_value_schema),
-    SCALAR(4, "droppedAttributesCount", K_UINT32),
-};
-static const struct wschema event_schema = SCHEMA(event_fields, false);
-
-static const struct wfield link_fields[] = {
-    SCALAR(1, "traceId", K_HEXID),
-    SCALAR(2, "spanId", K_HEXID),
-    SCALAR(3, "traceState", K_STRING),
-    LIST(4, "attributes", &key_value_schema),
-    SCALAR(5, "droppedAttributesCount", K_UINT32),
-    SCALAR(6, "flags", K_FIXED32),
-};
-static const struct wschema link_schema = SCHEMA(link_fields, false);
-
-static const struct wfield span_fields[] = {
-    SCALAR(1, "traceId", K_HEXID),
-    SCALAR(2, "spanId", K_HEXID),
-    SCALAR(3, "traceState", K_STRING),
-    SCALAR(4, "parentSpanId", K_HEXID),
-    SCALAR(5, "name", K_STRING),
-    SCALAR(6, "kind", K_INT32),
-    SCALAR(7, "startTimeUnixNano", K_FIXED64),
-    SCALAR(8, "endTimeUnixNano", K_FIXED64),
-    LIST(9, "attributes", &key_value_schema),
-    SCALAR(10, "droppedAttributesCount", K_UINT32),
-    LIST(11, "events", &event_schema),
-    SCALAR(12, "droppedEventsCount", K_UINT32),
-    LIST(13, "links", &link_schema),
-    SCALAR(14, "droppedLinksCount", K_UINT32),
-    MESSAGE(15, "status", 0, &status_schema),
-    SCALAR(16, "flags", K_FIXED32),
-};
-static const struct wschema span_schema = SCHEMA(span_fields, false);
-
-static const struct wfield scope_spans_fields[] = {
-    MESSAGE(1, "scope", 0, &scope_schema),
-    LIST(2, "spans", &span_schema),
-    SCALAR(3, "schemaUrl", K_STRING),
-};
-static const struct wschema scope_spans_schema = SCHEMA(scope_spans_fields, false);
-
-static const struct wfield resource_spans_fields[] = {
-    MESSAGE(1, "resource", 0, &resource_schema),
-    LIST(2, "scopeSpans", &scope_spans_schema),
-    SCALAR(3, "schemaUrl", K_STRING),
-};
-static const struct wschema resource_spans_schema = SCHEMA(resource_spans_fields, false);
-
-#define MAX_FIELD_NUM 16 /* Span.flags */
 
 /* A decoded wire value: a number, or a view of length-delimited bytes. */
 struct wvalue {
@@ -197,20 +44,6 @@ struct wmsg {
     const pb_bytes *parts;
     size_t nparts;
 };
-
-static enum pb_wire_type wire_type_of(enum wkind k)
-{
-    switch (k) {
-    case K_FIXED64:
-    case K_DOUBLE: return PB_I64;
-    case K_FIXED32: return PB_I32;
-    case K_INT64:
-    case K_UINT32:
-    case K_INT32:
-    case K_BOOL: return PB_VARINT;
-    default: return PB_LEN;
-    }
-}
 
 /* Reads one value of wire type `wt`; false on malformed input. */
 static bool read_value(pb_cursor *c, enum pb_wire_type wt, struct wvalue *v)
@@ -421,6 +254,8 @@ static void write_message(struct json_out *o, const struct wschema *s, const str
     struct slot slots[MAX_FIELD_NUM + 1];
     bool first = true;
 
+    if (m->nparts == 1 && otlp_json_fast_message(o, s, &m->parts[0], depth))
+        return;
     if (s->is_anyvalue && ++depth > OTLP_JSON_MAX_DEPTH) {
         jo_fail(o, -ELOOP);
         return;
@@ -490,7 +325,7 @@ static void write_request(struct json_out *o, const pb_bytes *parts, size_t npar
             else
                 jo_put(o, RESOURCE_SPANS_OPEN, sizeof RESOURCE_SPANS_OPEN - 1);
             open = true;
-            write_message(o, &resource_spans_schema, &rs, 0);
+            write_message(o, &otlp_resource_spans_schema, &rs, 0);
         }
         if (rc < 0)
             jo_fail(o, rc);

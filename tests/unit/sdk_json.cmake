@@ -22,6 +22,8 @@ add_custom_target(otlp_json_corpus DEPENDS ${otlp_json_binpb})
 
 otelc_add_unit_test(test_otlp_json_write
   SOURCES unit/test_otlp_json_write.c LIBS otelc_sdk)
+otelc_add_unit_test(test_otlp_json_write_fast
+  SOURCES unit/test_otlp_json_write_fast.c LIBS otelc_sdk)
 otelc_add_unit_test(test_otlp_json_read
   SOURCES unit/test_otlp_json_read.c LIBS otelc_sdk)
 otelc_add_unit_test(test_otlp_json_corpus
