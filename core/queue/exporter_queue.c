@@ -7,13 +7,11 @@
 
 #include <errno.h>
 #include <pthread.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/resource.h>
 #include <unistd.h>
-#include <otelc/sdk/clock.h>
 
 #include "memory/memory_queue.h"
 #include "queue/durable/durable_queue.h"

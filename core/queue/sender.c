@@ -247,6 +247,8 @@ static void launch(sender *s, void *job, uint64_t *seed)
     }
     send_slot *sl = calloc(1, sizeof(*sl));
     if (!sl) {
+        otelc_log(OTELC_LOG_ERROR, s->id, "no memory to send a batch of %u spans",
+                  otelc_batch_spans(b));
         otelc_batch_unref(b);
         s->ops->settle(s->backend, job, SEND_LEFT, NULL);
         pthread_mutex_lock(&s->mu);

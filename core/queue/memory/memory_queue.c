@@ -196,7 +196,7 @@ static void settle_job(void *backend, void *job, send_outcome o, const char *why
                   why);
     if (o == SEND_LEFT) {
         q->snd.failed_spans += spans;
-        otelc_log(OTELC_LOG_ERROR, q->id, "dropping %llu spans: shut down while exporting them",
+        otelc_log(OTELC_LOG_ERROR, q->id, "dropping %llu spans: not sent (shutdown, or no memory)",
                   (unsigned long long)spans);
     }
     job_free(j);
