@@ -56,18 +56,3 @@ bool pq_bloom_has(const uint8_t *bits, uint32_t nbytes, uint64_t hash)
             return false;
     return true;
 }
-
-/* BloomFilterHeader: numBytes, then the unions naming the only choices
- * there are (split blocks, xxHash, uncompressed), each an empty struct. */
-void pq_bloom_header(pq_buf *out, uint32_t nbytes)
-{
-    tc_writer w;
-    tc_init(&w, out);
-    tc_field_i32(&w, 1, (int32_t)nbytes);
-    for (int16_t id = 2; id <= 4; id++) {
-        tc_field_struct(&w, id);
-        tc_field_empty(&w, 1);
-        tc_struct_end(&w);
-    }
-    pq_buf_byte(out, TC_STOP);
-}

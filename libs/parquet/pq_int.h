@@ -136,8 +136,6 @@ int pq_bit_width(uint32_t max);
 uint32_t pq_bloom_bytes(uint64_t ndv, double fpp);
 void pq_bloom_insert(uint8_t *bits, uint32_t nbytes, uint64_t hash);
 bool pq_bloom_has(const uint8_t *bits, uint32_t nbytes, uint64_t hash);
-/* Appends the BloomFilterHeader of an nbytes bitset. */
-void pq_bloom_header(pq_buf *out, uint32_t nbytes);
 
 /* ---- schema --------------------------------------------------------- */
 

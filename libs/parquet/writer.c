@@ -57,6 +57,21 @@ static int compare_u64(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* BloomFilterHeader: numBytes, then the unions naming the only choices
+ * there are (split blocks, xxHash, uncompressed), each an empty struct. */
+static void write_bloom_header(pq_buf *out, uint32_t nbytes)
+{
+    tc_writer w;
+    tc_init(&w, out);
+    tc_field_i32(&w, 1, (int32_t)nbytes);
+    for (int16_t id = 2; id <= 4; id++) {
+        tc_field_struct(&w, id);
+        tc_field_empty(&w, 1);
+        tc_struct_end(&w);
+    }
+    pq_buf_byte(out, TC_STOP);
+}
+
 /* The filter is sized for the row group's distinct values, which sorting
  * the hashes counts (a trace's spans share one id). */
 static void write_bloom(pq_writer *w, pq_column *c, pq_chunk_meta *m)
@@ -69,7 +84,7 @@ static void write_bloom(pq_writer *w, pq_column *c, pq_chunk_meta *m)
         ndv += i == 0 || h[i] != h[i - 1];
     uint32_t nbytes = pq_bloom_bytes(ndv, w->bloom_fpp);
     m->bloom_offset = (int64_t)w->file.len;
-    pq_bloom_header(&w->file, nbytes);
+    write_bloom_header(&w->file, nbytes);
     if (pq_buf_reserve(&w->file, nbytes) != 0)
         return;
     uint8_t *bits = w->file.p + w->file.len;
