@@ -1,6 +1,7 @@
 /*
  * micro_s3: the awss3 exporter's per-batch work on one core: encoding an
- * object (OTLP protobuf or JSON, gzip or zstd at level 1) from a batch the
+ * object (OTLP protobuf or JSON, gzip or zstd at level 1, or the Parquet
+ * trace table, also as spans/s and bytes per span) from a batch the
  * size read-side batching makes (82 requests of 100 spans, each built
  * from its own seed so the compressor sees no repeats), the payload
  * SHA-256, and SigV4 signatures.
@@ -44,10 +45,16 @@ static void batch_free(batch *b)
         free(b->seg[i].iov_base);
 }
 
-static void encode(const char *name, const batch *b, awss3_marshaler m, awss3_compression c)
+typedef struct encoded {
+    uint64_t in, out, batches;
+    double cpu;
+} encoded;
+
+/* Encodes the batch again and again for SECONDS. */
+static encoded measure(const char *name, const batch *b, awss3_marshaler m, awss3_compression c)
 {
+    encoded e = {0};
     double t0 = bench_now(), c0 = bench_cpu();
-    uint64_t in = 0, out = 0;
     while (bench_now() - t0 < SECONDS) {
         uint8_t *obj = NULL;
         size_t len = 0;
@@ -56,13 +63,29 @@ static void encode(const char *name, const batch *b, awss3_marshaler m, awss3_co
             exit(1);
         }
         free(obj);
-        in += b->total;
-        out += len;
+        e.in += b->total;
+        e.out += len;
+        e.batches++;
     }
-    double cpu = bench_cpu() - c0;
+    e.cpu = bench_cpu() - c0;
+    return e;
+}
+
+static void encode(const char *name, const batch *b, awss3_marshaler m, awss3_compression c)
+{
+    encoded e = measure(name, b, m, c);
     /* MB/s of the batch's protobuf bytes; the ratio object/protobuf. */
-    bench_report(name, (double)in / cpu / 1e6, "MB/s proto", 100.0 * (double)out / (double)in,
+    bench_report(name, (double)e.in / e.cpu / 1e6, "MB/s proto", 100.0 * (double)e.out / (double)e.in,
                  "% of proto");
+}
+
+/* The same spans as the objects people query: spans per CPU second and
+ * stored bytes per span. */
+static void per_span(const char *name, const batch *b, awss3_marshaler m, awss3_compression c)
+{
+    encoded e = measure(name, b, m, c);
+    double spans = (double)e.batches * REQUESTS * SPANS;
+    bench_report(name, spans / e.cpu, "spans/s", (double)e.out / spans, "B/span");
 }
 
 static void payload_hash(const batch *b)
@@ -123,6 +146,10 @@ int main(void)
     encode("encode otlp_json zstd-1", &b, AWSS3_OTLP_JSON, AWSS3_COMPRESS_ZSTD);
     encode("encode otlp_json gzip-1", &b, AWSS3_OTLP_JSON, AWSS3_COMPRESS_GZIP);
     encode("encode otlp_json none", &b, AWSS3_OTLP_JSON, AWSS3_COMPRESS_NONE);
+    encode("encode parquet zstd-1 pages", &b, AWSS3_PARQUET, AWSS3_COMPRESS_NONE);
+    per_span("spans otlp_json gzip-1", &b, AWSS3_OTLP_JSON, AWSS3_COMPRESS_GZIP);
+    per_span("spans otlp_proto zstd-1", &b, AWSS3_OTLP_PROTO, AWSS3_COMPRESS_ZSTD);
+    per_span("spans parquet", &b, AWSS3_PARQUET, AWSS3_COMPRESS_NONE);
     payload_hash(&b);
     signatures();
     batch_free(&b);

@@ -6,7 +6,7 @@
 // statistics and dictionaries, and the bloom filter answers probes.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -46,8 +46,9 @@ function httpUrl(o) {
 // The objects under prefix, copied from s3rver's files on disk into a
 // fresh directory with their keys as paths (Hive partitions and all),
 // after checking each file is what a GET of the object returns.
-async function stored(prefix) {
+async function stored(t, prefix) {
   const dir = mkdtempSync(join(tmpdir(), 'otelc-parquet-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
   const objects = await s3.list(`${prefix}/`);
   for (const { key } of objects) {
     assert.match(key, KEY);
@@ -139,7 +140,7 @@ test('parquet: every column of hand-built spans reads back in DuckDB', async (t)
   await post(httpUrl(o), handRequest());
   assert.ok(await waitSent(o, 3), o.log);
   assert.match(o.log, /writing parquet objects to bucket/);
-  const { objects, glob } = await stored(prefix);
+  const { objects, glob } = await stored(t, prefix);
   assert.equal(objects.length, 1);
 
   const rows = await sql(`SELECT *, epoch_ns("Timestamp")::VARCHAR AS ns,
@@ -221,7 +222,7 @@ test('parquet: OpenTelemetry SDK spans, Hive partitions, metadata and bloom filt
   await provider.forceFlush();
   await provider.shutdown();
   assert.ok(await waitSent(o, 40), o.log);
-  const { objects, glob } = await stored(prefix);
+  const { objects, glob } = await stored(t, prefix);
   assert.ok(objects.length >= 1);
 
   const rows = await sql(`SELECT * FROM read_parquet('${glob}', hive_partitioning = true, filename = true)`);
