@@ -32,7 +32,7 @@ static uint8_t *block_of(const uint8_t *bits, uint32_t nbytes, uint64_t hash)
     return (uint8_t *)bits + block * BLOCK_BYTES;
 }
 
-static uint32_t bit_of(uint64_t hash, int word)
+static uint32_t bit_of(uint64_t hash, size_t word)
 {
     return 1u << (((uint32_t)hash * salt[word]) >> 27);
 }
@@ -41,9 +41,9 @@ static uint32_t bit_of(uint64_t hash, int word)
 void pq_bloom_insert(uint8_t *bits, uint32_t nbytes, uint64_t hash)
 {
     uint8_t *b = block_of(bits, nbytes, hash);
-    for (int i = 0; i < 8; i++) {
+    for (size_t i = 0; i < 8; i++) {
         uint32_t w = pq_load_u32le(b + 4 * i) | bit_of(hash, i);
-        for (int k = 0; k < 4; k++)
+        for (size_t k = 0; k < 4; k++)
             b[4 * i + k] = (uint8_t)(w >> (8 * k));
     }
 }
@@ -51,7 +51,7 @@ void pq_bloom_insert(uint8_t *bits, uint32_t nbytes, uint64_t hash)
 bool pq_bloom_has(const uint8_t *bits, uint32_t nbytes, uint64_t hash)
 {
     const uint8_t *b = block_of(bits, nbytes, hash);
-    for (int i = 0; i < 8; i++)
+    for (size_t i = 0; i < 8; i++)
         if (!(pq_load_u32le(b + 4 * i) & bit_of(hash, i)))
             return false;
     return true;

@@ -80,7 +80,7 @@ static bool use_dict(const pq_column *c)
 {
     if (c->leaf->node->flags & PQ_DICT)
         return true;
-    return (c->leaf->node->flags & PQ_DICT_AUTO) && c->dict.n * 2 <= c->nvalues;
+    return (c->leaf->node->flags & PQ_DICT_AUTO) && (size_t)c->dict.n * 2 <= c->nvalues;
 }
 
 /* Values of a dictionary column written out PLAIN after all. */

@@ -10,7 +10,7 @@
 /* Compact integers are zigzag varints, so small negatives stay short. */
 static uint64_t zigzag(int64_t v)
 {
-    return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
+    return ((uint64_t)v << 1) ^ (v < 0 ? UINT64_MAX : 0);
 }
 
 void tc_init(tc_writer *w, pq_buf *out)

@@ -159,13 +159,13 @@ static void write_row_group(tc_writer *t, const pq_writer *w, size_t gi)
 
 static void write_key_values(tc_writer *t, const char *const *kv)
 {
-    uint32_t n = 0;
+    size_t n = 0;
     while (kv && kv[2 * n])
         n++;
     if (n == 0)
         return;
-    tc_field_list(t, 5, TC_STRUCT, n);
-    for (uint32_t i = 0; i < n; i++) {
+    tc_field_list(t, 5, TC_STRUCT, (uint32_t)n);
+    for (size_t i = 0; i < n; i++) {
         tc_struct_begin(t);
         tc_field_str(t, 1, kv[2 * i]);
         tc_field_str(t, 2, kv[2 * i + 1]);
