@@ -1,6 +1,7 @@
 /*
  * micro_s3: the awss3 exporter's per-batch work on one core: encoding an
- * object (OTLP protobuf or JSON, gzip or zstd at level 1) from a batch the
+ * object (OTLP protobuf or JSON, gzip or zstd at level 1, or the Parquet
+ * trace table, also as spans/s and bytes per span) from a batch the
  * size read-side batching makes (82 requests of 100 spans, each built
  * from its own seed so the compressor sees no repeats), the payload
  * SHA-256, and SigV4 signatures.
@@ -44,13 +45,16 @@ static void batch_free(batch *b)
         free(b->seg[i].iov_base);
 }
 
-/* Encodes the batch again and again for SECONDS; returns the CPU time,
- * with the objects made and their total size. */
-static double encode_loop(const char *name, const batch *b, awss3_marshaler m,
-                          awss3_compression c, uint64_t *objects, uint64_t *out)
+typedef struct encoded {
+    uint64_t in, out, batches;
+    double cpu;
+} encoded;
+
+/* Encodes the batch again and again for SECONDS. */
+static encoded measure(const char *name, const batch *b, awss3_marshaler m, awss3_compression c)
 {
+    encoded e = {0};
     double t0 = bench_now(), c0 = bench_cpu();
-    *objects = *out = 0;
     while (bench_now() - t0 < SECONDS) {
         uint8_t *obj = NULL;
         size_t len = 0;
@@ -59,19 +63,19 @@ static double encode_loop(const char *name, const batch *b, awss3_marshaler m,
             exit(1);
         }
         free(obj);
-        ++*objects;
-        *out += len;
+        e.in += b->total;
+        e.out += len;
+        e.batches++;
     }
-    return bench_cpu() - c0;
+    e.cpu = bench_cpu() - c0;
+    return e;
 }
 
 static void encode(const char *name, const batch *b, awss3_marshaler m, awss3_compression c)
 {
-    uint64_t objects, out;
-    double cpu = encode_loop(name, b, m, c, &objects, &out);
-    uint64_t in = objects * b->total;
+    encoded e = measure(name, b, m, c);
     /* MB/s of the batch's protobuf bytes; the ratio object/protobuf. */
-    bench_report(name, (double)in / cpu / 1e6, "MB/s proto", 100.0 * (double)out / (double)in,
+    bench_report(name, (double)e.in / e.cpu / 1e6, "MB/s proto", 100.0 * (double)e.out / (double)e.in,
                  "% of proto");
 }
 
@@ -79,16 +83,24 @@ static void encode(const char *name, const batch *b, awss3_marshaler m, awss3_co
  * compression): the writer's figures when it feeds the compressor. */
 static void encode_json_spans(const char *name, const batch *b, awss3_compression c)
 {
-    uint64_t objects, out;
     uint8_t *json = NULL;
     size_t json_len = 0;
     if (s3_encode(AWSS3_OTLP_JSON, AWSS3_COMPRESS_NONE, b->seg, REQUESTS, b->total, &json,
                   &json_len) != 0)
         exit(1);
     free(json);
-    double cpu = encode_loop(name, b, AWSS3_OTLP_JSON, c, &objects, &out);
-    bench_report(name, (double)(objects * REQUESTS * SPANS) / cpu, "spans/s",
-                 (double)(objects * json_len) / cpu / 1e6, "MB/s json");
+    encoded e = measure(name, b, AWSS3_OTLP_JSON, c);
+    bench_report(name, (double)(e.batches * REQUESTS * SPANS) / e.cpu, "spans/s",
+                 (double)(e.batches * json_len) / e.cpu / 1e6, "MB/s json");
+}
+
+/* The same spans as the objects people query: spans per CPU second and
+ * stored bytes per span. */
+static void per_span(const char *name, const batch *b, awss3_marshaler m, awss3_compression c)
+{
+    encoded e = measure(name, b, m, c);
+    double spans = (double)e.batches * REQUESTS * SPANS;
+    bench_report(name, spans / e.cpu, "spans/s", (double)e.out / spans, "B/span");
 }
 
 static void payload_hash(const batch *b)
@@ -151,6 +163,10 @@ int main(void)
     encode("encode otlp_json none", &b, AWSS3_OTLP_JSON, AWSS3_COMPRESS_NONE);
     encode_json_spans("encode otlp_json gzip-1 spans", &b, AWSS3_COMPRESS_GZIP);
     encode_json_spans("encode otlp_json none spans", &b, AWSS3_COMPRESS_NONE);
+    encode("encode parquet zstd-1 pages", &b, AWSS3_PARQUET, AWSS3_COMPRESS_NONE);
+    per_span("spans otlp_json gzip-1", &b, AWSS3_OTLP_JSON, AWSS3_COMPRESS_GZIP);
+    per_span("spans otlp_proto zstd-1", &b, AWSS3_OTLP_PROTO, AWSS3_COMPRESS_ZSTD);
+    per_span("spans parquet", &b, AWSS3_PARQUET, AWSS3_COMPRESS_NONE);
     payload_hash(&b);
     signatures();
     batch_free(&b);

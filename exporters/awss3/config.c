@@ -57,7 +57,8 @@ const otelc_cfg_key awss3_config_keys[] = {
     IGNORED(U "retry_max_backoff", OTELC_CFG_DURATION, "SDK retries: otelc uses retry_on_failure"),
     IGNORED(U "unique_key_func_name", OTELC_CFG_STRING,
             "otelc derives the unique key part from the batch identity"),
-    {"marshaler", OTELC_CFG_STRING, "otlp_json", "otlp_json | otlp_proto", AT(marshaler), 0},
+    {"marshaler", OTELC_CFG_STRING, "otlp_json", "otlp_json | otlp_proto | parquet", AT(marshaler),
+     0},
     UNSUPPORTED("encoding", OTELC_CFG_STRING, "encoding extension"),
     UNSUPPORTED("encoding_file_extension", OTELC_CFG_STRING, "extension for encoding"),
     UNSUPPORTED("resource_attrs_to_s3", OTELC_CFG_SECTION, "bucket/prefix from attributes"),
@@ -104,17 +105,34 @@ static int one_of(const char *s, const char *const *list)
 
 static int pick_marshaler(awss3_settings *out, const char *m, char *err, size_t n)
 {
-    static const char *const known[] = {"otlp_json", "otlp_proto", NULL};
+    static const char *const known[] = {"otlp_json", "otlp_proto", "parquet", NULL};
+    static const char *const content_types[] = {"application/json", "application/x-protobuf",
+                                                "application/vnd.apache.parquet"};
     static const char *const later[] = {"sumo_ic", "body", NULL};
     int i = one_of(m ? m : "otlp_json", known);
     if (i >= 0) {
-        out->marshaler = i == 0 ? AWSS3_OTLP_JSON : AWSS3_OTLP_PROTO;
-        out->obj.content_type = i == 0 ? "application/json" : "application/x-protobuf";
+        out->marshaler = (awss3_marshaler)i;
+        out->obj.content_type = content_types[i];
         return 0;
     }
     if (one_of(m, later) >= 0)
-        return fail(err, n, "marshaler: %s is not supported yet (otlp_json or otlp_proto)", m);
-    return fail(err, n, "marshaler: unknown marshaler \"%s\" (otlp_json or otlp_proto)", m);
+        return fail(err, n, "marshaler: %s is not supported yet (otlp_json, otlp_proto or parquet)",
+                    m);
+    return fail(err, n, "marshaler: unknown marshaler \"%s\" (otlp_json, otlp_proto or parquet)",
+                m);
+}
+
+/* Parquet compresses its pages inside the file: compressing the object
+ * as well would only hide the footer from ranged reads. */
+static int check_parquet_compression(const awss3_settings *out, const char *c, char *err,
+                                     size_t n)
+{
+    if (out->marshaler != AWSS3_PARQUET || out->compression == AWSS3_COMPRESS_NONE)
+        return 0;
+    return fail(err, n,
+                "s3uploader.compression: \"%s\" cannot be used with marshaler parquet (its pages "
+                "are zstd-compressed inside the file; set compression: none)",
+                c);
 }
 
 static int pick_compression(awss3_settings *out, const char *c, char *err, size_t n)
@@ -130,7 +148,7 @@ static int pick_compression(awss3_settings *out, const char *c, char *err, size_
     out->obj.content_encoding = kind[i] == AWSS3_COMPRESS_GZIP   ? "gzip"
                             : kind[i] == AWSS3_COMPRESS_ZSTD ? "zstd"
                                                              : NULL;
-    return 0;
+    return check_parquet_compression(out, c, err, n);
 }
 
 static int pick_object_headers(awss3_settings *out, const awss3_cfg *cfg, char *err, size_t n)
@@ -283,5 +301,12 @@ const char *awss3_extension(awss3_marshaler m, awss3_compression c)
         {".json", ".json.gz", ".json.zst"},
         {".binpb", ".binpb.gz", ".binpb.zst"},
     };
+    if (m == AWSS3_PARQUET)
+        return ".parquet";
     return names[m == AWSS3_OTLP_PROTO][c <= AWSS3_COMPRESS_ZSTD ? c : 0];
+}
+
+const char *awss3_marshaler_name(awss3_marshaler m)
+{
+    return m == AWSS3_PARQUET ? "parquet" : m == AWSS3_OTLP_PROTO ? "otlp_proto" : "otlp_json";
 }

@@ -58,6 +58,7 @@ extern const otelc_cfg_key awss3_config_keys[];
 typedef enum awss3_marshaler {
     AWSS3_OTLP_JSON = 0,
     AWSS3_OTLP_PROTO = 1,
+    AWSS3_PARQUET = 2, /* the trace table (libs/parquet); never compressed as a whole */
 } awss3_marshaler;
 
 typedef enum awss3_compression {
@@ -75,7 +76,7 @@ typedef struct awss3_settings {
     char key_prefix[512];  /* s3_base_prefix/s3_prefix, no outer '/' */
     char partition_format[256];
     char file_prefix[256];
-    char extension[16];    /* ".json", ".binpb.gz", ... */
+    char extension[16];    /* ".json", ".binpb.gz", ".parquet", ... */
     uint64_t part_size;
     bool index_enabled;
     char index_directory[1024]; /* "" until the exporter picks the default */
@@ -94,5 +95,8 @@ int awss3_settings_init(awss3_settings *out, const awss3_cfg *cfg, char *err, si
 
 /* The file extension of a marshaler and compression (".binpb.zst"). */
 const char *awss3_extension(awss3_marshaler m, awss3_compression c);
+
+/* The marshaler's name in the config ("otlp_json", ...). */
+const char *awss3_marshaler_name(awss3_marshaler m);
 
 #endif /* OTELC_AWSS3_CONFIG_H */

@@ -15,6 +15,8 @@
 
 #include <otelc/sdk/otlp_json.h>
 
+#include "parquet/parquet.h"
+
 typedef struct encoder {
     awss3_compression kind;
     struct isal_zstream *gz; /* with its level buffer behind it */
@@ -150,10 +152,20 @@ static int write_json(encoder *e, const struct iovec *segs, size_t n)
     return rc;
 }
 
+static int write_parquet(const struct iovec *segs, size_t n, uint8_t **out, size_t *out_len)
+{
+    pq_traces_options o = {.zstd_level = AWSS3_PARQUET_ZSTD_LEVEL,
+                           .created_by = "otelc version " OTELC_VERSION};
+    size_t rows;
+    return pq_traces_write(&o, segs, n, out, out_len, &rows);
+}
+
 int s3_encode(awss3_marshaler m, awss3_compression c, const struct iovec *segs, size_t n,
               uint64_t total, uint8_t **out, size_t *out_len)
 {
     encoder e;
+    if (m == AWSS3_PARQUET)
+        return write_parquet(segs, n, out, out_len);
     /* A first guess that usually avoids regrowing: JSON is about twice
      * the protobuf, compression takes most of it away. */
     size_t guess = (size_t)(c != AWSS3_COMPRESS_NONE ? total / 3 : m == AWSS3_OTLP_JSON

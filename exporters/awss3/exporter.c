@@ -111,7 +111,7 @@ static void log_target(const awss3 *x)
     const awss3_settings *s = &x->set;
     x->api->log(x->ctx, OTELC_LOG_INFO,
                 "writing %s%s objects to bucket %s%s%s at %s (%s style), credentials from %s",
-                s->marshaler == AWSS3_OTLP_JSON ? "otlp_json" : "otlp_proto",
+                awss3_marshaler_name(s->marshaler),
                 s->obj.content_encoding
                     ? (s->compression == AWSS3_COMPRESS_GZIP ? "+gzip" : "+zstd")
                     : "",

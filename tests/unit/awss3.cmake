@@ -15,7 +15,7 @@ awss3_unit_test(test_awss3_objkey SOURCES objkey.c)
 awss3_unit_test(test_awss3_config SOURCES config.c)
 awss3_unit_test(test_awss3_payload
   SOURCES payload.c encode.c objkey.c config.c
-  LIBS otelc_sdk otelc_proto PkgConfig::ZLIB PkgConfig::ISAL PkgConfig::ZSTD)
+  LIBS otelc_sdk otelc_proto otelc_parquet PkgConfig::ZLIB PkgConfig::ISAL PkgConfig::ZSTD)
 
 # The query API's pieces: the LMDB span index, summaries, object decoding,
 # listings, parameters, traces re-framed, Jaeger JSON, the object cache.
@@ -32,6 +32,7 @@ awss3_unit_test(test_awss3_jaeger
   SOURCES jaeger.c jsonw.c qout.c EXTRA ${fixture} LIBS otelc_sdk otelc_proto PkgConfig::JANSSON m)
 awss3_unit_test(test_awss3_objdecode
   SOURCES objdecode.c encode.c
-  EXTRA ${fixture} LIBS otelc_sdk otelc_proto PkgConfig::ZLIB PkgConfig::ISAL PkgConfig::ZSTD)
+  EXTRA ${fixture}
+  LIBS otelc_sdk otelc_proto otelc_parquet PkgConfig::ZLIB PkgConfig::ISAL PkgConfig::ZSTD)
 awss3_unit_test(test_awss3_qparams SOURCES qparams.c timeparse.c LIBS PkgConfig::JANSSON)
 awss3_unit_test(test_awss3_objcache SOURCES objcache.c LIBS Threads::Threads)

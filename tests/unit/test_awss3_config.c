@@ -150,8 +150,12 @@ static void test_values_checked(void **state)
     c = base();
     c.marshaler = "sumo_ic";
     refused(&c, "marshaler: sumo_ic is not supported yet");
-    c.marshaler = "parquet";
+    c.marshaler = "avro";
     refused(&c, "unknown marshaler");
+    c = base();
+    c.marshaler = "parquet";
+    c.compression = "gzip";
+    refused(&c, "s3uploader.compression: \"gzip\" cannot be used with marshaler parquet");
     c = base();
     c.storage_class = "FAST";
     refused(&c, "s3uploader.storage_class");
@@ -207,6 +211,13 @@ static void test_layout_and_headers(void **state)
     c.marshaler = NULL;   /* and otlp_json */
     s = ok(&c);
     assert_string_equal(s.extension, ".json");
+    c.marshaler = "parquet";
+    c.compression = "none";
+    s = ok(&c);
+    assert_int_equal(s.marshaler, AWSS3_PARQUET);
+    assert_string_equal(s.extension, ".parquet");
+    assert_string_equal(s.obj.content_type, "application/vnd.apache.parquet");
+    assert_null(s.obj.content_encoding);
 }
 
 static void test_key_table(void **state)

@@ -22,6 +22,7 @@
 #include <otelc/sdk/otlp_json.h>
 
 #include "opentelemetry/proto/collector/trace/v1/trace_service.pb-c.h"
+#include "parquet/parquet.h"
 #include "payload.h"
 
 /* ---- a batch of the host, faked: segments plus a reference count ---- */
@@ -284,6 +285,28 @@ static void test_json_holds_every_span(void **state)
     s3_payload_free(p);
 }
 
+/* Parquet: one file holding both segments' spans, not compressed again. */
+static void test_parquet_holds_every_span(void **state)
+{
+    awss3_settings s = settings(AWSS3_PARQUET, AWSS3_COMPRESS_NONE);
+    s3_payload *p = build(&s);
+    uint8_t *file = flatten(p);
+    assert_memory_equal(file, "PAR1", 4);
+    assert_memory_equal(file + p->len - 4, "PAR1", 4);
+    pq_file_meta *m = NULL;
+    assert_int_equal(pq_file_footer(file, p->len, &m), 0);
+    assert_int_equal(m->num_rows, 7);
+    assert_non_null(strstr(p->key, ".parquet"));
+    pq_file_meta_free(m);
+    free(file);
+    s3_payload_free(p);
+    static uint8_t garbage[] = {0x0a, 0x05, 0x01};
+    batch.segs[1] = (struct iovec){garbage, sizeof(garbage)};
+    int rc = s3_payload_build(&s, &batch.hdr, ident, &p);
+    assert_int_equal(rc, -EBADMSG);
+    assert_true(s3_payload_error_is_permanent(rc));
+}
+
 static void test_part_hashes(void **state)
 {
     awss3_settings s = settings(AWSS3_OTLP_PROTO, AWSS3_COMPRESS_NONE);
@@ -336,6 +359,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_proto_gzip_round_trip, setup, teardown),
         cmocka_unit_test_setup_teardown(test_proto_zstd_round_trip, setup, teardown),
         cmocka_unit_test_setup_teardown(test_json_holds_every_span, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_parquet_holds_every_span, setup, teardown),
         cmocka_unit_test_setup_teardown(test_part_hashes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unwritable_json_is_permanent, setup, teardown),
         cmocka_unit_test_setup_teardown(test_key_too_long, setup, teardown),

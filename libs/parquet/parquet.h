@@ -1,0 +1,147 @@
+/*
+ * parquet.h: the trace table as Parquet files, and the footer reader that
+ * finds its way back into them.
+ *
+ * Written from the Apache Parquet format specification; no Parquet
+ * library is involved. Two halves:
+ *
+ *  - pq_traces_write turns serialized OTLP ExportTraceServiceRequests
+ *    into one Parquet file of the trace table (docs/storage.md): one row
+ *    per span, zstd pages, dictionaries for low-cardinality strings,
+ *    row-group statistics and a split-block bloom filter on TraceId.
+ *  - pq_footer_parse reads a file's FileMetaData (schema, row groups,
+ *    column chunks with their offsets, statistics and bloom filter
+ *    places) and pq_bloom_check asks a chunk's bloom filter about a value,
+ *    so a reader fetches only the byte ranges it needs.
+ *
+ * Ownership: inputs are borrowed for the call only, except where a
+ * function says its result points into them. Results the caller owns are
+ * freed with the function named beside them. Threading: every function is
+ * pure (no I/O, no global state) and may run on any thread.
+ */
+#ifndef OTELC_PARQUET_PARQUET_H
+#define OTELC_PARQUET_PARQUET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/uio.h>
+
+/* A view of bytes inside a buffer someone else owns; not NUL-terminated. */
+typedef struct pq_view {
+    const uint8_t *ptr;
+    size_t len;
+} pq_view;
+
+/* ---- writing the trace table ---------------------------------------- */
+
+typedef struct pq_traces_options {
+    int zstd_level;         /* page compression level; 0: zstd's default */
+    double bloom_fpp;       /* TraceId bloom filter false-positive rate; 0: 0.001 */
+    const char *created_by; /* FileMetaData.created_by; NULL: "otelc" */
+} pq_traces_options;
+
+/*
+ * Writes the spans of the requests in segs[0..n) (each a whole serialized
+ * ExportTraceServiceRequest, only read) as one Parquet file with one row
+ * group. On success returns 0, sets *out to a malloc'd file of *out_len
+ * bytes that the caller frees, and *rows to the spans written (0 spans
+ * still make a valid file without row groups). On failure returns
+ * -EBADMSG (a request is not valid OTLP), -ENOMEM or -EIO (compressor)
+ * and sets *out to NULL.
+ */
+int pq_traces_write(const pq_traces_options *o, const struct iovec *segs, size_t n,
+                    uint8_t **out, size_t *out_len, size_t *rows);
+
+/* ---- reading a footer ----------------------------------------------- */
+
+/* The tail every Parquet file ends with: footer length, then "PAR1". */
+#define PQ_TAIL_SIZE 8
+
+/* Physical types and codecs as the format numbers them. */
+enum pq_type_id { PQ_T_BOOLEAN, PQ_T_INT32, PQ_T_INT64, PQ_T_INT96, PQ_T_FLOAT,
+                  PQ_T_DOUBLE, PQ_T_BYTE_ARRAY, PQ_T_FIXED_LEN_BYTE_ARRAY };
+enum pq_codec_id { PQ_C_UNCOMPRESSED = 0, PQ_C_SNAPPY = 1, PQ_C_GZIP = 2, PQ_C_ZSTD = 6 };
+enum pq_encoding { PQ_ENC_PLAIN = 0, PQ_ENC_PLAIN_DICTIONARY = 2, PQ_ENC_RLE = 3,
+                   PQ_ENC_RLE_DICTIONARY = 8 };
+
+typedef struct pq_schema_element {
+    pq_view name;
+    int32_t type;            /* enum pq_type_id; -1 for a group */
+    int32_t repetition;      /* 0 required, 1 optional, 2 repeated; -1 (root) */
+    int32_t num_children;    /* 0 for a leaf */
+    int32_t converted_type;  /* -1 when absent */
+    int32_t logical_type;    /* LogicalType union field id; 0 when absent */
+} pq_schema_element;
+
+typedef struct pq_statistics {
+    bool has_min, has_max, has_null_count;
+    pq_view min, max;        /* PLAIN bytes (no length for byte arrays) */
+    int64_t null_count;
+} pq_statistics;
+
+typedef struct pq_column_chunk {
+    pq_view path[8];         /* path_in_schema; the first npath are set */
+    uint32_t npath;
+    int32_t type;            /* enum pq_type_id */
+    int32_t codec;           /* enum pq_codec_id */
+    uint32_t encodings;      /* bit (1 << enum pq_encoding) per encoding listed */
+    int64_t num_values;
+    int64_t total_uncompressed_size, total_compressed_size;
+    int64_t data_page_offset;
+    int64_t dictionary_page_offset;  /* -1 when absent */
+    int64_t bloom_filter_offset;     /* -1 when absent */
+    int64_t bloom_filter_length;     /* -1 when absent */
+    pq_statistics stats;
+} pq_column_chunk;
+
+typedef struct pq_row_group {
+    pq_column_chunk *columns;
+    size_t ncolumns;
+    int64_t num_rows;
+    int64_t total_byte_size;
+} pq_row_group;
+
+typedef struct pq_file_meta {
+    int32_t version;
+    int64_t num_rows;
+    pq_schema_element *schema;
+    size_t nschema;
+    pq_row_group *row_groups;
+    size_t nrow_groups;
+    pq_view created_by;
+} pq_file_meta;
+
+/*
+ * The footer's length from the file's last PQ_TAIL_SIZE bytes. Returns 0
+ * and sets *len, or -EBADMSG when the tail is not a Parquet tail.
+ */
+int pq_footer_length(const uint8_t tail[PQ_TAIL_SIZE], uint32_t *len);
+
+/*
+ * Parses the len bytes of a FileMetaData (the footer without its tail).
+ * On success returns 0 and *out (free with pq_file_meta_free), whose views
+ * point into footer: it must outlive *out. Returns -EBADMSG for a footer
+ * that is malformed or inconsistent (column counts, paths, negative
+ * offsets), -ENOMEM; *out is then NULL. Unknown fields are skipped.
+ */
+int pq_footer_parse(const uint8_t *footer, size_t len, pq_file_meta **out);
+
+/* pq_footer_parse over a whole file in memory (its footer and tail). */
+int pq_file_footer(const uint8_t *file, size_t len, pq_file_meta **out);
+
+void pq_file_meta_free(pq_file_meta *m);
+
+/* The chunk of row group rg whose dotted path is path ("TraceId"), or NULL. */
+const pq_column_chunk *pq_find_column(const pq_file_meta *m, size_t rg, const char *path);
+
+/*
+ * Asks a bloom filter (the bloom_filter_length bytes at
+ * bloom_filter_offset: its header and bitset) whether value may be in the
+ * chunk. Returns 1 (maybe), 0 (certainly not) or -EBADMSG for bytes that
+ * are not a split-block, xxHash, uncompressed bloom filter. value is what
+ * the column holds (for TraceId, the 32 lowercase hex digits).
+ */
+int pq_bloom_check(const uint8_t *bloom, size_t len, const void *value, size_t value_len);
+
+#endif /* OTELC_PARQUET_PARQUET_H */
