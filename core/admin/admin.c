@@ -125,6 +125,7 @@ admin_server *admin_new(const admin_limits *limits)
         limits && limits->max_headers_size ? limits->max_headers_size : DEFAULT_MAX_HEADERS;
     a->limits.max_body_size =
         limits && limits->max_body_size ? limits->max_body_size : DEFAULT_MAX_BODY;
+    a->next_scope = ADMIN_SCOPE_COMPONENTS;
     if (pthread_mutex_init(&a->lock, NULL) != 0)
         goto out_free_server;
     if (pthread_mutex_init(&a->ops_lock, NULL) != 0)
@@ -264,6 +265,13 @@ int admin_route_scoped(admin_server *a, unsigned scope, const char *method, cons
         return -1;
     }
     return 0;
+}
+
+unsigned admin_scope_new(admin_server *a)
+{
+    unsigned scope = a->next_scope;
+    a->next_scope <<= 1; /* past the last bit it becomes 0: none left */
+    return scope;
 }
 
 int admin_route(admin_server *a, const char *method, const char *pattern, otelc_route_fn fn,
@@ -409,6 +417,14 @@ out_free_listener:
         free(l->endpoint);
     free(l);
     return -1;
+}
+
+int admin_endpoint_check(const char *endpoint, char *err, size_t errlen)
+{
+    admin_addr addrs[ADMIN_MAX_ADDRS];
+    size_t n = 0;
+    bool port0 = false;
+    return admin_resolve(endpoint, addrs, &n, &port0, err, errlen);
 }
 
 int admin_listen(admin_server *a, const char *endpoint, unsigned scopes, uint16_t *port,

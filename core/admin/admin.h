@@ -34,6 +34,7 @@ enum admin_scope {
     ADMIN_SCOPE_API = 1u << 0,
     ADMIN_SCOPE_METRICS = 1u << 1,
     ADMIN_SCOPE_HEALTH_CHECK = 1u << 2,
+    ADMIN_SCOPE_COMPONENTS = 1u << 3, /* the first of the scopes admin_scope_new hands out */
 };
 
 typedef struct admin_limits {
@@ -60,6 +61,10 @@ void admin_free(admin_server *a);
 int admin_listen(admin_server *a, const char *endpoint, unsigned scopes, uint16_t *port,
                  char *err, size_t errlen);
 
+/* Whether endpoint is one admin_listen could bind (syntax, resolution),
+ * without binding it. Returns 0, or -1 with a message in err. */
+int admin_endpoint_check(const char *endpoint, char *err, size_t errlen);
+
 /* Starts the admin thread, which serves every listener. Once only (a
  * stopped server does not restart). Returns 0, or -1 with a message in
  * err. Main thread. */
@@ -78,6 +83,11 @@ void admin_stop(admin_server *a);
  * listener with it. Any thread, before or after start. */
 int admin_route(admin_server *a, const char *method, const char *pattern, otelc_route_fn fn,
                 void *arg);
+
+/* A scope of its own (one bit from ADMIN_SCOPE_COMPONENTS up) for a
+ * component that serves its routes on an endpoint of its own; 0 once every
+ * bit is taken. Main thread, before admin_start. */
+unsigned admin_scope_new(admin_server *a);
 
 /* Like admin_route in the scope given (one ADMIN_SCOPE_* value). */
 int admin_route_scoped(admin_server *a, unsigned scope, const char *method, const char *pattern,

@@ -110,6 +110,7 @@ struct admin_server {
     pthread_mutex_t lock; /* routes and listeners' scopes */
     admin_entry *routes;
     admin_listener *listeners;
+    unsigned next_scope; /* admin_scope_new's next bit; 0: none left */
 
     pthread_mutex_t ops_lock; /* answers posted from any thread */
     admin_op *ops_head, *ops_tail;

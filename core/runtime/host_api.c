@@ -67,9 +67,12 @@ static void api_health(otelc_ctx *ctx, otelc_health status, const char *detail)
 static int api_route(otelc_ctx *ctx, const char *method, const char *pattern, otelc_route_fn fn,
                      void *arg)
 {
-    /* admin_route logs why a claim fails. */
-    return admin_route(CTX(ctx)->h->admin, method, pattern, fn, arg);
+    otelc_ctx *c = CTX(ctx);
+    unsigned scope = c->route_scope ? c->route_scope : ADMIN_SCOPE_API;
+    /* admin_route_scoped logs why a claim fails. */
+    return admin_route_scoped(c->h->admin, scope, method, pattern, fn, arg);
 }
+
 
 static void api_config_error(otelc_ctx *ctx, const otelc_node *at, const char *fmt, ...)
     OTELC_PRINTF(3, 4);
@@ -226,6 +229,42 @@ static const char *batching_problem(const otelc_ctx *c, const otelc_batching *b)
     return NULL;
 }
 
+/* Validation checks the endpoint only: nothing binds then. */
+static int serve_on(otelc_ctx *c, const char *endpoint, char *err, size_t errlen)
+{
+    uint16_t port = 0;
+    if (c->h->validating)
+        return admin_endpoint_check(endpoint, err, errlen);
+    if (admin_listen(c->h->admin, endpoint, c->route_scope, &port, err, errlen) != 0)
+        return -1;
+    /* Tests bind port 0 and read the port from this line. */
+    otelc_log(OTELC_LOG_INFO, c->log_name, "listening on %s (port %u)", endpoint, port);
+    return 0;
+}
+
+static int api_http_serve(otelc_ctx *ctx, const char *endpoint)
+{
+    otelc_ctx *c = CTX(ctx);
+    char err[512];
+    const otelc_node *at = otelc_node_child(c->node, "endpoint");
+    if (!at)
+        at = c->node;
+    if (c->created || c->route_scope) {
+        api_config_error(c, at, "http_serve: from create, once");
+        return -1;
+    }
+    c->route_scope = admin_scope_new(c->h->admin);
+    if (!c->route_scope) {
+        api_config_error(c, at, "http_serve: too many component endpoints");
+        return -1;
+    }
+    if (!endpoint || serve_on(c, endpoint, err, sizeof(err)) != 0) {
+        api_config_error(c, at, "endpoint: %s", endpoint ? err : "missing");
+        return -1;
+    }
+    return 0;
+}
+
 static int api_export_batching(otelc_ctx *ctx, const otelc_batching *b)
 {
     otelc_ctx *c = CTX(ctx);
@@ -292,4 +331,5 @@ const otelc_host_api host_api_table = {
     .config_node = api_config_node,
     .consume_ready = api_consume_ready,
     .export_batching = api_export_batching,
+    .http_serve = api_http_serve,
 };

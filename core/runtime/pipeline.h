@@ -39,6 +39,7 @@ struct otelc_ctx {
     cfg_allocs allocs;
     void *state;
     bool created, started;
+    unsigned route_scope; /* http_serve's admin scope; 0: the admin endpoint's */
     atomic_int config_errors; /* reported through config_error in create */
     pthread_mutex_t consume_mu;
     atomic_bool wants_resume; /* its emit saw RETRY */

@@ -101,6 +101,7 @@ struct otelc_test_host {
     tk_vec batching_keys; /* char * */
     tk_vec routes;        /* tk_route_rec * */
     tk_vec requests;      /* otelc_test_http * */
+    char *serve_endpoint; /* http_serve's endpoint; NULL: the admin endpoint */
 };
 
 /* The host behind a context; aborts on a context that is not one, as the
@@ -176,6 +177,7 @@ void tk_metric_set(otelc_series *s, double v);
 void tk_metric_observe(otelc_series *s, double v);
 void tk_series_free(void *s);
 int tk_export_batching(otelc_ctx *ctx, const otelc_batching *b);
+int tk_http_serve(otelc_ctx *ctx, const char *endpoint);
 
 /* Route services (tk_http.c). */
 int tk_route(otelc_ctx *ctx, const char *method, const char *pattern, otelc_route_fn fn,

@@ -226,6 +226,7 @@ static const otelc_host_api test_api = {
     .config_node = api_config_node,
     .consume_ready = api_consume_ready,
     .export_batching = tk_export_batching,
+    .http_serve = tk_http_serve,
 };
 
 /* Timed waits use CLOCK_MONOTONIC so a clock step cannot stretch them. */
@@ -274,6 +275,7 @@ void otelc_test_host_free(otelc_test_host *h)
         return;
     tk_emits_free(h);
     tk_routes_free(h);
+    free(h->serve_endpoint);
     tk_vec_clear(&h->series, tk_series_free);
     tk_vec_clear(&h->logs, free);
     tk_vec_clear(&h->batching_keys, free);

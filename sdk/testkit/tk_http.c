@@ -66,6 +66,33 @@ void tk_routes_free(otelc_test_host *h)
     tk_vec_clear(&h->requests, request_free);
 }
 
+/* Records the endpoint; requests still reach the routes through
+ * otelc_test_http_request, as no socket is opened. */
+int tk_http_serve(otelc_ctx *ctx, const char *endpoint)
+{
+    otelc_test_host *h = tk_host(ctx);
+    char *copy = endpoint && *endpoint ? strdup(endpoint) : NULL;
+    pthread_mutex_lock(&h->mu);
+    bool ok = copy && !h->created && !h->serve_endpoint;
+    if (ok)
+        h->serve_endpoint = copy;
+    pthread_mutex_unlock(&h->mu);
+    if (!ok) {
+        free(copy);
+        tk_config_error(h, NULL, false, "http_serve: an endpoint, from create, once");
+        return -1;
+    }
+    return 0;
+}
+
+const char *otelc_test_http_endpoint(otelc_test_host *h)
+{
+    pthread_mutex_lock(&h->mu);
+    const char *ep = h->serve_endpoint;
+    pthread_mutex_unlock(&h->mu);
+    return ep;
+}
+
 static bool claimed(const otelc_test_host *h, const char *method, const char *pattern)
 {
     for (size_t i = 0; i < h->routes.n; i++) {

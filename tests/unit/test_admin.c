@@ -551,6 +551,40 @@ static void test_health_check_on_its_own_listener(void **state)
                                 "\"upSince\":\"0001-01-01T00:00:00Z\",\"uptime\":\"\"}");
 }
 
+/* Two components with endpoints of their own: each serves only its
+ * routes, the admin endpoint none of them, and one path may be claimed
+ * by both since no listener serves the two scopes. */
+static void test_component_scopes_on_their_own_listeners(void **state)
+{
+    fixture *f = *state;
+    uint16_t p1, p2;
+    char err[256];
+    reply r;
+    unsigned s1 = admin_scope_new(f->a), s2 = admin_scope_new(f->a);
+
+    assert_true(s1 >= ADMIN_SCOPE_COMPONENTS && s2 > s1);
+    assert_int_equal(admin_listen(f->a, "127.0.0.1:0", s1, &p1, err, sizeof(err)), 0);
+    assert_int_equal(admin_listen(f->a, "127.0.0.1:0", s2, &p2, err, sizeof(err)), 0);
+    assert_int_equal(admin_route_scoped(f->a, s1, "GET", "/api/echo", tag_handler, "echo"), 0);
+    assert_int_equal(admin_route_scoped(f->a, s2, "GET", "/api/echo", tag_handler, "echo"), 0);
+    start(f);
+    assert_int_equal(get(p1, "/api/echo", &r), 200);
+    assert_int_equal(get(p2, "/api/echo", &r), 200);
+    assert_int_equal(get(f->port, "/api/echo", &r), 404);
+    assert_int_equal(get(p1, "/health", &r), 404);
+    assert_int_equal(admin_endpoint_check("127.0.0.1:16686", err, sizeof(err)), 0);
+    assert_int_equal(admin_endpoint_check("no-port", err, sizeof(err)), -1);
+}
+
+static void test_component_scopes_run_out(void **state)
+{
+    fixture *f = *state;
+    unsigned n = 0;
+    while (admin_scope_new(f->a) != 0)
+        n++;
+    assert_int_equal(n, 32 - 3);
+}
+
 static void test_health_check_shares_the_admin_address(void **state)
 {
     fixture *f = *state;
@@ -662,6 +696,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_health_check_shares_the_admin_address, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_listener_clashes, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_component_scopes_on_their_own_listeners, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_component_scopes_run_out, setup, teardown),
         cmocka_unit_test_setup_teardown(test_metrics_endpoints, setup, teardown),
         cmocka_unit_test(test_go_durations),
     };

@@ -449,6 +449,23 @@ static void routes_stream_with_params(void **unused)
     assert_null(otelc_test_http_request(H, "GET", "/things/42", NULL, 0));
 }
 
+/* The kit records the endpoint and keeps routing requests to the routes;
+ * a second call is refused as the host refuses it. */
+static void routes_on_an_endpoint_of_their_own(void **unused)
+{
+    const otelc_host_api *api = otelc_test_host_api(H);
+    otelc_ctx *ctx = otelc_test_host_ctx(H);
+    assert_true(otelc_host_has(api, http_serve));
+    assert_null(otelc_test_http_endpoint(H));
+    assert_int_equal(api->http_serve(ctx, "localhost:16686"), 0);
+    assert_string_equal(otelc_test_http_endpoint(H), "localhost:16686");
+    assert_int_equal(api->http_serve(ctx, "localhost:16687"), -1);
+    assert_int_equal(otelc_test_host_config_errors(H), 1);
+    assert_int_equal(api->route(ctx, "GET", "/things/{id}/parts", stream_chunks, (void *)api), 0);
+    otelc_test_http *r = otelc_test_http_request(H, "GET", "/things/42/parts?q=z", NULL, 0);
+    assert_int_equal(otelc_test_http_wait(r, 1000), 201);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -465,6 +482,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(logs_health_and_pause, setup, teardown),
         cmocka_unit_test_setup_teardown(batches_merge_and_keep_metadata, setup, teardown),
         cmocka_unit_test_setup_teardown(routes_stream_with_params, setup, teardown),
+        cmocka_unit_test_setup_teardown(routes_on_an_endpoint_of_their_own, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

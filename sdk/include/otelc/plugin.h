@@ -15,6 +15,8 @@
  *        otelc_plugin.export_prepare, export_send, request_free,
  *        otelc_request: request-based exporters (the host keeps each
  *        outgoing batch's prepared request across its retries).
+ *        otelc_host_api.http_serve: a component's routes on an endpoint
+ *        of its own instead of the admin endpoint.
  *
  * Rules that hold everywhere below:
  *
@@ -360,6 +362,17 @@ typedef struct otelc_host_api {
      * a queue cannot batch (a warning). Returns 0, or -1 after reporting
      * (called outside create, or a bad b). */
     int (*export_batching)(otelc_ctx *ctx, const otelc_batching *b);
+
+    /* 1.2: from create only. This instance's routes (route() calls made
+     * after this one) are served on a listener of their own at endpoint
+     * ("host:port", "[v6]:port", ":port" for localhost; port 0 picks a
+     * free one, logged as "listening on <endpoint> (port N)") instead of on
+     * the admin endpoint: a query API on Jaeger's port, say. An endpoint
+     * equal to another listener's shares it. Once per instance. Returns 0,
+     * or -1 after reporting at the instance's config (a bad endpoint, an
+     * address in use, a second call). `otelc validate` checks the endpoint
+     * without binding it. */
+    int (*http_serve)(otelc_ctx *ctx, const char *endpoint);
 } otelc_host_api;
 
 /* What node_kind answers. An absent node reads as NULL: "use the defaults". */

@@ -258,6 +258,9 @@ int otelc_test_http_wait(otelc_test_http *r, int timeout_ms);
  * for convenience) and a response header, or NULL. */
 const char *otelc_test_http_body(otelc_test_http *r, size_t *len);
 const char *otelc_test_http_header(otelc_test_http *r, const char *name);
+/* The endpoint the plugin asked its routes be served on (http_serve), or
+ * NULL: the admin endpoint. Valid while the host lives. */
+const char *otelc_test_http_endpoint(otelc_test_host *h);
 
 #ifdef __cplusplus
 }
