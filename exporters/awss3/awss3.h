@@ -6,10 +6,9 @@
  * Threads: consume runs on the host's queue consumers (several at once:
  * the descriptor says thread-safe); it encodes and hashes there, then hands
  * the upload to the loop thread through `incoming` under `mu` and wakes the
- * loop. A stored object goes on to the index writer's thread, which
- * completes the ticket. Query threads hand their GETs to the loop through
- * `fetch_in`. Everything under "loop thread only" is touched by that thread
- * alone; the rest is guarded by `mu` or atomic.
+ * loop, which completes the ticket once the object is stored. Everything
+ * under "loop thread only" is touched by that thread alone; the rest is
+ * guarded by `mu` or atomic.
  */
 #ifndef OTELC_AWSS3_AWSS3_H
 #define OTELC_AWSS3_AWSS3_H
@@ -22,14 +21,10 @@
 
 #include "config.h"
 #include "s3/creds.h"
-#include "s3/fetch.h"
-#include "ixwriter.h"
 #include "s3/loop.h"
 #include "payload.h"
 #include "s3/request.h"
 #include "upload.h"
-
-typedef struct awss3_query awss3_query;
 
 /* One consume on its way: the upload and the ticket it completes. */
 typedef struct awss3_job {
@@ -37,11 +32,6 @@ typedef struct awss3_job {
     otelc_ticket *ticket;
     s3_creds *creds; /* the job's reference; up.creds borrows it */
     struct awss3_job *next;
-    ix_op index;        /* after a successful upload: the object, indexed */
-    struct iovec *segs; /* the batch's segments, for the index (owned array) */
-    size_t nsegs;
-    ix_span *summaries; /* the batch's span summaries, for the index (owned) */
-    size_t nsummaries;
     struct awss3 *owner;
     bool owns_payload; /* consume's job frees it; a request's belongs to the host */
 } awss3_job;
@@ -70,45 +60,19 @@ typedef struct awss3 {
 
     awss3_job *running;       /* loop thread only */
 
-    s3_fetch *fetch_in;       /* under mu: fetches handed to the loop */
-    s3_fetch **fetch_tail;
-    bool fetching;            /* under mu: fetches are taken */
-    s3_fetch *fetch_running;  /* loop thread only */
-
-    ix_env *index;            /* NULL when index.enabled is false */
-    ix_writer *writer;
-    awss3_query *query;
-
     atomic_bool paused;       /* we paused the exporter */
     atomic_bool degraded;     /* we reported degraded health */
     otelc_series *uploads[4]; /* by s3_verdict */
     otelc_series *bytes;
 } awss3;
 
-/* Consumer thread, with the index on: takes the segments and span
- * summaries of b (which the job's ticket keeps alive) into the job, so the
- * index writer's one thread does not have to. false without memory. */
-bool awss3_job_summarize(awss3_job *job, const otelc_batch *b);
-
 /* Consumer thread: queues job for the loop and wakes it. false when the
  * exporter no longer accepts (the job was not taken). */
 bool awss3_submit(awss3 *x, awss3_job *job);
 
 /* Loop thread (s3_loop on_wake): starts what was submitted, or completes
- * everything with RETRY when shutdown is cancelling; likewise starts the
- * fetches handed over, or ends them with -ECANCELED once fetching is off. */
+ * everything with RETRY when shutdown is cancelling. */
 void awss3_on_wake(void *arg);
-
-/*
- * Runs the n fetches on the loop and waits for all of them (query
- * threads; never the loop thread). Each ends with its own rc; when the
- * exporter no longer fetches (shutdown) they end with -ECANCELED.
- */
-void awss3_fetch_run(awss3 *x, s3_fetch *const *fs, size_t n);
-
-/* Stops taking fetches and ends those running with -ECANCELED. Any
- * thread but the loop's; the loop must still run. */
-void awss3_fetch_stop(awss3 *x);
 
 /* The credentials to sign the next upload with (one reference for the
  * caller), re-reading the shared file first after a pause. Consumer

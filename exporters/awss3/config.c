@@ -62,20 +62,9 @@ const otelc_cfg_key awss3_config_keys[] = {
     UNSUPPORTED("encoding", OTELC_CFG_STRING, "encoding extension"),
     UNSUPPORTED("encoding_file_extension", OTELC_CFG_STRING, "extension for encoding"),
     UNSUPPORTED("resource_attrs_to_s3", OTELC_CFG_SECTION, "bucket/prefix from attributes"),
-    {"index", OTELC_CFG_SECTION, NULL, "otelc: the span index behind the query API", 0, 0},
-    {"index.enabled", OTELC_CFG_BOOL, "true", "index uploads and serve the query API",
-     AT(index_enabled), 0},
-    {"index.directory", OTELC_CFG_STRING, NULL,
-     "LMDB directory of the index (default ./data/index/<exporter id>)", AT(index_directory),
-     0},
-    {"index.retention", OTELC_CFG_DURATION, "72h", "how long stored objects stay indexed",
-     AT(index_retention), 0},
-    {"index.max_size", OTELC_CFG_SIZE, "1GiB", "disk the index may use; oldest objects go first",
-     AT(index_max_size), 0},
-    {"index.cache_size", OTELC_CFG_SIZE, "64MiB", "memory for objects read back by queries",
-     AT(index_cache_size), 0},
-    {"index.list_page_size", OTELC_CFG_INT, "1000", "objects per bucket listing page (1..1000)",
-     AT(index_list_page_size), 0},
+    UNSUPPORTED("index", OTELC_CFG_SECTION,
+                "the exporter's span index: queries are served by the trace_query extension "
+                "from marshaler parquet"),
     {0},
 };
 
@@ -255,32 +244,6 @@ static int pick_target(awss3_settings *out, const awss3_cfg *cfg, char *err, siz
     return s3_endpoint_resolve(&in, &out->ep, err, n);
 }
 
-#define MIN_INDEX_SIZE (16ull << 20)
-
-static int pick_index(awss3_settings *out, const awss3_cfg *cfg, char *err, size_t n)
-{
-    out->index_enabled = cfg->index_enabled;
-    if (!cfg->index_enabled)
-        return 0; /* the other index keys mean nothing then */
-    const char *dir = cfg->index_directory ? cfg->index_directory : "";
-    if (strlen(dir) >= sizeof(out->index_directory))
-        return fail(err, n, "index.directory: path too long");
-    snprintf(out->index_directory, sizeof(out->index_directory), "%s", dir);
-    if (cfg->index_retention < 0)
-        return fail(err, n, "index.retention: must not be negative");
-    out->index_retention_ns = cfg->index_retention;
-    if (cfg->index_max_size < MIN_INDEX_SIZE)
-        return fail(err, n, "index.max_size: %llu bytes is below 16MiB",
-                    (unsigned long long)cfg->index_max_size);
-    out->index_max_size = cfg->index_max_size;
-    out->index_cache_size = cfg->index_cache_size;
-    if (cfg->index_list_page_size < 1 || cfg->index_list_page_size > 1000)
-        return fail(err, n, "index.list_page_size: %lld is outside 1..1000",
-                    (long long)cfg->index_list_page_size);
-    out->list_page_size = (uint32_t)cfg->index_list_page_size;
-    return 0;
-}
-
 int awss3_settings_init(awss3_settings *out, const awss3_cfg *cfg, char *err, size_t err_size)
 {
     memset(out, 0, sizeof(*out));
@@ -289,8 +252,7 @@ int awss3_settings_init(awss3_settings *out, const awss3_cfg *cfg, char *err, si
         pick_object_headers(out, cfg, err, err_size) != 0 ||
         pick_layout(out, cfg, err, err_size) != 0 ||
         pick_part_size(out, cfg->part_size, err, err_size) != 0 ||
-        pick_tls(out, cfg, err, err_size) != 0 || pick_target(out, cfg, err, err_size) != 0 ||
-        pick_index(out, cfg, err, err_size) != 0)
+        pick_tls(out, cfg, err, err_size) != 0 || pick_target(out, cfg, err, err_size) != 0)
         return -1;
     return 0;
 }

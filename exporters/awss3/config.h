@@ -44,12 +44,6 @@ typedef struct awss3_cfg {
     const char *secret_access_key;
     const char *session_token;
     const char *marshaler;
-    bool index_enabled;
-    const char *index_directory;
-    int64_t index_retention;
-    uint64_t index_max_size;
-    uint64_t index_cache_size;
-    int64_t index_list_page_size;
 } awss3_cfg;
 
 /* The key table handed to the host; ends with a NULL name. */
@@ -78,12 +72,6 @@ typedef struct awss3_settings {
     char file_prefix[256];
     char extension[16];    /* ".json", ".binpb.gz", ".parquet", ... */
     uint64_t part_size;
-    bool index_enabled;
-    char index_directory[1024]; /* "" until the exporter picks the default */
-    int64_t index_retention_ns; /* 0: keep until max_size */
-    uint64_t index_max_size;
-    uint64_t index_cache_size;
-    uint32_t list_page_size;
 } awss3_settings;
 
 /*

@@ -7,11 +7,10 @@
  * that same payload to the exporter's loop thread and returns PENDING, so
  * a retry overwrites the same object; request_free drops it after the
  * last. The ticket is completed exactly once: OK when the object is
- * stored (and, with the index on, once the index writer recorded it),
- * RETRY when it should be tried again, REJECT when S3 will never take it.
+ * stored, RETRY when it should be tried again, REJECT when S3 will never take it.
  * Without a sending queue, consume does both for each call. When S3 refuses
- * everything the exporter pauses itself. With the index on, start also
- * opens it and serves the query API (query.h).
+ * everything the exporter pauses itself. The exporter only writes: the
+ * trace_query extension reads what it wrote (marshaler parquet).
  */
 #include <errno.h>
 #include <pthread.h>
@@ -24,7 +23,6 @@
 #include <otelc/sdk/clock.h>
 
 #include "awss3.h"
-#include "query.h"
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
 static CURLcode curl_init_rc;
@@ -98,10 +96,6 @@ static int create(otelc_ctx *ctx, const otelc_host_api *api, const void *cfg, vo
     pthread_condattr_destroy(&ca);
     pthread_mutex_init(&x->mu, NULL);
     x->incoming_tail = &x->incoming;
-    x->fetch_tail = &x->fetch_in;
-    if (x->set.index_enabled && !x->set.index_directory[0])
-        snprintf(x->set.index_directory, sizeof(x->set.index_directory), "./data/index/%s",
-                 api->instance_id(ctx));
     *state = x;
     return 0;
 }
@@ -121,37 +115,6 @@ static void log_target(const awss3 *x)
     if (s->ep.insecure_skip_verify)
         x->api->log(x->ctx, OTELC_LOG_WARN, "insecure_skip_verify: TLS certificates of %s are "
                                             "not verified", s->ep.base_url);
-}
-
-/* The index, its writer and the query API; a rebuild from the bucket
- * starts when the index is empty. */
-static int start_index(awss3 *x)
-{
-    char err[1200];
-    ix_options o = {x->set.index_directory, x->set.index_max_size, x->set.index_retention_ns};
-    if (ix_open(&o, &x->index, err, sizeof(err)) != 0) {
-        x->api->log(x->ctx, OTELC_LOG_ERROR, "%s", err);
-        return -1;
-    }
-    x->writer = ix_writer_start(x->index, x->ctx, x->api);
-    if (!x->writer || awss3_query_start(x) != 0) {
-        x->api->log(x->ctx, OTELC_LOG_ERROR, "cannot start the index: out of resources");
-        return -1;
-    }
-    MDB_txn *txn;
-    ix_stats st = {0};
-    if (ix_read_begin(x->index, &txn) == 0) {
-        ix_stats_get(x->index, txn, &st);
-        ix_read_end(txn);
-    }
-    x->api->log(x->ctx, OTELC_LOG_INFO, "index at %s: %llu objects, %llu spans",
-                x->set.index_directory, (unsigned long long)st.objects,
-                (unsigned long long)st.spans);
-    if (st.objects == 0) {
-        x->api->log(x->ctx, OTELC_LOG_INFO, "index is empty: rebuilding it from the bucket");
-        awss3_reindex_start(x->query, NULL, false);
-    }
-    return 0;
 }
 
 static int awss3_start(void *state)
@@ -177,11 +140,6 @@ static int awss3_start(void *state)
         x->api->log(x->ctx, OTELC_LOG_ERROR, "cannot start the upload loop: out of resources");
         return -1;
     }
-    pthread_mutex_lock(&x->mu);
-    x->fetching = true;
-    pthread_mutex_unlock(&x->mu);
-    if (x->set.index_enabled && start_index(x) != 0)
-        return -1;
     pthread_mutex_lock(&x->mu);
     x->accepting = true;
     pthread_mutex_unlock(&x->mu);
@@ -230,8 +188,6 @@ static otelc_status upload(awss3 *x, s3_payload *p, bool owns, otelc_ticket *t)
     }
     job->ticket = t;
     job->owns_payload = owns;
-    if (x->writer) /* the index is on: summaries taken here, on several threads */
-        awss3_job_summarize(job, p->batch);
     job->creds = awss3_current_creds(x);
     job->up = (s3_upload){.client = &x->client, .payload = p, .creds = job->creds,
                           .ctx = x->ctx, .api = x->api,
@@ -240,8 +196,6 @@ static otelc_status upload(awss3 *x, s3_payload *p, bool owns, otelc_ticket *t)
         s3_creds_unref(job->creds);
         if (owns)
             s3_payload_free(p);
-        free(job->segs);
-        free(job->summaries);
         free(job);
         return OTELC_RETRY;
     }
@@ -329,10 +283,7 @@ static int awss3_shutdown(void *state, int64_t deadline_ns)
             pthread_cond_wait(&x->idle, &x->mu);
         pthread_mutex_unlock(&x->mu);
     }
-    awss3_query_stop(x);
     s3_loop_stop(x->loop);
-    ix_writer_stop(x->writer);
-    x->writer = NULL;
     return drained ? 0 : -1;
 }
 
@@ -340,11 +291,7 @@ static void destroy(void *state)
 {
     awss3 *x = state;
     awss3_shutdown(x, otelc_mono_ns());
-    awss3_query_stop(x); /* when start failed half-way */
     s3_loop_free(x->loop);
-    ix_writer_stop(x->writer);
-    awss3_query_free(x);
-    ix_close(x->index);
     sigv4_signer_free(x->client.signer);
     s3_creds_unref(x->creds);
     pthread_cond_destroy(&x->idle);

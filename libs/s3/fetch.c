@@ -59,14 +59,23 @@ void s3_fetch_finish(s3_fetch *f, int rc, const char *reason)
     pthread_mutex_unlock(&g->mu);
 }
 
-/* Takes the answer out of the request, which frees it otherwise. */
-static void take_body(s3_fetch *f)
+/* Takes the answer out of the request, which frees it otherwise. A server
+ * that ignored the range sent the whole object: the range is cut out. */
+static int take_body(s3_fetch *f)
 {
     f->body = f->req.response;
     f->len = f->req.response_len;
     f->req.response = NULL;
     f->req.response_len = 0;
     f->req.response_cap = 0;
+    if (!f->range_len || f->status == 206)
+        return f->range_len && f->len != f->range_len ? -EIO : 0;
+    if (f->len < f->range_off + f->range_len)
+        return -EIO;
+    memmove(f->body, f->body + f->range_off, f->range_len);
+    f->len = f->range_len;
+    f->body[f->len] = 0;
+    return 0;
 }
 
 static void on_done(void *arg, CURLcode crc)
@@ -83,9 +92,9 @@ static void on_done(void *arg, CURLcode crc)
         return;
     }
     curl_easy_getinfo(f->req.xfer.easy, CURLINFO_RESPONSE_CODE, &f->status);
-    if (f->status == 200) {
-        take_body(f);
-        s3_fetch_finish(f, 0, NULL);
+    if (f->status == 200 || (f->status == 206 && f->range_len)) {
+        int rc = take_body(f);
+        s3_fetch_finish(f, rc, rc ? "the answer does not hold the range asked for" : NULL);
         return;
     }
     s3_error e;
@@ -100,11 +109,14 @@ static void on_done(void *arg, CURLcode crc)
 
 void s3_fetch_start(s3_fetch *f, const s3_client *c, const s3_creds *creds)
 {
-    char err[256];
+    char err[256], range[48];
     f->creds = creds;
+    snprintf(range, sizeof(range), "%llu-%llu", (unsigned long long)f->range_off,
+             (unsigned long long)(f->range_off + f->range_len - 1));
     s3_request_spec spec = {.method = "GET", .key = f->key, .query = f->query,
                             .nquery = f->nquery, .payload_hash = EMPTY_SHA256,
                             .timeout_ms = FETCH_TIMEOUT_MS, .creds = creds,
+                            .range = f->range_len ? range : NULL,
                             .response_max = f->max_bytes};
     if (s3_request_start(&f->req, c, &spec, on_done, f, err, sizeof(err)) != 0)
         s3_fetch_finish(f, -EIO, err);

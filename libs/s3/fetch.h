@@ -28,6 +28,7 @@ typedef struct s3_fetch {
     sigv4_pair query[S3_FETCH_MAX_QUERY]; /* unencoded; strings the caller's */
     size_t nquery;
     size_t max_bytes;         /* the largest answer taken */
+    uint64_t range_off, range_len; /* a byte range of the object; len 0: all of it */
 
     /* Outcome, valid once the group is done. */
     int rc;         /* 0, -ENOENT (404), -EIO (with reason), -ECANCELED, -EFBIG, -ENOMEM */

@@ -225,6 +225,7 @@ static void set_options(s3_request *r, const s3_endpoint *s, const s3_request_sp
     curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
     if (strcmp(spec->method, "GET") == 0) {
         curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
+        curl_easy_setopt(e, CURLOPT_RANGE, spec->range); /* NULL: the whole object */
     } else {
         curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, spec->method);
         curl_easy_setopt(e, CURLOPT_UPLOAD, 1L);

@@ -57,6 +57,8 @@ typedef struct s3_request_spec {
     uint64_t off, len;
     int64_t timeout_ms;       /* the whole exchange; <= 0: none */
     const s3_creds *creds;
+    const char *range;        /* GETs: "first-last" bytes (a Range header, not
+                               * signed), or NULL for the whole object */
     size_t response_max;      /* GETs: keep the whole answer up to this many
                                * bytes, failing the transfer past it; 0: keep
                                * the first S3_RESPONSE_MAX bytes */

@@ -1,0 +1,158 @@
+/*
+ * trace_query.h: the trace_query extension: the query API (Jaeger, Tempo,
+ * /spans) served on an endpoint of its own from the trace table in the
+ * bucket (docs/storage.md), so any instance answers for every writer.
+ *
+ *   GET  /spans                              newest spans, flattened (q_spans.c)
+ *   GET  /api/services                       Jaeger: services (q_jaeger.c)
+ *   GET  /api/services/{service}/operations  Jaeger: a service's operations
+ *   GET  /api/operations?service=&spanKind=  Jaeger: the same with kinds
+ *   GET  /api/traces?service=...             Jaeger: search (q_search.c)
+ *   GET  /api/traces/{traceId}               Jaeger JSON, or OTLP protobuf for
+ *                                            Accept: application/protobuf (Tempo)
+ *   GET  /api/v2/traces/{traceId}            Tempo TraceByIDResponse (q_tempo.c)
+ *   GET  /api/echo, GET /ready               Tempo's probes
+ *
+ * The table (tq_table.c): the partitions of a time window are listed,
+ * each file's footer and TraceId bloom filters are fetched once and kept
+ * in a bounded memory cache, and only the row groups a query needs are
+ * fetched, with one ranged GET each.
+ *
+ * Threads: handlers run on the admin thread and only queue the work; a
+ * few query threads do it (listings, fetches through the reader's loop,
+ * decoding) and answer, streaming large answers.
+ */
+#ifndef OTELC_TQ_TRACE_QUERY_H
+#define OTELC_TQ_TRACE_QUERY_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <otelc/plugin.h>
+
+#include "parquet/parquet.h"
+#include "qout.h"
+#include "s3/endpoint.h"
+#include "s3/reader.h"
+
+#define QUERY_WORKERS 2
+#define QUERY_QUEUE_MAX 64 /* requests waiting for a query thread; more get 503 */
+#define TQ_PARALLEL_GETS 16 /* ranged GETs in flight for one query */
+#define TQ_MAX_ROW_GROUP (256u << 20) /* the largest row group fetched */
+
+/* What the host fills from the key table. */
+typedef struct tq_cfg {
+    const char *endpoint;
+    const char *region, *s3_bucket, *s3_prefix, *s3_base_prefix, *s3_partition_format;
+    const char *s3_endpoint;
+    bool s3_force_path_style, disable_ssl, insecure_skip_verify;
+    const char *ca_file, *access_key_id, *secret_access_key, *session_token;
+    int64_t lookback_ns, list_interval_ns;
+    uint64_t cache_max_size;
+} tq_cfg;
+
+/* Checked settings (tq_config.c). */
+typedef struct tq_settings {
+    s3_endpoint ep;
+    char key_prefix[512];   /* "a/b" (no outer '/'), "" for the bucket's root */
+    char hour_format[256];  /* the partition format up to its hour */
+    int64_t lookback_ns, list_interval_ns;
+    uint64_t cache_max_size;
+} tq_settings;
+
+/* Checks cfg into *out; -1 with a reason naming the key in err. Pure. */
+int tq_settings_init(tq_settings *out, const tq_cfg *cfg, char *err, size_t n);
+
+extern const otelc_cfg_key tq_config_keys[];
+
+typedef struct tq_query tq_query;
+typedef void (*query_fn)(tq_query *q, otelc_http_req *req);
+
+typedef struct query_job {
+    query_fn fn;
+    otelc_http_req *req;
+    struct query_job *next;
+} query_job;
+
+/* A route: what its handler queues. */
+typedef struct query_route {
+    tq_query *q;
+    query_fn fn;
+} query_route;
+
+typedef struct tq_table tq_table;
+
+struct tq_query {
+    const otelc_host_api *api;
+    otelc_ctx *ctx;
+    const tq_cfg *cfg;
+    tq_settings set;
+    s3_reader *reader;
+    tq_table *table;
+    query_route routes[8];
+
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    query_job *head, **tail; /* under mu */
+    size_t queued;           /* under mu */
+    bool open;               /* under mu: taking requests */
+    pthread_t workers[QUERY_WORKERS];
+    size_t nworkers;
+    otelc_series *files_skipped, *gets, *bytes_read;
+};
+
+/* Answers with status and a one-line JSON error {"error": msg}. */
+void query_fail(tq_query *q, otelc_http_req *req, int status, const char *msg);
+
+/* The handlers. */
+void q_spans(tq_query *q, otelc_http_req *req);
+void q_services(tq_query *q, otelc_http_req *req);
+void q_operations(tq_query *q, otelc_http_req *req);
+void q_operations_v2(tq_query *q, otelc_http_req *req);
+void q_search(tq_query *q, otelc_http_req *req);
+void q_trace(tq_query *q, otelc_http_req *req);
+void q_trace_v2(tq_query *q, otelc_http_req *req);
+
+/* ---- the table (tq_table.c) ---- */
+
+tq_table *tq_table_new(uint64_t max_bytes);
+void tq_table_free(tq_table *t);
+
+/* A span read from the table, during a scan. */
+typedef struct tq_hit {
+    const pq_span_summary *s;
+    const char *key; /* its file */
+} tq_hit;
+
+/* Called per span; non-zero stops the scan. */
+typedef int (*tq_hit_fn)(void *arg, const tq_hit *h);
+
+/* What a scan looks at: spans starting in [start, end]; service (NULL:
+ * any) lets row groups whose ServiceName range excludes it be skipped. */
+typedef struct tq_scope {
+    int64_t start, end;
+    const char *service;
+} tq_scope;
+
+/*
+ * Calls fn for the spans of the table within scope, newest partitions
+ * first (spans within a file in file order). Files that are not Parquet,
+ * are cut short or are foreign are skipped with a warning and counted.
+ * Returns 0 (also when fn stopped it), or an HTTP status (502 the bucket
+ * failed, 503 shutting down, 500 no memory) with a reason in err. Query
+ * threads.
+ */
+int tq_scan(tq_query *q, const tq_scope *sc, tq_hit_fn fn, void *arg, char *err, size_t n);
+
+struct trace_build;
+/*
+ * Gathers trace tid from the files of [start, end] (by partition time)
+ * into *t (initialized here; finish with trace_build_fini): bloom filters
+ * first, then TraceId statistics, then the rows. Returns 0, 404 when no
+ * span was found, or a status as tq_scan. *inspected: bytes fetched.
+ */
+int tq_load_trace(tq_query *q, const uint8_t tid[16], int64_t start, int64_t end,
+                  struct trace_build *t, uint64_t *inspected, char *err, size_t n);
+
+#endif /* OTELC_TQ_TRACE_QUERY_H */
