@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <otelc/sdk/clock.h>
+
 #include "jaeger.h"
 #include "q_jaeger.h"
 #include "qparams.h"
@@ -38,69 +40,111 @@ void jaeger_envelope_end(qout *o, size_t total, const char *errors)
     qout_puts(o, "}\n");
 }
 
-/* Names in a "data" array, one element each (ix_name_fn). */
+/* The names an answer lists, gathered from the files' operations. */
 typedef struct name_list {
-    qout *o;
-    size_t n;
-    pb_bytes last; /* operations repeat per kind: write each once */
-    const char *kind; /* q_operations_v2: only this kind ("" or NULL: all) */
-    bool with_kind;
+    const char *service; /* operations of this service; NULL: the services */
+    int kind;            /* only this kind; -1: all */
+    bool with_kind;      /* one entry per (name, kind) */
+    char **items;        /* "<kind digit><name>" (malloc'd each) */
+    size_t n, cap;
+    bool failed;
 } name_list;
 
-static int add_name(void *arg, pb_bytes name, int kind)
+static bool view_is(pq_view v, const char *s)
+{
+    size_t n = strlen(s);
+    return v.len == n && (n == 0 || memcmp(v.ptr, s, n) == 0);
+}
+
+static int gather_name(void *arg, const tq_op *op)
 {
     name_list *l = arg;
-    if (l->kind && *l->kind && (kind < 0 || kind > 5 || strcmp(l->kind, kind_names[kind]) != 0))
+    if (l->service && !view_is(op->service, l->service))
         return 0;
-    if (!l->with_kind && l->n && name.len == l->last.len &&
-        (name.len == 0 || memcmp(name.ptr, l->last.ptr, name.len) == 0))
+    if (l->kind >= 0 && op->kind != l->kind)
         return 0;
-    qout_puts(l->o, l->n++ ? "," : "");
-    if (l->with_kind) {
-        qout_puts(l->o, "{\"name\":");
-        jw_bytes(l->o, name);
-        qout_puts(l->o, ",\"spanKind\":\"");
-        qout_puts(l->o, kind >= 0 && kind <= 5 ? kind_names[kind] : "unspecified");
-        qout_puts(l->o, "\"}");
-    } else {
-        jw_bytes(l->o, name);
+    pq_view v = l->service ? op->name : op->service;
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? 2 * l->cap : 64;
+        char **t = realloc(l->items, cap * sizeof(*t));
+        if (!t)
+            return l->failed = true, 1;
+        l->items = t;
+        l->cap = cap;
     }
-    l->last = name;
+    char *item = malloc(v.len + 2);
+    if (!item)
+        return l->failed = true, 1;
+    item[0] = (char)('0' + (l->with_kind && op->kind <= 5 ? op->kind : 0));
+    memcpy(item + 1, v.ptr, v.len);
+    item[v.len + 1] = 0;
+    l->items[l->n++] = item;
     return 0;
 }
 
-/* Answers {"data":[names...]} from the index; service NULL: services. */
-static void answer_names(tq_query *q, otelc_http_req *req, const char *service,
-                         const char *kind, bool with_kind)
+static int by_name(const void *a, const void *b)
 {
-    MDB_txn *txn;
-    int rc = ix_read_begin(q->env, &txn);
-    if (rc != 0) {
-        jaeger_fail(q, req, 500, mdb_strerror(rc));
-        return;
+    const char *x = *(char *const *)a, *y = *(char *const *)b;
+    int c = strcmp(x + 1, y + 1);
+    return c ? c : x[0] - y[0];
+}
+
+static void write_names(qout *o, name_list *l)
+{
+    size_t written = 0;
+    qsort(l->items, l->n, sizeof(*l->items), by_name);
+    for (size_t i = 0; i < l->n; i++) {
+        if (i && strcmp(l->items[i], l->items[i - 1]) == 0)
+            continue;
+        qout_puts(o, written++ ? "," : "");
+        if (l->with_kind) {
+            qout_puts(o, "{\"name\":");
+            jw_cstr(o, l->items[i] + 1);
+            qout_puts(o, ",\"spanKind\":\"");
+            qout_puts(o, kind_names[l->items[i][0] - '0']);
+            qout_puts(o, "\"}");
+        } else {
+            jw_cstr(o, l->items[i] + 1);
+        }
     }
-    qout o;
-    name_list l = {&o, 0, {NULL, 0}, kind, with_kind};
-    qout_init(&o, q->api, req, 200, "application/json");
-    qout_puts(&o, "{\"data\":[");
-    rc = service ? ix_operations(q->env, txn, service, add_name, &l)
-                 : ix_services(q->env, txn, add_name, &l);
-    if (rc != 0)
-        q->api->log(q->ctx, OTELC_LOG_WARN, "index: %s", mdb_strerror(rc));
-    jaeger_envelope_end(&o, l.n, NULL);
-    ix_read_end(txn);
-    qout_end(&o);
+    jaeger_envelope_end(o, written, NULL);
+}
+
+/* Answers {"data":[names...]} from the operations of the lookback window;
+ * service NULL: the services. */
+static void answer_names(tq_query *q, otelc_http_req *req, const char *service, int kind,
+                         bool with_kind)
+{
+    char err[512];
+    name_list l = {service, kind, with_kind, NULL, 0, 0, false};
+    int64_t now = otelc_real_ns();
+    int status = tq_operations(q, now - q->set.lookback_ns, now, gather_name, &l, err,
+                               sizeof(err));
+    if (!status && l.failed)
+        status = 500, snprintf(err, sizeof(err), "out of memory");
+    if (status) {
+        jaeger_fail(q, req, status, err);
+    } else {
+        qout o;
+        qout_init(&o, q->api, req, 200, "application/json");
+        qout_puts(&o, "{\"data\":[");
+        write_names(&o, &l);
+        qout_end(&o);
+    }
+    for (size_t i = 0; i < l.n; i++)
+        free(l.items[i]);
+    free(l.items);
 }
 
 void q_services(tq_query *q, otelc_http_req *req)
 {
-    answer_names(q, req, NULL, NULL, false);
+    answer_names(q, req, NULL, -1, false);
 }
 
 void q_operations(tq_query *q, otelc_http_req *req)
 {
     const char *service = q->api->http_param(req, "service");
-    answer_names(q, req, service ? service : "", NULL, false);
+    answer_names(q, req, service ? service : "", -1, false);
 }
 
 void q_operations_v2(tq_query *q, otelc_http_req *req)
@@ -111,16 +155,45 @@ void q_operations_v2(tq_query *q, otelc_http_req *req)
         jaeger_fail(q, req, 400, "bad parameter service: required");
         return;
     }
+    int k = -1;
     if (kind && *kind) {
-        size_t i = 0;
-        while (i < 6 && strcmp(kind, kind_names[i]) != 0)
-            i++;
-        if (i == 6) {
+        k = 0;
+        while (k < 6 && strcmp(kind, kind_names[k]) != 0)
+            k++;
+        if (k == 6) {
             jaeger_fail(q, req, 400, "bad parameter spanKind: not a span kind");
             return;
         }
     }
-    answer_names(q, req, service, kind, true);
+    answer_names(q, req, service, k, true);
+}
+
+/* Tempo's start and end: unix seconds. */
+static int seconds_param(const char *name, const char *v, int64_t *ns, char *err, size_t n)
+{
+    char *end;
+    if (!v || !*v)
+        return 0;
+    long long s = strtoll(v, &end, 10);
+    if (*end || s < 0 || s > INT64_MAX / 1000000000LL) {
+        snprintf(err, n, "bad parameter %s: not unix seconds", name);
+        return -1;
+    }
+    *ns = s * 1000000000LL;
+    return 0;
+}
+
+int trace_window(tq_query *q, otelc_http_req *req, int64_t *start, int64_t *end, char *err,
+                 size_t n)
+{
+    if (seconds_param("start", q->api->http_query(req, "start"), start, err, n) != 0 ||
+        seconds_param("end", q->api->http_query(req, "end"), end, err, n) != 0)
+        return 400;
+    if (*end < *start) {
+        snprintf(err, n, "bad parameter end: before start");
+        return 400;
+    }
+    return 0;
 }
 
 bool wants_protobuf(tq_query *q, otelc_http_req *req)
@@ -164,7 +237,12 @@ void q_trace(tq_query *q, otelc_http_req *req)
     }
     trace_build t;
     uint64_t inspected;
-    int status = query_load_trace(q, tid, &t, &inspected, err, sizeof(err));
+    int64_t start = 0, end = INT64_MAX;
+    int status = trace_window(q, req, &start, &end, err, sizeof(err));
+    if (status == 0)
+        status = tq_load_trace(q, tid, start, end, &t, &inspected, err, sizeof(err));
+    else
+        trace_build_init(&t, tid);
     if (status == 0 && proto)
         answer_protobuf(q, req, &t);
     else if (status == 0)

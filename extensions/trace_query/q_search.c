@@ -1,8 +1,8 @@
 /*
  * q_search.c: GET /api/traces, the Jaeger search: the newest traces with
  * a span of the service (and operation, duration range, time range) that
- * also carries the tags. The index answers all but the tags; for those,
- * the candidate spans' objects are read, a bounded number of them.
+ * also carries the tags. The table's summary columns answer all but the
+ * tags; for those, candidate traces are read whole, a bounded number.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -18,15 +18,8 @@
 #define SEARCH_MAX 1000
 #define CANDIDATES_MAX 20000
 #define SCAN_MAX 2000000
-#define CHUNK 64
-#define TAG_OBJECTS_MAX 256
-
-/* A span that passed the index's conditions and waits for its tags. */
-typedef struct cand {
-    uint8_t trace[16], span[8];
-    uint64_t obj;
-    bool ok;
-} cand;
+#define TAG_TRACES_MAX 256
+#define HOUR_NS (3600 * 1000000000LL)
 
 typedef struct search {
     const char *service, *operation;
@@ -34,11 +27,10 @@ typedef struct search {
     size_t ntags;
     int64_t min_dur, max_dur, start, end;
     size_t limit;
-    uint8_t (*traces)[16]; /* chosen, newest first */
-    size_t ntraces;
+    uint8_t (*traces)[16]; /* candidates, in the order met (newest files first) */
+    size_t ntraces, want;  /* want: limit, or CANDIDATES_MAX with tags */
     u64map chosen;         /* mix of a trace id -> 1 */
-    cand *cands;
-    size_t ncands, scanned, objects_read;
+    size_t scanned, traces_read;
     char note[256];        /* why the search stopped early, for "errors" */
 } search;
 
@@ -50,42 +42,36 @@ static uint64_t mix(const uint8_t *id, size_t n)
     return h ? h : 1;
 }
 
-static bool bytes_is(pb_bytes b, const char *want)
+static bool view_is(const uint8_t *p, size_t len, const char *want)
 {
-    return !want || (b.len == strlen(want) && (b.len == 0 || memcmp(b.ptr, want, b.len) == 0));
+    return !want || (len == strlen(want) && (len == 0 || memcmp(p, want, len) == 0));
 }
 
 static void choose(search *s, const uint8_t *trace)
 {
     uint64_t k = mix(trace, 16);
     size_t v;
-    if (s->ntraces == s->limit || u64map_get(&s->chosen, k, &v))
+    if (s->ntraces == s->want || u64map_get(&s->chosen, k, &v))
         return;
     u64map_put(&s->chosen, k, 1);
     memcpy(s->traces[s->ntraces++], trace, 16);
 }
 
-static int on_hit(void *arg, const ix_hit *h)
+static int on_hit(void *arg, const tq_hit *h)
 {
     search *s = arg;
+    const pq_span_summary *p = h->s;
     if (++s->scanned > SCAN_MAX) {
         snprintf(s->note, sizeof(s->note), "search stopped after %d spans", SCAN_MAX);
-        return 1;
+        return TQ_HIT_STOP;
     }
-    if (!bytes_is(h->service, s->service) || !bytes_is(h->name, s->operation) ||
-        (s->min_dur >= 0 && h->duration_ns < (uint64_t)s->min_dur) ||
-        (s->max_dur >= 0 && h->duration_ns > (uint64_t)s->max_dur))
+    if (!view_is(p->service.ptr, p->service.len, s->service) ||
+        !view_is(p->name.ptr, p->name.len, s->operation) ||
+        (s->min_dur >= 0 && p->duration_ns < s->min_dur) ||
+        (s->max_dur >= 0 && p->duration_ns > s->max_dur))
         return 0;
-    if (!s->ntags) {
-        choose(s, h->trace_id);
-        return s->ntraces == s->limit;
-    }
-    cand *c = &s->cands[s->ncands++];
-    memcpy(c->trace, h->trace_id, 16);
-    memcpy(c->span, h->span_id, 8);
-    c->obj = h->obj;
-    c->ok = false;
-    return s->ncands == CANDIDATES_MAX;
+    choose(s, p->trace_id);
+    return s->ntraces == s->want ? TQ_HIT_STOP : TQ_HIT_SKIP;
 }
 
 static int read_search(tq_query *q, otelc_http_req *r, search *s, char *err, size_t n)
@@ -115,116 +101,77 @@ static int read_search(tq_query *q, otelc_http_req *r, search *s, char *err, siz
     return 0;
 }
 
-/* Marks the candidates of chunk c[0..n) whose span in object o has the tags. */
-static void check_tags(search *s, cand *c, size_t n, uint64_t obj, const awss3_obj *o)
+/* Whether a span of the trace meets every condition, tags included. */
+static bool trace_matches(const search *s, const trace_build *t)
 {
     otlp_walker w;
     otlp_resource r;
     otlp_scope sc;
     otlp_span sp;
-    otlp_walk_init(&w, o->pb, o->len);
+    otlp_walk_init(&w, t->buf, t->len);
     while (otlp_walk_resource(&w, &r) > 0)
         while (otlp_walk_scope(&w, &sc) > 0)
             while (otlp_walk_span(&w, &sp) > 0) {
-                if (sp.span_id.len != 8 || sp.trace_id.len != 16)
-                    continue;
-                for (size_t i = 0; i < n; i++)
-                    if (!c[i].ok && c[i].obj == obj && memcmp(c[i].span, sp.span_id.ptr, 8) == 0 &&
-                        memcmp(c[i].trace, sp.trace_id.ptr, 16) == 0)
-                        c[i].ok = jaeger_tags_match(&r, &sc, &sp, s->tags, s->ntags);
+                int64_t dur = (int64_t)(sp.end_time_unix_nano - sp.start_time_unix_nano);
+                if (view_is(r.service_name.ptr, r.service_name.len, s->service) &&
+                    view_is(sp.name.ptr, sp.name.len, s->operation) &&
+                    (s->min_dur < 0 || dur >= s->min_dur) &&
+                    (s->max_dur < 0 || dur <= s->max_dur) &&
+                    jaeger_tags_match(&r, &sc, &sp, s->tags, s->ntags))
+                    return true;
             }
+    return false;
 }
 
-/* The distinct objects of a chunk and their keys. */
-static size_t chunk_objects(tq_query *q, const cand *c, size_t n, uint64_t *ids, char **keys)
+/* Adds a failed load to the answer's errors. */
+static void note_error(qout *errors, int status, const char *err)
 {
-    size_t m = 0;
-    MDB_txn *txn;
-    if (ix_read_begin(q->env, &txn) != 0)
-        return 0;
-    for (size_t i = 0; i < n; i++) {
-        size_t j = 0;
-        while (j < m && ids[j] != c[i].obj)
-            j++;
-        char key[S3_KEY_MAX];
-        if (j < m || ix_object_key(q->env, txn, c[i].obj, key, sizeof(key)) != 0)
-            continue;
-        keys[m] = strdup(key);
-        ids[m] = c[i].obj;
-        m += keys[m] != NULL;
-    }
-    ix_read_end(txn);
-    return m;
+    qout_puts(errors, errors->len ? ",{\"code\":" : "[{\"code\":");
+    jw_i64(errors, status);
+    qout_puts(errors, ",\"msg\":");
+    jw_cstr(errors, err);
+    qout_puts(errors, "}");
 }
 
-/* One chunk of candidates: read their objects, check the tags, choose. */
-static int tag_chunk(tq_query *q, search *s, cand *c, size_t n, char *err, size_t errn)
+/* The window a candidate trace is read from: its spans may sit in
+ * partitions up to an hour either side of the search's. */
+static void load_window(const search *s, int64_t *start, int64_t *end)
 {
-    uint64_t ids[CHUNK];
-    char *keys[CHUNK];
-    awss3_obj *objs[CHUNK];
-    size_t m = chunk_objects(q, c, n, ids, keys);
-    int rc = tq_query_load(q, (const char *const *)keys, m, objs, err, errn);
-    for (size_t j = 0; rc == 0 && j < m; j++)
-        if (objs[j])
-            check_tags(s, c, n, ids[j], objs[j]);
-    for (size_t j = 0; j < m; j++) {
-        if (rc == 0)
-            awss3_obj_unref(objs[j]);
-        free(keys[j]);
-    }
-    for (size_t i = 0; rc == 0 && i < n; i++)
-        if (c[i].ok)
-            choose(s, c[i].trace);
-    s->objects_read += m;
-    return rc;
+    *start = s->start > HOUR_NS ? s->start - HOUR_NS : 0;
+    *end = s->end < INT64_MAX - HOUR_NS ? s->end + HOUR_NS : INT64_MAX;
 }
 
-static int apply_tags(tq_query *q, search *s, char *err, size_t errn)
-{
-    for (size_t i = 0; i < s->ncands && s->ntraces < s->limit; i += CHUNK) {
-        if (s->objects_read >= TAG_OBJECTS_MAX) {
-            snprintf(s->note, sizeof(s->note), "search stopped after reading %d objects",
-                     TAG_OBJECTS_MAX);
-            break;
-        }
-        size_t n = s->ncands - i < CHUNK ? s->ncands - i : CHUNK;
-        if (tag_chunk(q, s, &s->cands[i], n, err, errn) != 0)
-            return -1;
-    }
-    return 0;
-}
-
-/* Writes the chosen traces, each read whole from its objects. */
+/* Writes the candidate traces, each read whole; with tags, only those
+ * with a span that has them, up to the limit. */
 static void search_answer(tq_query *q, otelc_http_req *req, search *s)
 {
     qout o, errors;
+    int64_t start, end;
+    load_window(s, &start, &end);
     qout_init(&o, q->api, req, 200, "application/json");
     qout_init(&errors, q->api, NULL, 0, NULL);
     qout_puts(&o, "{\"data\":[");
     size_t total = 0;
-    for (size_t i = 0; i < s->ntraces; i++) {
+    for (size_t i = 0; i < s->ntraces && total < s->limit; i++) {
+        if (s->ntags && s->traces_read++ == TAG_TRACES_MAX) {
+            snprintf(s->note, sizeof(s->note), "search stopped after reading %d traces",
+                     TAG_TRACES_MAX);
+            break;
+        }
         trace_build t;
         uint64_t inspected;
         char err[512];
-        int status = query_load_trace(q, s->traces[i], &t, &inspected, err, sizeof(err));
-        if (status == 0) {
+        int status = tq_load_trace(q, s->traces[i], start, end, &t, &inspected, err, sizeof(err));
+        if (status == 0 && (!s->ntags || trace_matches(s, &t))) {
             qout_puts(&o, total++ ? "," : "");
             jaeger_write_trace(&o, t.trace_id, t.buf, t.len);
-        } else if (status != 404) {
-            qout_puts(&errors, errors.len ? ",{\"code\":" : "[{\"code\":");
-            jw_i64(&errors, status);
-            qout_puts(&errors, ",\"msg\":");
-            jw_cstr(&errors, err);
-            qout_puts(&errors, "}");
+        } else if (status != 0 && status != 404) {
+            note_error(&errors, status, err);
         }
         trace_build_fini(&t);
     }
-    if (s->note[0]) {
-        qout_puts(&errors, errors.len ? ",{\"code\":206,\"msg\":" : "[{\"code\":206,\"msg\":");
-        jw_cstr(&errors, s->note);
-        qout_puts(&errors, "}");
-    }
+    if (s->note[0])
+        note_error(&errors, 206, s->note);
     if (errors.len)
         qout_puts(&errors, "]");
     jaeger_envelope_end(&o, total, errors.len ? errors.buf : NULL);
@@ -236,27 +183,24 @@ void q_search(tq_query *q, otelc_http_req *req)
 {
     char err[512];
     search s = {0};
-    MDB_txn *txn;
     if (read_search(q, req, &s, err, sizeof(err)) != 0) {
         jaeger_fail(q, req, 400, err);
         qp_tags_free(s.tags, s.ntags);
         return;
     }
-    s.traces = calloc(s.limit, 16);
-    s.cands = s.ntags ? calloc(CANDIDATES_MAX, sizeof(cand)) : NULL;
-    int rc = s.traces && (!s.ntags || s.cands) && u64map_init(&s.chosen, s.limit) ? 0 : ENOMEM;
-    if (rc == 0 && (rc = ix_read_begin(q->env, &txn)) == 0) {
-        rc = ix_scan(q->env, txn, (uint64_t)s.start, (uint64_t)s.end, on_hit, &s);
-        ix_read_end(txn);
-    }
-    if (rc != 0)
-        jaeger_fail(q, req, 500, rc == ENOMEM ? "out of memory" : mdb_strerror(rc));
-    else if (s.ntags && apply_tags(q, &s, err, sizeof(err)) != 0)
-        jaeger_fail(q, req, strstr(err, "shutting down") ? 503 : 502, err);
+    s.want = s.ntags ? CANDIDATES_MAX : s.limit;
+    s.traces = calloc(s.want, 16);
+    int status = s.traces && u64map_init(&s.chosen, s.want) ? 0 : 500;
+    tq_scope sc = {s.start, s.end, s.service};
+    if (status == 0)
+        status = tq_scan(q, &sc, on_hit, NULL, &s, err, sizeof(err));
+    else
+        snprintf(err, sizeof(err), "out of memory");
+    if (status != 0)
+        jaeger_fail(q, req, status, err);
     else
         search_answer(q, req, &s);
     qp_tags_free(s.tags, s.ntags);
     u64map_free(&s.chosen);
     free(s.traces);
-    free(s.cands);
 }

@@ -11,18 +11,14 @@ static const char *const kinds[] = {"SPAN_KIND_UNSPECIFIED", "SPAN_KIND_INTERNAL
 static const char *const statuses[] = {"STATUS_CODE_UNSET", "STATUS_CODE_OK",
                                        "STATUS_CODE_ERROR"};
 
-static void ids(qout *o, const span_pick *p)
+static void ids(qout *o, const otlp_span *sp)
 {
-    static const uint8_t zero[8];
     qout_puts(o, "{\"traceId\":");
-    jw_hex(o, p->trace, 16);
+    jw_hex(o, sp->trace_id.ptr, sp->trace_id.len);
     qout_puts(o, ",\"spanId\":");
-    jw_hex(o, p->span, 8);
+    jw_hex(o, sp->span_id.ptr, sp->span_id.len);
     qout_puts(o, ",\"parentSpanId\":");
-    if (memcmp(p->parent, zero, 8) == 0)
-        qout_puts(o, "\"\"");
-    else
-        jw_hex(o, p->parent, 8);
+    jw_hex(o, sp->parent_span_id.ptr, sp->parent_span_id.len);
 }
 
 static void times(qout *o, uint64_t start, uint64_t end)
@@ -35,10 +31,10 @@ static void times(qout *o, uint64_t start, uint64_t end)
     jw_u64(o, end > start ? end - start : 0);
 }
 
-static void status(qout *o, uint8_t code, pb_bytes message)
+static void status(qout *o, int32_t code, pb_bytes message)
 {
     qout_puts(o, ",\"status\":{\"code\":\"");
-    qout_puts(o, statuses[code <= 2 ? code : 0]);
+    qout_puts(o, statuses[code >= 0 && code <= 2 ? code : 0]);
     qout_puts(o, "\"");
     if (message.len) {
         qout_puts(o, ",\"message\":");
@@ -47,10 +43,10 @@ static void status(qout *o, uint8_t code, pb_bytes message)
     qout_puts(o, "}");
 }
 
-static void kind_service(qout *o, uint8_t kind, pb_bytes service)
+static void kind_service(qout *o, int32_t kind, pb_bytes service)
 {
     qout_puts(o, ",\"kind\":\"");
-    qout_puts(o, kinds[kind <= 5 ? kind : 0]);
+    qout_puts(o, kinds[kind >= 0 && kind <= 5 ? kind : 0]);
     qout_puts(o, "\",\"service\":");
     if (service.ptr && service.len)
         jw_bytes(o, service);
@@ -58,47 +54,32 @@ static void kind_service(qout *o, uint8_t kind, pb_bytes service)
         jw_cstr(o, TQ_UNKNOWN_SERVICE);
 }
 
-/* A span read from its object. */
-static void found_span(qout *o, const span_pick *p)
+static void one_span(qout *o, const otlp_resource *r, const otlp_span *sp)
 {
-    const otlp_span *sp = &p->sp;
-    ids(o, p);
+    ids(o, sp);
     qout_puts(o, ",\"name\":");
     jw_bytes(o, sp->name);
-    kind_service(o, p->kind, p->service);
+    kind_service(o, sp->kind, r->service_name);
     times(o, sp->start_time_unix_nano, sp->end_time_unix_nano);
-    status(o, p->status, sp->status_message);
+    status(o, sp->status_code, sp->status_message);
     qout_puts(o, ",\"attributes\":");
     jw_attrs_object(o, &sp->attrs);
     qout_puts(o, "}");
 }
 
-/* A span whose object is gone: what the index knows. */
-static void summary_span(qout *o, const pick_set *ps, const span_pick *p)
+int spans_write(qout *o, const uint8_t *pb, size_t len, size_t *written)
 {
-    pb_bytes service = {(const uint8_t *)ps->arena + p->names, p->service_len};
-    pb_bytes name = {(const uint8_t *)ps->arena + p->names + p->service_len, p->name_len};
-    ids(o, p);
-    qout_puts(o, ",\"name\":");
-    jw_bytes(o, name);
-    kind_service(o, p->kind, service);
-    times(o, p->start, p->start + p->dur);
-    status(o, p->status, (pb_bytes){NULL, 0});
-    qout_puts(o, ",\"attributes\":{}}");
-}
-
-void spans_write(qout *o, const pick_set *ps)
-{
-    qout_puts(o, "{\"spans\":[");
-    for (size_t i = 0; i < ps->n; i++) {
-        if (i)
-            qout_puts(o, ",");
-        if (ps->items[i].found)
-            found_span(o, &ps->items[i]);
-        else if (!ps->failed)
-            summary_span(o, ps, &ps->items[i]);
-        else
-            qout_puts(o, "null");
-    }
-    qout_puts(o, "]}\n");
+    otlp_walker w;
+    otlp_resource r;
+    otlp_scope sc;
+    otlp_span sp;
+    int rc;
+    otlp_walk_init(&w, pb, len);
+    while ((rc = otlp_walk_resource(&w, &r)) > 0)
+        while ((rc = otlp_walk_scope(&w, &sc)) > 0)
+            while ((rc = otlp_walk_span(&w, &sp)) > 0) {
+                qout_puts(o, (*written)++ ? "," : "");
+                one_span(o, &r, &sp);
+            }
+    return rc;
 }

@@ -72,7 +72,12 @@ void q_trace_v2(tq_query *q, otelc_http_req *req)
     }
     trace_build t;
     uint64_t inspected = 0;
-    int status = query_load_trace(q, tid, &t, &inspected, err, sizeof(err));
+    int64_t start = 0, end = INT64_MAX;
+    int status = trace_window(q, req, &start, &end, err, sizeof(err));
+    if (status == 0)
+        status = tq_load_trace(q, tid, start, end, &t, &inspected, err, sizeof(err));
+    else
+        trace_build_init(&t, tid);
     if (status != 0)
         query_fail(q, req, status, status == 404 ? "trace not found" : err);
     else if (wants_protobuf(q, req))

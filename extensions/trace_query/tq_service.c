@@ -1,11 +1,13 @@
 /*
- * query.c: the query service's routes, threads and lifecycle.
+ * tq_service.c: the trace_query extension: descriptor, lifecycle, routes
+ * and the query threads.
  */
-#include "query.h"
-
+#include <curl/curl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "trace_query.h"
 
 static void answer_text(tq_query *q, otelc_http_req *req, int status, const char *text)
 {
@@ -69,19 +71,6 @@ static void on_ready(void *arg, otelc_http_req *req)
     answer_text(q, req, open ? 200 : 503, open ? "ready" : "shutting down");
 }
 
-static void on_reindex(void *arg, otelc_http_req *req)
-{
-    tq_query *q = arg;
-    pthread_mutex_lock(&q->mu);
-    bool open = q->open;
-    pthread_mutex_unlock(&q->mu);
-    int status = open ? awss3_reindex_start(q, req, true) : 503;
-    if (status != 0)
-        query_fail(q, req, status, status == 409   ? "a reindex is running already"
-                                   : status == 503 ? "shutting down"
-                                                   : "cannot start a thread");
-}
-
 static void *worker_main(void *arg)
 {
     tq_query *q = arg;
@@ -127,8 +116,7 @@ static int register_routes(tq_query *q)
         add_route(q, &i, "/api/v2/traces/{traceId}", q_trace_v2) != 0)
         return -1;
     if (q->api->route(q->ctx, "GET", "/api/echo", on_echo, q) != 0 ||
-        q->api->route(q->ctx, "GET", "/ready", on_ready, q) != 0 ||
-        q->api->route(q->ctx, "POST", "/api/reindex", on_reindex, q) != 0)
+        q->api->route(q->ctx, "GET", "/ready", on_ready, q) != 0)
         return -1;
     return 0;
 }
@@ -142,65 +130,105 @@ static int start_workers(tq_query *q)
     return rc == 0 ? 0 : -1;
 }
 
-int tq_query_start(awss3 *x)
+static int tq_create(otelc_ctx *ctx, const otelc_host_api *api, const void *cfg_, void **state)
 {
+    const tq_cfg *cfg = cfg_;
+    char err[512];
     tq_query *q = calloc(1, sizeof(*q));
     if (!q)
         return -1;
-    x->query = q;
-    q->x = x;
-    q->api = x->api;
-    q->ctx = x->ctx;
-    q->env = x->index;
+    *q = (tq_query){.api = api, .ctx = ctx, .cfg = cfg};
     q->tail = &q->head;
-    q->open = true;
     pthread_mutex_init(&q->mu, NULL);
     pthread_cond_init(&q->cv, NULL);
-    atomic_init(&q->stop_reindex, false);
-    q->cache = awss3_objcache_new(x->set.index_cache_size);
-    if (!q->cache || start_workers(q) != 0) {
-        x->api->log(x->ctx, OTELC_LOG_ERROR, "query API: out of resources");
+    *state = q;
+    if (tq_settings_init(&q->set, cfg, err, sizeof(err)) != 0) {
+        api->config_error(ctx, api->config_node(ctx), "%s", err);
         return -1;
     }
-    if (register_routes(q) != 0) {
-        x->api->log(x->ctx, OTELC_LOG_ERROR, "query API: a route is served already (another "
-                                             "awss3 exporter? set index.enabled: false on all "
-                                             "but one)");
+    if (!otelc_host_has(api, http_serve) || api->http_serve(ctx, cfg->endpoint) != 0)
+        return -1;
+    return register_routes(q) == 0 ? 0 : -1;
+}
+
+static otelc_series *counter(tq_query *q, const char *name, const char *help)
+{
+    otelc_metric_desc d = {.name = name, .help = help, .type = OTELC_METRIC_COUNTER};
+    return q->api->metric(q->ctx, &d);
+}
+
+static int tq_start(void *state)
+{
+    tq_query *q = state;
+    char err[512] = "libcurl failed";
+    s3_creds *creds = NULL;
+    s3_creds_in in = {q->cfg->access_key_id, q->cfg->secret_access_key, q->cfg->session_token,
+                      NULL};
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK ||
+        s3_creds_resolve(&in, &creds, err, sizeof(err)) != 0) {
+        q->api->log(q->ctx, OTELC_LOG_ERROR, "%s", err);
         return -1;
     }
+    q->files_skipped = counter(q, "otelc_trace_query_files_skipped_total",
+                               "objects in the table's prefix that are not trace-table files");
+    q->gets = counter(q, "otelc_trace_query_gets_total", "GETs of the bucket");
+    q->bytes_read = counter(q, "otelc_trace_query_read_bytes_total", "bytes read from the bucket");
+    q->reader = s3_reader_new(&q->set.ep, creds);
+    q->table = tq_table_new(q->set.cache_max_size);
+    if (!q->reader || !q->table || s3_reader_start(q->reader) != 0 || start_workers(q) != 0) {
+        q->api->log(q->ctx, OTELC_LOG_ERROR, "cannot start: out of resources");
+        return -1;
+    }
+    pthread_mutex_lock(&q->mu);
+    q->open = true;
+    pthread_mutex_unlock(&q->mu);
+    q->api->log(q->ctx, OTELC_LOG_INFO, "serving the trace table of bucket %s%s%s at %s",
+                q->set.ep.bucket, q->set.key_prefix[0] ? " under " : "", q->set.key_prefix,
+                q->set.ep.base_url);
     return 0;
 }
 
-void tq_query_stop(awss3 *x)
+static int tq_shutdown(void *state, int64_t deadline_ns)
 {
-    tq_query *q = x->query;
-    if (!q)
-        return;
+    tq_query *q = state;
+    (void)deadline_ns;
     pthread_mutex_lock(&q->mu);
     q->open = false;
     pthread_cond_broadcast(&q->cv);
     pthread_mutex_unlock(&q->mu);
-    atomic_store(&q->stop_reindex, true);
-    awss3_fetch_stop(x); /* a thread waiting on the bucket wakes up */
+    if (q->reader)
+        s3_reader_stop(q->reader); /* a query waiting on the bucket wakes up */
     for (size_t i = 0; i < q->nworkers; i++)
         pthread_join(q->workers[i], NULL);
     q->nworkers = 0;
-    pthread_mutex_lock(&q->mu);
-    bool join = q->reindex_joinable;
-    q->reindex_joinable = false;
-    pthread_mutex_unlock(&q->mu);
-    if (join)
-        pthread_join(q->reindex_thread, NULL);
+    return 0;
 }
 
-void tq_query_free(awss3 *x)
+static void tq_destroy(void *state)
 {
-    tq_query *q = x->query;
-    if (!q)
-        return;
-    awss3_objcache_free(q->cache);
+    tq_query *q = state;
+    tq_shutdown(q, 0);
+    s3_reader_free(q->reader);
+    tq_table_free(q->table);
     pthread_cond_destroy(&q->cv);
     pthread_mutex_destroy(&q->mu);
     free(q);
-    x->query = NULL;
 }
+
+static const otelc_plugin tq_plugin = {
+    .abi_major = OTELC_ABI_MAJOR,
+    .abi_minor = OTELC_ABI_MINOR,
+    .struct_size = sizeof(otelc_plugin),
+    .kind = OTELC_EXTENSION,
+    .type = "trace_query",
+    .version = OTELC_VERSION,
+    .doc = "Jaeger, Tempo and /spans queries over the Parquet trace table in S3",
+    .config_keys = tq_config_keys,
+    .config_size = sizeof(tq_cfg),
+    .create = tq_create,
+    .start = tq_start,
+    .shutdown = tq_shutdown,
+    .destroy = tq_destroy,
+};
+
+OTELC_PLUGIN(tq_plugin)

@@ -29,6 +29,9 @@ typedef struct tq_file {
     pq_file_meta *meta;
     uint8_t **blooms;        /* per row group; NULL until fetched */
     size_t *bloom_lens;
+    uint8_t *ops;            /* its distinct (kind, service, name): ops_put's form */
+    size_t ops_len;
+    bool has_ops;
     uint64_t bytes;          /* what the cache counts for it */
     int refs;                /* queries using it: its cache is kept meanwhile */
     struct tq_file *next;    /* the table's list, newest entry first */
@@ -73,6 +76,10 @@ static void file_clear(tq_file *f)
     free(f->bloom_lens);
     pq_file_meta_free(f->meta);
     free(f->footer);
+    free(f->ops);
+    f->ops = NULL;
+    f->ops_len = 0;
+    f->has_ops = false;
     f->blooms = NULL;
     f->bloom_lens = NULL;
     f->meta = NULL;
@@ -476,9 +483,45 @@ typedef struct scan_state {
     tq_query *q;
     const tq_scope *sc;
     tq_hit_fn fn;
+    tq_rows_fn rows;
     void *arg;
     bool stopped;
+    uint32_t *wanted; /* rows of the current unit fn wanted */
 } scan_state;
+
+/* Hands the wanted rows of a unit to the rows callback, whole. */
+static int hand_rows(scan_state *s, const rg_unit *u, size_t n)
+{
+    uint8_t *pb = NULL;
+    size_t len = 0;
+    int rc = pq_traces_otlp(u->f->meta, u->rg, u->bytes, u->off, u->len, s->wanted, n, &pb, &len);
+    if (rc == 0)
+        s->rows(s->arg, pb, len);
+    free(pb);
+    return rc == -ENOMEM ? 500 : 0;
+}
+
+/* The spans of one unit's summaries to fn; the wanted ones to rows. */
+static int emit_rows(scan_state *s, const rg_unit *u, const pq_summaries *sum)
+{
+    size_t nwant = 0;
+    uint32_t *grown = s->rows ? realloc(s->wanted, (sum->n ? sum->n : 1) * sizeof(uint32_t))
+                              : s->wanted;
+    if (s->rows && !grown)
+        return 500;
+    s->wanted = grown;
+    for (size_t r = 0; r < sum->n && !s->stopped; r++) {
+        const pq_span_summary *sp = &sum->rows[r];
+        tq_hit h = {sp, u->f->key};
+        if (sp->start_ns < s->sc->start || sp->start_ns > s->sc->end)
+            continue;
+        int bits = s->fn(s->arg, &h);
+        s->stopped = bits & TQ_HIT_STOP;
+        if ((bits & TQ_HIT_WANT) && s->rows)
+            s->wanted[nwant++] = (uint32_t)r;
+    }
+    return nwant ? hand_rows(s, u, nwant) : 0;
+}
 
 /* Hands the spans of fetched units to the scan's callback. */
 static int emit_units(scan_state *s, rg_unit *u, size_t n)
@@ -495,13 +538,10 @@ static int emit_units(scan_state *s, rg_unit *u, size_t n)
                            "skipped", u[i].f->key, u[i].rg, rc);
             continue;
         }
-        for (size_t r = 0; r < sum->n && !s->stopped; r++) {
-            const pq_span_summary *sp = &sum->rows[r];
-            tq_hit h = {sp, u[i].f->key};
-            if (sp->start_ns >= s->sc->start && sp->start_ns <= s->sc->end)
-                s->stopped = s->fn(s->arg, &h) != 0;
-        }
+        int status = emit_rows(s, &u[i], sum);
         pq_summaries_free(sum);
+        if (status)
+            return status;
     }
     return 0;
 }
@@ -574,14 +614,16 @@ static void scope_hours(const tq_query *q, const tq_scope *sc, int64_t *first, i
     *last = start / HOUR_NS * HOUR_NS;
 }
 
-int tq_scan(tq_query *q, const tq_scope *sc, tq_hit_fn fn, void *arg, char *err, size_t n)
+int tq_scan(tq_query *q, const tq_scope *sc, tq_hit_fn fn, tq_rows_fn rows, void *arg, char *err,
+            size_t n)
 {
-    scan_state s = {q, sc, fn, arg, false};
+    scan_state s = {q, sc, fn, rows, arg, false, NULL};
     int64_t first, last;
     scope_hours(q, sc, &first, &last);
     int status = 0;
     for (int64_t h = first; h >= last && !status && !s.stopped; h -= HOUR_NS)
         status = hour_each(q, h, scan_files_fn, &s, &s.stopped, err, n);
+    free(s.wanted);
     return status;
 }
 
@@ -740,4 +782,186 @@ int tq_load_trace(tq_query *q, const uint8_t tid[16], int64_t start, int64_t end
     if (!status && t->failed)
         status = 500;
     return status ? status : t->spans ? 0 : 404;
+}
+
+/* ---- operations ---- */
+
+/* A file's distinct operations as they are gathered: records of kind (1
+ * byte), service length (2, little-endian), service, name length, name. */
+typedef struct ops_set {
+    uint8_t *buf;
+    size_t len, cap;
+    uint64_t *seen; /* hashes of the records so far (open addressing; 0 free) */
+    size_t seen_cap, seen_n;
+    bool failed;
+} ops_set;
+
+static uint64_t op_hash(const pq_span_summary *s)
+{
+    uint64_t h = 1469598103934665603ull ^ s->kind;
+    for (size_t i = 0; i < s->service.len; i++)
+        h = (h ^ s->service.ptr[i]) * 1099511628211ull;
+    h = (h ^ 0x100) * 1099511628211ull; /* keeps "ab"+"c" apart from "a"+"bc" */
+    for (size_t i = 0; i < s->name.len; i++)
+        h = (h ^ s->name.ptr[i]) * 1099511628211ull;
+    return h ? h : 1;
+}
+
+/* Whether h is new to the set (then remembered). */
+static bool ops_first(ops_set *o, uint64_t h)
+{
+    if (2 * (o->seen_n + 1) > o->seen_cap) {
+        size_t cap = o->seen_cap ? 2 * o->seen_cap : 64;
+        uint64_t *t = calloc(cap, sizeof(*t));
+        if (!t)
+            return o->failed = true, false;
+        for (size_t i = 0; i < o->seen_cap; i++)
+            for (size_t j = o->seen[i] % cap; o->seen[i]; j = (j + 1) % cap)
+                if (!t[j]) {
+                    t[j] = o->seen[i];
+                    break;
+                }
+        free(o->seen);
+        o->seen = t;
+        o->seen_cap = cap;
+    }
+    size_t j = h % o->seen_cap;
+    while (o->seen[j] && o->seen[j] != h)
+        j = (j + 1) % o->seen_cap;
+    if (o->seen[j])
+        return false;
+    o->seen[j] = h;
+    o->seen_n++;
+    return true;
+}
+
+static void ops_put_view(ops_set *o, pq_view v)
+{
+    size_t n = v.len > 0xffff ? 0xffff : v.len;
+    o->buf[o->len++] = (uint8_t)(n & 0xff);
+    o->buf[o->len++] = (uint8_t)(n >> 8);
+    if (n)
+        memcpy(o->buf + o->len, v.ptr, n);
+    o->len += n;
+}
+
+static void ops_add(ops_set *o, const pq_span_summary *s)
+{
+    if (o->failed || !ops_first(o, op_hash(s)))
+        return;
+    size_t need = 5 + s->service.len + s->name.len;
+    if (o->cap - o->len < need) {
+        size_t cap = o->cap ? 2 * o->cap : 4096;
+        while (cap - o->len < need)
+            cap *= 2;
+        uint8_t *b = realloc(o->buf, cap);
+        if (!b) {
+            o->failed = true;
+            return;
+        }
+        o->buf = b;
+        o->cap = cap;
+    }
+    o->buf[o->len++] = s->kind;
+    ops_put_view(o, s->service);
+    ops_put_view(o, s->name);
+}
+
+/* Reads the operations of fetched units into o. */
+static int ops_units(tq_query *q, ops_set *o, rg_unit *u, size_t m, char *err, size_t errn)
+{
+    int status = fetch_units(q, u, m, err, errn);
+    for (size_t i = 0; i < m && !status; i++) {
+        pq_summaries *sum = NULL;
+        int rc = u[i].bytes ? pq_traces_summaries(u[i].f->meta, u[i].rg, u[i].bytes, u[i].off,
+                                                  u[i].len, &sum)
+                            : 0;
+        for (size_t r = 0; sum && r < sum->n; r++)
+            ops_add(o, &sum->rows[r]);
+        pq_summaries_free(sum);
+        status = rc == -ENOMEM ? 500 : 0;
+    }
+    units_free(u, m);
+    return status ? status : o->failed ? 500 : 0;
+}
+
+/* Gathers the operations of f (footer read) once. */
+static int file_ops(tq_query *q, tq_file *f, char *err, size_t errn)
+{
+    ops_set o = {0};
+    rg_unit u[TQ_PARALLEL_GETS];
+    size_t m = 0;
+    int status = 0;
+    for (size_t rg = 0; rg < f->meta->nrow_groups && !status; rg++) {
+        u[m++] = (rg_unit){f, rg, 0, NULL, 0};
+        if (m == TQ_PARALLEL_GETS || rg + 1 == f->meta->nrow_groups) {
+            status = ops_units(q, &o, u, m, err, errn);
+            m = 0;
+        }
+    }
+    free(o.seen);
+    pthread_mutex_lock(&q->table->mu);
+    bool take = !status && !f->has_ops;
+    if (take) {
+        f->ops = o.buf, f->ops_len = o.len, f->has_ops = true;
+        f->bytes += o.cap;
+        q->table->bytes += o.cap;
+    }
+    pthread_mutex_unlock(&q->table->mu);
+    if (!take)
+        free(o.buf);
+    return status;
+}
+
+/* Hands f's operations to fn; true when fn asked to stop. */
+static bool ops_emit(const tq_file *f, tq_op_fn fn, void *arg)
+{
+    const uint8_t *p = f->ops, *end = f->ops + f->ops_len;
+    while (p < end) {
+        tq_op op = {.kind = p[0]};
+        size_t sl = (size_t)p[1] | (size_t)p[2] << 8;
+        op.service = (pq_view){p + 3, sl};
+        p += 3 + sl;
+        size_t nl = (size_t)p[0] | (size_t)p[1] << 8;
+        op.name = (pq_view){p + 2, nl};
+        p += 2 + nl;
+        if (fn(arg, &op) != 0)
+            return true;
+    }
+    return false;
+}
+
+typedef struct ops_state {
+    tq_query *q;
+    tq_op_fn fn;
+    void *arg;
+    bool stopped;
+} ops_state;
+
+static int ops_files_fn(void *arg, tq_file **fs, size_t n, char *err, size_t errn)
+{
+    ops_state *s = arg;
+    int status = ensure_footers(s->q, fs, n, err, errn);
+    for (size_t i = 0; i < n && !status && !s->stopped; i++) {
+        if (!fs[i]->meta)
+            continue;
+        if (!fs[i]->has_ops)
+            status = file_ops(s->q, fs[i], err, errn);
+        if (!status && fs[i]->has_ops)
+            s->stopped = ops_emit(fs[i], s->fn, s->arg);
+    }
+    return status;
+}
+
+int tq_operations(tq_query *q, int64_t start, int64_t end, tq_op_fn fn, void *arg, char *err,
+                  size_t n)
+{
+    ops_state s = {q, fn, arg, false};
+    tq_scope sc = {start, end, NULL};
+    int64_t first, last;
+    scope_hours(q, &sc, &first, &last);
+    int status = 0;
+    for (int64_t h = first; h >= last && !status && !s.stopped; h -= HOUR_NS)
+        status = hour_each(q, h, ops_files_fn, &s, &s.stopped, err, n);
+    return status;
 }

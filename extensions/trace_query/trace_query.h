@@ -125,8 +125,16 @@ typedef struct tq_hit {
     const char *key; /* its file */
 } tq_hit;
 
-/* Called per span; non-zero stops the scan. */
+/* What a scan's callback answers, as bits: WANT asks for the span whole
+ * (handed to the scan's rows callback), STOP ends the scan. */
+enum { TQ_HIT_SKIP = 0, TQ_HIT_STOP = 1, TQ_HIT_WANT = 2 };
+
+/* Called per span; returns TQ_HIT_* bits. */
 typedef int (*tq_hit_fn)(void *arg, const tq_hit *h);
+
+/* Called with the wanted spans of one row group, in row order, as an
+ * ExportTraceServiceRequest (pb lent for the call). */
+typedef void (*tq_rows_fn)(void *arg, const uint8_t *pb, size_t len);
 
 /* What a scan looks at: spans starting in [start, end]; service (NULL:
  * any) lets row groups whose ServiceName range excludes it be skipped. */
@@ -137,13 +145,34 @@ typedef struct tq_scope {
 
 /*
  * Calls fn for the spans of the table within scope, newest partitions
- * first (spans within a file in file order). Files that are not Parquet,
+ * first (spans within a file in file order), and rows (may be NULL) with
+ * the spans fn wanted. Files that are not Parquet,
  * are cut short or are foreign are skipped with a warning and counted.
  * Returns 0 (also when fn stopped it), or an HTTP status (502 the bucket
  * failed, 503 shutting down, 500 no memory) with a reason in err. Query
  * threads.
  */
-int tq_scan(tq_query *q, const tq_scope *sc, tq_hit_fn fn, void *arg, char *err, size_t n);
+int tq_scan(tq_query *q, const tq_scope *sc, tq_hit_fn fn, tq_rows_fn rows, void *arg, char *err,
+            size_t n);
+
+/* One operation: a span name of a service with its kind. */
+typedef struct tq_op {
+    pq_view service, name;
+    uint8_t kind;
+} tq_op;
+
+/* Called per distinct operation of a file (operations repeat across
+ * files); non-zero stops. */
+typedef int (*tq_op_fn)(void *arg, const tq_op *op);
+
+/*
+ * Calls fn with the operations of every file of [start, end] (by
+ * partition time). A file's operations are read once (all its row
+ * groups' summaries) and kept with its footer. Returns 0, or a status as
+ * tq_scan.
+ */
+int tq_operations(tq_query *q, int64_t start, int64_t end, tq_op_fn fn, void *arg, char *err,
+                  size_t n);
 
 struct trace_build;
 /*
