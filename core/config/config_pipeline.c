@@ -133,8 +133,11 @@ void otelc_config_check_pipelines(otelc_config *cfg, const otelc_node *service,
     if (otelc_cfg_map(pipelines, errs) == OTELC_CFG_ERROR)
         return;
     if (otelc_node_count(pipelines) == 0) {
-        otelc_errors_add_key(errs, pipelines != NULL ? pipelines : service,
-                             "no pipeline defined; otelc needs at least one traces pipeline");
+        /* Extensions alone are a node of their own (a query node). */
+        if (otelc_node_count(otelc_node_child(service, "extensions")) == 0)
+            otelc_errors_add_key(errs, pipelines != NULL ? pipelines : service,
+                                 "no pipeline defined; otelc needs at least one traces pipeline "
+                                 "(or service.extensions to run alone)");
         return;
     }
     cfg->pipelines = calloc(otelc_node_count(pipelines), sizeof(*cfg->pipelines));

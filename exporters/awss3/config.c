@@ -62,9 +62,6 @@ const otelc_cfg_key awss3_config_keys[] = {
     UNSUPPORTED("encoding", OTELC_CFG_STRING, "encoding extension"),
     UNSUPPORTED("encoding_file_extension", OTELC_CFG_STRING, "extension for encoding"),
     UNSUPPORTED("resource_attrs_to_s3", OTELC_CFG_SECTION, "bucket/prefix from attributes"),
-    UNSUPPORTED("index", OTELC_CFG_SECTION,
-                "the exporter's span index: queries are served by the trace_query extension "
-                "from marshaler parquet"),
     {0},
 };
 

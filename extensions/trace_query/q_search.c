@@ -19,7 +19,13 @@
 #define CANDIDATES_MAX 20000
 #define SCAN_MAX 2000000
 #define TAG_TRACES_MAX 256
-#define HOUR_NS (3600 * 1000000000LL)
+#define HOUR_NS TQ_HOUR_NS
+
+/* A trace with a matching span, and its newest matching span's start. */
+typedef struct cand {
+    uint8_t trace[16];
+    int64_t newest;
+} cand;
 
 typedef struct search {
     const char *service, *operation;
@@ -27,9 +33,10 @@ typedef struct search {
     size_t ntags;
     int64_t min_dur, max_dur, start, end;
     size_t limit;
-    uint8_t (*traces)[16]; /* candidates, in the order met (newest files first) */
-    size_t ntraces, want;  /* want: limit, or CANDIDATES_MAX with tags */
-    u64map chosen;         /* mix of a trace id -> 1 */
+    cand *cands;           /* at most CANDIDATES_MAX; newest first after the scan */
+    size_t ncands, want;   /* want: limit, or CANDIDATES_MAX with tags */
+    u64map chosen;         /* mix of a trace id -> its index in cands */
+    int64_t hour_ns;       /* the partition hour being scanned */
     size_t scanned, traces_read;
     char note[256];        /* why the search stopped early, for "errors" */
 } search;
@@ -47,31 +54,65 @@ static bool view_is(const uint8_t *p, size_t len, const char *want)
     return !want || (len == strlen(want) && (len == 0 || memcmp(p, want, len) == 0));
 }
 
-static void choose(search *s, const uint8_t *trace)
+static void choose(search *s, const uint8_t *trace, int64_t start)
 {
     uint64_t k = mix(trace, 16);
     size_t v;
-    if (s->ntraces == s->want || u64map_get(&s->chosen, k, &v))
+    if (u64map_get(&s->chosen, k, &v)) {
+        if (start > s->cands[v].newest)
+            s->cands[v].newest = start;
         return;
-    u64map_put(&s->chosen, k, 1);
-    memcpy(s->traces[s->ntraces++], trace, 16);
+    }
+    if (s->ncands == CANDIDATES_MAX) {
+        snprintf(s->note, sizeof(s->note), "search stopped after %d traces", CANDIDATES_MAX);
+        return;
+    }
+    u64map_put(&s->chosen, k, s->ncands);
+    memcpy(s->cands[s->ncands].trace, trace, 16);
+    s->cands[s->ncands++].newest = start;
+}
+
+static int newest_first(const void *a, const void *b)
+{
+    const cand *x = a, *y = b;
+    return (x->newest < y->newest) - (x->newest > y->newest);
+}
+
+/* Whether `want` traces are known whose spans are all newer than
+ * anything the hours from hour_ns down may hold. */
+static bool enough(const search *s, int64_t hour_ns)
+{
+    if (s->ncands < s->want)
+        return false;
+    cand *copy = malloc(s->ncands * sizeof(*copy));
+    if (!copy)
+        return false;
+    memcpy(copy, s->cands, s->ncands * sizeof(*copy));
+    qsort(copy, s->ncands, sizeof(*copy), newest_first);
+    bool done = copy[s->want - 1].newest >= hour_ns + HOUR_NS;
+    free(copy);
+    return done;
 }
 
 static int on_hit(void *arg, const tq_hit *h)
 {
     search *s = arg;
     const pq_span_summary *p = h->s;
+    if (h->hour_ns != s->hour_ns) {
+        if (s->hour_ns && enough(s, h->hour_ns))
+            return 1;
+        s->hour_ns = h->hour_ns;
+    }
     if (++s->scanned > SCAN_MAX) {
         snprintf(s->note, sizeof(s->note), "search stopped after %d spans", SCAN_MAX);
-        return TQ_HIT_STOP;
+        return 1;
     }
-    if (!view_is(p->service.ptr, p->service.len, s->service) ||
-        !view_is(p->name.ptr, p->name.len, s->operation) ||
-        (s->min_dur >= 0 && p->duration_ns < s->min_dur) ||
-        (s->max_dur >= 0 && p->duration_ns > s->max_dur))
-        return 0;
-    choose(s, p->trace_id);
-    return s->ntraces == s->want ? TQ_HIT_STOP : TQ_HIT_SKIP;
+    if (view_is(p->service.ptr, p->service.len, s->service) &&
+        view_is(p->name.ptr, p->name.len, s->operation) &&
+        (s->min_dur < 0 || p->duration_ns >= s->min_dur) &&
+        (s->max_dur < 0 || p->duration_ns <= s->max_dur))
+        choose(s, p->trace_id, p->start_ns);
+    return s->ncands == CANDIDATES_MAX;
 }
 
 static int read_search(tq_query *q, otelc_http_req *r, search *s, char *err, size_t n)
@@ -152,7 +193,8 @@ static void search_answer(tq_query *q, otelc_http_req *req, search *s)
     qout_init(&errors, q->api, NULL, 0, NULL);
     qout_puts(&o, "{\"data\":[");
     size_t total = 0;
-    for (size_t i = 0; i < s->ntraces && total < s->limit; i++) {
+    size_t n = s->ncands < s->want ? s->ncands : s->want;
+    for (size_t i = 0; i < n && total < s->limit; i++) {
         if (s->ntags && s->traces_read++ == TAG_TRACES_MAX) {
             snprintf(s->note, sizeof(s->note), "search stopped after reading %d traces",
                      TAG_TRACES_MAX);
@@ -161,7 +203,8 @@ static void search_answer(tq_query *q, otelc_http_req *req, search *s)
         trace_build t;
         uint64_t inspected;
         char err[512];
-        int status = tq_load_trace(q, s->traces[i], start, end, &t, &inspected, err, sizeof(err));
+        int status = tq_load_trace(q, s->cands[i].trace, start, end, &t, &inspected, err,
+                                   sizeof(err));
         if (status == 0 && (!s->ntags || trace_matches(s, &t))) {
             qout_puts(&o, total++ ? "," : "");
             jaeger_write_trace(&o, t.trace_id, t.buf, t.len);
@@ -189,18 +232,19 @@ void q_search(tq_query *q, otelc_http_req *req)
         return;
     }
     s.want = s.ntags ? CANDIDATES_MAX : s.limit;
-    s.traces = calloc(s.want, 16);
-    int status = s.traces && u64map_init(&s.chosen, s.want) ? 0 : 500;
+    s.cands = calloc(CANDIDATES_MAX, sizeof(cand));
+    int status = s.cands && u64map_init(&s.chosen, CANDIDATES_MAX) ? 0 : 500;
     tq_scope sc = {s.start, s.end, s.service};
     if (status == 0)
-        status = tq_scan(q, &sc, on_hit, NULL, &s, err, sizeof(err));
+        status = tq_scan(q, &sc, on_hit, &s, err, sizeof(err));
     else
         snprintf(err, sizeof(err), "out of memory");
+    qsort(s.cands, s.ncands, sizeof(cand), newest_first);
     if (status != 0)
         jaeger_fail(q, req, status, err);
     else
         search_answer(q, req, &s);
     qp_tags_free(s.tags, s.ntags);
     u64map_free(&s.chosen);
-    free(s.traces);
+    free(s.cands);
 }

@@ -15,12 +15,29 @@
 #define SPANS_DEFAULT 100
 #define SPANS_MAX 10000
 
-/* What a /spans scan gathers. */
+/* A span the scan picked: among the newest `limit` so far. */
+typedef struct span_pick {
+    int64_t start;
+    tq_loc loc;
+} span_pick;
+
+/* A picked span read whole, as its JSON. */
+typedef struct span_item {
+    int64_t start;
+    uint8_t ids[24]; /* trace id, span id: equal for a span stored twice */
+    char *json;
+    size_t len;
+} span_item;
+
+/* What a /spans query gathers. */
 typedef struct spans_state {
     const span_filter *f;
-    size_t picked, written;
-    qout body;
-    int rc; /* a malformed row read back */
+    span_pick *heap; /* min-heap on start, at most f->limit */
+    size_t n;
+    span_item *items;
+    size_t nitems;
+    const otelc_host_api *api;
+    bool failed;
 } spans_state;
 
 static bool name_is(pq_view v, const char *want)
@@ -28,25 +45,110 @@ static bool name_is(pq_view v, const char *want)
     return !want || (v.len == strlen(want) && (v.len == 0 || memcmp(v.ptr, want, v.len) == 0));
 }
 
+static void sift_down(span_pick *h, size_t n, size_t i)
+{
+    for (;;) {
+        size_t m = i, l = 2 * i + 1, r = l + 1;
+        if (l < n && h[l].start < h[m].start)
+            m = l;
+        if (r < n && h[r].start < h[m].start)
+            m = r;
+        if (m == i)
+            return;
+        span_pick t = h[i];
+        h[i] = h[m];
+        h[m] = t;
+        i = m;
+    }
+}
+
+static void sift_up(span_pick *h, size_t i)
+{
+    while (i && h[(i - 1) / 2].start > h[i].start) {
+        span_pick t = h[i];
+        h[i] = h[(i - 1) / 2];
+        h[(i - 1) / 2] = t;
+        i = (i - 1) / 2;
+    }
+}
+
+static bool matches(const span_filter *f, const pq_span_summary *p)
+{
+    return name_is(p->service, f->service) && name_is(p->name, f->name) &&
+           (!f->by_trace || memcmp(p->trace_id, f->trace, 16) == 0) &&
+           (f->min_dur < 0 || p->duration_ns >= f->min_dur) &&
+           (f->max_dur < 0 || p->duration_ns <= f->max_dur);
+}
+
+/* Keeps the newest `limit` matches; stops once no older hour can hold a
+ * newer span than the oldest kept. */
 static int pick(void *arg, const tq_hit *h)
 {
     spans_state *st = arg;
-    const span_filter *f = st->f;
-    const pq_span_summary *p = h->s;
-    if (!name_is(p->service, f->service) || !name_is(p->name, f->name) ||
-        (f->by_trace && memcmp(p->trace_id, f->trace, 16) != 0) ||
-        (f->min_dur >= 0 && p->duration_ns < f->min_dur) ||
-        (f->max_dur >= 0 && p->duration_ns > f->max_dur))
-        return TQ_HIT_SKIP;
-    return TQ_HIT_WANT | (++st->picked == f->limit ? TQ_HIT_STOP : 0);
+    size_t limit = st->f->limit;
+    if (st->n == limit && st->heap[0].start >= h->hour_ns + TQ_HOUR_NS)
+        return 1;
+    if (!matches(st->f, h->s))
+        return 0;
+    span_pick p = {h->s->start_ns, {h->key, h->size, h->rg, h->row}};
+    if (st->n < limit) {
+        st->heap[st->n] = p;
+        sift_up(st->heap, st->n++);
+    } else if (p.start > st->heap[0].start) {
+        st->heap[0] = p;
+        sift_down(st->heap, st->n, 0);
+    }
+    return 0;
 }
 
+/* Keeps each span of a row group read back as a JSON item. */
 static void take_rows(void *arg, const uint8_t *pb, size_t len)
 {
     spans_state *st = arg;
-    int rc = spans_write(&st->body, pb, len, &st->written);
-    if (rc < 0)
-        st->rc = rc;
+    otlp_walker w;
+    otlp_resource r;
+    otlp_scope sc;
+    otlp_span sp;
+    otlp_walk_init(&w, pb, len);
+    while (otlp_walk_resource(&w, &r) > 0)
+        while (otlp_walk_scope(&w, &sc) > 0)
+            while (otlp_walk_span(&w, &sp) > 0 && !st->failed) {
+                qout o;
+                span_item *it = &st->items[st->nitems];
+                qout_init(&o, st->api, NULL, 0, NULL);
+                spans_write_one(&o, &r, &sp);
+                st->failed = o.failed || st->nitems == st->n;
+                if (st->failed) {
+                    qout_free(&o);
+                    continue;
+                }
+                *it = (span_item){(int64_t)sp.start_time_unix_nano, {0}, o.buf, o.len};
+                memcpy(it->ids, sp.trace_id.ptr, sp.trace_id.len < 16 ? sp.trace_id.len : 16);
+                memcpy(it->ids + 16, sp.span_id.ptr, sp.span_id.len < 8 ? sp.span_id.len : 8);
+                st->nitems++;
+            }
+}
+
+static int newest_first(const void *a, const void *b)
+{
+    const span_item *x = a, *y = b;
+    if (x->start != y->start)
+        return x->start > y->start ? -1 : 1;
+    return memcmp(x->ids, y->ids, sizeof(x->ids));
+}
+
+/* The items, newest first, a span stored twice written once. */
+static void write_items(spans_state *st, qout *o)
+{
+    qsort(st->items, st->nitems, sizeof(*st->items), newest_first);
+    qout_puts(o, "{\"spans\":[");
+    for (size_t i = 0, n = 0; i < st->nitems; i++) {
+        if (i && memcmp(st->items[i].ids, st->items[i - 1].ids, 24) == 0)
+            continue;
+        qout_puts(o, n++ ? "," : "");
+        qout_write(o, st->items[i].json, st->items[i].len);
+    }
+    qout_puts(o, "]}\n");
 }
 
 static int read_filter(tq_query *q, otelc_http_req *r, span_filter *f, char *err, size_t n)
@@ -79,6 +181,28 @@ static int read_filter(tq_query *q, otelc_http_req *r, span_filter *f, char *err
     return 0;
 }
 
+/* Picks the spans, then reads them whole. */
+static int gather(tq_query *q, const span_filter *f, spans_state *st, char *err, size_t n)
+{
+    tq_scope sc = {f->start, f->end, f->service};
+    int status = tq_scan(q, &sc, pick, st, err, n);
+    tq_loc *locs = status ? NULL : malloc((st->n ? st->n : 1) * sizeof(*locs));
+    st->items = locs ? calloc(st->n ? st->n : 1, sizeof(*st->items)) : NULL;
+    if (!status && !st->items) {
+        free(locs);
+        snprintf(err, n, "out of memory");
+        return 500;
+    }
+    for (size_t i = 0; !status && i < st->n; i++)
+        locs[i] = st->heap[i].loc;
+    if (!status)
+        status = tq_read_rows(q, locs, st->n, take_rows, st, err, n);
+    free(locs);
+    if (!status && st->failed)
+        status = 500, snprintf(err, n, "out of memory");
+    return status;
+}
+
 void q_spans(tq_query *q, otelc_http_req *req)
 {
     char err[512];
@@ -87,21 +211,20 @@ void q_spans(tq_query *q, otelc_http_req *req)
         query_fail(q, req, 400, err);
         return;
     }
-    spans_state st = {.f = &f};
-    qout_init(&st.body, q->api, NULL, 0, NULL);
-    qout_puts(&st.body, "{\"spans\":[");
-    tq_scope sc = {f.start, f.end, f.service};
-    int status = tq_scan(q, &sc, pick, take_rows, &st, err, sizeof(err));
-    qout_puts(&st.body, "]}\n");
-    if (!status && st.body.failed)
-        status = 500, snprintf(err, sizeof(err), "out of memory");
-    if (st.rc)
-        q->api->log(q->ctx, OTELC_LOG_WARN, "/spans: a row read back is malformed (%d)", st.rc);
+    spans_state st = {.f = &f, .heap = calloc(f.limit, sizeof(span_pick)), .api = q->api};
+    int status = st.heap ? gather(q, &f, &st, err, sizeof(err)) : 500;
+    if (!st.heap)
+        snprintf(err, sizeof(err), "out of memory");
     if (status) {
         query_fail(q, req, status, err);
     } else {
-        static const char *const h[] = {"Content-Type", "application/json", NULL};
-        q->api->http_respond(req, 200, h, st.body.buf, st.body.len);
+        qout o;
+        qout_init(&o, q->api, req, 200, "application/json");
+        write_items(&st, &o);
+        qout_end(&o);
     }
-    qout_free(&st.body);
+    for (size_t i = 0; i < st.nitems; i++)
+        free(st.items[i].json);
+    free(st.items);
+    free(st.heap);
 }

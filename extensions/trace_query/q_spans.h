@@ -19,9 +19,7 @@ typedef struct span_filter {
     size_t limit;
 } span_filter;
 
-/* Writes the spans of request pb (len bytes, only read) as elements of
- * the "spans" array, each preceded by a comma unless *written is 0;
- * counts them in *written. Returns 0, or a negative OTLP_E* code. */
-int spans_write(qout *o, const uint8_t *pb, size_t len, size_t *written);
+/* Writes one span of resource r as an element of the "spans" array. */
+void spans_write_one(qout *o, const otlp_resource *r, const otlp_span *sp);
 
 #endif /* OTELC_TQ_Q_SPANS_H */

@@ -3,6 +3,7 @@
  */
 #include <string.h>
 
+#include "jaeger.h"
 #include "q_spans.h"
 
 static const char *const kinds[] = {"SPAN_KIND_UNSPECIFIED", "SPAN_KIND_INTERNAL",
@@ -54,7 +55,7 @@ static void kind_service(qout *o, int32_t kind, pb_bytes service)
         jw_cstr(o, TQ_UNKNOWN_SERVICE);
 }
 
-static void one_span(qout *o, const otlp_resource *r, const otlp_span *sp)
+void spans_write_one(qout *o, const otlp_resource *r, const otlp_span *sp)
 {
     ids(o, sp);
     qout_puts(o, ",\"name\":");
@@ -65,21 +66,4 @@ static void one_span(qout *o, const otlp_resource *r, const otlp_span *sp)
     qout_puts(o, ",\"attributes\":");
     jw_attrs_object(o, &sp->attrs);
     qout_puts(o, "}");
-}
-
-int spans_write(qout *o, const uint8_t *pb, size_t len, size_t *written)
-{
-    otlp_walker w;
-    otlp_resource r;
-    otlp_scope sc;
-    otlp_span sp;
-    int rc;
-    otlp_walk_init(&w, pb, len);
-    while ((rc = otlp_walk_resource(&w, &r)) > 0)
-        while ((rc = otlp_walk_scope(&w, &sc)) > 0)
-            while ((rc = otlp_walk_span(&w, &sp)) > 0) {
-                qout_puts(o, (*written)++ ? "," : "");
-                one_span(o, &r, &sp);
-            }
-    return rc;
 }

@@ -153,7 +153,7 @@ static int tq_create(otelc_ctx *ctx, const otelc_host_api *api, const void *cfg_
 
 static otelc_series *counter(tq_query *q, const char *name, const char *help)
 {
-    otelc_metric_desc d = {.name = name, .help = help, .type = OTELC_METRIC_COUNTER};
+    otelc_metric_desc d = {.name = name, .help = help, .type = OTELC_COUNTER};
     return q->api->metric(q->ctx, &d);
 }
 

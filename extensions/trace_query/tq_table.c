@@ -15,7 +15,7 @@
 #include "trace_query.h"
 #include "tracebuild.h"
 
-#define HOUR_NS (3600 * 1000000000LL)
+#define HOUR_NS TQ_HOUR_NS
 #define FOOTER_GUESS 65536 /* bytes of a file's end fetched to find its footer */
 #define MAX_FOOTER (64u << 20)
 #define LISTING_SETTLE_NS (15 * 60 * 1000000000LL) /* an hour older than this is closed */
@@ -337,7 +337,7 @@ static void footer_install(tq_query *q, tq_file *f, pq_file_meta *meta, uint8_t 
 /* Runs fetches fs[0..n) and counts them. */
 static void run_gets(tq_query *q, s3_fetch *fs, size_t n)
 {
-    s3_fetch *ptrs[TQ_PARALLEL_GETS];
+    s3_fetch *ptrs[TQ_PARALLEL_GETS] = {0};
     for (size_t i = 0; i < n; i++)
         ptrs[i] = &fs[i];
     s3_reader_run(q->reader, ptrs, n);
@@ -483,44 +483,20 @@ typedef struct scan_state {
     tq_query *q;
     const tq_scope *sc;
     tq_hit_fn fn;
-    tq_rows_fn rows;
     void *arg;
     bool stopped;
-    uint32_t *wanted; /* rows of the current unit fn wanted */
+    int64_t hour_ns; /* the hour being scanned */
 } scan_state;
 
-/* Hands the wanted rows of a unit to the rows callback, whole. */
-static int hand_rows(scan_state *s, const rg_unit *u, size_t n)
+/* The spans of one unit's summaries to fn. */
+static void emit_rows(scan_state *s, const rg_unit *u, const pq_summaries *sum)
 {
-    uint8_t *pb = NULL;
-    size_t len = 0;
-    int rc = pq_traces_otlp(u->f->meta, u->rg, u->bytes, u->off, u->len, s->wanted, n, &pb, &len);
-    if (rc == 0)
-        s->rows(s->arg, pb, len);
-    free(pb);
-    return rc == -ENOMEM ? 500 : 0;
-}
-
-/* The spans of one unit's summaries to fn; the wanted ones to rows. */
-static int emit_rows(scan_state *s, const rg_unit *u, const pq_summaries *sum)
-{
-    size_t nwant = 0;
-    uint32_t *grown = s->rows ? realloc(s->wanted, (sum->n ? sum->n : 1) * sizeof(uint32_t))
-                              : s->wanted;
-    if (s->rows && !grown)
-        return 500;
-    s->wanted = grown;
     for (size_t r = 0; r < sum->n && !s->stopped; r++) {
         const pq_span_summary *sp = &sum->rows[r];
-        tq_hit h = {sp, u->f->key};
-        if (sp->start_ns < s->sc->start || sp->start_ns > s->sc->end)
-            continue;
-        int bits = s->fn(s->arg, &h);
-        s->stopped = bits & TQ_HIT_STOP;
-        if ((bits & TQ_HIT_WANT) && s->rows)
-            s->wanted[nwant++] = (uint32_t)r;
+        tq_hit h = {sp, u->f->key, u->f->size, s->hour_ns, (uint32_t)u->rg, (uint32_t)r};
+        if (sp->start_ns >= s->sc->start && sp->start_ns <= s->sc->end)
+            s->stopped = s->fn(s->arg, &h) != 0;
     }
-    return nwant ? hand_rows(s, u, nwant) : 0;
 }
 
 /* Hands the spans of fetched units to the scan's callback. */
@@ -538,10 +514,8 @@ static int emit_units(scan_state *s, rg_unit *u, size_t n)
                            "skipped", u[i].f->key, u[i].rg, rc);
             continue;
         }
-        int status = emit_rows(s, &u[i], sum);
+        emit_rows(s, &u[i], sum);
         pq_summaries_free(sum);
-        if (status)
-            return status;
     }
     return 0;
 }
@@ -614,16 +588,16 @@ static void scope_hours(const tq_query *q, const tq_scope *sc, int64_t *first, i
     *last = start / HOUR_NS * HOUR_NS;
 }
 
-int tq_scan(tq_query *q, const tq_scope *sc, tq_hit_fn fn, tq_rows_fn rows, void *arg, char *err,
-            size_t n)
+int tq_scan(tq_query *q, const tq_scope *sc, tq_hit_fn fn, void *arg, char *err, size_t n)
 {
-    scan_state s = {q, sc, fn, rows, arg, false, NULL};
+    scan_state s = {q, sc, fn, arg, false, 0};
     int64_t first, last;
     scope_hours(q, sc, &first, &last);
     int status = 0;
-    for (int64_t h = first; h >= last && !status && !s.stopped; h -= HOUR_NS)
+    for (int64_t h = first; h >= last && !status && !s.stopped; h -= HOUR_NS) {
+        s.hour_ns = h;
         status = hour_each(q, h, scan_files_fn, &s, &s.stopped, err, n);
-    free(s.wanted);
+    }
     return status;
 }
 
@@ -963,5 +937,78 @@ int tq_operations(tq_query *q, int64_t start, int64_t end, tq_op_fn fn, void *ar
     int status = 0;
     for (int64_t h = first; h >= last && !status && !s.stopped; h -= HOUR_NS)
         status = hour_each(q, h, ops_files_fn, &s, &s.stopped, err, n);
+    return status;
+}
+
+/* ---- spans by place ---- */
+
+static int loc_order(const void *a, const void *b)
+{
+    const tq_loc *x = a, *y = b;
+    int c = strcmp(x->key, y->key);
+    if (c)
+        return c;
+    if (x->rg != y->rg)
+        return x->rg < y->rg ? -1 : 1;
+    return (x->row > y->row) - (x->row < y->row);
+}
+
+/* The rows at locs[0..n) (one row group of f, ascending) to fn. */
+static int read_group(tq_query *q, tq_file *f, const tq_loc *locs, size_t n, tq_rows_fn fn,
+                      void *arg, char *err, size_t errn)
+{
+    rg_unit u = {f, locs[0].rg, 0, NULL, 0};
+    uint32_t *rows = malloc(n * sizeof(*rows));
+    size_t m = 0;
+    if (!rows)
+        return 500;
+    for (size_t i = 0; i < n; i++)
+        if (!m || rows[m - 1] != locs[i].row)
+            rows[m++] = locs[i].row;
+    int status = locs[0].rg < f->meta->nrow_groups ? fetch_units(q, &u, 1, err, errn) : 0;
+    uint8_t *pb = NULL;
+    size_t len = 0;
+    int rc = !status && u.bytes ? pq_traces_otlp(f->meta, u.rg, u.bytes, u.off, u.len, rows, m,
+                                                 &pb, &len)
+                                : -ENOENT;
+    if (rc == 0)
+        fn(arg, pb, len);
+    else if (rc == -ENOMEM)
+        status = 500, snprintf(err, errn, "out of memory");
+    free(pb);
+    free(rows);
+    units_free(&u, 1);
+    return status;
+}
+
+/* locs[0..n) all in one file. */
+static int read_file_rows(tq_query *q, const tq_loc *locs, size_t n, tq_rows_fn fn, void *arg,
+                          char *err, size_t errn)
+{
+    s3_list_entry e = {.size = locs[0].size};
+    snprintf(e.key, sizeof(e.key), "%s", locs[0].key);
+    tq_file *f = file_get(q->table, &e);
+    if (!f)
+        return 500;
+    int status = ensure_footers(q, &f, 1, err, errn);
+    for (size_t i = 0, j; i < n && !status && f->meta; i = j) {
+        for (j = i + 1; j < n && locs[j].rg == locs[i].rg; j++)
+            ;
+        status = read_group(q, f, &locs[i], j - i, fn, arg, err, errn);
+    }
+    file_put(q->table, f);
+    return status;
+}
+
+int tq_read_rows(tq_query *q, tq_loc *locs, size_t n, tq_rows_fn fn, void *arg, char *err,
+                 size_t errn)
+{
+    qsort(locs, n, sizeof(*locs), loc_order);
+    int status = 0;
+    for (size_t i = 0, j; i < n && !status; i = j) {
+        for (j = i + 1; j < n && strcmp(locs[j].key, locs[i].key) == 0; j++)
+            ;
+        status = read_file_rows(q, &locs[i], j - i, fn, arg, err, errn);
+    }
     return status;
 }

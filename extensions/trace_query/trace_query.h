@@ -122,19 +122,18 @@ void tq_table_free(tq_table *t);
 /* A span read from the table, during a scan. */
 typedef struct tq_hit {
     const pq_span_summary *s;
-    const char *key; /* its file */
+    const char *key;  /* its file (valid while the extension runs) */
+    uint64_t size;    /* the file's size as listed */
+    int64_t hour_ns;  /* the partition hour: every span in it starts before
+                       * hour_ns + 1h (a batch is partitioned by the time it
+                       * was queued, after its spans started) */
+    uint32_t rg, row; /* where in the file */
 } tq_hit;
 
-/* What a scan's callback answers, as bits: WANT asks for the span whole
- * (handed to the scan's rows callback), STOP ends the scan. */
-enum { TQ_HIT_SKIP = 0, TQ_HIT_STOP = 1, TQ_HIT_WANT = 2 };
+#define TQ_HOUR_NS (3600 * 1000000000LL)
 
-/* Called per span; returns TQ_HIT_* bits. */
+/* Called per span; non-zero stops the scan. */
 typedef int (*tq_hit_fn)(void *arg, const tq_hit *h);
-
-/* Called with the wanted spans of one row group, in row order, as an
- * ExportTraceServiceRequest (pb lent for the call). */
-typedef void (*tq_rows_fn)(void *arg, const uint8_t *pb, size_t len);
 
 /* What a scan looks at: spans starting in [start, end]; service (NULL:
  * any) lets row groups whose ServiceName range excludes it be skipped. */
@@ -145,15 +144,32 @@ typedef struct tq_scope {
 
 /*
  * Calls fn for the spans of the table within scope, newest partitions
- * first (spans within a file in file order), and rows (may be NULL) with
- * the spans fn wanted. Files that are not Parquet,
+ * first (spans within a file in file order). Files that are not Parquet,
  * are cut short or are foreign are skipped with a warning and counted.
  * Returns 0 (also when fn stopped it), or an HTTP status (502 the bucket
  * failed, 503 shutting down, 500 no memory) with a reason in err. Query
  * threads.
  */
-int tq_scan(tq_query *q, const tq_scope *sc, tq_hit_fn fn, tq_rows_fn rows, void *arg, char *err,
-            size_t n);
+int tq_scan(tq_query *q, const tq_scope *sc, tq_hit_fn fn, void *arg, char *err, size_t n);
+
+/* A span's place in the table, as a scan met it (key: the caller's). */
+typedef struct tq_loc {
+    const char *key;
+    uint64_t size;
+    uint32_t rg, row;
+} tq_loc;
+
+/* Called with spans read whole: an ExportTraceServiceRequest (pb lent
+ * for the call) holding some of the rows asked for. */
+typedef void (*tq_rows_fn)(void *arg, const uint8_t *pb, size_t len);
+
+/*
+ * Reads the spans at locs[0..n) whole (locs is reordered) and hands them
+ * to fn, one call per row group. Spans whose file went away are left
+ * out. Returns 0 or a status as tq_scan.
+ */
+int tq_read_rows(tq_query *q, tq_loc *locs, size_t n, tq_rows_fn fn, void *arg, char *err,
+                 size_t errn);
 
 /* One operation: a span name of a service with its kind. */
 typedef struct tq_op {

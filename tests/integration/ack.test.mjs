@@ -30,7 +30,6 @@ receivers:
 exporters:
   awss3:
     s3uploader: { s3_bucket: ${s.bucket}, endpoint: "${endpoint}" }
-    index: { directory: "${join(tempDir(), 'index')}" }
 ${awss3}
 extensions:
   file_storage: { directory: "${dir}", create_directory: true }

@@ -53,7 +53,7 @@ test('SlowDown is retried and the retry writes the same key', async (t) => {
   const s3 = await fakeS3((r) => (r.method === 'PUT' && refusals-- > 0
     ? { status: 503, body: xmlError('SlowDown', 'Please reduce your request rate.') } : null));
   t.after(() => s3.stop());
-  const o = await start(awss3Config(s3, { index: false, exporter: retryFast }), { env: cleanAwsEnv(tempDir()) });
+  const o = await start(awss3Config(s3, { exporter: retryFast }), { env: cleanAwsEnv(tempDir()) });
   t.after(() => o.stop());
   await post(o.url('/test/testsource/emit?count=1&spans=5'));
   assert.ok(await waitSent(o, 5), o.log);
@@ -72,7 +72,7 @@ test('an error about the object itself rejects the batch for good', async (t) =>
   const s3 = await fakeS3((r) => (r.method === 'PUT'
     ? { status: 400, body: xmlError('EntityTooLarge', 'Your proposed upload exceeds the maximum allowed size') } : null));
   t.after(() => s3.stop());
-  const o = await start(awss3Config(s3, { index: false, exporter: retryFast }), { env: cleanAwsEnv(tempDir()) });
+  const o = await start(awss3Config(s3, { exporter: retryFast }), { env: cleanAwsEnv(tempDir()) });
   t.after(() => o.stop());
   await post(o.url('/test/testsource/emit?count=1&spans=4'));
   const failed = await eventually(async () => /^otelcol_exporter_send_failed_spans_total\{exporter="awss3"\} 4$/m
@@ -94,7 +94,7 @@ test('a part failing mid-upload aborts it; the retry uploads every part again', 
     return null;
   });
   t.after(() => s3.stop());
-  const o = await start(awss3Config(s3, { index: false, exporter: retryFast, uploader: '\n      part_size: 5MiB' }),
+  const o = await start(awss3Config(s3, { exporter: retryFast, uploader: '\n      part_size: 5MiB' }),
     { env: cleanAwsEnv(tempDir()) });
   t.after(() => o.stop());
   await post(o.url('/test/testsource/emit?count=1&spans=100000'));
@@ -130,7 +130,7 @@ test('an error inside a 200 answer to the completion is an error', async (t) => 
     return null;
   });
   t.after(() => s3.stop());
-  const o = await start(awss3Config(s3, { index: false, exporter: retryFast, uploader: '\n      part_size: 5MiB' }),
+  const o = await start(awss3Config(s3, { exporter: retryFast, uploader: '\n      part_size: 5MiB' }),
     { env: cleanAwsEnv(tempDir()) });
   t.after(() => o.stop());
   await post(o.url('/test/testsource/emit?count=1&spans=100000'));

@@ -196,7 +196,7 @@ test('parquet: every column of hand-built spans reads back in DuckDB', async (t)
 
 test('parquet: OpenTelemetry SDK spans, Hive partitions, metadata and bloom filter', async (t) => {
   const prefix = 'pq/sdk';
-  const o = await start(parquetConfig(prefix, { index: false }), { env: cleanAwsEnv(tempDir()) });
+  const o = await start(parquetConfig(prefix), { env: cleanAwsEnv(tempDir()) });
   t.after(() => o.stop());
   const provider = new BasicTracerProvider({
     resource: resourceFromAttributes({ 'service.name': 'sdk-svc', 'deployment.environment': 'ci', 'process.pid': 7 }),

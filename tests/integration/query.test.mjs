@@ -1,15 +1,15 @@
-// The query API served by the awss3 exporter, end to end: the
+// The query API of the trace_query extension, end to end: the
 // OpenTelemetry SDK sends known traces over OTLP/HTTP, otelc stores them in
-// a real S3 server (s3rver) and indexes them; then /spans (content, order,
-// every filter), the Jaeger API (services, operations, search, trace by
-// id, field by field), Tempo's trace by id (protobuf and JSON) and the
-// refusals of bad parameters are checked against what the SDK recorded.
+// a real S3 server (s3rver) as the Parquet trace table; then /spans
+// (content, order, every filter), the Jaeger API (services, operations,
+// search, trace by id, field by field), Tempo's trace by id (protobuf and
+// JSON) and the refusals of bad parameters are checked against what the
+// SDK recorded, on the writing instance and on a query node of its own.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { start, get, request } from './lib/harness.mjs';
 import { startS3, waitSent } from './lib/s3server.mjs';
-import { queryConfig, sendTraces, protoSpans, decodeTraceById, kvMap, SPANS, SERVICES, MS } from './lib/query_traffic.mjs';
+import { queryConfig, useQueryPort, sendTraces, protoSpans, decodeTraceById, kvMap, SPANS, SERVICES, MS } from './lib/query_traffic.mjs';
 
 const KINDS = ['UNSPECIFIED', 'INTERNAL', 'SERVER', 'CLIENT', 'PRODUCER', 'CONSUMER'];
 const STATUS = ['STATUS_CODE_UNSET', 'STATUS_CODE_OK', 'STATUS_CODE_ERROR'];
@@ -23,7 +23,8 @@ before(async () => {
   o = await start(queryConfig(s3));
   want = await sendTraces(o);
   assert.equal(want.length, SPANS);
-  assert.ok(await waitSent(o, SPANS), `every span stored and indexed:\n${o.log}`);
+  assert.ok(await waitSent(o, SPANS), `every span stored:\n${o.log}`);
+  useQueryPort(o);
 });
 after(async () => {
   if (o) await o.stop();
@@ -306,10 +307,20 @@ test('Jaeger ids may be short (leading zeros dropped) and upper case', async () 
   assert.equal((await q('/api/traces/7')).status, 404, 'a short id is an id (Jaeger prints them so)');
 });
 
-test('the index lives in its own LMDB environment', async () => {
-  const m = o.log.match(/index at (\S+): (\d+) objects/);
-  assert.ok(m, o.log);
-  const { existsSync } = await import('node:fs');
-  assert.ok(existsSync(join(m[1], 'data.mdb')));
-  assert.equal(Number(m[2]), 0, 'empty at the first start');
+test('a query node (only the extension, no pipeline) answers the same', async (t) => {
+  const node = useQueryPort(await start(queryConfig(s3, { writer: false })));
+  t.after(() => node.stop());
+  for (const path of ['/api/services', `/api/traces/${traceId(3)}`, '/spans?limit=7',
+    '/api/traces?service=frontend', '/api/operations?service=checkout']) {
+    const [a, b] = [await q(path), await get(node.url(path))];
+    assert.equal(b.status, 200, path);
+    assert.deepEqual(b.json, a.json, path);
+  }
+  assert.match(node.log, /running 0 pipeline\(s\)/);
+});
+
+test('the extension serves on its own port, not on the admin endpoint', async () => {
+  const admin = o.log.match(/admin: listening on \S+ \(port (\d+)\)/)[1];
+  const r = await get(`http://127.0.0.1:${admin}/api/services`);
+  assert.equal(r.status, 404);
 });

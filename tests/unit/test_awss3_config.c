@@ -65,34 +65,6 @@ static void test_defaults_go_to_aws(void **state)
     assert_string_equal(s.ep.path_prefix, "/my-bucket");
 }
 
-static void test_index_keys(void **state)
-{
-    awss3_cfg c = base();
-    awss3_settings s = ok(&c);
-    assert_false(s.index_enabled); /* off: its other keys are not looked at */
-    c.index_enabled = true;
-    c.index_retention = 72ll * 3600 * 1000000000;
-    c.index_max_size = 1ull << 30;
-    c.index_cache_size = 64ull << 20;
-    c.index_list_page_size = 1000;
-    s = ok(&c);
-    assert_true(s.index_enabled);
-    assert_string_equal(s.index_directory, ""); /* the exporter picks ./data/index/<id> */
-    assert_int_equal(s.index_retention_ns, 72ll * 3600 * 1000000000);
-    assert_int_equal(s.index_max_size, 1ull << 30);
-    assert_int_equal(s.list_page_size, 1000);
-    c.index_directory = "/var/lib/otelc/index";
-    assert_string_equal(ok(&c).index_directory, "/var/lib/otelc/index");
-    c.index_max_size = 1u << 20;
-    refused(&c, "index.max_size: 1048576 bytes is below 16MiB");
-    c.index_max_size = 1ull << 30;
-    c.index_list_page_size = 1001;
-    refused(&c, "index.list_page_size: 1001 is outside 1..1000");
-    c.index_list_page_size = 1000;
-    c.index_retention = -1;
-    refused(&c, "index.retention");
-}
-
 static void test_local_endpoint(void **state)
 {
     awss3_cfg c = base();
@@ -247,7 +219,6 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_defaults_go_to_aws),
-        cmocka_unit_test(test_index_keys),
         cmocka_unit_test(test_local_endpoint),
         cmocka_unit_test(test_named_endpoint),
         cmocka_unit_test(test_bad_endpoints),

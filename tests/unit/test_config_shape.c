@@ -216,12 +216,17 @@ static void test_missing_or_empty_service(void **state)
     static const char *const no_service[] = {
         "1:1: no service section; otelc needs service.pipelines", NULL};
     static const char *const empty[] = {
-        "3:1: key 'service': no pipeline defined; otelc needs at least one traces pipeline",
+        "3:1: key 'service': no pipeline defined; otelc needs at least one traces pipeline "
+        "(or service.extensions to run alone)",
         NULL};
     static const char *const root_list[] = {"1:1: expected a map, got a list", NULL};
 
     load_fails("no_service.yaml", no_service);
     load_fails("service_empty.yaml", empty);
+    /* Extensions alone run: a query node. */
+    otelc_config *node = load_ok(DATA "query_node.yaml");
+    assert_int_equal(node->n_pipelines, 0);
+    otelc_config_free(node);
     load_fails("root_list.yaml", root_list);
 }
 

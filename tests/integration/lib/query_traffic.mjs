@@ -28,39 +28,58 @@ export const SERVICES = ['checkout', 'db', 'frontend'];
 const hr = (ns) => [Number(ns / 1000000000n), Number(ns % 1000000000n)];
 const nanos = (t) => BigInt(t[0]) * 1000000000n + BigInt(t[1]);
 
-// An otelc config: OTLP/HTTP in, awss3 out on server s with its index in
-// index (a fresh directory by default); extra adds index keys; queue (a
-// directory) puts the exporter's queue in the durable file_storage.
-export function queryConfig(s, { prefix = 'q', marshaler = 'otlp_json', compression = 'gzip', index = '', extra = '', queue = '' } = {}) {
-  const durable = queue ? `
-    sending_queue: { enabled: true, storage: file_storage }` : '';
-  return `${queue ? `extensions:\n  file_storage: { directory: "${queue}", create_directory: true }\n` : ''}
-receivers:
-  otlp:
-    protocols:
-      http: { endpoint: "127.0.0.1:0" }
-exporters:
-  awss3:
+// The s3uploader keys of the bucket's table under prefix on server s.
+function uploader(s, prefix, extra = '') {
+  return `
     s3uploader:
       region: us-east-1
       s3_bucket: ${s.bucket}
       s3_prefix: ${prefix}
       endpoint: "${s.endpoint}"
       s3_force_path_style: true
-      compression: ${compression}
       access_key_id: ${ACCESS_KEY_ID}
-      secret_access_key: ${SECRET_ACCESS_KEY}
-    marshaler: ${marshaler}
-    index:
-      directory: "${index || join(tempDir(), 'index')}"${extra}${durable}
-service:${queue ? '\n  extensions: [file_storage]' : ''}
+      secret_access_key: ${SECRET_ACCESS_KEY}${extra}`;
+}
+
+// An otelc config: OTLP/HTTP in, awss3 writing the trace table (marshaler
+// parquet) on server s, and the trace_query extension reading it back on
+// a port of its own. writer: false leaves the pipeline out (a query
+// node); query: false the extension (a writer only); queue (a directory)
+// puts the exporter's queue in the durable file_storage; extra adds
+// exporter keys.
+export function queryConfig(s, { prefix = 'q', extra = '', queue = '', writer = true, query = true } = {}) {
+  const durable = queue ? `
+    sending_queue: { enabled: true, storage: file_storage }` : '';
+  const extensions = [queue && 'file_storage', query && 'trace_query'].filter(Boolean);
+  return `
+extensions:${queue ? `
+  file_storage: { directory: "${queue}", create_directory: true }` : ''}${query ? `
+  trace_query:
+    endpoint: "127.0.0.1:0"${uploader(s, prefix)}` : ''}${writer ? `
+receivers:
+  otlp:
+    protocols:
+      http: { endpoint: "127.0.0.1:0" }
+exporters:
+  awss3:${uploader(s, prefix)}
+    marshaler: parquet${extra}${durable}` : ''}
+service:
+  extensions: [${extensions.join(', ')}]
   admin: { endpoint: "127.0.0.1:0" }
-  telemetry: { metrics: { level: none } }
+  telemetry: { metrics: { level: none } }${writer ? `
   pipelines:
     traces:
       receivers: [otlp]
-      exporters: [awss3]
+      exporters: [awss3]` : ''}
 `;
+}
+
+// Points o.url at the trace_query extension's port (from its log line).
+export function useQueryPort(o) {
+  const m = o.log.match(/trace_query: listening on \S+ \(port (\d+)\)/);
+  if (!m) throw new Error(`no trace_query listener in the log:\n${o.log}`);
+  o.url = (path) => `http://127.0.0.1:${m[1]}${path}`;
+  return o;
 }
 
 // The OTLP HTTP port from otelc's log.

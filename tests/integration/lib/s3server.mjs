@@ -179,8 +179,6 @@ export async function collectSpans(s, prefix = '') {
 // An otelc config feeding the test source into awss3 on server s. Options:
 // prefix, marshaler, compression, uploader (extra s3uploader lines),
 // exporter (extra exporter lines), extensions/service (extra YAML).
-// o.index: false turns the query index off (a scripted stand-in server
-// counts every request, and an empty index lists the bucket at start).
 export function awss3Config(s, o = {}) {
   const creds = o.credentials === false ? '' : `
       access_key_id: ${ACCESS_KEY_ID}
@@ -197,9 +195,7 @@ exporters:
       endpoint: "${s.endpoint}"
       s3_force_path_style: true
       compression: ${o.compression || 'none'}${creds}${o.uploader || ''}
-    marshaler: ${o.marshaler || 'otlp_proto'}
-    index: ${o.index === false ? '{ enabled: false }'
-    : `{ directory: "${o.indexDir || (s.indexDir ??= mkdtempSync(join(tmpdir(), 'otelc-index-')))}" }`}${o.exporter || ''}
+    marshaler: ${o.marshaler || 'otlp_proto'}${o.exporter || ''}
 ${o.extensions || ''}
 service:
   admin: { endpoint: "127.0.0.1:0" }
