@@ -44,11 +44,10 @@ function exporter(p) {
       s3_prefix: bench
       endpoint: "${p.s3.endpoint}"
       s3_force_path_style: true
-      compression: zstd
+      compression: ${p.marshaler === 'parquet' ? 'none' : 'zstd'}
       access_key_id: ${p.s3.accessKey}
       secret_access_key: ${p.s3.secretKey}
-    marshaler: otlp_proto
-    index: { enabled: ${p.index !== false}, directory: "${p.indexDir}" }${queue(p)}
+    marshaler: ${p.marshaler || 'otlp_proto'}${queue(p)}
 `;
 }
 
@@ -74,10 +73,16 @@ exporters:
       endpoint: "${p.s3.endpoint}"
       access_key_id: ${p.s3.accessKey}
       secret_access_key: ${p.s3.secretKey}
-    index: { directory: "${p.indexDir}" }
 extensions:
   file_storage: { directory: "${p.queueDir}", create_directory: true }
   health_check: { endpoint: "127.0.0.1:0" }
+  trace_query:
+    endpoint: "127.0.0.1:0"
+    s3uploader:
+      s3_bucket: ${p.s3.bucket}
+      endpoint: "${p.s3.endpoint}"
+      access_key_id: ${p.s3.accessKey}
+      secret_access_key: ${p.s3.secretKey}
 service:
   admin: { endpoint: "127.0.0.1:0" }
   telemetry: { metrics: { level: none } }
@@ -87,8 +92,7 @@ service:
 // p: { protocol: grpc|http, loopThreads, exporter: file|awss3, filePath,
 //      s3: { endpoint, bucket, accessKey, secretKey }, durable, fsync,
 //      consumers, queueDir, memoryBatch (sending_queue.batch without
-//      storage), index (awss3's query index, default on),
-//      indexDir, shipped (pipelines.yaml with only ports, bucket and
+//      storage), marshaler (awss3's; default otlp_proto), shipped (pipelines.yaml with only ports, bucket and
 //      queue moved: the YAML returned is merged over it) }
 export function pipelineYaml(p) {
   if (p.shipped) return shippedOverride(p);

@@ -113,7 +113,7 @@ export async function runScenario(paths, sc, opts) {
   try {
     if (sc.pipeline.exporter === 'awss3') ctx.s3 = await startS3(paths, join(dir, 's3'));
     const yaml = pipelineYaml({ ...sc.pipeline, filePath: ctx.filePath, s3: ctx.s3?.config,
-      queueDir: join(dir, 'queue'), indexDir: join(dir, 'index') });
+      queueDir: join(dir, 'queue') });
     ctx.otelc = await startOtelc(paths, yaml, dir,
       { base: sc.pipeline.shipped ? [paths.pipelines] : [] });
     ctx.port = sc.pipeline.protocol === 'grpc' ? ctx.otelc.ports.grpc : ctx.otelc.ports.http;

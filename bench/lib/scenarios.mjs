@@ -26,8 +26,8 @@ export const SCENARIOS = [
     load: { generator: 'h2load', protocol: 'grpc', ...blast } },
   { id: 'c', title: '(c) gRPC -> durable queue -> awss3 proto+zstd -> s3rver',
     pipeline: s3, load: { generator: 'client', ...blast } },
-  { id: 'c-noindex', title: '(c) without the query index (index.enabled: false)',
-    pipeline: { ...s3, index: false }, load: { generator: 'client', ...blast } },
+  { id: 'c-parquet', title: '(c) with marshaler parquet (the trace table)',
+    pipeline: { ...s3, marshaler: 'parquet' }, load: { generator: 'client', ...blast } },
   { id: 'd-h2c', title: '(d) OTLP/HTTP protobuf over h2c -> file',
     pipeline: { ...grpcFile, protocol: 'http' },
     load: { generator: 'h2load', protocol: 'h2c', ...blast } },
@@ -44,10 +44,11 @@ export const SCENARIOS = [
     pipeline: { ...grpcFile, ...durable }, load: { generator: 'client', ...steady } },
   { id: 'c-100k', title: '(c) at 100,000 spans/s',
     pipeline: s3, load: { generator: 'client', ...steady } },
-  { id: 'c-noindex-100k', title: '(c) without the query index at 100,000 spans/s',
-    pipeline: { ...s3, index: false }, load: { generator: 'client', ...steady } },
-  // What users run: the shipped pipelines.yaml as it is (OTLP/JSON + gzip
-  // into S3 through the durable queue), its client latency at the commit.
+  { id: 'c-parquet-100k', title: '(c) with marshaler parquet at 100,000 spans/s',
+    pipeline: { ...s3, marshaler: 'parquet' }, load: { generator: 'client', ...steady } },
+  // What users run: the shipped pipelines.yaml as it is (the Parquet trace
+  // table into S3 through the durable queue, and the query extension), its
+  // client latency at the commit.
   { id: 'shipped-100k', title: 'the shipped pipelines.yaml at 100,000 spans/s',
     pipeline: { shipped: true, protocol: 'grpc', exporter: 'awss3' },
     load: { generator: 'client', ...steady } },

@@ -34,6 +34,9 @@ ${awss3}
 extensions:
   file_storage: { directory: "${dir}", create_directory: true }
   health_check: { endpoint: "127.0.0.1:0" }
+  trace_query:
+    endpoint: "127.0.0.1:0"
+    s3uploader: { s3_bucket: ${s.bucket}, endpoint: "${endpoint}" }
 service:
   admin: { endpoint: "127.0.0.1:0" }
   telemetry: { metrics: { level: none } }

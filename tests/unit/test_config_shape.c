@@ -276,9 +276,10 @@ static void test_shipped_config_model(void **state)
     assert_ref(&p->exporters.items[0], "awss3", "awss3", NULL);
     assert_ptr_equal(otelc_node_parent(p->exporters.items[0].config),
                      otelc_config_section(cfg, "exporters"));
-    assert_int_equal(cfg->extensions.count, 2);
+    assert_int_equal(cfg->extensions.count, 3);
     assert_ref(&cfg->extensions.items[0], "file_storage", "file_storage", NULL);
     assert_ref(&cfg->extensions.items[1], "health_check", "health_check", NULL);
+    assert_ref(&cfg->extensions.items[2], "trace_query", "trace_query", NULL);
     assert_true(cfg->admin_enabled);
     assert_string_equal(cfg->admin_endpoint, "localhost:13133");
     assert_int_equal(cfg->shutdown_timeout_ns, 30000000000LL);

@@ -6,7 +6,7 @@
 import { createRequire } from 'node:module';
 import { execFileSync } from 'node:child_process';
 import { request as httpRequest } from 'node:http';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -165,13 +165,27 @@ export function objectSpans(key, body) {
   throw new Error(`unknown object type: ${key}`);
 }
 
+// The spans of a trace-table file, read by DuckDB (a real Parquet reader,
+// loaded on first use).
+let duck;
+export async function parquetSpans(body) {
+  if (!duck) {
+    const { DuckDBInstance } = await import('@duckdb/node-api');
+    duck = await (await DuckDBInstance.create(':memory:')).connect();
+  }
+  const file = join(mkdtempSync(join(tmpdir(), 'otelc-pq-')), 'f.parquet');
+  writeFileSync(file, body);
+  const r = await duck.runAndReadAll(`SELECT TraceId, SpanId FROM read_parquet('${file}')`);
+  return r.getRowObjects().map((x) => ({ traceId: x.TraceId, spanId: x.SpanId }));
+}
+
 // Every span in every object under prefix: { objects, spans, ids: Set }.
 export async function collectSpans(s, prefix = '') {
   const objects = await s.list(prefix);
   const spans = [];
   for (const o of objects) {
     const r = await s.get(o.key);
-    spans.push(...objectSpans(o.key, r.body));
+    spans.push(...(o.key.endsWith('.parquet') ? await parquetSpans(r.body) : objectSpans(o.key, r.body)));
   }
   return { objects, spans, ids: new Set(spans.map((x) => x.spanId)) };
 }
