@@ -75,6 +75,23 @@ static void init_sync(ohttp *x)
     x->incoming_tail = &x->incoming;
 }
 
+/* The node of the key an error message starts with ("tls.min_version:
+ * ..."), so the error points at its line; the component's otherwise. */
+static const otelc_node *key_node(otelc_ctx *ctx, const otelc_host_api *api, const char *err)
+{
+    char key[64];
+    size_t n = strcspn(err, ": ");
+    if (err[n] != ':' || n >= sizeof(key))
+        return NULL;
+    memcpy(key, err, n);
+    key[n] = 0;
+    const otelc_node *at = api->config_node(ctx);
+    char *save = NULL;
+    for (char *part = strtok_r(key, ".", &save); part && at; part = strtok_r(NULL, ".", &save))
+        at = api->node_get(at, part);
+    return at;
+}
+
 static int create(otelc_ctx *ctx, const otelc_host_api *api, const void *cfg, void **state)
 {
     char err[512];
@@ -85,7 +102,7 @@ static int create(otelc_ctx *ctx, const otelc_host_api *api, const void *cfg, vo
     x->api = api;
     x->cfg = cfg;
     if (oh_settings_init(&x->set, cfg, err, sizeof(err)) != 0) {
-        api->config_error(ctx, NULL, "%s", err);
+        api->config_error(ctx, key_node(ctx, api, err), "%s", err);
         free(x);
         return -1;
     }
