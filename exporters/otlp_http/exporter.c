@@ -31,28 +31,29 @@ static void curl_init(void)
     curl_init_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
 }
 
-static otelc_series *counter(ohttp *x, const char *name, const char *help, const char *outcome)
+/* Registers one counter series into *out; false when the host refused. */
+static bool counter(ohttp *x, otelc_series **out, const char *name, const char *help,
+                    const char *outcome)
 {
     const char *id = x->api->instance_id(x->ctx);
     const char *labels[] = {"exporter", id, outcome ? "outcome" : NULL, outcome, NULL};
     otelc_metric_desc d = {.name = name, .help = help, .type = OTELC_COUNTER, .labels = labels};
-    return x->api->metric(x->ctx, &d);
+    *out = x->api->metric(x->ctx, &d);
+    return *out != NULL;
 }
 
 static int register_metrics(ohttp *x)
 {
     static const char *const outcomes[] = {"ok", "retry", "reject", "pause"};
-    int bad = 0;
-    for (size_t i = 0; i < 4; i++) {
-        x->requests[i] = counter(x, "otelc_otlp_http_requests_total",
-                                 "Export requests by outcome.", outcomes[i]);
-        bad |= !x->requests[i];
-    }
-    x->bytes = counter(x, "otelc_otlp_http_sent_bytes_total",
-                       "Request body bytes the server accepted.", NULL);
-    x->rejected_spans = counter(x, "otelc_otlp_http_partial_rejected_spans_total",
-                                "Spans a 2xx answer's partial_success said were rejected.", NULL);
-    return bad || !x->bytes || !x->rejected_spans ? -1 : 0;
+    bool ok = true;
+    for (size_t i = 0; i < 4; i++)
+        ok &= counter(x, &x->requests[i], "otelc_otlp_http_requests_total",
+                      "Export requests by outcome.", outcomes[i]);
+    ok &= counter(x, &x->bytes, "otelc_otlp_http_sent_bytes_total",
+                  "Request body bytes the server accepted.", NULL);
+    ok &= counter(x, &x->rejected_spans, "otelc_otlp_http_partial_rejected_spans_total",
+                  "Spans a 2xx answer's partial_success said were rejected.", NULL);
+    return ok ? 0 : -1;
 }
 
 /* `timeout` is the host's key, with the host's default; this exporter's

@@ -43,7 +43,7 @@ static void test_retry_after_forms(void **state)
     assert_int_equal(oh_retry_after_ns("3", NOW), 3 * S);
     assert_int_equal(oh_retry_after_ns(" 0 ", NOW), 0);
     assert_int_equal(oh_retry_after_ns("-5", NOW), 0);
-    assert_int_equal(oh_retry_after_ns("99999999", NOW), 24 * 3600 * S); /* capped */
+    assert_int_equal(oh_retry_after_ns("99999999", NOW), 24LL * 3600 * S); /* capped */
     assert_int_equal(oh_retry_after_ns("Tue, 14 Nov 2023 22:13:25 GMT", NOW), 5 * S);
     assert_int_equal(oh_retry_after_ns("Tue, 14 Nov 2023 22:13:00 GMT", NOW), 0); /* past */
     assert_int_equal(oh_retry_after_ns("soon", NOW), -1);
