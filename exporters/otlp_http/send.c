@@ -23,9 +23,9 @@ static size_t on_write(char *p, size_t size, size_t n, void *arg)
     size_t len = size * n;
     size_t take = OH_ANSWER_BODY_MAX - job->answer_len;
     take = len < take ? len : take;
-    if (take && !job->answer)
-        job->answer = malloc(OH_ANSWER_BODY_MAX + 1);
-    if (take && job->answer) {
+    char *grown = take ? realloc(job->answer, job->answer_len + take + 1) : NULL;
+    if (grown) { /* answers are mostly a few bytes: grown as they come */
+        job->answer = grown;
         memcpy(job->answer + job->answer_len, p, take);
         job->answer_len += take;
         job->answer[job->answer_len] = 0;
@@ -211,6 +211,14 @@ static void on_hold_done(evutil_socket_t fd, short what, void *arg)
  * so the host's back-off starts after the wait. */
 static void hold(ohttp *x, oh_job *job, int64_t wait_ns)
 {
+    pthread_mutex_lock(&x->mu);
+    bool releasing = x->releasing; /* shutdown began: no new waits */
+    pthread_mutex_unlock(&x->mu);
+    if (releasing) {
+        list_remove(x, job);
+        finish(x, job, OTELC_RETRY);
+        return;
+    }
     wait_ns = wait_ns < OH_HOLD_MAX_NS ? wait_ns : OH_HOLD_MAX_NS;
     struct timeval tv = {(time_t)(wait_ns / 1000000000LL),
                          (suseconds_t)(wait_ns % 1000000000LL / 1000)};

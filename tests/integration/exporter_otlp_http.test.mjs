@@ -196,6 +196,21 @@ test('503 with Retry-After is waited out and retried; nothing is lost', async (t
   assert.equal((await up.o.stop()).code, 0, up.o.log);
 });
 
+test('an attempt waiting out Retry-After does not hold up shutdown', async (t) => {
+  const srv = await fakeServer(() => ({ status: 429, headers: { 'retry-after': '100' } }));
+  t.after(() => srv.stop());
+  const up = await upstream(`  otlp_http:
+    endpoint: "http://127.0.0.1:${srv.port}"
+    ${fastRetry}`, 'otlp_http');
+  t.after(() => up.o.stop());
+  assert.equal((await up.send(richRequest(1, 2))).status, 200);
+  assert.ok(await eventually(() => /will retry after the 100s the server asked for/.test(up.o.log)), up.o.log);
+  const began = Date.now();
+  await up.o.stop();
+  assert.ok(Date.now() - began < 20000, `shutdown waited for the Retry-After:\n${up.o.log}`);
+  assert.equal(srv.reqs.length, 1);
+});
+
 test('400 rejects the batch for good and counts it failed; partial success is counted', async (t) => {
   const srv = await fakeServer((r) => (r.spans.length === 2
     ? { status: 400, body: Buffer.concat([Buffer.from([8, 3]), pb(2, Buffer.from('bad span'))]) }
