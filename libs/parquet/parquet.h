@@ -187,7 +187,8 @@ typedef struct pq_summaries {
  * does not produce, a column missing or of another type) or -ENOMEM (also
  * when decoding would take more memory than a fixed budget plus 64 times
  * len, whatever the file's headers claim). Unknown SpanKind and
- * StatusCode names read as 0.
+ * StatusCode names read as 0; ids of another length than OTLP's (which
+ * receivers refuse) are cut or padded with zeros.
  */
 int pq_traces_summaries(const pq_file_meta *m, size_t rg, const uint8_t *bytes, int64_t offset,
                         size_t len, pq_summaries **out);

@@ -410,13 +410,20 @@ void pq_summaries_free(pq_summaries *s)
     free(impl);
 }
 
-static int fixed_id(pq_table *t, int c, uint8_t *out, size_t n, bool may_be_empty)
+/* An id column into a fixed-size id: one of another length (the writer
+ * takes what OTLP gives; receivers refuse such ids) is cut or padded
+ * with zeros. */
+static int fixed_id(pq_table *t, int c, uint8_t *out, size_t n)
 {
     pq_view v;
+    uint8_t id[64];
     int rc = pq_table_str(t, c, &v);
-    if (rc == 0 && may_be_empty && v.len == 0)
-        return 0;
-    return rc ? rc : pq_unhex(v, out, n) == (int)n ? 0 : -EBADMSG;
+    int got = rc ? 0 : pq_unhex(v, id, sizeof(id));
+    if (rc || got < 0)
+        return rc ? rc : -EBADMSG;
+    memset(out, 0, n);
+    memcpy(out, id, (size_t)got < n ? (size_t)got : n);
+    return 0;
 }
 
 static int summarize(pq_table *t, pq_span_summary *s)
@@ -424,9 +431,9 @@ static int summarize(pq_table *t, pq_span_summary *s)
     pq_view kind, status;
     int rc = pq_table_i64(t, T_TIMESTAMP, &s->start_ns);
     rc = rc ? rc : pq_table_i64(t, T_DURATION, &s->duration_ns);
-    rc = rc ? rc : fixed_id(t, T_TRACE_ID, s->trace_id, 16, false);
-    rc = rc ? rc : fixed_id(t, T_SPAN_ID, s->span_id, 8, false);
-    rc = rc ? rc : fixed_id(t, T_PARENT_SPAN_ID, s->parent_span_id, 8, true);
+    rc = rc ? rc : fixed_id(t, T_TRACE_ID, s->trace_id, 16);
+    rc = rc ? rc : fixed_id(t, T_SPAN_ID, s->span_id, 8);
+    rc = rc ? rc : fixed_id(t, T_PARENT_SPAN_ID, s->parent_span_id, 8);
     rc = rc ? rc : pq_table_str(t, T_SPAN_KIND, &kind);
     rc = rc ? rc : pq_table_str(t, T_STATUS_CODE, &status);
     rc = rc ? rc : pq_table_str(t, T_SERVICE_NAME, &s->service);

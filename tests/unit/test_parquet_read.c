@@ -331,7 +331,8 @@ static fx_kv **every_type(size_t *n)
 static void add_event(fx_span *s, uint64_t t, const char *name, size_t nattrs, fx_kv **attrs)
 {
     fx_event **ev = fx_alloc((s->n_events + 1) * sizeof(*ev));
-    memcpy(ev, s->events, s->n_events * sizeof(*ev));
+    if (s->n_events)
+        memcpy(ev, s->events, s->n_events * sizeof(*ev));
     fx_event *e = ev[s->n_events] = fx_alloc(sizeof(*e));
     opentelemetry__proto__trace__v1__span__event__init(e);
     e->time_unix_nano = t;
@@ -346,7 +347,8 @@ static void add_link(fx_span *s, unsigned seed, const char *state, size_t nattrs
                      fx_kv **attrs)
 {
     fx_link **ln = fx_alloc((s->n_links + 1) * sizeof(*ln));
-    memcpy(ln, s->links, s->n_links * sizeof(*ln));
+    if (s->n_links)
+        memcpy(ln, s->links, s->n_links * sizeof(*ln));
     fx_link *l = ln[s->n_links] = fx_alloc(sizeof(*l));
     opentelemetry__proto__trace__v1__span__link__init(l);
     l->trace_id = (ProtobufCBinaryData){16, fx_alloc(16)};
@@ -377,6 +379,11 @@ static fx_request *typed_request(void)
     add_link(s, 41, "k=v", n, kvs);
     ss->spans[1] = fx_span_new(2);
     add_link(ss->spans[1], 42, "x", 2, kvs + 2);
+    /* Keys met twice (OTLP forbids it; the table keeps them). */
+    fx_kv *dups[] = {fx_kv_new("k", fx_str("x")), fx_kv_new("k", fx_int(7)),
+                     fx_kv_new("k", fx_bool(true)), fx_kv_new("k", fx_str(""))};
+    ss->spans[1]->n_attributes = 4;
+    ss->spans[1]->attributes = memcpy(fx_alloc(sizeof(dups)), dups, sizeof(dups));
     return r;
 }
 
