@@ -269,20 +269,31 @@ void pq_kvs_free(pq_kvs *k)
     memset(k, 0, sizeof(*k));
 }
 
+/* Each array is kept as soon as it has grown: a later failure leaks
+ * nothing and leaves cap, the size all three have, as it was. */
+static int kvs_grow(pq_kvs *k)
+{
+    size_t cap = k->cap ? k->cap * 2 : 16;
+    pq_view *key = realloc(k->key, cap * sizeof(*key));
+    if (!key)
+        return -ENOMEM;
+    k->key = key;
+    pq_view *val = realloc(k->val, cap * sizeof(*val));
+    if (!val)
+        return -ENOMEM;
+    k->val = val;
+    bool *has = realloc(k->has_val, cap * sizeof(*has));
+    if (!has)
+        return -ENOMEM;
+    k->has_val = has;
+    k->cap = cap;
+    return 0;
+}
+
 static int kvs_push(pq_kvs *k, pq_view key, const pq_view *val)
 {
-    if (k->n == k->cap) {
-        size_t cap = k->cap ? k->cap * 2 : 16;
-        pq_view *nk = realloc(k->key, cap * sizeof(*nk));
-        k->key = nk ? nk : k->key;
-        pq_view *nv = nk ? realloc(k->val, cap * sizeof(*nv)) : NULL;
-        k->val = nv ? nv : k->val;
-        bool *nh = nv ? realloc(k->has_val, cap * sizeof(*nh)) : NULL;
-        if (!nh)
-            return -ENOMEM;
-        k->has_val = nh;
-        k->cap = cap;
-    }
+    if (k->n == k->cap && kvs_grow(k) != 0)
+        return -ENOMEM;
     k->key[k->n] = key;
     k->has_val[k->n] = val != NULL;
     k->val[k->n++] = val ? *val : (pq_view){(const uint8_t *)"", 0};

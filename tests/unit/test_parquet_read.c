@@ -164,7 +164,7 @@ static void same_any(const fx_any *in, const fx_any *out)
 static void same_attrs(fx_kv *const *in, size_t nin, fx_kv *const *out, size_t nout)
 {
     assert_int_equal(nin, nout);
-    for (size_t i = 0; i < nin; i++) {
+    for (size_t i = 0; i < nin && i < nout; i++) {
         assert_string_equal(in[i]->key, out[i]->key);
         same_any(in[i]->value, out[i]->value);
     }
@@ -285,7 +285,7 @@ static fx_resource *resource_of(size_t n, fx_kv **attrs)
     fx_resource *r = fx_alloc(sizeof(*r));
     opentelemetry__proto__resource__v1__resource__init(r);
     r->n_attributes = n;
-    r->attributes = memcpy(fx_alloc(n * sizeof(*attrs) + 1), attrs, n * sizeof(*attrs));
+    r->attributes = memcpy(fx_alloc(n * sizeof(fx_kv *) + 1), attrs, n * sizeof(fx_kv *));
     return r;
 }
 
@@ -330,9 +330,9 @@ static fx_kv **every_type(size_t *n)
 
 static void add_event(fx_span *s, uint64_t t, const char *name, size_t nattrs, fx_kv **attrs)
 {
-    fx_event **ev = fx_alloc((s->n_events + 1) * sizeof(*ev));
+    fx_event **ev = fx_alloc((s->n_events + 1) * sizeof(fx_event *));
     if (s->n_events)
-        memcpy(ev, s->events, s->n_events * sizeof(*ev));
+        memcpy(ev, s->events, s->n_events * sizeof(fx_event *));
     fx_event *e = ev[s->n_events] = fx_alloc(sizeof(*e));
     opentelemetry__proto__trace__v1__span__event__init(e);
     e->time_unix_nano = t;
@@ -346,9 +346,9 @@ static void add_event(fx_span *s, uint64_t t, const char *name, size_t nattrs, f
 static void add_link(fx_span *s, unsigned seed, const char *state, size_t nattrs,
                      fx_kv **attrs)
 {
-    fx_link **ln = fx_alloc((s->n_links + 1) * sizeof(*ln));
+    fx_link **ln = fx_alloc((s->n_links + 1) * sizeof(fx_link *));
     if (s->n_links)
-        memcpy(ln, s->links, s->n_links * sizeof(*ln));
+        memcpy(ln, s->links, s->n_links * sizeof(fx_link *));
     fx_link *l = ln[s->n_links] = fx_alloc(sizeof(*l));
     opentelemetry__proto__trace__v1__span__link__init(l);
     l->trace_id = (ProtobufCBinaryData){16, fx_alloc(16)};
@@ -538,7 +538,7 @@ static void summaries_match(const fx_request *r)
     req_t *in = repacked(r);
     flat *a = calloc(s->n + 1, sizeof(*a));
     assert_int_equal(flatten(in, a, s->n + 1), s->n);
-    for (size_t i = 0; i < s->n; i++)
+    for (size_t i = 0; i < s->n && a[i].span; i++)
         expect_summary(&s->rows[i], &a[i]);
     free(a);
     req_free(in);
