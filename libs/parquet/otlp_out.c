@@ -124,6 +124,13 @@ static int put_value(out_state *o, pq_buf *b, size_t i)
     return pq_text_any(b, NULL, o->kv.val[i]);
 }
 
+/* Output past the read's budget: what a small file's dictionary entries,
+ * each referenced many times over, could make. */
+static bool over_budget(const out_state *o)
+{
+    return o->out.len + o->res.len > o->t.budget;
+}
+
 /* Reads the attribute map at columns kc, vc and its companion tkc, tvc. */
 static int read_attrs(out_state *o, int kc, int tkc)
 {
@@ -153,6 +160,8 @@ static int write_attrs(out_state *o, pq_buf *b, uint32_t field)
             return rc;
         pq_pb_close(b, v);
         pq_pb_close(b, kv);
+        if (over_budget(o))
+            return -ENOMEM;
     }
     return b->err;
 }
@@ -235,8 +244,8 @@ static int put_list(out_state *o, pq_buf *b, int first_col, int (*put)(out_state
     uint8_t list_rep = o->t.col[first_col].max_rep;
     do {
         int rc = put(o, b);
-        if (rc != 0)
-            return rc;
+        if (rc != 0 || over_budget(o))
+            return rc ? rc : -ENOMEM;
     } while (pq_table_rep(&o->t, first_col) == list_rep);
     return 0;
 }
@@ -359,8 +368,8 @@ static int put_row(out_state *o, size_t row)
     rc = rc ? rc : put_span(o, &o->out);
     if (rc == 0 && !pq_table_row_done(&o->t))
         rc = -EBADMSG;
-    if (rc == 0 && o->out.len > o->t.budget)
-        rc = -ENOMEM; /* what a hostile dictionary could make of a small file */
+    if (rc == 0 && over_budget(o))
+        rc = -ENOMEM;
     return rc ? rc : o->out.err;
 }
 

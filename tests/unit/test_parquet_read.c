@@ -644,6 +644,47 @@ static void test_damaged_bytes(void **state)
     file_free(&f);
 }
 
+/* ---- files other writers made ------------------------------------------- */
+
+static uint8_t *load(const char *name, size_t *len)
+{
+    char path[512];
+    snprintf(path, sizeof(path), "%s/parquet/%s", OTELC_TEST_DATA, name);
+    FILE *fp = fopen(path, "rb");
+    assert_non_null(fp);
+    fseek(fp, 0, SEEK_END);
+    *len = (size_t)ftell(fp);
+    fseek(fp, 0, SEEK_SET);
+    uint8_t *p = malloc(*len);
+    assert_true(p && fread(p, 1, *len, fp) == *len);
+    fclose(fp);
+    return p;
+}
+
+/* DuckDB's re-export (every column optional, several pages, timestamps
+ * in microseconds) reads back as the request written, event times cut
+ * to the microsecond; its v2 encodings are refused. */
+static void test_duckdb_files(void **state)
+{
+    file f = {0};
+    f.p = load("duckdb_zstd.parquet", &f.len);
+    assert_int_equal(pq_file_footer(f.p, f.len, &f.meta), 0);
+    assert_int_equal(pq_row_group_range(f.meta, 0, &f.off, &f.rlen), 0);
+    req_t *in = repacked(fx_rich_request()), *out = read_rows(&f, NULL, 0);
+    fx_span *s0 = in->resource_spans[0]->scope_spans[0]->spans[0];
+    for (size_t i = 0; i < s0->n_events; i++)
+        s0->events[i]->time_unix_nano -= s0->events[i]->time_unix_nano % 1000;
+    expect_spans(in, out, NULL, 0);
+    req_free(in);
+    req_free(out);
+    file_free(&f);
+    f.p = load("duckdb_v2.parquet", &f.len);
+    assert_int_equal(pq_file_footer(f.p, f.len, &f.meta), 0);
+    pq_summaries *s;
+    assert_int_equal(pq_traces_summaries(f.meta, 0, f.p, 0, f.len, &s), -ENOTSUP);
+    file_free(&f);
+}
+
 /* ---- pieces on their own ------------------------------------------------ */
 
 static void test_rle_decode(void **state)
@@ -806,6 +847,7 @@ int main(void)
         cmocka_unit_test(test_range_not_covered),
         cmocka_unit_test(test_unsupported),
         cmocka_unit_test(test_damaged_bytes),
+        cmocka_unit_test(test_duckdb_files),
         cmocka_unit_test(test_rle_decode),
         cmocka_unit_test(test_text_any),
         cmocka_unit_test(test_pages_v2_uncompressed),
