@@ -403,9 +403,9 @@ int pq_traces_otlp(const pq_file_meta *m, size_t rg, const uint8_t *bytes, int64
                    size_t *out_len)
 {
     out_state o;
-    bool used[T_COUNT];
+    uint8_t used[T_COUNT];
     memset(&o, 0, sizeof(o));
-    memset(used, 1, sizeof(used));
+    memset(used, PQ_USE, sizeof(used));
     *out = NULL;
     *out_len = 0;
     int rc = pq_table_open(&o.t, m, rg, bytes, offset, len, used);

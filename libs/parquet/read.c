@@ -144,6 +144,7 @@ static int read_columns(pq_table *t)
     for (int c = 0; c < T_COUNT; c++) {
         if (!t->used[c])
             continue;
+        t->src.keep = t->used[c] == PQ_USE_KEEP ? &t->keep : &t->tmp;
         int rc = pq_col_read(&t->src, &t->leaf[c], &t->col[c]);
         if (rc != 0)
             return rc;
@@ -155,7 +156,7 @@ static int read_columns(pq_table *t)
 }
 
 int pq_table_open(pq_table *t, const pq_file_meta *m, size_t rg, const uint8_t *bytes,
-                  int64_t offset, size_t len, const bool used[T_COUNT])
+                  int64_t offset, size_t len, const uint8_t used[T_COUNT])
 {
     memset(t, 0, sizeof(*t));
     memcpy(t->used, used, sizeof(t->used));
@@ -475,11 +476,12 @@ static int summarize_all(pq_table *t, summaries_impl *impl)
 int pq_traces_summaries(const pq_file_meta *m, size_t rg, const uint8_t *bytes, int64_t offset,
                         size_t len, pq_summaries **out)
 {
-    bool used[T_COUNT] = {0};
+    uint8_t used[T_COUNT] = {0};
     pq_table t;
     *out = NULL;
     for (size_t i = 0; i < sizeof(summary_cols) / sizeof(summary_cols[0]); i++)
-        used[summary_cols[i]] = true;
+        used[summary_cols[i]] = PQ_USE;
+    used[T_SERVICE_NAME] = used[T_SPAN_NAME] = PQ_USE_KEEP; /* the views point there */
     summaries_impl *impl = calloc(1, sizeof(*impl));
     if (!impl)
         return -ENOMEM;
@@ -487,7 +489,7 @@ int pq_traces_summaries(const pq_file_meta *m, size_t rg, const uint8_t *bytes, 
     if (rc == 0)
         rc = summarize_all(&t, impl);
     if (rc == 0) {
-        impl->keep = t.keep; /* the pages and rows the summaries point into */
+        impl->keep = t.keep; /* the rows, and the pages their names point into */
         t.keep.head = NULL;
         impl->keep.budget = &impl->budget;
     }
