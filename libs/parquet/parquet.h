@@ -13,6 +13,9 @@
  *    column chunks with their offsets, statistics and bloom filter
  *    places) and pq_bloom_check asks a chunk's bloom filter about a value,
  *    so a reader fetches only the byte ranges it needs.
+ *  - pq_row_group_range, pq_traces_summaries and pq_traces_otlp read a
+ *    row group of the trace table back: the few columns listing and
+ *    searching filter on, or whole rows as an OTLP request.
  *
  * Ownership: inputs are borrowed for the call only, except where a
  * function says its result points into them. Results the caller owns are
@@ -143,5 +146,69 @@ const pq_column_chunk *pq_find_column(const pq_file_meta *m, size_t rg, const ch
  * the column holds (for TraceId, the 32 lowercase hex digits).
  */
 int pq_bloom_check(const uint8_t *bloom, size_t len, const void *value, size_t value_len);
+
+/* ---- reading rows of the trace table -------------------------------- */
+
+/*
+ * The byte range [*offset, *offset + *len) of the file holding every
+ * column chunk of row group rg (dictionary pages included, bloom filters
+ * not): one ranged GET covers what pq_traces_summaries and pq_traces_otlp
+ * need. Returns 0, -EINVAL when rg is not a row group of m, -EBADMSG when
+ * the chunks' offsets do not add up.
+ */
+int pq_row_group_range(const pq_file_meta *m, size_t rg, int64_t *offset, int64_t *len);
+
+/* The summary of one row (span): what listing and searching filter on. */
+typedef struct pq_span_summary {
+    int64_t start_ns, duration_ns;
+    uint8_t trace_id[16], span_id[8], parent_span_id[8]; /* parent all-zero for a root */
+    uint8_t kind;          /* OTLP SpanKind number (0..5) */
+    uint8_t status;        /* OTLP status code number (0 unset, 1 ok, 2 error) */
+    pq_view service, name; /* point into the pq_summaries that holds them */
+} pq_span_summary;
+
+/* rows[i] is row i of the row group; n its row count. */
+typedef struct pq_summaries {
+    pq_span_summary *rows;
+    size_t n;
+} pq_summaries;
+
+/*
+ * Decodes only the summary columns (Timestamp, TraceId, SpanId,
+ * ParentSpanId, SpanKind, ServiceName, SpanName, Duration, StatusCode) of
+ * row group rg. bytes holds the file's bytes [offset, offset + len) (only
+ * read, for the call only), which must cover the row group
+ * (pq_row_group_range; these nine columns' chunks are enough). On success
+ * returns 0 and *out, freed with pq_summaries_free (NULL is fine); its
+ * views point into memory *out owns, not into m or bytes. On failure
+ * *out is NULL and the return is -EINVAL (rg out of range), -EBADMSG (the
+ * bytes do not cover the row group, or something in them is malformed or
+ * inconsistent), -ENOTSUP (valid Parquet this reader does not handle: a
+ * codec other than zstd or none, an encoding or page type otelc's writer
+ * does not produce, a column missing or of another type) or -ENOMEM (also
+ * when decoding would take more memory than a fixed budget plus 64 times
+ * len, whatever the file's headers claim). Unknown SpanKind and
+ * StatusCode names read as 0; ids of another length than OTLP's (which
+ * receivers refuse) are cut or padded with zeros.
+ */
+int pq_traces_summaries(const pq_file_meta *m, size_t rg, const uint8_t *bytes, int64_t offset,
+                        size_t len, pq_summaries **out);
+void pq_summaries_free(pq_summaries *s);
+
+/*
+ * The rows rows[0..nrows) of row group rg (strictly ascending row numbers;
+ * rows NULL: every row, nrows ignored) as one serialized OTLP
+ * ExportTraceServiceRequest. Consecutive rows with the same resource
+ * (attributes and ServiceName) share one ResourceSpans, and with the same
+ * scope too one ScopeSpans. Attribute values get their types back from
+ * the companion type maps (docs/storage.md, "Reading back", says what the
+ * table does not keep). bytes, offset and len as for pq_traces_summaries.
+ * On success returns 0 and *out (malloc'd, the caller's; never NULL) of
+ * *out_len bytes. Errors as pq_traces_summaries, and -EINVAL for rows not
+ * ascending or past the row group; *out is then NULL.
+ */
+int pq_traces_otlp(const pq_file_meta *m, size_t rg, const uint8_t *bytes, int64_t offset,
+                   size_t len, const uint32_t *rows, size_t nrows, uint8_t **out,
+                   size_t *out_len);
 
 #endif /* OTELC_PARQUET_PARQUET_H */

@@ -126,6 +126,12 @@ void pq_rle_encode(pq_buf *out, const uint8_t *u8, const uint32_t *u32, size_t n
 /* Bits needed for values up to max (at least 1). */
 int pq_bit_width(uint32_t max);
 
+/* Decodes count values of the hybrid encoding in p[0..n) (width 0..32)
+ * into u8 (when non-NULL) or u32. Returns 0, or -EBADMSG when the bytes
+ * end first or a value is above max. */
+int pq_rle_decode(const uint8_t *p, size_t n, int width, size_t count, uint32_t max,
+                  uint8_t *u8, uint32_t *u32);
+
 /* ---- split-block bloom filter --------------------------------------- */
 
 #define PQ_BLOOM_MIN_BYTES 32u
@@ -279,5 +285,166 @@ int pq_chunk_write(pq_writer *w, pq_column *c, pq_chunk_meta *m);
 /* Writes ColumnChunk for leaf l with meta m as the next list element. */
 void pq_chunk_meta_write(tc_writer *t, const pq_writer *w, const pq_leaf *l,
                          const pq_chunk_meta *m);
+
+/* ---- reading: memory ---------------------------------------------- */
+
+/*
+ * What one read may allocate in all: a base plus a multiple of the bytes
+ * it was given, whatever the file's headers claim (counts of values,
+ * page sizes), so a hostile file costs at most this before -ENOMEM.
+ * Decompressed pages are capped on their own too.
+ */
+#define PQ_READ_BASE_BUDGET ((size_t)128 << 20)
+#define PQ_READ_BUDGET_PER_BYTE 64
+#define PQ_READ_MAX_PAGE ((size_t)256 << 20)
+
+size_t pq_read_budget(size_t len);
+/* Takes n bytes from *budget; false (and nothing taken) when short. */
+bool pq_budget_take(size_t *budget, size_t n);
+
+/* Blocks freed together, each charged to a budget shared by the arenas of
+ * one read. */
+typedef struct pq_block pq_block;
+typedef struct pq_arena {
+    pq_block *head;
+    size_t *budget;
+} pq_arena;
+
+/* n uninitialized bytes (max_align_t aligned), or NULL when the budget or
+ * memory is short. */
+void *pq_arena_alloc(pq_arena *a, size_t n);
+void *pq_arena_calloc(pq_arena *a, size_t count, size_t size);
+void pq_arena_free(pq_arena *a);
+
+/* ---- reading: column chunks ---------------------------------------- */
+
+/* A leaf as the file's schema has it. */
+typedef struct pq_leaf_info {
+    const pq_column_chunk *cc;
+    int32_t type;           /* enum pq_type_id */
+    int64_t time_scale;     /* 1, or 1000 / 1000000 for MICROS / MILLIS timestamps */
+    uint8_t max_def, max_rep;
+    uint8_t depth;          /* path length */
+    uint8_t def[PQ_MAX_PATH]; /* definition level reached at each path node */
+} pq_leaf_info;
+
+/* One column chunk decoded: a level per entry and the non-null values. */
+typedef struct pq_col {
+    const uint8_t *rep, *def; /* NULL when the max is 0 (all zero) */
+    size_t nlevels;
+    const pq_view *str;       /* BYTE_ARRAY values */
+    const int64_t *i64;       /* INT64 values */
+    size_t nvalues;
+    size_t nrows;             /* levels with repetition level 0 */
+    uint8_t max_def, max_rep;
+} pq_col;
+
+/* Where a row group's bytes are and what decoding them may use. */
+typedef struct pq_chunk_src {
+    const uint8_t *bytes;   /* the file's bytes [offset, offset + len) */
+    int64_t offset;
+    size_t len;
+    pq_arena *keep;         /* decompressed pages: values point into them */
+    pq_arena *tmp;          /* levels, values, dictionaries */
+    void *zstd;             /* ZSTD_DCtx, made on first use; the caller frees it */
+} pq_chunk_src;
+
+/* The bytes [*start, *end) of the file a chunk's pages take (its
+ * dictionary page included). Returns 0 or -EBADMSG. */
+int pq_chunk_bounds(const pq_column_chunk *cc, int64_t *start, int64_t *end);
+
+/* Decodes the pages of leaf l's chunk into c. Returns 0, -EBADMSG,
+ * -ENOTSUP (a codec, encoding or page type otelc does not write) or
+ * -ENOMEM. */
+int pq_col_read(pq_chunk_src *s, const pq_leaf_info *l, pq_col *c);
+void pq_chunk_src_fini(pq_chunk_src *s);
+
+/* ---- reading: the trace table -------------------------------------- */
+
+/* The leaves of the trace table, in the writer's order. */
+enum pq_tcol {
+    T_TIMESTAMP, T_TRACE_ID, T_SPAN_ID, T_PARENT_SPAN_ID, T_TRACE_STATE, T_SPAN_NAME,
+    T_SPAN_KIND, T_SERVICE_NAME, T_RES_KEY, T_RES_VALUE, T_SCOPE_NAME, T_SCOPE_VERSION,
+    T_SPAN_KEY, T_SPAN_VALUE, T_DURATION, T_STATUS_CODE, T_STATUS_MESSAGE,
+    T_EV_TIME, T_EV_NAME, T_EV_KEY, T_EV_VALUE, T_EV_TYPE_KEY, T_EV_TYPE_VALUE,
+    T_LN_TRACE_ID, T_LN_SPAN_ID, T_LN_TRACE_STATE, T_LN_KEY, T_LN_VALUE, T_LN_TYPE_KEY,
+    T_LN_TYPE_VALUE, T_RES_TYPE_KEY, T_RES_TYPE_VALUE, T_SPAN_TYPE_KEY, T_SPAN_TYPE_VALUE,
+    T_COUNT
+};
+
+/* A position in a decoded column: the first level of row `row`, or inside it. */
+typedef struct pq_cur {
+    const pq_col *c;
+    size_t lv, val, row;
+} pq_cur;
+
+/* One map instance's entries (views into the table's pages). */
+typedef struct pq_kvs {
+    pq_view *key, *val;
+    bool *has_val;          /* false: the value is null */
+    size_t n, cap;
+} pq_kvs;
+
+/* The columns of one row group a read asked for, decoded, with cursors. */
+typedef struct pq_table {
+    pq_leaf_info leaf[T_COUNT];
+    pq_col col[T_COUNT];
+    pq_cur cur[T_COUNT];
+    uint8_t used[T_COUNT];  /* enum pq_use */
+    size_t nrows;
+    size_t budget;
+    pq_arena keep, tmp;
+    pq_chunk_src src;
+} pq_table;
+
+/* What a read does with a column: skip it, decode it, or decode it into
+ * pages that t->keep holds (the caller may take that arena over, so its
+ * values outlive the table). */
+enum pq_use { PQ_SKIP = 0, PQ_USE = 1, PQ_USE_KEEP = 2 };
+
+/* Decodes the columns used[] of row group rg from bytes. Returns 0 or a
+ * negative errno (then t is closed already). */
+int pq_table_open(pq_table *t, const pq_file_meta *m, size_t rg, const uint8_t *bytes,
+                  int64_t offset, size_t len, const uint8_t used[T_COUNT]);
+void pq_table_close(pq_table *t);
+
+/* Moves column c's cursor to the start of row (at or after where it is). */
+int pq_table_seek(pq_table *t, int c, size_t row);
+/* Reads one level of a flat column (at a row start): the value, or "" / 0
+ * for a null. */
+int pq_table_str(pq_table *t, int c, pq_view *out);
+int pq_table_i64(pq_table *t, int c, int64_t *out);
+/* The repetition level the cursor of column c is at (0 at the end). */
+uint8_t pq_table_rep(const pq_table *t, int c);
+/* Reads one map instance from the key and value columns kc, vc whose
+ * first level the caller has placed the cursors at. */
+int pq_table_map(pq_table *t, int kc, int vc, pq_kvs *out);
+/* Whether column c's level at its cursor is a list element (not an empty
+ * list); the definition level the list node reaches is its path's node 1. */
+bool pq_table_elem_present(const pq_table *t, int c);
+void pq_kvs_free(pq_kvs *k);
+/* Whether every column used has its cursor at a row's start (or the end):
+ * the columns agreed on where the row ended. */
+bool pq_table_row_done(const pq_table *t);
+
+/* Hex digits into at most cap bytes: the byte count, or -1. */
+int pq_unhex(pq_view hex, uint8_t *out, size_t cap);
+/* SpanKind and StatusCode names as OTLP numbers (0 when unknown). */
+uint8_t pq_kind_number(pq_view name);
+uint8_t pq_status_number(pq_view name);
+
+/* ---- reading: OTLP out --------------------------------------------- */
+
+/* Appends the AnyValue message body for an attribute's text and its type
+ * name from a companion map (NULL: a string). Returns 0, -EBADMSG for
+ * text that does not parse as its type, or the buffer's error. */
+int pq_text_any(pq_buf *out, const pq_view *type, pq_view text);
+
+/* Protobuf output on a pq_buf. */
+void pq_pb_tag(pq_buf *b, uint32_t field, uint32_t wire_type);
+void pq_pb_bytes(pq_buf *b, uint32_t field, const void *p, size_t n); /* omitted when n == 0 */
+/* Starts a length-delimited field; returns where its body starts. */
+size_t pq_pb_open(pq_buf *b, uint32_t field);
+void pq_pb_close(pq_buf *b, size_t body);
 
 #endif /* OTELC_PARQUET_PQ_INT_H */

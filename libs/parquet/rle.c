@@ -4,6 +4,9 @@
  * rows, a service's spans) become one RLE run each; the rest is packed
  * in groups of 8 values, which is all the format allows for packing.
  */
+#include <errno.h>
+#include <string.h>
+
 #include "pq_int.h"
 
 #define MIN_RUN 8 /* a shorter run costs more as RLE than packed */
@@ -91,4 +94,107 @@ void pq_rle_encode(pq_buf *out, const uint8_t *u8, const uint32_t *u32, size_t n
         put_packed(out, &v, i, groups, width);
         i += groups * 8;
     }
+}
+
+/* ---- decoding ---------------------------------------------------------- */
+
+typedef struct sink {
+    uint8_t *u8;
+    uint32_t *u32;
+    size_t at, count;
+    uint32_t max;
+} sink;
+
+static bool put_one(sink *s, uint32_t v)
+{
+    if (v > s->max)
+        return false;
+    if (s->u8)
+        s->u8[s->at++] = (uint8_t)v;
+    else
+        s->u32[s->at++] = v;
+    return true;
+}
+
+static bool read_uvarint(const uint8_t **p, const uint8_t *end, uint64_t *v)
+{
+    *v = 0;
+    for (unsigned shift = 0; shift < 64 && *p < end; shift += 7) {
+        uint8_t b = *(*p)++;
+        *v |= (uint64_t)(b & 0x7f) << shift;
+        if (!(b & 0x80))
+            return true;
+    }
+    return false;
+}
+
+static bool rle_run(const uint8_t **p, const uint8_t *end, int width, uint64_t n, sink *s)
+{
+    size_t nbytes = (size_t)(width + 7) / 8;
+    if ((size_t)(end - *p) < nbytes)
+        return false;
+    uint32_t v = 0;
+    for (size_t b = 0; b < nbytes; b++)
+        v |= (uint32_t)(*p)[b] << (8 * b);
+    *p += nbytes;
+    if (n > s->count - s->at)
+        n = s->count - s->at; /* padding past the last value */
+    if (v > s->max && n > 0)
+        return false;
+    if (s->u8)
+        memset(s->u8 + s->at, (int)v, (size_t)n);
+    else
+        for (uint64_t i = 0; i < n; i++)
+            s->u32[s->at + i] = v;
+    s->at += (size_t)n;
+    return true;
+}
+
+static uint32_t unpack(const uint8_t *p, size_t bit, int width)
+{
+    uint64_t v = 0;
+    size_t first = bit / 8, last = (bit + (size_t)width - 1) / 8;
+    for (size_t b = first; b <= last; b++)
+        v |= (uint64_t)p[b] << (8 * (b - first));
+    return (uint32_t)((v >> (bit % 8)) & (((uint64_t)1 << width) - 1));
+}
+
+/* groups of 8 values; a last group cut short by the end of the data is
+ * fine as long as the values still wanted are there. */
+static bool packed_run(const uint8_t **p, const uint8_t *end, int width, uint64_t groups,
+                       sink *s)
+{
+    size_t left = (size_t)(end - *p);
+    if (groups > left)
+        return false;
+    size_t bytes = (size_t)groups * (size_t)width;
+    size_t n = (size_t)groups * 8;
+    if (n > s->count - s->at)
+        n = s->count - s->at;
+    if (((size_t)width * n + 7) / 8 > left)
+        return false;
+    for (size_t k = 0; k < n; k++)
+        if (!put_one(s, width ? unpack(*p, k * (size_t)width, width) : 0))
+            return false;
+    *p += bytes < left ? bytes : left;
+    return true;
+}
+
+int pq_rle_decode(const uint8_t *p, size_t n, int width, size_t count, uint32_t max,
+                  uint8_t *u8, uint32_t *u32)
+{
+    sink s = {u8, u32, 0, count, max};
+    const uint8_t *end = p + n;
+    if (width < 0 || width > 32)
+        return -EBADMSG;
+    while (s.at < count) {
+        uint64_t h;
+        if (!read_uvarint(&p, end, &h))
+            return -EBADMSG;
+        bool ok = h & 1 ? packed_run(&p, end, width, h >> 1, &s)
+                        : rle_run(&p, end, width, h >> 1, &s);
+        if (!ok || h >> 1 == 0)
+            return -EBADMSG;
+    }
+    return 0;
 }

@@ -8,3 +8,12 @@ otelc_add_unit_test(test_parquet
           ${CMAKE_CURRENT_LIST_DIR}/otlp_deep_walk.c
   LIBS otelc_parquet otelc_sdk otelc_proto PkgConfig::XXHASH)
 target_include_directories(test_parquet PRIVATE ${PROJECT_SOURCE_DIR}/libs/parquet)
+
+# The reading half: rows back as summaries and OTLP, compared field by
+# field with the requests written; pages and text decoders on their own.
+otelc_add_unit_test(test_parquet_read
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_parquet_read.c
+          ${CMAKE_CURRENT_LIST_DIR}/otlp_fixture.c
+          ${CMAKE_CURRENT_LIST_DIR}/otlp_deep_walk.c
+  LIBS otelc_parquet otelc_sdk otelc_proto m)
+target_include_directories(test_parquet_read PRIVATE ${PROJECT_SOURCE_DIR}/libs/parquet)
