@@ -145,7 +145,7 @@ static bool escape(oj_lex *l, size_t *used)
         l->buf[(*used)++] = to[k - from];
         return true;
     }
-    uint32_t cp;
+    uint32_t cp = 0;
     if (c != 'u')
         return bad(l, "invalid escape");
     if (!unicode_escape(l, &cp))
@@ -263,6 +263,7 @@ static bool literal(oj_lex *l, const char *word, ojv_type t, ojv *v)
 
 bool ojl_value(oj_lex *l, ojv *v)
 {
+    v->type = OJV_NULL; /* defined even after an error */
     skip_ws(l);
     if (l->failed)
         return false;
