@@ -84,7 +84,8 @@ static bool yaml_int(const char *text, int64_t *out)
     char *end;
     errno = 0;
     unsigned long long u = strtoull(p, &end, base);
-    if (*end || errno || u > (neg ? (unsigned long long)INT64_MAX + 1 : (unsigned long long)INT64_MAX))
+    /* Past int64, Go's decoder gives a uint64, which pcommon wraps. */
+    if (*end || errno || (neg && u > (unsigned long long)INT64_MAX + 1))
         return false;
     *out = neg ? (int64_t)(0 - u) : (int64_t)u;
     return true;
