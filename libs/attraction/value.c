@@ -179,7 +179,7 @@ void attr_value_hash(const otlp_anyvalue *v, char out[65])
     /* The collector hashes only a non-empty input; the rest becomes "". */
     if (n == 0 || !EVP_Digest(p, n, md, &md_len, EVP_sha256(), NULL))
         return;
-    for (unsigned i = 0; i < md_len && i < 32; i++) {
+    for (size_t i = 0; i < md_len && i < 32; i++) {
         out[2 * i] = "0123456789abcdef"[md[i] >> 4];
         out[2 * i + 1] = "0123456789abcdef"[md[i] & 15];
     }

@@ -26,7 +26,7 @@ static size_t shortest_digits(double d, char digits[24], int *exp)
     for (; *p && *p != 'e'; p++)
         if (*p != '.')
             digits[n++] = *p;
-    *exp = atoi(p + 1);
+    *exp = (int)strtol(p + 1, NULL, 10);
     while (n > 1 && digits[n - 1] == '0')
         n--;
     digits[n] = '\0';

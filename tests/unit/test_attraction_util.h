@@ -13,7 +13,11 @@
 #define KIND_SERVER OPENTELEMETRY__PROTO__TRACE__V1__SPAN__SPAN_KIND__SPAN_KIND_SERVER
 #define KIND_CLIENT OPENTELEMETRY__PROTO__TRACE__V1__SPAN__SPAN_KIND__SPAN_KIND_CLIENT
 
-/* Arena-owned (fx_free_all) parts; kvs is a NULL-terminated list. */
+/* Ends the attribute lists below (a typed null for variadic calls). */
+#define KV_END ((fx_kv *)0)
+
+/* Arena-owned (fx_free_all) parts; attributes are a KV_END-terminated
+ * list. */
 fx_kv **tu_kvs(size_t *n, fx_kv *first, ...);
 fx_resource *tu_resource(fx_kv *first, ...);
 fx_scope *tu_scope(const char *name, const char *version);

@@ -63,14 +63,14 @@ static fx_request *base_request(void)
         tu_span(1, "GET /users", KIND_SERVER, fx_kv_new("http.url", fx_str("/api/v1/users/123")),
                 fx_kv_new("user.email", fx_str("alice@example.com")),
                 fx_kv_new("retries", fx_str("3")), fx_kv_new("ratio", fx_double(2.7)),
-                fx_kv_new("flag", fx_bool(true)), fx_kv_new("count", fx_int(42)), NULL),
+                fx_kv_new("flag", fx_bool(true)), fx_kv_new("count", fx_int(42)), KV_END),
         tu_span(2, "SELECT", KIND_CLIENT, fx_kv_new("db.statement", fx_str("select 1")),
                 fx_kv_new("secret.token", fx_str("abc")), fx_kv_new("secret.key", fx_str("k")),
-                NULL),
-        tu_span(3, "GET /health", KIND_SERVER, NULL),
+                KV_END),
+        tu_span(3, "GET /health", KIND_SERVER, KV_END),
     };
     fx_resource *res = tu_resource(fx_kv_new("service.name", fx_str("checkout")),
-                                   fx_kv_new("deployment.environment", fx_str("prod")), NULL);
+                                   fx_kv_new("deployment.environment", fx_str("prod")), KV_END);
     return tu_request(res, tu_scope("io.test.http", "1.2.0"), 3, spans);
 }
 

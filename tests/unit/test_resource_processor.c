@@ -28,14 +28,14 @@ static void assert_str(const fx_any *v, const char *want)
 /* Two resources: checkout (with host.name and a version) and cart. */
 static fx_request *two_resources(void)
 {
-    fx_span *a[1] = {tu_span(1, "a", KIND_SERVER, fx_kv_new("k", fx_str("v")), NULL)};
-    fx_span *b[1] = {tu_span(2, "b", KIND_CLIENT, NULL)};
+    fx_span *a[1] = {tu_span(1, "a", KIND_SERVER, fx_kv_new("k", fx_str("v")), KV_END)};
+    fx_span *b[1] = {tu_span(2, "b", KIND_CLIENT, KV_END)};
     fx_request *r1 = tu_request(
         tu_resource(fx_kv_new("service.name", fx_str("checkout")),
                     fx_kv_new("host.name", fx_str("node-1")),
-                    fx_kv_new("service.version", fx_str("2")), NULL),
+                    fx_kv_new("service.version", fx_str("2")), KV_END),
         tu_scope("lib", "1"), 1, a);
-    fx_request *r2 = tu_request(tu_resource(fx_kv_new("service.name", fx_str("cart")), NULL),
+    fx_request *r2 = tu_request(tu_resource(fx_kv_new("service.name", fx_str("cart")), KV_END),
                                 tu_scope("lib", "1"), 1, b);
     fx_request *r = fx_request_new(2);
     r->resource_spans[0] = r1->resource_spans[0];
