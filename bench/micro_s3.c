@@ -4,7 +4,8 @@
  * trace table, also as spans/s and bytes per span) from a batch the
  * size read-side batching makes (82 requests of 100 spans, each built
  * from its own seed so the compressor sees no repeats), the payload
- * SHA-256, and SigV4 signatures.
+ * SHA-256, and SigV4 signatures; and a 10 000-span Parquet file read
+ * back as a query does, as span summaries and as OTLP.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 #include "bench_report.h"
 #include "bench_request.h"
 #include "encode.h"
+#include "parquet/parquet.h"
 #include "s3/sigv4.h"
 
 #define SECONDS 1.0
@@ -149,6 +151,72 @@ static void signatures(void)
     sigv4_signer_free(s);
 }
 
+/* A row group read back: summaries or every row as OTLP, rows per CPU
+ * second and MB/s of the row group's bytes. */
+typedef struct pq_file {
+    uint8_t *p;
+    pq_file_meta *m;
+    int64_t off, len;
+} pq_file;
+
+static int read_once(const pq_file *f, bool otlp, size_t *rows)
+{
+    const uint8_t *p = f->p + f->off;
+    if (!otlp) {
+        pq_summaries *s = NULL;
+        int rc = pq_traces_summaries(f->m, 0, p, f->off, (size_t)f->len, &s);
+        *rows = rc == 0 ? s->n : 0;
+        pq_summaries_free(s);
+        return rc;
+    }
+    uint8_t *out = NULL;
+    size_t out_len;
+    int rc = pq_traces_otlp(f->m, 0, p, f->off, (size_t)f->len, NULL, 0, &out, &out_len);
+    *rows = rc == 0 ? (size_t)f->m->num_rows : 0;
+    free(out);
+    return rc;
+}
+
+static void read_rows(const char *name, const pq_file *f, bool otlp)
+{
+    uint64_t rows = 0, bytes = 0;
+    double t0 = bench_now(), c0 = bench_cpu();
+    while (bench_now() - t0 < SECONDS) {
+        size_t n;
+        if (read_once(f, otlp, &n) != 0) {
+            fprintf(stderr, "%s: reading failed\n", name);
+            exit(1);
+        }
+        rows += n;
+        bytes += (uint64_t)f->len;
+    }
+    double cpu = bench_cpu() - c0;
+    bench_report(name, (double)rows / cpu, "rows/s", (double)bytes / cpu / 1e6, "MB/s file");
+}
+
+static void read_back(void)
+{
+    enum { READ_REQUESTS = 100 };
+    struct iovec seg[READ_REQUESTS];
+    pq_file f = {0};
+    size_t len, rows;
+    for (int i = 0; i < READ_REQUESTS; i++) {
+        seg[i].iov_base = bench_request(SPANS, (uint64_t)i + 1, &seg[i].iov_len);
+        if (!seg[i].iov_base)
+            exit(1);
+    }
+    if (pq_traces_write(NULL, seg, READ_REQUESTS, &f.p, &len, &rows) != 0 ||
+        pq_file_footer(f.p, len, &f.m) != 0 || pq_row_group_range(f.m, 0, &f.off, &f.len) != 0)
+        exit(1);
+    printf("# parquet read: %zu spans, row group of %lld bytes\n", rows, (long long)f.len);
+    read_rows("read parquet summaries", &f, false);
+    read_rows("read parquet rows as otlp", &f, true);
+    for (int i = 0; i < READ_REQUESTS; i++)
+        free(seg[i].iov_base);
+    pq_file_meta_free(f.m);
+    free(f.p);
+}
+
 int main(void)
 {
     batch b;
@@ -169,6 +237,7 @@ int main(void)
     per_span("spans parquet", &b, AWSS3_PARQUET, AWSS3_COMPRESS_NONE);
     payload_hash(&b);
     signatures();
+    read_back();
     batch_free(&b);
     return 0;
 }

@@ -96,6 +96,33 @@ static const char *removed_hint(otelc_kind kind, const char *type)
     return NULL;
 }
 
+/* Names the collector renamed and still accepts with a warning: the
+ * deprecated type finds the plugin of the canonical one. */
+static const struct renamed {
+    otelc_kind kind;
+    const char *old_type, *type;
+} renamed[] = {
+    {OTELC_EXPORTER, "otlphttp", "otlp_http"},
+};
+
+/* The plugin for a deprecated type, with the collector's warning. */
+static const plugin_entry *renamed_find(host *h, otelc_kind kind, const otelc_component_ref *ref)
+{
+    for (size_t i = 0; i < sizeof(renamed) / sizeof(renamed[0]); i++) {
+        if (renamed[i].kind != kind || strcmp(renamed[i].old_type, ref->type) != 0)
+            continue;
+        const plugin_entry *pe = registry_find(h->reg, kind, renamed[i].type);
+        if (pe) {
+            char at[512];
+            otelc_errors_prefix(at, sizeof(at), ref->config ? ref->config : ref->ref, true);
+            otelc_log(OTELC_LOG_WARN, "config", "%s\"%s\" alias is deprecated; use \"%s\" "
+                      "instead", at, renamed[i].old_type, renamed[i].type);
+        }
+        return pe;
+    }
+    return NULL;
+}
+
 /* The instance for ref in kind's section: shared unless a processor. */
 static otelc_ctx *instance_for(host *h, otelc_kind kind, const otelc_component_ref *ref,
                                const char *pipeline, otelc_errors *errs)
@@ -105,6 +132,8 @@ static otelc_ctx *instance_for(host *h, otelc_kind kind, const otelc_component_r
     if (c)
         return c;
     const plugin_entry *pe = registry_find(h->reg, kind, ref->type);
+    if (!pe)
+        pe = renamed_find(h, kind, ref);
     const char *hint = pe ? NULL : removed_hint(kind, ref->type);
     if (hint) {
         otelc_errors_add_key(errs, ref->config ? ref->config : ref->ref, "%s", hint);

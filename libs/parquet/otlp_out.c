@@ -75,6 +75,8 @@ typedef struct out_state {
     pq_buf out;            /* the request */
     pq_buf res, prev_res;  /* this row's Resource body; the open ResourceSpans' */
     pq_kvs kv, types;
+    bool *taken;           /* companion entries given to a key already */
+    size_t ntaken, hint;
     pq_view service, scope_name, scope_version;
     size_t rs_at, ss_at;   /* bodies of the open ResourceSpans / ScopeSpans */
     bool rs_open, ss_open;
@@ -85,17 +87,48 @@ static bool same(pq_view a, pq_view b)
     return a.len == b.len && (a.len == 0 || memcmp(a.ptr, b.ptr, a.len) == 0);
 }
 
-/* The type a companion map gives key i of o->kv; NULL: a string. The
- * companion lists its keys in the map's order, so *hint finds most. */
-static const pq_view *type_of(const out_state *o, size_t i, size_t *hint)
+/* The companion entry giving key i of o->kv its type, marked taken; -1
+ * for a string. The companion lists the non-string keys in the map's
+ * order, so the entry after the last one taken is nearly always it; a
+ * key met twice takes the next entry not yet taken. */
+static ptrdiff_t take_type(out_state *o, size_t i)
 {
     const pq_kvs *ty = &o->types;
-    if (*hint < ty->n && same(ty->key[*hint], o->kv.key[i]))
-        return ty->has_val[*hint] ? &ty->val[(*hint)++] : ((*hint)++, NULL);
-    for (size_t j = 0; j < ty->n; j++)
-        if (same(ty->key[j], o->kv.key[i]))
-            return ty->has_val[j] ? &ty->val[j] : NULL;
-    return NULL;
+    size_t j = o->hint;
+    if (j >= ty->n || o->taken[j] || !same(ty->key[j], o->kv.key[i]))
+        for (j = 0; j < ty->n && (o->taken[j] || !same(ty->key[j], o->kv.key[i])); j++)
+            ;
+    if (j == ty->n)
+        return -1;
+    o->taken[j] = true;
+    o->hint = j + 1;
+    return (ptrdiff_t)j;
+}
+
+/* One value: typed when its companion says so and the text reads as that
+ * type; else the text as a string (and the companion entry is left for a
+ * later key: duplicate keys are the only way to get here from otelc's
+ * own files). */
+static int put_value(out_state *o, pq_buf *b, size_t i)
+{
+    size_t mark = b->len;
+    ptrdiff_t j = take_type(o, i);
+    const pq_view *type = j >= 0 && o->types.has_val[j] ? &o->types.val[j] : NULL;
+    if (pq_text_any(b, type, o->kv.val[i]) == 0 || b->err)
+        return b->err;
+    b->len = mark;
+    if (j >= 0) {
+        o->taken[j] = false;
+        o->hint = (size_t)j;
+    }
+    return pq_text_any(b, NULL, o->kv.val[i]);
+}
+
+/* Output past the read's budget: what a small file's dictionary entries,
+ * each referenced many times over, could make. */
+static bool over_budget(const out_state *o)
+{
+    return o->out.len + o->res.len > o->t.budget;
 }
 
 /* Reads the attribute map at columns kc, vc and its companion tkc, tvc. */
@@ -108,17 +141,27 @@ static int read_attrs(out_state *o, int kc, int tkc)
 /* Writes what read_attrs read as KeyValues in field `field`. */
 static int write_attrs(out_state *o, pq_buf *b, uint32_t field)
 {
-    size_t hint = 0;
+    if (o->types.n > o->ntaken) {
+        bool *taken = realloc(o->taken, o->types.n * sizeof(*taken));
+        if (!taken)
+            return -ENOMEM;
+        o->taken = taken;
+        o->ntaken = o->types.n;
+    }
+    if (o->types.n)
+        memset(o->taken, 0, o->types.n * sizeof(*o->taken));
+    o->hint = 0;
     for (size_t i = 0; i < o->kv.n; i++) {
-        const pq_view *type = type_of(o, i, &hint);
         size_t kv = pq_pb_open(b, field);
         pq_pb_bytes(b, 1, o->kv.key[i].ptr, o->kv.key[i].len);
         size_t v = pq_pb_open(b, 2);
-        int rc = o->kv.has_val[i] ? pq_text_any(b, type, o->kv.val[i]) : 0;
+        int rc = o->kv.has_val[i] ? put_value(o, b, i) : 0;
         if (rc != 0)
             return rc;
         pq_pb_close(b, v);
         pq_pb_close(b, kv);
+        if (over_budget(o))
+            return -ENOMEM;
     }
     return b->err;
 }
@@ -201,8 +244,8 @@ static int put_list(out_state *o, pq_buf *b, int first_col, int (*put)(out_state
     uint8_t list_rep = o->t.col[first_col].max_rep;
     do {
         int rc = put(o, b);
-        if (rc != 0)
-            return rc;
+        if (rc != 0 || over_budget(o))
+            return rc ? rc : -ENOMEM;
     } while (pq_table_rep(&o->t, first_col) == list_rep);
     return 0;
 }
@@ -325,8 +368,8 @@ static int put_row(out_state *o, size_t row)
     rc = rc ? rc : put_span(o, &o->out);
     if (rc == 0 && !pq_table_row_done(&o->t))
         rc = -EBADMSG;
-    if (rc == 0 && o->out.len > o->t.budget)
-        rc = -ENOMEM; /* what a hostile dictionary could make of a small file */
+    if (rc == 0 && over_budget(o))
+        rc = -ENOMEM;
     return rc ? rc : o->out.err;
 }
 
@@ -352,6 +395,7 @@ static void out_free(out_state *o)
     pq_buf_free(&o->prev_res);
     pq_kvs_free(&o->kv);
     pq_kvs_free(&o->types);
+    free(o->taken);
 }
 
 int pq_traces_otlp(const pq_file_meta *m, size_t rg, const uint8_t *bytes, int64_t offset,
@@ -359,9 +403,9 @@ int pq_traces_otlp(const pq_file_meta *m, size_t rg, const uint8_t *bytes, int64
                    size_t *out_len)
 {
     out_state o;
-    bool used[T_COUNT];
+    uint8_t used[T_COUNT];
     memset(&o, 0, sizeof(o));
-    memset(used, 1, sizeof(used));
+    memset(used, PQ_USE, sizeof(used));
     *out = NULL;
     *out_len = 0;
     int rc = pq_table_open(&o.t, m, rg, bytes, offset, len, used);

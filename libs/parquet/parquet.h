@@ -178,8 +178,9 @@ typedef struct pq_summaries {
  * ParentSpanId, SpanKind, ServiceName, SpanName, Duration, StatusCode) of
  * row group rg. bytes holds the file's bytes [offset, offset + len) (only
  * read, for the call only), which must cover the row group
- * (pq_row_group_range). On success returns 0 and *out, freed with
- * pq_summaries_free; its views point into memory *out owns. On failure
+ * (pq_row_group_range; these nine columns' chunks are enough). On success
+ * returns 0 and *out, freed with pq_summaries_free (NULL is fine); its
+ * views point into memory *out owns, not into m or bytes. On failure
  * *out is NULL and the return is -EINVAL (rg out of range), -EBADMSG (the
  * bytes do not cover the row group, or something in them is malformed or
  * inconsistent), -ENOTSUP (valid Parquet this reader does not handle: a
@@ -187,7 +188,8 @@ typedef struct pq_summaries {
  * does not produce, a column missing or of another type) or -ENOMEM (also
  * when decoding would take more memory than a fixed budget plus 64 times
  * len, whatever the file's headers claim). Unknown SpanKind and
- * StatusCode names read as 0.
+ * StatusCode names read as 0; ids of another length than OTLP's (which
+ * receivers refuse) are cut or padded with zeros.
  */
 int pq_traces_summaries(const pq_file_meta *m, size_t rg, const uint8_t *bytes, int64_t offset,
                         size_t len, pq_summaries **out);

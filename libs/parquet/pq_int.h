@@ -390,18 +390,22 @@ typedef struct pq_table {
     pq_leaf_info leaf[T_COUNT];
     pq_col col[T_COUNT];
     pq_cur cur[T_COUNT];
-    bool used[T_COUNT];
+    uint8_t used[T_COUNT];  /* enum pq_use */
     size_t nrows;
     size_t budget;
     pq_arena keep, tmp;
     pq_chunk_src src;
 } pq_table;
 
-/* Decodes the columns used[] of row group rg from bytes. t->keep holds
- * the pages the values point into; the caller may take it over. Returns
- * 0 or a negative errno (then t is closed already). */
+/* What a read does with a column: skip it, decode it, or decode it into
+ * pages that t->keep holds (the caller may take that arena over, so its
+ * values outlive the table). */
+enum pq_use { PQ_SKIP = 0, PQ_USE = 1, PQ_USE_KEEP = 2 };
+
+/* Decodes the columns used[] of row group rg from bytes. Returns 0 or a
+ * negative errno (then t is closed already). */
 int pq_table_open(pq_table *t, const pq_file_meta *m, size_t rg, const uint8_t *bytes,
-                  int64_t offset, size_t len, const bool used[T_COUNT]);
+                  int64_t offset, size_t len, const uint8_t used[T_COUNT]);
 void pq_table_close(pq_table *t);
 
 /* Moves column c's cursor to the start of row (at or after where it is). */

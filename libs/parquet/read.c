@@ -144,6 +144,7 @@ static int read_columns(pq_table *t)
     for (int c = 0; c < T_COUNT; c++) {
         if (!t->used[c])
             continue;
+        t->src.keep = t->used[c] == PQ_USE_KEEP ? &t->keep : &t->tmp;
         int rc = pq_col_read(&t->src, &t->leaf[c], &t->col[c]);
         if (rc != 0)
             return rc;
@@ -155,7 +156,7 @@ static int read_columns(pq_table *t)
 }
 
 int pq_table_open(pq_table *t, const pq_file_meta *m, size_t rg, const uint8_t *bytes,
-                  int64_t offset, size_t len, const bool used[T_COUNT])
+                  int64_t offset, size_t len, const uint8_t used[T_COUNT])
 {
     memset(t, 0, sizeof(*t));
     memcpy(t->used, used, sizeof(t->used));
@@ -269,20 +270,31 @@ void pq_kvs_free(pq_kvs *k)
     memset(k, 0, sizeof(*k));
 }
 
+/* Each array is kept as soon as it has grown: a later failure leaks
+ * nothing and leaves cap, the size all three have, as it was. */
+static int kvs_grow(pq_kvs *k)
+{
+    size_t cap = k->cap ? k->cap * 2 : 16;
+    pq_view *key = realloc(k->key, cap * sizeof(*key));
+    if (!key)
+        return -ENOMEM;
+    k->key = key;
+    pq_view *val = realloc(k->val, cap * sizeof(*val));
+    if (!val)
+        return -ENOMEM;
+    k->val = val;
+    bool *has = realloc(k->has_val, cap * sizeof(*has));
+    if (!has)
+        return -ENOMEM;
+    k->has_val = has;
+    k->cap = cap;
+    return 0;
+}
+
 static int kvs_push(pq_kvs *k, pq_view key, const pq_view *val)
 {
-    if (k->n == k->cap) {
-        size_t cap = k->cap ? k->cap * 2 : 16;
-        pq_view *nk = realloc(k->key, cap * sizeof(*nk));
-        k->key = nk ? nk : k->key;
-        pq_view *nv = nk ? realloc(k->val, cap * sizeof(*nv)) : NULL;
-        k->val = nv ? nv : k->val;
-        bool *nh = nv ? realloc(k->has_val, cap * sizeof(*nh)) : NULL;
-        if (!nh)
-            return -ENOMEM;
-        k->has_val = nh;
-        k->cap = cap;
-    }
+    if (k->n == k->cap && kvs_grow(k) != 0)
+        return -ENOMEM;
     k->key[k->n] = key;
     k->has_val[k->n] = val != NULL;
     k->val[k->n++] = val ? *val : (pq_view){(const uint8_t *)"", 0};
@@ -410,13 +422,20 @@ void pq_summaries_free(pq_summaries *s)
     free(impl);
 }
 
-static int fixed_id(pq_table *t, int c, uint8_t *out, size_t n, bool may_be_empty)
+/* An id column into a fixed-size id: one of another length (the writer
+ * takes what OTLP gives; receivers refuse such ids) is cut or padded
+ * with zeros. */
+static int fixed_id(pq_table *t, int c, uint8_t *out, size_t n)
 {
     pq_view v;
+    uint8_t id[64];
     int rc = pq_table_str(t, c, &v);
-    if (rc == 0 && may_be_empty && v.len == 0)
-        return 0;
-    return rc ? rc : pq_unhex(v, out, n) == (int)n ? 0 : -EBADMSG;
+    int got = rc ? 0 : pq_unhex(v, id, sizeof(id));
+    if (rc || got < 0)
+        return rc ? rc : -EBADMSG;
+    memset(out, 0, n);
+    memcpy(out, id, (size_t)got < n ? (size_t)got : n);
+    return 0;
 }
 
 static int summarize(pq_table *t, pq_span_summary *s)
@@ -424,9 +443,9 @@ static int summarize(pq_table *t, pq_span_summary *s)
     pq_view kind, status;
     int rc = pq_table_i64(t, T_TIMESTAMP, &s->start_ns);
     rc = rc ? rc : pq_table_i64(t, T_DURATION, &s->duration_ns);
-    rc = rc ? rc : fixed_id(t, T_TRACE_ID, s->trace_id, 16, false);
-    rc = rc ? rc : fixed_id(t, T_SPAN_ID, s->span_id, 8, false);
-    rc = rc ? rc : fixed_id(t, T_PARENT_SPAN_ID, s->parent_span_id, 8, true);
+    rc = rc ? rc : fixed_id(t, T_TRACE_ID, s->trace_id, 16);
+    rc = rc ? rc : fixed_id(t, T_SPAN_ID, s->span_id, 8);
+    rc = rc ? rc : fixed_id(t, T_PARENT_SPAN_ID, s->parent_span_id, 8);
     rc = rc ? rc : pq_table_str(t, T_SPAN_KIND, &kind);
     rc = rc ? rc : pq_table_str(t, T_STATUS_CODE, &status);
     rc = rc ? rc : pq_table_str(t, T_SERVICE_NAME, &s->service);
@@ -457,11 +476,12 @@ static int summarize_all(pq_table *t, summaries_impl *impl)
 int pq_traces_summaries(const pq_file_meta *m, size_t rg, const uint8_t *bytes, int64_t offset,
                         size_t len, pq_summaries **out)
 {
-    bool used[T_COUNT] = {0};
+    uint8_t used[T_COUNT] = {0};
     pq_table t;
     *out = NULL;
     for (size_t i = 0; i < sizeof(summary_cols) / sizeof(summary_cols[0]); i++)
-        used[summary_cols[i]] = true;
+        used[summary_cols[i]] = PQ_USE;
+    used[T_SERVICE_NAME] = used[T_SPAN_NAME] = PQ_USE_KEEP; /* the views point there */
     summaries_impl *impl = calloc(1, sizeof(*impl));
     if (!impl)
         return -ENOMEM;
@@ -469,7 +489,7 @@ int pq_traces_summaries(const pq_file_meta *m, size_t rg, const uint8_t *bytes, 
     if (rc == 0)
         rc = summarize_all(&t, impl);
     if (rc == 0) {
-        impl->keep = t.keep; /* the pages and rows the summaries point into */
+        impl->keep = t.keep; /* the rows, and the pages their names point into */
         t.keep.head = NULL;
         impl->keep.budget = &impl->budget;
     }

@@ -233,7 +233,7 @@ static int number(jp *j)
         char *end;
         errno = 0;
         long long x = strtoll(tmp, &end, 10);
-        if (!errno && !*end && v.len) {
+        if (!errno && !*end && v.len && !(x == 0 && tmp[0] == '-')) { /* -0: a double */
             pq_pb_tag(j->out, AV_INT, 0);
             pq_buf_varint(j->out, (uint64_t)x);
             return 0;

@@ -175,6 +175,11 @@ void s3_loop_stop(s3_loop *l)
     l->running = false;
 }
 
+struct event_base *s3_loop_base(s3_loop *l)
+{
+    return l->base;
+}
+
 CURLM *s3_loop_multi(s3_loop *l)
 {
     return l->multi;

@@ -17,6 +17,7 @@
 #include <curl/curl.h>
 
 typedef struct s3_loop s3_loop;
+struct event_base;
 
 /* A transfer the loop runs: the easy handle and who hears of its end. */
 typedef struct s3_transfer {
@@ -54,6 +55,10 @@ void s3_loop_stop(s3_loop *l);
 
 /* Stops the loop if needed and frees it. NULL is a no-op. */
 void s3_loop_free(s3_loop *l);
+
+/* The loop's libevent base, for timers of the client's own (armed and
+ * fired on the loop thread only). */
+struct event_base *s3_loop_base(s3_loop *l);
 
 /* Sets a multi option (before start): connection limits and the like. */
 CURLM *s3_loop_multi(s3_loop *l);

@@ -23,6 +23,12 @@
 #define MAX_HEADER_LIST (64 * 1024)
 #define PING_FLOOD_STRIKES 2
 #define IDLE_PING_INTERVAL_NS (INT64_C(7200) * 1000000000)
+/* SETTINGS and PING frames a client may send at once, and per second
+ * after that. Each is acknowledged: a client sending them without end
+ * would have us answer without end. Real clients send a few per minute. */
+#define CTL_BURST 100
+#define CTL_PER_SEC 10
+#define SEC_NS INT64_C(1000000000)
 
 /* What an HTTP/2 client sends first (RFC 9113, 3.4). */
 static const char h2_preface[] = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
@@ -210,6 +216,8 @@ void conn_timer_arm(otlp_conn *c)
                                    : otlp_add_sat(c->last_input_ns, st->ping_ns);
     if (c->nstreams == 0 && !c->goaway)
         next = min64(next, otlp_add_sat(c->idle_since_ns, st->idle_ns));
+    if (!c->settings_seen)
+        next = min64(next, otlp_add_sat(c->born_ns, st->handshake_ns));
     if (!c->goaway)
         next = min64(next, otlp_add_sat(c->born_ns, st->age_ns));
     else
@@ -243,6 +251,11 @@ void conn_drain(otlp_conn *c)
 static bool keepalive_due(otlp_conn *c, int64_t now)
 {
     const otlp_settings *st = &c->srv->set;
+    if (!c->settings_seen && now - c->born_ns >= st->handshake_ns) {
+        c->r->api->log(c->r->ctx, OTELC_LOG_DEBUG,
+                       "closing a connection: no HTTP/2 preface and SETTINGS in time");
+        return false;
+    }
     if (c->ping_sent_ns && c->last_input_ns > c->ping_sent_ns)
         c->ping_sent_ns = 0; /* anything heard since proves the peer alive */
     if (c->ping_sent_ns && now - c->ping_sent_ns >= st->ping_timeout_ns) {
@@ -282,10 +295,38 @@ static void on_timer(evutil_socket_t fd, short what, void *arg)
     conn_settle(c);
 }
 
+/* Takes a token for a client SETTINGS or PING; false once they run out:
+ * the connection then gets GOAWAY ENHANCE_YOUR_CALM and closes. */
+static bool control_frame_allowed(otlp_conn *c, int64_t now)
+{
+    int64_t gained = (now - c->ctl_refill_ns) / SEC_NS * CTL_PER_SEC;
+    if (gained > 0) {
+        c->ctl_tokens = gained >= CTL_BURST - c->ctl_tokens ? CTL_BURST
+                                                            : c->ctl_tokens + (int)gained;
+        c->ctl_refill_ns = now;
+    }
+    if (c->ctl_tokens > 0) {
+        c->ctl_tokens--;
+        return true;
+    }
+    c->r->api->log(c->r->ctx, OTELC_LOG_DEBUG, "closing a connection: SETTINGS or PING flood");
+    send_goaway(c, NGHTTP2_ENHANCE_YOUR_CALM, "too_many_control_frames", 23);
+    c->closing = true;
+    return false;
+}
+
+void conn_client_settings(otlp_conn *c)
+{
+    c->settings_seen = true;
+    control_frame_allowed(c, otelc_mono_ns());
+}
+
 void conn_client_ping(otlp_conn *c)
 {
     const otlp_settings *st = &c->srv->set;
     int64_t now = otelc_mono_ns();
+    if (!control_frame_allowed(c, now))
+        return;
     int64_t allowed = c->nstreams == 0 && !st->permit_idle_pings ? IDLE_PING_INTERVAL_NS
                                                                  : st->min_ping_ns;
     bool strike = c->client_ping_ns && now - c->client_ping_ns < allowed;
@@ -295,6 +336,27 @@ void conn_client_ping(otlp_conn *c)
         c->closing = true;
     }
     c->client_ping_ns = now;
+}
+
+static bool conn_idle(const otlp_conn *c)
+{
+    if (c->mode == CONN_SNIFF)
+        return true;
+    if (c->mode == CONN_H1)
+        return h1_idle(c);
+    return c->nstreams == 0 && c->awaiting == 0;
+}
+
+bool conn_evict_idle(otlp_loop *l)
+{
+    otlp_conn *victim = NULL;
+    for (otlp_conn *c = l->conns; c; c = c->next)
+        if (conn_idle(c) && (!victim || c->last_input_ns < victim->last_input_ns))
+            victim = c;
+    if (!victim)
+        return false;
+    conn_free(victim);
+    return true;
 }
 
 static void on_read(struct bufferevent *bev, void *arg)
@@ -346,6 +408,8 @@ static struct bufferevent *make_bev(otlp_loop *l, int fd)
 static int conn_begin(otlp_conn *c)
 {
     c->born_ns = c->last_input_ns = c->idle_since_ns = otelc_mono_ns();
+    c->ctl_tokens = CTL_BURST;
+    c->ctl_refill_ns = c->born_ns;
     if (c->srv->proto == OTLP_HTTP) {
         c->mode = CONN_SNIFF;
         c->sniff_deadline_ns = otlp_add_sat(c->born_ns, c->srv->set.http.read_header_ns);

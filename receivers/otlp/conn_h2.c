@@ -43,6 +43,10 @@ static int on_frame_recv(nghttp2_session *h2, const nghttp2_frame *f, void *user
             call_headers_done(s);
         break;
     case NGHTTP2_DATA: s = stream_of(h2, f->hd.stream_id); break;
+    case NGHTTP2_SETTINGS:
+        if (!(f->hd.flags & NGHTTP2_FLAG_ACK))
+            conn_client_settings(c);
+        return 0;
     case NGHTTP2_PING:
         if (f->hd.flags & NGHTTP2_FLAG_ACK)
             c->ping_sent_ns = 0;

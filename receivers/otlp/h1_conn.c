@@ -52,6 +52,8 @@ struct h1_conn {
     hdr_state hs;
     size_t header_bytes;
     int64_t begin_ns;       /* the current request's first byte */
+    int64_t body_ns;        /* its headers' end (0 before): min_body_rate */
+    uint64_t body_got;      /* its body bytes so far */
     int64_t read_deadline;  /* OTLP_NEVER: none */
     int64_t write_deadline;
     bool in_message;        /* between a message's first and last byte */
@@ -345,15 +347,20 @@ static int on_headers_complete(http_parser *p)
     }
     else if (q->expect_continue && p->http_minor >= 1)
         evbuffer_add(bufferevent_get_output(c->bev), "HTTP/1.1 100 Continue\r\n\r\n", 25);
-    h->read_deadline = otlp_add_sat(h->begin_ns, c->srv->set.http.read_ns);
+    h->body_ns = otelc_mono_ns();
+    h->body_got = 0;
+    h->read_deadline = hx_read_deadline(&c->srv->set.http, h->begin_ns, h->body_ns, 0);
     return 0;
 }
 
 static int on_body(http_parser *p, const char *at, size_t len)
 {
     otlp_conn *c = p->data;
-    h1_req *q = c->h1->req;
+    h1_conn *h = c->h1;
+    h1_req *q = h->req;
     http_answer a;
+    h->body_got += len;
+    h->read_deadline = hx_read_deadline(&c->srv->set.http, h->begin_ns, h->body_ns, h->body_got);
     if (q->answered) /* refused early: drop the rest, or stop if closing */
         return c->h1->keep_alive ? 0 : -1;
     conn_held_add(c, &q->held, len);
@@ -505,6 +512,12 @@ void h1_on_timer(otlp_conn *c)
         return;
     }
     h1_arm(c);
+}
+
+bool h1_idle(const otlp_conn *c)
+{
+    const h1_conn *h = c->h1;
+    return !h->in_message && !h->complete && !h->close_after;
 }
 
 void h1_drain(otlp_conn *c)

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <otelc/sdk/clock.h>
+
 #include "grpc_status.h"
 #include "otlp_recv.h"
 
@@ -89,8 +91,11 @@ void h2x_headers_done(otlp_stream *s)
     http_answer a;
     otlp_recv *r = s->conn->r;
     bool draining = atomic_load(&r->draining), full = !draining && otlp_pipeline_full(r);
-    if (!hx_head_check(&s->hx, draining, full, &a))
+    s->body_ns = otelc_mono_ns();
+    if (!hx_head_check(&s->hx, draining, full, &a)) {
+        conn_timer_arm(s->conn); /* min_body_rate's deadline may come first */
         return;
+    }
     if (full && a.status == 503)
         otlp_count_early(r);
     h2x_answer(s, &a);
@@ -101,6 +106,7 @@ void h2x_data(otlp_stream *s, const uint8_t *p, size_t n)
     http_answer a;
     if (s->answered)
         return;
+    s->body_got += n;
     conn_held_add(s->conn, &s->held, n);
     if (hx_body(&s->hx, p, n, &a))
         h2x_answer(s, &a);
@@ -153,28 +159,32 @@ static bool receiving(const otlp_stream *s)
     return s->http && !s->ended && !s->answered;
 }
 
+static int64_t stream_deadline(const otlp_stream *s)
+{
+    return hx_read_deadline(&s->conn->srv->set.http, s->begin_ns, s->body_ns, s->body_got);
+}
+
 int64_t h2x_read_deadline(const otlp_conn *c)
 {
-    int64_t read_ns = c->srv->set.http.read_ns, next = OTLP_NEVER;
-    if (c->srv->proto != OTLP_HTTP || read_ns == OTLP_NEVER)
+    int64_t next = OTLP_NEVER;
+    if (c->srv->proto != OTLP_HTTP)
         return OTLP_NEVER;
     for (const otlp_stream *s = c->streams; s; s = s->next)
-        if (receiving(s) && otlp_add_sat(s->begin_ns, read_ns) < next)
-            next = otlp_add_sat(s->begin_ns, read_ns);
+        if (receiving(s) && stream_deadline(s) < next)
+            next = stream_deadline(s);
     return next;
 }
 
 void h2x_expire(otlp_conn *c, int64_t now)
 {
-    int64_t read_ns = c->srv->set.http.read_ns;
-    if (c->srv->proto != OTLP_HTTP || read_ns == OTLP_NEVER)
+    if (c->srv->proto != OTLP_HTTP)
         return;
     for (otlp_stream *s = c->streams; s; s = s->next) {
-        if (!receiving(s) || now - s->begin_ns < read_ns)
+        if (!receiving(s) || now < stream_deadline(s))
             continue;
         http_answer a;
         http_answer_error(&a, s->hx.kind, 408, GRPC_DEADLINE_EXCEEDED,
-                          "the request was not received within read_timeout");
+                          "the request was not received within read_timeout or min_body_rate");
         h2x_answer(s, &a); /* the rest of its body is dropped */
     }
 }

@@ -20,6 +20,25 @@
  * only once the bytes arrive, so headers alone cannot reserve memory. */
 #define PREALLOC_MAX ((size_t)1 << 20)
 
+static int64_t add_sat(int64_t t, int64_t d)
+{
+    return d >= INT64_MAX - t ? INT64_MAX : t + d;
+}
+
+int64_t hx_read_deadline(const otlp_http_opts *o, int64_t begin_ns, int64_t body_ns,
+                         uint64_t got)
+{
+    int64_t whole = add_sat(begin_ns, o->read_ns);
+    if (body_ns <= 0 || o->min_body_rate == 0)
+        return whole;
+    uint64_t secs = got / o->min_body_rate, rest = got % o->min_body_rate;
+    if (secs > (uint64_t)(INT64_MAX / 1000000000) - 1)
+        return whole;
+    int64_t earned = (int64_t)secs * 1000000000 + (int64_t)(rest * 1000000000 / o->min_body_rate);
+    int64_t slow = add_sat(add_sat(body_ns, HX_BODY_GRACE_NS), earned);
+    return slow < whole ? slow : whole;
+}
+
 void hx_init(http_xchg *x, const otlp_http_opts *opt, size_t limit)
 {
     memset(x, 0, sizeof(*x));

@@ -43,6 +43,20 @@ typedef enum hx_result {
     HX_ANSWERED = 1, /* the answer is in *a; nothing to emit */
 } hx_result;
 
+/* How long a body may trickle before min_body_rate applies. */
+#define HX_BODY_GRACE_NS (INT64_C(10) * 1000000000)
+
+/*
+ * When a request still being received is cut (monotonic ns; OTLP_NEVER:
+ * never): read_timeout after its first byte (begin_ns), or, once its
+ * headers are in (body_ns > 0), when its body has averaged less than
+ * min_body_rate since then, after a grace of HX_BODY_GRACE_NS. got is the
+ * body bytes received so far; every byte moves the second deadline later,
+ * so a large body on a slow but honest link is never cut. Pure.
+ */
+int64_t hx_read_deadline(const otlp_http_opts *o, int64_t begin_ns, int64_t body_ns,
+                         uint64_t got);
+
 /* Starts an exchange; limit is max_request_body_size. */
 void hx_init(http_xchg *x, const otlp_http_opts *opt, size_t limit);
 

@@ -9,6 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <otelc/sdk/clock.h>
+
 #include "otlp_recv.h"
 
 static void on_accept(struct evconnlistener *lis, evutil_socket_t fd, struct sockaddr *sa,
@@ -29,6 +31,24 @@ static void on_accept_resume(evutil_socket_t fd, short what, void *arg)
         evconnlistener_enable(l0->lis[i]);
 }
 
+/* Out of descriptors: an idle connection makes room for the new client,
+ * which is then accepted at once (the listener stays readable). An idle
+ * client loses nothing but its connection; a refused one could not send
+ * at all. Logged once a minute at most: an attack would flood the log. */
+static bool make_room(otlp_server *srv, int e)
+{
+    otlp_loop *l0 = &srv->loops[0];
+    if ((e != EMFILE && e != ENFILE) || !conn_evict_idle(l0))
+        return false;
+    int64_t now = otelc_mono_ns();
+    if (now - srv->evict_logged_ns >= INT64_C(60) * 1000000000) {
+        srv->evict_logged_ns = now;
+        srv->r->api->log(srv->r->ctx, OTELC_LOG_WARN,
+                         "out of file descriptors: closing idle connections to accept new ones");
+    }
+    return true;
+}
+
 /* Out of descriptors or memory, the pending connection stays queued and
  * the socket stays readable: pause accepting briefly instead of spinning. */
 static void on_accept_error(struct evconnlistener *lis, void *arg)
@@ -37,6 +57,8 @@ static void on_accept_error(struct evconnlistener *lis, void *arg)
     otlp_loop *l0 = &srv->loops[0];
     int e = errno;
     struct timeval pause = {0, 100000};
+    if (make_room(srv, e))
+        return;
     srv->r->api->log(srv->r->ctx, OTELC_LOG_WARN, "accept failed: %s", strerror(e));
     if (!l0->accept_pause)
         return;

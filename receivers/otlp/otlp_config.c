@@ -77,6 +77,9 @@ const otelc_cfg_key otlp_cfg_keys[] = {
      "keep request headers as batch metadata", OFF(include_metadata), 0},
     {G "loop_threads", OTELC_CFG_INT, "1", "otelc: event loop threads serving connections",
      OFF(loop_threads), 0},
+    {G "handshake_timeout", OTELC_CFG_DURATION, "20s",
+     "otelc: time from accept to the client's HTTP/2 preface and SETTINGS; 0 means 20s",
+     OFF(handshake_timeout), 0},
     {G "max_inflight_bytes_per_connection", OTELC_CFG_SIZE, "16MiB",
      "otelc: unanswered request bytes before a connection's reads pause",
      OFF(max_inflight_bytes_per_connection), 0},
@@ -109,6 +112,9 @@ const otelc_cfg_key otlp_cfg_keys[] = {
     {H "idle_timeout", OTELC_CFG_DURATION, "1m",
      "wait for the next request on a connection; 0 takes read_timeout",
      OFF(http_idle_timeout), 0},
+    {H "min_body_rate", OTELC_CFG_SIZE, "1KiB",
+     "otelc: bytes per second a request body must average after its first 10s; 0 none",
+     OFF(http_min_body_rate), 0},
     {H "keepalives_enabled", OTELC_CFG_BOOL, "true",
      "false: close HTTP/1.1 connections after one request", OFF(http_keepalives_enabled), 0},
     SECTION(H "tls", "TLS; on when cert_file is set"),
@@ -231,6 +237,7 @@ static void load_keepalive(const otlp_cfg *c, otlp_settings *s)
     s->ping_timeout_ns = dur_or(c->ka_timeout, 20 * SEC, 0);
     s->min_ping_ns = c->ka_min_time > 0 ? c->ka_min_time : 0;
     s->permit_idle_pings = c->ka_permit_without_stream;
+    s->handshake_ns = dur_or(c->handshake_timeout, 20 * SEC, 0);
 }
 
 int otlp_tls_settings_load(const otlp_tls_cfg *t, const char *prefix, otlp_settings *s,

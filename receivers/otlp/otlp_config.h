@@ -42,6 +42,7 @@ typedef struct otlp_cfg {
     const char *tls_max_version;
     bool include_metadata;
     int64_t loop_threads;
+    int64_t handshake_timeout;
     uint64_t max_inflight_bytes_per_connection;
     uint64_t max_inflight_bytes;
     /* protocols.http */
@@ -60,6 +61,7 @@ typedef struct otlp_cfg {
     int64_t http_write_timeout;
     int64_t http_idle_timeout;
     bool http_keepalives_enabled;
+    uint64_t http_min_body_rate;
     const char *http_traces_url_path;
     int64_t http_loop_threads;
     uint64_t http_max_inflight_bytes_per_connection;
@@ -87,6 +89,7 @@ typedef struct otlp_http_opts {
     int64_t read_ns;                 /* the whole request, body included */
     int64_t write_ns;                /* the answer, from ready to sent */
     int64_t idle_ns;                 /* between requests on a kept-alive connection */
+    uint64_t min_body_rate;          /* bytes/s a body averages after BODY_GRACE; 0: none */
     bool keepalives;                 /* false: one request per HTTP/1.1 connection */
     unsigned encodings;              /* 1u << grpc_encoding accepted; identity always */
     const otlp_header *headers;      /* response_headers; set by create */
@@ -101,6 +104,7 @@ typedef struct otlp_settings {
     size_t read_chunk;          /* largest single socket read */
     size_t write_limit;         /* output queued before HTTP/2 framing waits */
     int64_t idle_ns;            /* close after this long without streams */
+    int64_t handshake_ns;       /* from accept to the client's preface and SETTINGS */
     int64_t age_ns;             /* GOAWAY after this long */
     int64_t grace_ns;           /* close this long after the age GOAWAY */
     int64_t ping_ns;            /* ping after this long without input */

@@ -12,6 +12,7 @@
 #define SEC (INT64_C(1000000000))
 #define KIB ((size_t)1024)
 #define MIB ((size_t)1 << 20)
+#define GIB ((size_t)1 << 30)
 #define MAX_BODY ((size_t)2048 * MIB)
 
 static int bad(char *err, size_t cap, const char *key, const char *why)
@@ -91,6 +92,8 @@ static void load_timeouts(const otlp_cfg *c, otlp_http_opts *o)
     o->idle_ns = positive_or(c->http_idle_timeout, o->read_ns);
     o->write_ns = positive_or(c->http_write_timeout, OTLP_NEVER);
     o->keepalives = c->http_keepalives_enabled;
+    /* Faster than any link: the cap keeps the deadline arithmetic in range. */
+    o->min_body_rate = c->http_min_body_rate < GIB ? c->http_min_body_rate : GIB;
 }
 
 static int load_limits(const otlp_cfg *c, otlp_settings *s, char *err, size_t cap)
@@ -133,6 +136,7 @@ int otlp_http_settings_load(const otlp_cfg *cfg, otlp_settings *s, char *err, si
         return -1;
     load_timeouts(cfg, &s->http);
     s->idle_ns = s->http.idle_ns;
+    s->handshake_ns = s->http.read_header_ns; /* h2c: its preface was the "request" */
     s->include_metadata = cfg->http_include_metadata;
     s->http.h1_headers = "";
     return 0;

@@ -79,6 +79,8 @@ struct otlp_stream {
     size_t header_bytes;
     int64_t received_ns;
     int64_t begin_ns;      /* monotonic: when its headers began (read_timeout) */
+    int64_t body_ns;       /* OTLP/HTTP: when its headers ended (min_body_rate) */
+    uint64_t body_got;     /* OTLP/HTTP: body bytes so far */
     otelc_status outcome;  /* written by the completing thread */
     size_t resp_sent;      /* bytes of the response body sent */
     bool is_post, type_ok, saw_type, answered, awaiting, ended;
@@ -106,6 +108,9 @@ struct otlp_conn {
     int64_t born_ns, last_input_ns, idle_since_ns, ping_sent_ns, goaway_ns, client_ping_ns;
     int64_t sniff_deadline_ns;
     int ping_strikes;
+    bool settings_seen;    /* the client's preface and first SETTINGS arrived */
+    int ctl_tokens;        /* SETTINGS and PINGs the client may still send now */
+    int64_t ctl_refill_ns;
     otlp_conn *prev, *next;
 };
 
@@ -133,6 +138,7 @@ struct otlp_server {
     unsigned nloops;
     unsigned next_loop;    /* round-robin; loop 0's thread only */
     atomic_size_t inflight;
+    int64_t evict_logged_ns; /* loop 0 only: last "out of file descriptors" */
 };
 
 struct otlp_recv {
@@ -175,6 +181,11 @@ void conn_settle(otlp_conn *c);      /* flush, budgets, close if done; may free 
 void conn_free(otlp_conn *c);
 void conn_drain(otlp_conn *c);       /* GOAWAY / close when idle; close once done */
 void conn_client_ping(otlp_conn *c); /* a client PING arrived: enforce min_time */
+void conn_client_settings(otlp_conn *c); /* a client SETTINGS (not an ack) arrived */
+/* Out of descriptors: closes the connection of loop l that has been idle
+ * longest (no request in progress), so that a new client gets in. false
+ * when none is idle. */
+bool conn_evict_idle(otlp_loop *l);
 void conn_timer_arm(otlp_conn *c);   /* re-arm after a deadline moved earlier */
 void conn_timer_at(otlp_conn *c, int64_t when_ns); /* one wake-up at when_ns */
 /* Inflight bytes: counted in *slot (a stream's or request's), on the
@@ -212,8 +223,9 @@ void h2x_headers_done(otlp_stream *s);
 void h2x_data(otlp_stream *s, const uint8_t *p, size_t n);
 void h2x_request_done(otlp_stream *s);
 void h2x_completed(otlp_stream *s);
-/* read_timeout: the earliest deadline of a request still being received
- * on c (OTLP_NEVER: none), and answering 408 to those past it. */
+/* read_timeout and min_body_rate: the earliest deadline of a request
+ * still being received on c (OTLP_NEVER: none), and answering 408 to
+ * those past it. */
 int64_t h2x_read_deadline(const otlp_conn *c);
 void h2x_expire(otlp_conn *c, int64_t now);
 
@@ -221,6 +233,7 @@ void h2x_expire(otlp_conn *c, int64_t now);
 int h1_start(otlp_conn *c);          /* becomes CONN_H1; 0/-1 */
 void h1_read(otlp_conn *c);          /* parses what the input holds */
 bool h1_finished(otlp_conn *c);      /* nothing left to do: free it */
+bool h1_idle(const otlp_conn *c);    /* between requests */
 void h1_on_timer(otlp_conn *c);
 void h1_drain(otlp_conn *c);
 void h1_free(otlp_conn *c);

@@ -67,14 +67,20 @@ out_free_recv:
     return -1;
 }
 
-/* nghttp2's own protections stay at their defaults (SETTINGS flood,
- * rapid reset, CONTINUATION floods); the header list cap is ours. */
+/* nghttp2's own protections: at most 32 entries per SETTINGS frame, at
+ * most 1000 acknowledgements queued for a client that does not read
+ * (SETTINGS and PING floods), RST_STREAM at 1000 at once then 33 per
+ * second (rapid reset, CVE-2023-44487), set here explicitly so the
+ * numbers are ours; CONTINUATION floods end at the header list cap. How
+ * many SETTINGS and PINGs a client that does read may send is conn.c's. */
 static int h2_setup(otlp_recv *r)
 {
     r->cbs = conn_h2_callbacks();
     if (!r->cbs || nghttp2_option_new(&r->h2opt) != 0)
         return -1;
     nghttp2_option_set_max_settings(r->h2opt, 32);
+    nghttp2_option_set_max_outbound_ack(r->h2opt, 1000);
+    nghttp2_option_set_stream_reset_rate_limit(r->h2opt, 1000, 33);
     nghttp2_option_set_max_send_header_block_length(r->h2opt, 16384);
     return 0;
 }

@@ -536,6 +536,14 @@ int otlp_edit_attr_rename(otlp_editor *ed, enum otlp_edit_target at, const char 
     return attr_result(ed, attrs_rename(l, bytes_of(from, from_len), bytes_of(to, to_len)));
 }
 
+int otlp_edit_attrs(otlp_editor *ed, enum otlp_edit_target at, otlp_list *out)
+{
+    attr_list *l = target_attrs(ed, at);
+    if (!l)
+        return ed->err ? ed->err : OTLP_ESTATE;
+    return attr_result(ed, attrs_current(l, out));
+}
+
 int otlp_edit_span_name(otlp_editor *ed, const char *name, size_t len)
 {
     if (!current(ed, OTLP_EDIT_SPAN))

@@ -354,6 +354,45 @@ static int attrs_rewrite(attr_list *l, const rewrite *rw)
     return rc < 0 ? rc : 1;
 }
 
+int attrs_current(attr_list *l, otlp_list *out)
+{
+    if (l->gen == 0 && !l->loaded) {
+        *out = l->in;
+        return OTLP_OK;
+    }
+    int rc = attrs_load(l);
+    out->range = (pb_bytes){l->cur.p, l->cur.len};
+    out->field = l->field;
+    return rc;
+}
+
+/* Whether v's bytes lie inside cur (a value read back through
+ * attrs_current), which an append may move while reading them. */
+static bool aliases_cur(const attr_list *l, const otlp_anyvalue *v)
+{
+    bool viewed = v->type == OTLP_ANY_STRING || v->type == OTLP_ANY_BYTES ||
+                  v->type == OTLP_ANY_ARRAY || v->type == OTLP_ANY_KVLIST;
+    uintptr_t p = (uintptr_t)v->bytes.ptr, lo = (uintptr_t)l->cur.p;
+    return viewed && l->cur.p && p >= lo && p < lo + l->cur.len;
+}
+
+/* Appends key = v; through tmp when v points into cur. */
+static int attrs_append(attr_list *l, pb_bytes key, const otlp_anyvalue *v)
+{
+    if (aliases_cur(l, v)) {
+        l->tmp.len = 0;
+        ebuf_put(&l->tmp, l->cur.p, l->cur.len);
+        kv_write(&l->tmp, l->field, key, v);
+        ebuf swap = l->cur;
+        l->cur = l->tmp;
+        l->tmp = swap;
+    } else {
+        kv_write(&l->cur, l->field, key, v);
+    }
+    l->gen++;
+    return l->cur.failed ? OTLP_ENOMEM : 1;
+}
+
 int attrs_put(attr_list *l, pb_bytes key, const otlp_anyvalue *v, enum otlp_attr_mode mode)
 {
     int found = attrs_find(l, key);
@@ -365,9 +404,7 @@ int attrs_put(attr_list *l, pb_bytes key, const otlp_anyvalue *v, enum otlp_attr
         rewrite rw = {key, v, {NULL, 0}};
         return attrs_rewrite(l, &rw);
     }
-    kv_write(&l->cur, l->field, key, v);
-    l->gen++;
-    return l->cur.failed ? OTLP_ENOMEM : 1;
+    return attrs_append(l, key, v);
 }
 
 int attrs_delete(attr_list *l, pb_bytes key)

@@ -96,6 +96,9 @@ void attrs_release(attr_list *l);
 /* The edited list as a patch of its message (off when unchanged). */
 patch attrs_patch(const attr_list *l);
 
+/* The list as it stands (loaded on first use), as an otlp_list view of
+ * cur, or of the input while nothing changed. OTLP_OK or a negative code. */
+int attrs_current(attr_list *l, otlp_list *out);
 /* The edit operations; return 1 (changed), 0 or a negative code. */
 int attrs_put(attr_list *l, pb_bytes key, const otlp_anyvalue *v, enum otlp_attr_mode mode);
 int attrs_delete(attr_list *l, pb_bytes key);

@@ -1,21 +1,24 @@
 /*
  * otlp_json_read.c: OTLP/JSON to protobuf, by way of protobuf-c structs.
  *
- * jansson parses the document; a descent driven by protobuf-c's field
- * descriptors fills the generated structs, which protobuf-c then packs.
- * Every struct, array and decoded byte string lives in one arena freed at
- * the end, and strings point into jansson's values, so a request costs a
- * handful of allocations whatever its size. Scalars (numbers, ids, base64)
- * are converted in otlp_json_scalar.c.
+ * A descent driven by protobuf-c's field descriptors reads the document
+ * token by token (otlp_json_lex.c) and fills the generated structs, which
+ * protobuf-c then packs. No document tree is built: every struct, list,
+ * string and decoded byte string lives in one arena freed at the end, so
+ * a request costs a handful of allocations whatever its size, and what
+ * they may add up to is bounded by the body's size
+ * (OTLP_JSON_MAX_EXPANSION): a body of empty objects is refused before it
+ * costs more. Scalars (numbers, ids, base64) are converted in
+ * otlp_json_scalar.c.
  */
 #include <otelc/sdk/otlp_json.h>
 
+#include "otlp_json_lex.h"
 #include "otlp_json_scalar.h"
 
 #include "opentelemetry/proto/collector/trace/v1/trace_service.pb-c.h"
 
 #include <errno.h>
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,9 +26,19 @@
 #define STRINGIFY(x) #x
 #define EXPAND_STRINGIFY(x) STRINGIFY(x)
 #define DEPTH_TEXT EXPAND_STRINGIFY(OTLP_JSON_MAX_DEPTH)
+#define EXPANSION_TEXT EXPAND_STRINGIFY(OTLP_JSON_MAX_EXPANSION)
 
 /* Arena chunks; a larger allocation gets a chunk of its own. */
 #define CHUNK_SIZE 65536
+
+/* protobuf-c structs hold nothing wider than a pointer, int64 or double:
+ * aligning to those rather than max_align_t's 16 keeps small values
+ * (most of a request) a third smaller. */
+#define ARENA_ALIGN _Alignof(union {void *p; int64_t i; double d;})
+
+/* What a request of any size may take besides its OTLP_JSON_MAX_EXPANSION
+ * times its length: a first chunk and small lists. */
+#define BUDGET_SLACK ((size_t)1 << 20)
 
 struct chunk {
     struct chunk *next;
@@ -37,23 +50,55 @@ struct chunk {
 /* A step on the way from the document's root to a value, for messages. */
 struct path {
     const struct path *up;
-    const char *key; /* an object member, or NULL for a list element */
+    const ProtobufCFieldDescriptor *field; /* an object member, or NULL for a list element */
     size_t index;
 };
 
+/* A list being read: its elements grow here, then stay as one block. */
+struct vec {
+    struct vec *next;
+    size_t cap;
+    max_align_t data[];
+};
+
 struct reader {
+    oj_lex lx;
     struct chunk *chunks;
+    struct vec *vecs;
+    size_t used;   /* bytes of chunks and lists */
+    size_t budget; /* what the decoded request may take */
     char *err;
     size_t err_len;
     int rc; /* first error */
 };
 
+static int out_of_memory(struct reader *r);
+
+/* Charges n bytes to the request's budget; false (error recorded) past it. */
+static bool charge(struct reader *r, size_t n)
+{
+    if (n <= r->budget - r->used) {
+        r->used += n;
+        return true;
+    }
+    if (!r->rc) {
+        r->rc = -EINVAL;
+        if (r->err_len)
+            snprintf(r->err, r->err_len,
+                     "the request takes more than " EXPANSION_TEXT " times its size to decode "
+                     "(too many values for its bytes)");
+    }
+    return false;
+}
+
 static void *arena_alloc(struct reader *r, size_t n)
 {
     struct chunk *c = r->chunks;
-    n = (n + sizeof(max_align_t) - 1) / sizeof(max_align_t) * sizeof(max_align_t);
+    n = (n + ARENA_ALIGN - 1) / ARENA_ALIGN * ARENA_ALIGN;
     if (!c || c->cap - c->used < n) {
         size_t cap = n > CHUNK_SIZE / 4 ? n : CHUNK_SIZE;
+        if (!charge(r, sizeof *c + cap))
+            return NULL;
         c = malloc(sizeof *c + cap);
         if (!c)
             return NULL;
@@ -79,6 +124,25 @@ static void arena_free(struct reader *r)
         free(r->chunks);
         r->chunks = next;
     }
+    while (r->vecs) {
+        struct vec *next = r->vecs->next;
+        free(r->vecs);
+        r->vecs = next;
+    }
+}
+
+/* proto field name -> lowerCamelCase key, as written to buf */
+static size_t camel(char *buf, size_t cap, const char *name)
+{
+    size_t n = 0;
+    for (; *name && n + 1 < cap; name++) {
+        char c = *name;
+        if (c == '_' && name[1] >= 'a' && name[1] <= 'z')
+            c = (char)(*++name - 'a' + 'A');
+        buf[n++] = c;
+    }
+    buf[n] = '\0';
+    return n;
 }
 
 /* Appends the path from the root, e.g. "resourceSpans[0].resource". */
@@ -88,9 +152,11 @@ static size_t format_path(char *buf, size_t cap, const struct path *p)
         return 0;
     size_t n = format_path(buf, cap, p->up);
     int k;
-    if (p->key)
-        k = snprintf(buf + n, cap - n, "%s%s", n ? "." : "", p->key);
-    else
+    if (p->field) {
+        char key[64];
+        camel(key, sizeof key, p->field->name);
+        k = snprintf(buf + n, cap - n, "%s%s", n ? "." : "", key);
+    } else
         k = snprintf(buf + n, cap - n, "[%zu]", p->index);
     if (k < 0)
         return n;
@@ -152,38 +218,57 @@ static const ProtobufCFieldDescriptor *find_field(const ProtobufCMessageDescript
     return NULL;
 }
 
-static int read_message(struct reader *r, const ProtobufCMessageDescriptor *d, json_t *obj,
+static int read_message(struct reader *r, const ProtobufCMessageDescriptor *d,
                         ProtobufCMessage *msg, const struct path *p, unsigned depth);
+
+/* The lexer's first error, as the reader reports it. */
+static int syntax_error(struct reader *r)
+{
+    unsigned line, col;
+    if (r->lx.nomem)
+        return out_of_memory(r);
+    if (!r->rc) {
+        r->rc = -EINVAL;
+        ojl_where(&r->lx, &line, &col);
+        if (r->err_len)
+            snprintf(r->err, r->err_len, "invalid JSON at line %u column %u: %s", line, col,
+                     r->lx.why);
+    }
+    return r->rc;
+}
 
 static bool is_any_value(const ProtobufCMessageDescriptor *d)
 {
     return d == &opentelemetry__proto__common__v1__any_value__descriptor;
 }
 
-static int read_submessage(struct reader *r, const ProtobufCFieldDescriptor *f, json_t *v,
+static int read_submessage(struct reader *r, const ProtobufCFieldDescriptor *f, const ojv *v,
                            void *member, const struct path *p, unsigned depth)
 {
     const ProtobufCMessageDescriptor *d = f->descriptor;
     if (is_any_value(d) && ++depth > OTLP_JSON_MAX_DEPTH)
         return fail(r, p, "values nested deeper than " DEPTH_TEXT " levels");
-    if (!json_is_object(v))
+    if (v->type != OJV_OBJECT)
         return fail(r, p, "expected an object");
     ProtobufCMessage *sub = arena_alloc(r, d->sizeof_message);
     if (!sub)
         return out_of_memory(r);
     d->message_init(sub);
     *(ProtobufCMessage **)member = sub;
-    return read_message(r, d, v, sub, p, depth);
+    return read_message(r, d, sub, p, depth);
 }
 
-static int read_string(struct reader *r, json_t *v, void *member, const struct path *p)
+static int read_string(struct reader *r, const ojv *v, void *member, const struct path *p)
 {
-    if (!json_is_string(v))
+    if (v->type != OJV_STRING)
         return fail(r, p, "expected a string");
-    const char *s = json_string_value(v);
     /* protobuf-c strings end at NUL: refuse rather than cut them short */
-    if (strlen(s) != json_string_length(v))
+    if (strlen(v->s) != v->n)
         return fail(r, p, "strings holding U+0000 are not supported");
+    char *s = arena_alloc(r, v->n + 1);
+    if (!s)
+        return out_of_memory(r);
+    memcpy(s, v->s, v->n + 1);
     *(const char **)member = s;
     return 0;
 }
@@ -198,44 +283,43 @@ static size_t hex_id_size(const ProtobufCFieldDescriptor *f)
     return 0;
 }
 
-static int read_bytes(struct reader *r, const ProtobufCFieldDescriptor *f, json_t *v,
+static int read_bytes(struct reader *r, const ProtobufCFieldDescriptor *f, const ojv *v,
                       void *member, const struct path *p)
 {
     ProtobufCBinaryData *bd = member;
     size_t id_size = hex_id_size(f);
-    if (!json_is_string(v))
+    if (v->type != OJV_STRING)
         return fail(r, p, id_size ? "expected a hex string" : "expected a base64 string");
-    const char *s = json_string_value(v);
-    size_t n = json_string_length(v);
     bd->len = 0;
     bd->data = NULL;
-    if (n == 0)
+    if (v->n == 0)
         return 0;
-    size_t cap = id_size ? id_size : n / 4 * 3 + 3;
-    uint8_t *data = arena_alloc(r, cap);
+    if (id_size && v->n != 2 * id_size)
+        return fail(r, p, id_size == 16 ? "expected 32 hex digits" : "expected 16 hex digits");
+    uint8_t *data = arena_alloc(r, id_size ? id_size : v->n / 4 * 3 + 3);
     if (!data)
         return out_of_memory(r);
     if (id_size) {
-        if (n != 2 * id_size || !ojs_hex_decode(s, n, data))
+        if (!ojs_hex_decode(v->s, v->n, data))
             return fail(r, p, id_size == 16 ? "expected 32 hex digits" : "expected 16 hex digits");
         bd->len = id_size;
-    } else if (!ojs_base64_decode(s, n, data, &bd->len)) {
+    } else if (!ojs_base64_decode(v->s, v->n, data, &bd->len)) {
         return fail(r, p, "invalid base64");
     }
     bd->data = data;
     return 0;
 }
 
-static int read_enum(struct reader *r, const ProtobufCFieldDescriptor *f, json_t *v,
+static int read_enum(struct reader *r, const ProtobufCFieldDescriptor *f, const ojv *v,
                      int32_t *member, const struct path *p)
 {
     int64_t i;
-    if (json_is_string(v)) {
+    if (v->type == OJV_STRING) {
         const ProtobufCEnumValue *ev =
-            protobuf_c_enum_descriptor_get_value_by_name(f->descriptor, json_string_value(v));
+            protobuf_c_enum_descriptor_get_value_by_name(f->descriptor, v->s);
         if (!ev) {
             char why[160];
-            snprintf(why, sizeof why, "unknown enum name \"%s\"", json_string_value(v));
+            snprintf(why, sizeof why, "unknown enum name \"%s\"", v->s);
             return fail(r, p, why);
         }
         *member = ev->value;
@@ -247,7 +331,7 @@ static int read_enum(struct reader *r, const ProtobufCFieldDescriptor *f, json_t
     return 0;
 }
 
-static int read_integer(struct reader *r, const ProtobufCFieldDescriptor *f, json_t *v,
+static int read_integer(struct reader *r, const ProtobufCFieldDescriptor *f, const ojv *v,
                         void *member, const struct path *p)
 {
     int64_t i;
@@ -282,7 +366,7 @@ static int read_integer(struct reader *r, const ProtobufCFieldDescriptor *f, jso
 }
 
 /* Reads one value of field f (a single value, or one list element). */
-static int read_value(struct reader *r, const ProtobufCFieldDescriptor *f, json_t *v,
+static int read_value(struct reader *r, const ProtobufCFieldDescriptor *f, const ojv *v,
                       void *member, const struct path *p, unsigned depth)
 {
     double d;
@@ -292,9 +376,9 @@ static int read_value(struct reader *r, const ProtobufCFieldDescriptor *f, json_
     case PROTOBUF_C_TYPE_BYTES: return read_bytes(r, f, v, member, p);
     case PROTOBUF_C_TYPE_ENUM: return read_enum(r, f, v, member, p);
     case PROTOBUF_C_TYPE_BOOL:
-        if (!json_is_boolean(v))
+        if (v->type != OJV_TRUE && v->type != OJV_FALSE)
             return fail(r, p, "expected true or false");
-        *(protobuf_c_boolean *)member = json_is_true(v);
+        *(protobuf_c_boolean *)member = v->type == OJV_TRUE;
         return 0;
     case PROTOBUF_C_TYPE_DOUBLE:
     case PROTOBUF_C_TYPE_FLOAT:
@@ -327,32 +411,68 @@ static size_t element_size(ProtobufCType type)
     }
 }
 
-static int read_list(struct reader *r, const ProtobufCFieldDescriptor *f, json_t *v,
-                     ProtobufCMessage *msg, const struct path *p, unsigned depth)
+/* Room for one more element of size bytes in *v (a list being read);
+ * the elements go on living there once the list is read. */
+static void *vec_slot(struct reader *r, struct vec **v, size_t n, size_t size)
 {
-    if (!json_is_array(v))
-        return fail(r, p, "expected a list");
-    size_t n = json_array_size(v), size = element_size(f->type);
-    if (n == 0)
-        return 0;
-    char *items = arena_alloc(r, n * size);
-    if (!items)
-        return out_of_memory(r);
-    for (size_t i = 0; i < n; i++) {
-        struct path here = {p, NULL, i};
-        json_t *item = json_array_get(v, i);
-        if (json_is_null(item))
+    size_t cap = *v ? (*v)->cap : 0;
+    if ((n + 1) * size > cap) {
+        size_t more = cap ? cap : 8 * size;
+        if (!charge(r, more))
+            return NULL;
+        struct vec *g = realloc(*v, sizeof **v + cap + more);
+        if (!g)
+            return NULL;
+        g->cap = cap + more;
+        *v = g;
+    }
+    return (char *)(*v)->data + n * size;
+}
+
+/* Reads the elements of a list into *v; their count in *n. */
+static int read_elements(struct reader *r, const ProtobufCFieldDescriptor *f, struct vec **v,
+                         size_t *n, const struct path *p, unsigned depth)
+{
+    size_t size = element_size(f->type);
+    bool first = true;
+    ojv item;
+    while (ojl_element(&r->lx, &first)) {
+        struct path here = {p, NULL, *n};
+        if (!ojl_value(&r->lx, &item))
+            break;
+        if (item.type == OJV_NULL)
             return fail(r, &here, "null is not a valid list element");
-        int rc = read_value(r, f, item, items + i * size, &here, depth);
+        void *slot = vec_slot(r, v, *n, size);
+        if (!slot)
+            return out_of_memory(r);
+        int rc = read_value(r, f, &item, slot, &here, depth);
         if (rc)
             return rc;
+        (*n)++;
     }
+    return r->lx.failed ? syntax_error(r) : 0;
+}
+
+static int read_list(struct reader *r, const ProtobufCFieldDescriptor *f, const ojv *v,
+                     ProtobufCMessage *msg, const struct path *p, unsigned depth)
+{
+    struct vec *items = NULL;
+    size_t n = 0;
+    if (v->type != OJV_ARRAY)
+        return fail(r, p, "expected a list");
+    int rc = read_elements(r, f, &items, &n, p, depth);
+    if (items) { /* freed with the arena, even after an error */
+        items->next = r->vecs;
+        r->vecs = items;
+    }
+    if (rc || n == 0)
+        return rc;
     *(size_t *)((char *)msg + f->quantifier_offset) = n;
-    *(void **)((char *)msg + f->offset) = items;
+    *(void **)((char *)msg + f->offset) = items->data;
     return 0;
 }
 
-static int read_field(struct reader *r, const ProtobufCFieldDescriptor *f, json_t *v,
+static int read_field(struct reader *r, const ProtobufCFieldDescriptor *f, const ojv *v,
                       ProtobufCMessage *msg, const struct path *p, unsigned depth)
 {
     if (f->label == PROTOBUF_C_LABEL_REPEATED)
@@ -366,23 +486,28 @@ static int read_field(struct reader *r, const ProtobufCFieldDescriptor *f, json_
     return read_value(r, f, v, (char *)msg + f->offset, p, depth);
 }
 
-static int read_message(struct reader *r, const ProtobufCMessageDescriptor *d, json_t *obj,
+/* The members of an object whose '{' was read. Unknown keys are skipped;
+ * null means "not set". */
+static int read_message(struct reader *r, const ProtobufCMessageDescriptor *d,
                         ProtobufCMessage *msg, const struct path *p, unsigned depth)
 {
-    const char *key;
-    json_t *v;
-    if (!json_is_object(obj))
-        return fail(r, p, "expected an object");
-    json_object_foreach (obj, key, v) {
-        const ProtobufCFieldDescriptor *f = find_field(d, key);
-        if (!f || json_is_null(v))
-            continue; /* unknown keys are ignored; null means "not set" */
-        struct path here = {p, key, 0};
-        int rc = read_field(r, f, v, msg, &here, depth);
+    bool first = true;
+    ojv key, v;
+    while (ojl_member(&r->lx, &first, &key)) {
+        const ProtobufCFieldDescriptor *f = find_field(d, key.s);
+        if (!ojl_value(&r->lx, &v))
+            break;
+        if (!f || v.type == OJV_NULL) {
+            if (!ojl_skip(&r->lx, &v))
+                break;
+            continue;
+        }
+        struct path here = {p, f, 0};
+        int rc = read_field(r, f, &v, msg, &here, depth);
         if (rc)
             return rc;
     }
-    return 0;
+    return r->lx.failed ? syntax_error(r) : 0;
 }
 
 static int pack_request(struct reader *r, const ProtobufCMessage *req, uint8_t **pb,
@@ -397,40 +522,52 @@ static int pack_request(struct reader *r, const ProtobufCMessage *req, uint8_t *
     return 0;
 }
 
+/* The document: one object, then nothing but whitespace. */
+static int read_document(struct reader *r, ProtobufCMessage *req)
+{
+    const ProtobufCMessageDescriptor *d = req->descriptor;
+    ojv root;
+    if (!ojl_value(&r->lx, &root))
+        return syntax_error(r);
+    if (root.type == OJV_ARRAY)
+        return fail(r, NULL, "expected an object");
+    if (root.type != OJV_OBJECT) {
+        r->lx.failed = true;
+        r->lx.why = "'[' or '{' expected";
+        return syntax_error(r);
+    }
+    int rc = read_message(r, d, req, NULL, 0);
+    if (!rc && !ojl_at_end(&r->lx))
+        rc = syntax_error(r);
+    return rc;
+}
+
 int otlp_json_read(const char *json, size_t len, uint8_t **pb, size_t *pb_len, char *err,
                    size_t err_len)
 {
     const ProtobufCMessageDescriptor *d =
         &opentelemetry__proto__collector__trace__v1__export_trace_service_request__descriptor;
     struct reader r = {.err = err, .err_len = err_len};
-    json_error_t jerr;
-    ProtobufCMessage *req;
     int rc;
 
     *pb = NULL;
     *pb_len = 0;
     if (err_len)
         err[0] = '\0';
-    json_t *root = json_loadb(json, len, JSON_ALLOW_NUL, &jerr);
-    if (!root) {
-        if (json_error_code(&jerr) == json_error_out_of_memory)
-            return out_of_memory(&r);
-        if (err_len)
-            snprintf(err, err_len, "invalid JSON at line %d column %d: %s", jerr.line,
-                     jerr.column, jerr.text);
-        return -EINVAL;
-    }
-    req = arena_alloc(&r, d->sizeof_message);
+    r.budget = len > (SIZE_MAX - BUDGET_SLACK) / OTLP_JSON_MAX_EXPANSION
+                   ? SIZE_MAX
+                   : len * OTLP_JSON_MAX_EXPANSION + BUDGET_SLACK;
+    ojl_init(&r.lx, json, len);
+    ProtobufCMessage *req = arena_alloc(&r, d->sizeof_message);
     if (!req) {
         rc = out_of_memory(&r);
-        goto out_free_json;
+    } else {
+        d->message_init(req);
+        rc = read_document(&r, req);
+        if (!rc)
+            rc = pack_request(&r, req, pb, pb_len);
     }
-    d->message_init(req);
-    rc = read_message(&r, d, root, req, NULL, 0);
-    if (!rc)
-        rc = pack_request(&r, req, pb, pb_len);
     arena_free(&r);
-out_free_json:
-    json_decref(root);
+    ojl_free(&r.lx);
     return rc;
 }

@@ -97,27 +97,27 @@ static bool parse_digits(const char *s, size_t n, uint64_t *out)
 }
 
 
-bool ojs_int64(const json_t *v, int64_t *out)
+bool ojs_int64(const ojv *v, int64_t *out)
 {
     double x;
     uint64_t mag;
-    if (json_is_integer(v)) {
-        *out = json_integer_value(v);
+    if (v->type == OJV_INT) {
+        *out = v->i;
         return true;
     }
-    if (json_is_real(v)) {
+    if (v->type == OJV_REAL) {
         /* a whole number in range: the conversion is then exact */
-        x = json_real_value(v);
+        x = v->d;
         if (!(x >= -9223372036854775808.0 && x < 9223372036854775808.0) ||
             (double)(int64_t)x != x)
             return false;
         *out = (int64_t)x;
         return true;
     }
-    if (!json_is_string(v))
+    if (v->type != OJV_STRING)
         return false;
-    const char *s = json_string_value(v);
-    size_t n = json_string_length(v);
+    const char *s = v->s;
+    size_t n = v->n;
     bool negative = n > 0 && s[0] == '-';
     if (!parse_digits(s + negative, n - negative, &mag))
         return false;
@@ -128,25 +128,25 @@ bool ojs_int64(const json_t *v, int64_t *out)
     return true;
 }
 
-bool ojs_uint64(const json_t *v, uint64_t *out)
+bool ojs_uint64(const ojv *v, uint64_t *out)
 {
     double x;
-    if (json_is_integer(v)) {
-        if (json_integer_value(v) < 0)
+    if (v->type == OJV_INT) {
+        if (v->i < 0)
             return false;
-        *out = (uint64_t)json_integer_value(v);
+        *out = (uint64_t)v->i;
         return true;
     }
-    if (json_is_real(v)) {
-        x = json_real_value(v);
+    if (v->type == OJV_REAL) {
+        x = v->d;
         if (!(x >= 0.0 && x < 18446744073709551616.0) || (double)(uint64_t)x != x)
             return false;
         *out = (uint64_t)x;
         return true;
     }
-    if (!json_is_string(v))
+    if (v->type != OJV_STRING)
         return false;
-    return parse_digits(json_string_value(v), json_string_length(v), out);
+    return parse_digits(v->s, v->n, out);
 }
 
 /* A decimal number in a string, as JSON writes numbers. */
@@ -163,23 +163,23 @@ static bool parse_number_string(const char *s, size_t n, double *out)
     return true;
 }
 
-static bool string_is(const json_t *v, const char *lit)
+static bool string_is(const ojv *v, const char *lit)
 {
     size_t n = strlen(lit);
-    return json_string_length(v) == n && memcmp(json_string_value(v), lit, n) == 0;
+    return v->n == n && memcmp(v->s, lit, n) == 0;
 }
 
-bool ojs_double(const json_t *v, double *out)
+bool ojs_double(const ojv *v, double *out)
 {
-    if (json_is_integer(v)) {
-        *out = (double)json_integer_value(v);
+    if (v->type == OJV_INT) {
+        *out = (double)v->i;
         return true;
     }
-    if (json_is_real(v)) {
-        *out = json_real_value(v);
+    if (v->type == OJV_REAL) {
+        *out = v->d;
         return true;
     }
-    if (!json_is_string(v))
+    if (v->type != OJV_STRING)
         return false;
     if (string_is(v, "NaN"))
         *out = NAN;
@@ -188,6 +188,6 @@ bool ojs_double(const json_t *v, double *out)
     else if (string_is(v, "-Infinity"))
         *out = -INFINITY;
     else
-        return parse_number_string(json_string_value(v), json_string_length(v), out);
+        return parse_number_string(v->s, v->n, out);
     return true;
 }

@@ -6,7 +6,7 @@
 #ifndef OTELC_SDK_OTLP_JSON_SCALAR_H
 #define OTELC_SDK_OTLP_JSON_SCALAR_H
 
-#include <jansson.h>
+#include "otlp_json_lex.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -20,10 +20,10 @@ bool ojs_hex_decode(const char *s, size_t n, uint8_t *out);
 bool ojs_base64_decode(const char *s, size_t n, uint8_t *out, size_t *out_len);
 
 /* An integer given as a JSON number (integral) or a decimal string. */
-bool ojs_int64(const json_t *v, int64_t *out);
-bool ojs_uint64(const json_t *v, uint64_t *out);
+bool ojs_int64(const ojv *v, int64_t *out);
+bool ojs_uint64(const ojv *v, uint64_t *out);
 
 /* A JSON number, "NaN", "Infinity", "-Infinity", or a number in a string. */
-bool ojs_double(const json_t *v, double *out);
+bool ojs_double(const ojv *v, double *out);
 
 #endif /* OTELC_SDK_OTLP_JSON_SCALAR_H */

@@ -280,6 +280,42 @@ static void test_span_attribute_ops(void **state)
     check_rich_edit(&fns, want, FX_RICH_SPANS);
 }
 
+/* The current list shows earlier edits, and a value read from it can be
+ * put back into the same list (appended: the list's buffer may move). */
+static int span0_read_back(void *arg, otlp_editor *ed, const otlp_span *sp)
+{
+    otlp_anyvalue five = otlp_any_int(5), v;
+    otlp_list cur;
+    (void)arg;
+    if (!span_named(sp, "span-0"))
+        return 0;
+    assert_int_equal(otlp_edit_attrs(ed, OTLP_EDIT_SPAN, &cur), OTLP_OK);
+    assert_memory_equal(&cur, &sp->attrs, sizeof cur); /* nothing changed yet */
+    assert_int_equal(otlp_edit_attr_put(ed, OTLP_EDIT_SPAN, "new", 3, &five, OTLP_ATTR_UPSERT), 1);
+    assert_int_equal(otlp_edit_attrs(ed, OTLP_EDIT_SPAN, &cur), OTLP_OK);
+    assert_int_equal(otlp_attr_find(&cur, "new", 3, &v), 1);
+    assert_int_equal(v.integer, 5);
+    assert_int_equal(otlp_attr_find(&cur, "http.method", 11, &v), 1);
+    assert_int_equal(
+        otlp_edit_attr_put(ed, OTLP_EDIT_SPAN, "method.copy", 11, &v, OTLP_ATTR_INSERT), 1);
+    assert_int_equal(otlp_edit_attrs(ed, OTLP_EDIT_SPAN, &cur), OTLP_OK);
+    assert_int_equal(otlp_attr_find(&cur, "list", 4, &v), 1);
+    assert_int_equal(otlp_edit_attr_put(ed, OTLP_EDIT_SPAN, "ok", 2, &v, OTLP_ATTR_UPDATE), 1);
+    return 0;
+}
+
+static void test_read_back_current(void **state)
+{
+    static const otlp_edit_fns fns = {.span = span0_read_back};
+    (void)state;
+    fx_request *want = fx_rich_request();
+    fx_span *s = want->resource_spans[0]->scope_spans[0]->spans[0];
+    s->attributes[1]->value = s->attributes[5]->value;
+    kv_append(&s->n_attributes, &s->attributes, fx_kv_new("new", fx_int(5)));
+    kv_append(&s->n_attributes, &s->attributes, fx_kv_new("method.copy", fx_str("GET")));
+    check_rich_edit(&fns, want, FX_RICH_SPANS);
+}
+
 /* A value the walker hands out (here a kvlist) can be put elsewhere as it is. */
 static int copy_map_to_span1(void *arg, otlp_editor *ed, const otlp_span *sp)
 {
@@ -653,6 +689,7 @@ int main(void)
         cmocka_unit_test_teardown(test_unknown_fields_kept, teardown),
         cmocka_unit_test_teardown(test_span_attribute_ops, teardown),
         cmocka_unit_test_teardown(test_walker_value_copied, teardown),
+        cmocka_unit_test_teardown(test_read_back_current, teardown),
         cmocka_unit_test_teardown(test_resource_and_scope_attributes, teardown),
         cmocka_unit_test_teardown(test_late_header_edits, teardown),
         cmocka_unit_test_teardown(test_name_and_status, teardown),

@@ -29,6 +29,7 @@ static otlp_cfg defaults(void)
     c.http_write_timeout = 30 * SEC;
     c.http_idle_timeout = 60 * SEC;
     c.http_keepalives_enabled = true;
+    c.http_min_body_rate = 1024;
     c.http_tls_min_version = "1.2";
     c.http_loop_threads = 1;
     c.http_max_inflight_bytes_per_connection = 16 * MIB;
@@ -91,6 +92,8 @@ static void test_defaults(void **state)
     assert_true(s.idle_ns == 60 * SEC); /* h2c connections too */
     assert_true(s.http.write_ns == 30 * SEC);
     assert_true(s.http.read_ns == OTLP_NEVER);
+    assert_int_equal(s.http.min_body_rate, 1024);
+    assert_true(s.handshake_ns == 60 * SEC); /* h2c: read_header_timeout */
     assert_true(s.http.keepalives);
     assert_int_equal(s.http.encodings, 1u << GRPC_ENC_IDENTITY | 1u << GRPC_ENC_GZIP |
                                            1u << GRPC_ENC_ZSTD | 1u << GRPC_ENC_DEFLATE);

@@ -511,6 +511,27 @@ static void test_answer_text_is_safe(void **state)
     assert_string_equal(http_reason(299), "Unknown");
 }
 
+/* read_timeout bounds the whole request; min_body_rate a body that
+ * trickles, each byte earning 1/rate seconds after the grace. */
+static void test_read_deadline(void **state)
+{
+    (void)state;
+    const int64_t s = 1000000000, t0 = 5 * s;
+    otlp_http_opts o = opts;
+    o.read_ns = OTLP_NEVER;
+    o.min_body_rate = 0;
+    assert_true(hx_read_deadline(&o, t0, t0 + s, 0) == OTLP_NEVER);
+    o.min_body_rate = 1024;
+    assert_true(hx_read_deadline(&o, t0, 0, 0) == OTLP_NEVER); /* headers still coming */
+    assert_true(hx_read_deadline(&o, t0, t0 + s, 0) == t0 + s + HX_BODY_GRACE_NS);
+    assert_true(hx_read_deadline(&o, t0, t0 + s, 512) == t0 + s + HX_BODY_GRACE_NS + s / 2);
+    assert_true(hx_read_deadline(&o, t0, t0 + s, 20u << 20) ==
+                t0 + s + HX_BODY_GRACE_NS + 20480 * s);
+    assert_true(hx_read_deadline(&o, t0, t0 + s, UINT64_MAX) == OTLP_NEVER);
+    o.read_ns = 3 * s;
+    assert_true(hx_read_deadline(&o, t0, t0 + s, 0) == t0 + 3 * s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -526,6 +547,7 @@ int main(void)
         cmocka_unit_test(test_empty_requests),
         cmocka_unit_test(test_outcomes),
         cmocka_unit_test(test_answer_text_is_safe),
+        cmocka_unit_test(test_read_deadline),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -272,6 +272,72 @@ static void test_invalid_json(void **state)
     assert_read_error("{\"a\":1} x", "invalid JSON");
 }
 
+/* What the tokenizer refuses, as jansson did before it. */
+static void test_invalid_tokens(void **state)
+{
+    (void)state;
+    assert_read_error("{\"a\":1,}", "invalid JSON at line 1 column 8");
+    assert_read_error("{\"a\":[1,]}", "invalid JSON");
+    assert_read_error("{\"a\" 1}", "invalid JSON");
+    assert_read_error("{\"a\":01}", "invalid JSON");
+    assert_read_error("{\"a\":1.}", "invalid JSON");
+    assert_read_error("{\"a\":-}", "invalid JSON");
+    assert_read_error("{\"a\":tru}", "invalid JSON");
+    assert_read_error("{\"a\":\"\\ud800\"}", "invalid JSON"); /* lone surrogate */
+    assert_read_error("{\"a\":\"\\udc00\"}", "invalid JSON");
+    assert_read_error("{\"a\":\"\\x\"}", "invalid JSON");
+    assert_read_error("{\"a\":\"\t\"}", "invalid JSON"); /* raw control character */
+    assert_read_error("{\"a\":99999999999999999999}", "invalid JSON");
+    assert_read_error("{\"a\":1e999}", "invalid JSON");
+    assert_read_error("\n{\"a\":\n x}", "invalid JSON at line 3 column 2");
+    assert_read_error("1", "invalid JSON");
+}
+
+/* Skipped values are checked as strictly as read ones, at any depth. */
+static void test_skipped_values(void **state)
+{
+    (void)state;
+    char deep[5000];
+    size_t n = 0;
+    n += (size_t)snprintf(deep, sizeof deep, "{\"x\":");
+    for (int i = 0; i < 2000; i++)
+        deep[n++] = '[';
+    for (int i = 0; i < 2000; i++)
+        deep[n++] = ']';
+    memcpy(deep + n, "}", 2);
+    size_t len;
+    free(read_ok(deep, &len));
+    assert_read_error("{\"x\":[{\"a\":1,\"b\"}]}", "invalid JSON");
+    assert_read_error("{\"x\":{\"\xc3\":1}}", "invalid JSON");
+}
+
+/* A key spelled with escapes is the same key. */
+static void test_escaped_keys(void **state)
+{
+    (void)state;
+    assert_same_request(SPAN("{\"name\":\"n\"}"), SPAN("{\"n\\u0061me\":\"n\"}"));
+}
+
+/* A body of empty objects would cost some 25 times its size as structs:
+ * refused, naming the limit; real requests stay well under it. */
+static void test_expansion_limit(void **state)
+{
+    (void)state;
+    size_t n = 3u << 20, len = 0;
+    char *json = malloc(n + 64);
+    assert_non_null(json);
+    len += (size_t)sprintf(json, "{\"resourceSpans\":[");
+    while (len < n)
+        len += (size_t)sprintf(json + len, "{},");
+    memcpy(json + len, "{}]}", 5);
+    uint8_t *pb;
+    char err[256];
+    assert_int_equal(otlp_json_read(json, strlen(json), &pb, &len, err, sizeof err), -EINVAL);
+    assert_null(pb);
+    assert_non_null(strstr(err, "more than 8 times its size"));
+    free(json);
+}
+
 static void test_error_buffer_sizes(void **state)
 {
     (void)state;
@@ -317,6 +383,10 @@ int main(void)
         cmocka_unit_test(test_oneof_conflict),
         cmocka_unit_test(test_depth_limit),
         cmocka_unit_test(test_invalid_json),
+        cmocka_unit_test(test_invalid_tokens),
+        cmocka_unit_test(test_skipped_values),
+        cmocka_unit_test(test_escaped_keys),
+        cmocka_unit_test(test_expansion_limit),
         cmocka_unit_test(test_error_buffer_sizes),
         cmocka_unit_test(test_reads_only_len_bytes),
     };

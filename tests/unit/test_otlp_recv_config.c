@@ -89,6 +89,7 @@ static void test_defaults(void **state)
     assert_false(s.tls);
     assert_int_equal(s.ping_ns, 7200 * SEC);
     assert_int_equal(s.idle_ns, OTLP_NEVER);
+    assert_int_equal(s.handshake_ns, 20 * SEC); /* 0 means 20s */
     assert_int_equal(s.age_ns, OTLP_NEVER);
     assert_int_equal(s.write_limit, 32 * 1024);
     /* Zero means the gRPC default, as in the collector. */

@@ -42,10 +42,13 @@ export function run(args, { dirs = PLUGIN_DIRS, env = {} } = {}) {
 // Starts otelc with the given YAML and waits until it runs. The config must
 // set service.admin.endpoint to 127.0.0.1:0 (the port is read from the log).
 // base: config files merged before it (the YAML then only overrides them).
-export async function start(yaml, { dirs = PLUGIN_DIRS, env = {}, timeoutMs = 15000, base = [] } = {}) {
+// wrap: a command that execs otelc (e.g. ['prlimit', '--nofile=1024:4096', '--']),
+// so proc.pid is still otelc's.
+export async function start(yaml, { dirs = PLUGIN_DIRS, env = {}, timeoutMs = 15000, base = [], wrap = [] } = {}) {
   const config = writeConfig(yaml);
   const configs = [...base, config].flatMap((c) => ['--config', c]);
-  const proc = spawn(BIN, [...configs, ...pluginArgs(dirs)], {
+  const argv = [BIN, ...configs, ...pluginArgs(dirs)];
+  const proc = spawn(wrap[0] || BIN, [...wrap.slice(1), ...(wrap.length ? argv : argv.slice(1))], {
     env: { OTELC_LOG: 'info', ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

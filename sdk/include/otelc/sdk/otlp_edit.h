@@ -151,6 +151,20 @@ int otlp_edit_attr_delete(otlp_editor *ed, enum otlp_edit_target at, const char 
 int otlp_edit_attr_rename(otlp_editor *ed, enum otlp_edit_target at, const char *from,
                           size_t from_len, const char *to, size_t to_len);
 
+/*
+ * The current attribute list of the current resource, scope or span, the
+ * edits made so far included (a view shows the input only), for actions
+ * that read what earlier ones wrote: copy from one key to another, hash or
+ * convert a value in place. *out is set for otlp_attr_find, otlp_attr_next
+ * and otlp_list_iter_init. It points into the editor's own buffer (or the
+ * input while nothing changed) and is valid until the next edit or move at
+ * that level. A value read from it may be passed back to
+ * otlp_edit_attr_put of the same list: the put copies it first where it
+ * must. Returns OTLP_OK, or OTLP_ESTATE (or the sticky error) when nothing
+ * is current there.
+ */
+int otlp_edit_attrs(otlp_editor *ed, enum otlp_edit_target at, otlp_list *out);
+
 /* Sets the current span's name (UTF-8). Returns 1 or a negative code. */
 int otlp_edit_span_name(otlp_editor *ed, const char *name, size_t len);
 

@@ -41,6 +41,15 @@
  */
 #define OTLP_JSON_MAX_MERGE 8
 
+/*
+ * The reader's memory for a request (its structs, lists and strings) may
+ * reach this many times the JSON's length, plus 1 MiB. Real requests take
+ * two to four times; a body made of empty objects or lists (three bytes
+ * each, a struct of up to 200 bytes each) is refused with an error naming
+ * the limit instead of costing a hundredfold.
+ */
+#define OTLP_JSON_MAX_EXPANSION 8
+
 /* A growing byte buffer. Zero it to start; the caller frees `data`. */
 struct otlp_buf {
     char *data;
@@ -109,8 +118,9 @@ int otlp_json_writev_buf(const pb_bytes *parts, size_t n, struct otlp_buf *out);
  * or URL-safe base64 with or without padding; null as "not set".
  * Refused besides malformed input: a string holding U+0000 (protobuf-c,
  * which packs the result, ends strings at NUL), two members of one oneof,
- * integers out of their field's range, and 64-bit integers written as bare
- * JSON numbers above 2^63 - 1 (jansson's limit; quote them).
+ * integers out of their field's range, 64-bit integers written as bare
+ * JSON numbers above 2^63 - 1 (quote them), and a request that would take
+ * more than OTLP_JSON_MAX_EXPANSION times its length in memory.
  *
  * On success returns 0 and sets *pb to a malloc'd buffer of *pb_len bytes
  * that the caller frees (an empty request gives a valid 1-byte buffer with

@@ -1,0 +1,23 @@
+/*
+ * pass.h: one batch through the OTLP editor for a processor that edits
+ * attributes: the edited request goes on as a new batch, or the batch
+ * itself when nothing changed (no copy, same bytes).
+ */
+#ifndef ATTRACTION_PASS_H
+#define ATTRACTION_PASS_H
+
+#include <otelc/plugin.h>
+#include <otelc/sdk/otlp_edit.h>
+
+/*
+ * Edits b (lent) with fns and arg (otlp_edit_run), then emits with ticket
+ * t: b when *changes is still 0 afterwards (the callbacks count their
+ * changes there), else the edited request with b's metadata. Returns the
+ * emit's outcome, RETRY when memory ran out (the caller keeps the data),
+ * REJECT (logged) for a request the editor cannot read.
+ */
+otelc_status attr_pass(otelc_ctx *ctx, const otelc_host_api *api, otlp_editor *ed,
+                       otelc_batch *b, otelc_ticket *t, const otlp_edit_fns *fns, void *arg,
+                       const int *changes);
+
+#endif /* ATTRACTION_PASS_H */

@@ -1,0 +1,151 @@
+/*
+ * attributes.c: the collector's attributes processor, for traces. Its
+ * `actions` (insert, update, upsert, delete, hash, extract, convert) run
+ * on the attributes of every span that `include` selects and `exclude`
+ * does not; other spans, and requests with nothing to change, pass as
+ * they are. Actions, matching and the editing pass are libs/attraction's.
+ */
+#include <stdlib.h>
+
+#include <attraction/actions.h>
+#include <attraction/match.h>
+#include <attraction/pass.h>
+#include <otelc/plugin.h>
+
+typedef struct attributes_cfg {
+    const otelc_node *actions;
+    attr_match_cfg include, exclude;
+} attributes_cfg;
+
+typedef struct attributes_proc {
+    otelc_ctx *ctx;
+    const otelc_host_api *api;
+    attr_actions *actions;
+    attr_match *include, *exclude; /* NULL: not configured */
+    otlp_editor *ed; /* one per instance: consume never runs concurrently */
+} attributes_proc;
+
+/* One request's pass: where the walk stands, and what changed. */
+typedef struct pass {
+    attributes_proc *p;
+    const otelc_batch_meta *meta;
+    otlp_resource r;
+    otlp_scope s;
+    int changes;
+} pass;
+
+static int on_resource(void *arg, otlp_editor *ed, const otlp_resource *r)
+{
+    (void)ed;
+    ((pass *)arg)->r = *r;
+    return 0;
+}
+
+static int on_scope(void *arg, otlp_editor *ed, const otlp_scope *s)
+{
+    (void)ed;
+    ((pass *)arg)->s = *s;
+    return 0;
+}
+
+/* The collector's skip rule: not included, or excluded. */
+static bool selected(pass *ps, const otlp_span *sp)
+{
+    attributes_proc *p = ps->p;
+    if (p->include && !attr_match_span(p->include, &ps->r, &ps->s, sp))
+        return false;
+    return !p->exclude || !attr_match_span(p->exclude, &ps->r, &ps->s, sp);
+}
+
+static int on_span(void *arg, otlp_editor *ed, const otlp_span *sp)
+{
+    pass *ps = arg;
+    if (!selected(ps, sp))
+        return 0;
+    int rc = attr_actions_apply(ps->p->actions, ed, OTLP_EDIT_SPAN, ps->meta);
+    if (rc > 0)
+        ps->changes += rc;
+    return rc < 0 ? rc : 0;
+}
+
+static const otlp_edit_fns span_fns = {on_resource, on_scope, on_span};
+
+/* b is lent: its bytes are read during the call only. */
+static otelc_status attributes_consume(void *state, otelc_batch *b, otelc_ticket *t)
+{
+    attributes_proc *p = state;
+    pass ps = {.p = p, .meta = otelc_batch_meta_of(b)};
+    return attr_pass(p->ctx, p->api, p->ed, b, t, &span_fns, &ps, &ps.changes);
+}
+
+static void attributes_destroy(void *state)
+{
+    attributes_proc *p = state;
+    attr_actions_free(p->actions);
+    attr_match_free(p->include);
+    attr_match_free(p->exclude);
+    otlp_editor_free(p->ed);
+    free(p);
+}
+
+/* Reads actions, include and exclude; every error is reported. */
+static int attributes_parse(attributes_proc *p, const attributes_cfg *cfg)
+{
+    const otelc_node *root = p->api->config_node(p->ctx);
+    int rc = attr_actions_parse(p->ctx, p->api, cfg->actions, "actions", &p->actions);
+    rc |= attr_match_parse(p->ctx, p->api, &cfg->include, p->api->node_get(root, "include"),
+                           &p->include);
+    rc |= attr_match_parse(p->ctx, p->api, &cfg->exclude, p->api->node_get(root, "exclude"),
+                           &p->exclude);
+    return rc;
+}
+
+static int attributes_create(otelc_ctx *ctx, const otelc_host_api *api, const void *cfg,
+                             void **state)
+{
+    attributes_proc *p = calloc(1, sizeof(*p));
+    if (!p)
+        return -1;
+    p->ctx = ctx;
+    p->api = api;
+    p->ed = otlp_editor_new();
+    if (!p->ed || attributes_parse(p, cfg) != 0) {
+        attributes_destroy(p); /* destroy follows only a successful create */
+        return -1;
+    }
+    *state = p;
+    return 0;
+}
+
+static int attributes_shutdown(void *state, int64_t deadline_ns)
+{
+    (void)state, (void)deadline_ns;
+    return 0; /* nothing is held between batches */
+}
+
+static const otelc_cfg_key attributes_keys[] = {
+    {"actions", OTELC_CFG_NODE, NULL,
+     "a list of {key, action, value | from_attribute | from_context, pattern, converted_type}",
+     offsetof(attributes_cfg, actions), 0},
+    ATTR_MATCH_KEYS("include", attributes_cfg, include),
+    ATTR_MATCH_KEYS("exclude", attributes_cfg, exclude),
+    {0},
+};
+
+static const otelc_plugin attributes_desc = {
+    .abi_major = OTELC_ABI_MAJOR,
+    .abi_minor = OTELC_ABI_MINOR,
+    .struct_size = sizeof(otelc_plugin),
+    .kind = OTELC_PROCESSOR,
+    .type = "attributes",
+    .version = "1.0.0",
+    .doc = "inserts, updates, deletes, hashes, extracts and converts span attributes",
+    .config_keys = attributes_keys,
+    .config_size = sizeof(attributes_cfg),
+    .create = attributes_create,
+    .consume = attributes_consume,
+    .shutdown = attributes_shutdown,
+    .destroy = attributes_destroy,
+};
+
+OTELC_PLUGIN(attributes_desc)
