@@ -239,7 +239,8 @@ void q_search(tq_query *q, otelc_http_req *req)
         status = tq_scan(q, &sc, on_hit, &s, err, sizeof(err));
     else
         snprintf(err, sizeof(err), "out of memory");
-    qsort(s.cands, s.ncands, sizeof(cand), newest_first);
+    if (s.cands && s.ncands)
+        qsort(s.cands, s.ncands, sizeof(cand), newest_first);
     if (status != 0)
         jaeger_fail(q, req, status, err);
     else

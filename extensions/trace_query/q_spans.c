@@ -223,7 +223,7 @@ void q_spans(tq_query *q, otelc_http_req *req)
         write_items(&st, &o);
         qout_end(&o);
     }
-    for (size_t i = 0; i < st.nitems; i++)
+    for (size_t i = 0; st.items && i < st.nitems; i++)
         free(st.items[i].json);
     free(st.items);
     free(st.heap);

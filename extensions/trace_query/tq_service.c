@@ -151,10 +151,10 @@ static int tq_create(otelc_ctx *ctx, const otelc_host_api *api, const void *cfg_
     return register_routes(q) == 0 ? 0 : -1;
 }
 
-static otelc_series *counter(tq_query *q, const char *name, const char *help)
+static void counter(tq_query *q, otelc_series **out, const char *name, const char *help)
 {
-    otelc_metric_desc d = {.name = name, .help = help, .type = OTELC_COUNTER};
-    return q->api->metric(q->ctx, &d);
+    const otelc_metric_desc d = {.name = name, .help = help, .type = OTELC_COUNTER};
+    *out = q->api->metric(q->ctx, &d);
 }
 
 static int tq_start(void *state)
@@ -169,19 +169,25 @@ static int tq_start(void *state)
         q->api->log(q->ctx, OTELC_LOG_ERROR, "%s", err);
         return -1;
     }
-    q->files_skipped = counter(q, "otelc_trace_query_files_skipped_total",
-                               "objects in the table's prefix that are not trace-table files");
-    q->gets = counter(q, "otelc_trace_query_gets_total", "GETs of the bucket");
-    q->bytes_read = counter(q, "otelc_trace_query_read_bytes_total", "bytes read from the bucket");
+    counter(q, &q->files_skipped, "otelc_trace_query_files_skipped_total",
+            "objects in the table's prefix that are not trace-table files");
+    counter(q, &q->gets, "otelc_trace_query_gets_total", "GETs of the bucket");
+    counter(q, &q->bytes_read, "otelc_trace_query_read_bytes_total", "bytes read from the bucket");
     q->reader = s3_reader_new(&q->set.ep, creds);
     q->table = tq_table_new(q->set.cache_max_size);
-    if (!q->reader || !q->table || s3_reader_start(q->reader) != 0 || start_workers(q) != 0) {
+    if (!q->reader || !q->table || s3_reader_start(q->reader) != 0) {
         q->api->log(q->ctx, OTELC_LOG_ERROR, "cannot start: out of resources");
         return -1;
     }
+    /* Open before the workers run: a worker that finds the queue closed
+     * and empty ends. */
     pthread_mutex_lock(&q->mu);
     q->open = true;
     pthread_mutex_unlock(&q->mu);
+    if (start_workers(q) != 0) {
+        q->api->log(q->ctx, OTELC_LOG_ERROR, "cannot start the query threads");
+        return -1;
+    }
     q->api->log(q->ctx, OTELC_LOG_INFO, "serving the trace table of bucket %s%s%s at %s",
                 q->set.ep.bucket, q->set.key_prefix[0] ? " under " : "", q->set.key_prefix,
                 q->set.ep.base_url);

@@ -18,7 +18,7 @@
 #define HOUR_NS TQ_HOUR_NS
 #define FOOTER_GUESS 65536 /* bytes of a file's end fetched to find its footer */
 #define MAX_FOOTER (64u << 20)
-#define LISTING_SETTLE_NS (15 * 60 * 1000000000LL) /* an hour older than this is closed */
+#define LISTING_SETTLE_NS (900LL * 1000000000LL) /* an hour older than this is closed */
 
 /* One file of the table with what is known of it. */
 typedef struct tq_file {
@@ -299,6 +299,8 @@ static int footer_parse(tq_file *f, const s3_fetch *g, pq_file_meta **meta, uint
     if (rc != 0 || ((*meta)->nrow_groups && !pq_find_column(*meta, 0, "TraceId"))) {
         pq_file_meta_free(*meta);
         free(*copy);
+        *meta = NULL;
+        *copy = NULL;
         return rc ? rc : -EBADMSG;
     }
     return 0;
@@ -740,7 +742,7 @@ int tq_load_trace(tq_query *q, const uint8_t tid[16], int64_t start, int64_t end
 {
     static const char digits[] = "0123456789abcdef";
     trace_state ts = {.q = q, .tid = tid, .t = t};
-    for (int i = 0; i < 16; i++) {
+    for (size_t i = 0; i < 16; i++) {
         ts.hex[2 * i] = digits[tid[i] >> 4];
         ts.hex[2 * i + 1] = digits[tid[i] & 15];
     }

@@ -7,6 +7,7 @@
 // SDK recorded, on the writing instance and on a query node of its own.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { start, get, request } from './lib/harness.mjs';
 import { startS3, waitSent } from './lib/s3server.mjs';
 import { queryConfig, useQueryPort, sendTraces, protoSpans, decodeTraceById, kvMap, SPANS, SERVICES, MS } from './lib/query_traffic.mjs';
@@ -317,6 +318,31 @@ test('a query node (only the extension, no pipeline) answers the same', async (t
     assert.deepEqual(b.json, a.json, path);
   }
   assert.match(node.log, /running 0 pipeline\(s\)/);
+});
+
+test('a foreign or truncated .parquet object is skipped, warned about and counted', async (t) => {
+  const file = (await s3.list('q/')).find((x) => x.key.endsWith('.parquet'));
+  const dir = file.key.slice(0, file.key.lastIndexOf('/') + 1);
+  const real = (await s3.get(file.key)).body;
+  await s3.put(`${dir}traces_foreign.parquet`, Buffer.from('PAR1 this is not a table PAR1'));
+  await s3.put(`${dir}traces_cut.parquet`, real.subarray(0, real.length - 100));
+  t.after(async () => {
+    const { rmSync } = await import('node:fs');
+    for (const name of ['traces_foreign.parquet', 'traces_cut.parquet'])
+      rmSync(join(s3.dir, s3.bucket, `${dir}${name}._S3rver_object`), { force: true });
+  });
+  const node = useQueryPort(await start(queryConfig(s3, { writer: false })));
+  t.after(() => node.stop());
+  for (const path of [`/api/traces/${traceId(3)}`, '/api/services', '/spans?limit=3']) {
+    const r = await get(node.url(path));
+    assert.equal(r.status, 200, path);
+    assert.deepEqual(r.json, (await q(path)).json, path);
+  }
+  assert.match(node.log, /traces_foreign\.parquet: not a trace-table file, skipped/);
+  assert.match(node.log, /traces_cut\.parquet: not a trace-table file, skipped/);
+  const admin = node.log.match(/admin: listening on \S+ \(port (\d+)\)/)[1];
+  const metrics = (await get(`http://127.0.0.1:${admin}/metrics`)).text;
+  assert.match(metrics, /^otelc_trace_query_files_skipped_total(\{[^}]*\})? 2$/m);
 });
 
 test('the extension serves on its own port, not on the admin endpoint', async () => {

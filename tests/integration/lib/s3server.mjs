@@ -43,12 +43,18 @@ export async function startS3({ bucket = 'test-bucket', port = 0, directory } = 
   };
   s.list = (prefix = '') => listObjects(s, prefix);
   s.get = (key) => getObject(s, key);
+  s.put = async (key, body) => {
+    const r = await raw(s, `/${s.bucket}/${enc(key)}`, 'PUT', body);
+    if (r.status !== 200) throw new Error(`put ${key}: HTTP ${r.status}`);
+  };
   return s.start();
 }
 
-function raw(s, path) {
+// An unsigned request (s3rver takes those; otelc's are signed).
+function raw(s, path, method = 'GET', body = null) {
   return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: '127.0.0.1', port: s.port, path, method: 'GET' }, (res) => {
+    const headers = body ? { 'content-length': body.length } : {};
+    const req = httpRequest({ host: '127.0.0.1', port: s.port, path, method, headers }, (res) => {
       const chunks = [];
       res.on('data', (c) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode, headers: res.headers,
@@ -56,7 +62,7 @@ function raw(s, path) {
       res.on('error', reject);
     });
     req.on('error', reject);
-    req.end();
+    req.end(body || undefined);
   });
 }
 
