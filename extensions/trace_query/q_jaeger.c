@@ -92,7 +92,8 @@ static int by_name(const void *a, const void *b)
 static void write_names(qout *o, name_list *l)
 {
     size_t written = 0;
-    qsort(l->items, l->n, sizeof(*l->items), by_name);
+    if (l->n > 1)
+        qsort(l->items, l->n, sizeof(*l->items), by_name);
     for (size_t i = 0; i < l->n; i++) {
         if (i && strcmp(l->items[i], l->items[i - 1]) == 0)
             continue;

@@ -239,7 +239,7 @@ void q_search(tq_query *q, otelc_http_req *req)
         status = tq_scan(q, &sc, on_hit, &s, err, sizeof(err));
     else
         snprintf(err, sizeof(err), "out of memory");
-    if (s.cands && s.ncands)
+    if (s.cands && s.ncands > 1)
         qsort(s.cands, s.ncands, sizeof(cand), newest_first);
     if (status != 0)
         jaeger_fail(q, req, status, err);

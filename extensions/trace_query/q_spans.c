@@ -140,7 +140,8 @@ static int newest_first(const void *a, const void *b)
 /* The items, newest first, a span stored twice written once. */
 static void write_items(spans_state *st, qout *o)
 {
-    qsort(st->items, st->nitems, sizeof(*st->items), newest_first);
+    if (st->nitems > 1)
+        qsort(st->items, st->nitems, sizeof(*st->items), newest_first);
     qout_puts(o, "{\"spans\":[");
     for (size_t i = 0, n = 0; i < st->nitems; i++) {
         if (i && memcmp(st->items[i].ids, st->items[i - 1].ids, 24) == 0)

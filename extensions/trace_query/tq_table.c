@@ -191,7 +191,8 @@ static int hour_files(tq_query *q, int64_t hour_ns, s3_list_entry **out, size_t 
         if (len > 8 && strcmp(items[i].key + len - 8, ".parquet") == 0)
             items[k++] = items[i];
     }
-    qsort(items, k, sizeof(*items), key_newer_first);
+    if (k > 1)
+        qsort(items, k, sizeof(*items), key_newer_first);
     bool closed = otelc_real_ns() - (hour_ns / HOUR_NS + 1) * HOUR_NS > LISTING_SETTLE_NS;
     *out = k ? malloc(k * sizeof(**out)) : NULL;
     if (*out)
@@ -1005,7 +1006,8 @@ static int read_file_rows(tq_query *q, const tq_loc *locs, size_t n, tq_rows_fn 
 int tq_read_rows(tq_query *q, tq_loc *locs, size_t n, tq_rows_fn fn, void *arg, char *err,
                  size_t errn)
 {
-    qsort(locs, n, sizeof(*locs), loc_order);
+    if (n > 1)
+        qsort(locs, n, sizeof(*locs), loc_order);
     int status = 0;
     for (size_t i = 0, j; i < n && !status; i = j) {
         for (j = i + 1; j < n && strcmp(locs[j].key, locs[i].key) == 0; j++)
