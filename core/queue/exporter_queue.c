@@ -94,6 +94,11 @@ struct durable_queue *queue_durable(exporter_queue *q)
     return q->durable ? q->impl : NULL;
 }
 
+uint64_t queue_release_memory(exporter_queue *q)
+{
+    return q->durable ? durable_queue_release_memory(q->impl) : 0;
+}
+
 int queue_start(exporter_queue *q)
 {
     return q->ops->start(q->impl);

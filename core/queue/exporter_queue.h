@@ -153,6 +153,10 @@ void queue_resume(exporter_queue *q);
  * commits and exports in flight and keeps the rest on disk: 0. */
 uint64_t queue_drain(exporter_queue *q, int64_t deadline_ns);
 void queue_stats_get(exporter_queue *q, queue_stats *out);
+/* Gives back what the queue keeps in memory that it can read again (a
+ * durable queue's copies of committed entries); returns the bytes. Any
+ * thread. */
+uint64_t queue_release_memory(exporter_queue *q);
 /* The pause reason (copied into buf); empty when running. */
 void queue_pause_reason(exporter_queue *q, char *buf, size_t cap);
 void queue_free(exporter_queue *q);

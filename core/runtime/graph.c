@@ -350,6 +350,7 @@ void graph_free(host *h)
         free(p->id);
     }
     free(h->pipes);
+    free(h->services);
     for (size_t i = 0; i < h->ncomps; i++) {
         otelc_ctx *c = h->comps[i];
         queue_free(c->queue);

@@ -20,6 +20,9 @@ struct host {
     struct admin_server *admin;
     atomic_bool shutting_down;
     bool validating; /* `otelc validate`: create() runs, nothing binds or opens */
+    struct host_service *services; /* service_provide's offers (main thread) */
+    size_t nservices;
+    atomic_flag releasing;         /* a memory_release is running */
 };
 
 /* Resolves every component of cfg against reg, checks and fills each
@@ -30,5 +33,13 @@ int graph_build(host *h, const otelc_config *cfg, plugin_registry *reg, otelc_er
 
 /* Frees instances' host-side memory (after their destroy ran). */
 void graph_free(host *h);
+
+/* One service an extension offers (host_api.c). */
+typedef struct host_service {
+    const char *kind;       /* static: an OTELC_SERVICE_* the host knows */
+    otelc_ctx *provider;
+    const void *vtable;
+    void *state;
+} host_service;
 
 #endif

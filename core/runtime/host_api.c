@@ -3,6 +3,7 @@
  * checks the handle it is given (a magic number) so that ABI misuse fails
  * loudly, then forwards to the module that does the work.
  */
+#include <malloc.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -265,6 +266,86 @@ static int api_http_serve(otelc_ctx *ctx, const char *endpoint)
     return 0;
 }
 
+/* ---- services ---- */
+
+/* The kind as the host's own static string, or NULL for one it does not
+ * know (a provider from a newer ABI; nobody could look it up anyway). */
+static const char *known_kind(const char *kind)
+{
+    static const char *const kinds[] = {OTELC_SERVICE_AUTH_SERVER, OTELC_SERVICE_AUTH_CLIENT};
+    for (size_t i = 0; kind && i < sizeof(kinds) / sizeof(kinds[0]); i++)
+        if (strcmp(kind, kinds[i]) == 0)
+            return kinds[i];
+    return NULL;
+}
+
+static host_service *find_service(host *h, const char *kind, const otelc_ctx *provider,
+                                  const char *id)
+{
+    for (size_t i = 0; i < h->nservices; i++) {
+        host_service *s = &h->services[i];
+        if (strcmp(s->kind, kind) == 0 &&
+            (provider ? s->provider == provider : strcmp(s->provider->id, id) == 0))
+            return s;
+    }
+    return NULL;
+}
+
+static const char *provide_problem(otelc_ctx *c, const char *kind, const void *vtable)
+{
+    if (c->plugin->desc->kind != OTELC_EXTENSION || c->created)
+        return "service_provide is for extensions, from create";
+    if (!vtable || !known_kind(kind))
+        return "service_provide: an unknown service kind or no vtable";
+    if (find_service(c->h, known_kind(kind), c, NULL))
+        return "service_provide: this service is offered already";
+    return NULL;
+}
+
+static int api_service_provide(otelc_ctx *ctx, const char *kind, const void *vtable, void *state)
+{
+    otelc_ctx *c = CTX(ctx);
+    const char *why = provide_problem(c, kind, vtable);
+    host *h = c->h;
+    host_service *grown = why ? NULL : realloc(h->services, (h->nservices + 1) * sizeof(*grown));
+    if (!why && !grown)
+        why = "service_provide: out of memory";
+    if (why) {
+        api_config_error(c, c->node, "%s", why);
+        return -1;
+    }
+    h->services = grown;
+    h->services[h->nservices++] = (host_service){known_kind(kind), c, vtable, state};
+    return 0;
+}
+
+static const void *api_service_lookup(otelc_ctx *ctx, const char *kind, const char *id,
+                                      void **state)
+{
+    otelc_ctx *c = CTX(ctx);
+    const char *k = known_kind(kind);
+    const host_service *s = k && id ? find_service(c->h, k, NULL, id) : NULL;
+    if (state)
+        *state = s ? s->state : NULL;
+    return s ? s->vtable : NULL;
+}
+
+static void api_memory_release(otelc_ctx *ctx)
+{
+    host *h = CTX(ctx)->h;
+    if (atomic_flag_test_and_set(&h->releasing))
+        return;
+    uint64_t bytes = 0;
+    for (size_t i = 0; i < h->ncomps; i++)
+        if (h->comps[i]->queue)
+            bytes += queue_release_memory(h->comps[i]->queue);
+    malloc_trim(0);
+    otelc_log(OTELC_LOG_INFO, CTX(ctx)->log_name,
+              "memory release: %llu bytes of queued requests dropped from memory, free "
+              "pages returned to the system", (unsigned long long)bytes);
+    atomic_flag_clear(&h->releasing);
+}
+
 static int api_export_batching(otelc_ctx *ctx, const otelc_batching *b)
 {
     otelc_ctx *c = CTX(ctx);
@@ -332,4 +413,7 @@ const otelc_host_api host_api_table = {
     .consume_ready = api_consume_ready,
     .export_batching = api_export_batching,
     .http_serve = api_http_serve,
+    .service_provide = api_service_provide,
+    .service_lookup = api_service_lookup,
+    .memory_release = api_memory_release,
 };

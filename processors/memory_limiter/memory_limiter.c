@@ -26,12 +26,30 @@ typedef struct ml {
     ml_limits lim;
     int64_t interval_ns;
     atomic_bool refusing;
-    otelc_series *refused, *rss;
+    int64_t release_soft_ns, release_hard_ns;
+    int64_t last_release_ns; /* checker thread */
+    otelc_series *refused, *rss, *releases;
     pthread_mutex_t mu;
     pthread_cond_t cv;
     bool stop, started;
     pthread_t thread;
 } ml;
+
+/* Above a limit, the host is asked to give memory back (what the
+ * collector does with a forced garbage collection), paced as its
+ * min_gc_interval keys pace that. */
+static void maybe_release(ml *m, uint64_t used)
+{
+    int64_t every = used > m->lim.hard ? m->release_hard_ns : m->release_soft_ns;
+    int64_t now = otelc_mono_ns();
+    if (used <= m->lim.soft || (used <= m->lim.hard && every == 0) ||
+        (m->last_release_ns && now - m->last_release_ns < every) ||
+        !otelc_host_has(m->api, memory_release))
+        return;
+    m->last_release_ns = now;
+    m->api->memory_release(m->ctx);
+    m->api->metric_add(m->releases, 1);
+}
 
 /* One check: the state follows the soft limit; the host hears when data
  * may come again. */
@@ -41,6 +59,7 @@ static void check(ml *m)
     if (!used)
         return; /* unreadable: keep the last verdict */
     m->api->metric_set(m->rss, (double)used);
+    maybe_release(m, used);
     bool over = used > m->lim.soft;
     bool was = atomic_exchange(&m->refusing, over);
     if (over && !was)
@@ -91,11 +110,14 @@ static int ml_create(otelc_ctx *ctx, const otelc_host_api *api, const void *cfgp
     ml *m = calloc(1, sizeof(*m));
     if (!m)
         return -1;
-    *m = (ml){.ctx = ctx, .api = api, .lim = lim, .interval_ns = cfg->check_interval_ns};
+    *m = (ml){.ctx = ctx, .api = api, .lim = lim, .interval_ns = cfg->check_interval_ns,
+              .release_soft_ns = cfg->release_soft_ns, .release_hard_ns = cfg->release_hard_ns};
     series(m, &m->refused, "otelcol_processor_refused_spans_total",
            "Spans refused because memory was above the soft limit", OTELC_COUNTER);
     series(m, &m->rss, "otelc_processor_memory_limiter_memory_bytes",
            "The process memory the limiter last measured (RssAnon)", OTELC_GAUGE);
+    series(m, &m->releases, "otelc_processor_memory_limiter_releases_total",
+           "Times the host was asked to give memory back above a limit", OTELC_COUNTER);
     pthread_condattr_t ca;
     pthread_condattr_init(&ca);
     pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
@@ -103,7 +125,7 @@ static int ml_create(otelc_ctx *ctx, const otelc_host_api *api, const void *cfgp
     pthread_condattr_destroy(&ca);
     pthread_mutex_init(&m->mu, NULL);
     *state = m;
-    return m->refused && m->rss ? 0 : -1;
+    return m->refused && m->rss && m->releases ? 0 : -1;
 }
 
 static int ml_start(void *state)

@@ -17,6 +17,8 @@ typedef struct ml_cfg {
     int64_t spike_limit_mib;        /* 0: 20 % of the limit */
     int64_t limit_percentage;       /* of the cgroup limit, else of total memory */
     int64_t spike_limit_percentage; /* 0: 20 % of the limit */
+    int64_t release_soft_ns;        /* min_gc_interval_when_soft_limited; 0: never */
+    int64_t release_hard_ns;        /* min_gc_interval_when_hard_limited; 0: every check */
 } ml_cfg;
 
 extern const otelc_cfg_key ml_config_keys[];

@@ -27,10 +27,12 @@ const otelc_cfg_key ml_config_keys[] = {
     {"spike_limit_percentage", OTELC_CFG_INT, "0",
      "the spike room as a percentage of the same; 0: 20 % of the limit",
      offsetof(ml_cfg, spike_limit_percentage), 0},
-    {"min_gc_interval_when_soft_limited", OTELC_CFG_DURATION, NULL,
-     "Go garbage collection pacing: otelc has no garbage collector", 0, OTELC_KEY_IGNORED},
-    {"min_gc_interval_when_hard_limited", OTELC_CFG_DURATION, NULL,
-     "Go garbage collection pacing: otelc has no garbage collector", 0, OTELC_KEY_IGNORED},
+    {"min_gc_interval_when_soft_limited", OTELC_CFG_DURATION, "10s",
+     "above the soft limit, ask the host to give memory back at most this often; 0: never",
+     offsetof(ml_cfg, release_soft_ns), 0},
+    {"min_gc_interval_when_hard_limited", OTELC_CFG_DURATION, "10s",
+     "above the hard limit, ask the host to give memory back at most this often; 0: every check",
+     offsetof(ml_cfg, release_hard_ns), 0},
     {0},
 };
 

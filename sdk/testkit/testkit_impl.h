@@ -102,7 +102,17 @@ struct otelc_test_host {
     tk_vec routes;        /* tk_route_rec * */
     tk_vec requests;      /* otelc_test_http * */
     char *serve_endpoint; /* http_serve's endpoint; NULL: the admin endpoint */
+    tk_vec provided;      /* tk_service_rec *: what the plugin offered */
+    tk_vec offered;       /* tk_service_rec *: what the test offers the plugin */
+    size_t memory_releases;
 };
+
+/* A service: offered by the plugin (id NULL) or by the test. */
+typedef struct tk_service_rec {
+    char *kind, *id;
+    const void *vtable;
+    void *state;
+} tk_service_rec;
 
 /* The host behind a context; aborts on a context that is not one, as the
  * real host does, so ABI misuse fails loudly. */
@@ -178,6 +188,10 @@ void tk_metric_observe(otelc_series *s, double v);
 void tk_series_free(void *s);
 int tk_export_batching(otelc_ctx *ctx, const otelc_batching *b);
 int tk_http_serve(otelc_ctx *ctx, const char *endpoint);
+int tk_service_provide(otelc_ctx *ctx, const char *kind, const void *vtable, void *state);
+const void *tk_service_lookup(otelc_ctx *ctx, const char *kind, const char *id, void **state);
+void tk_memory_release(otelc_ctx *ctx);
+void tk_services_free(otelc_test_host *h);
 
 /* Route services (tk_http.c). */
 int tk_route(otelc_ctx *ctx, const char *method, const char *pattern, otelc_route_fn fn,

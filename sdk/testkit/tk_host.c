@@ -227,6 +227,9 @@ static const otelc_host_api test_api = {
     .consume_ready = api_consume_ready,
     .export_batching = tk_export_batching,
     .http_serve = tk_http_serve,
+    .service_provide = tk_service_provide,
+    .service_lookup = tk_service_lookup,
+    .memory_release = tk_memory_release,
 };
 
 /* Timed waits use CLOCK_MONOTONIC so a clock step cannot stretch them. */
@@ -276,6 +279,7 @@ void otelc_test_host_free(otelc_test_host *h)
     tk_emits_free(h);
     tk_routes_free(h);
     free(h->serve_endpoint);
+    tk_services_free(h);
     tk_vec_clear(&h->series, tk_series_free);
     tk_vec_clear(&h->logs, free);
     tk_vec_clear(&h->batching_keys, free);

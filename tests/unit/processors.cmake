@@ -70,3 +70,9 @@ if(EXISTS ${PROC_CONV_DIR}/converter.c)
       ENVIRONMENT "CONV_SDK_REQUEST=${conv_sdk_request}")
   endif()
 endif()
+
+otelc_add_unit_test(test_memory_limiter_plugin
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_memory_limiter_plugin.c ${PROC_ML_DIR}/memory_limiter.c
+          ${PROC_ML_DIR}/ml_config.c
+  LIBS otelc_testkit)
+target_include_directories(test_memory_limiter_plugin PRIVATE ${PROC_ML_DIR})

@@ -175,6 +175,40 @@ static void test_hot_entries_skip_the_disk(void **state)
     }
 }
 
+/* memory_release: the copies of entries not yet taken are dropped; the
+ * consumers then read them from disk, and nothing is lost or changed. */
+static void test_release_memory_reads_from_disk(void **state)
+{
+    fake_exporter f;
+    fake_init(&f, OTELC_OK);
+    queue_cfg cfg = fast_queue_cfg(1);
+    cfg.max_memory_size = 1 << 20;
+    dq_fixture x;
+    char err[512];
+    durable_store_cfg sc = {.directory = dir, .create_directory = true, .dir_mode = 0700};
+    x.st = durable_store_new("file_storage", &sc);
+    x.q = queue_new_durable(&cfg, "exp", fake_export, &f, x.st, NULL);
+    assert_int_equal(durable_store_open(x.st, err, sizeof(err)), 0);
+    for (int i = 0; i < 4; i++)
+        offer_ok(x.q, 1, "[seven]", NULL);
+    queue_stats s;
+    queue_stats_get(x.q, &s);
+    assert_int_equal(s.memory_bytes, 28);
+    assert_int_equal(queue_release_memory(x.q), 28);
+    assert_int_equal(queue_release_memory(x.q), 0);
+    queue_stats_get(x.q, &s);
+    assert_int_equal(s.memory_bytes, 0);
+    assert_int_equal(queue_start(x.q), 0);
+    want w = {x.q, &f, 4};
+    assert_true(eventually(delivered_and_empty, &w, 5000));
+    queue_stats_get(x.q, &s);
+    assert_int_equal(s.disk_reads, 4);
+    for (size_t i = 0; i < f.nseen; i++)
+        assert_string_equal((char *)f.seen[i].bytes, "[seven]");
+    dq_close(&x, 1000);
+    fake_fini(&f);
+}
+
 static void test_group_commit(void **state)
 {
     fake_exporter f;
@@ -488,6 +522,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_survives_restart, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hot_entries_skip_the_disk, setup, teardown),
+
+        cmocka_unit_test_setup_teardown(test_release_memory_reads_from_disk, setup, teardown),
         cmocka_unit_test_setup_teardown(test_group_commit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_restart_rebuilds_recorded_batch, setup, teardown),
         cmocka_unit_test_setup_teardown(test_batching_limits_and_metadata, setup, teardown),

@@ -466,6 +466,40 @@ static void routes_on_an_endpoint_of_their_own(void **unused)
     assert_int_equal(otelc_test_http_wait(r, 1000), 201);
 }
 
+static otelc_status allow_all(void *state, const char *const *headers, char *reason, size_t n)
+{
+    (void)state, (void)headers, (void)reason, (void)n;
+    return OTELC_OK;
+}
+
+/* What an extension offers is read back; what the test offers is found
+ * by id and kind only; memory_release calls are counted. */
+static void services_offered_found_and_released(void **unused)
+{
+    static const otelc_auth_server auth = {sizeof(auth), allow_all};
+    const otelc_host_api *api = otelc_test_host_api(H);
+    otelc_ctx *ctx = otelc_test_host_ctx(H);
+    int mine = 1, theirs = 2;
+    void *state = NULL;
+    assert_true(otelc_host_has(api, memory_release));
+    assert_int_equal(api->service_provide(ctx, OTELC_SERVICE_AUTH_SERVER, &auth, &mine), 0);
+    assert_int_equal(api->service_provide(ctx, OTELC_SERVICE_AUTH_SERVER, &auth, &mine), -1);
+    assert_ptr_equal(otelc_test_host_provided(H, OTELC_SERVICE_AUTH_SERVER, &state), &auth);
+    assert_ptr_equal(state, &mine);
+    assert_null(otelc_test_host_provided(H, OTELC_SERVICE_AUTH_CLIENT, NULL));
+    assert_int_equal(otelc_test_host_offer(H, OTELC_SERVICE_AUTH_SERVER, "bearertokenauth/in",
+                                           &auth, &theirs), 0);
+    assert_ptr_equal(api->service_lookup(ctx, OTELC_SERVICE_AUTH_SERVER, "bearertokenauth/in",
+                                         &state), &auth);
+    assert_ptr_equal(state, &theirs);
+    assert_null(api->service_lookup(ctx, OTELC_SERVICE_AUTH_CLIENT, "bearertokenauth/in", &state));
+    assert_null(state);
+    assert_null(api->service_lookup(ctx, OTELC_SERVICE_AUTH_SERVER, "basicauth", NULL));
+    api->memory_release(ctx);
+    api->memory_release(ctx);
+    assert_int_equal(otelc_test_host_memory_releases(H), 2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -483,6 +517,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(batches_merge_and_keep_metadata, setup, teardown),
         cmocka_unit_test_setup_teardown(routes_stream_with_params, setup, teardown),
         cmocka_unit_test_setup_teardown(routes_on_an_endpoint_of_their_own, setup, teardown),
+        cmocka_unit_test_setup_teardown(services_offered_found_and_released, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

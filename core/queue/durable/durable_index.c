@@ -50,6 +50,21 @@ void dq_index_free(dq_index *x)
     free(x);
 }
 
+uint64_t dq_index_drop_hot(dq_index *x)
+{
+    uint64_t bytes = 0;
+    for (size_t i = 0; i < x->nparts; i++)
+        for (size_t k = 0; k < x->parts[i].n; k++) {
+            dq_item *it = at(&x->parts[i], k);
+            if (it->hot) {
+                otelc_batch_unref(it->hot);
+                it->hot = NULL;
+                bytes += it->bytes;
+            }
+        }
+    return bytes;
+}
+
 /* ---- metadata sets ---- */
 
 static size_t blob_len(const otelc_kv *pairs, size_t n)

@@ -77,4 +77,8 @@ typedef struct dq_index_stats {
 
 void dq_index_stats_get(const dq_index *x, dq_index_stats *out);
 
+/* Drops every item's in-memory copy (consumers read those from disk
+ * then); returns the request bytes they held. */
+uint64_t dq_index_drop_hot(dq_index *x);
+
 #endif

@@ -101,6 +101,30 @@ void dq_job_release(durable_queue *q, dq_job *j)
     dq_job_free(j);
 }
 
+/* Drops the hot copies of a job no consumer has taken yet. */
+static uint64_t job_drop_hot(dq_job *j)
+{
+    uint64_t bytes = 0;
+    for (size_t i = 0; i < j->n; i++)
+        if (j->items[i].hot) {
+            otelc_batch_unref(j->items[i].hot);
+            j->items[i].hot = NULL;
+            bytes += j->items[i].bytes;
+        }
+    return bytes;
+}
+
+uint64_t durable_queue_release_memory(durable_queue *q)
+{
+    pthread_mutex_lock(&q->snd.mu);
+    uint64_t bytes = dq_index_drop_hot(q->index);
+    for (dq_job *j = q->ready; j; j = j->next)
+        bytes += job_drop_hot(j);
+    pthread_mutex_unlock(&q->snd.mu);
+    atomic_fetch_sub(&q->hot_bytes, bytes);
+    return bytes;
+}
+
 dq_job *dq_job_new(dq_item *items, size_t n)
 {
     dq_job *j = calloc(1, sizeof(*j));

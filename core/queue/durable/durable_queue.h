@@ -68,6 +68,11 @@ uint64_t durable_queue_drain(durable_queue *q, int64_t deadline_ns);
 /* Fills the queue_stats fields (see exporter_queue.h). */
 void durable_queue_stats(durable_queue *q, queue_stats *out);
 
+/* Drops the in-memory copies of committed entries no consumer has taken
+ * yet (they are read from disk when their turn comes) and returns the
+ * bytes given back. Any thread. */
+uint64_t durable_queue_release_memory(durable_queue *q);
+
 /* Drains if needed, detaches from the store and frees. NULL allowed. */
 void durable_queue_free(durable_queue *q);
 

@@ -17,6 +17,9 @@
  *        outgoing batch's prepared request across its retries).
  *        otelc_host_api.http_serve: a component's routes on an endpoint
  *        of its own instead of the admin endpoint.
+ *        otelc_host_api.service_provide, service_lookup, otelc_auth_server,
+ *        otelc_auth_client: services extensions offer (authenticators);
+ *        otelc_host_api.memory_release.
  *
  * Rules that hold everywhere below:
  *
@@ -239,6 +242,48 @@ typedef struct otelc_batching {
 } otelc_batching;
 
 /* ------------------------------------------------------------------ */
+/* Services (1.2): what extensions offer other components              */
+/* ------------------------------------------------------------------ */
+
+/* An extension offers a service of a kind (service_provide, from its
+ * create); a receiver or exporter finds it by the extension's id named
+ * in its config (service_lookup, from create or start). The vtable and
+ * state stay valid until the provider's destroy, which the host runs
+ * after every other component's. A vtable starts with struct_size: a
+ * caller reads a member only when struct_size covers it. */
+
+/* Authenticates the requests a receiver takes (`auth: { authenticator:
+ * <id> }` on a receiver protocol), as the collector's server
+ * authenticators do. */
+#define OTELC_SERVICE_AUTH_SERVER "auth.server"
+typedef struct otelc_auth_server {
+    uint32_t struct_size; /* sizeof(otelc_auth_server) */
+    /* Whether a request may come in. headers: its header names (lower
+     * case) and values, name, value, ..., NULL; lent for the call. OK, or
+     * REJECT with a one-line reason (never a secret) in reason; the
+     * receiver answers UNAUTHENTICATED / 401 and counts it. Runs on a
+     * receiver's loop thread, several at once: no blocking I/O. */
+    otelc_status (*authenticate)(void *state, const char *const *headers, char *reason,
+                                 size_t reason_size);
+} otelc_auth_server;
+
+/* Adds credentials to the requests an exporter sends (`auth: {
+ * authenticator: <id> }` on an exporter), as the collector's client
+ * authenticators do. */
+#define OTELC_SERVICE_AUTH_CLIENT "auth.client"
+typedef struct otelc_auth_client {
+    uint32_t struct_size; /* sizeof(otelc_auth_client) */
+    /* Calls add(arg, name, value) for every header the next request must
+     * carry (strings lent for the call of add). metadata: the batch's
+     * client metadata, key, value, ..., NULL (may be NULL), for
+     * authenticators that forward it. Returns 0, or -1 when no credentials
+     * can be had now (the exporter answers RETRY). Any thread, several at
+     * once. */
+    int (*headers)(void *state, const char *const *metadata,
+                   void (*add)(void *arg, const char *name, const char *value), void *arg);
+} otelc_auth_client;
+
+/* ------------------------------------------------------------------ */
 /* The host services table                                             */
 /* ------------------------------------------------------------------ */
 
@@ -373,6 +418,26 @@ typedef struct otelc_host_api {
      * address in use, a second call). `otelc validate` checks the endpoint
      * without binding it. */
     int (*http_serve)(otelc_ctx *ctx, const char *endpoint);
+
+    /* 1.2: extensions, from create only. Offers a service of kind
+     * (OTELC_SERVICE_*) under this instance's id; vtable and state (not
+     * copied) must stay valid until destroy. One service per kind per
+     * instance. Returns 0, or -1 after reporting (not an extension, not
+     * in create, offered twice). */
+    int (*service_provide)(otelc_ctx *ctx, const char *kind, const void *vtable, void *state);
+    /* 1.2: from create or start. The service of kind that extension id
+     * (as the config names it: "bearertokenauth", "basicauth/in")
+     * offers, with its state in *state; NULL when that extension is not
+     * running (not defined, not in service.extensions) or offers no such
+     * service: the caller reports it as a config error. */
+    const void *(*service_lookup)(otelc_ctx *ctx, const char *kind, const char *id,
+                                  void **state);
+    /* 1.2: asks the host to give back memory it can do without: the
+     * durable queues drop their in-memory copies of committed entries
+     * (consumers read them from disk), and the allocator returns free
+     * pages to the system. The memory_limiter calls it above its hard
+     * limit. Any thread; returns at once if another call is running. */
+    void (*memory_release)(otelc_ctx *ctx);
 } otelc_host_api;
 
 /* What node_kind answers. An absent node reads as NULL: "use the defaults". */

@@ -235,6 +235,18 @@ otelc_health otelc_test_host_health(otelc_test_host *h, const char **detail);
 bool otelc_test_host_paused(otelc_test_host *h, const char **reason);
 /* How often the plugin called consume_ready. */
 size_t otelc_test_host_ready_calls(otelc_test_host *h);
+/* How often the plugin called memory_release. */
+size_t otelc_test_host_memory_releases(otelc_test_host *h);
+
+/* Services. What the plugin (an extension) offered of kind with
+ * service_provide, with its state in *state (may be NULL); NULL if none.
+ * And a service the test offers the plugin under extension id id (a
+ * receiver's or exporter's `auth: { authenticator: id }` finds it with
+ * service_lookup); vtable and state are the test's and must outlive the
+ * host. Returns 0, or -1 if memory ran out. */
+const void *otelc_test_host_provided(otelc_test_host *h, const char *kind, void **state);
+int otelc_test_host_offer(otelc_test_host *h, const char *kind, const char *id,
+                          const void *vtable, void *state);
 /* How often the plugin called export_batching successfully, and the last
  * request into *out (may be NULL; metadata key strings are the host's
  * copies). */
