@@ -95,8 +95,10 @@ static int create_all(host *h)
         otelc_ctx *c = h->comps[i];
         if (c->plugin->desc->kind != OTELC_EXPORTER)
             continue;
-        if (host_request_based(c->plugin->desc))
+        if (host_request_based(c->plugin->desc)) {
             c->qcfg.release_fn = host_export_release;
+            c->qcfg.request_bytes_fn = host_export_request_bytes;
+        }
         c->queue = c->qcfg.storage ? file_storage_queue_new(h, c)
                                    : queue_new(&c->qcfg, c->id, host_export, c);
         if (!c->queue)

@@ -262,6 +262,7 @@ void memory_queue_stats(memory_queue *q, queue_stats *out)
     out->capacity = q->cfg.queue_size;
     out->requests = q->count;
     out->paused = q->snd.paused;
+    out->retry_request_bytes = q->snd.retry_req_bytes;
     pthread_mutex_unlock(&q->snd.mu);
     out->sent_spans = q->snd.sent_spans;
     out->failed_spans = q->snd.failed_spans;
