@@ -18,6 +18,7 @@
 #include <string.h>
 
 #define HEADER_FIELD 1 /* ResourceSpans.resource, ScopeSpans.scope */
+#define SPAN_TRACE_STATE 3
 #define SPAN_NAME 5
 #define SPAN_ATTRS 9
 #define SPAN_STATUS 15
@@ -55,7 +56,8 @@ typedef struct span_edit {
     attr_list attrs;
     ebuf name;      /* the encoded name field, when name_set */
     ebuf message;   /* the status message, when message_set */
-    bool name_set, status_set, message_set;
+    ebuf state;     /* the encoded trace_state field, when state_set */
+    bool name_set, status_set, message_set, state_set;
     int32_t code;
 } span_edit;
 
@@ -94,14 +96,15 @@ void otlp_editor_free(otlp_editor *ed)
     attrs_release(&ed->sp.attrs);
     ebuf_release(&ed->sp.name);
     ebuf_release(&ed->sp.message);
+    ebuf_release(&ed->sp.state);
     free(ed);
 }
 
 /* Drops an allocation failure of an earlier request: buffers are reused. */
 static void clear_failures(otlp_editor *ed)
 {
-    ebuf *bufs[] = {&ed->out, &ed->scratch, &ed->sp.name, &ed->sp.message,
-                    &ed->sp.attrs.cur, &ed->sp.attrs.tmp};
+    ebuf *bufs[] = {&ed->out,           &ed->scratch,      &ed->sp.name,     &ed->sp.message,
+                    &ed->sp.state,      &ed->sp.attrs.cur, &ed->sp.attrs.tmp};
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
         bufs[i]->failed = false;
     for (int i = LV_RESOURCE; i < LV_COUNT; i++)
@@ -111,7 +114,8 @@ static void clear_failures(otlp_editor *ed)
 static bool any_failed(const otlp_editor *ed)
 {
     bool failed = ed->out.failed || ed->scratch.failed || ed->sp.name.failed ||
-                  ed->sp.message.failed || ed->sp.attrs.cur.failed || ed->sp.attrs.tmp.failed;
+                  ed->sp.message.failed || ed->sp.state.failed || ed->sp.attrs.cur.failed ||
+                  ed->sp.attrs.tmp.failed;
     for (int i = LV_RESOURCE; i < LV_COUNT; i++)
         failed = failed || ed->f[i].hdr.attrs.cur.failed || ed->f[i].hdr.attrs.tmp.failed;
     return failed;
@@ -318,15 +322,16 @@ static pb_bytes status_field(otlp_editor *ed)
 static int span_write_edited(otlp_editor *ed)
 {
     span_edit *sp = &ed->sp;
-    patch patches[3] = {
+    patch patches[4] = {
+        {SPAN_TRACE_STATE, {sp->state.p, sp->state.len}, sp->state_set},
         {SPAN_NAME, {sp->name.p, sp->name.len}, sp->name_set},
         attrs_patch(&sp->attrs),
         {SPAN_STATUS, no_bytes, sp->status_set},
     };
     if (sp->status_set)
-        patches[2].bytes = status_field(ed);
+        patches[3].bytes = status_field(ed);
     open_msg m = msg_open(&ed->out, 2, sp->body.len);
-    int rc = copy_patched(&ed->out, sp->body, patches, 3);
+    int rc = copy_patched(&ed->out, sp->body, patches, 4);
     msg_close(&ed->out, m);
     return rc;
 }
@@ -344,7 +349,7 @@ static int span_flush(otlp_editor *ed)
         ss->lost = true;
         return OTLP_OK;
     }
-    if (sp->name_set || sp->status_set || sp->attrs.gen > 0)
+    if (sp->name_set || sp->status_set || sp->state_set || sp->attrs.gen > 0)
         rc = span_write_edited(ed);
     else
         ebuf_put(&ed->out, sp->whole.ptr, sp->whole.len);
@@ -355,7 +360,7 @@ static int span_flush(otlp_editor *ed)
 static void span_enter(span_edit *sp, pb_bytes whole, const otlp_span *view)
 {
     sp->open = true;
-    sp->dropped = sp->name_set = sp->status_set = sp->message_set = false;
+    sp->dropped = sp->name_set = sp->status_set = sp->message_set = sp->state_set = false;
     sp->whole = whole;
     sp->body = view->raw;
     sp->input_message = view->status_message;
@@ -552,6 +557,17 @@ int otlp_edit_span_name(otlp_editor *ed, const char *name, size_t len)
     ebuf_len_field(&ed->sp.name, SPAN_NAME, name, len);
     ed->sp.name_set = true;
     return ed->sp.name.failed ? edit_fail(ed, OTLP_ENOMEM) : 1;
+}
+
+int otlp_edit_span_trace_state(otlp_editor *ed, const char *state, size_t len)
+{
+    if (!current(ed, OTLP_EDIT_SPAN))
+        return ed->err ? ed->err : OTLP_ESTATE;
+    ed->sp.state.len = 0;
+    if (len) /* proto3: an empty string is no field */
+        ebuf_len_field(&ed->sp.state, SPAN_TRACE_STATE, state, len);
+    ed->sp.state_set = true;
+    return ed->sp.state.failed ? edit_fail(ed, OTLP_ENOMEM) : 1;
 }
 
 int otlp_edit_span_status(otlp_editor *ed, int32_t code, const char *message, size_t len)

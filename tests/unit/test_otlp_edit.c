@@ -481,6 +481,30 @@ static void test_name_and_status(void **state)
     check_rich_edit(&fns, want, FX_RICH_SPANS);
 }
 
+static int trace_state_ops(void *arg, otlp_editor *ed, const otlp_span *sp)
+{
+    (void)arg;
+    if (span_named(sp, "span-0")) /* "vendor=1" before */
+        assert_int_equal(otlp_edit_span_trace_state(ed, "ot=th:8,vendor=1", 16), 1);
+    if (span_named(sp, "span-3")) /* none before: inserted in field order */
+        assert_int_equal(otlp_edit_span_trace_state(ed, "ot=th:c", 7), 1);
+    if (span_named(sp, "span-5")) { /* set, then cleared: no field */
+        assert_int_equal(otlp_edit_span_trace_state(ed, "x=1", 3), 1);
+        assert_int_equal(otlp_edit_span_trace_state(ed, "", 0), 1);
+    }
+    return 0;
+}
+
+static void test_trace_state(void **state)
+{
+    static const otlp_edit_fns fns = {.span = trace_state_ops};
+    (void)state;
+    fx_request *want = fx_rich_request();
+    want->resource_spans[0]->scope_spans[0]->spans[0]->trace_state = "ot=th:8,vendor=1";
+    want->resource_spans[0]->scope_spans[1]->spans[0]->trace_state = "ot=th:c";
+    check_rich_edit(&fns, want, FX_RICH_SPANS);
+}
+
 /* ---- drops ---- */
 
 static int drop_some(void *arg, otlp_editor *ed, const otlp_span *sp)
@@ -693,6 +717,7 @@ int main(void)
         cmocka_unit_test_teardown(test_resource_and_scope_attributes, teardown),
         cmocka_unit_test_teardown(test_late_header_edits, teardown),
         cmocka_unit_test_teardown(test_name_and_status, teardown),
+        cmocka_unit_test_teardown(test_trace_state, teardown),
         cmocka_unit_test_teardown(test_drops_remove_emptied, teardown),
         cmocka_unit_test_teardown(test_drop_resource, teardown),
         cmocka_unit_test_teardown(test_drop_all_is_empty, teardown),

@@ -169,6 +169,13 @@ int otlp_edit_attrs(otlp_editor *ed, enum otlp_edit_target at, otlp_list *out);
 int otlp_edit_span_name(otlp_editor *ed, const char *name, size_t len);
 
 /*
+ * Sets the current span's trace_state (the W3C tracestate text; len 0
+ * removes it): what a sampler writes when it records its threshold.
+ * Returns 1 or a negative code.
+ */
+int otlp_edit_span_trace_state(otlp_editor *ed, const char *state, size_t len);
+
+/*
  * Sets the current span's status code (Status.StatusCode: 0 unset, 1 ok,
  * 2 error) and message (UTF-8); message NULL keeps the message the span
  * has in the input. A status with code 0 and no message is left out. A
