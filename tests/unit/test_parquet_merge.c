@@ -181,7 +181,7 @@ static void check_sorted_groups(const file *out, size_t group_rows, size_t rows)
             assert_true(total == 0 || memcmp(last, id, 24) < 0);
             memcpy(last, id, 24);
             for (int i = 0; i < 16; i++)
-                snprintf(hex + 2 * i, 3, "%02x", id[i]);
+                snprintf(hex + (size_t)2 * (size_t)i, 3, "%02x", id[i]);
             assert_int_equal(pq_bloom_check(out->p + c->bloom_filter_offset,
                                             (size_t)c->bloom_filter_length, hex, 32), 1);
             assert_true(memcmp(c->stats.min.ptr, hex, 32) <= 0);
