@@ -24,8 +24,7 @@ if(EXISTS ${PROC_CONV_DIR}/converter.c)
   set(CONV_LIB_SOURCES
     ${PROC_CONV_DIR}/conv_config.c ${PROC_CONV_DIR}/conv_rules.c
     ${PROC_CONV_DIR}/conv_semconv.c ${PROC_CONV_DIR}/conv_detect.c
-    ${PROC_CONV_DIR}/conv_arena.c ${PROC_CONV_DIR}/conv_rewrite.c
-    ${PROC_CONV_DIR}/conv_apply.c ${PROC_CONV_DIR}/conv_attrs.c
+    ${PROC_CONV_DIR}/conv_work.c ${PROC_CONV_DIR}/conv_rewrite.c
     ${PROC_CONV_DIR}/conv_rename.c ${PROC_CONV_DIR}/conv_resource.c
     ${PROC_CONV_DIR}/conv_coerce.c ${PROC_CONV_DIR}/conv_limits.c)
   otelc_add_unit_test(test_converter_rules
