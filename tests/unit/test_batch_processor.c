@@ -19,38 +19,9 @@
 
 #include "batch_config.h"
 #include "otlp_fixture.h"
-#include <otelc/sdk/clock.h>
-#include <otelc/testkit.h>
+#include "kit_session.h"
 
 const otelc_plugin *otelc_plugin_entry_v1(void);
-
-/* The fake host of the current test (the SDK's test kit). */
-static otelc_test_host *h;
-
-static int setup(void **unused)
-{
-    (void)unused;
-    h = otelc_test_host_new();
-    return h ? 0 : -1;
-}
-
-/* CLOCK_MONOTONIC now plus ms, for deadlines. */
-static int64_t deadline(int ms)
-{
-    return otelc_mono_ns() + (int64_t)ms * 1000000;
-}
-
-/* Every ticket completed at most once, no PENDING emit left open, no
- * batch leaked. */
-static int host_done(void)
-{
-    int rc = otelc_test_host_check(h);
-    if (rc != 0)
-        fprintf(stderr, "%s\n", otelc_test_host_last_error(h));
-    otelc_test_host_free(h);
-    h = NULL;
-    return rc == 0 && otelc_test_batches_live() == 0 ? 0 : -1;
-}
 
 static const char *const SIZE_SENDS = "otelcol_processor_batch_batch_size_trigger_send_total";
 static const char *const TIMEOUT_SENDS = "otelcol_processor_batch_timeout_trigger_send_total";
@@ -78,7 +49,7 @@ static void proc_open(proc *p)
 
 static void proc_close(proc *p)
 {
-    p->d->shutdown(p->state, deadline(1000));
+    p->d->shutdown(p->state, ks_deadline(1000));
     p->d->destroy(p->state);
 }
 
@@ -136,7 +107,7 @@ static void assert_spans(size_t i, unsigned first, size_t n)
 static int teardown(void **state)
 {
     fx_free_all();
-    return host_done();
+    return ks_done();
 }
 
 static void test_asks_the_exporters_to_batch(void **state)
@@ -339,16 +310,16 @@ static void test_config_checks(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_asks_the_exporters_to_batch, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_passes_requests_on_at_once, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_answers_as_downstream_does, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_zero_timeout_sends_each_request, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_splits_above_max_size, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_split_outcomes_join, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_split_stops_at_a_refusal, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_counts_what_the_queues_send, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_metadata_partitions_and_limit, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_config_checks, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_asks_the_exporters_to_batch, ks_setup, teardown),
+        cmocka_unit_test_setup_teardown(test_passes_requests_on_at_once, ks_setup, teardown),
+        cmocka_unit_test_setup_teardown(test_answers_as_downstream_does, ks_setup, teardown),
+        cmocka_unit_test_setup_teardown(test_zero_timeout_sends_each_request, ks_setup, teardown),
+        cmocka_unit_test_setup_teardown(test_splits_above_max_size, ks_setup, teardown),
+        cmocka_unit_test_setup_teardown(test_split_outcomes_join, ks_setup, teardown),
+        cmocka_unit_test_setup_teardown(test_split_stops_at_a_refusal, ks_setup, teardown),
+        cmocka_unit_test_setup_teardown(test_counts_what_the_queues_send, ks_setup, teardown),
+        cmocka_unit_test_setup_teardown(test_metadata_partitions_and_limit, ks_setup, teardown),
+        cmocka_unit_test_setup_teardown(test_config_checks, ks_setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -16,39 +16,10 @@
 #include <cmocka.h>
 
 #include "conv_config.h"
-#include <otelc/sdk/clock.h>
-#include <otelc/testkit.h>
+#include "kit_session.h"
 #include "test_converter_util.h"
 
 const otelc_plugin *otelc_plugin_entry_v1(void);
-
-/* The fake host of the current test (the SDK's test kit). */
-static otelc_test_host *h;
-
-static int setup(void **unused)
-{
-    (void)unused;
-    h = otelc_test_host_new();
-    return h ? 0 : -1;
-}
-
-/* CLOCK_MONOTONIC now plus ms, for deadlines. */
-static int64_t deadline(int ms)
-{
-    return otelc_mono_ns() + (int64_t)ms * 1000000;
-}
-
-/* Every ticket completed at most once, no PENDING emit left open, no
- * batch leaked. */
-static int host_done(void)
-{
-    int rc = otelc_test_host_check(h);
-    if (rc != 0)
-        fprintf(stderr, "%s\n", otelc_test_host_last_error(h));
-    otelc_test_host_free(h);
-    h = NULL;
-    return rc == 0 && otelc_test_batches_live() == 0 ? 0 : -1;
-}
 
 /* ---- counting allocator (-Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc) ---- */
 
@@ -109,12 +80,12 @@ static void open_converter(const cv_cfg *cfg)
 static int teardown(void **unused)
 {
     if (state) {
-        d->shutdown(state, deadline(100));
+        d->shutdown(state, ks_deadline(100));
         d->destroy(state);
         state = NULL;
     }
     fx_free_all();
-    return host_done();
+    return ks_done();
 }
 
 static otelc_batch *batch_of(const fx_request *req, uint32_t spans, const otelc_batch_meta *meta)
@@ -255,11 +226,11 @@ static void test_no_rules_pass_everything(void **unused)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_untouched_batch_passes_without_allocating, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_touched_batch_is_rewritten, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_outcomes_pass_through, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_malformed_batch_is_rejected, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_no_rules_pass_everything, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_untouched_batch_passes_without_allocating, ks_setup, teardown),
+        cmocka_unit_test_setup_teardown(test_touched_batch_is_rewritten, ks_setup, teardown),
+        cmocka_unit_test_setup_teardown(test_outcomes_pass_through, ks_setup, teardown),
+        cmocka_unit_test_setup_teardown(test_malformed_batch_is_rejected, ks_setup, teardown),
+        cmocka_unit_test_setup_teardown(test_no_rules_pass_everything, ks_setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
