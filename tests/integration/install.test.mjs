@@ -104,7 +104,7 @@ function install(t) {
 // `otelc components` rows as { type: file }.
 function componentFiles(out) {
   return Object.fromEntries(out.split('\n').map((l) => l.split(/\s+/))
-    .filter((f) => f.length === 5).map((f) => [f[1], f[4]]));
+    .filter((f) => f.length === 6).map((f) => [f[1], f[5]]));
 }
 
 test('installed into a prefix: every part in its place; otelc finds its plugins', (t) => {
@@ -171,8 +171,8 @@ test('a plugin builds out of tree with pkg-config and with find_package, and loa
   sh('cmake', ['--build', join(proj, 'build')]);
 
   const out = sh(join(p, 'bin/otelc'), ['components', '--plugin-dir', plugins]);
-  assert.match(out, /^exporter\s+pcsink\s+0\.0\.1\s+\S+\s+\S+pcsink\.so$/m, out);
-  assert.match(out, /^exporter\s+cmsink\s+0\.0\.1\s+\S+\s+\S+cmsink\.so$/m, out);
+  assert.match(out, /^exporter\s+pcsink\s+0\.0\.1\s+\S+\s+traces\s+\S+pcsink\.so$/m, out);
+  assert.match(out, /^exporter\s+cmsink\s+0\.0\.1\s+\S+\s+traces\s+\S+cmsink\.so$/m, out);
   // validate creates every instance: both run the SDK code they linked.
   writeFileSync(join(dir, 'config.yaml'), PIPELINE);
   const v = sh(join(p, 'bin/otelc'), ['validate', '--config', join(dir, 'config.yaml'),
