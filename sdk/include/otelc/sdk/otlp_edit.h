@@ -81,6 +81,10 @@
 #include <stdint.h>
 #include <string.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* The editor; opaque. */
 typedef struct otlp_editor otlp_editor;
 
@@ -296,10 +300,21 @@ int otlp_edit_run(otlp_editor *ed, const uint8_t *buf, size_t len, const otlp_ed
 
 /* ---- values for otlp_edit_attr_put ---- */
 
+/* (Plain assignments, not designated initializers: C++17 includes these.) */
+
+/* A value of no type yet, all zero. */
+static inline otlp_anyvalue otlp_any_empty(void)
+{
+    otlp_anyvalue v;
+    memset(&v, 0, sizeof v);
+    return v;
+}
+
 /* A string value viewing s (NUL-terminated; copied by the edit call). */
 static inline otlp_anyvalue otlp_any_string(const char *s)
 {
-    otlp_anyvalue v = {.type = OTLP_ANY_STRING};
+    otlp_anyvalue v = otlp_any_empty();
+    v.type = OTLP_ANY_STRING;
     v.bytes.ptr = (const uint8_t *)s;
     v.bytes.len = strlen(s);
     return v;
@@ -307,23 +322,30 @@ static inline otlp_anyvalue otlp_any_string(const char *s)
 
 static inline otlp_anyvalue otlp_any_int(int64_t i)
 {
-    otlp_anyvalue v = {.type = OTLP_ANY_INT};
+    otlp_anyvalue v = otlp_any_empty();
+    v.type = OTLP_ANY_INT;
     v.integer = i;
     return v;
 }
 
 static inline otlp_anyvalue otlp_any_double(double d)
 {
-    otlp_anyvalue v = {.type = OTLP_ANY_DOUBLE};
+    otlp_anyvalue v = otlp_any_empty();
+    v.type = OTLP_ANY_DOUBLE;
     v.number = d;
     return v;
 }
 
 static inline otlp_anyvalue otlp_any_bool(bool b)
 {
-    otlp_anyvalue v = {.type = OTLP_ANY_BOOL};
+    otlp_anyvalue v = otlp_any_empty();
+    v.type = OTLP_ANY_BOOL;
     v.boolean = b;
     return v;
 }
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* OTELC_SDK_OTLP_EDIT_H */
