@@ -3,8 +3,9 @@
 // build tree's otelc keeps its plugins.d), headers,
 // libotelc_sdk.a, otelc-plugin.pc and the CMake package; a plugin that
 // calls the SDK builds out of tree with pkg-config and with
-// find_package(otelc), both load and run; sdk/examples/count, built with
-// find_package(otelc), counts in a running pipeline; sdk/examples/redact
+// find_package(otelc), both load and run; sdk/examples/count, built with find_package(otelc), passes its unit test
+// (installed test kit and cmocka) and counts in a running pipeline;
+// sdk/examples/redact
 // masks secrets on their way to the file exporter, and its unit test
 // builds against the installed test kit (CMake and pkg-config) and passes.
 import { test } from 'node:test';
@@ -194,6 +195,10 @@ function buildExample(t, p, name) {
 test('the count example runs in a pipeline of the installed otelc and counts', async (t) => {
   const p = install(t);
   const build = buildExample(t, p, 'count');
+  // Its cmocka unit test, built by its CMakeLists against the installed kit.
+  assert.ok(existsSync(join(build, 'test_count')), 'test_count built with otelc::testkit');
+  const unit = sh('ctest', ['--test-dir', build, '--output-on-failure']);
+  assert.match(unit, /100% tests passed, 0 tests failed out of 1/, unit);
   const o = await start(`
 receivers:
   testsource:
