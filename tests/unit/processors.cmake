@@ -12,7 +12,7 @@ target_include_directories(test_memory_limiter PRIVATE ${PROC_ML_DIR})
 if(EXISTS ${PROC_BATCH_DIR}/batch_proc.c)
   otelc_add_unit_test(test_batch_processor
     SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_batch_processor.c
-            ${CMAKE_CURRENT_LIST_DIR}/kit_session.c ${CMAKE_CURRENT_LIST_DIR}/otlp_fixture.c
+            ${CMAKE_CURRENT_LIST_DIR}/kit_host.c ${CMAKE_CURRENT_LIST_DIR}/otlp_fixture.c
             ${PROC_BATCH_DIR}/batch_proc.c ${PROC_BATCH_DIR}/batch_config.c
             ${PROC_BATCH_DIR}/meta.c ${PROC_BATCH_DIR}/split.c
     LIBS otelc_testkit otelc_proto)
@@ -38,7 +38,7 @@ if(EXISTS ${PROC_CONV_DIR}/converter.c)
   otelc_add_unit_test(test_converter_plugin
     SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_converter_plugin.c
             ${CMAKE_CURRENT_LIST_DIR}/test_converter_util.c
-            ${CMAKE_CURRENT_LIST_DIR}/kit_session.c ${CMAKE_CURRENT_LIST_DIR}/otlp_fixture.c
+            ${CMAKE_CURRENT_LIST_DIR}/kit_host.c ${CMAKE_CURRENT_LIST_DIR}/otlp_fixture.c
             ${PROC_CONV_DIR}/converter.c ${CONV_LIB_SOURCES}
     LIBS otelc_testkit otelc_proto m)
   target_include_directories(test_converter_plugin PRIVATE ${PROC_CONV_DIR})

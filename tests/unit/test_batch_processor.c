@@ -19,7 +19,7 @@
 
 #include "batch_config.h"
 #include "otlp_fixture.h"
-#include "kit_session.h"
+#include "kit_host.h"
 
 const otelc_plugin *otelc_plugin_entry_v1(void);
 

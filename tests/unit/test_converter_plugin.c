@@ -16,7 +16,7 @@
 #include <cmocka.h>
 
 #include "conv_config.h"
-#include "kit_session.h"
+#include "kit_host.h"
 #include "test_converter_util.h"
 
 const otelc_plugin *otelc_plugin_entry_v1(void);

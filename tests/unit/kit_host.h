@@ -1,9 +1,9 @@
 /*
- * kit_session.h: one SDK test kit host per cmocka test, for unit tests
+ * kit_host.h: one SDK test kit host per cmocka test, for unit tests
  * that run a plugin's sources in the kit (otelc/testkit.h).
  */
-#ifndef OTELC_TEST_KIT_SESSION_H
-#define OTELC_TEST_KIT_SESSION_H
+#ifndef OTELC_TEST_KIT_HOST_H
+#define OTELC_TEST_KIT_HOST_H
 
 #include <stdint.h>
 

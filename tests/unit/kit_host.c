@@ -1,5 +1,5 @@
-/* kit_session.c: see kit_session.h. */
-#include "kit_session.h"
+/* kit_host.c: see kit_host.h. */
+#include "kit_host.h"
 
 #include <stdio.h>
 
