@@ -16,7 +16,7 @@
 #include <cmocka.h>
 #include <otelc/sdk/clock.h>
 
-#include "runtime/batch.h"
+#include "host_batch.h"
 #include "queue/durable/durable_store.h"
 #include "queue/exporter_queue.h"
 #include "test_durable_fixture.h"
