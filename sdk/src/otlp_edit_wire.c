@@ -129,7 +129,7 @@ static void write_missing(ebuf *b, const patch *patches, size_t n, bool *done,
 int copy_patched(ebuf *b, pb_bytes body, const patch *patches, size_t n)
 {
     pb_cursor c = view_cursor(body);
-    bool done[8] = {false};
+    bool done[16] = {false}; /* a span has 9 patchable fields */
     if (n > sizeof done / sizeof done[0])
         return OTLP_EINVALID;
     while (!pb_at_end(&c)) {
