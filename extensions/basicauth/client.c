@@ -59,7 +59,7 @@ static char *basic_value(ba *b, const char *user, const char *pass)
         free(out);
         return NULL;
     }
-    memcpy(out, "Basic ", 6);
+    snprintf(out, VALUE_MAX, "Basic ");
     ak_b64_encode(plain, (size_t)n, out + 6, VALUE_MAX - 6);
     memset(plain, 0, sizeof(plain));
     return out;

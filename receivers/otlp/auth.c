@@ -113,12 +113,12 @@ static const char **header_list(const otlp_meta *h)
 /* One line per LOG_EVERY_NS, with how many refusals it stands for. */
 static void log_refusal(otlp_recv *r, otlp_proto p, const char *why)
 {
-    size_t n = atomic_fetch_add(&r->auth_unlogged, 1) + 1;
+    atomic_fetch_add(&r->auth_unlogged, 1);
     int64_t now = otelc_mono_ns(), last = atomic_load(&r->auth_logged_ns);
     if ((last && now - last < LOG_EVERY_NS) ||
         !atomic_compare_exchange_strong(&r->auth_logged_ns, &last, now))
         return;
-    n = atomic_exchange(&r->auth_unlogged, 0);
+    size_t n = atomic_exchange(&r->auth_unlogged, 0);
     r->api->log(r->ctx, OTELC_LOG_WARN,
                 "%s: refused %zu request(s) without valid credentials in the last 10s; "
                 "the latest: %s",
