@@ -3,7 +3,7 @@
  * go-htpasswd with the default systems): "user:hash" lines, blank lines
  * skipped, a later line for a user replacing an earlier one. Hashes:
  * bcrypt ($2a$, $2b$, $2x$, $2y$), MD5-crypt ($1$), SHA-crypt ($5$, $6$)
- * through libcrypt's crypt_r; Apache's $apr1$; {SHA} and {SSHA} (SHA-1,
+ * through libcrypt (crypt_rn); Apache's $apr1$; {SHA} and {SSHA} (SHA-1,
  * base64); anything else is a plain-text password (also matched with a
  * {PLAIN} prefix, as nginx writes them).
  *
