@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCommand } from './util.mjs';
 
-export const MICRO = ['bench_sdk', 'bench_s3', 'bench_queue'];
+export const MICRO = ['bench_sdk', 'bench_s3', 'bench_queue', 'bench_merge'];
 
 export function parseMicro(text) {
   const out = [];

@@ -23,19 +23,36 @@ typedef struct fs_cfg {
     bool fsync;
     bool create_directory;
     const char *directory_permissions;
+    bool recreate;
+    uint64_t max_size;
 } fs_cfg;
 
 typedef struct fs_state {
     otelc_ctx *ctx;
     durable_store *store;
+    uint64_t max_size; /* caps each queue's max_disk_size; 0: no cap */
 } fs_state;
 
-static int parse_mode(const char *text, unsigned *out)
+/* The collector's check, made only when a directory may be created: an
+ * octal number of permission bits alone. */
+static int parse_mode(otelc_ctx *ctx, const otelc_host_api *api, const fs_cfg *cfg,
+                      unsigned *out)
 {
+    const char *text = cfg->directory_permissions;
     char *end;
+    *out = 0750;
+    if (!cfg->create_directory)
+        return 0;
     unsigned long m = text ? strtoul(text, &end, 8) : 0;
-    if (!text || !*text || *end || m > 07777)
+    const char *why = !text || !*text || *end ? "directory_permissions value must be a valid "
+                                                "octal representation"
+                      : m & ~0777ul ? "directory_permissions contain invalid bits for file "
+                                      "access"
+                                    : NULL;
+    if (why) {
+        api->config_error(ctx, api->node_get(ctx->node, "directory_permissions"), "%s", why);
         return -1;
+    }
     *out = (unsigned)m;
     return 0;
 }
@@ -44,12 +61,10 @@ static int fs_create(otelc_ctx *ctx, const otelc_host_api *api, const void *cfgp
 {
     const fs_cfg *cfg = cfgp;
     durable_store_cfg sc = {.directory = cfg->directory, .lock_timeout_ns = cfg->timeout_ns,
-                            .fsync = cfg->fsync, .create_directory = cfg->create_directory};
-    if (parse_mode(cfg->directory_permissions, &sc.dir_mode) != 0) {
-        api->config_error(ctx, api->node_get(ctx->node, "directory_permissions"),
-                          "directory_permissions must be an octal mode such as 0750");
+                            .fsync = cfg->fsync, .create_directory = cfg->create_directory,
+                            .recreate = cfg->recreate};
+    if (parse_mode(ctx, api, cfg, &sc.dir_mode) != 0)
         return -1;
-    }
     if (!cfg->directory || !*cfg->directory) {
         api->config_error(ctx, NULL, "directory must be set");
         return -1;
@@ -58,6 +73,7 @@ static int fs_create(otelc_ctx *ctx, const otelc_host_api *api, const void *cfgp
     if (!s)
         return -1;
     s->ctx = ctx;
+    s->max_size = cfg->max_size;
     s->store = durable_store_new(ctx->id, &sc);
     if (!s->store) {
         free(s);
@@ -122,7 +138,12 @@ static const otelc_cfg_key fs_keys[] = {
     {"compaction.rebound_trigger_threshold_mib", OTELC_CFG_INT, NULL, MOOT, 0, OTELC_KEY_IGNORED},
     {"compaction.check_interval", OTELC_CFG_DURATION, NULL, MOOT, 0, OTELC_KEY_IGNORED},
     {"compaction.cleanup_on_start", OTELC_CFG_BOOL, NULL, MOOT, 0, OTELC_KEY_IGNORED},
-    {"recreate", OTELC_CFG_BOOL, NULL, "rename the storage at start", 0, OTELC_KEY_UNSUPPORTED},
+    {"recreate", OTELC_CFG_BOOL, "false",
+     "move a data.mdb LMDB cannot read aside (data.mdb.<time>.backup) and start empty",
+     offsetof(fs_cfg, recreate), 0},
+    {"max_size", OTELC_CFG_SIZE, "0",
+     "most bytes each exporter queue here keeps (caps its max_disk_size); 0: no cap",
+     offsetof(fs_cfg, max_size), 0},
     {0},
 };
 
@@ -187,5 +208,8 @@ exporter_queue *file_storage_queue_new(host *h, otelc_ctx *c)
         return NULL;
     }
     fs_state *s = ext->state;
+    /* The collector bounds each component's file; here each queue. */
+    if (s->max_size && s->max_size < c->qcfg.max_disk_size)
+        c->qcfg.max_disk_size = s->max_size;
     return queue_new_durable(&c->qcfg, c->id, host_export, c, s->store, c->health);
 }

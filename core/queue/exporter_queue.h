@@ -67,11 +67,16 @@ typedef struct queue_cfg {
     const char *storage;    /* file_storage extension id; NULL: in memory */
     uint64_t max_disk_size; /* durable: disk budget in bytes; 1 GiB */
     uint64_t max_memory_size; /* durable: committed requests also kept in memory for the
-                               * consumers, in bytes (32 MiB); the rest is read back */
+                               * consumers, in bytes (32 MiB); the rest is read back;
+                               * either queue: prepared requests kept for retries */
     queue_batch_cfg batch;  /* read-side batching */
     queue_send_fn on_send;  /* may be NULL */
     void *on_send_arg;
     queue_release_fn release_fn; /* a request export_fn set; NULL: none ever is */
+    /* The bytes such a request holds (NULL: not counted): requests kept
+     * for a retry stay within max_memory_size, past it they are released
+     * and prepared again at their next attempt. */
+    size_t (*request_bytes_fn)(void *arg, const void *req);
 } queue_cfg;
 
 void queue_cfg_defaults(queue_cfg *cfg);
@@ -104,6 +109,7 @@ typedef struct queue_stats {
     uint64_t dead_letters, dead_spans, dead_lettered_spans; /* held; moved there so far */
     bool at_budget;
     uint64_t memory_bytes; /* request bytes kept in memory too (max_memory_size) */
+    uint64_t retry_request_bytes; /* prepared requests kept for their retry (either queue) */
     uint64_t disk_reads;   /* entries consumers read back from disk so far */
 } queue_stats;
 

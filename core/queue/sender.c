@@ -26,6 +26,7 @@ struct send_slot {
     void *job;
     otelc_batch *b;
     void *req; /* the exporter's request for b, kept across attempts */
+    size_t req_bytes; /* what req counts in retry_req_bytes while parked */
     queue_release_fn release_fn;
     void *release_arg;
     uint32_t spans;
@@ -119,6 +120,31 @@ static send_slot *done_pop_locked(sender *s)
     return sl;
 }
 
+/* Counts a parked slot's request in the retry budget (max_memory_size),
+ * or, past it, takes the request out of the slot for release_fn: its next
+ * attempt prepares it again. Returns what to release (NULL: nothing). */
+static void *park_request_locked(sender *s, send_slot *sl)
+{
+    if (!sl->req || !s->cfg->request_bytes_fn)
+        return NULL;
+    size_t bytes = s->cfg->request_bytes_fn(s->export_arg, sl->req);
+    if (s->retry_req_bytes + bytes <= s->cfg->max_memory_size) {
+        s->retry_req_bytes += bytes;
+        sl->req_bytes = bytes;
+        return NULL;
+    }
+    void *req = sl->req;
+    sl->req = NULL;
+    return req;
+}
+
+/* A slot leaves the timer list: its request no longer counts. */
+static void unpark_locked(sender *s, send_slot *sl)
+{
+    s->retry_req_bytes -= sl->req_bytes;
+    sl->req_bytes = 0;
+}
+
 /* Keeps the timer list sorted by due time. */
 static void timer_add_locked(sender *s, send_slot *sl)
 {
@@ -157,6 +183,7 @@ static void schedule_retry(sender *s, send_slot *sl, uint64_t *seed)
         retry_begin(&sl->rs, &s->cfg->retry, now);
         sl->retrying = true;
     }
+    void *released = NULL;
     pthread_mutex_lock(&s->mu);
     bool closing = s->closing, paused = s->paused;
     int64_t wait = paused ? s->cfg->paused_probe_ns
@@ -164,9 +191,12 @@ static void schedule_retry(sender *s, send_slot *sl, uint64_t *seed)
     if (!closing && wait >= 0) {
         s->retries++;
         sl->due_ns = now + wait;
+        released = park_request_locked(s, sl);
         timer_add_locked(s, sl);
     }
     pthread_mutex_unlock(&s->mu);
+    if (released && sl->release_fn)
+        sl->release_fn(sl->release_arg, released);
     if (closing) {
         settle(s, sl, SEND_LEFT, NULL);
     } else if (wait < 0) {
@@ -276,6 +306,7 @@ static send_slot *ready_slot_locked(sender *s, bool *retry)
         sl = s->timers;
         s->timers = sl->next;
         sl->next = NULL;
+        unpark_locked(s, sl);
         *retry = true;
     }
     return sl;

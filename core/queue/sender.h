@@ -70,6 +70,7 @@ typedef struct sender {
     pthread_t *threads;
     uint32_t nthreads;
 
+    uint64_t retry_req_bytes; /* under mu: requests of slots on the timer list */
     _Atomic uint64_t sent_spans, failed_spans, retries;
     _Atomic int64_t last_success_ns;
 } sender;

@@ -121,6 +121,13 @@ void host_export_release(void *ctx, void *req)
     c->plugin->desc->request_free(c->state, req);
 }
 
+size_t host_export_request_bytes(void *ctx, const void *req)
+{
+    const otelc_plugin *d = ((otelc_ctx *)ctx)->plugin->desc;
+    bool has = d->struct_size >= offsetof(otelc_plugin, request_bytes) + sizeof(d->request_bytes);
+    return has && d->request_bytes ? d->request_bytes(((otelc_ctx *)ctx)->state, req) : 0;
+}
+
 otelc_status stage_push(otelc_ctx *from, stage *st, otelc_batch *b, otelc_done_fn done,
                         void *arg)
 {

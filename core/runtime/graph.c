@@ -74,7 +74,8 @@ static const struct removed {
     otelc_kind kind;
     const char *type, *hint;
 } removed[] = {
-    {OTELC_EXPORTER, "logging", "the collector removed the logging exporter: use the debug "
+    /* The collector's own words (its config unmarshalling refuses it so). */
+    {OTELC_EXPORTER, "logging", "the logging exporter has been deprecated, use the debug "
                                 "exporter instead"},
     {OTELC_EXPORTER, "jaeger", "the collector removed the jaeger exporter: Jaeger takes OTLP, "
                                "use an OTLP exporter instead"},

@@ -95,8 +95,10 @@ static int create_all(host *h)
         otelc_ctx *c = h->comps[i];
         if (c->plugin->desc->kind != OTELC_EXPORTER)
             continue;
-        if (host_request_based(c->plugin->desc))
+        if (host_request_based(c->plugin->desc)) {
             c->qcfg.release_fn = host_export_release;
+            c->qcfg.request_bytes_fn = host_export_request_bytes;
+        }
         c->queue = c->qcfg.storage ? file_storage_queue_new(h, c)
                                    : queue_new(&c->qcfg, c->id, host_export, c);
         if (!c->queue)
@@ -375,6 +377,14 @@ static void print_keys(const otelc_plugin *d)
     }
 }
 
+/* The signals a component handles, as its descriptor says. Descriptors
+ * carry none before ABI 1.2's signals piece, and the ABI reads "none
+ * said" as traces; extensions handle no data ("-"). */
+static const char *signals_of(const otelc_plugin *d)
+{
+    return d->kind == OTELC_EXTENSION ? "-" : "traces";
+}
+
 int otelc_components(const otelc_options *opts)
 {
     plugin_registry reg = {0};
@@ -382,11 +392,13 @@ int otelc_components(const otelc_options *opts)
         registry_free(&reg);
         return OTELC_EXIT_START;
     }
-    printf("%-10s %-16s %-10s %-5s %s\n", "KIND", "TYPE", "VERSION", "ABI", "FILE");
+    printf("%-10s %-16s %-10s %-5s %-8s %s\n", "KIND", "TYPE", "VERSION", "ABI", "SIGNALS",
+           "FILE");
     for (size_t i = 0; i < reg.n; i++) {
         const otelc_plugin *d = reg.items[i].desc;
-        printf("%-10s %-16s %-10s %u.%-3u %s\n", kind_name(d->kind), d->type,
-               d->version ? d->version : "-", d->abi_major, d->abi_minor, reg.items[i].path);
+        printf("%-10s %-16s %-10s %u.%-3u %-8s %s\n", kind_name(d->kind), d->type,
+               d->version ? d->version : "-", d->abi_major, d->abi_minor, signals_of(d),
+               reg.items[i].path);
         if (opts->keys)
             print_keys(d);
     }

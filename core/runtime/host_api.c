@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "admin/admin.h"
-#include "batch.h"
+#include "host_batch.h"
 #include "config/config_value.h"
 #include "graph.h"
 #include "telemetry/health.h"
@@ -373,9 +373,9 @@ const otelc_host_api host_api_table = {
     .abi_major = OTELC_ABI_MAJOR,
     .abi_minor = OTELC_ABI_MINOR,
     .log = api_log,
-    .batch_adopt = batch_adopt,
-    .batch_copy = batch_copy,
-    .batch_merge = batch_merge,
+    .batch_adopt = otelc_hbatch_adopt,
+    .batch_copy = otelc_hbatch_copy,
+    .batch_merge = otelc_hbatch_merge,
     .emit = api_emit,
     .emit_ticket = api_emit_ticket,
     .complete = host_complete,

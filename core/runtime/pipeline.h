@@ -116,6 +116,9 @@ void host_apply_batching(host *h);
 otelc_status host_export(void *ctx, otelc_batch *b, void **req, queue_done_fn done,
                          void *done_arg);
 void host_export_release(void *ctx, void *req);
+/* The bytes a request holds, by the exporter's request_bytes; 0 when the
+ * exporter does not say. */
+size_t host_export_request_bytes(void *ctx, const void *req);
 
 /* Whether descriptor d fills the request-based exporter calls (ABI 1.2). */
 bool host_request_based(const otelc_plugin *d);

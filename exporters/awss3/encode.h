@@ -13,8 +13,8 @@
 
 #include "config.h"
 
-#define AWSS3_GZIP_LEVEL 1 /* speed first: objects are many and read rarely (igzip's level 1) */
-#define AWSS3_ZSTD_LEVEL 1
+/* gzip and zstd at level 1 (libs/otlpenc): speed first, objects are many
+ * and read rarely. */
 /* Parquet pages: level 1 measured both faster and smaller than zstd's
  * default 3 on the trace table's pages (bench_s3). */
 #define AWSS3_PARQUET_ZSTD_LEVEL 1

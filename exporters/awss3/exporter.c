@@ -254,6 +254,14 @@ static void request_free(void *state, otelc_request *r)
     free(r);
 }
 
+/* Encoded bytes only: a payload that sends the batch's own segments holds
+ * nothing the queue does not hold already. */
+static size_t request_bytes(void *state, const otelc_request *r)
+{
+    (void)state;
+    return r->payload && r->payload->owned ? (size_t)r->payload->len : 0;
+}
+
 /* Waits until no upload is in flight or the deadline passes; true when
  * idle. Called with mu held. */
 static bool wait_idle(awss3 *x, int64_t deadline_ns)
@@ -318,6 +326,7 @@ static const otelc_plugin awss3_plugin = {
     .export_prepare = export_prepare,
     .export_send = export_send,
     .request_free = request_free,
+    .request_bytes = request_bytes,
 };
 
 OTELC_PLUGIN(awss3_plugin)

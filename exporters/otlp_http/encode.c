@@ -1,8 +1,6 @@
 /*
- * encode.c: OTLP protobuf or OTLP/JSON (the SDK's writer), compressed
- * with ISA-L's igzip (gzip several times faster than zlib's deflate, the
- * same format; the awss3 exporter does the same) or libzstd, into one
- * growing buffer.
+ * encode.c: a request's body: the batch's own protobuf segments when
+ * nothing is to be done, else encoded and compressed by libs/otlpenc.
  */
 #include "encode.h"
 
@@ -11,160 +9,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <isa-l/igzip_lib.h>
-#include <zstd.h>
-
-#include <otelc/sdk/otlp_json.h>
-
-typedef struct encoder {
-    oh_compression kind;
-    struct isal_zstream *gz; /* with its level buffer behind it */
-    ZSTD_CCtx *zc;
-    uint8_t *buf;
-    size_t len, cap;
-} encoder;
-
-static int reserve(encoder *e, size_t want)
-{
-    if (e->cap - e->len >= want)
-        return 0;
-    size_t cap = e->cap ? e->cap : 4096;
-    while (cap - e->len < want)
-        cap *= 2;
-    uint8_t *p = realloc(e->buf, cap);
-    if (!p)
-        return -ENOMEM;
-    e->buf = p;
-    e->cap = cap;
-    return 0;
-}
-
-#define GZIP_LEVEL_BUF ISAL_DEF_LVL1_DEFAULT /* working memory of level 1 */
-
-static int gzip_init(encoder *e)
-{
-    e->gz = malloc(sizeof(*e->gz) + GZIP_LEVEL_BUF);
-    if (!e->gz)
-        return -ENOMEM;
-    isal_deflate_init(e->gz);
-    e->gz->gzip_flag = IGZIP_GZIP;
-    e->gz->level = OH_GZIP_LEVEL;
-    e->gz->level_buf = (uint8_t *)(e->gz + 1);
-    e->gz->level_buf_size = GZIP_LEVEL_BUF;
-    return 0;
-}
-
-static int gzip_feed(encoder *e, const void *p, size_t n, bool last)
-{
-    struct isal_zstream *z = e->gz;
-    if (n == 0 && !last)
-        return 0;
-    z->next_in = (uint8_t *)p; /* only read: igzip's field is not const */
-    z->avail_in = (uint32_t)n; /* segments and JSON chunks are far below 4 GiB */
-    z->end_of_stream = last;
-    for (;;) {
-        if (reserve(e, 16384) != 0)
-            return -ENOMEM;
-        size_t room = e->cap - e->len;
-        z->next_out = e->buf + e->len;
-        z->avail_out = (uint32_t)(room > UINT32_MAX ? UINT32_MAX : room);
-        uint32_t before = z->avail_out;
-        int rc = isal_deflate(z);
-        e->len += before - z->avail_out;
-        if (rc != COMP_OK)
-            return -EIO;
-        if (last ? z->internal_state.state == ZSTATE_END : z->avail_in == 0)
-            return 0;
-    }
-}
-
-static int zstd_feed(encoder *e, const void *p, size_t n, ZSTD_EndDirective mode)
-{
-    ZSTD_inBuffer in = {p, n, 0};
-    for (;;) {
-        if (reserve(e, ZSTD_CStreamOutSize()) != 0)
-            return -ENOMEM;
-        ZSTD_outBuffer out = {e->buf + e->len, e->cap - e->len, 0};
-        size_t left = ZSTD_compressStream2(e->zc, &out, &in, mode);
-        e->len += out.pos;
-        if (ZSTD_isError(left))
-            return -EIO;
-        if (mode == ZSTD_e_end ? left == 0 : in.pos == in.size)
-            return 0;
-    }
-}
-
-/* Feeds n bytes; a last call flushes the compressor. */
-static int feed(encoder *e, const void *p, size_t n, bool last)
-{
-    if (e->kind == OH_GZIP)
-        return gzip_feed(e, p, n, last);
-    if (e->kind == OH_ZSTD)
-        return zstd_feed(e, p, n, last ? ZSTD_e_end : ZSTD_e_continue);
-    if (n && reserve(e, n) != 0)
-        return -ENOMEM;
-    if (n)
-        memcpy(e->buf + e->len, p, n);
-    e->len += n;
-    return 0;
-}
-
-static int json_sink(void *ctx, const char *p, size_t n)
-{
-    return feed(ctx, p, n, false);
-}
-
-static int encoder_init(encoder *e, oh_compression kind, size_t first_cap)
-{
-    memset(e, 0, sizeof(*e));
-    e->kind = kind;
-    if (kind == OH_GZIP && gzip_init(e) != 0)
-        return -ENOMEM;
-    if (kind == OH_ZSTD) {
-        e->zc = ZSTD_createCCtx();
-        if (!e->zc ||
-            ZSTD_isError(ZSTD_CCtx_setParameter(e->zc, ZSTD_c_compressionLevel, OH_ZSTD_LEVEL)))
-            return -ENOMEM;
-    }
-    return reserve(e, first_cap);
-}
-
-static int write_json(encoder *e, const struct iovec *segs, size_t n)
-{
-    pb_bytes *parts = malloc((n ? n : 1) * sizeof(*parts));
-    if (!parts)
-        return -ENOMEM;
-    for (size_t i = 0; i < n; i++)
-        parts[i] = (pb_bytes){segs[i].iov_base, segs[i].iov_len};
-    int rc = otlp_json_writev(parts, n, json_sink, e);
-    free(parts);
-    return rc;
-}
+#include "otlpenc/otlpenc.h"
 
 /* Encodes the segments into out->owned. */
 static int encode(oh_encoding enc, oh_compression comp, const struct iovec *segs, size_t n,
                   uint64_t total, oh_body *out)
 {
-    encoder e;
-    /* A first guess that usually avoids regrowing: JSON is about twice
-     * the protobuf, compression takes most of it away. */
-    size_t guess = (size_t)(comp != OH_NONE ? total / 3 : enc == OH_JSON ? total * 2 : total);
-    int rc = encoder_init(&e, comp, guess + 64);
-    if (rc == 0 && enc == OH_JSON)
-        rc = write_json(&e, segs, n);
-    for (size_t i = 0; rc == 0 && enc == OH_PROTO && i < n; i++)
-        rc = feed(&e, segs[i].iov_base, segs[i].iov_len, false);
-    if (rc == 0)
-        rc = feed(&e, NULL, 0, true);
-    free(e.gz);
-    ZSTD_freeCCtx(e.zc);
-    if (rc != 0) {
-        free(e.buf);
-        return rc;
-    }
-    out->owned = e.buf;
-    out->len = e.len;
-    return 0;
+    static const otlpenc_compression comps[] = {
+        [OH_NONE] = OTLPENC_NONE, [OH_GZIP] = OTLPENC_GZIP, [OH_ZSTD] = OTLPENC_ZSTD};
+    size_t len = 0;
+    int rc = otlpenc_encode(enc == OH_JSON ? OTLPENC_JSON : OTLPENC_PROTO, comps[comp], segs, n,
+                            total, &out->owned, &len);
+    out->len = len;
+    return rc;
 }
 
 /* The batch's segments in a malloc'd array. */
@@ -218,5 +75,5 @@ void oh_body_free(oh_body *body)
 
 bool oh_body_error_is_permanent(int err)
 {
-    return err == -EBADMSG || err == -EILSEQ || err == -ELOOP || err == -E2BIG;
+    return otlpenc_error_is_permanent(err);
 }

@@ -12,8 +12,6 @@
 
 #include "config.h"
 
-#define OH_GZIP_LEVEL 1 /* igzip's fastest level with a hash table (zlib 1's ratio) */
-#define OH_ZSTD_LEVEL 1 /* zstd's fastest positive level, as the collector's default */
 
 /* The body: the batch's own segments (protobuf, uncompressed: nothing is
  * copied) or one buffer of encoded bytes. */

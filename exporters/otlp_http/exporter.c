@@ -225,6 +225,13 @@ static otelc_status export_send(void *state, otelc_request *r, otelc_ticket *t)
     return r->spans ? send_request(x, r, false, t) : OTELC_OK;
 }
 
+/* Encoded bytes only (an uncompressed protobuf body is the batch's own). */
+static size_t request_bytes(void *state, const otelc_request *r)
+{
+    (void)state;
+    return r->body.owned ? (size_t)r->body.len : 0;
+}
+
 /* Waits until nothing is in flight or the deadline passes; true when
  * idle. Called with mu held. */
 static bool wait_idle(ohttp *x, int64_t deadline_ns)
@@ -300,6 +307,7 @@ static const otelc_plugin oh_plugin = {
     .export_prepare = export_prepare,
     .export_send = export_send,
     .request_free = request_free,
+    .request_bytes = request_bytes,
 };
 
 OTELC_PLUGIN(oh_plugin)

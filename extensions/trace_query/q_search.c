@@ -72,10 +72,14 @@ static void choose(search *s, const uint8_t *trace, int64_t start)
     s->cands[s->ncands++].newest = start;
 }
 
+/* Newest first; equally new traces by id, so the answer does not depend
+ * on the order files were read in. */
 static int newest_first(const void *a, const void *b)
 {
     const cand *x = a, *y = b;
-    return (x->newest < y->newest) - (x->newest > y->newest);
+    if (x->newest != y->newest)
+        return (x->newest < y->newest) - (x->newest > y->newest);
+    return memcmp(x->trace, y->trace, sizeof(x->trace));
 }
 
 /* Whether `want` traces are known whose spans are all newer than

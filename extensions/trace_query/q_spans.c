@@ -11,13 +11,17 @@
 
 #include "q_spans.h"
 #include "qparams.h"
+#include "u64map.h"
 
 #define SPANS_DEFAULT 100
 #define SPANS_MAX 10000
+#define GATHER_TRIES 3 /* scans of one query when files go away under it */
 
 /* A span the scan picked: among the newest `limit` so far. */
 typedef struct span_pick {
     int64_t start;
+    uint8_t ids[24]; /* trace id, span id */
+    uint64_t key;    /* their hash, in the picked set */
     tq_loc loc;
 } span_pick;
 
@@ -32,8 +36,12 @@ typedef struct span_item {
 /* What a /spans query gathers. */
 typedef struct spans_state {
     const span_filter *f;
-    span_pick *heap; /* min-heap on start, at most f->limit */
+    span_pick *heap; /* min-heap, the worst (oldest) on top, at most f->limit */
     size_t n;
+    u64map picked;   /* the heap's spans by key (value 1), so a span stored
+                      * twice (or met in a file and its compacted copy)
+                      * takes one place; 0 for those that left */
+    size_t puts;     /* keys put into picked since it was built */
     span_item *items;
     size_t nitems;
     const otelc_host_api *api;
@@ -45,31 +53,72 @@ static bool name_is(pq_view v, const char *want)
     return !want || (v.len == strlen(want) && (v.len == 0 || memcmp(v.ptr, want, v.len) == 0));
 }
 
+/* Whether a is a worse pick than b: older, or as old with greater ids
+ * (the answer's order is newest first, then ids ascending). */
+static bool worse(const span_pick *a, const span_pick *b)
+{
+    if (a->start != b->start)
+        return a->start < b->start;
+    return memcmp(a->ids, b->ids, sizeof(a->ids)) > 0;
+}
+
+static void swap(span_pick *h, size_t i, size_t j)
+{
+    span_pick t = h[i];
+    h[i] = h[j];
+    h[j] = t;
+}
+
 static void sift_down(span_pick *h, size_t n, size_t i)
 {
     for (;;) {
         size_t m = i, l = 2 * i + 1, r = l + 1;
-        if (l < n && h[l].start < h[m].start)
+        if (l < n && worse(&h[l], &h[m]))
             m = l;
-        if (r < n && h[r].start < h[m].start)
+        if (r < n && worse(&h[r], &h[m]))
             m = r;
         if (m == i)
             return;
-        span_pick t = h[i];
-        h[i] = h[m];
-        h[m] = t;
+        swap(h, i, m);
         i = m;
     }
 }
 
 static void sift_up(span_pick *h, size_t i)
 {
-    while (i && h[(i - 1) / 2].start > h[i].start) {
-        span_pick t = h[i];
-        h[i] = h[(i - 1) / 2];
-        h[(i - 1) / 2] = t;
-        i = (i - 1) / 2;
+    for (; i && worse(&h[i], &h[(i - 1) / 2]); i = (i - 1) / 2)
+        swap(h, i, (i - 1) / 2);
+}
+
+static uint64_t ids_key(const uint8_t ids[24])
+{
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < 24; i++)
+        h = (h ^ ids[i]) * 1099511628211ull;
+    return h ? h : 1;
+}
+
+/* Marks key as picked (1) or not (0); the set is rebuilt from the heap
+ * before it fills with keys that left. */
+static bool picked_set(spans_state *st, uint64_t key, size_t v)
+{
+    if (st->puts >= 2 * st->f->limit + 2) {
+        u64map_free(&st->picked);
+        if (!u64map_init(&st->picked, 2 * st->f->limit + 4))
+            return false;
+        st->puts = 0;
+        for (size_t i = 0; i < st->n; i++, st->puts++)
+            u64map_put(&st->picked, st->heap[i].key, 1);
     }
+    u64map_put(&st->picked, key, v);
+    st->puts++;
+    return true;
+}
+
+static bool is_picked(const spans_state *st, uint64_t key)
+{
+    size_t v;
+    return u64map_get(&st->picked, key, &v) && v;
 }
 
 static bool matches(const span_filter *f, const pq_span_summary *p)
@@ -90,15 +139,24 @@ static int pick(void *arg, const tq_hit *h)
         return 1;
     if (!matches(st->f, h->s))
         return 0;
-    span_pick p = {h->s->start_ns, {h->key, h->size, h->rg, h->row}};
+    span_pick p = {h->s->start_ns, {0}, 0, {h->key, h->size, h->rg, h->row}};
+    memcpy(p.ids, h->s->trace_id, 16);
+    memcpy(p.ids + 16, h->s->span_id, 8);
+    p.key = ids_key(p.ids);
+    if (is_picked(st, p.key))
+        return 0;
     if (st->n < limit) {
         st->heap[st->n] = p;
         sift_up(st->heap, st->n++);
-    } else if (p.start > st->heap[0].start) {
+    } else if (worse(&st->heap[0], &p)) {
+        st->failed = st->failed || !picked_set(st, st->heap[0].key, 0);
         st->heap[0] = p;
         sift_down(st->heap, st->n, 0);
+    } else {
+        return 0;
     }
-    return 0;
+    st->failed = st->failed || !picked_set(st, p.key, 1);
+    return st->failed;
 }
 
 /* Keeps each span of a row group read back as a JSON item. */
@@ -183,13 +241,13 @@ static int read_filter(tq_query *q, otelc_http_req *r, span_filter *f, char *err
 }
 
 /* Picks the spans, then reads them whole. */
-static int gather(tq_query *q, const span_filter *f, spans_state *st, char *err, size_t n)
+static int gather_once(tq_query *q, const span_filter *f, spans_state *st, char *err, size_t n)
 {
     tq_scope sc = {f->start, f->end, f->service};
     int status = tq_scan(q, &sc, pick, st, err, n);
     tq_loc *locs = status ? NULL : malloc((st->n ? st->n : 1) * sizeof(*locs));
     st->items = locs ? calloc(st->n ? st->n : 1, sizeof(*st->items)) : NULL;
-    if (!status && !st->items) {
+    if (!status && (!st->items || st->failed)) {
         free(locs);
         snprintf(err, n, "out of memory");
         return 500;
@@ -202,6 +260,33 @@ static int gather(tq_query *q, const span_filter *f, spans_state *st, char *err,
     if (!status && st->failed)
         status = 500, snprintf(err, n, "out of memory");
     return status;
+}
+
+static void items_free(spans_state *st)
+{
+    for (size_t i = 0; st->items && i < st->nitems; i++)
+        free(st->items[i].json);
+    free(st->items);
+    st->items = NULL;
+    st->nitems = 0;
+}
+
+/* A file merged away between the scan and the read: scan again (the
+ * scan lists the hour anew when it meets the file gone). */
+static int gather(tq_query *q, const span_filter *f, spans_state *st, char *err, size_t n)
+{
+    int status = TQ_GONE;
+    for (int i = 0; i < GATHER_TRIES && status == TQ_GONE; i++) {
+        items_free(st);
+        st->n = st->puts = 0;
+        u64map_free(&st->picked);
+        if (!u64map_init(&st->picked, 2 * f->limit + 4))
+            return snprintf(err, n, "out of memory"), 500;
+        status = gather_once(q, f, st, err, n);
+    }
+    if (status == TQ_GONE)
+        snprintf(err, n, "the table kept changing under the query: try again");
+    return status == TQ_GONE ? 503 : status;
 }
 
 void q_spans(tq_query *q, otelc_http_req *req)
@@ -224,8 +309,7 @@ void q_spans(tq_query *q, otelc_http_req *req)
         write_items(&st, &o);
         qout_end(&o);
     }
-    for (size_t i = 0; st.items && i < st.nitems; i++)
-        free(st.items[i].json);
-    free(st.items);
+    items_free(&st);
+    u64map_free(&st.picked);
     free(st.heap);
 }

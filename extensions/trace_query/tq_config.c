@@ -47,6 +47,21 @@ const otelc_cfg_key tq_config_keys[] = {
     {"cache", OTELC_CFG_SECTION, NULL, "footers and bloom filters kept in memory", 0, 0},
     {"cache.max_size", OTELC_CFG_SIZE, "256MiB", "memory the cache may use",
      AT(cache_max_size), 0},
+    {"compaction", OTELC_CFG_SECTION, NULL, "merging an hour's small files into large sorted ones",
+     0, 0},
+    {"compaction.enabled", OTELC_CFG_BOOL, "false", "this instance compacts the table",
+     AT(compact_enabled), 0},
+    {"compaction.interval", OTELC_CFG_DURATION, "5m", "how often the closed hours are looked at",
+     AT(compact_interval_ns), 0},
+    {"compaction.min_age", OTELC_CFG_DURATION, "10m",
+     "an hour is compacted once it ended this long ago", AT(compact_min_age_ns), 0},
+    {"compaction.min_files", OTELC_CFG_INT, "2", "fewer small files than this are left alone",
+     AT(compact_min_files), 0},
+    {"compaction.max_file_size", OTELC_CFG_SIZE, "256MiB",
+     "the small files merged into one output add up to at most this", AT(compact_max_file_size),
+     0},
+    {"compaction.row_group_rows", OTELC_CFG_INT, "131072", "rows per row group of an output",
+     AT(compact_group_rows), 0},
     {0},
 };
 
@@ -109,6 +124,24 @@ static int pick_endpoint(tq_settings *out, const tq_cfg *cfg, char *err, size_t 
     return 0;
 }
 
+static int pick_compaction(tq_compact_settings *c, const tq_cfg *cfg, char *err, size_t n)
+{
+    if (cfg->compact_interval_ns <= 0)
+        return fail(err, n, "compaction.interval: must be positive");
+    if (cfg->compact_min_age_ns < 0)
+        return fail(err, n, "compaction.min_age: must not be negative");
+    if (cfg->compact_min_files < 2 || cfg->compact_min_files > 100000)
+        return fail(err, n, "compaction.min_files: from 2 to 100000");
+    if (cfg->compact_group_rows < 1024 || cfg->compact_group_rows > (1 << 24))
+        return fail(err, n, "compaction.row_group_rows: from 1024 to 16777216");
+    if (cfg->compact_max_file_size < (1u << 20) || cfg->compact_max_file_size > (4ull << 30))
+        return fail(err, n, "compaction.max_file_size: from 1MiB to 4GiB");
+    *c = (tq_compact_settings){cfg->compact_enabled, cfg->compact_interval_ns,
+                               cfg->compact_min_age_ns, (size_t)cfg->compact_min_files,
+                               (size_t)cfg->compact_group_rows, cfg->compact_max_file_size};
+    return 0;
+}
+
 int tq_settings_init(tq_settings *out, const tq_cfg *cfg, char *err, size_t n)
 {
     memset(out, 0, sizeof(*out));
@@ -121,7 +154,8 @@ int tq_settings_init(tq_settings *out, const tq_cfg *cfg, char *err, size_t n)
     out->list_interval_ns = cfg->list_interval_ns;
     out->cache_max_size = cfg->cache_max_size;
     return pick_hour_format(out, cfg->s3_partition_format, err, n) != 0 ||
-                   pick_endpoint(out, cfg, err, n) != 0
+                   pick_endpoint(out, cfg, err, n) != 0 ||
+                   pick_compaction(&out->compact, cfg, err, n) != 0
                ? -1
                : 0;
 }

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tq_compact.h"
 #include "trace_query.h"
 
 static void answer_text(tq_query *q, otelc_http_req *req, int status, const char *text)
@@ -141,6 +142,7 @@ static int tq_create(otelc_ctx *ctx, const otelc_host_api *api, const void *cfg_
     q->tail = &q->head;
     pthread_mutex_init(&q->mu, NULL);
     pthread_cond_init(&q->cv, NULL);
+    pthread_cond_init(&q->compact_cv, NULL);
     *state = q;
     if (tq_settings_init(&q->set, cfg, err, sizeof(err)) != 0) {
         api->config_error(ctx, api->config_node(ctx), "%s", err);
@@ -173,6 +175,14 @@ static int tq_start(void *state)
             "objects in the table's prefix that are not trace-table files");
     counter(q, &q->gets, "otelc_trace_query_gets_total", "GETs of the bucket");
     counter(q, &q->bytes_read, "otelc_trace_query_read_bytes_total", "bytes read from the bucket");
+    counter(q, &q->compact_outputs, "otelc_trace_query_compaction_outputs_total",
+            "compacted files written");
+    counter(q, &q->compact_files, "otelc_trace_query_compaction_inputs_total",
+            "small files merged into compacted ones and deleted");
+    counter(q, &q->compact_spans, "otelc_trace_query_compaction_spans_total",
+            "spans written into compacted files");
+    counter(q, &q->compact_failures, "otelc_trace_query_compaction_failures_total",
+            "groups of files that could not be compacted (retried next round)");
     q->reader = s3_reader_new(&q->set.ep, creds);
     q->table = tq_table_new(q->set.cache_max_size);
     if (!q->reader || !q->table || s3_reader_start(q->reader) != 0) {
@@ -184,7 +194,7 @@ static int tq_start(void *state)
     pthread_mutex_lock(&q->mu);
     q->open = true;
     pthread_mutex_unlock(&q->mu);
-    if (start_workers(q) != 0) {
+    if (start_workers(q) != 0 || tq_compact_start(q) != 0) {
         q->api->log(q->ctx, OTELC_LOG_ERROR, "cannot start the query threads");
         return -1;
     }
@@ -207,6 +217,7 @@ static int tq_shutdown(void *state, int64_t deadline_ns)
     for (size_t i = 0; i < q->nworkers; i++)
         pthread_join(q->workers[i], NULL);
     q->nworkers = 0;
+    tq_compact_stop(q);
     return 0;
 }
 
@@ -217,6 +228,7 @@ static void tq_destroy(void *state)
     s3_reader_free(q->reader);
     tq_table_free(q->table);
     pthread_cond_destroy(&q->cv);
+    pthread_cond_destroy(&q->compact_cv);
     pthread_mutex_destroy(&q->mu);
     free(q);
 }

@@ -12,6 +12,7 @@
 
 #include <otelc/sdk/clock.h>
 
+#include "tq_compact.h"
 #include "trace_query.h"
 #include "tracebuild.h"
 
@@ -19,6 +20,7 @@
 #define FOOTER_GUESS 65536 /* bytes of a file's end fetched to find its footer */
 #define MAX_FOOTER (64u << 20)
 #define LISTING_SETTLE_NS (900LL * 1000000000LL) /* an hour older than this is closed */
+#define HOUR_ROUNDS 3 /* listings of an hour one query reads after files went away */
 
 /* One file of the table with what is known of it. */
 typedef struct tq_file {
@@ -34,6 +36,7 @@ typedef struct tq_file {
     bool has_ops;
     uint64_t bytes;          /* what the cache counts for it */
     int refs;                /* queries using it: its cache is kept meanwhile */
+    int64_t gone_ns;         /* monotonic time a GET of it last found nothing (404) */
     struct tq_file *next;    /* the table's list, newest entry first */
     struct tq_file *chain;   /* the hash bucket's */
 } tq_file;
@@ -109,8 +112,7 @@ void tq_table_free(tq_table *t)
 
 /* ---- listings ---- */
 
-/* The listing prefix of the hour holding ns. */
-static void hour_prefix(const tq_query *q, int64_t ns, char *out, size_t n)
+void tq_hour_prefix(const tq_query *q, int64_t ns, char *out, size_t n)
 {
     time_t secs = (time_t)(ns / 1000000000LL);
     struct tm tm;
@@ -164,15 +166,15 @@ static int key_newer_first(const void *a, const void *b)
 
 /* The Parquet files of the hour holding hour_ns, newest first, in *out
  * (the caller frees it). Returns 0 or a status with err. */
-static int hour_files(tq_query *q, int64_t hour_ns, s3_list_entry **out, size_t *n, char *err,
-                      size_t errn)
+static int hour_files(tq_query *q, int64_t hour_ns, bool relist, s3_list_entry **out, size_t *n,
+                      char *err, size_t errn)
 {
     char prefix[768];
-    hour_prefix(q, hour_ns, prefix, sizeof(prefix));
+    tq_hour_prefix(q, hour_ns, prefix, sizeof(prefix));
     int64_t now = otelc_mono_ns();
     pthread_mutex_lock(&q->table->mu);
     tq_listing *l = listing_find(q->table, prefix);
-    bool fresh = listing_fresh(q, l, now);
+    bool fresh = !relist && listing_fresh(q, l, now);
     *n = fresh ? l->n : 0;
     *out = fresh && l->n ? malloc(l->n * sizeof(**out)) : NULL;
     if (*out)
@@ -312,6 +314,7 @@ static void footer_install(tq_query *q, tq_file *f, pq_file_meta *meta, uint8_t 
                            size_t flen, int rc, const char *why)
 {
     size_t nrg = meta ? meta->nrow_groups : 0;
+    bool output = tq_compact_is_output(f->key);
     uint8_t **blooms = rc == 0 ? calloc(nrg + 1, sizeof(*blooms)) : NULL;
     size_t *lens = rc == 0 ? calloc(nrg + 1, sizeof(*lens)) : NULL;
     pthread_mutex_lock(&q->table->mu);
@@ -321,10 +324,11 @@ static void footer_install(tq_query *q, tq_file *f, pq_file_meta *meta, uint8_t 
         f->bytes = flen + (nrg ? sizeof(pq_column_chunk) * nrg * meta->row_groups[0].ncolumns : 0);
         q->table->bytes += f->bytes;
     } else if (rc != 0 && rc != -ENOMEM && rc != -ECANCELED) {
-        f->bad = true;
+        f->bad = !output; /* an output torn by a second PUT is read again */
+        f->gone_ns = output ? otelc_mono_ns() : f->gone_ns;
     }
     pthread_mutex_unlock(&q->table->mu);
-    if (rc != 0 && rc != -ENOMEM && rc != -ECANCELED) {
+    if (rc != 0 && rc != -ENOMEM && rc != -ECANCELED && !output) {
         q->api->log(q->ctx, OTELC_LOG_WARN, "%s: not a trace-table file, skipped (%s)", f->key,
                     why);
         q->api->metric_add(q->files_skipped, 1);
@@ -335,6 +339,22 @@ static void footer_install(tq_query *q, tq_file *f, pq_file_meta *meta, uint8_t 
         free(blooms);
         free(lens);
     }
+}
+
+/* Whether a failed GET of f means it went away (or, for a compaction
+ * output, is being written again by a second compactor on a store whose
+ * PUT is not atomic): the hour is listed again and f read again. */
+static bool gone_rc(const tq_file *f, int rc)
+{
+    return rc == -ENOENT || (rc == -EIO && tq_compact_is_output(f->key));
+}
+
+/* A GET of f found nothing: compaction merged it (or it was deleted). */
+static void mark_gone(tq_query *q, tq_file *f)
+{
+    pthread_mutex_lock(&q->table->mu);
+    f->gone_ns = otelc_mono_ns();
+    pthread_mutex_unlock(&q->table->mu);
 }
 
 /* Runs fetches fs[0..n) and counts them. */
@@ -385,8 +405,10 @@ static int ensure_footers(tq_query *q, tq_file **fs, size_t n, char *err, size_t
             uint64_t more = 0;
             size_t flen = 0;
             int rc = g[i].rc;
-            if (rc == -ENOENT || rc == -ECANCELED || (rc && !status))
-                status = rc == -ENOENT ? status : fetch_status(&g[i], err, errn);
+            if (gone_rc(of[i], rc))
+                mark_gone(q, of[i]);
+            if (rc == -ECANCELED || (rc && !gone_rc(of[i], rc) && !status))
+                status = fetch_status(&g[i], err, errn);
             if (rc == 0)
                 rc = footer_parse(of[i], &g[i], &meta, &copy, &more, &flen);
             for (size_t j = 0; more && j < n; j++)
@@ -433,8 +455,10 @@ static int fetch_units(tq_query *q, rg_unit *u, size_t n, char *err, size_t errn
     }
     run_gets(q, g, n);
     for (size_t i = 0; i < n; i++) {
-        if (g[i].rc != 0 && g[i].rc != -ENOENT && !status)
+        if (g[i].rc != 0 && !gone_rc(u[i].f, g[i].rc) && !status)
             status = fetch_status(&g[i], err, errn);
+        if (gone_rc(u[i].f, g[i].rc))
+            mark_gone(q, u[i].f);
         u[i].bytes = g[i].rc == 0 ? (uint8_t *)g[i].body : NULL;
         u[i].len = g[i].rc == 0 ? g[i].len : 0;
         if (g[i].rc != 0)
@@ -552,25 +576,94 @@ static int scan_files(scan_state *s, tq_file **fs, size_t n, char *err, size_t e
 
 typedef int (*files_fn)(void *arg, tq_file **fs, size_t n, char *err, size_t errn);
 
-/* Hands one hour's files to fn, TQ_PARALLEL_GETS at a time, until it
- * fails or *stopped. */
-static int hour_each(tq_query *q, int64_t hour_ns, files_fn fn, void *arg, const bool *stopped,
-                     char *err, size_t errn)
+/* Hands files e[0..n) to fn, TQ_PARALLEL_GETS at a time, until it fails
+ * or *stopped; gone[i] tells whether e[i] went away since t0. */
+static int each_files(tq_query *q, const s3_list_entry *e, size_t n, files_fn fn, void *arg,
+                      const bool *stopped, int64_t t0, bool *gone, char *err, size_t errn)
 {
-    s3_list_entry *e = NULL;
-    size_t n = 0;
-    int status = hour_files(q, hour_ns, &e, &n, err, errn);
+    int status = 0;
     for (size_t i = 0; i < n && !status && !*stopped; i += TQ_PARALLEL_GETS) {
         tq_file *fs[TQ_PARALLEL_GETS];
-        size_t m = 0;
+        size_t at[TQ_PARALLEL_GETS] = {0}, m = 0;
         for (size_t j = i; j < n && m < TQ_PARALLEL_GETS; j++)
             if ((fs[m] = file_get(q->table, &e[j])) != NULL)
-                m++;
+                at[m++] = j;
         status = fn(arg, fs, m, err, errn);
+        pthread_mutex_lock(&q->table->mu);
+        for (size_t j = 0; j < m; j++)
+            gone[at[j]] = fs[j]->gone_ns >= t0;
+        pthread_mutex_unlock(&q->table->mu);
         for (size_t j = 0; j < m; j++)
             file_put(q->table, fs[j]);
     }
-    free(e);
+    return status;
+}
+
+/* Drops from e[0..n) the keys of done[0..ndone) (both newest first);
+ * returns what is left, in place. */
+static size_t drop_done(s3_list_entry *e, size_t n, const s3_list_entry *done, size_t ndone)
+{
+    size_t k = 0, d = 0;
+    for (size_t i = 0; i < n; i++) {
+        int c = 1;
+        while (d < ndone && (c = strcmp(done[d].key, e[i].key)) > 0)
+            d++;
+        if (d >= ndone || c != 0)
+            e[k++] = e[i];
+    }
+    return k;
+}
+
+/* Adds the files of e[0..n) that did not go away to those an hour's
+ * query read (kept newest first); *any_gone tells whether one did. */
+static int add_done(s3_list_entry **done, size_t *ndone, const s3_list_entry *e,
+                    const bool *gone, size_t n, bool *any_gone)
+{
+    if (n == 0 || !e)
+        return 0;
+    s3_list_entry *all = realloc(*done, (*ndone + n + 1) * sizeof(*all));
+    if (!all)
+        return 500;
+    *done = all;
+    for (size_t i = 0; i < n; i++) {
+        if (!gone[i])
+            all[(*ndone)++] = e[i];
+        *any_gone = *any_gone || gone[i];
+    }
+    if (*ndone > 1)
+        qsort(all, *ndone, sizeof(*all), key_newer_first);
+    return 0;
+}
+
+/*
+ * Hands one hour's files to fn. A file that went away meanwhile (a 404:
+ * compaction merged it into a file this listing may not have) has the
+ * hour listed again and the files new to the query read too, so a query
+ * never misses a span while compaction runs; a span then met twice is
+ * answered once by the callers.
+ */
+static int hour_each(tq_query *q, int64_t hour_ns, files_fn fn, void *arg, const bool *stopped,
+                     char *err, size_t errn)
+{
+    s3_list_entry *done = NULL;
+    size_t ndone = 0;
+    bool gone = true;
+    int status = 0;
+    for (int round = 0; round < HOUR_ROUNDS && gone && !status && !*stopped; round++) {
+        s3_list_entry *e = NULL;
+        size_t n = 0;
+        int64_t t0 = otelc_mono_ns();
+        gone = false;
+        status = hour_files(q, hour_ns, round > 0, &e, &n, err, errn);
+        n = status ? 0 : drop_done(e, n, done, ndone);
+        bool *went = calloc(n + 1, sizeof(*went));
+        status = status ? status : went ? 0 : 500;
+        status = status ? status : each_files(q, e, n, fn, arg, stopped, t0, went, err, errn);
+        status = status ? status : add_done(&done, &ndone, e, went, n, &gone);
+        free(went);
+        free(e);
+    }
+    free(done);
     return status;
 }
 
@@ -646,8 +739,10 @@ static int ensure_blooms(trace_state *ts, rg_unit *u, size_t n, char *err, size_
     for (size_t k = 0; k < m; k++) {
         rg_unit *x = &u[idx[k]];
         ts->inspected += g[k].len;
-        if (g[k].rc != 0 && g[k].rc != -ENOENT && !status)
+        if (g[k].rc != 0 && !gone_rc(x->f, g[k].rc) && !status)
             status = fetch_status(&g[k], err, errn);
+        if (gone_rc(x->f, g[k].rc))
+            mark_gone(ts->q, x->f);
         pthread_mutex_lock(&ts->q->table->mu);
         bool take = g[k].rc == 0 && !x->f->blooms[x->rg];
         if (take) {
@@ -971,6 +1066,8 @@ static int read_group(tq_query *q, tq_file *f, const tq_loc *locs, size_t n, tq_
     int status = locs[0].rg < f->meta->nrow_groups ? fetch_units(q, &u, 1, err, errn) : 0;
     uint8_t *pb = NULL;
     size_t len = 0;
+    if (!status && !u.bytes && locs[0].rg < f->meta->nrow_groups)
+        status = TQ_GONE; /* merged since the scan: the caller scans again */
     int rc = !status && u.bytes ? pq_traces_otlp(f->meta, u.rg, u.bytes, u.off, u.len, rows, m,
                                                  &pb, &len)
                                 : -ENOENT;
@@ -994,6 +1091,8 @@ static int read_file_rows(tq_query *q, const tq_loc *locs, size_t n, tq_rows_fn 
     if (!f)
         return 500;
     int status = ensure_footers(q, &f, 1, err, errn);
+    if (!status && !f->meta && !f->bad)
+        status = TQ_GONE;
     for (size_t i = 0, j; i < n && !status && f->meta; i = j) {
         for (j = i + 1; j < n && locs[j].rg == locs[i].rg; j++)
             ;

@@ -50,7 +50,18 @@ typedef struct tq_cfg {
     const char *ca_file, *access_key_id, *secret_access_key, *session_token;
     int64_t lookback_ns, list_interval_ns;
     uint64_t cache_max_size;
+    bool compact_enabled;
+    int64_t compact_interval_ns, compact_min_age_ns, compact_min_files, compact_group_rows;
+    uint64_t compact_max_file_size;
 } tq_cfg;
+
+/* Checked compaction settings. */
+typedef struct tq_compact_settings {
+    bool enabled;
+    int64_t interval_ns, min_age_ns;
+    size_t min_files, group_rows;
+    uint64_t max_file_size;
+} tq_compact_settings;
 
 /* Checked settings (tq_config.c). */
 typedef struct tq_settings {
@@ -59,6 +70,7 @@ typedef struct tq_settings {
     char hour_format[256];  /* the partition format up to its hour */
     int64_t lookback_ns, list_interval_ns;
     uint64_t cache_max_size;
+    tq_compact_settings compact;
 } tq_settings;
 
 /* Checks cfg into *out; -1 with a reason naming the key in err. Pure. */
@@ -100,6 +112,12 @@ struct tq_query {
     pthread_t workers[QUERY_WORKERS];
     size_t nworkers;
     otelc_series *files_skipped, *gets, *bytes_read;
+
+    /* Compaction (tq_compact.c): its thread naps on compact_cv under mu. */
+    pthread_cond_t compact_cv;
+    pthread_t compactor;
+    bool compacting;
+    otelc_series *compact_outputs, *compact_files, *compact_spans, *compact_failures;
 };
 
 /* Answers with status and a one-line JSON error {"error": msg}. */
@@ -117,6 +135,9 @@ void q_trace_v2(tq_query *q, otelc_http_req *req);
 /* ---- the table (tq_table.c) ---- */
 
 tq_table *tq_table_new(uint64_t max_bytes);
+
+/* The listing prefix of the hour holding ns ("prefix/year=.../hour=HH/"). */
+void tq_hour_prefix(const tq_query *q, int64_t ns, char *out, size_t n);
 void tq_table_free(tq_table *t);
 
 /* A span read from the table, during a scan. */
@@ -165,9 +186,11 @@ typedef void (*tq_rows_fn)(void *arg, const uint8_t *pb, size_t len);
 
 /*
  * Reads the spans at locs[0..n) whole (locs is reordered) and hands them
- * to fn, one call per row group. Spans whose file went away are left
- * out. Returns 0 or a status as tq_scan.
+ * to fn, one call per row group. Returns 0, TQ_GONE when a file went away
+ * since the scan that found the spans (compaction merged it: scan again),
+ * or a status as tq_scan.
  */
+#define TQ_GONE 410
 int tq_read_rows(tq_query *q, tq_loc *locs, size_t n, tq_rows_fn fn, void *arg, char *err,
                  size_t errn);
 

@@ -201,6 +201,31 @@ static void read_row_groups(tc_reader *r, uint8_t t, pq_file_meta *m)
         read_row_group(r, &m->row_groups[i]);
 }
 
+static void read_key_value(tc_reader *r, pq_key_value *kv)
+{
+    int16_t last = 0, id;
+    uint8_t t;
+    if (!tc_enter(r, TC_STRUCT))
+        return;
+    while ((t = tc_next_field(r, &last, &id)) != TC_STOP) {
+        if (id == 1)
+            kv->key = tc_read_binary(r, t);
+        else if (id == 2)
+            kv->value = tc_read_binary(r, t);
+        else
+            tc_skip(r, t);
+    }
+    tc_leave(r);
+}
+
+/* The key-value metadata; a value left out reads as "". */
+static void read_key_values(tc_reader *r, uint8_t t, pq_file_meta *m)
+{
+    m->kv = read_struct_list(r, t, sizeof(*m->kv), &m->nkv);
+    for (size_t i = 0; i < m->nkv && !r->err; i++)
+        read_key_value(r, &m->kv[i]);
+}
+
 static void read_file_meta(tc_reader *r, pq_file_meta *m)
 {
     int16_t last = 0, id;
@@ -214,6 +239,8 @@ static void read_file_meta(tc_reader *r, pq_file_meta *m)
             m->num_rows = tc_read_int(r, t);
         else if (id == 4 && !m->row_groups)
             read_row_groups(r, t, m);
+        else if (id == 5 && !m->kv)
+            read_key_values(r, t, m);
         else if (id == 6)
             m->created_by = tc_read_binary(r, t);
         else
@@ -268,6 +295,15 @@ static bool meta_ok(const pq_file_meta *m)
     return true;
 }
 
+const pq_view *pq_file_meta_value(const pq_file_meta *m, const char *key)
+{
+    size_t n = strlen(key);
+    for (size_t i = 0; i < m->nkv; i++)
+        if (m->kv[i].key.len == n && memcmp(m->kv[i].key.ptr, key, n) == 0)
+            return &m->kv[i].value;
+    return NULL;
+}
+
 void pq_file_meta_free(pq_file_meta *m)
 {
     if (!m)
@@ -276,6 +312,7 @@ void pq_file_meta_free(pq_file_meta *m)
         free(m->row_groups[g].columns);
     free(m->row_groups);
     free(m->schema);
+    free(m->kv);
     free(m);
 }
 

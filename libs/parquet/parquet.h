@@ -105,6 +105,10 @@ typedef struct pq_row_group {
     int64_t total_byte_size;
 } pq_row_group;
 
+typedef struct pq_key_value {
+    pq_view key, value;      /* value "" when the file left it out */
+} pq_key_value;
+
 typedef struct pq_file_meta {
     int32_t version;
     int64_t num_rows;
@@ -113,6 +117,8 @@ typedef struct pq_file_meta {
     pq_row_group *row_groups;
     size_t nrow_groups;
     pq_view created_by;
+    pq_key_value *kv;        /* key_value_metadata, nkv entries */
+    size_t nkv;
 } pq_file_meta;
 
 /*
@@ -134,6 +140,10 @@ int pq_footer_parse(const uint8_t *footer, size_t len, pq_file_meta **out);
 int pq_file_footer(const uint8_t *file, size_t len, pq_file_meta **out);
 
 void pq_file_meta_free(pq_file_meta *m);
+
+/* The value of the file's key-value metadata entry key (the first one),
+ * or NULL when there is none. Points into the footer. */
+const pq_view *pq_file_meta_value(const pq_file_meta *m, const char *key);
 
 /* The chunk of row group rg whose dotted path is path ("TraceId"), or NULL. */
 const pq_column_chunk *pq_find_column(const pq_file_meta *m, size_t rg, const char *path);
@@ -210,5 +220,64 @@ void pq_summaries_free(pq_summaries *s);
 int pq_traces_otlp(const pq_file_meta *m, size_t rg, const uint8_t *bytes, int64_t offset,
                    size_t len, const uint32_t *rows, size_t nrows, uint8_t **out,
                    size_t *out_len);
+
+/* ---- merging files of the trace table (compaction) ------------------- */
+
+/*
+ * Many files' rows into one file sorted by TraceId, then SpanId, then
+ * the order the rows were given in; a span given twice (same TraceId and
+ * SpanId) is kept once, the first time. Every column is copied as
+ * stored, so the output holds what the inputs held; the row groups are
+ * group_rows long (the last shorter), each with its TraceId bloom filter
+ * and statistics. The same rows in the same order with the same options
+ * give the same bytes: nothing in the file depends on time or memory.
+ *
+ * Two passes over the inputs' row groups, in the same order both times:
+ * pq_merge_index reads only their ids, pq_merge_rows every column; the
+ * rows wait sorted into buckets of consecutive output positions, zstd-
+ * compressed, so memory holds about 32 bytes per span for the ids, the
+ * compressed rows, one bucket (32768 rows) uncompressed and the output's
+ * open row group, plus the output file itself.
+ *
+ * Only files with otelc's schema are merged (the levels of every column
+ * as pq_traces_write makes them): others give -ENOTSUP.
+ */
+typedef struct pq_merge pq_merge;
+
+typedef struct pq_merge_options {
+    pq_traces_options write;  /* compression, bloom filter, created_by */
+    size_t group_rows;        /* rows per row group; 0: 131072 */
+    const char *const *kv;    /* key, value, ..., NULL: more file metadata
+                               * (borrowed until pq_merge_finish) */
+} pq_merge_options;
+
+/* A merge; 0 and *out, or -ENOMEM. o is copied. */
+int pq_merge_new(const pq_merge_options *o, pq_merge **out);
+
+/*
+ * Pass one: the ids of row group rg (bytes, offset, len as for
+ * pq_traces_summaries). Returns 0 or the errors of pq_traces_summaries;
+ * any failure spoils the merge (later calls return it again).
+ */
+int pq_merge_index(pq_merge *mg, const pq_file_meta *m, size_t rg, const uint8_t *bytes,
+                   int64_t offset, size_t len);
+
+/*
+ * Pass two: every row of the same row groups, in the same order (the
+ * first call sorts what pass one gathered). Returns 0, -EINVAL when the
+ * row groups differ from pass one's, -ENOTSUP for a schema other than
+ * otelc's, or the errors of pq_traces_summaries.
+ */
+int pq_merge_rows(pq_merge *mg, const pq_file_meta *m, size_t rg, const uint8_t *bytes,
+                  int64_t offset, size_t len);
+
+/*
+ * Writes the file: 0, *out (malloc'd, the caller's) of *out_len bytes and
+ * *rows the rows written; or -EINVAL (pass two incomplete), -ENOMEM,
+ * -EIO, or the error that spoiled the merge.
+ */
+int pq_merge_finish(pq_merge *mg, uint8_t **out, size_t *out_len, size_t *rows);
+
+void pq_merge_free(pq_merge *mg);
 
 #endif /* OTELC_PARQUET_PARQUET_H */

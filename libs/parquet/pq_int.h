@@ -280,6 +280,9 @@ int pq_writer_flush_group(pq_writer *w);
 int pq_writer_finish(pq_writer *w, uint8_t **out, size_t *len);
 void pq_writer_free(pq_writer *w);
 
+/* A writer of the trace table's schema with its file metadata (traces.c). */
+int pq_traces_writer_init(pq_writer *w, const pq_traces_options *o);
+
 /* Writes column c's chunk at the end of w->file, fills m. */
 int pq_chunk_write(pq_writer *w, pq_column *c, pq_chunk_meta *m);
 /* Writes ColumnChunk for leaf l with meta m as the next list element. */
@@ -432,6 +435,19 @@ int pq_unhex(pq_view hex, uint8_t *out, size_t cap);
 /* SpanKind and StatusCode names as OTLP numbers (0 when unknown). */
 uint8_t pq_kind_number(pq_view name);
 uint8_t pq_status_number(pq_view name);
+
+/* ---- merging: rows as records (merge_rec.c) ------------------------- */
+
+/* Encodes the row whose levels start at lv[c] (values at val[c]) of each
+ * column of t (every column used, with the writer's levels) as a record
+ * for output position pos into b (emptied first); the cursors move past
+ * the row. Returns 0, -EBADMSG (columns that do not add up) or -ENOMEM. */
+int pq_rec_encode(pq_buf *b, const pq_table *t, uint32_t pos, size_t lv[T_COUNT],
+                  size_t val[T_COUNT]);
+
+/* Appends the record p[0..n) to the writer's columns as one row. Returns
+ * 0 or -EBADMSG (then the open row group is spoilt). */
+int pq_rec_decode(pq_writer *w, const uint8_t *p, size_t n);
 
 /* ---- reading: OTLP out --------------------------------------------- */
 

@@ -272,19 +272,28 @@ static int put_request(table *t, const uint8_t *p, size_t n)
     return t->err;
 }
 
+int pq_traces_writer_init(pq_writer *w, const pq_traces_options *o)
+{
+    int rc = pq_writer_init(w, trace_table, sizeof(trace_table) / sizeof(trace_table[0]),
+                            o ? o->zstd_level : 0, o ? o->bloom_fpp : 0);
+    if (rc != 0)
+        return rc;
+    _Static_assert(C_COUNT == 34, "the leaf enum follows the schema");
+    _Static_assert((int)C_COUNT == (int)T_COUNT, "the reader's leaves are the writer's");
+    w->kv = file_kv;
+    if (o && o->created_by)
+        w->created_by = o->created_by;
+    return 0;
+}
+
 int pq_traces_write(const pq_traces_options *o, const struct iovec *segs, size_t n,
                     uint8_t **out, size_t *out_len, size_t *rows)
 {
     table t = {0};
     *out = NULL;
-    int rc = pq_writer_init(&t.w, trace_table, sizeof(trace_table) / sizeof(trace_table[0]),
-                            o ? o->zstd_level : 0, o ? o->bloom_fpp : 0);
+    int rc = pq_traces_writer_init(&t.w, o);
     if (rc != 0)
         return rc;
-    _Static_assert(C_COUNT == 34, "the leaf enum follows the schema");
-    t.w.kv = file_kv;
-    if (o && o->created_by)
-        t.w.created_by = o->created_by;
     for (size_t i = 0; i < n && rc == 0; i++)
         rc = put_request(&t, segs[i].iov_base, segs[i].iov_len);
     if (rc == 0)

@@ -9,6 +9,7 @@
 
 #define EMPTY_SHA256 "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 #define FETCH_TIMEOUT_MS 30000
+#define PUT_MS_PER_MIB 1000 /* a PUT's timeout grows with its size: 1 MiB/s at worst */
 
 void s3_fetch_group_init(s3_fetch_group *g)
 {
@@ -92,6 +93,10 @@ static void on_done(void *arg, CURLcode crc)
         return;
     }
     curl_easy_getinfo(f->req.xfer.easy, CURLINFO_RESPONSE_CODE, &f->status);
+    if (f->method && strcmp(f->method, "GET") != 0 && f->status / 100 == 2) {
+        s3_fetch_finish(f, 0, NULL); /* PUT, DELETE: the answer says nothing more */
+        return;
+    }
     if (f->status == 200 || (f->status == 206 && f->range_len)) {
         int rc = take_body(f);
         s3_fetch_finish(f, rc, rc ? "the answer does not hold the range asked for" : NULL);
@@ -107,6 +112,23 @@ static void on_done(void *arg, CURLcode crc)
     s3_fetch_finish(f, f->status == 404 ? -ENOENT : -EIO, NULL);
 }
 
+/* PUT and DELETE: the body (if any) from put_body, signed with its hash;
+ * the request reads it through f->put_iov until it ends. */
+static void write_spec(s3_fetch *f, s3_request_spec *spec)
+{
+    spec->method = f->method;
+    if (strcmp(f->method, "PUT") != 0)
+        return;
+    f->put_iov.iov_base = (void *)f->put_body;
+    f->put_iov.iov_len = f->put_len;
+    spec->payload_hash = f->put_sha256;
+    spec->content_type = f->content_type;
+    spec->iov = &f->put_iov;
+    spec->niov = 1;
+    spec->len = f->put_len;
+    spec->timeout_ms += (int64_t)(f->put_len >> 20) * PUT_MS_PER_MIB;
+}
+
 void s3_fetch_start(s3_fetch *f, const s3_client *c, const s3_creds *creds)
 {
     char err[256], range[48];
@@ -118,6 +140,8 @@ void s3_fetch_start(s3_fetch *f, const s3_client *c, const s3_creds *creds)
                             .timeout_ms = FETCH_TIMEOUT_MS, .creds = creds,
                             .range = f->range_len ? range : NULL,
                             .response_max = f->max_bytes};
+    if (f->method && strcmp(f->method, "GET") != 0)
+        write_spec(f, &spec);
     if (s3_request_start(&f->req, c, &spec, on_done, f, err, sizeof(err)) != 0)
         s3_fetch_finish(f, -EIO, err);
 }

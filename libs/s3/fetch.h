@@ -1,7 +1,8 @@
 /*
  * fetch.h: reading from the bucket for the query API: GET of an object,
  * and GET of the bucket (ListObjectsV2), run on the client's loop thread
- * with the uploads' client and signer, waited for by a query thread.
+ * with the uploads' client and signer, waited for by a query thread; and,
+ * for compaction, a whole object PUT or DELETEd the same way.
  *
  * A thread fills s3_fetch structs, hands them to the loop in a group and
  * waits until every one is done. The loop signs and starts each, and on
@@ -14,6 +15,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/uio.h>
 
 #include "request.h"
 #include "s3list.h"
@@ -29,9 +31,15 @@ typedef struct s3_fetch {
     size_t nquery;
     size_t max_bytes;         /* the largest answer taken */
     uint64_t range_off, range_len; /* a byte range of the object; len 0: all of it */
+    const char *method;       /* NULL or "GET"; "PUT" (body below) or "DELETE" */
+    const void *put_body;     /* PUT: the object (borrowed until done) */
+    size_t put_len;
+    const char *put_sha256;   /* PUT: the body's hex SHA-256 (sigv4_payload_hash) */
+    const char *content_type; /* PUT: the object's Content-Type, or NULL */
 
     /* Outcome, valid once the group is done. */
-    int rc;         /* 0, -ENOENT (404), -EIO (with reason), -ECANCELED, -EFBIG, -ENOMEM */
+    int rc;         /* 0 (2xx), -ENOENT (404), -EIO (with reason), -ECANCELED, -EFBIG,
+                     * -ENOMEM */
     long status;    /* HTTP status, 0 if none */
     char *body;     /* the answer (NUL-ended); the caller frees it */
     size_t len;
@@ -39,6 +47,7 @@ typedef struct s3_fetch {
 
     /* The loop's. */
     s3_request req;
+    struct iovec put_iov; /* the PUT body as the request reads it */
     const s3_creds *creds;
     /* Called on the loop thread when a started fetch ends, before the
      * group hears of it (the owner of the loop unlinks it there). */

@@ -1,8 +1,9 @@
 /*
- * reader.h: a client that only reads a bucket: a loop thread of its own,
- * GETs (whole objects or byte ranges) and listings handed over in groups
- * by any thread, which waits for its group. For a query service that has
- * no uploads to share a loop with.
+ * reader.h: a client that reads a bucket: a loop thread of its own, GETs
+ * (whole objects or byte ranges) and listings handed over in groups by
+ * any thread, which waits for its group. For a query service that has no
+ * uploads to share a loop with; a fetch may also PUT or DELETE a whole
+ * object (fetch.h), which is all compaction writes.
  *
  * Threads: s3_reader_run and s3_reader_list may be called from any number
  * of threads at once; new, start, stop and free belong to one thread (the

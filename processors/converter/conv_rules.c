@@ -143,6 +143,7 @@ int conv_rules_build(conv_rules *r, const conv_spec *spec, char *why, size_t cap
         conv_rules_free(r);
         return -1;
     }
+    r->has_renames = spec->semconv_upgrade || spec->nrenames || spec->ndeletes;
     r->to_resource = spec->to_resource;
     r->nto_resource = spec->nto_resource;
     r->from_resource = spec->from_resource;

@@ -111,6 +111,7 @@ typedef struct conv_rules {
     const conv_key_action *to_resource, *from_resource; /* the spec's, borrowed */
     size_t nto_resource, nfrom_resource;
     bool has_coerce;
+    bool has_renames; /* any rename (built-in or config) or delete */
     uint64_t max_attrs, max_value_len, max_events, max_links; /* 0 = none */
 } conv_rules;
 

@@ -3,8 +3,8 @@
  * canonical form that is stored and queried: current semantic-convention
  * keys, configured renames, deletes, resource moves, coerced types and
  * span limits. A batch no rule touches passes on as it is, decided on the
- * wire without decoding or allocating; any other is decoded, changed and
- * re-encoded once into a new batch.
+ * wire without decoding or allocating; any other is rewritten on the wire
+ * with the SDK's OTLP editor into a new batch.
  */
 #include <stdlib.h>
 #include <sys/uio.h>
@@ -28,7 +28,7 @@ typedef struct cv {
     conv_spec spec;
     conv_rules rules;
     bool active;
-    conv_arena arena; /* consume is never concurrent with itself */
+    conv_work work; /* consume is never concurrent with itself */
     cv_metrics m;
 } cv;
 
@@ -78,10 +78,9 @@ static int cv_create(otelc_ctx *ctx, const otelc_host_api *api, const void *cfgp
         api->config_error(ctx, NULL, "%s", why);
         goto out_store;
     }
-    if (register_metrics(c) != 0)
+    if (register_metrics(c) != 0 || conv_work_init(&c->work) != 0)
         goto out_rules;
     c->active = conv_rules_active(&c->rules);
-    conv_arena_init(&c->arena);
     *state = c;
     return 0;
 out_rules:
@@ -134,7 +133,7 @@ static otelc_batch *rewrite(cv *c, otelc_batch *b, otelc_status *st)
     uint8_t *out;
     size_t len;
     const uint8_t *flat = otelc_batch_flat(b);
-    int rc = flat ? conv_rewrite(&c->rules, &c->arena, flat, otelc_batch_len(b), &out, &len,
+    int rc = flat ? conv_rewrite(&c->rules, &c->work, flat, otelc_batch_len(b), &out, &len,
                                  &stats)
                   : CONV_ENOMEM;
     if (rc != CONV_OK) {
@@ -184,7 +183,7 @@ static int cv_shutdown(void *state, int64_t deadline_ns)
 static void cv_destroy(void *state)
 {
     cv *c = state;
-    conv_arena_fini(&c->arena);
+    conv_work_fini(&c->work);
     conv_rules_free(&c->rules);
     cv_spec_store_free(&c->store);
     free(c);

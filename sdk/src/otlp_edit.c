@@ -18,9 +18,13 @@
 #include <string.h>
 
 #define HEADER_FIELD 1 /* ResourceSpans.resource, ScopeSpans.scope */
+#define SPAN_TRACE_STATE 3
 #define SPAN_NAME 5
 #define SPAN_ATTRS 9
+#define SPAN_DROPPED_ATTRS 10
 #define SPAN_STATUS 15
+#define RESOURCE_DROPPED_ATTRS 2
+#define SCOPE_DROPPED_ATTRS 4
 #define STATUS_MESSAGE 2
 #define STATUS_CODE 3
 
@@ -53,9 +57,11 @@ typedef struct span_edit {
     pb_bytes body;
     pb_bytes input_message;
     attr_list attrs;
+    sub_list events, links;
     ebuf name;      /* the encoded name field, when name_set */
     ebuf message;   /* the status message, when message_set */
-    bool name_set, status_set, message_set;
+    ebuf state;     /* the encoded trace_state field, when state_set */
+    bool name_set, status_set, message_set, state_set;
     int32_t code;
 } span_edit;
 
@@ -92,29 +98,61 @@ void otlp_editor_free(otlp_editor *ed)
     for (int i = LV_RESOURCE; i < LV_COUNT; i++)
         attrs_release(&ed->f[i].hdr.attrs);
     attrs_release(&ed->sp.attrs);
+    sub_release(&ed->sp.events);
+    sub_release(&ed->sp.links);
     ebuf_release(&ed->sp.name);
     ebuf_release(&ed->sp.message);
+    ebuf_release(&ed->sp.state);
     free(ed);
+}
+
+#define MAX_BUFS 24
+
+/* Puts the three buffers of an attribute list into bufs at n. */
+static size_t list_bufs(attr_list *l, ebuf **bufs, size_t n)
+{
+    bufs[n] = &l->cur;
+    bufs[n + 1] = &l->tmp;
+    bufs[n + 2] = &l->value;
+    return n + 3;
+}
+
+/* Every buffer of the editor, for the failure flags. */
+static size_t all_bufs(otlp_editor *ed, ebuf **bufs)
+{
+    size_t n = 0;
+    bufs[n++] = &ed->out;
+    bufs[n++] = &ed->scratch;
+    bufs[n++] = &ed->sp.name;
+    bufs[n++] = &ed->sp.message;
+    bufs[n++] = &ed->sp.state;
+    bufs[n++] = &ed->sp.events.out;
+    bufs[n++] = &ed->sp.links.out;
+    n = list_bufs(&ed->sp.attrs, bufs, n);
+    n = list_bufs(&ed->sp.events.attrs, bufs, n);
+    n = list_bufs(&ed->sp.links.attrs, bufs, n);
+    for (int i = LV_RESOURCE; i < LV_COUNT; i++)
+        n = list_bufs(&ed->f[i].hdr.attrs, bufs, n);
+    return n;
 }
 
 /* Drops an allocation failure of an earlier request: buffers are reused. */
 static void clear_failures(otlp_editor *ed)
 {
-    ebuf *bufs[] = {&ed->out, &ed->scratch, &ed->sp.name, &ed->sp.message,
-                    &ed->sp.attrs.cur, &ed->sp.attrs.tmp};
-    for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
+    ebuf *bufs[MAX_BUFS];
+    size_t n = all_bufs(ed, bufs);
+    for (size_t i = 0; i < n; i++)
         bufs[i]->failed = false;
-    for (int i = LV_RESOURCE; i < LV_COUNT; i++)
-        ed->f[i].hdr.attrs.cur.failed = ed->f[i].hdr.attrs.tmp.failed = false;
 }
 
-static bool any_failed(const otlp_editor *ed)
+static bool any_failed(otlp_editor *ed)
 {
-    bool failed = ed->out.failed || ed->scratch.failed || ed->sp.name.failed ||
-                  ed->sp.message.failed || ed->sp.attrs.cur.failed || ed->sp.attrs.tmp.failed;
-    for (int i = LV_RESOURCE; i < LV_COUNT; i++)
-        failed = failed || ed->f[i].hdr.attrs.cur.failed || ed->f[i].hdr.attrs.tmp.failed;
-    return failed;
+    ebuf *bufs[MAX_BUFS];
+    size_t n = all_bufs(ed, bufs);
+    for (size_t i = 0; i < n; i++)
+        if (bufs[i]->failed)
+            return true;
+    return false;
 }
 
 void otlp_edit_begin(otlp_editor *ed, const uint8_t *buf, size_t len)
@@ -143,13 +181,9 @@ static int edit_fail(otlp_editor *ed, int rc)
 /* ---- headers ---- */
 
 /* Writes a header message with the edited attributes into b. */
-static int header_write(ebuf *b, const header *h, pb_bytes body)
+static int header_write(ebuf *b, header *h, pb_bytes body)
 {
-    patch p = attrs_patch(&h->attrs);
-    open_msg m = msg_open(b, HEADER_FIELD, body.len);
-    int rc = copy_patched(b, body, &p, 1);
-    msg_close(b, m);
-    return rc;
+    return write_with_attrs(b, HEADER_FIELD, body, &h->attrs);
 }
 
 /* A header met in the input: written with the edits made so far. */
@@ -217,7 +251,8 @@ static int frame_next_child(otlp_editor *ed, frame *fr, pb_bytes *whole, pb_byte
     return 0;
 }
 
-static void frame_open(otlp_editor *ed, int level, pb_bytes payload, const otlp_list *attrs)
+static void frame_open(otlp_editor *ed, int level, pb_bytes payload, const otlp_list *attrs,
+                       attr_where where)
 {
     frame *fr = &ed->f[level];
     fr->in = view_cursor(payload);
@@ -229,7 +264,7 @@ static void frame_open(otlp_editor *ed, int level, pb_bytes payload, const otlp_
     fr->dropped = fr->lost = false;
     fr->hdr.seen = false;
     fr->hdr.gen = 0;
-    attrs_enter(&fr->hdr.attrs, attrs);
+    attrs_enter(&fr->hdr.attrs, attrs, where);
 }
 
 static int span_flush(otlp_editor *ed);
@@ -248,7 +283,7 @@ static int frame_copy_rest(otlp_editor *ed, int level)
             fr->spans_out++;
             continue;
         }
-        frame_open(ed, level + 1, payload, &no_list);
+        frame_open(ed, level + 1, payload, &no_list, (attr_where){0, 0});
         if ((rc = frame_close(ed, level + 1)) != OTLP_OK)
             return rc;
     }
@@ -315,18 +350,33 @@ static pb_bytes status_field(otlp_editor *ed)
     return (pb_bytes){ed->scratch.p, ed->scratch.len};
 }
 
-static int span_write_edited(otlp_editor *ed)
+/* The span's patches in field order; how many are on. */
+#define SPAN_PATCHES 9
+static size_t span_patches(otlp_editor *ed, patch *p)
 {
     span_edit *sp = &ed->sp;
-    patch patches[3] = {
-        {SPAN_NAME, {sp->name.p, sp->name.len}, sp->name_set},
-        attrs_patch(&sp->attrs),
-        {SPAN_STATUS, no_bytes, sp->status_set},
-    };
+    size_t on = 0;
+    p[0] = (patch){SPAN_TRACE_STATE, {sp->state.p, sp->state.len}, sp->state_set};
+    p[1] = (patch){SPAN_NAME, {sp->name.p, sp->name.len}, sp->name_set};
+    p[2] = attrs_patch(&sp->attrs);
+    p[3] = attrs_dropped_patch(&sp->attrs);
+    p[4] = sub_patch(&sp->events);
+    p[5] = sub_count_patch(&sp->events);
+    p[6] = sub_patch(&sp->links);
+    p[7] = sub_count_patch(&sp->links);
+    p[8] = (patch){SPAN_STATUS, no_bytes, sp->status_set};
     if (sp->status_set)
-        patches[2].bytes = status_field(ed);
+        p[8].bytes = status_field(ed);
+    for (size_t i = 0; i < SPAN_PATCHES; i++)
+        on += p[i].on;
+    return on;
+}
+
+static int span_write_edited(otlp_editor *ed, const patch *patches)
+{
+    span_edit *sp = &ed->sp;
     open_msg m = msg_open(&ed->out, 2, sp->body.len);
-    int rc = copy_patched(&ed->out, sp->body, patches, 3);
+    int rc = copy_patched(&ed->out, sp->body, patches, SPAN_PATCHES);
     msg_close(&ed->out, m);
     return rc;
 }
@@ -336,6 +386,7 @@ static int span_flush(otlp_editor *ed)
 {
     span_edit *sp = &ed->sp;
     frame *ss = &ed->f[LV_SCOPE];
+    patch patches[SPAN_PATCHES];
     int rc = OTLP_OK;
     if (!sp->open)
         return OTLP_OK;
@@ -344,8 +395,10 @@ static int span_flush(otlp_editor *ed)
         ss->lost = true;
         return OTLP_OK;
     }
-    if (sp->name_set || sp->status_set || sp->attrs.gen > 0)
-        rc = span_write_edited(ed);
+    if ((rc = sub_close(&sp->events)) != OTLP_OK || (rc = sub_close(&sp->links)) != OTLP_OK)
+        return rc;
+    if (span_patches(ed, patches) > 0)
+        rc = span_write_edited(ed, patches);
     else
         ebuf_put(&ed->out, sp->whole.ptr, sp->whole.len);
     ss->spans_out++;
@@ -355,12 +408,15 @@ static int span_flush(otlp_editor *ed)
 static void span_enter(span_edit *sp, pb_bytes whole, const otlp_span *view)
 {
     sp->open = true;
-    sp->dropped = sp->name_set = sp->status_set = sp->message_set = false;
+    sp->dropped = sp->name_set = sp->status_set = sp->message_set = sp->state_set = false;
     sp->whole = whole;
     sp->body = view->raw;
     sp->input_message = view->status_message;
     sp->code = view->status_code;
-    attrs_enter(&sp->attrs, &view->attrs);
+    attrs_enter(&sp->attrs, &view->attrs,
+                (attr_where){SPAN_DROPPED_ATTRS, view->dropped_attributes_count});
+    sub_enter(&sp->events, false, &view->events, view->dropped_events_count);
+    sub_enter(&sp->links, true, &view->links, view->dropped_links_count);
 }
 
 /* ---- iteration ---- */
@@ -386,7 +442,8 @@ int otlp_edit_resource(otlp_editor *ed, otlp_resource *out)
         rc = in_step(otlp_walk_resource(&ed->w, out), out->raw, payload);
     if (rc <= 0)
         return edit_fail(ed, rc);
-    frame_open(ed, LV_RESOURCE, payload, &out->attrs);
+    frame_open(ed, LV_RESOURCE, payload, &out->attrs,
+               (attr_where){RESOURCE_DROPPED_ATTRS, out->dropped_attributes_count});
     return 1;
 }
 
@@ -402,7 +459,8 @@ int otlp_edit_scope(otlp_editor *ed, otlp_scope *out)
         rc = in_step(otlp_walk_scope(&ed->w, out), out->raw, payload);
     if (rc <= 0)
         return edit_fail(ed, rc);
-    frame_open(ed, LV_SCOPE, payload, &out->attrs);
+    frame_open(ed, LV_SCOPE, payload, &out->attrs,
+               (attr_where){SCOPE_DROPPED_ATTRS, out->dropped_attributes_count});
     return 1;
 }
 
@@ -471,6 +529,10 @@ static bool current(const otlp_editor *ed, enum otlp_edit_target at)
     case OTLP_EDIT_RESOURCE: return ed->f[LV_RESOURCE].open && !ed->f[LV_RESOURCE].dropped;
     case OTLP_EDIT_SCOPE: return ed->f[LV_SCOPE].open && !ed->f[LV_SCOPE].dropped;
     case OTLP_EDIT_SPAN: return ed->sp.open && !ed->sp.dropped;
+    case OTLP_EDIT_EVENT:
+        return ed->sp.open && !ed->sp.dropped && ed->sp.events.open && !ed->sp.events.dropped;
+    case OTLP_EDIT_LINK:
+        return ed->sp.open && !ed->sp.dropped && ed->sp.links.open && !ed->sp.links.dropped;
     default: return false;
     }
 }
@@ -481,6 +543,8 @@ static attr_list *target_attrs(otlp_editor *ed, enum otlp_edit_target at)
         return NULL;
     if (at == OTLP_EDIT_SPAN)
         return &ed->sp.attrs;
+    if (at == OTLP_EDIT_EVENT || at == OTLP_EDIT_LINK)
+        return at == OTLP_EDIT_EVENT ? &ed->sp.events.attrs : &ed->sp.links.attrs;
     return &ed->f[at == OTLP_EDIT_RESOURCE ? LV_RESOURCE : LV_SCOPE].hdr.attrs;
 }
 
@@ -488,6 +552,10 @@ int otlp_edit_drop(otlp_editor *ed, enum otlp_edit_target at)
 {
     if (!current(ed, at))
         return ed->err ? ed->err : OTLP_ESTATE;
+    if (at == OTLP_EDIT_EVENT || at == OTLP_EDIT_LINK) {
+        (at == OTLP_EDIT_EVENT ? &ed->sp.events : &ed->sp.links)->dropped = true;
+        return 1;
+    }
     if (at == OTLP_EDIT_RESOURCE)
         ed->f[LV_RESOURCE].dropped = true;
     if (at <= OTLP_EDIT_SCOPE && ed->f[LV_SCOPE].open)
@@ -536,6 +604,62 @@ int otlp_edit_attr_rename(otlp_editor *ed, enum otlp_edit_target at, const char 
     return attr_result(ed, attrs_rename(l, bytes_of(from, from_len), bytes_of(to, to_len)));
 }
 
+int otlp_edit_attr_splice(otlp_editor *ed, enum otlp_edit_target at, size_t index,
+                          size_t n_remove, const otlp_kv *ins, size_t n_insert)
+{
+    attr_list *l = target_attrs(ed, at);
+    if (!l)
+        return ed->err ? ed->err : OTLP_ESTATE;
+    int rc = attrs_splice(l, index, n_remove, ins, n_insert);
+    /* A range past the end is the caller's mistake, not the request's. */
+    return rc == OTLP_EINVALID ? rc : attr_result(ed, rc);
+}
+
+int otlp_edit_attr_limit(otlp_editor *ed, enum otlp_edit_target at, size_t max)
+{
+    attr_list *l = target_attrs(ed, at);
+    if (!l)
+        return ed->err ? ed->err : OTLP_ESTATE;
+    return attr_result(ed, attrs_limit(l, max));
+}
+
+int otlp_edit_attr_truncate(otlp_editor *ed, enum otlp_edit_target at, size_t max)
+{
+    attr_list *l = target_attrs(ed, at);
+    if (!l)
+        return ed->err ? ed->err : OTLP_ESTATE;
+    return attr_result(ed, attrs_truncate(l, max));
+}
+
+int otlp_edit_span_limit(otlp_editor *ed, enum otlp_edit_target what, size_t max)
+{
+    if (!current(ed, OTLP_EDIT_SPAN) || (what != OTLP_EDIT_EVENT && what != OTLP_EDIT_LINK))
+        return ed->err ? ed->err : OTLP_ESTATE;
+    int rc = sub_limit(what == OTLP_EDIT_EVENT ? &ed->sp.events : &ed->sp.links, max);
+    return rc == OTLP_ESTATE ? rc : attr_result(ed, rc);
+}
+
+/* Moves to the next event or link of the current span. */
+static int sub_move(otlp_editor *ed, sub_list *s, void *view)
+{
+    if (ed->err)
+        return ed->err;
+    if (!current(ed, OTLP_EDIT_SPAN))
+        return 0;
+    int rc = sub_next(s, view);
+    return rc < 0 ? edit_fail(ed, rc) : rc;
+}
+
+int otlp_edit_event(otlp_editor *ed, otlp_event *out)
+{
+    return sub_move(ed, &ed->sp.events, out);
+}
+
+int otlp_edit_link(otlp_editor *ed, otlp_link *out)
+{
+    return sub_move(ed, &ed->sp.links, out);
+}
+
 int otlp_edit_attrs(otlp_editor *ed, enum otlp_edit_target at, otlp_list *out)
 {
     attr_list *l = target_attrs(ed, at);
@@ -552,6 +676,17 @@ int otlp_edit_span_name(otlp_editor *ed, const char *name, size_t len)
     ebuf_len_field(&ed->sp.name, SPAN_NAME, name, len);
     ed->sp.name_set = true;
     return ed->sp.name.failed ? edit_fail(ed, OTLP_ENOMEM) : 1;
+}
+
+int otlp_edit_span_trace_state(otlp_editor *ed, const char *state, size_t len)
+{
+    if (!current(ed, OTLP_EDIT_SPAN))
+        return ed->err ? ed->err : OTLP_ESTATE;
+    ed->sp.state.len = 0;
+    if (len) /* proto3: an empty string is no field */
+        ebuf_len_field(&ed->sp.state, SPAN_TRACE_STATE, state, len);
+    ed->sp.state_set = true;
+    return ed->sp.state.failed ? edit_fail(ed, OTLP_ENOMEM) : 1;
 }
 
 int otlp_edit_span_status(otlp_editor *ed, int32_t code, const char *message, size_t len)

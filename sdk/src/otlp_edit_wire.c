@@ -129,7 +129,7 @@ static void write_missing(ebuf *b, const patch *patches, size_t n, bool *done,
 int copy_patched(ebuf *b, pb_bytes body, const patch *patches, size_t n)
 {
     pb_cursor c = view_cursor(body);
-    bool done[4] = {false, false, false, false};
+    bool done[8] = {false};
     if (n > sizeof done / sizeof done[0])
         return OTLP_EINVALID;
     while (!pb_at_end(&c)) {
@@ -274,24 +274,60 @@ static int next_entry(pb_cursor *c, uint32_t field, kv_entry *e)
     return 0;
 }
 
-void attrs_enter(attr_list *l, const otlp_list *in)
+void attrs_enter(attr_list *l, const otlp_list *in, attr_where where)
 {
     l->field = in->field;
     l->in = *in;
     l->loaded = false;
     l->gen = 0;
+    l->dropped_field = where.dropped_field;
+    l->dropped_in = where.dropped_in;
+    l->dropped_add = 0;
 }
 
 void attrs_release(attr_list *l)
 {
     ebuf_release(&l->cur);
     ebuf_release(&l->tmp);
+    ebuf_release(&l->value);
 }
 
 patch attrs_patch(const attr_list *l)
 {
     patch p = {l->field, {l->cur.p, l->cur.len}, l->gen > 0};
     return p;
+}
+
+size_t varint_field(uint8_t *out, uint32_t field, uint64_t v)
+{
+    size_t n = pb_write_varint(out, (uint64_t)field << 3 | PB_VARINT);
+    return n + pb_write_varint(out + n, v);
+}
+
+patch attrs_dropped_patch(attr_list *l)
+{
+    patch p = {l->dropped_field, {l->dropped_bytes, 0}, l->dropped_add > 0};
+    /* The count saturates rather than wrapping to a small number. */
+    uint64_t sum = (uint64_t)l->dropped_in + l->dropped_add;
+    if (p.on)
+        p.bytes.len = varint_field(l->dropped_bytes, l->dropped_field,
+                                   sum > UINT32_MAX ? UINT32_MAX : sum);
+    return p;
+}
+
+int write_with_attrs(ebuf *b, uint32_t field, pb_bytes body, attr_list *l)
+{
+    patch p[2] = {attrs_patch(l), attrs_dropped_patch(l)};
+    open_msg m = msg_open(b, field, body.len);
+    /* Patches go in field order: the list may follow its count. */
+    if (p[0].field > p[1].field) {
+        patch t = p[0];
+        p[0] = p[1];
+        p[1] = t;
+    }
+    int rc = copy_patched(b, body, p, 2);
+    msg_close(b, m);
+    return rc;
 }
 
 /* Copies the input's KeyValue fields into cur, once, for the first edit. */
@@ -330,6 +366,16 @@ typedef struct rewrite {
     pb_bytes new_key;           /* rename to this; else (NULL ptr): delete */
 } rewrite;
 
+/* Makes tmp the current list (after a rewrite into it). */
+static int attrs_swap(attr_list *l)
+{
+    ebuf swap = l->cur;
+    l->cur = l->tmp;
+    l->tmp = swap;
+    l->gen++;
+    return l->cur.failed ? OTLP_ENOMEM : OTLP_OK;
+}
+
 /* Rewrites cur into tmp, changing the attributes of rw->key, then swaps. */
 static int attrs_rewrite(attr_list *l, const rewrite *rw)
 {
@@ -345,12 +391,9 @@ static int attrs_rewrite(attr_list *l, const rewrite *rw)
         else if (rw->new_key.ptr)
             kv_write_raw(&l->tmp, l->field, rw->new_key, e.value);
     }
-    ebuf swap = l->cur;
-    l->cur = l->tmp;
-    l->tmp = swap;
-    l->gen++;
-    if (rc == 0 && l->cur.failed)
-        rc = OTLP_ENOMEM;
+    int swapped = attrs_swap(l);
+    if (rc == 0)
+        rc = swapped;
     return rc < 0 ? rc : 1;
 }
 
@@ -424,4 +467,170 @@ int attrs_rename(attr_list *l, pb_bytes from, pb_bytes to)
     /* A renamed key needs a non-NULL pointer, even when empty. */
     rewrite rw = {from, NULL, {taken ? NULL : to.ptr ? to.ptr : &none, to.len}};
     return attrs_rewrite(l, &rw);
+}
+
+/* ---- places and limits ---- */
+
+/* Writes the entries of cur from the cursor on into tmp, all of them
+ * (n SIZE_MAX) or n; returns how many, or a negative code. */
+static long copy_entries(attr_list *l, pb_cursor *c, size_t n)
+{
+    kv_entry e;
+    long copied = 0;
+    int rc = 0;
+    while ((size_t)copied < n && (rc = next_entry(c, l->field, &e)) > 0) {
+        ebuf_put(&l->tmp, e.whole.ptr, e.whole.len);
+        copied++;
+    }
+    return rc < 0 ? rc : copied;
+}
+
+/* Skips n entries; OTLP_OK, OTLP_EINVALID past the end, or < 0. */
+static int skip_entries(attr_list *l, pb_cursor *c, size_t n)
+{
+    kv_entry e;
+    for (size_t i = 0; i < n; i++) {
+        int rc = next_entry(c, l->field, &e);
+        if (rc <= 0)
+            return rc < 0 ? rc : OTLP_EINVALID;
+    }
+    return OTLP_OK;
+}
+
+int attrs_splice(attr_list *l, size_t index, size_t n_remove, const otlp_kv *ins,
+                 size_t n_insert)
+{
+    int rc = n_remove || n_insert ? attrs_load(l) : 0;
+    pb_cursor c = view_cursor((pb_bytes){l->cur.p, l->cur.len});
+    if (rc != OTLP_OK || (!n_remove && !n_insert))
+        return rc;
+    l->tmp.len = 0;
+    long kept = copy_entries(l, &c, index);
+    if (kept < 0)
+        return (int)kept;
+    if ((size_t)kept < index || (rc = skip_entries(l, &c, n_remove)) != OTLP_OK)
+        return rc < 0 ? rc : OTLP_EINVALID;
+    for (size_t i = 0; i < n_insert; i++)
+        kv_write(&l->tmp, l->field, ins[i].key, &ins[i].value);
+    kept = copy_entries(l, &c, SIZE_MAX);
+    rc = attrs_swap(l);
+    return kept < 0 ? (int)kept : rc < 0 ? rc : 1;
+}
+
+int attrs_limit(attr_list *l, size_t max)
+{
+    int rc = attrs_load(l);
+    pb_cursor c = view_cursor((pb_bytes){l->cur.p, l->cur.len});
+    kv_entry e;
+    size_t n = 0, keep_len = 0;
+    if (rc != OTLP_OK)
+        return rc;
+    while ((rc = next_entry(&c, l->field, &e)) > 0)
+        if (++n == max)
+            keep_len = (size_t)(c.p - l->cur.p);
+    if (rc < 0 || n <= max)
+        return rc < 0 ? rc : 0;
+    /* cur holds only the list's own fields: its first `max` end there. */
+    l->cur.len = keep_len;
+    l->gen++;
+    size_t cut = n - max;
+    l->dropped_add = cut > UINT32_MAX - l->dropped_add ? UINT32_MAX : l->dropped_add + (uint32_t)cut;
+    return cut > INT32_MAX ? INT32_MAX : (int)cut;
+}
+
+size_t otlp_utf8_cut(const void *s, size_t len, size_t max)
+{
+    const uint8_t *p = s;
+    size_t cut = max;
+    if (len <= max)
+        return len;
+    /* p[cut] is the first byte left out: if it continues a character,
+     * that whole character goes. */
+    while (cut > 0 && (p[cut] & 0xc0) == 0x80)
+        cut--;
+    return cut;
+}
+
+/* The kept length of a string or bytes value over max; len if not. */
+static size_t cut_len(const otlp_anyvalue *v, size_t max)
+{
+    if (v->type == OTLP_ANY_STRING)
+        return otlp_utf8_cut(v->bytes.ptr, v->bytes.len, max);
+    return v->type == OTLP_ANY_BYTES && v->bytes.len > max ? max : v->bytes.len;
+}
+
+static bool cuttable(const otlp_anyvalue *v)
+{
+    return v->type == OTLP_ANY_STRING || v->type == OTLP_ANY_BYTES;
+}
+
+/* An ArrayValue body with its long items cut into l->value; the count
+ * cut, or a negative code. */
+static int array_cut(attr_list *l, pb_bytes body, size_t max)
+{
+    pb_cursor c = view_cursor(body);
+    int cut = 0;
+    l->value.len = 0;
+    while (!pb_at_end(&c)) {
+        const uint8_t *start = c.p;
+        uint32_t f;
+        enum pb_wire_type wt;
+        pb_bytes item;
+        otlp_anyvalue v;
+        if (!pb_read_tag_fast(&c, &f, &wt) || (wt == PB_LEN ? !pb_read_len_fast(&c, &item)
+                                                             : !pb_skip(&c, wt)))
+            return OTLP_EMALFORMED;
+        bool over = f == 1 && wt == PB_LEN && otlp_any_decode(item.ptr, item.len, &v) == OTLP_OK &&
+                    cuttable(&v) && cut_len(&v, max) < v.bytes.len;
+        if (!over) {
+            ebuf_put(&l->value, start, (size_t)(c.p - start));
+            continue;
+        }
+        v.bytes.len = cut_len(&v, max);
+        ebuf_tag(&l->value, 1, PB_LEN);
+        ebuf_varint(&l->value, any_size(&v));
+        any_write(&l->value, &v);
+        cut++;
+    }
+    return cut;
+}
+
+/* One attribute under the length limit into tmp; how many values cut. */
+static int truncate_entry(attr_list *l, const kv_entry *e, size_t max)
+{
+    otlp_anyvalue v;
+    int cut = 0;
+    if (otlp_any_decode(e->value.ptr, e->value.len, &v) != OTLP_OK)
+        v.type = OTLP_ANY_EMPTY; /* left as it is, like a kvlist */
+    if (cuttable(&v) && cut_len(&v, max) < v.bytes.len) {
+        v.bytes.len = cut_len(&v, max);
+        cut = 1;
+    } else if (v.type == OTLP_ANY_ARRAY && (cut = array_cut(l, v.bytes, max)) > 0) {
+        v.bytes = (pb_bytes){l->value.p, l->value.len};
+    }
+    if (cut > 0)
+        kv_write(&l->tmp, l->field, e->key, &v);
+    else if (cut == 0)
+        ebuf_put(&l->tmp, e->whole.ptr, e->whole.len);
+    return cut;
+}
+
+int attrs_truncate(attr_list *l, size_t max)
+{
+    int rc = attrs_load(l), cut = 0;
+    pb_cursor c = view_cursor((pb_bytes){l->cur.p, l->cur.len});
+    kv_entry e;
+    if (rc != OTLP_OK)
+        return rc;
+    l->tmp.len = 0;
+    while ((rc = next_entry(&c, l->field, &e)) > 0) {
+        int n = truncate_entry(l, &e, max);
+        if (n < 0)
+            return n;
+        cut += n;
+    }
+    if (rc < 0 || cut == 0)
+        return rc; /* tmp is scratch: cur stays as it was */
+    rc = attrs_swap(l);
+    return rc < 0 ? rc : cut;
 }

@@ -86,15 +86,29 @@ typedef struct attr_list {
     uint32_t field; /* the list's field number in its message */
     otlp_list in;   /* the input's list, as the walker showed it */
     ebuf cur, tmp;
+    ebuf value;     /* an array value being rebuilt (truncate) */
     bool loaded;
     unsigned gen; /* changes made since the list was entered */
+    /* The message's dropped_attributes_count: its field, the input's
+     * value, what limits added, and the field as written. */
+    uint32_t dropped_field, dropped_in, dropped_add;
+    uint8_t dropped_bytes[16];
 } attr_list;
 
+/* Where a message keeps its attributes' dropped count, and how many the
+ * input says were dropped before. */
+typedef struct attr_where {
+    uint32_t dropped_field;
+    uint32_t dropped_in;
+} attr_where;
+
 /* Enters a list: no edits yet; buffers are kept for reuse. */
-void attrs_enter(attr_list *l, const otlp_list *in);
+void attrs_enter(attr_list *l, const otlp_list *in, attr_where where);
 void attrs_release(attr_list *l);
 /* The edited list as a patch of its message (off when unchanged). */
 patch attrs_patch(const attr_list *l);
+/* The dropped_attributes_count field as a patch (off when no limit cut). */
+patch attrs_dropped_patch(attr_list *l);
 
 /* The list as it stands (loaded on first use), as an otlp_list view of
  * cur, or of the input while nothing changed. OTLP_OK or a negative code. */
@@ -103,5 +117,48 @@ int attrs_current(attr_list *l, otlp_list *out);
 int attrs_put(attr_list *l, pb_bytes key, const otlp_anyvalue *v, enum otlp_attr_mode mode);
 int attrs_delete(attr_list *l, pb_bytes key);
 int attrs_rename(attr_list *l, pb_bytes from, pb_bytes to);
+int attrs_splice(attr_list *l, size_t index, size_t n_remove, const otlp_kv *ins,
+                 size_t n_insert);
+/* Limits: return how many attributes (values) were cut, or < 0. */
+int attrs_limit(attr_list *l, size_t max);
+int attrs_truncate(attr_list *l, size_t max);
+
+/* A varint field (tag and value) into out (>= 16 bytes); its length. */
+size_t varint_field(uint8_t *out, uint32_t field, uint64_t v);
+
+/* Writes a message body with its edited attribute list and dropped
+ * count, as field `field` of b (events, links, headers). */
+int write_with_attrs(ebuf *b, uint32_t field, pb_bytes body, attr_list *l);
+
+/*
+ * The events or the links of the current span, once visited or limited
+ * (otlp_edit_sub.c): from then on the list is written into `out`, which
+ * replaces the input's occurrences when anything changed.
+ */
+typedef struct sub_list {
+    bool links;           /* Span.links (13), else Span.events (11) */
+    pb_cursor in;         /* elements not read yet */
+    bool entered, changed;
+    size_t max, read;     /* the limit, and elements read so far */
+    uint32_t count_in, cut; /* dropped_*_count of the input, and cut since */
+    ebuf out;
+    uint8_t count_bytes[16];
+    bool open, dropped;   /* the current element */
+    pb_bytes whole, body;
+    attr_list attrs;
+} sub_list;
+
+/* A new span's list (its events or links view and dropped count). */
+void sub_enter(sub_list *s, bool links, const otlp_list *in, uint32_t count_in);
+void sub_release(sub_list *s);
+/* The count limit; see otlp_edit_span_limit. */
+int sub_limit(sub_list *s, size_t max);
+/* The next element into *view (otlp_event or otlp_link): 1, 0, < 0. */
+int sub_next(sub_list *s, void *view);
+/* Writes the current element and the rest of the list out. */
+int sub_close(sub_list *s);
+/* The list and its dropped count as patches of the span. */
+patch sub_patch(const sub_list *s);
+patch sub_count_patch(sub_list *s);
 
 #endif /* OTELC_SDK_OTLP_EDIT_WIRE_H */

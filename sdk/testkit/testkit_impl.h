@@ -162,13 +162,6 @@ int tk_read_size(otelc_test_host *h, const otelc_node *n, uint64_t *out);
 const char *tk_parse_duration(const char *text, int64_t *out_ns);
 const char *tk_parse_size(const char *text, uint64_t *out);
 
-/* Batch services of the table (tk_batch.c). */
-otelc_batch *tk_batch_adopt(uint8_t *buf, size_t len, uint32_t spans,
-                            void (*free_fn)(void *free_arg, void *buf), void *free_arg,
-                            const otelc_batch_meta *meta);
-otelc_batch *tk_batch_copy(const uint8_t *buf, size_t len, uint32_t spans,
-                           const otelc_batch_meta *meta);
-otelc_batch *tk_batch_merge(otelc_batch *const *parts, size_t n);
 
 /* Emit services (tk_emit_rec.c). */
 otelc_status tk_emit(otelc_ctx *ctx, otelc_batch *b, otelc_done_fn done, void *arg);

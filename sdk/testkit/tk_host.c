@@ -8,6 +8,7 @@
 
 #include <otelc/sdk/clock.h>
 
+#include "host_batch.h"
 #include "testkit_impl.h"
 
 int tk_vec_push(tk_vec *v, void *item)
@@ -187,9 +188,9 @@ static const otelc_host_api test_api = {
     .abi_major = OTELC_ABI_MAJOR,
     .abi_minor = OTELC_ABI_MINOR,
     .log = api_log,
-    .batch_adopt = tk_batch_adopt,
-    .batch_copy = tk_batch_copy,
-    .batch_merge = tk_batch_merge,
+    .batch_adopt = otelc_hbatch_adopt,
+    .batch_copy = otelc_hbatch_copy,
+    .batch_merge = otelc_hbatch_merge,
     .emit = tk_emit,
     .emit_ticket = tk_emit_ticket,
     .complete = tk_complete,

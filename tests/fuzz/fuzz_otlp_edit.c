@@ -3,7 +3,8 @@
  *
  * Every input is edited twice: passed through unchanged, and with edits
  * chosen from a hash of the input (drops at every level, attribute puts,
- * deletes and renames on resources, scopes and spans, names, statuses).
+ * deletes, renames and splices on resources, scopes, spans, events and
+ * links, count and length limits, names, statuses).
  * Besides "no crash, no read out of bounds" it checks:
  *  - a pass-through counts the spans otlp_count_spans counts, and gives
  *    the same bytes whether spans are visited or not; passing its output
@@ -55,13 +56,18 @@ static void edit_attrs(otlp_editor *ed, enum otlp_edit_target at)
                               otlp_any_double(0.5), otlp_any_bool(pick(2))};
     const otlp_anyvalue *v = &values[pick(4)];
     int rc;
-    switch (pick(4)) {
+    otlp_kv ins = {{(const uint8_t *)key, strlen(key)}, *v};
+    switch (pick(7)) {
     case 0: rc = otlp_edit_attr_put(ed, at, key, strlen(key), v, (enum otlp_attr_mode)pick(3)); break;
     case 1: rc = otlp_edit_attr_delete(ed, at, key, strlen(key)); break;
     case 2: rc = otlp_edit_attr_rename(ed, at, key, strlen(key), other, strlen(other)); break;
+    case 3: rc = otlp_edit_attr_splice(ed, at, pick(3), pick(2), &ins, pick(2)); break;
+    case 4: rc = otlp_edit_attr_limit(ed, at, pick(3)); break;
+    case 5: rc = otlp_edit_attr_truncate(ed, at, pick(4)); break;
     default: rc = 0; break;
     }
-    require(rc >= 0 || rc == OTLP_EMALFORMED || rc == OTLP_ENOMEM);
+    require(rc >= 0 || rc == OTLP_EMALFORMED || rc == OTLP_EWIRETYPE || rc == OTLP_EDEPTH ||
+            rc == OTLP_ENOMEM || rc == OTLP_EINVALID);
 }
 
 static int on_resource(void *arg, otlp_editor *ed, const otlp_resource *r)
@@ -84,9 +90,34 @@ static int on_scope(void *arg, otlp_editor *ed, const otlp_scope *s)
     return 0;
 }
 
+/* Limits, visits and edits on the span's events and links; the first
+ * negative code met (a malformed event or link is sticky), else 0. */
+static int edit_events_links(otlp_editor *ed)
+{
+    otlp_event ev;
+    otlp_link ln;
+    int rc;
+    if (pick(2))
+        (void)otlp_edit_span_limit(ed, OTLP_EDIT_EVENT, pick(3));
+    while ((rc = otlp_edit_event(ed, &ev)) > 0) {
+        if (pick(4) == 0)
+            require(otlp_edit_drop(ed, OTLP_EDIT_EVENT) == 1);
+        else
+            edit_attrs(ed, OTLP_EDIT_EVENT);
+    }
+    if (pick(2))
+        (void)otlp_edit_span_limit(ed, OTLP_EDIT_LINK, pick(3));
+    while (rc >= 0 && (rc = otlp_edit_link(ed, &ln)) > 0)
+        edit_attrs(ed, pick(4) ? OTLP_EDIT_LINK : OTLP_EDIT_SPAN);
+    return rc < 0 ? rc : 0;
+}
+
 static int on_span(void *arg, otlp_editor *ed, const otlp_span *sp)
 {
+    int rc;
     (void)arg, (void)sp;
+    if (pick(3) == 0 && (rc = edit_events_links(ed)) < 0)
+        return rc;
     switch (pick(6)) {
     case 0: require(otlp_edit_drop(ed, OTLP_EDIT_SPAN) == 1); return 0;
     case 1: require(otlp_edit_span_name(ed, "renamed", 7) == 1); break;

@@ -108,7 +108,7 @@ service:
 `);
   const r = await run(['validate', '--config', file]);
   assert.equal(r.code, 1);
-  assert.match(r.stderr, /key 'exporters.logging': the collector removed the logging exporter: use the debug exporter instead/);
+  assert.match(r.stderr, /key 'exporters.logging': the logging exporter has been deprecated, use the debug exporter instead/);
   assert.match(r.stderr, /key 'processors.queued_retry': the collector removed the queued_retry processor/);
   assert.match(r.stderr, /key 'extensions.memory_ballast': the collector removed the memory_ballast extension/);
 });

@@ -3,8 +3,11 @@
 // build tree's otelc keeps its plugins.d), headers,
 // libotelc_sdk.a, otelc-plugin.pc and the CMake package; a plugin that
 // calls the SDK builds out of tree with pkg-config and with
-// find_package(otelc), both load and run; sdk/examples/count, built with
-// find_package(otelc), counts in a running pipeline; sdk/examples/redact
+// find_package(otelc), both load and run; one built with another ABI major
+// is refused by the installed otelc with the loader's documented message;
+// sdk/examples/count, built with find_package(otelc), passes its unit test
+// (installed test kit and cmocka) and counts in a running pipeline;
+// sdk/examples/redact
 // masks secrets on their way to the file exporter, and its unit test
 // builds against the installed test kit (CMake and pkg-config) and passes.
 import { test } from 'node:test';
@@ -104,7 +107,7 @@ function install(t) {
 // `otelc components` rows as { type: file }.
 function componentFiles(out) {
   return Object.fromEntries(out.split('\n').map((l) => l.split(/\s+/))
-    .filter((f) => f.length === 5).map((f) => [f[1], f[4]]));
+    .filter((f) => f.length === 6).map((f) => [f[1], f[5]]));
 }
 
 test('installed into a prefix: every part in its place; otelc finds its plugins', (t) => {
@@ -171,13 +174,49 @@ test('a plugin builds out of tree with pkg-config and with find_package, and loa
   sh('cmake', ['--build', join(proj, 'build')]);
 
   const out = sh(join(p, 'bin/otelc'), ['components', '--plugin-dir', plugins]);
-  assert.match(out, /^exporter\s+pcsink\s+0\.0\.1\s+\S+\s+\S+pcsink\.so$/m, out);
-  assert.match(out, /^exporter\s+cmsink\s+0\.0\.1\s+\S+\s+\S+cmsink\.so$/m, out);
+  assert.match(out, /^exporter\s+pcsink\s+0\.0\.1\s+\S+\s+traces\s+\S+pcsink\.so$/m, out);
+  assert.match(out, /^exporter\s+cmsink\s+0\.0\.1\s+\S+\s+traces\s+\S+cmsink\.so$/m, out);
   // validate creates every instance: both run the SDK code they linked.
   writeFileSync(join(dir, 'config.yaml'), PIPELINE);
   const v = sh(join(p, 'bin/otelc'), ['validate', '--config', join(dir, 'config.yaml'),
     '--plugin-dir', plugins, '--plugin-dir', join(p, LIBDIR, 'otelc/plugins')]);
   assert.match(v, /the config is valid/);
+});
+
+test('a plugin built with another ABI major is refused by the installed otelc', (t) => {
+  const p = install(t);
+  const env = { PKG_CONFIG_PATH: join(p, LIBDIR, 'pkgconfig') };
+  const flags = sh('pkg-config', ['--cflags', '--libs', 'otelc-plugin'], env).trim().split(/\s+/);
+  const major = Number(sh('pkg-config', ['--variable=abi_major', 'otelc-plugin'], env).trim());
+  const minor = Number(sh('pkg-config', ['--variable=abi_minor', 'otelc-plugin'], env).trim());
+  // The installed headers, a descriptor that says the next major.
+  const src = PLUGIN('nextabi').replace('.abi_major = OTELC_ABI_MAJOR,',
+    '.abi_major = OTELC_ABI_MAJOR + 1,');
+  assert.ok(src.includes('OTELC_ABI_MAJOR + 1'));
+  const dir = scratch(t);
+  const plugins = join(dir, 'plugins');
+  mkdirSync(plugins);
+  writeFileSync(join(dir, 'next.c'), src);
+  sh('cc', ['-shared', '-fPIC', '-fvisibility=hidden', '-Wall', '-Werror', ...SAN,
+    join(dir, 'next.c'), '-o', join(plugins, 'nextabi.so'), '-Wl,-z,defs', ...flags]);
+  const so = join(plugins, 'nextabi.so');
+  const message = `${so}: ABI major version differs (plugin ABI ${major + 1}.${minor}, ` +
+    `host ABI ${major}.${minor})`;
+  const out = sh(join(p, 'bin/otelc'), ['components', '--plugin-dir', plugins]);
+  assert.ok(out.includes(`refused: ${message}\n`), out);
+  assert.doesNotMatch(out, /^exporter\s+nextabi\s/m);
+  // A config that uses it fails validation, and the log says why.
+  writeFileSync(join(dir, 'config.yaml'), PIPELINE.replace('pcsink', 'nextabi')
+    .replace(/\n  cmsink:/, '').replace('[pcsink, cmsink]', '[nextabi]'));
+  let failed;
+  try {
+    sh(join(p, 'bin/otelc'), ['validate', '--config', join(dir, 'config.yaml'), '--plugin-dir', plugins,
+      '--plugin-dir', join(p, LIBDIR, 'otelc/plugins')]);
+  } catch (e) {
+    failed = e;
+  }
+  assert.ok(failed && failed.status !== 0, 'validate refuses the config');
+  assert.ok(failed.stderr.includes(message), failed.stderr);
 });
 
 // Copies sdk/examples/<name> out of the tree and builds it against the
@@ -194,6 +233,10 @@ function buildExample(t, p, name) {
 test('the count example runs in a pipeline of the installed otelc and counts', async (t) => {
   const p = install(t);
   const build = buildExample(t, p, 'count');
+  // Its cmocka unit test, built by its CMakeLists against the installed kit.
+  assert.ok(existsSync(join(build, 'test_count')), 'test_count built with otelc::testkit');
+  const unit = sh('ctest', ['--test-dir', build, '--output-on-failure']);
+  assert.match(unit, /100% tests passed, 0 tests failed out of 1/, unit);
   const o = await start(`
 receivers:
   testsource:

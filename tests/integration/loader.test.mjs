@@ -13,13 +13,14 @@ const MINOR = Number(header.match(/#define OTELC_ABI_MINOR (\d+)/)[1]);
 const ABI = `${MAJOR}\\.${MINOR}`; // for regular expressions
 const re = (source) => new RegExp(source, 'm');
 
-test('components lists the plugins found with kind, version, ABI and file', async () => {
+test('components lists the plugins found with kind, version, ABI, signals and file', async () => {
   const r = await run(['components']);
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stdout, re(`^receiver\\s+testsource\\s+1\\.0\\.0\\s+${ABI}\\s+\\S+test_source\\.so$`));
-  assert.match(r.stdout, re(`^exporter\\s+testsink\\s+1\\.0\\.0\\s+${ABI}\\s+\\S+test_sink\\.so$`));
-  assert.match(r.stdout, re(`^processor\\s+testproc\\s+1\\.0\\.0\\s+${ABI}\\s+\\S+test_proc\\.so$`));
-  assert.match(r.stdout, re(`^extension\\s+health_check\\s+\\S+\\s+${ABI}\\s+\\(built in\\)$`));
+  assert.match(r.stdout, re(`^receiver\\s+testsource\\s+1\\.0\\.0\\s+${ABI}\\s+traces\\s+\\S+test_source\\.so$`));
+  assert.match(r.stdout, re(`^exporter\\s+testsink\\s+1\\.0\\.0\\s+${ABI}\\s+traces\\s+\\S+test_sink\\.so$`));
+  assert.match(r.stdout, re(`^processor\\s+testproc\\s+1\\.0\\.0\\s+${ABI}\\s+traces\\s+\\S+test_proc\\.so$`));
+  assert.match(r.stdout, re(`^extension\\s+health_check\\s+\\S+\\s+${ABI}\\s+-\\s+\\(built in\\)$`));
+  assert.match(r.stdout, /^KIND\s+TYPE\s+VERSION\s+ABI\s+SIGNALS\s+FILE$/m);
   assert.doesNotMatch(r.stdout, /refused/);
 });
 
@@ -75,7 +76,7 @@ test('the plugin in docs/plugins.md builds out of tree and loads', async () => {
     '-I', join(src, 'sdk/include'), join(dir, 'counter.c'), '-o', join(dir, 'plugins/counter.so')]);
   const r = await run(['components'], { dirs: [join(dir, 'plugins')] });
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stdout, re(`^exporter\\s+counter\\s+1\\.0\\.0\\s+${ABI}\\s+\\S+counter\\.so$`));
+  assert.match(r.stdout, re(`^exporter\\s+counter\\s+1\\.0\\.0\\s+${ABI}\\s+traces\\s+\\S+counter\\.so$`));
 });
 
 test('components --keys prints every key with its type, default and doc', async () => {

@@ -15,4 +15,4 @@ awss3_unit_test(test_awss3_objkey SOURCES objkey.c)
 awss3_unit_test(test_awss3_config SOURCES config.c)
 awss3_unit_test(test_awss3_payload
   SOURCES payload.c encode.c objkey.c config.c
-  LIBS otelc_sdk otelc_proto otelc_parquet PkgConfig::ZLIB PkgConfig::ISAL PkgConfig::ZSTD)
+  LIBS otelc_sdk otelc_proto otelc_parquet otelc_otlpenc PkgConfig::ZLIB)

@@ -17,3 +17,11 @@ otelc_add_unit_test(test_parquet_read
           ${CMAKE_CURRENT_LIST_DIR}/otlp_deep_walk.c
   LIBS otelc_parquet otelc_sdk otelc_proto m)
 target_include_directories(test_parquet_read PRIVATE ${PROJECT_SOURCE_DIR}/libs/parquet)
+
+# Merging files (compaction): rows in = rows out, sorted, every column,
+# identical bytes for identical inputs.
+otelc_add_unit_test(test_parquet_merge
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_parquet_merge.c
+          ${CMAKE_CURRENT_LIST_DIR}/otlp_fixture.c
+  LIBS otelc_parquet otelc_sdk otelc_proto)
+target_include_directories(test_parquet_merge PRIVATE ${PROJECT_SOURCE_DIR}/libs/parquet)

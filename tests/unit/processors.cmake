@@ -1,5 +1,5 @@
 # The batch and converter processors: their sources compiled into test
-# binaries next to a fake host table (batches are the real host's).
+# binaries run in the SDK's test kit (otelc/testkit.h).
 set(PROC_BATCH_DIR ${CMAKE_CURRENT_LIST_DIR}/../../processors/batch)
 set(PROC_CONV_DIR ${CMAKE_CURRENT_LIST_DIR}/../../processors/converter)
 set(PROC_ML_DIR ${CMAKE_CURRENT_LIST_DIR}/../../processors/memory_limiter)
@@ -12,11 +12,10 @@ target_include_directories(test_memory_limiter PRIVATE ${PROC_ML_DIR})
 if(EXISTS ${PROC_BATCH_DIR}/batch_proc.c)
   otelc_add_unit_test(test_batch_processor
     SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_batch_processor.c
-            ${CMAKE_CURRENT_LIST_DIR}/test_batch_fake_host.c
-            ${CMAKE_CURRENT_LIST_DIR}/otlp_fixture.c
+            ${CMAKE_CURRENT_LIST_DIR}/kit_host.c ${CMAKE_CURRENT_LIST_DIR}/otlp_fixture.c
             ${PROC_BATCH_DIR}/batch_proc.c ${PROC_BATCH_DIR}/batch_config.c
             ${PROC_BATCH_DIR}/meta.c ${PROC_BATCH_DIR}/split.c
-    LIBS otelc_core otelc_sdk otelc_proto Threads::Threads)
+    LIBS otelc_testkit otelc_proto)
   target_include_directories(test_batch_processor PRIVATE ${PROC_BATCH_DIR})
 endif()
 
@@ -24,8 +23,7 @@ if(EXISTS ${PROC_CONV_DIR}/converter.c)
   set(CONV_LIB_SOURCES
     ${PROC_CONV_DIR}/conv_config.c ${PROC_CONV_DIR}/conv_rules.c
     ${PROC_CONV_DIR}/conv_semconv.c ${PROC_CONV_DIR}/conv_detect.c
-    ${PROC_CONV_DIR}/conv_arena.c ${PROC_CONV_DIR}/conv_rewrite.c
-    ${PROC_CONV_DIR}/conv_apply.c ${PROC_CONV_DIR}/conv_attrs.c
+    ${PROC_CONV_DIR}/conv_work.c ${PROC_CONV_DIR}/conv_rewrite.c
     ${PROC_CONV_DIR}/conv_rename.c ${PROC_CONV_DIR}/conv_resource.c
     ${PROC_CONV_DIR}/conv_coerce.c ${PROC_CONV_DIR}/conv_limits.c)
   otelc_add_unit_test(test_converter_rules
@@ -35,15 +33,14 @@ if(EXISTS ${PROC_CONV_DIR}/converter.c)
     LIBS otelc_sdk otelc_proto m)
   target_include_directories(test_converter_rules PRIVATE ${PROC_CONV_DIR})
 
-  # The plugin with a fake host; malloc, calloc and realloc are wrapped so
+  # The plugin in the test kit; malloc, calloc and realloc are wrapped so
   # the test can count allocations on the pass-through path.
   otelc_add_unit_test(test_converter_plugin
     SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_converter_plugin.c
             ${CMAKE_CURRENT_LIST_DIR}/test_converter_util.c
-            ${CMAKE_CURRENT_LIST_DIR}/test_batch_fake_host.c
-            ${CMAKE_CURRENT_LIST_DIR}/otlp_fixture.c
+            ${CMAKE_CURRENT_LIST_DIR}/kit_host.c ${CMAKE_CURRENT_LIST_DIR}/otlp_fixture.c
             ${PROC_CONV_DIR}/converter.c ${CONV_LIB_SOURCES}
-    LIBS otelc_core otelc_sdk otelc_proto Threads::Threads m)
+    LIBS otelc_testkit otelc_proto m)
   target_include_directories(test_converter_plugin PRIVATE ${PROC_CONV_DIR})
   target_link_options(test_converter_plugin PRIVATE
     -Wl,--wrap=malloc -Wl,--wrap=calloc -Wl,--wrap=realloc)

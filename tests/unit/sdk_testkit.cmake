@@ -8,11 +8,11 @@ otelc_add_unit_test(test_testkit
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_testkit.c
   LIBS otelc_testkit)
 
-otelc_add_unit_test(test_testkit_count
-  SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_testkit_count.c ${SDK_EXAMPLES_DIR}/count/count.c
+# The examples' own tests, as their CMakeLists build them out of tree.
+otelc_add_unit_test(test_example_count
+  SOURCES ${SDK_EXAMPLES_DIR}/count/test_count.c ${SDK_EXAMPLES_DIR}/count/count.c
   LIBS otelc_testkit)
 
-# The example's own test, as its CMakeLists builds it out of tree.
 add_executable(test_example_redact ${SDK_EXAMPLES_DIR}/redact/test_redact.c
                ${SDK_EXAMPLES_DIR}/redact/redact.c)
 target_link_libraries(test_example_redact PRIVATE otelc_testkit)

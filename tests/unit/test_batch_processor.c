@@ -1,5 +1,5 @@
 /*
- * The batch processor against a fake host: it asks the exporter queues to
+ * The batch processor in the SDK's test kit: it asks the exporter queues to
  * batch with its keys, passes every request on at once with downstream's
  * outcome, splits requests above send_batch_max_size into pieces whose
  * outcomes join, refuses past metadata_cardinality_limit and counts the
@@ -19,7 +19,7 @@
 
 #include "batch_config.h"
 #include "otlp_fixture.h"
-#include "test_batch_fake_host.h"
+#include "kit_host.h"
 
 const otelc_plugin *otelc_plugin_entry_v1(void);
 
@@ -44,12 +44,12 @@ static void cfg_defaults(bp_cfg *c)
 static void proc_open(proc *p)
 {
     p->d = otelc_plugin_entry_v1();
-    assert_int_equal(p->d->create(fh_ctx, &fh_api, &p->cfg, &p->state), 0);
+    assert_int_equal(p->d->create(otelc_test_host_ctx(h), otelc_test_host_api(h), &p->cfg, &p->state), 0);
 }
 
 static void proc_close(proc *p)
 {
-    p->d->shutdown(p->state, fh_deadline(1000));
+    p->d->shutdown(p->state, ks_deadline(1000));
     p->d->destroy(p->state);
 }
 
@@ -64,7 +64,7 @@ static otelc_batch *req_meta(unsigned base, size_t n, const otelc_batch_meta *me
         ss->spans[i] = fx_span_new(base + (unsigned)i);
     size_t len;
     uint8_t *pb = fx_pack(r, &len);
-    return fh_api.batch_copy(pb, len, (uint32_t)n, meta);
+    return otelc_test_host_api(h)->batch_copy(pb, len, (uint32_t)n, meta);
 }
 
 static otelc_batch *req(unsigned base, size_t n)
@@ -83,7 +83,7 @@ static otelc_status feed(proc *p, otelc_batch *b, otelc_ticket *t)
 /* The span names of emitted batch i must be span-<first> .. in order. */
 static void assert_spans(size_t i, unsigned first, size_t n)
 {
-    otelc_batch *b = fh_emitted_at(i);
+    otelc_batch *b = otelc_test_emitted(h, i);
     assert_non_null(b);
     assert_int_equal(otelc_batch_spans(b), n);
     otlp_walker w;
@@ -107,7 +107,7 @@ static void assert_spans(size_t i, unsigned first, size_t n)
 static int teardown(void **state)
 {
     fx_free_all();
-    return fh_teardown();
+    return ks_done();
 }
 
 static void test_asks_the_exporters_to_batch(void **state)
@@ -117,7 +117,7 @@ static void test_asks_the_exporters_to_batch(void **state)
     p.cfg.send_batch_max_size = 10000;
     proc_open(&p);
     otelc_batching b;
-    assert_int_equal(fh_batching(&b), 1);
+    assert_int_equal(otelc_test_host_batching(h, &b), 1);
     assert_int_equal(b.struct_size, sizeof(otelc_batching));
     assert_int_equal(b.min_items, 8192);
     assert_int_equal(b.max_items, 10000);
@@ -132,15 +132,15 @@ static void test_passes_requests_on_at_once(void **state)
     proc p = {0};
     cfg_defaults(&p.cfg);
     proc_open(&p);
-    otelc_ticket *t = fh_ticket(1);
+    otelc_ticket *t = otelc_test_ticket_new(h);
     otelc_batch *b = req(0, 3);
     otelc_batch_ref(b);
     assert_int_equal(feed(&p, b, t), OTELC_OK);
-    assert_int_equal(fh_emitted(), 1);
-    assert_ptr_equal(fh_emitted_at(0), b); /* the very request, unchanged */
+    assert_int_equal(otelc_test_emitted_count(h), 1);
+    assert_ptr_equal(otelc_test_emitted(h, 0), b); /* the very request, unchanged */
     otelc_batch_unref(b);
-    assert_false(fh_done(t)); /* a sync outcome is the return value */
-    assert_int_equal(fh_observations(SEND_SIZE), 0); /* the queues report sends */
+    assert_false(otelc_test_ticket_done(t)); /* a sync outcome is the return value */
+    assert_int_equal(otelc_test_metric_observations(h, SEND_SIZE, NULL), 0); /* the queues report sends */
     proc_close(&p);
 }
 
@@ -149,18 +149,20 @@ static void test_answers_as_downstream_does(void **state)
     proc p = {0};
     cfg_defaults(&p.cfg);
     proc_open(&p);
-    fh_set_mode(OTELC_PENDING);
-    otelc_ticket *t = fh_ticket(1);
+    otelc_test_host_answer(h, OTELC_PENDING);
+    otelc_ticket *t = otelc_test_ticket_new(h);
     assert_int_equal(feed(&p, req(0, 3), t), OTELC_PENDING);
-    assert_false(fh_done(t));
-    assert_int_equal(fh_finish_pending(OTELC_OK), 1); /* the durable commit */
-    assert_true(fh_done(t));
-    assert_int_equal(t->status, OTELC_OK);
-    fh_set_mode(OTELC_RETRY);
-    assert_int_equal(feed(&p, req(3, 3), fh_ticket(2)), OTELC_RETRY);
-    fh_set_mode(OTELC_REJECT);
-    assert_int_equal(feed(&p, req(6, 3), fh_ticket(3)), OTELC_REJECT);
-    assert_int_equal(fh_emitted(), 1);
+    assert_false(otelc_test_ticket_done(t));
+    assert_int_equal(otelc_test_host_complete_all(h, OTELC_OK), 1); /* the durable commit */
+    assert_true(otelc_test_ticket_done(t));
+    assert_int_equal(otelc_test_ticket_status(t), OTELC_OK);
+    otelc_test_host_answer(h, OTELC_RETRY);
+    assert_int_equal(feed(&p, req(3, 3), otelc_test_ticket_new(h)), OTELC_RETRY);
+    otelc_test_host_answer(h, OTELC_REJECT);
+    assert_int_equal(feed(&p, req(6, 3), otelc_test_ticket_new(h)), OTELC_REJECT);
+    /* Each offered once, refused ones included: the kit keeps every emit. */
+    assert_int_equal(otelc_test_emitted_count(h), 3);
+    assert_int_equal(otelc_test_emitted_answer(h, 1), OTELC_RETRY);
     proc_close(&p);
 }
 
@@ -170,13 +172,13 @@ static void test_zero_timeout_sends_each_request(void **state)
     cfg_defaults(&p.cfg);
     p.cfg.timeout_ns = 0;
     proc_open(&p);
-    assert_int_equal(fh_batching(NULL), 0); /* nothing batches: the collector's timeout 0 */
-    assert_int_equal(feed(&p, req(0, 7), fh_ticket(1)), OTELC_OK);
-    assert_int_equal(feed(&p, req(7, 5), fh_ticket(2)), OTELC_OK);
-    assert_int_equal(fh_emitted(), 2);
-    assert_int_equal(fh_observations(SEND_SIZE), 2);
-    assert_int_equal(fh_observed_sum(SEND_SIZE), 12);
-    assert_int_equal(fh_metric(SIZE_SENDS), 2);
+    assert_int_equal(otelc_test_host_batching(h, NULL), 0); /* nothing batches: the collector's timeout 0 */
+    assert_int_equal(feed(&p, req(0, 7), otelc_test_ticket_new(h)), OTELC_OK);
+    assert_int_equal(feed(&p, req(7, 5), otelc_test_ticket_new(h)), OTELC_OK);
+    assert_int_equal(otelc_test_emitted_count(h), 2);
+    assert_int_equal(otelc_test_metric_observations(h, SEND_SIZE, NULL), 2);
+    assert_int_equal(otelc_test_metric_sum(h, SEND_SIZE, NULL), 12);
+    assert_int_equal(otelc_test_metric(h, SIZE_SENDS, NULL), 2);
     proc_close(&p);
 }
 
@@ -187,13 +189,13 @@ static void test_splits_above_max_size(void **state)
     p.cfg.send_batch_size = 10;
     p.cfg.send_batch_max_size = 10;
     proc_open(&p);
-    assert_int_equal(feed(&p, req(0, 25), fh_ticket(1)), OTELC_OK);
-    assert_int_equal(fh_emitted(), 3);
+    assert_int_equal(feed(&p, req(0, 25), otelc_test_ticket_new(h)), OTELC_OK);
+    assert_int_equal(otelc_test_emitted_count(h), 3);
     assert_spans(0, 0, 10);
     assert_spans(1, 10, 10);
     assert_spans(2, 20, 5);
-    assert_int_equal(feed(&p, req(25, 10), fh_ticket(2)), OTELC_OK); /* at the max: whole */
-    assert_int_equal(fh_emitted(), 4);
+    assert_int_equal(feed(&p, req(25, 10), otelc_test_ticket_new(h)), OTELC_OK); /* at the max: whole */
+    assert_int_equal(otelc_test_emitted_count(h), 4);
     assert_spans(3, 25, 10);
     proc_close(&p);
 }
@@ -205,14 +207,14 @@ static void test_split_outcomes_join(void **state)
     p.cfg.send_batch_size = 4;
     p.cfg.send_batch_max_size = 4;
     proc_open(&p);
-    fh_set_mode(OTELC_PENDING);
-    otelc_ticket *t = fh_ticket(1);
+    otelc_test_host_answer(h, OTELC_PENDING);
+    otelc_ticket *t = otelc_test_ticket_new(h);
     assert_int_equal(feed(&p, req(0, 10), t), OTELC_PENDING);
-    assert_int_equal(fh_emitted(), 3);
-    assert_false(fh_done(t));
-    assert_int_equal(fh_finish_pending(OTELC_RETRY), 3);
-    assert_true(fh_done(t)); /* once, when the last piece answered */
-    assert_int_equal(t->status, OTELC_RETRY);
+    assert_int_equal(otelc_test_emitted_count(h), 3);
+    assert_false(otelc_test_ticket_done(t));
+    assert_int_equal(otelc_test_host_complete_all(h, OTELC_RETRY), 3);
+    assert_true(otelc_test_ticket_done(t)); /* once, when the last piece answered */
+    assert_int_equal(otelc_test_ticket_status(t), OTELC_RETRY);
     proc_close(&p);
 }
 
@@ -223,11 +225,13 @@ static void test_split_stops_at_a_refusal(void **state)
     p.cfg.send_batch_size = 4;
     p.cfg.send_batch_max_size = 4;
     proc_open(&p);
-    fh_set_mode_from(1, OTELC_RETRY);
-    otelc_ticket *t = fh_ticket(1);
+    otelc_test_host_answer(h, OTELC_RETRY);
+    otelc_test_host_answer_next(h, OTELC_OK); /* the first piece only */
+    otelc_ticket *t = otelc_test_ticket_new(h);
     assert_int_equal(feed(&p, req(0, 12), t), OTELC_RETRY);
-    assert_int_equal(fh_emitted(), 1); /* the third piece was never offered */
-    assert_false(fh_done(t));
+    assert_int_equal(otelc_test_emitted_count(h), 2); /* the third piece was never offered */
+    assert_int_equal(otelc_test_emitted_answer(h, 1), OTELC_RETRY);
+    assert_false(otelc_test_ticket_done(t));
     proc_close(&p);
 }
 
@@ -237,14 +241,14 @@ static void test_counts_what_the_queues_send(void **state)
     cfg_defaults(&p.cfg);
     proc_open(&p);
     otelc_batching b;
-    assert_int_equal(fh_batching(&b), 1);
+    assert_int_equal(otelc_test_host_batching(h, &b), 1);
     b.on_send(b.arg, 8192, OTELC_SEND_SIZE);
     b.on_send(b.arg, 100, OTELC_SEND_TIMEOUT);
     b.on_send(b.arg, 7, OTELC_SEND_FLUSH);
-    assert_int_equal(fh_metric(SIZE_SENDS), 1);
-    assert_int_equal(fh_metric(TIMEOUT_SENDS), 1);
-    assert_int_equal(fh_observations(SEND_SIZE), 3);
-    assert_int_equal(fh_observed_sum(SEND_SIZE), 8299);
+    assert_int_equal(otelc_test_metric(h, SIZE_SENDS, NULL), 1);
+    assert_int_equal(otelc_test_metric(h, TIMEOUT_SENDS, NULL), 1);
+    assert_int_equal(otelc_test_metric_observations(h, SEND_SIZE, NULL), 3);
+    assert_int_equal(otelc_test_metric_sum(h, SEND_SIZE, NULL), 8299);
     proc_close(&p);
 }
 
@@ -263,21 +267,21 @@ static void test_metadata_partitions_and_limit(void **state)
     p.cfg.metadata_cardinality_limit = 2;
     proc_open(&p);
     otelc_batching b;
-    assert_int_equal(fh_batching(&b), 1);
+    assert_int_equal(otelc_test_host_batching(h, &b), 1);
     assert_int_equal(b.metadata_keys.n, 1);
     assert_string_equal(b.metadata_keys.items[0], "X-Tenant");
     otelc_kv kv[1];
     const char *tenants[] = {"a", "b", "a", "b"};
     for (unsigned i = 0; i < 4; i++) {
         otelc_batch_meta m = tenant(tenants[i], kv);
-        assert_int_equal(feed(&p, req_meta(i * 2, 2, &m), fh_ticket((int)i)), OTELC_OK);
+        assert_int_equal(feed(&p, req_meta(i * 2, 2, &m), otelc_test_ticket_new(h)), OTELC_OK);
     }
-    assert_int_equal(fh_metric("otelcol_processor_batch_metadata_cardinality"), 2);
+    assert_int_equal(otelc_test_metric(h, "otelcol_processor_batch_metadata_cardinality", NULL), 2);
     otelc_batch_meta c = tenant("c", kv);
-    assert_int_equal(feed(&p, req_meta(100, 1, &c), fh_ticket(9)), OTELC_REJECT);
-    assert_int_equal(fh_logged("metadata_cardinality_limit"), 1);
-    assert_int_equal(feed(&p, req(200, 1), fh_ticket(10)), OTELC_REJECT); /* unset is a value too */
-    assert_int_equal(fh_emitted(), 4);
+    assert_int_equal(feed(&p, req_meta(100, 1, &c), otelc_test_ticket_new(h)), OTELC_REJECT);
+    assert_int_equal(otelc_test_logged(h, "metadata_cardinality_limit"), 1);
+    assert_int_equal(feed(&p, req(200, 1), otelc_test_ticket_new(h)), OTELC_REJECT); /* unset is a value too */
+    assert_int_equal(otelc_test_emitted_count(h), 4);
     proc_close(&p);
 }
 
@@ -299,23 +303,23 @@ static void test_config_checks(void **state)
     c.timeout_ns = 0;
     c.send_batch_size = 10;
     c.send_batch_max_size = 5;
-    assert_int_equal(d->create(fh_ctx, &fh_api, &c, &st), -1);
-    assert_int_equal(fh_logged("send_batch_max_size must be greater"), 1);
+    assert_int_equal(d->create(otelc_test_host_ctx(h), otelc_test_host_api(h), &c, &st), -1);
+    assert_int_equal(otelc_test_logged(h, "send_batch_max_size must be greater"), 1);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_teardown(test_asks_the_exporters_to_batch, teardown),
-        cmocka_unit_test_teardown(test_passes_requests_on_at_once, teardown),
-        cmocka_unit_test_teardown(test_answers_as_downstream_does, teardown),
-        cmocka_unit_test_teardown(test_zero_timeout_sends_each_request, teardown),
-        cmocka_unit_test_teardown(test_splits_above_max_size, teardown),
-        cmocka_unit_test_teardown(test_split_outcomes_join, teardown),
-        cmocka_unit_test_teardown(test_split_stops_at_a_refusal, teardown),
-        cmocka_unit_test_teardown(test_counts_what_the_queues_send, teardown),
-        cmocka_unit_test_teardown(test_metadata_partitions_and_limit, teardown),
-        cmocka_unit_test_teardown(test_config_checks, teardown),
+        cmocka_unit_test_setup_teardown(test_asks_the_exporters_to_batch, ks_setup, teardown),
+        cmocka_unit_test_setup_teardown(test_passes_requests_on_at_once, ks_setup, teardown),
+        cmocka_unit_test_setup_teardown(test_answers_as_downstream_does, ks_setup, teardown),
+        cmocka_unit_test_setup_teardown(test_zero_timeout_sends_each_request, ks_setup, teardown),
+        cmocka_unit_test_setup_teardown(test_splits_above_max_size, ks_setup, teardown),
+        cmocka_unit_test_setup_teardown(test_split_outcomes_join, ks_setup, teardown),
+        cmocka_unit_test_setup_teardown(test_split_stops_at_a_refusal, ks_setup, teardown),
+        cmocka_unit_test_setup_teardown(test_counts_what_the_queues_send, ks_setup, teardown),
+        cmocka_unit_test_setup_teardown(test_metadata_partitions_and_limit, ks_setup, teardown),
+        cmocka_unit_test_setup_teardown(test_config_checks, ks_setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

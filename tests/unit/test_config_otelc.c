@@ -65,6 +65,28 @@ static void test_every_error_is_printed(void **state)
     assert_output_has("otelc: the config has 5 error(s)\n");
 }
 
+/* Components the collector removed: each refused at its own position
+ * with what to use instead, all in one run. */
+static void test_removed_components_hint(void **state)
+{
+    assert_int_equal(run("", "validate --config " DATA "removed.yaml"), 1);
+    assert_output_has(DATA "removed.yaml:4:3: key 'processors.queued_retry': the collector "
+                           "removed the queued_retry processor: every exporter has "
+                           "sending_queue and retry_on_failure\n");
+    assert_output_has(DATA "removed.yaml:5:3: key 'processors.spanmetrics': the collector "
+                           "removed the spanmetrics processor: use the spanmetrics connector "
+                           "instead\n");
+    assert_output_has(DATA "removed.yaml:8:3: key 'exporters.logging': the logging exporter "
+                           "has been deprecated, use the debug exporter instead\n");
+    assert_output_has(DATA "removed.yaml:10:3: key 'exporters.jaeger': the collector removed "
+                           "the jaeger exporter: Jaeger takes OTLP, use an OTLP exporter "
+                           "instead\n");
+    assert_output_has(DATA "removed.yaml:12:3: key 'exporters.jaeger_thrift': the collector "
+                           "removed the jaeger_thrift exporter");
+    assert_output_has(DATA "removed.yaml:15:3: key 'extensions.memory_ballast': the "
+                           "collector removed the memory_ballast extension");
+}
+
 static void test_missing_config_file(void **state)
 {
     assert_int_equal(run("", "validate --config " DATA "absent.yaml"), 1);
@@ -128,6 +150,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_validate_broken_config),
         cmocka_unit_test(test_every_error_is_printed),
+        cmocka_unit_test(test_removed_components_hint),
         cmocka_unit_test(test_missing_config_file),
         cmocka_unit_test(test_default_config_is_the_local_one),
         cmocka_unit_test(test_unset_variable_warns_unless_quiet),

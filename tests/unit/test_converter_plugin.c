@@ -1,20 +1,22 @@
 /*
- * The converter plugin against a fake host: untouched batches pass on
+ * The converter plugin in the SDK's test kit: untouched batches pass on
  * as they are without a single allocation (malloc, calloc and realloc are
- * wrapped at link time and counted), touched ones become a new batch that
- * keeps the metadata and span count, and the metrics follow.
+ * wrapped at link time and counted; the kit's own recording of an emit is
+ * not the converter's and is left out), touched ones become a new batch
+ * that keeps the metadata and span count, and the metrics follow.
  */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
 #include "conv_config.h"
-#include "test_batch_fake_host.h"
+#include "kit_host.h"
 #include "test_converter_util.h"
 
 const otelc_plugin *otelc_plugin_entry_v1(void);
@@ -29,22 +31,27 @@ void *__wrap_calloc(size_t n, size_t size);
 void *__wrap_realloc(void *p, size_t n);
 
 static atomic_long allocations;
+/* Set while the kit records an emit: its allocations are not counted. */
+static _Thread_local bool in_kit;
 
 void *__wrap_malloc(size_t n)
 {
-    atomic_fetch_add(&allocations, 1);
+    if (!in_kit)
+        atomic_fetch_add(&allocations, 1);
     return __real_malloc(n);
 }
 
 void *__wrap_calloc(size_t n, size_t size)
 {
-    atomic_fetch_add(&allocations, 1);
+    if (!in_kit)
+        atomic_fetch_add(&allocations, 1);
     return __real_calloc(n, size);
 }
 
 void *__wrap_realloc(void *p, size_t n)
 {
-    atomic_fetch_add(&allocations, 1);
+    if (!in_kit)
+        atomic_fetch_add(&allocations, 1);
     return __real_realloc(p, n);
 }
 
@@ -52,29 +59,40 @@ void *__wrap_realloc(void *p, size_t n)
 
 static const otelc_plugin *d;
 static void *state;
+static otelc_host_api api; /* the kit's, but for emit_ticket */
+
+static otelc_status emit_uncounted(otelc_ctx *ctx, otelc_batch *b, otelc_ticket *t)
+{
+    in_kit = true;
+    otelc_status st = otelc_test_host_api(h)->emit_ticket(ctx, b, t);
+    in_kit = false;
+    return st;
+}
 
 static void open_converter(const cv_cfg *cfg)
 {
     d = otelc_plugin_entry_v1();
-    assert_int_equal(d->create(fh_ctx, &fh_api, cfg, &state), 0);
+    api = *otelc_test_host_api(h);
+    api.emit_ticket = emit_uncounted;
+    assert_int_equal(d->create(otelc_test_host_ctx(h), &api, cfg, &state), 0);
 }
 
 static int teardown(void **unused)
 {
     if (state) {
-        d->shutdown(state, fh_deadline(100));
+        d->shutdown(state, ks_deadline(100));
         d->destroy(state);
         state = NULL;
     }
     fx_free_all();
-    return fh_teardown();
+    return ks_done();
 }
 
 static otelc_batch *batch_of(const fx_request *req, uint32_t spans, const otelc_batch_meta *meta)
 {
     size_t len;
     uint8_t *pb = fx_pack(req, &len);
-    return fh_api.batch_copy(pb, len, spans, meta);
+    return otelc_test_host_api(h)->batch_copy(pb, len, spans, meta);
 }
 
 static fx_request *clean_request(unsigned seed)
@@ -107,8 +125,8 @@ static void test_untouched_batch_passes_without_allocating(void **unused)
     otelc_batch *b = batch_of(clean_request(1), 3, NULL);
     otelc_batch *c = batch_of(clean_request(10), 3, NULL);
     otelc_batch *parts[] = {b, c};
-    otelc_batch *merged = fh_api.batch_merge(parts, 2); /* two segments, walked one by one */
-    otelc_ticket *t1 = fh_ticket(1), *t2 = fh_ticket(2);
+    otelc_batch *merged = otelc_test_host_api(h)->batch_merge(parts, 2); /* two segments, walked one by one */
+    otelc_ticket *t1 = otelc_test_ticket_new(h), *t2 = otelc_test_ticket_new(h);
 
     long before = atomic_load(&allocations);
     assert_int_equal(d->consume(state, b, t1), OTELC_OK);
@@ -117,11 +135,11 @@ static void test_untouched_batch_passes_without_allocating(void **unused)
     assert_int_equal(during, 0);
 
     /* What went on is the very batch that came in. */
-    assert_int_equal(fh_emitted(), 2);
-    assert_ptr_equal(fh_emitted_at(0), b);
-    assert_ptr_equal(fh_emitted_at(1), merged);
-    assert_int_equal(fh_metric("otelcol_processor_converter_passed_spans_total"), 9);
-    assert_int_equal(fh_metric("otelcol_processor_converter_converted_spans_total"), 0);
+    assert_int_equal(otelc_test_emitted_count(h), 2);
+    assert_ptr_equal(otelc_test_emitted(h, 0), b);
+    assert_ptr_equal(otelc_test_emitted(h, 1), merged);
+    assert_int_equal(otelc_test_metric(h, "otelcol_processor_converter_passed_spans_total", NULL), 9);
+    assert_int_equal(otelc_test_metric(h, "otelcol_processor_converter_converted_spans_total", NULL), 0);
     otelc_batch_unref(b);
     otelc_batch_unref(c);
     otelc_batch_unref(merged);
@@ -136,14 +154,14 @@ static void test_touched_batch_is_rewritten(void **unused)
     otelc_batch_meta meta = {.struct_size = sizeof(meta), .received_ns = 42, .pairs = kv,
                              .npairs = 1};
     otelc_batch *b = batch_of(old_request(), 1, &meta);
-    otelc_ticket *t = fh_ticket(1);
+    otelc_ticket *t = otelc_test_ticket_new(h);
 
     long before = atomic_load(&allocations);
     assert_int_equal(d->consume(state, b, t), OTELC_OK);
     assert_true(atomic_load(&allocations) > before); /* the counter does see allocations */
 
-    assert_int_equal(fh_emitted(), 1);
-    otelc_batch *nb = fh_emitted_at(0);
+    assert_int_equal(otelc_test_emitted_count(h), 1);
+    otelc_batch *nb = otelc_test_emitted(h, 0);
     assert_ptr_not_equal(nb, b);
     assert_int_equal(otelc_batch_spans(nb), 1);
     const otelc_batch_meta *m = otelc_batch_meta_of(nb);
@@ -159,10 +177,10 @@ static void test_touched_batch_is_rewritten(void **unused)
     assert_string_equal(cu_attr(sp->attributes, sp->n_attributes, "note")->string_value,
                         "01234567");
     cu_free(out);
-    assert_int_equal(fh_metric("otelcol_processor_converter_converted_spans_total"), 1);
-    assert_int_equal(fh_metric("otelcol_processor_converter_renamed_attributes_total"), 2);
+    assert_int_equal(otelc_test_metric(h, "otelcol_processor_converter_converted_spans_total", NULL), 1);
+    assert_int_equal(otelc_test_metric(h, "otelcol_processor_converter_renamed_attributes_total", NULL), 2);
     /* url.full is 25 bytes too: both values were cut to 8 */
-    assert_int_equal(fh_metric("otelcol_processor_converter_truncated_values_total"), 2);
+    assert_int_equal(otelc_test_metric(h, "otelcol_processor_converter_truncated_values_total", NULL), 2);
     otelc_batch_unref(b);
 }
 
@@ -171,13 +189,13 @@ static void test_outcomes_pass_through(void **unused)
     cv_cfg cfg = defaults();
     open_converter(&cfg);
     otelc_batch *b = batch_of(old_request(), 1, NULL);
-    fh_set_mode(OTELC_RETRY);
-    assert_int_equal(d->consume(state, b, fh_ticket(1)), OTELC_RETRY);
-    fh_set_mode(OTELC_PENDING);
-    otelc_ticket *t = fh_ticket(2);
+    otelc_test_host_answer(h, OTELC_RETRY);
+    assert_int_equal(d->consume(state, b, otelc_test_ticket_new(h)), OTELC_RETRY);
+    otelc_test_host_answer(h, OTELC_PENDING);
+    otelc_ticket *t = otelc_test_ticket_new(h);
     assert_int_equal(d->consume(state, b, t), OTELC_PENDING);
-    assert_int_equal(fh_finish_pending(OTELC_OK), 1);
-    assert_true(fh_done(t));
+    assert_int_equal(otelc_test_host_complete_all(h, OTELC_OK), 1);
+    assert_true(otelc_test_ticket_done(t));
     otelc_batch_unref(b);
 }
 
@@ -186,9 +204,9 @@ static void test_malformed_batch_is_rejected(void **unused)
     cv_cfg cfg = defaults();
     open_converter(&cfg);
     const uint8_t junk[] = {0x0a, 0x05, 0x01};
-    otelc_batch *b = fh_api.batch_copy(junk, sizeof(junk), 1, NULL);
-    assert_int_equal(d->consume(state, b, fh_ticket(1)), OTELC_REJECT);
-    assert_int_equal(fh_emitted(), 0);
+    otelc_batch *b = otelc_test_host_api(h)->batch_copy(junk, sizeof(junk), 1, NULL);
+    assert_int_equal(d->consume(state, b, otelc_test_ticket_new(h)), OTELC_REJECT);
+    assert_int_equal(otelc_test_emitted_count(h), 0);
     otelc_batch_unref(b);
 }
 
@@ -197,22 +215,22 @@ static void test_no_rules_pass_everything(void **unused)
     cv_cfg cfg = {.semconv_upgrade = false};
     open_converter(&cfg);
     otelc_batch *b = batch_of(old_request(), 1, NULL);
-    otelc_ticket *t = fh_ticket(1);
+    otelc_ticket *t = otelc_test_ticket_new(h);
     long before = atomic_load(&allocations);
     assert_int_equal(d->consume(state, b, t), OTELC_OK);
     assert_int_equal(atomic_load(&allocations) - before, 0);
-    assert_ptr_equal(fh_emitted_at(0), b);
+    assert_ptr_equal(otelc_test_emitted(h, 0), b);
     otelc_batch_unref(b);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_teardown(test_untouched_batch_passes_without_allocating, teardown),
-        cmocka_unit_test_teardown(test_touched_batch_is_rewritten, teardown),
-        cmocka_unit_test_teardown(test_outcomes_pass_through, teardown),
-        cmocka_unit_test_teardown(test_malformed_batch_is_rejected, teardown),
-        cmocka_unit_test_teardown(test_no_rules_pass_everything, teardown),
+        cmocka_unit_test_setup_teardown(test_untouched_batch_passes_without_allocating, ks_setup, teardown),
+        cmocka_unit_test_setup_teardown(test_touched_batch_is_rewritten, ks_setup, teardown),
+        cmocka_unit_test_setup_teardown(test_outcomes_pass_through, ks_setup, teardown),
+        cmocka_unit_test_setup_teardown(test_malformed_batch_is_rejected, ks_setup, teardown),
+        cmocka_unit_test_setup_teardown(test_no_rules_pass_everything, ks_setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

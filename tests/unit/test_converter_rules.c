@@ -462,14 +462,14 @@ static void test_malformed_bytes(void **state)
     build(&(conv_spec){.semconv_upgrade = true});
     const uint8_t junk[] = {0x0a, 0x05, 0x01};
     assert_true(conv_touches(&rules, junk, sizeof(junk)) < 0);
-    conv_arena a;
-    conv_arena_init(&a);
+    conv_work w;
+    assert_int_equal(conv_work_init(&w), 0);
     uint8_t *out;
     size_t len;
     conv_stats st = {0};
-    assert_int_equal(conv_rewrite(&rules, &a, junk, sizeof(junk), &out, &len, &st), CONV_EDECODE);
+    assert_int_equal(conv_rewrite(&rules, &w, junk, sizeof(junk), &out, &len, &st), CONV_EDECODE);
     assert_null(out);
-    conv_arena_fini(&a);
+    conv_work_fini(&w);
 }
 
 int main(void)

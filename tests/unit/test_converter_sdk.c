@@ -148,12 +148,12 @@ static void test_sdk_spans_upgrade(void **state)
                                       sizeof(why)),
                      0);
     assert_int_equal(conv_touches(&rules, pb, len), 1);
-    conv_arena a;
-    conv_arena_init(&a);
+    conv_work w;
+    assert_int_equal(conv_work_init(&w), 0);
     conv_stats st = {0};
     uint8_t *outb;
     size_t out_len;
-    assert_int_equal(conv_rewrite(&rules, &a, pb, len, &outb, &out_len, &st), CONV_OK);
+    assert_int_equal(conv_rewrite(&rules, &w, pb, len, &outb, &out_len, &st), CONV_OK);
     /* The result is a valid request again, and nothing is left to do. */
     assert_int_equal(otlp_validate_request(outb, out_len, &spans, NULL), OTLP_OK);
     assert_int_equal(spans, 4);
@@ -170,7 +170,7 @@ static void test_sdk_spans_upgrade(void **state)
     cu_free(out);
     free(outb);
     free(pb);
-    conv_arena_fini(&a);
+    conv_work_fini(&w);
     conv_rules_free(&rules);
 }
 

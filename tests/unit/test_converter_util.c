@@ -79,11 +79,11 @@ pb_request *cu_rewrite(const conv_rules *r, const fx_request *req, conv_stats *s
 {
     size_t len, out_len;
     uint8_t *pb = fx_pack(req, &len), *out;
-    conv_arena a;
-    conv_arena_init(&a);
+    conv_work w;
+    assert_int_equal(conv_work_init(&w), 0);
     *st = (conv_stats){0};
-    assert_int_equal(conv_rewrite(r, &a, pb, len, &out, &out_len, st), CONV_OK);
-    conv_arena_fini(&a);
+    assert_int_equal(conv_rewrite(r, &w, pb, len, &out, &out_len, st), CONV_OK);
+    conv_work_fini(&w);
     pb_request *dec =
         opentelemetry__proto__collector__trace__v1__export_trace_service_request__unpack(
             NULL, out_len, out);

@@ -1,6 +1,8 @@
 /*
  * test_converter_util.h: building requests for the converter tests with
- * protobuf-c (through otlp_fixture's arena) and running the rewrite.
+ * protobuf-c (through otlp_fixture's arena), running the rewrite, and
+ * reading its output back with protobuf-c (an encoder the converter does
+ * not use, so the tests check its bytes independently).
  */
 #ifndef OTELC_TEST_CONVERTER_UTIL_H
 #define OTELC_TEST_CONVERTER_UTIL_H
@@ -9,9 +11,22 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "conv_pb.h"
 #include "conv_rewrite.h"
 #include "otlp_fixture.h"
+
+typedef Opentelemetry__Proto__Collector__Trace__V1__ExportTraceServiceRequest pb_request;
+typedef Opentelemetry__Proto__Trace__V1__ResourceSpans pb_rs;
+typedef Opentelemetry__Proto__Trace__V1__ScopeSpans pb_ss;
+typedef Opentelemetry__Proto__Trace__V1__Span pb_span;
+typedef Opentelemetry__Proto__Common__V1__KeyValue pb_kv;
+typedef Opentelemetry__Proto__Common__V1__AnyValue pb_any;
+
+#define PB_STRING OPENTELEMETRY__PROTO__COMMON__V1__ANY_VALUE__VALUE_STRING_VALUE
+#define PB_BOOL OPENTELEMETRY__PROTO__COMMON__V1__ANY_VALUE__VALUE_BOOL_VALUE
+#define PB_INT OPENTELEMETRY__PROTO__COMMON__V1__ANY_VALUE__VALUE_INT_VALUE
+#define PB_DOUBLE OPENTELEMETRY__PROTO__COMMON__V1__ANY_VALUE__VALUE_DOUBLE_VALUE
+#define PB_ARRAY OPENTELEMETRY__PROTO__COMMON__V1__ANY_VALUE__VALUE_ARRAY_VALUE
+#define PB_BYTES OPENTELEMETRY__PROTO__COMMON__V1__ANY_VALUE__VALUE_BYTES_VALUE
 
 /* A span with the given attributes (NULL-terminated kv list). */
 /* Ends the attribute lists of cu_span and cu_kvs: a typed null, since an

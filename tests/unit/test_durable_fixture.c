@@ -9,7 +9,7 @@
 #include <unistd.h>
 #include <otelc/sdk/clock.h>
 
-#include "runtime/batch.h"
+#include "host_batch.h"
 
 void fake_init(fake_exporter *f, otelc_status answer)
 {
@@ -129,7 +129,7 @@ otelc_batch *fake_batch(uint32_t spans, const char *text, const char *tenant)
     otelc_kv kv = {"tenant", tenant};
     otelc_batch_meta m = {.struct_size = sizeof(m), .received_ns = 1000,
                           .pairs = tenant ? &kv : NULL, .npairs = tenant ? 1 : 0};
-    return batch_copy((const uint8_t *)text, strlen(text), spans, &m);
+    return otelc_hbatch_copy((const uint8_t *)text, strlen(text), spans, &m);
 }
 
 void sleep_ms(int ms)

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "runtime/batch.h"
+#include "host_batch.h"
 #include "queue/durable/durable_queue.h"
 #include "test_durable_fixture.h"
 
@@ -105,7 +105,7 @@ static void test_survives_restart(void **state)
     assert_int_equal(atomic_load(&f.calls), 0);
     dq_close(&x, 1000);
     fake_fini(&f);
-    assert_int_equal(batch_live_count(), 0);
+    assert_int_equal(otelc_hbatch_live(), 0);
 }
 
 /* ---- group commit ---- */

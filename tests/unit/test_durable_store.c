@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -90,6 +91,24 @@ static void test_garbage_file_refused(void **state)
     assert_int_equal(durable_store_open(s, err, sizeof(err)), -1);
     assert_non_null(strstr(err, dir));
     assert_non_null(strstr(err, "not a usable queue file"));
+    durable_store_unref(s);
+}
+
+/* recreate: the damaged file is renamed aside, kept, and the store opens
+ * empty in its place. */
+static void test_garbage_file_recreated(void **state)
+{
+    char err[512], cmd[160];
+    write_file("data.mdb", "this is not a database at all. ");
+    durable_store_cfg sc = {.directory = dir, .fsync = true, .dir_mode = 0700, .recreate = true};
+    durable_store *s = durable_store_new("file_storage", &sc);
+    assert_int_equal(durable_store_open(s, err, sizeof(err)), 0);
+    durable_store_close(s);
+    durable_store_unref(s);
+    snprintf(cmd, sizeof(cmd), "grep -q 'not a database' %s/data.mdb.*.backup", dir);
+    assert_int_equal(system(cmd), 0);
+    s = store_on(dir); /* the new file is a queue: it opens without recreate */
+    assert_int_equal(durable_store_open(s, err, sizeof(err)), 0);
     durable_store_unref(s);
 }
 
@@ -198,6 +217,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_second_process_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_garbage_file_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_garbage_file_recreated, setup, teardown),
         cmocka_unit_test_setup_teardown(test_foreign_lmdb_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_newer_format_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_missing_directory, setup, teardown),

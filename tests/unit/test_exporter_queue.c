@@ -10,7 +10,7 @@
 #include <cmocka.h>
 #include <otelc/sdk/clock.h>
 
-#include "runtime/batch.h"
+#include "host_batch.h"
 #include "queue/exporter_queue.h"
 
 typedef struct fake {
@@ -57,7 +57,7 @@ static queue_cfg fast_cfg(int64_t size, uint32_t consumers)
 
 static otelc_batch *batch_of(uint32_t spans)
 {
-    return batch_copy((const uint8_t *)"x", 1, spans, NULL);
+    return otelc_hbatch_copy((const uint8_t *)"x", 1, spans, NULL);
 }
 
 static void wait_sent(exporter_queue *q, uint64_t spans)
@@ -109,7 +109,7 @@ static void test_fan_out_is_all_or_nothing(void **state)
     otelc_batch_unref(x);
     queue_free(a);
     queue_free(b);
-    assert_int_equal(batch_live_count(), 0);
+    assert_int_equal(otelc_hbatch_live(), 0);
 }
 
 static void test_retry_then_success(void **state)
@@ -200,7 +200,7 @@ static otelc_batch *tenant_batch(uint32_t spans, const char *tenant)
 {
     otelc_kv kv = {"tenant", tenant};
     otelc_batch_meta m = {.struct_size = sizeof(m), .pairs = &kv, .npairs = 1};
-    return batch_copy((const uint8_t *)"x", 1, spans, &m);
+    return otelc_hbatch_copy((const uint8_t *)"x", 1, spans, &m);
 }
 
 static void offer_tenant(exporter_queue *q, uint32_t spans, const char *tenant)

@@ -481,6 +481,30 @@ static void test_name_and_status(void **state)
     check_rich_edit(&fns, want, FX_RICH_SPANS);
 }
 
+static int trace_state_ops(void *arg, otlp_editor *ed, const otlp_span *sp)
+{
+    (void)arg;
+    if (span_named(sp, "span-0")) /* "vendor=1" before */
+        assert_int_equal(otlp_edit_span_trace_state(ed, "ot=th:8,vendor=1", 16), 1);
+    if (span_named(sp, "span-3")) /* none before: inserted in field order */
+        assert_int_equal(otlp_edit_span_trace_state(ed, "ot=th:c", 7), 1);
+    if (span_named(sp, "span-5")) { /* set, then cleared: no field */
+        assert_int_equal(otlp_edit_span_trace_state(ed, "x=1", 3), 1);
+        assert_int_equal(otlp_edit_span_trace_state(ed, "", 0), 1);
+    }
+    return 0;
+}
+
+static void test_trace_state(void **state)
+{
+    static const otlp_edit_fns fns = {.span = trace_state_ops};
+    (void)state;
+    fx_request *want = fx_rich_request();
+    want->resource_spans[0]->scope_spans[0]->spans[0]->trace_state = "ot=th:8,vendor=1";
+    want->resource_spans[0]->scope_spans[1]->spans[0]->trace_state = "ot=th:c";
+    check_rich_edit(&fns, want, FX_RICH_SPANS);
+}
+
 /* ---- drops ---- */
 
 static int drop_some(void *arg, otlp_editor *ed, const otlp_span *sp)
@@ -681,6 +705,158 @@ static void test_reuse_and_take(void **state)
     free(in);
 }
 
+/* ---- events, links and limits ---- */
+
+static int span0_events_links(void *arg, otlp_editor *ed, const otlp_span *sp)
+{
+    otlp_anyvalue one = otlp_any_int(1);
+    otlp_event ev;
+    otlp_link ln;
+    (void)arg;
+    if (!span_named(sp, "span-0")) {
+        assert_int_equal(otlp_edit_event(ed, &ev), 0); /* none there */
+        return 0;
+    }
+    assert_int_equal(otlp_edit_attr_put(ed, OTLP_EDIT_EVENT, "k", 1, &one, OTLP_ATTR_UPSERT),
+                     OTLP_ESTATE);
+    assert_int_equal(otlp_edit_span_limit(ed, OTLP_EDIT_EVENT, 1), 1);
+    assert_int_equal(otlp_edit_event(ed, &ev), 1);
+    assert_int_equal(ev.name.len, 9); /* "exception" */
+    assert_int_equal(otlp_edit_attr_put(ed, OTLP_EDIT_EVENT, "k", 1, &one, OTLP_ATTR_UPSERT), 1);
+    assert_int_equal(otlp_edit_event(ed, &ev), 0); /* the second is past the limit */
+    assert_int_equal(otlp_edit_span_limit(ed, OTLP_EDIT_EVENT, 0), OTLP_ESTATE);
+    assert_int_equal(otlp_edit_link(ed, &ln), 1);
+    assert_int_equal(otlp_edit_drop(ed, OTLP_EDIT_LINK), 1); /* asked for: not counted */
+    assert_int_equal(otlp_edit_attr_limit(ed, OTLP_EDIT_LINK, 0), OTLP_ESTATE);
+    assert_int_equal(otlp_edit_link(ed, &ln), 1);
+    assert_int_equal(ln.flags, 0x101);
+    assert_int_equal(otlp_edit_attr_limit(ed, OTLP_EDIT_LINK, 0), 1);
+    assert_int_equal(otlp_edit_link(ed, &ln), 0);
+    return 0;
+}
+
+static void test_events_and_links(void **state)
+{
+    static const otlp_edit_fns fns = {.span = span0_events_links};
+    (void)state;
+    fx_request *want = fx_rich_request();
+    fx_span *s = want->resource_spans[0]->scope_spans[0]->spans[0];
+    fx_event *e = s->events[0];
+    kv_append(&e->n_attributes, &e->attributes, fx_kv_new("k", fx_int(1)));
+    s->n_events = 1;
+    s->dropped_events_count += 1;
+    s->links[0] = s->links[1];
+    s->n_links = 1;
+    s->links[0]->n_attributes = 0;
+    s->links[0]->dropped_attributes_count += 1;
+    check_rich_edit(&fns, want, FX_RICH_SPANS);
+}
+
+/* Events and links visited without changes come out as they were. */
+static int visit_events_links(void *arg, otlp_editor *ed, const otlp_span *sp)
+{
+    otlp_event ev;
+    otlp_link ln;
+    (void)arg, (void)sp;
+    while (otlp_edit_event(ed, &ev) > 0)
+        ;
+    assert_int_equal(otlp_edit_link(ed, &ln), sp->links.range.len ? 1 : 0);
+    return 0;
+}
+
+static void test_events_links_identity(void **state)
+{
+    static const otlp_edit_fns fns = {.span = visit_events_links};
+    size_t len;
+    (void)state;
+    uint8_t *in = packed_copy(fx_rich_request(), &len);
+    assert_identity(in, len, &fns, FX_RICH_SPANS);
+    free(in);
+}
+
+static int limits_ops(void *arg, otlp_editor *ed, const otlp_span *sp)
+{
+    (void)arg;
+    if (!span_named(sp, "span-0"))
+        return 0;
+    /* "GET", the 3 blob bytes and the array item "two"; not the string
+     * inside the nested array, nor the kvlist's. */
+    assert_int_equal(otlp_edit_attr_truncate(ed, OTLP_EDIT_SPAN, 2), 3);
+    assert_int_equal(otlp_edit_attr_truncate(ed, OTLP_EDIT_SPAN, 2), 0);
+    assert_int_equal(otlp_edit_attr_limit(ed, OTLP_EDIT_SPAN, 6), 2);
+    assert_int_equal(otlp_edit_attr_limit(ed, OTLP_EDIT_SPAN, 6), 0);
+    assert_int_equal(otlp_edit_attr_limit(ed, OTLP_EDIT_RESOURCE, 1), 1);
+    assert_int_equal(otlp_edit_attr_limit(ed, OTLP_EDIT_SCOPE, 0), 1);
+    return 0;
+}
+
+static void test_attribute_limits(void **state)
+{
+    static const otlp_edit_fns fns = {.span = limits_ops};
+    static const uint8_t blob[2] = {0x00, 0xff};
+    (void)state;
+    fx_request *want = fx_rich_request();
+    fx_span *s = want->resource_spans[0]->scope_spans[0]->spans[0];
+    fx_resource *res = want->resource_spans[0]->resource;
+    fx_scope *scope = want->resource_spans[0]->scope_spans[0]->scope;
+    s->attributes[0]->value = fx_str("GE");
+    s->attributes[4]->value = fx_bytes(blob, 2);
+    fx_any *items[3] = {fx_int(1), fx_str("tw"), s->attributes[5]->value->array_value->values[2]};
+    s->attributes[5]->value = fx_array(3, items);
+    s->n_attributes = 6;
+    s->dropped_attributes_count += 2;
+    res->n_attributes = 1;
+    res->dropped_attributes_count += 1;
+    scope->n_attributes = 0;
+    scope->dropped_attributes_count += 1;
+    check_rich_edit(&fns, want, FX_RICH_SPANS);
+    assert_int_equal(otlp_utf8_cut("h\xc3\xa9", 3, 2), 1);
+    assert_int_equal(otlp_utf8_cut("h\xc3\xa9", 3, 3), 3);
+    assert_int_equal(otlp_utf8_cut("\xf0\x9f\x98\x80x", 5, 3), 0);
+}
+
+static int splice_ops(void *arg, otlp_editor *ed, const otlp_span *sp)
+{
+    otlp_kv kv[2];
+    (void)arg;
+    if (!span_named(sp, "span-0"))
+        return 0;
+    /* http.method becomes http.request.method where it stands. */
+    assert_int_equal(otlp_attr_find(&sp->attrs, "http.method", 11, &kv[0].value), 1);
+    kv[0].key = (pb_bytes){(const uint8_t *)"http.request.method", 19};
+    assert_int_equal(otlp_edit_attr_splice(ed, OTLP_EDIT_SPAN, 0, 1, kv, 1), 1);
+    /* Two inserted after "ok" (one of them read back from the list). */
+    otlp_list cur;
+    assert_int_equal(otlp_edit_attrs(ed, OTLP_EDIT_SPAN, &cur), OTLP_OK);
+    assert_int_equal(otlp_attr_find(&cur, "http.request.method", 19, &kv[1].value), 1);
+    kv[0].key = (pb_bytes){(const uint8_t *)"x", 1};
+    kv[0].value = otlp_any_int(1);
+    kv[1].key = (pb_bytes){(const uint8_t *)"y", 1};
+    assert_int_equal(otlp_edit_attr_splice(ed, OTLP_EDIT_SPAN, 2, 0, kv, 2), 1);
+    assert_int_equal(otlp_edit_attr_splice(ed, OTLP_EDIT_SPAN, 9, 1, NULL, 0), 1); /* "empty" */
+    assert_int_equal(otlp_edit_attr_splice(ed, OTLP_EDIT_SPAN, 9, 1, NULL, 0), OTLP_EINVALID);
+    assert_int_equal(otlp_edit_attr_splice(ed, OTLP_EDIT_SPAN, 10, 0, kv, 1), OTLP_EINVALID);
+    assert_int_equal(otlp_edit_attr_splice(ed, OTLP_EDIT_SPAN, 3, 0, NULL, 0), 0);
+    return 0;
+}
+
+static void test_attribute_splice(void **state)
+{
+    static const otlp_edit_fns fns = {.span = splice_ops};
+    (void)state;
+    fx_request *want = fx_rich_request();
+    fx_span *s = want->resource_spans[0]->scope_spans[0]->spans[0];
+    fx_kv **attrs = fx_alloc(10 * sizeof(fx_kv *));
+    attrs[0] = fx_kv_new("http.request.method", fx_str("GET"));
+    attrs[1] = s->attributes[1];
+    attrs[2] = fx_kv_new("x", fx_int(1));
+    attrs[3] = fx_kv_new("y", fx_str("GET"));
+    memcpy(attrs + 4, s->attributes + 2, 5 * sizeof(fx_kv *)); /* retries .. map */
+    s->attributes = attrs;
+    s->n_attributes = 9;
+    check_rich_edit(&fns, want, FX_RICH_SPANS);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -693,6 +869,7 @@ int main(void)
         cmocka_unit_test_teardown(test_resource_and_scope_attributes, teardown),
         cmocka_unit_test_teardown(test_late_header_edits, teardown),
         cmocka_unit_test_teardown(test_name_and_status, teardown),
+        cmocka_unit_test_teardown(test_trace_state, teardown),
         cmocka_unit_test_teardown(test_drops_remove_emptied, teardown),
         cmocka_unit_test_teardown(test_drop_resource, teardown),
         cmocka_unit_test_teardown(test_drop_all_is_empty, teardown),
@@ -700,6 +877,10 @@ int main(void)
         cmocka_unit_test_teardown(test_malformed_input, teardown),
         cmocka_unit_test_teardown(test_callback_stops, teardown),
         cmocka_unit_test_teardown(test_reuse_and_take, teardown),
+        cmocka_unit_test_teardown(test_events_and_links, teardown),
+        cmocka_unit_test_teardown(test_events_links_identity, teardown),
+        cmocka_unit_test_teardown(test_attribute_limits, teardown),
+        cmocka_unit_test_teardown(test_attribute_splice, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -16,7 +16,7 @@
 #include <cmocka.h>
 #include <otelc/sdk/clock.h>
 
-#include "runtime/batch.h"
+#include "host_batch.h"
 #include "queue/durable/durable_store.h"
 #include "queue/exporter_queue.h"
 #include "test_durable_fixture.h"
@@ -243,6 +243,53 @@ static void retry_from_completion(bool durable)
     harness_fini(&h);
 }
 
+static size_t kilobyte_requests(void *arg, const void *req)
+{
+    (void)arg, (void)req;
+    return 1000;
+}
+
+static bool two_held(void *arg)
+{
+    return held(&cur->e) >= 2;
+}
+
+static bool one_released(void *arg)
+{
+    return atomic_load(&cur->e.released) >= 1;
+}
+
+/* Requests parked for a retry stay within max_memory_size: past it, one
+ * is given back at once and prepared again at its next attempt. */
+static void retry_requests_bounded(bool durable)
+{
+    harness h;
+    harness_init(&h, durable);
+    cur = &h;
+    queue_cfg c = sender_cfg(durable, 2);
+    c.request_bytes_fn = kilobyte_requests;
+    c.max_memory_size = 1500;
+    c.retry.initial_interval = c.retry.max_interval = 300000000; /* both parked at once */
+    open_queue(&h, &c);
+    offer_n(&h, 2, 3);
+    assert_true(eventually(two_held, NULL, 2000));
+    assert_int_equal(complete_all(&h.e, OTELC_RETRY), 2);
+    assert_true(eventually(one_released, NULL, 2000));
+    queue_stats s;
+    queue_stats_get(h.q, &s);
+    assert_int_equal(s.retry_request_bytes, 1000);
+    assert_true(eventually(two_held, NULL, 3000)); /* both attempted again */
+    assert_int_equal(atomic_load(&h.e.prepared), 3);
+    queue_stats_get(h.q, &s);
+    assert_int_equal(s.retry_request_bytes, 0);
+    assert_int_equal(complete_all(&h.e, OTELC_OK), 2);
+    uint64_t want = 6;
+    assert_true(eventually(all_sent, &want, 2000));
+    close_queue(&h, 100);
+    assert_int_equal(atomic_load(&h.e.released), 3);
+    harness_fini(&h);
+}
+
 /* A shutdown whose deadline passes with the export still out: the late
  * completion gives the request back and touches nothing else. */
 static void shutdown_leaves_held_exports(bool durable)
@@ -275,6 +322,8 @@ static void test_memory_retry(void **state) { retry_from_completion(false); }
 static void test_durable_retry(void **state) { retry_from_completion(true); }
 static void test_memory_shutdown(void **state) { shutdown_leaves_held_exports(false); }
 static void test_durable_shutdown(void **state) { shutdown_leaves_held_exports(true); }
+static void test_memory_retry_budget(void **state) { retry_requests_bounded(false); }
+static void test_durable_retry_budget(void **state) { retry_requests_bounded(true); }
 
 int main(void)
 {
@@ -285,6 +334,8 @@ int main(void)
         cmocka_unit_test(test_durable_retry),
         cmocka_unit_test(test_memory_shutdown),
         cmocka_unit_test(test_durable_shutdown),
+        cmocka_unit_test(test_memory_retry_budget),
+        cmocka_unit_test(test_durable_retry_budget),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

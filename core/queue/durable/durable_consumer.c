@@ -14,7 +14,7 @@
 #include <string.h>
 #include <otelc/sdk/clock.h>
 
-#include "runtime/batch.h"
+#include "host_batch.h"
 #include "telemetry/log.h"
 
 /* A store write that failed waits this long before the next try. */
@@ -250,9 +250,9 @@ static int build_hot(const dq_job *j, otelc_batch **out)
         if (r && (meta.received_ns == 0 || r < meta.received_ns))
             meta.received_ns = r;
     }
-    otelc_batch *merged = j->n == 1 ? otelc_batch_ref(parts[0]) : batch_merge(parts, j->n);
+    otelc_batch *merged = j->n == 1 ? otelc_batch_ref(parts[0]) : otelc_hbatch_merge(parts, j->n);
     free(parts);
-    *out = merged ? batch_with_meta(merged, &meta) : NULL;
+    *out = merged ? otelc_hbatch_with_meta(merged, &meta) : NULL;
     if (merged)
         otelc_batch_unref(merged);
     return *out ? 0 : ENOMEM;
@@ -296,7 +296,7 @@ static int build_from_disk(durable_queue *q, const dq_job *j, otelc_batch **out)
         }
     }
     /* batch_adopt copies the metadata, which points into the map. */
-    if (rc == 0 && !(*out = batch_adopt(buf, off, (uint32_t)j->spans, NULL, NULL, &meta)))
+    if (rc == 0 && !(*out = otelc_hbatch_adopt(buf, off, (uint32_t)j->spans, NULL, NULL, &meta)))
         rc = ENOMEM;
     durable_store_read_end(q->st, txn);
     if (rc != 0)

@@ -248,6 +248,7 @@ void durable_queue_stats(durable_queue *q, queue_stats *out)
     out->dead_letters = q->dead_count;
     out->dead_spans = q->dead_spans;
     out->at_budget = q->at_budget;
+    out->retry_request_bytes = q->snd.retry_req_bytes;
     pthread_mutex_unlock(&q->snd.mu);
     out->durable = true;
     out->sent_spans = q->snd.sent_spans;

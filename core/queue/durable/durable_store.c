@@ -227,7 +227,7 @@ static uint64_t map_size(durable_store *s, unsigned *readers, unsigned *dbs)
     return (size + (1u << 20) - 1) & ~(uint64_t)((1u << 20) - 1);
 }
 
-static int env_open(durable_store *s, char *err, size_t errlen)
+static int env_try(durable_store *s)
 {
     unsigned readers, dbs;
     uint64_t size = map_size(s, &readers, &dbs);
@@ -241,14 +241,49 @@ static int env_open(durable_store *s, char *err, size_t errlen)
     unsigned flags = MDB_NOTLS | (s->cfg.fsync ? 0 : MDB_NOSYNC);
     if (rc == 0)
         rc = mdb_env_open(s->env, s->dir, flags, 0600);
+    if (rc != 0 && s->env) {
+        mdb_env_close(s->env);
+        s->env = NULL;
+    }
+    return rc;
+}
+
+static bool unusable(int rc)
+{
+    return rc == MDB_INVALID || rc == MDB_VERSION_MISMATCH || rc == MDB_CORRUPTED;
+}
+
+/* recreate: the collector's answer to a corrupt file, which it renames
+ * to a .backup beside a new one. Nothing of it is read or deleted. */
+static int set_aside(durable_store *s, int why, char *err, size_t errlen)
+{
+    char from[4096], to[4200];
+    snprintf(from, sizeof(from), "%s/data.mdb", s->dir);
+    snprintf(to, sizeof(to), "%s/data.mdb.%lld.backup", s->dir,
+             (long long)(otelc_real_ns() / 1000000000));
+    if (rename(from, to) != 0)
+        return fail(err, errlen, "directory %s: data.mdb is not a usable queue file (%s) and "
+                    "cannot be moved aside: %s", s->dir, mdb_strerror(why), strerror(errno));
+    otelc_log(OTELC_LOG_WARN, s->name, "directory %s: data.mdb was not a usable queue file "
+              "(%s); moved to %s (recreate), the queue starts empty", s->dir, mdb_strerror(why),
+              to);
+    return 0;
+}
+
+static int env_open(durable_store *s, char *err, size_t errlen)
+{
+    int rc = env_try(s);
+    if (unusable(rc) && s->cfg.recreate) {
+        if (set_aside(s, rc, err, errlen) != 0)
+            return -1;
+        rc = env_try(s);
+    }
     if (rc == 0)
         return 0;
-    if (s->env)
-        mdb_env_close(s->env);
-    s->env = NULL;
-    if (rc == MDB_INVALID || rc == MDB_VERSION_MISMATCH || rc == MDB_CORRUPTED)
+    if (unusable(rc))
         return fail(err, errlen, "directory %s: data.mdb is not a usable queue file (%s); move "
-                    "it away to start with an empty queue", s->dir, mdb_strerror(rc));
+                    "it away, or set recreate: true, to start with an empty queue", s->dir,
+                    mdb_strerror(rc));
     return fail(err, errlen, "directory %s: cannot open the queue: %s", s->dir,
                 mdb_strerror(rc));
 }

@@ -37,6 +37,7 @@ typedef struct durable_store_cfg {
     bool fsync;              /* false: MDB_NOSYNC (a machine crash may lose commits) */
     bool create_directory;   /* mkdir -p with dir_mode when missing */
     unsigned dir_mode;       /* e.g. 0750 */
+    bool recreate;           /* a data.mdb LMDB cannot read is moved aside at open */
 } durable_store_cfg;
 
 /* A closed store named name (the extension id, for logs and metrics).

@@ -15,7 +15,7 @@
 #include <strings.h>
 #include <otelc/sdk/clock.h>
 
-#include "runtime/batch.h"
+#include "host_batch.h"
 #include "telemetry/log.h"
 
 #define MAX_WAITERS 64
@@ -174,7 +174,7 @@ static bool open_job(void *backend, void *job, otelc_batch **out)
     memory_queue *q = backend;
     mem_job *j = job;
     wake_waiters(q); /* the take made room */
-    *out = j->n == 1 ? otelc_batch_ref(j->parts[0]) : batch_merge(j->parts, j->n);
+    *out = j->n == 1 ? otelc_batch_ref(j->parts[0]) : otelc_hbatch_merge(j->parts, j->n);
     if (!*out) {
         otelc_log(OTELC_LOG_ERROR, q->id, "no memory to merge %zu batches: they are lost", j->n);
         q->snd.failed_spans += job_spans(j);
@@ -262,6 +262,7 @@ void memory_queue_stats(memory_queue *q, queue_stats *out)
     out->capacity = q->cfg.queue_size;
     out->requests = q->count;
     out->paused = q->snd.paused;
+    out->retry_request_bytes = q->snd.retry_req_bytes;
     pthread_mutex_unlock(&q->snd.mu);
     out->sent_spans = q->snd.sent_spans;
     out->failed_spans = q->snd.failed_spans;

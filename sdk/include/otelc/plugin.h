@@ -20,6 +20,7 @@
  *        otelc_host_api.service_provide, service_lookup, otelc_auth_server,
  *        otelc_auth_client: services extensions offer (authenticators);
  *        otelc_host_api.memory_release.
+ *        otelc_plugin.request_bytes: what a prepared request holds.
  *
  * Rules that hold everywhere below:
  *
@@ -545,6 +546,12 @@ typedef struct otelc_plugin {
     otelc_status (*export_prepare)(void *state, otelc_batch *b, otelc_request **out);
     otelc_status (*export_send)(void *state, otelc_request *r, otelc_ticket *t);
     void (*request_free)(void *state, otelc_request *r);
+    /* 1.2: request-based exporters, optional (NULL: not counted). The
+     * bytes r holds (its encoded payload), so the host can bound what it
+     * keeps: requests waiting for a retry count against the queue's
+     * max_memory_size, and past it a waiting request is freed and
+     * prepared again at its next attempt. Any thread; no side effects. */
+    size_t (*request_bytes)(void *state, const otelc_request *r);
 } otelc_plugin;
 
 /* The one symbol a plugin exports. The versioned name lets a future ABI 2

@@ -22,9 +22,9 @@
  *   routes    admin routes the plugin registers can be requested, and
  *             their answers read.
  *
- * Batches are the kit's own implementation of the otelc_batch contract
- * (refcounted, immutable, segments, merge), so a plugin sees what it sees
- * in the real host.
+ * Batches are the host's own implementation of the otelc_batch contract
+ * (refcounted, immutable, segments, merge), the same code the daemon runs,
+ * so a plugin sees what it sees in the real host.
  *
  * OWNERSHIP. As in otelc/plugin.h: a batch passed to a kit function is
  * lent for the call; a batch a kit function returns with "new" in its

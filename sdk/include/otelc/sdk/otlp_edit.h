@@ -17,7 +17,11 @@
  *    it;
  *  - a scope whose spans were all dropped, and a resource whose scopes
  *    all went that way or were dropped, are removed. Input that had no
- *    spans there is kept as it was.
+ *    spans there is kept as it was;
+ *  - limits (otlp_edit_attr_limit, otlp_edit_span_limit) keep the first
+ *    attributes, events or links and add what they cut to the message's
+ *    dropped_*_count, as the OpenTelemetry SDKs' span limits do; a drop or
+ *    delete asked for by name is not counted there.
  *
  * OWNERSHIP. The input buffer is BORROWED: the caller keeps it and must
  * leave it unchanged from otlp_edit_begin until otlp_edit_finish returns;
@@ -77,14 +81,22 @@
 #include <stdint.h>
 #include <string.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* The editor; opaque. */
 typedef struct otlp_editor otlp_editor;
 
-/* Where an edit applies: the current resource, scope or span. */
+/* Where an edit applies: the current resource, scope or span, or the
+ * current event or link of the current span (otlp_edit_event and
+ * otlp_edit_link move to them). */
 enum otlp_edit_target {
     OTLP_EDIT_RESOURCE = 0,
     OTLP_EDIT_SCOPE = 1,
     OTLP_EDIT_SPAN = 2,
+    OTLP_EDIT_EVENT = 3,
+    OTLP_EDIT_LINK = 4,
 };
 
 /* What otlp_edit_attr_put does with the key present or absent (the
@@ -120,16 +132,28 @@ int otlp_edit_scope(otlp_editor *ed, otlp_scope *out);
 int otlp_edit_span(otlp_editor *ed, otlp_span *out);
 
 /*
+ * Moves to the next event or link of the current span and fills *out as
+ * otlp_event_next and otlp_link_next would. Events and links are two
+ * lists, each iterated once per span; what is left of one when the span
+ * is left is copied unchanged. Returns 1, 0 at the end of the list (or
+ * when no span is current, or past the limit otlp_edit_span_limit set),
+ * or a negative OTLP_E* code.
+ */
+int otlp_edit_event(otlp_editor *ed, otlp_event *out);
+int otlp_edit_link(otlp_editor *ed, otlp_link *out);
+
+/*
  * Drops the current span, scope or resource with everything inside it
- * (what was written of it so far included). Iteration inside it ends:
- * the next otlp_edit_span (after a scope drop) or otlp_edit_scope (after
- * a resource drop) returns 0. Returns 1 or OTLP_ESTATE.
+ * (what was written of it so far included), or the current event or link.
+ * Iteration inside it ends: the next otlp_edit_span (after a scope drop)
+ * or otlp_edit_scope (after a resource drop) returns 0. Returns 1 or
+ * OTLP_ESTATE.
  */
 int otlp_edit_drop(otlp_editor *ed, enum otlp_edit_target at);
 
 /*
  * Sets the attribute `key` (key_len bytes, UTF-8) of the current resource,
- * scope or span to *v, as `mode` says. Every attribute with that key gets
+ * scope, span, event or link to *v, as `mode` says. Every attribute with that key gets
  * the value (encoders write a key once); an appended one goes at the end
  * of the list. v may be any otlp_anyvalue, those the walker hands out
  * included (ARRAY and KVLIST bodies are copied as they are). Returns 1, 0
@@ -152,7 +176,50 @@ int otlp_edit_attr_rename(otlp_editor *ed, enum otlp_edit_target at, const char 
                           size_t from_len, const char *to, size_t to_len);
 
 /*
- * The current attribute list of the current resource, scope or span, the
+ * Replaces `n_remove` attributes of the current list, from position
+ * `index` on (0-based, in the list as it stands: otlp_edit_attrs), with
+ * the `n_insert` attributes at `ins` (keys and values copied; they may be
+ * views of the current list). For edits that keep places: an attribute
+ * renamed and given a new value where it was, one added beside another.
+ * The caller keeps keys unique (the other edits act on every attribute
+ * of a key). Returns 1 when something changed, 0 when both counts are 0,
+ * OTLP_EINVALID when index + n_remove passes the end of the list, or
+ * another negative code.
+ */
+int otlp_edit_attr_splice(otlp_editor *ed, enum otlp_edit_target at, size_t index,
+                          size_t n_remove, const otlp_kv *ins, size_t n_insert);
+
+/*
+ * The attribute count limit: keeps the first `max` attributes of the
+ * current list and adds the number removed to that message's
+ * dropped_attributes_count. Returns that number (0 when within the
+ * limit), or a negative code.
+ */
+int otlp_edit_attr_limit(otlp_editor *ed, enum otlp_edit_target at, size_t max);
+
+/*
+ * The attribute value length limit: cuts every string and bytes value of
+ * the current list longer than `max` bytes, and the string and bytes
+ * items of array values; strings at a UTF-8 character boundary (a string
+ * stays valid, and may come out shorter than max). KVLIST values are left
+ * as they are. Returns the number of values and items cut, or a negative
+ * code.
+ */
+int otlp_edit_attr_truncate(otlp_editor *ed, enum otlp_edit_target at, size_t max);
+
+/*
+ * The event (`what` OTLP_EDIT_EVENT) or link (OTLP_EDIT_LINK) count limit
+ * of the current span: keeps the first `max` and adds the number removed
+ * to dropped_events_count or dropped_links_count. Call it before
+ * iterating that list (the events or links past the limit are then not
+ * visited). Returns that number, OTLP_ESTATE once the list was entered or
+ * without a current span, or another negative code.
+ */
+int otlp_edit_span_limit(otlp_editor *ed, enum otlp_edit_target what, size_t max);
+
+/*
+ * The current attribute list of the current resource, scope, span, event
+ * or link, the
  * edits made so far included (a view shows the input only), for actions
  * that read what earlier ones wrote: copy from one key to another, hash or
  * convert a value in place. *out is set for otlp_attr_find, otlp_attr_next
@@ -165,8 +232,22 @@ int otlp_edit_attr_rename(otlp_editor *ed, enum otlp_edit_target at, const char 
  */
 int otlp_edit_attrs(otlp_editor *ed, enum otlp_edit_target at, otlp_list *out);
 
+/*
+ * Where a string of `len` bytes is cut to at most `max` bytes without
+ * splitting a UTF-8 character: the number of bytes to keep (len when it
+ * is not longer than max). Pure.
+ */
+size_t otlp_utf8_cut(const void *s, size_t len, size_t max);
+
 /* Sets the current span's name (UTF-8). Returns 1 or a negative code. */
 int otlp_edit_span_name(otlp_editor *ed, const char *name, size_t len);
+
+/*
+ * Sets the current span's trace_state (the W3C tracestate text; len 0
+ * removes it): what a sampler writes when it records its threshold.
+ * Returns 1 or a negative code.
+ */
+int otlp_edit_span_trace_state(otlp_editor *ed, const char *state, size_t len);
 
 /*
  * Sets the current span's status code (Status.StatusCode: 0 unset, 1 ok,
@@ -226,10 +307,21 @@ int otlp_edit_run(otlp_editor *ed, const uint8_t *buf, size_t len, const otlp_ed
 
 /* ---- values for otlp_edit_attr_put ---- */
 
+/* (Plain assignments, not designated initializers: C++17 includes these.) */
+
+/* A value of no type yet, all zero. */
+static inline otlp_anyvalue otlp_any_empty(void)
+{
+    otlp_anyvalue v;
+    memset(&v, 0, sizeof v);
+    return v;
+}
+
 /* A string value viewing s (NUL-terminated; copied by the edit call). */
 static inline otlp_anyvalue otlp_any_string(const char *s)
 {
-    otlp_anyvalue v = {.type = OTLP_ANY_STRING};
+    otlp_anyvalue v = otlp_any_empty();
+    v.type = OTLP_ANY_STRING;
     v.bytes.ptr = (const uint8_t *)s;
     v.bytes.len = strlen(s);
     return v;
@@ -237,23 +329,30 @@ static inline otlp_anyvalue otlp_any_string(const char *s)
 
 static inline otlp_anyvalue otlp_any_int(int64_t i)
 {
-    otlp_anyvalue v = {.type = OTLP_ANY_INT};
+    otlp_anyvalue v = otlp_any_empty();
+    v.type = OTLP_ANY_INT;
     v.integer = i;
     return v;
 }
 
 static inline otlp_anyvalue otlp_any_double(double d)
 {
-    otlp_anyvalue v = {.type = OTLP_ANY_DOUBLE};
+    otlp_anyvalue v = otlp_any_empty();
+    v.type = OTLP_ANY_DOUBLE;
     v.number = d;
     return v;
 }
 
 static inline otlp_anyvalue otlp_any_bool(bool b)
 {
-    otlp_anyvalue v = {.type = OTLP_ANY_BOOL};
+    otlp_anyvalue v = otlp_any_empty();
+    v.type = OTLP_ANY_BOOL;
     v.boolean = b;
     return v;
 }
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* OTELC_SDK_OTLP_EDIT_H */

@@ -26,6 +26,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /*
  * Deepest AnyValue nesting written or read: an attribute's value is at
  * depth 1, a value inside its arrayValue or kvlistValue at depth 2, and so
@@ -132,5 +136,9 @@ int otlp_json_writev_buf(const pb_bytes *parts, size_t n, struct otlp_buf *out);
  */
 int otlp_json_read(const char *json, size_t len, uint8_t **pb, size_t *pb_len, char *err,
                    size_t err_len);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* OTELC_SDK_OTLP_JSON_H */

@@ -36,6 +36,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* A span boundary in the input; private to the implementation. */
 typedef struct otlp_split_pos {
     pb_cursor req;    /* ResourceSpans after the current one */
@@ -99,5 +103,9 @@ int otlp_piece_gather(const otlp_piece *p, otlp_segment_fn fn, void *ctx);
  * written) when cap < p->size, or a negative OTLP_E* code.
  */
 int otlp_piece_write(const otlp_piece *p, uint8_t *dst, size_t cap);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* OTELC_SDK_OTLP_SPLIT_H */

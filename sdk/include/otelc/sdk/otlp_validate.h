@@ -22,6 +22,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Why a request was refused; filled by otlp_validate_request(). */
 typedef struct otlp_verror {
     int status;         /* OTLP_OK or the negative code returned */
@@ -45,5 +49,9 @@ typedef struct otlp_verror {
  */
 int otlp_validate_request(const uint8_t *buf, size_t len, size_t *span_count,
                           otlp_verror *err);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* OTELC_SDK_OTLP_VALIDATE_H */

@@ -45,6 +45,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Status codes of the OTLP SDK functions (walk, validate, split, edit). */
 enum otlp_status {
     OTLP_OK = 0,
@@ -258,5 +262,9 @@ static inline int otlp_span_attr(const otlp_span *s, const char *key, size_t key
 {
     return otlp_attr_find(&s->attrs, key, key_len, out);
 }
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* OTELC_SDK_OTLP_WALK_H */

@@ -16,6 +16,10 @@
 #include <stdint.h>
 #include <string.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 enum pb_wire_type {
     PB_VARINT = 0,
     PB_I64 = 1,
@@ -195,5 +199,9 @@ static inline size_t pb_write_varint(uint8_t *buf, uint64_t v)
     buf[n++] = (uint8_t)v;
     return n;
 }
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* OTELC_SDK_PBWIRE_H */

@@ -9,6 +9,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /*
  * Returns true when the `len` bytes at `s` are well-formed UTF-8 as defined
  * by Unicode (Table 3-7): overlong forms, UTF-16 surrogates (U+D800..DFFF)
@@ -16,5 +20,9 @@
  * stay the caller's; nothing is kept. `s` may be NULL when `len` is 0.
  */
 bool otlp_utf8_valid(const void *s, size_t len);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* OTELC_SDK_UTF8_H */

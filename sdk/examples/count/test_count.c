@@ -1,7 +1,8 @@
 /*
- * test_testkit_count.c: the count example exporter (sdk/examples/count)
- * through the SDK's test kit: its metric, its admin route, and the
- * route claimed twice.
+ * test_count.c: the count exporter's unit test, a cmocka program run in
+ * otelc's test kit (otelc/testkit.h): no daemon, no dlopen; count.c is
+ * compiled into this program and the kit plays the host. It checks the
+ * metric, the admin route, a route claimed twice, and the key table.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -19,6 +20,7 @@ static const char *const labels[] = {"exporter", "count/a", NULL};
 
 static void counts_spans_and_serves_them(void **unused)
 {
+    (void)unused;
     const otelc_plugin *d = otelc_plugin_entry_v1();
     otelc_test_host *h = otelc_test_host_new();
     void *state;
@@ -50,6 +52,7 @@ static void counts_spans_and_serves_them(void **unused)
 
 static void takes_its_route_from_config(void **unused)
 {
+    (void)unused;
     const otelc_plugin *d = otelc_plugin_entry_v1();
     otelc_test_host *h = otelc_test_host_new();
     void *state;
@@ -65,6 +68,7 @@ static void takes_its_route_from_config(void **unused)
 
 static void refuses_a_wrong_type(void **unused)
 {
+    (void)unused;
     otelc_test_host *h = otelc_test_host_new();
     void *state;
     assert_int_equal(

@@ -1,13 +1,13 @@
 /*
- * batch.c: refcounted, immutable chains of byte segments.
+ * host_batch.c: refcounted, immutable chains of byte segments: the
+ * batches of the host and of the test kit (host_batch.h).
  *
  * Leaves own a buffer; merged batches reference leaves. So a segment is
  * always one leaf's buffer and a merged batch's segment list is its leaf
  * list: merging never copies bytes and never builds chains of chains.
  */
-#include "batch.h"
+#include "host_batch.h"
 
-#include <assert.h>
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -39,11 +39,15 @@ static const otelc_batch_ops batch_ops;
 
 static hbatch *H(const otelc_batch *b)
 {
-    assert(b && b->magic == OTELC_BATCH_MAGIC);
+    /* A plugin that passes something else fails here, loudly. */
+    if (!b || b->magic != OTELC_BATCH_MAGIC || b->ops != &batch_ops) {
+        fprintf(stderr, "otelc: not a live batch: ABI misuse\n");
+        abort();
+    }
     return (hbatch *)b; /* the header is the first member */
 }
 
-long batch_live_count(void)
+long otelc_hbatch_live(void)
 {
     return atomic_load(&live_batches);
 }
@@ -102,7 +106,7 @@ static hbatch *hbatch_new(size_t nleaves)
     return h;
 }
 
-otelc_batch *batch_adopt(uint8_t *buf, size_t len, uint32_t spans,
+otelc_batch *otelc_hbatch_adopt(uint8_t *buf, size_t len, uint32_t spans,
                          void (*free_fn)(void *free_arg, void *buf), void *free_arg,
                          const otelc_batch_meta *meta)
 {
@@ -122,7 +126,7 @@ otelc_batch *batch_adopt(uint8_t *buf, size_t len, uint32_t spans,
     return &h->hdr;
 }
 
-otelc_batch *batch_copy(const uint8_t *buf, size_t len, uint32_t spans,
+otelc_batch *otelc_hbatch_copy(const uint8_t *buf, size_t len, uint32_t spans,
                         const otelc_batch_meta *meta)
 {
     uint8_t *copy = malloc(len ? len : 1);
@@ -130,7 +134,7 @@ otelc_batch *batch_copy(const uint8_t *buf, size_t len, uint32_t spans,
         return NULL;
     if (len)
         memcpy(copy, buf, len);
-    otelc_batch *b = batch_adopt(copy, len, spans, NULL, NULL, meta);
+    otelc_batch *b = otelc_hbatch_adopt(copy, len, spans, NULL, NULL, meta);
     if (!b)
         free(copy);
     return b;
@@ -205,7 +209,7 @@ static hbatch *merged_from(hbatch *const *parts, size_t n, const otelc_batch_met
     return m;
 }
 
-otelc_batch *batch_merge(otelc_batch *const *parts, size_t n)
+otelc_batch *otelc_hbatch_merge(otelc_batch *const *parts, size_t n)
 {
     if (n == 0)
         return NULL;
@@ -219,7 +223,7 @@ otelc_batch *batch_merge(otelc_batch *const *parts, size_t n)
     return m ? &m->hdr : NULL;
 }
 
-otelc_batch *batch_with_meta(otelc_batch *b, const otelc_batch_meta *meta)
+otelc_batch *otelc_hbatch_with_meta(otelc_batch *b, const otelc_batch_meta *meta)
 {
     hbatch *h = H(b);
     hbatch *m = merged_from(&h, 1, meta);
