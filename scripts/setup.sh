@@ -13,7 +13,7 @@ DEB_PACKAGES=(
   libevent-dev libnghttp2-dev libprotobuf-c-dev protobuf-c-compiler
   libcurl4-openssl-dev libssl-dev libyaml-dev liblmdb-dev lmdb-utils
   zlib1g-dev libisal-dev libzstd-dev libxxhash-dev libjansson-dev libhttp-parser-dev libcmocka-dev
-  libpcre2-dev
+  libpcre2-dev libcrypt-dev
   clang clang-tidy cppcheck valgrind
   nghttp2-client curl jq procps prometheus zstd
 )

@@ -40,6 +40,7 @@ typedef struct oh_cfg {
     const char *tls_min_version;
     const char *tls_max_version;
     const char *tls_server_name_override;
+    const char *auth_authenticator;
 } oh_cfg;
 
 /* The key table handed to the host; ends with a NULL name. */

@@ -108,7 +108,7 @@ static int create(otelc_ctx *ctx, const otelc_host_api *api, const void *cfg, vo
         return -1;
     }
     if (oh_headers_parse(ctx, api, x->cfg->headers, &x->user_headers) != 0 ||
-        register_metrics(x) != 0) {
+        oh_auth_resolve(x) != 0 || register_metrics(x) != 0) {
         oh_headers_free(&x->user_headers);
         free(x);
         return -1;
@@ -150,6 +150,13 @@ static int oh_start(void *state)
     return 0;
 }
 
+static void request_free(void *state, otelc_request *r)
+{
+    oh_body_free(&r->body);
+    free(r->metadata);
+    free(r);
+}
+
 static otelc_status prepare(ohttp *x, otelc_batch *b, otelc_request **out)
 {
     otelc_request *r = calloc(1, sizeof(*r));
@@ -157,6 +164,10 @@ static otelc_status prepare(ohttp *x, otelc_batch *b, otelc_request **out)
         return OTELC_RETRY;
     r->spans = otelc_batch_spans(b);
     int rc = oh_body_build(x->set.encoding, x->set.compression, b, &r->body);
+    if (rc == 0 && x->auth && oh_auth_metadata(b, &r->metadata) != 0) {
+        request_free(x, r);
+        return OTELC_RETRY;
+    }
     if (rc == 0) {
         *out = r;
         return OTELC_OK;
@@ -176,14 +187,13 @@ static otelc_status send_request(ohttp *x, otelc_request *r, bool owns, otelc_ti
     oh_job *job = calloc(1, sizeof(*job));
     if (job) {
         *job = (oh_job){.owner = x, .req = r, .owns_req = owns, .ticket = t};
-        if (oh_submit(x, job))
+        if ((!x->auth || oh_auth_headers(x, r, &job->headers) == 0) && oh_submit(x, job))
             return OTELC_PENDING;
+        curl_slist_free_all(job->headers);
         free(job);
     }
-    if (owns) {
-        oh_body_free(&r->body);
-        free(r);
-    }
+    if (owns)
+        request_free(x, r);
     return OTELC_RETRY;
 }
 
@@ -213,12 +223,6 @@ static otelc_status export_send(void *state, otelc_request *r, otelc_ticket *t)
     if (!atomic_load(&x->started))
         return OTELC_RETRY;
     return r->spans ? send_request(x, r, false, t) : OTELC_OK;
-}
-
-static void request_free(void *state, otelc_request *r)
-{
-    oh_body_free(&r->body);
-    free(r);
 }
 
 /* Encoded bytes only (an uncompressed protobuf body is the batch's own). */
@@ -276,6 +280,7 @@ static void destroy(void *state)
     oh_shutdown(x, otelc_mono_ns());
     s3_loop_free(x->loop);
     curl_slist_free_all(x->headers);
+    curl_slist_free_all(x->own);
     curl_slist_free_all(x->connect_to);
     oh_headers_free(&x->user_headers);
     pthread_cond_destroy(&x->idle);

@@ -38,6 +38,7 @@
 struct otelc_request {
     oh_body body;
     uint32_t spans;
+    char **metadata; /* with auth: the batch's client metadata, key, value, ..., NULL */
 };
 
 typedef struct ohttp ohttp;
@@ -49,6 +50,7 @@ typedef struct oh_job {
     otelc_request *req;
     bool owns_req;    /* consume's own request, freed with the job */
     otelc_ticket *ticket;
+    struct curl_slist *headers; /* with auth: this attempt's, else NULL */
     s3_body reader;   /* the body as libcurl reads (and rewinds) it */
     char *answer;     /* the first OH_ANSWER_BODY_MAX bytes of the answer */
     size_t answer_len;
@@ -68,6 +70,10 @@ struct ohttp {
     oh_settings set;
     oh_headers user_headers;
     struct curl_slist *headers;    /* every request's, built at start */
+    struct curl_slist *own;        /* otelc's own of those (not the config's) */
+    const otelc_auth_client *auth; /* auth.authenticator's service, or NULL */
+    void *auth_state;
+    int64_t auth_logged_ns;        /* last "no credentials" line (under mu) */
     struct curl_slist *connect_to; /* server_name_override, or NULL */
     s3_loop *loop;
     int64_t timeout_ns;
@@ -106,6 +112,20 @@ void oh_on_wake(void *arg);
 /* Builds the header list and connection settings used by every request.
  * Main thread, at start. 0 or -1 (out of memory). */
 int oh_send_setup(ohttp *x);
+
+/* auth.c: the client authenticator of `auth.authenticator`, found at
+ * create (a config error at that key when the id leads to none). Then,
+ * per attempt on a consumer thread: the request's metadata copied from
+ * its batch at prepare (0, *out NULL when there is none; -1 without
+ * memory), and the
+ * attempt's header list: otelc's own, the authenticator's (which replace
+ * otelc's of the same name), the config's `headers` (which replace
+ * both, as confighttp's header round tripper runs inside the auth one).
+ * oh_auth_headers returns 0, or -1 when the authenticator has no
+ * credentials now (logged at most every 10 s) or memory ran out. */
+int oh_auth_resolve(ohttp *x);
+int oh_auth_metadata(const otelc_batch *b, char ***out);
+int oh_auth_headers(ohttp *x, const otelc_request *r, struct curl_slist **out);
 
 typedef enum oh_outcome { OH_OUT_OK = 0, OH_OUT_RETRY, OH_OUT_REJECT, OH_OUT_PAUSE } oh_outcome;
 

@@ -150,7 +150,7 @@ static void set_request(CURL *e, oh_job *job, const ohttp *x)
     curl_easy_setopt(e, CURLOPT_WRITEDATA, job);
     curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(e, CURLOPT_HEADERDATA, job);
-    curl_easy_setopt(e, CURLOPT_HTTPHEADER, x->headers);
+    curl_easy_setopt(e, CURLOPT_HTTPHEADER, job->headers ? job->headers : x->headers);
     /* Go's client follows redirects; 307 and 308 keep the POST. */
     curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
     curl_easy_setopt(e, CURLOPT_MAXREDIRS, 10L);
@@ -188,8 +188,10 @@ static void finish(ohttp *x, oh_job *job, otelc_status st)
     otelc_ticket *t = job->ticket;
     if (job->owns_req) {
         oh_body_free(&job->req->body);
+        free(job->req->metadata);
         free(job->req);
     }
+    curl_slist_free_all(job->headers);
     free(job->answer);
     free(job);
     x->api->complete(t, st);
@@ -379,14 +381,16 @@ int oh_send_setup(ohttp *x)
     const oh_headers *u = &x->user_headers;
     char enc[64];
     snprintf(enc, sizeof(enc), "Content-Encoding: %s", oh_compression_name(x->set.compression));
-    int bad = oh_headers_has(u, "Content-Type") ? 0 : add(&x->headers, types[x->set.encoding]);
+    int bad = oh_headers_has(u, "Content-Type") ? 0 : add(&x->own, types[x->set.encoding]);
     if (x->set.compression != OH_NONE)
-        bad |= add(&x->headers, enc);
+        bad |= add(&x->own, enc);
     if (!oh_headers_has(u, "User-Agent"))
-        bad |= add(&x->headers, "User-Agent: otelc/" OTELC_VERSION);
-    bad |= add(&x->headers, "Expect:"); /* no 100-continue round trip */
+        bad |= add(&x->own, "User-Agent: otelc/" OTELC_VERSION);
+    bad |= add(&x->own, "Expect:"); /* no 100-continue round trip */
     if (x->set.host_header[0] && !oh_headers_has(u, "Host"))
-        bad |= add(&x->headers, x->set.host_header);
+        bad |= add(&x->own, x->set.host_header);
+    for (const struct curl_slist *o = x->own; o; o = o->next)
+        bad |= add(&x->headers, o->data);
     for (size_t i = 0; i < u->n; i++)
         bad |= add(&x->headers, u->lines[i]);
     if (x->set.connect_to[0])

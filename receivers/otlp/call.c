@@ -55,6 +55,7 @@ void stream_unref(otlp_stream *s)
     hx_free(&s->hx);
     free(s->ans);
     otlp_meta_free(&s->meta);
+    otlp_meta_free(&s->authh);
     mailbox_unref(s->mb);
     free(s);
 }
@@ -97,6 +98,8 @@ int call_header(otlp_stream *s, const uint8_t *name, size_t nlen, const uint8_t 
     s->header_bytes += nlen + vlen + 32; /* RFC 9113's accounting */
     if (s->header_bytes > HEADER_LIST_LIMIT)
         return -1;
+    if (otlp_auth_keep(s->conn->srv, &s->authh, name, nlen, value, vlen) != 0)
+        return -1;
     if (s->http)
         return h2x_header(s, name, nlen, value, vlen);
     if (is(name, nlen, ":method")) {
@@ -116,6 +119,7 @@ int call_header(otlp_stream *s, const uint8_t *name, size_t nlen, const uint8_t 
 
 void call_headers_done(otlp_stream *s)
 {
+    char why[256];
     if (s->http)
         h2x_headers_done(s);
     else if (!s->is_post)
@@ -128,6 +132,8 @@ void call_headers_done(otlp_stream *s)
         answer_status(s, GRPC_UNIMPLEMENTED, "unknown service; this receiver serves traces only");
     else if (s->enc == GRPC_ENC_UNKNOWN)
         answer_status(s, GRPC_UNIMPLEMENTED, "grpc-encoding not supported; use gzip or zstd");
+    else if (s->conn->srv->auth && !otlp_auth_pass(s->conn->srv, &s->authh, why, sizeof(why)))
+        answer_status(s, GRPC_UNAUTHENTICATED, why);
     else if (atomic_load(&s->conn->r->draining))
         answer_status(s, GRPC_UNAVAILABLE, "receiver is shutting down");
     else if (otlp_pipeline_full(s->conn->r)) {

@@ -70,6 +70,7 @@ const char *grpc_code_name(int code)
     case GRPC_UNIMPLEMENTED: return "UNIMPLEMENTED";
     case GRPC_INTERNAL: return "INTERNAL";
     case GRPC_UNAVAILABLE: return "UNAVAILABLE";
+    case GRPC_UNAUTHENTICATED: return "UNAUTHENTICATED";
     default: return "UNKNOWN";
     }
 }

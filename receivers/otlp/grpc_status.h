@@ -23,6 +23,7 @@ typedef enum grpc_code {
     GRPC_UNIMPLEMENTED = 12,
     GRPC_INTERNAL = 13,
     GRPC_UNAVAILABLE = 14,
+    GRPC_UNAUTHENTICATED = 16,
 } grpc_code;
 
 /* The one method served. */

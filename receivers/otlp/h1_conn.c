@@ -36,6 +36,7 @@ typedef struct h1_req {
     otlp_conn *conn;       /* NULL once orphaned; loop thread only */
     http_xchg hx;
     otlp_meta meta;
+    otlp_meta authh;       /* every header, for the authenticator */
     size_t held;           /* inflight bytes counted for this request */
     int64_t received_ns;
     otelc_status outcome;  /* written by the completing thread */
@@ -94,6 +95,7 @@ static void req_unref(h1_req *q)
         return;
     hx_free(&q->hx);
     otlp_meta_free(&q->meta);
+    otlp_meta_free(&q->authh);
     mailbox_unref(q->mb);
     free(q);
 }
@@ -103,6 +105,7 @@ static void req_reset(otlp_conn *c, h1_req *q)
     hx_free(&q->hx);
     hx_init(&q->hx, &c->srv->set.http, c->srv->set.max_msg);
     otlp_meta_free(&q->meta);
+    otlp_meta_free(&q->authh);
     q->received_ns = otelc_real_ns();
     q->awaiting = q->answered = q->expect_continue = false;
 }
@@ -277,6 +280,9 @@ static int hb_flush(otlp_conn *c)
         if (c->srv->set.include_metadata && otlp_meta_wanted_http((const uint8_t *)name, h->nlen))
             rc = otlp_meta_add(&q->meta, (const uint8_t *)name, h->nlen, (const uint8_t *)value,
                                vlen);
+        if (rc == 0)
+            rc = otlp_auth_keep(c->srv, &q->authh, (const uint8_t *)name, h->nlen,
+                                (const uint8_t *)value, vlen);
     }
     h->hlen = h->nlen = 0;
     return rc;
@@ -327,6 +333,22 @@ static int on_header_value(http_parser *p, const char *at, size_t len)
     return hb_add(c->h1, at, len);
 }
 
+/* Whether the request is refused at its headers (the answer in *a): by
+ * the authenticator first, as confighttp does, then by the exchange. */
+static bool refused_at_head(otlp_conn *c, h1_req *q, bool draining, bool full, http_answer *a)
+{
+    char why[256];
+    if (c->srv->auth && !otlp_auth_pass(c->srv, &q->authh, why, sizeof(why))) {
+        http_answer_error(a, q->hx.kind, 401, GRPC_UNAUTHENTICATED, why);
+        return true;
+    }
+    if (!hx_head_check(&q->hx, draining, full, a))
+        return false;
+    if (full && a->status == 503)
+        otlp_count_early(c->r);
+    return true;
+}
+
 static int on_headers_complete(http_parser *p)
 {
     otlp_conn *c = p->data;
@@ -340,11 +362,8 @@ static int on_headers_complete(http_parser *p)
     hx_method(&q->hx, m, strlen(m));
     h->head = p->method == HTTP_HEAD;
     h->keep_alive = http_should_keep_alive(p) && c->srv->set.http.keepalives && !draining;
-    if (hx_head_check(&q->hx, draining, full, &a)) {
-        if (full && a.status == 503)
-            otlp_count_early(c->r);
+    if (refused_at_head(c, q, draining, full, &a))
         h1_answer(c, &a);
-    }
     else if (q->expect_continue && p->http_minor >= 1)
         evbuffer_add(bufferevent_get_output(c->bev), "HTTP/1.1 100 Continue\r\n\r\n", 25);
     h->body_ns = otelc_mono_ns();

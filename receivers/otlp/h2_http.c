@@ -89,9 +89,16 @@ int h2x_header(otlp_stream *s, const uint8_t *name, size_t nlen, const uint8_t *
 void h2x_headers_done(otlp_stream *s)
 {
     http_answer a;
+    char why[256];
     otlp_recv *r = s->conn->r;
     bool draining = atomic_load(&r->draining), full = !draining && otlp_pipeline_full(r);
     s->body_ns = otelc_mono_ns();
+    /* confighttp authenticates before anything else looks at a request. */
+    if (s->conn->srv->auth && !otlp_auth_pass(s->conn->srv, &s->authh, why, sizeof(why))) {
+        http_answer_error(&a, s->hx.kind, 401, GRPC_UNAUTHENTICATED, why);
+        h2x_answer(s, &a);
+        return;
+    }
     if (!hx_head_check(&s->hx, draining, full, &a)) {
         conn_timer_arm(s->conn); /* min_body_rate's deadline may come first */
         return;

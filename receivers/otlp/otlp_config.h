@@ -41,6 +41,7 @@ typedef struct otlp_cfg {
     const char *tls_min_version;
     const char *tls_max_version;
     bool include_metadata;
+    const char *auth_authenticator;
     int64_t loop_threads;
     int64_t handshake_timeout;
     uint64_t max_inflight_bytes_per_connection;
@@ -54,6 +55,7 @@ typedef struct otlp_cfg {
     const char *http_tls_max_version;
     uint64_t http_max_request_body_size;
     bool http_include_metadata;
+    const char *http_auth_authenticator;
     const otelc_node *http_response_headers;
     otelc_strlist http_compression_algorithms;
     int64_t http_read_timeout;

@@ -75,6 +75,7 @@ struct otlp_stream {
     http_xchg hx;          /* OTLP/HTTP */
     http_answer *ans;      /* OTLP/HTTP: the answer being sent */
     otlp_meta meta;
+    otlp_meta authh;       /* every header, while an authenticator waits for them */
     size_t held;           /* inflight bytes counted for this stream */
     size_t header_bytes;
     int64_t received_ns;
@@ -138,6 +139,9 @@ struct otlp_server {
     unsigned nloops;
     unsigned next_loop;    /* round-robin; loop 0's thread only */
     atomic_size_t inflight;
+    const otelc_auth_server *auth; /* auth.authenticator's service, or NULL */
+    void *auth_state;
+    otelc_series *auth_refusals;   /* requests refused by it */
     int64_t evict_logged_ns; /* loop 0 only: last "out of file descriptors" */
 };
 
@@ -160,6 +164,8 @@ struct otlp_recv {
     _Atomic int64_t full_until_ns;
     atomic_bool resumes;
     otelc_series *early_refusals; /* requests refused that way */
+    _Atomic int64_t auth_logged_ns; /* last refusal logged (monotonic) */
+    atomic_size_t auth_unlogged;    /* refusals since */
     bool started, stopped;
 };
 
@@ -168,6 +174,20 @@ struct otlp_recv {
  * Any loop thread. */
 bool otlp_pipeline_full(otlp_recv *r);
 void otlp_count_early(otlp_recv *r);
+
+/* auth.c: the authenticators of protocols.{grpc,http}.auth. resolve
+ * finds them at create (a config error names the key and the id when an
+ * id does not lead to a server authenticator); metrics registers the
+ * refusal counters at start. While a server has one, its transports keep
+ * every request header (names lower-cased, pseudo-headers left out) with
+ * otlp_auth_keep; otlp_auth_pass then asks the authenticator, frees what
+ * was kept, and on a refusal counts it, logs it (at most every 10 s) and
+ * puts the reason in why. Loop threads. */
+int otlp_auth_resolve(otlp_recv *r, const otlp_cfg *cfg);
+void otlp_auth_metrics(otlp_recv *r);
+int otlp_auth_keep(const otlp_server *srv, otlp_meta *h, const uint8_t *name, size_t nlen,
+                   const uint8_t *value, size_t vlen);
+bool otlp_auth_pass(otlp_server *srv, otlp_meta *h, char *why, size_t cap);
 
 /* t + d, or INT64_MAX (OTLP_NEVER) when that overflows: deadlines. */
 static inline int64_t otlp_add_sat(int64_t t, int64_t d)

@@ -53,11 +53,14 @@ static int create(otelc_ctx *ctx, const otelc_host_api *api, const void *cfg, vo
     atomic_init(&r->draining, false);
     atomic_init(&r->full_until_ns, 0);
     atomic_init(&r->resumes, false);
+    atomic_init(&r->auth_logged_ns, 0);
+    atomic_init(&r->auth_unlogged, 0);
     if (!otelc_host_has(api, config_node)) {
         api->log(ctx, OTELC_LOG_ERROR, "the host is too old for this receiver (no config_node)");
         goto out_free_recv;
     }
-    if (otlp_config_protocols(r) != 0 || load_servers(r, cfg) != 0)
+    if (otlp_config_protocols(r) != 0 || load_servers(r, cfg) != 0 ||
+        otlp_auth_resolve(r, cfg) != 0)
         goto out_free_recv;
     *state = r;
     return 0;
@@ -125,6 +128,7 @@ static int recv_start(void *state)
 {
     otlp_recv *r = state;
     register_metrics(r);
+    otlp_auth_metrics(r);
     /* Cross-thread event_active needs locking bases; the host enables
      * it too, and enabling it twice with the same functions is harmless. */
     evthread_use_pthreads();

@@ -298,7 +298,7 @@ ${admin}
     ['    endpoint: http://x\n    encoding: xml', /invalid encoding type: xml/],
     ['    tls: { insecure: true }', /either endpoint or traces_endpoint must be specified/],
     ['    endpoint: localhost:4318', /endpoint: "localhost:4318" is not an http:\/\/ or https:\/\/ URL/],
-    ['    endpoint: http://x\n    auth: { authenticator: basicauth }', /collector key auth is not supported yet/],
+    ['    endpoint: http://x\n    auth: { authenticator: basicauth }', /config\.yaml:6:28: key .exporters\.otlp_http\.auth\.authenticator.: failed to resolve authenticator "basicauth"/],
     ['    endpoint: http://x\n    headers: { "bad name": v }', /not a valid header name/],
     ['    endpoint: http://x\n    tls: { cert_file: /c.pem }', /must include both certificate and key/],
     ['    endpoint: http://x\n    tls: { min_version: "1.5" }', /key .exporters\.otlp_http\.tls\.min_version.: tls\.min_version: invalid TLS min_version/],

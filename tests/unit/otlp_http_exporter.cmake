@@ -12,3 +12,11 @@ otelc_add_unit_test(test_otlp_http_settings
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_otlp_http_settings.c ${otlp_http_dir}/config.c
   LIBS otelc_plugin_api PkgConfig::CURL)
 target_include_directories(test_otlp_http_settings PRIVATE ${otlp_http_dir})
+
+# Its auth.authenticator side: the service found through the test kit's
+# offered services, and the order of an attempt's headers.
+otelc_add_unit_test(test_otlp_http_auth
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_otlp_http_auth.c ${otlp_http_dir}/auth.c
+          ${otlp_http_dir}/headers.c
+  LIBS otelc_testkit otelc_s3 PkgConfig::CURL PkgConfig::LIBEVENT)
+target_include_directories(test_otlp_http_auth PRIVATE ${otlp_http_dir})

@@ -75,7 +75,8 @@ static void test_key_rows(void **state)
     assert_int_equal(row("protocols.http.cors")->type, OTELC_CFG_SECTION);
     assert_true(row("protocols.http.cors.allowed_origins")->flags & OTELC_KEY_UNSUPPORTED);
     assert_true(row("protocols.http.metrics_url_path")->flags & OTELC_KEY_IGNORED);
-    assert_true(row("protocols.http.auth")->flags & OTELC_KEY_UNSUPPORTED);
+    assert_int_equal(row("protocols.http.auth")->type, OTELC_CFG_SECTION);
+    assert_true(row("protocols.http.auth.request_params")->flags & OTELC_KEY_UNSUPPORTED);
     assert_true(row("protocols.http.tls.cert_pem")->flags & OTELC_KEY_UNSUPPORTED);
     assert_int_equal(row("protocols.http.tls.cert_file")->flags, 0);
 }

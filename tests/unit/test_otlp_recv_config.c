@@ -66,11 +66,13 @@ static void test_key_table(void **state)
     assert_true(n > 40);
     assert_string_equal(row("protocols.grpc.endpoint")->dflt, "localhost:4317");
     assert_string_equal(row("protocols.grpc.max_recv_msg_size_mib")->dflt, "4");
-    assert_true(row("protocols.grpc.auth")->flags & OTELC_KEY_UNSUPPORTED);
+    assert_int_equal(row("protocols.grpc.auth")->type, OTELC_CFG_SECTION);
+    assert_int_equal(row("protocols.grpc.auth.authenticator")->type, OTELC_CFG_STRING);
     assert_int_equal(row("protocols.http")->type, OTELC_CFG_SECTION);
     assert_int_equal(row("protocols.http")->flags, 0);
     assert_string_equal(row("protocols.http.endpoint")->dflt, "localhost:4318");
-    assert_true(row("protocols.http.auth")->flags & OTELC_KEY_UNSUPPORTED);
+    assert_int_equal(row("protocols.http.auth.authenticator")->flags, 0);
+    assert_true(row("protocols.http.auth.request_params")->flags & OTELC_KEY_UNSUPPORTED);
     assert_int_equal(row("protocols.grpc.keepalive.enforcement_policy.min_time")->type,
                      OTELC_CFG_DURATION);
 }
