@@ -15,21 +15,6 @@
 
 #define GZIP_LEVEL_BUF ISAL_DEF_LVL1_DEFAULT /* working memory of level 1 */
 
-void og_frame_prefix_write(uint8_t out[OG_PREFIX_LEN], bool compressed, uint32_t len)
-{
-    out[0] = compressed ? 1 : 0;
-    out[1] = (uint8_t)(len >> 24);
-    out[2] = (uint8_t)(len >> 16);
-    out[3] = (uint8_t)(len >> 8);
-    out[4] = (uint8_t)len;
-}
-
-void og_frame_prefix_read(const uint8_t in[OG_PREFIX_LEN], bool *compressed, size_t *len)
-{
-    *compressed = (in[0] & 1) != 0;
-    *len = (size_t)in[1] << 24 | (size_t)in[2] << 16 | (size_t)in[3] << 8 | in[4];
-}
-
 typedef struct outbuf {
     uint8_t *buf;
     size_t len, cap;

@@ -7,6 +7,7 @@
 #define OTELC_OTLP_GRPC_FRAME_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/uio.h>
 
@@ -19,8 +20,22 @@
 #define OG_ZSTD_LEVEL 1 /* zstd's fastest positive level, as the collector's default */
 #define OG_MSG_MAX UINT32_MAX /* what the prefix can say */
 
-void og_frame_prefix_write(uint8_t out[OG_PREFIX_LEN], bool compressed, uint32_t len);
-void og_frame_prefix_read(const uint8_t in[OG_PREFIX_LEN], bool *compressed, size_t *len);
+static inline void og_frame_prefix_write(uint8_t out[OG_PREFIX_LEN], bool compressed,
+                                         uint32_t len)
+{
+    out[0] = compressed ? 1 : 0;
+    out[1] = (uint8_t)(len >> 24);
+    out[2] = (uint8_t)(len >> 16);
+    out[3] = (uint8_t)(len >> 8);
+    out[4] = (uint8_t)len;
+}
+
+static inline void og_frame_prefix_read(const uint8_t in[OG_PREFIX_LEN], bool *compressed,
+                                        size_t *len)
+{
+    *compressed = (in[0] & 1) != 0;
+    *len = (size_t)in[1] << 24 | (size_t)in[2] << 16 | (size_t)in[3] << 8 | in[4];
+}
 
 /* The framed message: the prefix then the payload, either the batch's own
  * segments (uncompressed: nothing copied) or one buffer of compressed
