@@ -151,6 +151,13 @@ void og_answer_data(og_answer *a, const uint8_t *p, size_t n)
 
 /* ---- google.rpc.Status details: RetryInfo ---- */
 
+/* A cursor over b, which may be empty with no pointer at all. */
+static pb_cursor cursor_of(const uint8_t *p, size_t n)
+{
+    static const uint8_t none[1];
+    return p ? pb_cursor_of(p, n) : pb_cursor_of(none, 0);
+}
+
 static int b64val(uint8_t c)
 {
     if (c >= 'A' && c <= 'Z')
@@ -186,7 +193,7 @@ static long b64_decode(const char *in, size_t n, uint8_t *out)
 /* google.protobuf.Duration {1: seconds, 2: nanos} as ns, capped. */
 static int64_t duration_ns(pb_bytes d)
 {
-    pb_cursor c = pb_cursor_of(d.ptr, d.len);
+    pb_cursor c = cursor_of(d.ptr, d.len);
     uint32_t field;
     enum pb_wire_type type;
     int64_t s = 0, ns = 0;
@@ -210,7 +217,7 @@ static int64_t duration_ns(pb_bytes d)
 /* RetryInfo {1: retry_delay Duration}. */
 static void retry_info(pb_bytes ri, og_verdict *v)
 {
-    pb_cursor c = pb_cursor_of(ri.ptr, ri.len);
+    pb_cursor c = cursor_of(ri.ptr, ri.len);
     uint32_t field;
     enum pb_wire_type type;
     pb_bytes d;
@@ -228,7 +235,7 @@ static void retry_info(pb_bytes ri, og_verdict *v)
 static void any_detail(pb_bytes any, og_verdict *v)
 {
     static const char want[] = "type.googleapis.com/google.rpc.RetryInfo";
-    pb_cursor c = pb_cursor_of(any.ptr, any.len);
+    pb_cursor c = cursor_of(any.ptr, any.len);
     uint32_t field;
     enum pb_wire_type type;
     pb_bytes url = {0}, value = {0}, b;
@@ -254,7 +261,7 @@ static void status_details(const og_answer *a, og_verdict *v, char *msg, size_t 
 {
     uint8_t *raw = a->details ? malloc(a->details_len + 1) : NULL;
     long n = raw ? b64_decode(a->details, a->details_len, raw) : -1;
-    pb_cursor c = pb_cursor_of(raw, n > 0 ? (size_t)n : 0);
+    pb_cursor c = cursor_of(raw, n > 0 ? (size_t)n : 0);
     uint32_t field;
     enum pb_wire_type type;
     pb_bytes b;
@@ -379,7 +386,7 @@ static int code_without_status(const og_answer *a, uint32_t h2_error, char *desc
  * (1, int64) and error_message (2). */
 static void partial_success(const uint8_t *m, size_t len, og_verdict *v)
 {
-    pb_cursor c = pb_cursor_of(m, len);
+    pb_cursor c = cursor_of(m, len);
     uint32_t field;
     enum pb_wire_type type;
     pb_bytes ps = {0};
@@ -388,7 +395,7 @@ static void partial_success(const uint8_t *m, size_t len, og_verdict *v)
         if (!ok)
             return;
     }
-    pb_cursor p = pb_cursor_of(ps.ptr, ps.len);
+    pb_cursor p = cursor_of(ps.ptr, ps.len);
     while (ps.len && pb_read_tag(&p, &field, &type)) {
         uint64_t n;
         pb_bytes msg;
