@@ -22,7 +22,7 @@
 #define CONNECT_TIMEOUT_S 20 /* gRPC's minimum connect timeout */
 #define BACKOFF_FIRST_NS SEC_NS
 #define BACKOFF_MAX_NS (120 * SEC_NS)
-#define WRITE_MIN (32 * 1024)    /* grpc-go's write buffer when unset */
+#define WRITE_MIN ((size_t)32 * 1024) /* grpc-go's write buffer when unset */
 #define LOCAL_WINDOW (1 << 20)   /* answers are small: generous is free */
 #define MAX_HEADER_LIST (64 * 1024)
 

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define ZLIB_CONST /* next_in is const: the input is only read */
 #include <zlib.h>
 #include <zstd.h>
 
@@ -17,7 +18,7 @@ static int gunzip(const uint8_t *in, size_t n, uint8_t *out, size_t cap, size_t 
     memset(&z, 0, sizeof(z));
     if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK)
         return -1;
-    z.next_in = (Bytef *)(uintptr_t)in; /* only read: zlib's field is not const */
+    z.next_in = in;
     z.avail_in = (uInt)n;
     z.next_out = out;
     z.avail_out = (uInt)cap;

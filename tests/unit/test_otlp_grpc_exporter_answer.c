@@ -5,7 +5,7 @@
  * partial_success.
  */
 #include <setjmp.h>
-#include <stdarg.h>
+#include <stdarg.h> /* cmocka needs it */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -25,28 +25,28 @@ static void hdr(og_answer *a, const char *name, const char *value)
                      strlen(value));
 }
 
-/* An answer of headers "name", "value", ..., NULL, then its verdict. */
-static og_verdict answer(uint32_t h2_error, const char *first, ...)
+/* An answer of headers kv ("name", "value", ..., NULL), then its verdict. */
+static og_verdict answer(uint32_t h2_error, const char *const *kv)
 {
     og_answer a;
     og_verdict v;
-    va_list ap;
     og_answer_init(&a);
-    va_start(ap, first);
-    for (const char *n = first; n; n = va_arg(ap, const char *))
-        hdr(&a, n, va_arg(ap, const char *));
-    va_end(ap);
+    for (size_t i = 0; kv[i]; i += 2)
+        hdr(&a, kv[i], kv[i + 1]);
     og_answer_verdict(&a, h2_error, &v);
     og_answer_free(&a);
     return v;
 }
 
+static const char *const none[] = {NULL};
+
+#define ANSWER(h2_error, ...) answer(h2_error, (const char *const[]){__VA_ARGS__, NULL})
+
 static og_verdict with_status(int code)
 {
     char c[8];
     snprintf(c, sizeof(c), "%d", code);
-    return answer(0, ":status", "200", "content-type", "application/grpc", "grpc-status", c,
-                  NULL);
+    return ANSWER(0, ":status", "200", "content-type", "application/grpc", "grpc-status", c);
 }
 
 static void test_code_classes(void **state)
@@ -73,27 +73,27 @@ static const char *details_8_no_delay = "CAgSBGZ1bGwaLAoodHlwZS5nb29nbGVhcGlzLmN
 static void test_retry_info(void **state)
 {
     (void)state;
-    og_verdict v = answer(0, ":status", "200", "grpc-status", "14", "grpc-message", "busy",
-                          "grpc-status-details-bin", details_14_busy_2s, NULL);
+    og_verdict v = ANSWER(0, ":status", "200", "grpc-status", "14", "grpc-message", "busy",
+                          "grpc-status-details-bin", details_14_busy_2s);
     assert_int_equal(v.status, OTELC_RETRY);
     assert_true(v.retry_info);
     assert_int_equal(v.retry_after_ns, 2 * S);
     assert_string_equal(v.reason, "rpc error: code = Unavailable desc = busy");
     /* RESOURCE_EXHAUSTED is retried only with a RetryInfo, even a zero one. */
-    v = answer(0, ":status", "200", "grpc-status", "8", "grpc-status-details-bin",
-               details_8_no_delay, NULL);
+    v = ANSWER(0, ":status", "200", "grpc-status", "8", "grpc-status-details-bin",
+               details_8_no_delay);
     assert_int_equal(v.status, OTELC_RETRY);
     assert_int_equal(v.retry_after_ns, 0);
     assert_string_equal(v.reason, "rpc error: code = ResourceExhausted desc = full");
-    v = answer(0, ":status", "200", "grpc-status", "8", NULL);
+    v = ANSWER(0, ":status", "200", "grpc-status", "8");
     assert_int_equal(v.status, OTELC_REJECT);
     /* A delay on a code never retried is no reason to wait. */
-    v = answer(0, ":status", "200", "grpc-status", "3", "grpc-status-details-bin",
-               details_14_busy_2s, NULL);
+    v = ANSWER(0, ":status", "200", "grpc-status", "3", "grpc-status-details-bin",
+               details_14_busy_2s);
     assert_int_equal(v.status, OTELC_REJECT);
     assert_int_equal(v.retry_after_ns, 0);
     /* Garbage details are ignored. */
-    v = answer(0, ":status", "200", "grpc-status", "14", "grpc-status-details-bin", "!!!", NULL);
+    v = ANSWER(0, ":status", "200", "grpc-status", "14", "grpc-status-details-bin", "!!!");
     assert_int_equal(v.status, OTELC_RETRY);
     assert_false(v.retry_info);
 }
@@ -101,31 +101,31 @@ static void test_retry_info(void **state)
 static void test_message_percent_decoded(void **state)
 {
     (void)state;
-    og_verdict v = answer(0, ":status", "200", "grpc-status", "3", "grpc-message",
-                          "bad%20span%3A%E2%9C%93%zz", NULL);
+    og_verdict v = ANSWER(0, ":status", "200", "grpc-status", "3", "grpc-message",
+                          "bad%20span%3A%E2%9C%93%zz");
     assert_string_equal(v.reason, "rpc error: code = InvalidArgument desc = bad span:\xe2\x9c\x93%zz");
 }
 
 static void test_without_grpc_status(void **state)
 {
     (void)state;
-    og_verdict v = answer(0, ":status", "503", "content-type", "text/html", NULL);
+    og_verdict v = ANSWER(0, ":status", "503", "content-type", "text/html");
     assert_int_equal(v.code, OG_CODE_UNAVAILABLE);
     assert_int_equal(v.status, OTELC_RETRY);
-    assert_int_equal(answer(0, ":status", "401", NULL).code, OG_CODE_UNAUTHENTICATED);
-    assert_int_equal(answer(0, ":status", "404", NULL).code, OG_CODE_UNIMPLEMENTED);
-    assert_int_equal(answer(0, ":status", "400", NULL).status, OTELC_REJECT);
-    v = answer(0, ":status", "200", "content-type", "application/grpc", NULL);
+    assert_int_equal(ANSWER(0, ":status", "401").code, OG_CODE_UNAUTHENTICATED);
+    assert_int_equal(ANSWER(0, ":status", "404").code, OG_CODE_UNIMPLEMENTED);
+    assert_int_equal(ANSWER(0, ":status", "400").status, OTELC_REJECT);
+    v = ANSWER(0, ":status", "200", "content-type", "application/grpc");
     assert_int_equal(v.code, OG_CODE_INTERNAL);
     assert_string_equal(v.reason, "rpc error: code = Internal desc = server closed the stream "
                                   "without sending trailers");
     /* RST_STREAM: REFUSED_STREAM was never processed, retried. */
-    assert_int_equal(answer(7, NULL).code, OG_CODE_UNAVAILABLE);
-    assert_int_equal(answer(8, NULL).code, OG_CODE_CANCELLED);
-    assert_int_equal(answer(11, NULL).status, OTELC_REJECT); /* ENHANCE_YOUR_CALM, no RetryInfo */
-    assert_int_equal(answer(2, NULL).code, OG_CODE_INTERNAL);
+    assert_int_equal(answer(7, none).code, OG_CODE_UNAVAILABLE);
+    assert_int_equal(answer(8, none).code, OG_CODE_CANCELLED);
+    assert_int_equal(answer(11, none).status, OTELC_REJECT); /* ENHANCE_YOUR_CALM */
+    assert_int_equal(answer(2, none).code, OG_CODE_INTERNAL);
     /* A grpc-status wins over the reset that may follow it. */
-    assert_int_equal(answer(8, ":status", "200", "grpc-status", "0", NULL).status, OTELC_OK);
+    assert_int_equal(ANSWER(8, ":status", "200", "grpc-status", "0").status, OTELC_OK);
 }
 
 static void data(og_answer *a, const uint8_t *p, size_t n, size_t chunk)
@@ -164,14 +164,14 @@ static void test_partial_success(void **state)
         assert_int_equal(v.rejected_spans, 7);
         assert_string_equal(v.reason, "seven");
     }
-    og_verdict none = ok_with_message((const uint8_t *)"", 0, false, NULL, 4);
-    assert_int_equal(none.rejected_spans, 0);
-    assert_string_equal(none.reason, "");
+    og_verdict empty = ok_with_message((const uint8_t *)"", 0, false, NULL, 4);
+    assert_int_equal(empty.rejected_spans, 0);
+    assert_string_equal(empty.reason, "");
 }
 
 static void test_compressed_response(void **state)
 {
-    uint8_t gz[128];
+    uint8_t gz[128] = {0};
     z_stream z;
     (void)state;
     memset(&z, 0, sizeof(z));

@@ -36,7 +36,7 @@ static void test_prefix(void **state)
 static uint8_t *read_all(const og_body *b, size_t step, size_t *len)
 {
     og_body_cursor c = {0};
-    uint8_t *out = malloc(b->len ? b->len : 1);
+    uint8_t *out = calloc(1, b->len > OG_PREFIX_LEN ? b->len : OG_PREFIX_LEN);
     const uint8_t *p;
     size_t n;
     *len = 0;
