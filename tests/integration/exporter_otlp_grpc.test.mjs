@@ -331,7 +331,7 @@ test('TLS: the exporter trusts ca_file, honours server_name_override, pauses on 
   const m = await metrics(up.o);
   assert.match(m, /^otelcol_exporter_sent_spans_total\{exporter="otlp_grpc\/wrong"\} 0$/m);
   assert.match(m, /^otelc_otlp_grpc_requests_total\{exporter="otlp_grpc\/wrong",outcome="pause"\} [1-9]/m);
-  await up.o.stop();
+  assert.equal((await up.o.stop()).code, 0, up.o.log);
   assert.deepEqual(spanLines(downGood.file('tls')), spanLines(up.sent));
   assert.deepEqual(spanLines(downNamed.file('named')), spanLines(up.sent));
 });
