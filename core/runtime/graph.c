@@ -104,6 +104,7 @@ static const struct renamed {
     const char *old_type, *type;
 } renamed[] = {
     {OTELC_EXPORTER, "otlphttp", "otlp_http"},
+    {OTELC_EXPORTER, "otlp", "otlp_grpc"},
 };
 
 /* The plugin for a deprecated type, with the collector's warning. */

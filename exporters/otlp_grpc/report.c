@@ -1,0 +1,103 @@
+/*
+ * report.c: what an ended attempt means for health, pause state, logs and
+ * metrics. Loop thread.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <otelc/sdk/clock.h>
+
+#include "otlp_grpc.h"
+
+#define QUIET_NS (30 * 1000000000LL) /* a repeated line at most this often */
+
+/* Logs a failure at level, or at debug when the same reason was logged
+ * recently, so an outage costs a line per 30 s and not one per retry. */
+static void log_failure(ogrpc *x, otelc_log_level level, uint32_t spans, const char *reason,
+                        const char *then)
+{
+    int64_t now = otelc_mono_ns();
+    pthread_mutex_lock(&x->mu);
+    bool repeat = strcmp(x->last_failure, reason) == 0 && now - x->last_failure_ns < QUIET_NS;
+    if (!repeat) {
+        snprintf(x->last_failure, sizeof(x->last_failure), "%s", reason);
+        x->last_failure_ns = now;
+    }
+    pthread_mutex_unlock(&x->mu);
+    x->api->log(x->ctx, repeat ? OTELC_LOG_DEBUG : level,
+                "error exporting items, request to %s (%u spans): %s; %s", x->set.shown, spans,
+                reason, then);
+}
+
+/* Partial success: counted always, logged once per interval with what
+ * piled up since. */
+static void report_partial(ogrpc *x, const og_verdict *v)
+{
+    if (v->rejected_spans <= 0 && !v->reason[0])
+        return;
+    if (v->rejected_spans > 0)
+        x->api->metric_add(x->rejected_spans, (double)v->rejected_spans);
+    int64_t now = otelc_mono_ns();
+    pthread_mutex_lock(&x->mu);
+    x->partial_pending += v->rejected_spans > 0 ? v->rejected_spans : 0;
+    bool due = x->partial_logged_ns == 0 || now - x->partial_logged_ns >= QUIET_NS;
+    int64_t dropped = x->partial_pending;
+    if (due) {
+        x->partial_logged_ns = now;
+        x->partial_pending = 0;
+    }
+    pthread_mutex_unlock(&x->mu);
+    if (due)
+        x->api->log(x->ctx, OTELC_LOG_WARN, "Partial success response: message \"%s\", "
+                    "dropped_spans %lld (since the last such line)", v->reason,
+                    (long long)dropped);
+}
+
+static void report_ok(ogrpc *x, const og_verdict *v)
+{
+    report_partial(x, v);
+    if (atomic_exchange(&x->paused, false)) {
+        x->api->exporter_resume(x->ctx);
+        x->api->log(x->ctx, OTELC_LOG_INFO, "%s accepts exports again", x->set.shown);
+    } else if (atomic_exchange(&x->degraded, false)) {
+        x->api->health(x->ctx, OTELC_HEALTH_OK, NULL);
+    }
+    pthread_mutex_lock(&x->mu);
+    x->last_failure[0] = 0;
+    pthread_mutex_unlock(&x->mu);
+}
+
+static void report_retry(ogrpc *x, uint32_t spans, const og_verdict *v)
+{
+    char then[96] = "will retry";
+    if (v->retry_after_ns > 0)
+        snprintf(then, sizeof(then), "will retry after the %.3gs the server asked for",
+                 (double)v->retry_after_ns / 1e9);
+    log_failure(x, OTELC_LOG_WARN, spans, v->reason, then);
+    if (!atomic_load(&x->paused)) {
+        atomic_store(&x->degraded, true);
+        x->api->health(x->ctx, OTELC_HEALTH_DEGRADED, v->reason);
+    }
+}
+
+static void report_pause(ogrpc *x, uint32_t spans, const og_verdict *v)
+{
+    log_failure(x, OTELC_LOG_ERROR, spans, v->reason, "pausing the exporter, the data is kept");
+    atomic_store(&x->paused, true);
+    atomic_store(&x->degraded, false);
+    x->api->exporter_pause(x->ctx, v->reason);
+}
+
+void og_report(ogrpc *x, uint32_t spans, og_outcome o, const og_verdict *v)
+{
+    x->api->metric_add(x->requests[o], 1);
+    switch (o) {
+    case OG_OUT_OK: report_ok(x, v); break;
+    case OG_OUT_RETRY: report_retry(x, spans, v); break;
+    case OG_OUT_PAUSE: report_pause(x, spans, v); break;
+    case OG_OUT_REJECT:
+        x->api->log(x->ctx, OTELC_LOG_ERROR, "error exporting items, request to %s refused %u "
+                    "spans for good: %s", x->set.shown, spans, v->reason);
+        break;
+    }
+}
