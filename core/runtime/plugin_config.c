@@ -109,7 +109,7 @@ static size_t fill_map(const otelc_plugin *d, const otelc_node *map, const char 
         } else if (k->flags & OTELC_KEY_IGNORED) {
             char at[512];
             otelc_errors_prefix(at, sizeof(at), c, true);
-            otelc_log(OTELC_LOG_WARN, "config", "%s collector key %s is ignored by otelc", at,
+            otelc_log(OTELC_LOG_WARN, "config", "%scollector key %s is ignored by otelc", at,
                       name);
         } else if (k->type == OTELC_CFG_SECTION) {
             if (otelc_cfg_map(c, errs) != OTELC_CFG_ERROR)
