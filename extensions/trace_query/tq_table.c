@@ -222,10 +222,11 @@ static tq_file *file_get(tq_table *t, const s3_list_entry *e)
     tq_file *f = t->buckets[b];
     while (f && strcmp(f->key, e->key) != 0)
         f = f->chain;
+    bool is_new = !f;
     if (!f && (f = calloc(1, sizeof(*f))) != NULL && !(f->key = strdup(e->key))) {
         free(f);
         f = NULL;
-    } else if (f && !f->refs && !f->next && t->files != f) {
+    } else if (f && is_new) { /* only a new file is linked: a known one is linked already */
         f->size = e->size;
         f->chain = t->buckets[b];
         t->buckets[b] = f;
