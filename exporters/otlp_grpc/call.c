@@ -42,11 +42,10 @@ static void finish(ogrpc *x, og_call *call, otelc_status st)
     if (call->conn)
         og_conn_cancel(call->conn, call);
     otelc_ticket *t = call->ticket;
-    if (call->owns_req) {
-        og_body_free(&call->req->body);
-        free(call->req);
-    }
+    if (call->owns_req)
+        og_request_free(call->req);
     og_answer_free(&call->answer);
+    og_headers_free(&call->auth);
     free(call);
     x->api->complete(t, st);
     pthread_mutex_lock(&x->mu);

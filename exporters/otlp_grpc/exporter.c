@@ -96,7 +96,7 @@ static int create(otelc_ctx *ctx, const otelc_host_api *api, const void *cfg, vo
         return -1;
     }
     if (og_headers_parse(ctx, api, x->cfg->headers, &x->user_headers) != 0 ||
-        register_metrics(x) != 0) {
+        og_auth_resolve(x) != 0 || register_metrics(x) != 0) {
         og_headers_free(&x->user_headers);
         free(x);
         return -1;
@@ -133,6 +133,7 @@ static int build_headers(ogrpc *x)
     if (x->set.compression != OG_NONE)
         nv(x, "grpc-encoding", og_compression_name(x->set.compression));
     nv(x, "grpc-accept-encoding", "gzip,zstd");
+    x->nown = x->nnva;
     for (size_t i = 0; i < u->n; i++)
         nv(x, u->names[i], u->values[i]);
     return 0;
@@ -174,6 +175,10 @@ static otelc_status prepare(ogrpc *x, otelc_batch *b, otelc_request **out)
         return OTELC_RETRY;
     r->spans = otelc_batch_spans(b);
     int rc = og_body_build(x->set.compression, b, &r->body);
+    if (rc == 0 && x->auth && og_auth_metadata(b, &r->metadata) != 0) {
+        og_request_free(r);
+        return OTELC_RETRY;
+    }
     if (rc == 0) {
         *out = r;
         return OTELC_OK;
@@ -186,8 +191,15 @@ static otelc_status prepare(ogrpc *x, otelc_batch *b, otelc_request **out)
     return permanent ? OTELC_REJECT : OTELC_RETRY;
 }
 
+void og_request_free(otelc_request *r)
+{
+    og_body_free(&r->body);
+    free(r->metadata);
+    free(r);
+}
+
 /* Sends r for ticket t: PENDING, or RETRY when the loop does not take it
- * (an owned r is freed then). */
+ * or the authenticator has no credentials now (an owned r is freed then). */
 static otelc_status send_request(ogrpc *x, otelc_request *r, bool owns, otelc_ticket *t)
 {
     og_call *call = calloc(1, sizeof(*call));
@@ -197,14 +209,13 @@ static otelc_status send_request(ogrpc *x, otelc_request *r, bool owns, otelc_ti
         call->owns_req = owns;
         call->ticket = t;
         call->deadline_ns = x->timeout_ns > 0 ? otelc_mono_ns() + x->timeout_ns : 0;
-        if (og_submit(x, call))
+        if ((!x->auth || og_auth_headers(x, r, &call->auth) == 0) && og_submit(x, call))
             return OTELC_PENDING;
+        og_headers_free(&call->auth);
         free(call);
     }
-    if (owns) {
-        og_body_free(&r->body);
-        free(r);
-    }
+    if (owns)
+        og_request_free(r);
     return OTELC_RETRY;
 }
 
@@ -239,8 +250,7 @@ static otelc_status export_send(void *state, otelc_request *r, otelc_ticket *t)
 static void request_free(void *state, otelc_request *r)
 {
     (void)state;
-    og_body_free(&r->body);
-    free(r);
+    og_request_free(r);
 }
 
 /* Waits until nothing is in flight or the deadline passes; true when

@@ -1,8 +1,9 @@
 /*
  * otlp_grpc.h: the exporter instance, shared by its lifecycle
  * (exporter.c), the loop thread (loop.c), its one HTTP/2 connection
- * (conn.c, tls.c), the calls on it (call.c) and what an answer means for
- * logs, metrics and health (report.c). Internal.
+ * (conn.c, tls.c), the calls on it (call.c), the authenticator's
+ * metadata (auth.c) and what an answer means for logs, metrics and health
+ * (report.c). Internal.
  *
  * Threads: export_prepare and export_send run on the host's queue
  * consumers, several at once (the descriptor says thread-safe). prepare
@@ -42,6 +43,7 @@
 struct otelc_request {
     og_body body;
     uint32_t spans;
+    char **metadata; /* with auth: the batch's client metadata, key, value, ..., NULL */
 };
 
 typedef struct ogrpc ogrpc;
@@ -66,6 +68,7 @@ typedef struct og_call {
     og_body_cursor cur;   /* loop: how far the body was written */
     uint64_t framed;      /* loop: bytes of it nghttp2 has framed */
     og_answer answer;     /* loop */
+    og_headers auth;      /* with auth: this attempt's metadata from the authenticator */
     struct event timer;   /* loop: the deadline, then the RetryInfo wait */
     bool timer_set;
     struct og_call *next, *prev; /* incoming list, then the loop's calls */
@@ -93,10 +96,13 @@ struct ogrpc {
     const og_cfg *cfg;
     og_settings set;
     og_headers user_headers;
-    nghttp2_nv *nva;      /* every call's header fields but grpc-timeout, built at start */
-    size_t nnva;
+    nghttp2_nv *nva;      /* every call's header fields but grpc-timeout, built at start: */
+    size_t nnva, nown;    /* otelc's own, then from nva[nown] the `headers` key's */
     char user_agent[256];
     void *ssl_ctx;        /* SSL_CTX, when TLS */
+    const otelc_auth_client *auth; /* auth.authenticator's service, or NULL */
+    void *auth_state;
+    int64_t auth_logged_ns; /* last "no credentials" line (under mu) */
     int64_t timeout_ns;
     atomic_bool started;
 
@@ -153,7 +159,8 @@ bool og_submit(ogrpc *x, og_call *call);
 
 /* ---- conn.c ---- */
 
-#define OG_NV_MAX (OG_HEADERS_MAX + 12) /* our fields, the user's, grpc-timeout */
+#define OG_NV_MAX (2 * OG_HEADERS_MAX + 12) /* ours, the authenticator's, the user's,
+                                             * grpc-timeout */
 
 /* The back-off timer (loop setup). 0 or -1. */
 int og_conn_init(ogrpc *x);
@@ -201,6 +208,28 @@ void og_call_closed(og_call *call, uint32_t h2_error);
 void og_calls_end(ogrpc *x, bool cancel);
 /* Loop: hands every waiting call to ready connection c. */
 void og_calls_flush_waiting(ogrpc *x);
+
+/* ---- auth.c ---- */
+
+/* The client authenticator of `auth.authenticator`, found at create (a
+ * config error at that key when the id leads to none; 0 without auth). */
+int og_auth_resolve(ogrpc *x);
+/* At prepare: the batch's client metadata copied into *out (NULL when
+ * there is none). 0, or -1 without memory. */
+int og_auth_metadata(const otelc_batch *b, char ***out);
+/* At every attempt, on a consumer thread: what the authenticator adds,
+ * into out (names lower-cased; bad names and values are left out, and
+ * so are those gRPC reserves). 0, or -1 when it has no credentials now
+ * (logged at most every 10 s) or memory ran out; out is empty then. */
+int og_auth_headers(ogrpc *x, const otelc_request *r, og_headers *out);
+/* The header fields of call into out (OG_NV_MAX of them): otelc's own but
+ * those the authenticator sets, the authenticator's but those the
+ * `headers` key sets, then the key's. Returns how many. */
+size_t og_call_nva(const ogrpc *x, const og_call *call, nghttp2_nv *out);
+
+/* ---- exporter.c ---- */
+
+void og_request_free(otelc_request *r);
 
 /* ---- report.c ---- */
 

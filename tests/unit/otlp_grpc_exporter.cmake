@@ -21,3 +21,11 @@ otelc_add_unit_test(test_otlp_grpc_exporter_settings
           ${otlp_grpc_exp_dir}/config.c ${otlp_grpc_exp_dir}/headers.c
   LIBS otelc_plugin_api PkgConfig::OPENSSL)
 target_include_directories(test_otlp_grpc_exporter_settings PRIVATE ${otlp_grpc_exp_dir})
+
+# Its auth.authenticator side: the service found through the test kit's
+# offered services, and the order of an attempt's header fields.
+otelc_add_unit_test(test_otlp_grpc_exporter_auth
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_otlp_grpc_exporter_auth.c
+          ${otlp_grpc_exp_dir}/auth.c ${otlp_grpc_exp_dir}/headers.c
+  LIBS otelc_testkit PkgConfig::NGHTTP2 PkgConfig::LIBEVENT)
+target_include_directories(test_otlp_grpc_exporter_auth PRIVATE ${otlp_grpc_exp_dir})
