@@ -31,6 +31,13 @@ typedef struct batch {
     uint64_t total;
 } batch;
 
+static void batch_free(batch *b)
+{
+    for (int i = 0; i < b->n; i++)
+        free(b->seg[i].iov_base);
+    free(b->seg);
+}
+
 static int batch_build(batch *b, int n)
 {
     b->total = 0;
@@ -40,20 +47,17 @@ static int batch_build(batch *b, int n)
     for (int i = 0; i < n; i++) {
         size_t len;
         b->seg[i].iov_base = bench_request(SPANS, (uint64_t)i + 1, &len);
-        if (!b->seg[i].iov_base)
+        if (!b->seg[i].iov_base) {
+            b->n = i;
+            batch_free(b);
             return -1;
+        }
         b->seg[i].iov_len = len;
         b->total += len;
     }
     return 0;
 }
 
-static void batch_free(batch *b)
-{
-    for (int i = 0; i < b->n; i++)
-        free(b->seg[i].iov_base);
-    free(b->seg);
-}
 
 typedef struct encoded {
     uint64_t in, out, batches;
@@ -228,8 +232,12 @@ static void read_back(void)
 int main(void)
 {
     batch b, big;
-    if (batch_build(&b, REQUESTS) != 0 || batch_build(&big, BIG_REQUESTS) != 0)
+    if (batch_build(&b, REQUESTS) != 0)
         return 1;
+    if (batch_build(&big, BIG_REQUESTS) != 0) {
+        batch_free(&b);
+        return 1;
+    }
     printf("# s3: batch of %d requests x %d spans, %llu bytes; figures per core\n", REQUESTS,
            SPANS, (unsigned long long)b.total);
     encode("encode otlp_proto zstd-1", &b, AWSS3_OTLP_PROTO, AWSS3_COMPRESS_ZSTD);

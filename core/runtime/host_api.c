@@ -279,13 +279,14 @@ static const char *known_kind(const char *kind)
     return NULL;
 }
 
+/* The service of kind offered by provider, or by the instance named id. */
 static host_service *find_service(host *h, const char *kind, const otelc_ctx *provider,
                                   const char *id)
 {
     for (size_t i = 0; i < h->nservices; i++) {
         host_service *s = &h->services[i];
-        if (strcmp(s->kind, kind) == 0 &&
-            (provider ? s->provider == provider : strcmp(s->provider->id, id) == 0))
+        bool who = provider ? s->provider == provider : id && strcmp(s->provider->id, id) == 0;
+        if (who && strcmp(s->kind, kind) == 0)
             return s;
     }
     return NULL;

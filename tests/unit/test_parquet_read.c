@@ -209,6 +209,10 @@ static void expect_links(const fx_span *in, const fx_span *out)
 
 static void expect_span(const fx_span *a, const fx_span *b)
 {
+    assert_non_null(a);
+    assert_non_null(b);
+    if (!a || !b)
+        return; /* cmocka's asserts do not tell the analyzer they end the test */
     same_bytes(a->trace_id, b->trace_id);
     same_bytes(a->span_id, b->span_id);
     same_bytes(a->parent_span_id, b->parent_span_id);
