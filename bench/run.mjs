@@ -28,7 +28,7 @@
 //   node bench/run.mjs --smoke           (a) and (b) for 5 s at a modest rate;
 //                                        exits 1 if an acknowledged span is lost
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runMicro } from './lib/micro.mjs';
 import { resolveBefore, resolvePaths, SOURCE_DIR } from './lib/paths.mjs';
@@ -153,7 +153,9 @@ async function main() {
   const record = { machine: machine(paths, o, SOURCE_DIR), micro: null, scenarios: [] };
   if (opt.before) {
     const b = builds[0];
-    record.before = { ...machine(b, o, b.source || b.build), pipelines: b.pipelines,
+    // The shipped pipeline as a path in that build's tree, not this machine's.
+    record.before = { ...machine(b, o, b.source || b.build),
+      pipelines: b.source ? relative(b.source, b.pipelines) : basename(b.pipelines),
       awss3Index: o.beforeIndex ?? null };
   }
   try {
