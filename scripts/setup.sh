@@ -16,7 +16,11 @@ DEB_PACKAGES=(
   libpcre2-dev libcrypt-dev
   clang clang-tidy cppcheck valgrind
   nghttp2-client curl jq procps prometheus zstd
+  nginx-light
 )
+# nginx-light: the bench's cheap S3 sink (bench/README.md), answering every
+# upload with 200 and storing nothing, so that the sink does not take the
+# cores otelc is measured on (Debian has no standalone S3 server in C).
 
 missing_debs() {
   local p

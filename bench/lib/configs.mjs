@@ -29,6 +29,15 @@ function queue(p) {
       batch: { min_size: 8192${max}, flush_timeout: 200ms }`;
 }
 
+// awss3's query index, which builds before the trace table (such as
+// 27bf5e0) kept by default: only written when index is set (--awss3-index),
+// since today's awss3 has no such key.
+function index(p) {
+  if (p.index === undefined) return '';
+  return `
+    index: { enabled: ${p.index} }`;
+}
+
 function exporter(p) {
   if (p.exporter === 'file') {
     return `exporters:
@@ -45,10 +54,10 @@ function exporter(p) {
       s3_prefix: bench
       endpoint: "${p.s3.endpoint}"
       s3_force_path_style: true
-      compression: ${p.marshaler === 'parquet' ? 'none' : 'zstd'}
+      compression: ${p.compression || (p.marshaler === 'parquet' ? 'none' : 'zstd')}
       access_key_id: ${p.s3.accessKey}
       secret_access_key: ${p.s3.secretKey}
-    marshaler: ${p.marshaler || 'otlp_proto'}${queue(p)}
+    marshaler: ${p.marshaler || 'otlp_proto'}${index(p)}${queue(p)}
 `;
 }
 
@@ -60,7 +69,8 @@ function extensions(p) {
 }
 
 // The shipped pipelines.yaml, moved by a merged second config onto free
-// ports, the bench's S3 server and key, and the scenario's queue directory.
+// ports, the bench's S3 server and key, and the scenario's queue directory
+// (and trace_query's endpoint and bucket where the shipped file has it).
 function shippedOverride(p) {
   return `receivers:
   otlp:
@@ -76,14 +86,14 @@ exporters:
       secret_access_key: ${p.s3.secretKey}
 extensions:
   file_storage: { directory: "${p.queueDir}", create_directory: true }
-  health_check: { endpoint: "127.0.0.1:0" }
+  health_check: { endpoint: "127.0.0.1:0" }${p.shippedQuery ? `
   trace_query:
     endpoint: "127.0.0.1:0"
     s3uploader:
       s3_bucket: ${p.s3.bucket}
       endpoint: "${p.s3.endpoint}"
       access_key_id: ${p.s3.accessKey}
-      secret_access_key: ${p.s3.secretKey}
+      secret_access_key: ${p.s3.secretKey}` : ''}
 service:
   admin: { endpoint: "127.0.0.1:0" }
   telemetry: { metrics: { level: none } }
@@ -93,8 +103,11 @@ service:
 // p: { protocol: grpc|http, loopThreads, exporter: file|awss3, filePath,
 //      s3: { endpoint, bucket, accessKey, secretKey }, durable, fsync,
 //      consumers, queueDir, batchMaxSize (durable batches' max_size), memoryBatch (sending_queue.batch without
-//      storage), marshaler (awss3's; default otlp_proto), shipped (pipelines.yaml with only ports, bucket and
-//      queue moved: the YAML returned is merged over it) }
+//      storage), marshaler (awss3's; default otlp_proto), compression
+//      (awss3's; default zstd, none for parquet), index (awss3's query
+//      index of older builds: true|false, unset writes no key), shipped
+//      (pipelines.yaml with only ports, bucket and queue moved: the YAML
+//      returned is merged over it), shippedQuery (that file has trace_query) }
 export function pipelineYaml(p) {
   if (p.shipped) return shippedOverride(p);
   const exp = p.exporter === 'file' ? 'file' : 'awss3';

@@ -9,13 +9,16 @@ const fmt = (v, d = 0) => (v === null || v === undefined || Number.isNaN(v) ? '-
 
 const COLUMNS = [
   ['scenario', (r) => r.id],
+  ['build', (r) => r.build || ''],
   ['generator', (r) => r.generator],
   ['spans/req', (r) => fmt(r.spansPerRequest)],
   ['conn x str', (r) => `${r.connections} x ${r.streams}`],
   ['spans/s', (r) => fmt(r.spansPerSec)],
   ['CPU s/Mspans', (r) => fmt(r.cpuSecondsPerMspans, 2)],
+  ['spans/CPU-s', (r) => fmt(r.spansPerCpuSecond)],
   ['otelc cores', (r) => fmt(r.otelcCores, 2)],
   ['gen cores', (r) => fmt(r.generatorCores, 2)],
+  ['sink cores', (r) => fmt(r.sinkCores, 2)],
   ['other cores', (r) => fmt(r.otherCores, 2)],
   ['RssAnon MiB', (r) => fmt(r.peakRssAnonMiB, 1)],
   ['p50 ms', (r) => fmt(r.p50ms, 2)],
@@ -34,6 +37,45 @@ export function table(rows) {
   const line = (c) => c.map((v, i) => (i < 2 ? v.padEnd(widths[i]) : v.padStart(widths[i])))
     .join('  ');
   return [line(COLUMNS.map(([h]) => h)), ...cells.map(line)].join('\n');
+}
+
+// Lowest and highest of a figure over a row's runs.
+function range(runs, k) {
+  const v = runs.map((r) => r[k]).filter((x) => x !== null && x !== undefined);
+  return v.length ? [Math.min(...v), Math.max(...v)] : null;
+}
+
+// The spread of the figures that decide the targets, over a row's runs
+// (--repeat): [lowest, highest] each.
+export function spread(runs) {
+  const s = { runs: runs.length };
+  for (const k of ['spansPerSec', 'cpuSecondsPerMspans', 'spansPerCpuSecond', 'peakRssAnonMiB',
+    'p99ms', 'otherCores', 'sinkCores'])
+    s[k] = range(runs, k);
+  return s;
+}
+
+const SPREAD = [
+  ['spans/s', 'spansPerSec', 0],
+  ['CPU s/Mspans', 'cpuSecondsPerMspans', 2],
+  ['spans/CPU-s', 'spansPerCpuSecond', 0],
+  ['RssAnon MiB', 'peakRssAnonMiB', 1],
+  ['p99 ms', 'p99ms', 2],
+  ['other cores', 'otherCores', 2],
+];
+
+// Every row's spread over its runs: lowest-highest.
+export function spreadTable(rows) {
+  const head = ['scenario', 'build', 'runs', ...SPREAD.map(([h]) => h)];
+  const cells = rows.map((r) => {
+    const s = r.spread || spread([r]);
+    return [r.id, r.build || '', String(s.runs), ...SPREAD.map(([, k, d]) => (s[k]
+      ? (s[k][0] === s[k][1] ? fmt(s[k][0], d) : `${fmt(s[k][0], d)}-${fmt(s[k][1], d)}`) : '-'))];
+  });
+  const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
+  const line = (c) => c.map((v, i) => (i < 2 ? v.padEnd(widths[i]) : v.padStart(widths[i])))
+    .join('  ');
+  return [line(head), ...cells.map(line)].join('\n');
 }
 
 function gitCommit(dir) {

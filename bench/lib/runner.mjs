@@ -1,15 +1,15 @@
 // Runs one scenario: sink, otelc, a warm-up, a measured run, a drain, then
 // counts what landed. Every figure comes from outside otelc (/proc, the
 // generator, the sink) except the exporter's sent counter where the
-// output is /dev/null.
-import { mkdtempSync, rmSync } from 'node:fs';
+// output is /dev/null or a sink that stores nothing (nginx).
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { pipelineYaml } from './configs.mjs';
 import { runClient, runH2load, dumpBody } from './load.mjs';
 import { startOtelc, pipelineCounters, drain, commitStats } from './otelc.mjs';
 import { cpuSeconds, machineBusySeconds, sampler, waitQuiet } from './procstat.mjs';
-import { startS3, s3Spans, fileSpans } from './sinks.mjs';
+import { startS3, startNginx, s3Spans, fileSpans } from './sinks.mjs';
 import { runCommand } from './util.mjs';
 
 const MIB = 1024 * 1024;
@@ -20,6 +20,8 @@ function generate(paths, port, seconds, sc, body, dir, onStart) {
 }
 
 async function landedSpans(sc, ctx, counters) {
+  if (ctx.s3 && !ctx.s3.stores)
+    return { landed: counters.sent, landedBy: 'exporter sent counter (nginx stores nothing)' };
   if (ctx.s3) {
     const got = await s3Spans(ctx.s3);
     return { landed: got.spans, landedBy: `${got.objects} S3 objects read back` };
@@ -47,9 +49,9 @@ function costMeter(ctx) {
 // perf record of otelc for the measured run, when opts.perf names a
 // directory: <dir>/perf-<scenario>.data (call graphs through DWARF, as
 // release builds keep no frame pointers).
-function startPerf(sc, ctx, opts) {
+function startPerf(paths, sc, ctx, opts) {
   if (!opts.perf) return null;
-  const out = join(opts.perf, `perf-${sc.id}.data`);
+  const out = join(opts.perf, `perf-${sc.id}${paths.label ? `-${paths.label}` : ''}.data`);
   return runCommand('perf', ['record', '-q', '-F', '499', '--call-graph', 'dwarf,16384', '-o', out,
     '-p', String(ctx.otelc.pid), '--', 'sleep', String(Math.max(1, opts.duration - 1))]);
 }
@@ -61,7 +63,7 @@ async function measure(paths, sc, ctx, opts) {
   const before = await pipelineCounters(ctx.otelc);
   const mem = sampler(ctx.otelc.pid);
   const meter = costMeter(ctx);
-  const perf = startPerf(sc, ctx, opts);
+  const perf = startPerf(paths, sc, ctx, opts);
   let gen;
   const r = await generate(paths, ctx.port, opts.duration, sc, ctx.body, ctx.dir,
     (pid) => { gen = sampler(pid, 200); });
@@ -84,16 +86,20 @@ async function measure(paths, sc, ctx, opts) {
   };
 }
 
-function row(sc, warm, m, landed, exit) {
+function row(paths, sc, ctx, warm, m, landed, exit) {
   const both = (k) => (warm ? warm[k] : 0) + m.r[k];
   const l = sc.load;
   return {
-    id: sc.id, title: sc.title, generator: l.generator === 'client' ? 'otelc-client --replay'
+    id: sc.id, title: sc.title, build: paths.label || null,
+    sink: ctx.s3 ? ctx.s3.kind : (ctx.filePath === '/dev/null' ? '/dev/null' : 'file'),
+    generator: l.generator === 'client' ? 'otelc-client --replay'
       : `h2load (${l.protocol})`,
     spansPerRequest: l.spansPerRequest, connections: l.connections,
     streams: l.protocol === 'h1' ? 1 : l.streams, targetRate: l.rate || null, gzip: !!l.gzip,
     seconds: m.r.seconds, spansPerSec: Math.round(m.r.acked / m.r.seconds),
-    cpuSecondsPerMspans: m.cpuPerMspans, otelcCores: m.otelcCores,
+    cpuSecondsPerMspans: m.cpuPerMspans,
+    spansPerCpuSecond: m.cpuPerMspans ? Math.round(1e6 / m.cpuPerMspans) : null,
+    otelcCores: m.otelcCores,
     generatorCores: m.generatorCores, sinkCores: m.sinkCores, otherCores: m.otherCores,
     busyCoresBefore: m.busyBefore, machineCoresTotal: cpus().length,
     peakRssAnonMiB: m.peakRssAnonMiB, p50ms: m.r.p50, p99ms: m.r.p99,
@@ -106,14 +112,21 @@ function row(sc, warm, m, landed, exit) {
 
 // Runs sc and returns its row. opts: { duration, warmup, workRoot, keep,
 // quietWait (seconds to wait for an idle machine before measuring),
-// perf (a directory for perf profiles of otelc, or undefined) }.
+// perf (a directory for perf profiles of otelc, or undefined),
+// awss3Index (true|false: write awss3's index.enabled, for builds that
+// have that key; undefined: write none) }. paths.label names the build in
+// the row (after, before) when two are measured.
 export async function runScenario(paths, sc, opts) {
   const dir = mkdtempSync(join(opts.workRoot, `${sc.id}-`));
   const ctx = { dir, filePath: sc.parseFile ? join(dir, 'spans.binpb') : '/dev/null' };
   try {
-    if (sc.pipeline.exporter === 'awss3') ctx.s3 = await startS3(paths, join(dir, 's3'));
+    if (sc.pipeline.exporter === 'awss3') {
+      ctx.s3 = sc.sink === 'nginx' ? await startNginx(paths, join(dir, 'nginx'))
+        : await startS3(paths, join(dir, 's3'));
+    }
     const yaml = pipelineYaml({ ...sc.pipeline, filePath: ctx.filePath, s3: ctx.s3?.config,
-      queueDir: join(dir, 'queue') });
+      queueDir: join(dir, 'queue'), index: sc.pipeline.shipped ? undefined : opts.awss3Index,
+      shippedQuery: sc.pipeline.shipped && /^\s*trace_query:/m.test(readFileSync(paths.pipelines, 'utf8')) });
     ctx.otelc = await startOtelc(paths, yaml, dir,
       { base: sc.pipeline.shipped ? [paths.pipelines] : [] });
     ctx.port = sc.pipeline.protocol === 'grpc' ? ctx.otelc.ports.grpc : ctx.otelc.ports.http;
@@ -127,7 +140,7 @@ export async function runScenario(paths, sc, opts) {
     const m = await measure(paths, sc, ctx, opts);
     const landed = await landedSpans(sc, ctx, m.after);
     const exit = await ctx.otelc.stop();
-    return row(sc, warm, m, landed, exit.code ?? exit.signal);
+    return row(paths, sc, ctx, warm, m, landed, exit.code ?? exit.signal);
   } finally {
     if (ctx.otelc) await ctx.otelc.stop();
     if (ctx.s3) await ctx.s3.stop();

@@ -9,6 +9,9 @@ const s3 = { protocol: 'grpc', loopThreads: 2, exporter: 'awss3', durable: true,
   consumers: 4 };
 const blast = { spansPerRequest: 100, connections: 4, streams: 32, rate: 0 };
 const steady = { spansPerRequest: 100, connections: 2, streams: 8, rate: 100000 };
+// The realistic path: what the shipped pipeline wrote before the trace
+// table (OTLP/JSON objects, gzip), the collector's awss3 defaults.
+const json = { ...s3, marshaler: 'otlp_json', compression: 'gzip' };
 
 export const SCENARIOS = [
   { id: 'a', title: '(a) gRPC -> file /dev/null, memory queue',
@@ -51,6 +54,37 @@ export const SCENARIOS = [
   // client latency at the commit.
   { id: 'shipped-100k', title: 'the shipped pipelines.yaml at 100,000 spans/s',
     pipeline: { shipped: true, protocol: 'grpc', exporter: 'awss3' },
+    load: { generator: 'client', ...steady } },
+  // The cheap sink (bench/README.md): nginx answers every S3 request with
+  // 200 and stores nothing, so the sink takes little of the cores and what
+  // landed is the exporter's sent counter. The s3rver scenarios above stay
+  // the correctness runs (every object read back).
+  { id: 'c-nginx', title: '(c) awss3 otlp_proto + zstd -> nginx',
+    pipeline: s3, sink: 'nginx', load: { generator: 'client', ...blast } },
+  // h2load over OTLP/HTTP (h2c): a refused request is a 503 it counts. Over
+  // gRPC a refusal is grpc-status UNAVAILABLE in the trailers of a 200,
+  // which h2load cannot read, so at saturation its figures would count
+  // refused requests as acknowledged.
+  { id: 'c-nginx-h2load', title: '(c) awss3 otlp_proto + zstd -> nginx, OTLP/HTTP h2c by h2load',
+    pipeline: { ...s3, protocol: 'http' }, sink: 'nginx',
+    load: { generator: 'h2load', protocol: 'h2c', ...blast } },
+  { id: 'c-nginx-100k', title: '(c) awss3 otlp_proto + zstd -> nginx at 100,000 spans/s',
+    pipeline: s3, sink: 'nginx', load: { generator: 'client', ...steady } },
+  { id: 'c-nginx-300k', title: '(c) awss3 otlp_proto + zstd -> nginx at 300,000 spans/s',
+    pipeline: s3, sink: 'nginx', load: { generator: 'client', ...steady, connections: 4, rate: 300000 } },
+  { id: 'c-json', title: 'the realistic path: (c) with otlp_json + gzip -> s3rver',
+    pipeline: json, load: { generator: 'client', ...blast } },
+  { id: 'c-json-nginx', title: 'the realistic path: (c) with otlp_json + gzip -> nginx',
+    pipeline: json, sink: 'nginx', load: { generator: 'client', ...blast } },
+  { id: 'c-json-nginx-h2load', title: 'the realistic path -> nginx, OTLP/HTTP h2c by h2load',
+    pipeline: { ...json, protocol: 'http' }, sink: 'nginx',
+    load: { generator: 'h2load', protocol: 'h2c', ...blast } },
+  { id: 'c-json-nginx-100k', title: 'the realistic path -> nginx at 100,000 spans/s',
+    pipeline: json, sink: 'nginx', load: { generator: 'client', ...steady } },
+  { id: 'c-json-nginx-300k', title: 'the realistic path -> nginx at 300,000 spans/s',
+    pipeline: json, sink: 'nginx', load: { generator: 'client', ...steady, connections: 4, rate: 300000 } },
+  { id: 'shipped-100k-nginx', title: 'the shipped pipelines.yaml -> nginx at 100,000 spans/s',
+    pipeline: { shipped: true, protocol: 'grpc', exporter: 'awss3' }, sink: 'nginx',
     load: { generator: 'client', ...steady } },
   // (b) and (c) at a rate (c) sustains without refusing: CPU per span
   // compared under load, without refused requests in the figures.

@@ -73,3 +73,53 @@ export function lengthPrefixedSpans(buf) {
   }
   return { requests, spans };
 }
+
+// Rows of a Parquet file (the trace table: one row per span), read from its
+// footer: FileMetaData's num_rows (field 3), through the Thrift compact
+// protocol, skipping the fields before it.
+export function parquetRows(buf) {
+  const n = buf.length;
+  if (n < 12 || buf.toString('latin1', n - 4) !== 'PAR1') throw new Error('not a Parquet file');
+  const len = buf.readUInt32LE(n - 8);
+  const at = { i: n - 8 - len };
+  const zigzag = (v) => (v % 2 ? -(v + 1) / 2 : v / 2);
+  const skip = (type) => {
+    switch (type) {
+      case 1: case 2: return; // booleans in a field header
+      case 3: at.i += 1; return;
+      case 4: case 5: case 6: varint(buf, at); return;
+      case 7: at.i += 8; return;
+      case 8: { const l = varint(buf, at); at.i += l; return; }
+      case 9: case 10: {
+        const h = buf[at.i++];
+        const size = (h >> 4) === 15 ? varint(buf, at) : h >> 4;
+        for (let k = 0; k < size; k++) {
+          if ((h & 15) <= 2) at.i++;
+          else skip(h & 15);
+        }
+        return;
+      }
+      case 11: {
+        const size = varint(buf, at);
+        if (!size) return;
+        const kv = buf[at.i++];
+        for (let k = 0; k < size; k++) { skip(kv >> 4); skip(kv & 15); }
+        return;
+      }
+      case 12: for (let id = 0; ;) {
+        const h = buf[at.i++];
+        if (h === 0) return;
+        id = (h >> 4) ? id + (h >> 4) : zigzag(varint(buf, at));
+        skip(h & 15);
+      }
+      default: throw new Error(`Thrift type ${type} in a Parquet footer`);
+    }
+  };
+  for (let id = 0; ;) {
+    const h = buf[at.i++];
+    if (h === 0) throw new Error('a Parquet footer without num_rows');
+    id = (h >> 4) ? id + (h >> 4) : zigzag(varint(buf, at));
+    if (id === 3 && (h & 15) === 6) return zigzag(varint(buf, at));
+    skip(h & 15);
+  }
+}
