@@ -45,8 +45,11 @@ const otelc_cfg_key tq_config_keys[] = {
     {"list_interval", OTELC_CFG_DURATION, "10s", "how long a listing of an open hour is reused",
      AT(list_interval_ns), 0},
     {"cache", OTELC_CFG_SECTION, NULL, "footers and bloom filters kept in memory", 0, 0},
-    {"cache.max_size", OTELC_CFG_SIZE, "256MiB", "memory the cache may use",
-     AT(cache_max_size), 0},
+    {"cache.max_size", OTELC_CFG_SIZE, "256MiB",
+     "memory the cache may use, and disk with cache.directory", AT(cache_max_size), 0},
+    {"cache.directory", OTELC_CFG_STRING, NULL,
+     "keeps file footers and bloom filters on disk across restarts; none: memory only",
+     AT(cache_directory), 0},
     {"compaction", OTELC_CFG_SECTION, NULL, "merging an hour's small files into large sorted ones",
      0, 0},
     {"compaction.enabled", OTELC_CFG_BOOL, "false", "this instance compacts the table",
@@ -153,6 +156,10 @@ int tq_settings_init(tq_settings *out, const tq_cfg *cfg, char *err, size_t n)
     out->lookback_ns = cfg->lookback_ns;
     out->list_interval_ns = cfg->list_interval_ns;
     out->cache_max_size = cfg->cache_max_size;
+    if (cfg->cache_directory && strlen(cfg->cache_directory) >= sizeof(out->cache_dir))
+        return fail(err, n, "cache.directory: path too long");
+    snprintf(out->cache_dir, sizeof(out->cache_dir), "%s",
+             cfg->cache_directory ? cfg->cache_directory : "");
     return pick_hour_format(out, cfg->s3_partition_format, err, n) != 0 ||
                    pick_endpoint(out, cfg, err, n) != 0 ||
                    pick_compaction(&out->compact, cfg, err, n) != 0

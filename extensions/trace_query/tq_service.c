@@ -185,6 +185,11 @@ static int tq_start(void *state)
             "groups of files that could not be compacted (retried next round)");
     q->reader = s3_reader_new(&q->set.ep, creds);
     q->table = tq_table_new(q->set.cache_max_size);
+    q->disk = tq_disk_open(q->set.cache_dir, q->set.cache_max_size, err, sizeof(err));
+    if (q->set.cache_dir[0] && !q->disk) {
+        q->api->log(q->ctx, OTELC_LOG_ERROR, "%s", err);
+        return -1;
+    }
     if (!q->reader || !q->table || s3_reader_start(q->reader) != 0) {
         q->api->log(q->ctx, OTELC_LOG_ERROR, "cannot start: out of resources");
         return -1;
@@ -227,6 +232,7 @@ static void tq_destroy(void *state)
     tq_shutdown(q, 0);
     s3_reader_free(q->reader);
     tq_table_free(q->table);
+    tq_disk_close(q->disk);
     pthread_cond_destroy(&q->cv);
     pthread_cond_destroy(&q->compact_cv);
     pthread_mutex_destroy(&q->mu);

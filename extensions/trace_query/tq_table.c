@@ -404,6 +404,64 @@ static void blooms_from_tail(tq_table *t, tq_file *f, const s3_fetch *g)
     pthread_mutex_unlock(&t->mu);
 }
 
+/* What one fetched (or cached: from_disk) tail of f says: its footer
+ * installed and its bloom filters kept, or the longer footer still to
+ * read (want), or f gone or bad; a failed GET sets *status. Frees g's
+ * body. Returns -1 for a cached tail that does not hold a footer (the
+ * cache's fault, not the file's: it is fetched instead), else 0. */
+static int settle_tail(tq_query *q, tq_file *f, s3_fetch *g, bool from_disk, tq_file **fs,
+                        size_t n, uint64_t *want, int *status, char *err, size_t errn)
+{
+    pq_file_meta *meta = NULL;
+    uint8_t *copy = NULL;
+    uint64_t more = 0;
+    size_t flen = 0;
+    int rc = g->rc;
+    if (gone_rc(f, rc))
+        mark_gone(q, f);
+    if (rc == -ECANCELED || (rc && !gone_rc(f, rc) && !*status))
+        *status = fetch_status(g, err, errn);
+    if (rc == 0)
+        rc = footer_parse(f, g, &meta, &copy, &more, &flen);
+    if (from_disk && (rc != 0 || more)) {
+        pq_file_meta_free(meta);
+        free(copy);
+        free(g->body);
+        return -1;
+    }
+    for (size_t j = 0; more && j < n; j++)
+        if (fs[j] == f)
+            want[j] = more;
+    if (!more && g->rc == 0)
+        footer_install(q, f, meta, copy, flen, rc, rc == -EBADMSG ? "bad footer" : "no memory");
+    if (!more && rc == 0) {
+        blooms_from_tail(q->table, f, g);
+        if (!from_disk)
+            tq_disk_put(q->disk, f->key, f->size, (const uint8_t *)g->body, g->len, g->range_off);
+    }
+    free(g->body);
+    return 0;
+}
+
+/* A tail the disk cache kept, handled as if fetched; false if none. */
+static bool tail_from_disk(tq_query *q, tq_file *f, tq_file **fs, size_t n, uint64_t *want,
+                           int *status, char *err, size_t errn)
+{
+    s3_fetch g;
+    uint8_t *data = NULL;
+    size_t len = 0;
+    uint64_t off = 0;
+    if (tq_disk_get(q->disk, f->key, f->size, &data, &len, &off) != 0)
+        return false;
+    memset(&g, 0, sizeof(g));
+    snprintf(g.key, sizeof(g.key), "%s", f->key);
+    g.body = (char *)data;
+    g.len = len;
+    g.range_off = off;
+    g.range_len = len;
+    return settle_tail(q, f, &g, true, fs, n, want, status, err, errn) == 0;
+}
+
 /* Reads the footers of fs[0..n) (at most TQ_PARALLEL_GETS) that are not
  * cached yet. Returns 0 or a status with err. */
 static int ensure_footers(tq_query *q, tq_file **fs, size_t n, char *err, size_t errn)
@@ -415,6 +473,9 @@ static int ensure_footers(tq_query *q, tq_file **fs, size_t n, char *err, size_t
         size_t m = 0;
         for (size_t i = 0; i < n; i++) {
             bool need = !fs[i]->meta && !fs[i]->bad && (round == 0 || want[i]);
+            int st = 0;
+            if (need && round == 0 && tail_from_disk(q, fs[i], fs, n, want, &st, err, errn))
+                need = false;
             if (need) {
                 of[m] = fs[i];
                 footer_fetch(&g[m++], fs[i], round ? want[i] : 0);
@@ -425,28 +486,8 @@ static int ensure_footers(tq_query *q, tq_file **fs, size_t n, char *err, size_t
             return 0;
         run_gets(q, g, m);
         int status = 0;
-        for (size_t i = 0; i < m; i++) {
-            pq_file_meta *meta = NULL;
-            uint8_t *copy = NULL;
-            uint64_t more = 0;
-            size_t flen = 0;
-            int rc = g[i].rc;
-            if (gone_rc(of[i], rc))
-                mark_gone(q, of[i]);
-            if (rc == -ECANCELED || (rc && !gone_rc(of[i], rc) && !status))
-                status = fetch_status(&g[i], err, errn);
-            if (rc == 0)
-                rc = footer_parse(of[i], &g[i], &meta, &copy, &more, &flen);
-            for (size_t j = 0; more && j < n; j++)
-                if (fs[j] == of[i])
-                    want[j] = more;
-            if (!more && g[i].rc == 0)
-                footer_install(q, of[i], meta, copy, flen, rc,
-                               rc == -EBADMSG ? "bad footer" : "no memory");
-            if (!more && rc == 0)
-                blooms_from_tail(q->table, of[i], &g[i]);
-            free(g[i].body);
-        }
+        for (size_t i = 0; i < m; i++)
+            settle_tail(q, of[i], &g[i], false, fs, n, want, &status, err, errn);
         if (status)
             return status;
     }

@@ -50,6 +50,7 @@ typedef struct tq_cfg {
     const char *ca_file, *access_key_id, *secret_access_key, *session_token;
     int64_t lookback_ns, list_interval_ns;
     uint64_t cache_max_size;
+    const char *cache_directory;
     bool compact_enabled;
     int64_t compact_interval_ns, compact_min_age_ns, compact_min_files, compact_group_rows;
     uint64_t compact_max_file_size;
@@ -70,6 +71,7 @@ typedef struct tq_settings {
     char hour_format[256];  /* the partition format up to its hour */
     int64_t lookback_ns, list_interval_ns;
     uint64_t cache_max_size;
+    char cache_dir[1024];   /* "" for none */
     tq_compact_settings compact;
 } tq_settings;
 
@@ -94,6 +96,7 @@ typedef struct query_route {
 } query_route;
 
 typedef struct tq_table tq_table;
+typedef struct tq_disk tq_disk;
 
 struct tq_query {
     const otelc_host_api *api;
@@ -102,6 +105,7 @@ struct tq_query {
     tq_settings set;
     s3_reader *reader;
     tq_table *table;
+    tq_disk *disk; /* NULL: no cache.directory */
     query_route routes[8];
 
     pthread_mutex_t mu;
@@ -131,6 +135,21 @@ void q_operations_v2(tq_query *q, otelc_http_req *req);
 void q_search(tq_query *q, otelc_http_req *req);
 void q_trace(tq_query *q, otelc_http_req *req);
 void q_trace_v2(tq_query *q, otelc_http_req *req);
+
+/* ---- the disk cache of file tails (tq_disk.c) ---- */
+
+/* A cache under dir (created) of at most max_bytes; NULL when dir is NULL
+ * or "" (no cache), or with a reason in err when it cannot be made. */
+tq_disk *tq_disk_open(const char *dir, uint64_t max_bytes, char *err, size_t n);
+void tq_disk_close(tq_disk *d); /* NULL is fine */
+/* The tail of object key (size bytes) kept earlier: 0 with *data
+ * (malloc'd, the caller frees; one spare byte past len) of *len bytes
+ * starting at *offset in the object; -1 when not kept (d may be NULL). */
+int tq_disk_get(tq_disk *d, const char *key, uint64_t size, uint8_t **data, size_t *len,
+                uint64_t *offset);
+/* Keeps a tail (data only read), best effort. d may be NULL. Any thread. */
+void tq_disk_put(tq_disk *d, const char *key, uint64_t size, const uint8_t *data, size_t len,
+                 uint64_t offset);
 
 /* ---- the table (tq_table.c) ---- */
 

@@ -8,7 +8,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { start, get, request } from './lib/harness.mjs';
+import { start, get, request, tempDir } from './lib/harness.mjs';
 import { startS3, waitSent } from './lib/s3server.mjs';
 import { queryConfig, useQueryPort, sendTraces, protoSpans, decodeTraceById, kvMap, SPANS, SERVICES, MS } from './lib/query_traffic.mjs';
 
@@ -358,6 +358,32 @@ test('trace by id on a cold node: one GET per file for footer and bloom filter, 
   const metrics = (await get(`http://127.0.0.1:${admin}/metrics`)).text;
   const gets = Number(metrics.match(/^otelc_trace_query_gets_total(?:\{[^}]*\})? (\d+)$/m)[1]);
   assert.ok(gets >= files && gets <= 2 * files, `${gets} GETs for ${files} files`);
+});
+
+// cache.directory keeps what a node read of each file (its footer and the
+// bloom filters before it): a node started again on the same directory
+// reads no footer from the bucket, only the trace's rows.
+test('a node restarted on its cache.directory fetches no footer again', async (t) => {
+  const dir = tempDir();
+  const cfg = queryConfig(s3, { writer: false, queryExtra: `\n    cache: { directory: "${dir}" }` });
+  const gets = async (node) => {
+    const admin = node.log.match(/admin: listening on \S+ \(port (\d+)\)/)[1];
+    const text = (await get(`http://127.0.0.1:${admin}/metrics`)).text;
+    return Number(text.match(/^otelc_trace_query_gets_total(?:\{[^}]*\})? (\d+)$/m)[1]);
+  };
+  const files = (await s3.list('q/')).filter((x) => x.key.endsWith('.parquet')).length;
+  const first = useQueryPort(await start(cfg));
+  const a = await get(first.url(`/api/traces/${traceId(4)}`));
+  const cold = await gets(first);
+  await first.stop();
+  const again = useQueryPort(await start(cfg));
+  t.after(() => again.stop());
+  const b = await get(again.url(`/api/traces/${traceId(4)}`));
+  assert.equal(b.status, 200);
+  assert.deepEqual(b.json, a.json);
+  const warm = await gets(again);
+  assert.ok(cold >= files, `${cold} GETs cold for ${files} files`);
+  assert.ok(warm <= cold - files, `${warm} GETs with the cache, ${cold} without`);
 });
 
 test('the extension serves on its own port, not on the admin endpoint', async () => {

@@ -47,7 +47,7 @@ function uploader(s, prefix, extra = '') {
 // node); query: false the extension (a writer only); queue (a directory)
 // puts the exporter's queue in the durable file_storage; extra adds
 // exporter keys.
-export function queryConfig(s, { prefix = 'q', extra = '', queue = '', writer = true, query = true } = {}) {
+export function queryConfig(s, { prefix = 'q', extra = '', queue = '', writer = true, query = true, queryExtra = '' } = {}) {
   const durable = queue ? `
     sending_queue: { enabled: true, storage: file_storage }` : '';
   const extensions = [queue && 'file_storage', query && 'trace_query'].filter(Boolean);
@@ -55,7 +55,7 @@ export function queryConfig(s, { prefix = 'q', extra = '', queue = '', writer = 
 extensions:${queue ? `
   file_storage: { directory: "${queue}", create_directory: true }` : ''}${query ? `
   trace_query:
-    endpoint: "127.0.0.1:0"${uploader(s, prefix)}` : ''}${writer ? `
+    endpoint: "127.0.0.1:0"${uploader(s, prefix)}${queryExtra}` : ''}${writer ? `
 receivers:
   otlp:
     protocols:
