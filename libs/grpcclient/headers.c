@@ -157,3 +157,19 @@ void og_headers_free(og_headers *h)
     }
     h->n = 0;
 }
+
+const otelc_node *og_key_node(otelc_ctx *ctx, const otelc_host_api *api, const otelc_node *base,
+                              const char *err)
+{
+    char key[64];
+    size_t n = strcspn(err, ": ");
+    if (err[n] != ':' || n >= sizeof(key))
+        return NULL;
+    memcpy(key, err, n);
+    key[n] = 0;
+    const otelc_node *at = base ? base : api->config_node(ctx);
+    char *save = NULL;
+    for (char *part = strtok_r(key, ".", &save); part && at; part = strtok_r(NULL, ".", &save))
+        at = api->node_get(at, part);
+    return at;
+}

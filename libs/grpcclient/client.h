@@ -1,12 +1,11 @@
 /*
- * otlp_grpc.h: the exporter instance, shared by its lifecycle
- * (exporter.c), the loop thread (loop.c), its one HTTP/2 connection
+ * client.h: a client (grpcclient.h), shared by its lifecycle
+ * (client.c), the loop thread (loop.c), its one HTTP/2 connection
  * (conn.c, tls.c), the calls on it (call.c) and what an answer means for
- * logs, metrics and health (report.c). Internal.
+ * logs, metrics and health (report.c). Internal to the library.
  *
- * Threads: export_prepare and export_send run on the host's queue
- * consumers, several at once (the descriptor says thread-safe). prepare
- * frames and compresses; send puts a call on `incoming` under `mu` and
+ * Threads: og_client_send runs on the host's queue consumers, several at
+ * once. It puts a call on `incoming` under `mu` and
  * wakes the loop, which owns the connection and the nghttp2 session (an
  * nghttp2 session is touched only on its loop thread) and completes each
  * ticket from there exactly once. Fields marked "loop" are that thread's
@@ -17,8 +16,8 @@
  * next attempt). Calls wait while connecting; during a transient failure
  * they fail at once with UNAVAILABLE unless wait_for_ready.
  */
-#ifndef OTELC_OTLP_GRPC_H
-#define OTELC_OTLP_GRPC_H
+#ifndef OTELC_GRPCCLIENT_CLIENT_H
+#define OTELC_GRPCCLIENT_CLIENT_H
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -31,20 +30,10 @@
 
 #include <otelc/plugin.h>
 
-#include "answer.h"
-#include "config.h"
-#include "frame.h"
+#include "grpcclient.h"
 
 #define OG_HOLD_MAX_NS (300 * 1000000000LL) /* longest RetryInfo wait held */
 
-/* An outgoing batch as it goes on the wire: made once, sent at every
- * attempt. */
-struct otelc_request {
-    og_body body;
-    uint32_t spans;
-};
-
-typedef struct ogrpc ogrpc;
 typedef struct og_conn og_conn;
 
 typedef enum og_call_state {
@@ -56,9 +45,11 @@ typedef enum og_call_state {
 /* One attempt: a unary Export call, and the ticket it completes. */
 typedef struct og_call {
     ogrpc *owner;
-    otelc_request *req;
+    og_payload *req;
     bool owns_req;        /* consume's own request, freed with the call */
-    otelc_ticket *ticket;
+    otelc_ticket *ticket; /* completed through the host, or else: */
+    otelc_done_fn done;
+    void *done_arg;
     int64_t deadline_ns;  /* 0: none */
     og_call_state state;  /* loop */
     og_conn *conn;        /* loop: while streaming */
@@ -90,9 +81,12 @@ struct og_conn {
 struct ogrpc {
     otelc_ctx *ctx;
     const otelc_host_api *api;
-    const og_cfg *cfg;
+    const og_cfg *cfg;    /* &cfg_copy */
+    og_cfg cfg_copy;
     og_settings set;
-    og_headers user_headers;
+    const og_headers *headers;
+    og_metrics metrics;   /* the owner's series, or NULLs */
+    bool may_pause, report_health, quiet_start;
     nghttp2_nv *nva;      /* every call's header fields but grpc-timeout, built at start */
     size_t nnva;
     char user_agent[256];
@@ -133,11 +127,14 @@ struct ogrpc {
 
     atomic_bool paused;   /* we paused the exporter */
     atomic_bool degraded; /* we reported degraded health */
-    otelc_series *requests[4]; /* by outcome: ok, retry, reject, pause */
-    otelc_series *bytes;
-    otelc_series *rejected_spans;
-    otelc_series *connections;
 };
+
+/* Adds v to s unless the owner did not count it. */
+static inline void og_count(const ogrpc *x, otelc_series *s, double v)
+{
+    if (s)
+        x->api->metric_add(s, v);
+}
 
 /* ---- loop.c ---- */
 
@@ -210,4 +207,4 @@ typedef enum og_outcome { OG_OUT_OK = 0, OG_OUT_RETRY, OG_OUT_REJECT, OG_OUT_PAU
  * ended with outcome o. */
 void og_report(ogrpc *x, uint32_t spans, og_outcome o, const og_verdict *v);
 
-#endif /* OTELC_OTLP_GRPC_H */
+#endif /* OTELC_GRPCCLIENT_CLIENT_H */
