@@ -33,8 +33,13 @@ static int by_pos(const void *a, const void *b)
 
 int lb_ring_build(lb_ring *r, const char *const *endpoints, size_t n)
 {
+    return lb_ring_build_weighted(r, endpoints, n, LB_RING_WEIGHT);
+}
+
+int lb_ring_build_weighted(lb_ring *r, const char *const *endpoints, size_t n, int weight)
+{
     bool *taken = calloc(LB_RING_POSITIONS, sizeof(*taken));
-    r->items = n ? malloc(n * LB_RING_WEIGHT * sizeof(*r->items)) : NULL;
+    r->items = n ? malloc(n * (size_t)weight * sizeof(*r->items)) : NULL;
     r->n = 0;
     if (!taken || (n && !r->items)) {
         free(taken);
@@ -43,7 +48,7 @@ int lb_ring_build(lb_ring *r, const char *const *endpoints, size_t n)
         return -1;
     }
     for (size_t e = 0; e < n; e++) {
-        for (int i = 0; i < LB_RING_WEIGHT; i++) {
+        for (int i = 0; i < weight; i++) {
             uint32_t pos = endpoint_position(endpoints[e], i);
             if (taken[pos])
                 continue;
@@ -52,7 +57,8 @@ int lb_ring_build(lb_ring *r, const char *const *endpoints, size_t n)
         }
     }
     free(taken);
-    qsort(r->items, r->n, sizeof(*r->items), by_pos);
+    if (r->n)
+        qsort(r->items, r->n, sizeof(*r->items), by_pos);
     return 0;
 }
 

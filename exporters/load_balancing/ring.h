@@ -33,6 +33,10 @@ typedef struct lb_ring {
  * them, as the collector's do). 0, or -1 without memory. */
 int lb_ring_build(lb_ring *r, const char *const *endpoints, size_t n);
 
+/* The same with weight positions per endpoint (the collector's tests use
+ * 5). */
+int lb_ring_build_weighted(lb_ring *r, const char *const *endpoints, size_t n, int weight);
+
 /* The endpoint index for key; -1 for an empty ring. */
 int lb_ring_find(const lb_ring *r, const uint8_t *key, size_t len);
 
