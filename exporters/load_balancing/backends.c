@@ -54,7 +54,7 @@ static lb_backend *find(const lb_table *t, const char *name)
 /* The new table: the old backends that stay, new ones for new names. */
 static int table_build(lb_exporter *x, const char *const *names, size_t n, lb_table *t)
 {
-    t->b = calloc(n + 1, sizeof(*t->b));
+    t->b = calloc(n + 1, sizeof(lb_backend *));
     t->names = calloc(n + 1, sizeof(*t->names));
     if (!t->b || !t->names)
         return -1;

@@ -18,31 +18,29 @@
 
 #include "lb.h"
 
-static otelc_series *series(lb_exporter *x, const char *name, const char *help,
-                            otelc_metric_type type, const char *k2, const char *v2,
-                            const char *k3, const char *v3)
+/* Registers one series into *out; false when the host refused. */
+static bool series(lb_exporter *x, otelc_series **out, const char *name, const char *help,
+                   otelc_metric_type type, const char *success)
 {
-    const char *labels[] = {"exporter", x->api->instance_id(x->ctx), k2, v2, k3, v3, NULL};
+    const char *labels[] = {"exporter", x->api->instance_id(x->ctx), "resolver",
+                            x->resolver_name, success ? "success" : NULL, success, NULL};
     otelc_metric_desc d = {.name = name, .help = help, .type = type, .labels = labels};
-    return x->api->metric(x->ctx, &d);
+    *out = x->api->metric(x->ctx, &d);
+    return *out != NULL;
 }
 
-/* The collector's otelcol_loadbalancer_* figures. */
+/* The collector's otelcol_loadbalancer_* figures, and the otlp_grpc
+ * client's own summed over the backends. */
 static int register_metrics(lb_exporter *x)
 {
-    const char *res = x->resolver_name;
-    x->num_backends = series(x, "otelcol_loadbalancer_num_backends",
-                             "Current number of backends in use.", OTELC_GAUGE, "resolver", res,
-                             NULL, NULL);
-    x->updates = series(x, "otelcol_loadbalancer_num_backend_updates_total",
-                        "Number of times the list of backends was updated.", OTELC_COUNTER,
-                        "resolver", res, NULL, NULL);
-    for (int ok = 0; ok < 2; ok++)
-        x->resolutions[ok] = series(x, "otelcol_loadbalancer_num_resolutions_total",
-                                    "Number of times the resolver has triggered new "
-                                    "resolutions.", OTELC_COUNTER, "resolver", res, "success",
-                                    ok ? "true" : "false");
-    bool ok = x->num_backends && x->updates && x->resolutions[0] && x->resolutions[1];
+    bool ok = series(x, &x->num_backends, "otelcol_loadbalancer_num_backends",
+                     "Current number of backends in use.", OTELC_GAUGE, NULL);
+    ok &= series(x, &x->updates, "otelcol_loadbalancer_num_backend_updates_total",
+                 "Number of times the list of backends was updated.", OTELC_COUNTER, NULL);
+    for (int i = 0; i < 2; i++)
+        ok &= series(x, &x->resolutions[i], "otelcol_loadbalancer_num_resolutions_total",
+                     "Number of times the resolver has triggered new resolutions.",
+                     OTELC_COUNTER, i ? "true" : "false");
     return ok && og_metrics_register(x->ctx, x->api, &x->metrics) == 0 ? 0 : -1;
 }
 

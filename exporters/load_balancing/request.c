@@ -64,7 +64,7 @@ static int push(otelc_request *r, lb_piece *p)
 {
     if (r->n == r->cap) {
         size_t cap = r->cap ? r->cap * 2 : 4;
-        lb_piece **np = realloc(r->pieces, cap * sizeof(*np));
+        lb_piece **np = realloc(r->pieces, cap * sizeof(lb_piece *));
         if (!np)
             return -1;
         r->pieces = np;

@@ -69,7 +69,7 @@ static void key_of(uint32_t i, uint8_t key[16])
     }
 }
 
-#define KEYS 20000
+#define KEYS ((size_t)20000)
 
 static void test_spread_and_movement(void **state)
 {
