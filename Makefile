@@ -7,6 +7,9 @@
 #   make bench            micro-benchmarks and end-to-end scenarios, table and
 #                         bench/results/<date>.json (not part of make test)
 #   make bench-smoke      5 s of scenarios (a) and (b): asserts nothing is lost
+#   make bench-query      a trace table of 10 million spans written by otelc, then
+#                         trace by id (cold, warm), /spans and a search timed on
+#                         a query node (bench/query.mjs; BENCH_QUERY_ARGS)
 #   make setup            install Debian and npm packages (idempotent)
 #   make install          install otelc, its plugins and the plugin SDK under
 #                         PREFIX (/usr/local); DESTDIR stages it elsewhere
@@ -22,7 +25,7 @@ else
 BUILD ?= build
 endif
 
-.PHONY: setup setup-proto build test lint fuzz bench bench-smoke run run-client clean install
+.PHONY: setup setup-proto build test lint fuzz bench bench-smoke bench-query run run-client clean install
 
 # The setup script is run only when something is missing.
 setup:
@@ -56,6 +59,9 @@ bench: build
 
 bench-smoke: build
 	node bench/run.mjs --build $(BUILD) --smoke
+
+bench-query: build
+	node bench/query.mjs --build $(BUILD) $(BENCH_QUERY_ARGS)
 
 run: build
 	BUILD=$(BUILD) scripts/run.sh

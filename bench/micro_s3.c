@@ -3,7 +3,8 @@
  * object (OTLP protobuf or JSON, gzip or zstd at level 1, or the Parquet
  * trace table, also as spans/s and bytes per span) from a batch the
  * size read-side batching makes (82 requests of 100 spans, each built
- * from its own seed so the compressor sees no repeats), the payload
+ * from its own seed so the compressor sees no repeats; the per-span
+ * figures also for the shipped pipeline's 65,600-span batches), the payload
  * SHA-256, and SigV4 signatures; and a 10 000-span Parquet file read
  * back as a query does, as span summaries and as OTLP.
  */
@@ -22,15 +23,21 @@
 #define REQUESTS 82
 #define SPANS 100
 
+#define BIG_REQUESTS 656 /* 65,600 spans: the shipped pipeline's batches (min_size 65536) */
+
 typedef struct batch {
-    struct iovec seg[REQUESTS];
+    struct iovec *seg;
+    int n; /* requests of SPANS spans */
     uint64_t total;
 } batch;
 
-static int batch_build(batch *b)
+static int batch_build(batch *b, int n)
 {
     b->total = 0;
-    for (int i = 0; i < REQUESTS; i++) {
+    b->n = n;
+    if (!(b->seg = calloc((size_t)n, sizeof(*b->seg))))
+        return -1;
+    for (int i = 0; i < n; i++) {
         size_t len;
         b->seg[i].iov_base = bench_request(SPANS, (uint64_t)i + 1, &len);
         if (!b->seg[i].iov_base)
@@ -43,8 +50,9 @@ static int batch_build(batch *b)
 
 static void batch_free(batch *b)
 {
-    for (int i = 0; i < REQUESTS; i++)
+    for (int i = 0; i < b->n; i++)
         free(b->seg[i].iov_base);
+    free(b->seg);
 }
 
 typedef struct encoded {
@@ -60,7 +68,7 @@ static encoded measure(const char *name, const batch *b, awss3_marshaler m, awss
     while (bench_now() - t0 < SECONDS) {
         uint8_t *obj = NULL;
         size_t len = 0;
-        if (s3_encode(m, c, b->seg, REQUESTS, b->total, &obj, &len) != 0) {
+        if (s3_encode(m, c, b->seg, (size_t)b->n, b->total, &obj, &len) != 0) {
             fprintf(stderr, "%s: encoding failed\n", name);
             exit(1);
         }
@@ -87,12 +95,12 @@ static void encode_json_spans(const char *name, const batch *b, awss3_compressio
 {
     uint8_t *json = NULL;
     size_t json_len = 0;
-    if (s3_encode(AWSS3_OTLP_JSON, AWSS3_COMPRESS_NONE, b->seg, REQUESTS, b->total, &json,
+    if (s3_encode(AWSS3_OTLP_JSON, AWSS3_COMPRESS_NONE, b->seg, (size_t)b->n, b->total, &json,
                   &json_len) != 0)
         exit(1);
     free(json);
     encoded e = measure(name, b, AWSS3_OTLP_JSON, c);
-    bench_report(name, (double)(e.batches * REQUESTS * SPANS) / e.cpu, "spans/s",
+    bench_report(name, (double)(e.batches * (uint64_t)b->n * SPANS) / e.cpu, "spans/s",
                  (double)(e.batches * json_len) / e.cpu / 1e6, "MB/s json");
 }
 
@@ -101,7 +109,7 @@ static void encode_json_spans(const char *name, const batch *b, awss3_compressio
 static void per_span(const char *name, const batch *b, awss3_marshaler m, awss3_compression c)
 {
     encoded e = measure(name, b, m, c);
-    double spans = (double)e.batches * REQUESTS * SPANS;
+    double spans = (double)e.batches * b->n * SPANS;
     bench_report(name, spans / e.cpu, "spans/s", (double)e.out / spans, "B/span");
 }
 
@@ -111,7 +119,7 @@ static void payload_hash(const batch *b)
     double t0 = bench_now(), c0 = bench_cpu();
     uint64_t in = 0;
     while (bench_now() - t0 < SECONDS) {
-        if (sigv4_payload_hash(b->seg, REQUESTS, hex) != SIGV4_OK)
+        if (sigv4_payload_hash(b->seg, (size_t)b->n, hex) != SIGV4_OK)
             exit(1);
         in += b->total;
     }
@@ -219,8 +227,8 @@ static void read_back(void)
 
 int main(void)
 {
-    batch b;
-    if (batch_build(&b) != 0)
+    batch b, big;
+    if (batch_build(&b, REQUESTS) != 0 || batch_build(&big, BIG_REQUESTS) != 0)
         return 1;
     printf("# s3: batch of %d requests x %d spans, %llu bytes; figures per core\n", REQUESTS,
            SPANS, (unsigned long long)b.total);
@@ -235,9 +243,12 @@ int main(void)
     per_span("spans otlp_json gzip-1", &b, AWSS3_OTLP_JSON, AWSS3_COMPRESS_GZIP);
     per_span("spans otlp_proto zstd-1", &b, AWSS3_OTLP_PROTO, AWSS3_COMPRESS_ZSTD);
     per_span("spans parquet", &b, AWSS3_PARQUET, AWSS3_COMPRESS_NONE);
+    per_span("spans otlp_json gzip-1 65600", &big, AWSS3_OTLP_JSON, AWSS3_COMPRESS_GZIP);
+    per_span("spans parquet 65600", &big, AWSS3_PARQUET, AWSS3_COMPRESS_NONE);
     payload_hash(&b);
     signatures();
     read_back();
     batch_free(&b);
+    batch_free(&big);
     return 0;
 }

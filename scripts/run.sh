@@ -9,7 +9,9 @@ cd "$(dirname "$0")/.."
 build=${BUILD:-build}
 mkdir -p data/queue data/s3
 
-node scripts/s3server.mjs &
+# s3rver encrypts the continuation token of a listing longer than 1,000
+# keys with DES, which OpenSSL 3 has only in its legacy provider.
+node --openssl-legacy-provider scripts/s3server.mjs &
 s3_pid=$!
 trap 'kill "$s3_pid" 2>/dev/null; wait "$s3_pid" 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do

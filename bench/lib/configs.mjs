@@ -21,11 +21,12 @@ function queue(p) {
       batch: { min_size: 8192, flush_timeout: 200ms }`;
   }
   if (!p.durable) return '';
+  const max = p.batchMaxSize ? `, max_size: ${p.batchMaxSize}` : '';
   return `
     sending_queue:
       storage: file_storage
       num_consumers: ${p.consumers || 2}
-      batch: { min_size: 8192, flush_timeout: 200ms }`;
+      batch: { min_size: 8192${max}, flush_timeout: 200ms }`;
 }
 
 function exporter(p) {
@@ -91,7 +92,7 @@ service:
 
 // p: { protocol: grpc|http, loopThreads, exporter: file|awss3, filePath,
 //      s3: { endpoint, bucket, accessKey, secretKey }, durable, fsync,
-//      consumers, queueDir, memoryBatch (sending_queue.batch without
+//      consumers, queueDir, batchMaxSize (durable batches' max_size), memoryBatch (sending_queue.batch without
 //      storage), marshaler (awss3's; default otlp_proto), shipped (pipelines.yaml with only ports, bucket and
 //      queue moved: the YAML returned is merged over it) }
 export function pipelineYaml(p) {

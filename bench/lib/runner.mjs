@@ -21,7 +21,7 @@ function generate(paths, port, seconds, sc, body, dir, onStart) {
 
 async function landedSpans(sc, ctx, counters) {
   if (ctx.s3) {
-    const got = s3Spans(ctx.s3);
+    const got = await s3Spans(ctx.s3);
     return { landed: got.spans, landedBy: `${got.objects} S3 objects read back` };
   }
   if (sc.parseFile) return { landed: fileSpans(ctx.filePath), landedBy: 'file output parsed' };

@@ -3,7 +3,7 @@
 // counter), or the objects a local S3 server stored (read back from its
 // directory, decompressed, spans counted).
 import { spawn, execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, mkdirSync } from 'node:fs';
+import { readdirSync, readFileSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { jsonRequestSpans, lengthPrefixedSpans, requestSpans } from './spancount.mjs';
@@ -18,9 +18,12 @@ export function fileSpans(path) {
 }
 
 // Starts scripts/s3server.mjs (s3rver) in its own process on a free port.
+// s3rver 4.0.4 makes the continuation token of a listing longer than 1,000
+// keys with DES, which OpenSSL 3 offers only in its legacy provider:
+// without it such a listing fails (HTTP 500).
 export async function startS3(paths, dir, { timeoutMs = 20000 } = {}) {
   mkdirSync(dir, { recursive: true });
-  const proc = spawn(process.execPath, [paths.s3server], {
+  const proc = spawn(process.execPath, ['--openssl-legacy-provider', paths.s3server], {
     env: { ...process.env, S3_PORT: '0', S3_DIR: dir, STORAGE_BUCKET: S3_BUCKET,
       NODE_PATH: paths.nodeModules },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -56,12 +59,26 @@ function objectFiles(dir) {
   return out;
 }
 
+// Rows of the Parquet files (the trace table: one per span), from their
+// footers, read by DuckDB.
+async function parquetRows(files) {
+  if (!files.length) return 0;
+  const { DuckDBInstance } = await import('@duckdb/node-api');
+  const db = await (await DuckDBInstance.create(':memory:')).connect();
+  const list = files.map((f) => `'${f}'`).join(', ');
+  const r = await db.runAndReadAll(`SELECT sum(num_rows)::BIGINT AS n FROM parquet_file_metadata([${list}])`);
+  return Number(r.getRowObjectsJson()[0].n);
+}
+
 // { objects, spans, bytes } stored in the bucket: zstd objects through the
-// zstd tool (Node 20's zlib has no zstd), gzip through zlib.
-export function s3Spans(s) {
-  const files = objectFiles(join(s.dir, S3_BUCKET));
-  let spans = 0;
-  let bytes = 0;
+// zstd tool (Node 20's zlib has no zstd), gzip through zlib, Parquet files
+// by their footers.
+export async function s3Spans(s) {
+  const all = objectFiles(join(s.dir, S3_BUCKET));
+  const parquet = all.filter((f) => f.includes('.parquet.'));
+  const files = all.filter((f) => !f.includes('.parquet.'));
+  let spans = await parquetRows(parquet);
+  let bytes = parquet.reduce((n, f) => n + statSync(f).size, 0);
   for (const f of files) {
     const raw = readFileSync(f);
     bytes += raw.length;
@@ -70,5 +87,5 @@ export function s3Spans(s) {
     else if (f.includes('.gz.')) plain = gunzipSync(raw);
     spans += f.includes('.json.') ? jsonRequestSpans(plain) : requestSpans(plain);
   }
-  return { objects: files.length, spans, bytes };
+  return { objects: all.length, spans, bytes };
 }

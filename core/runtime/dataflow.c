@@ -128,28 +128,13 @@ size_t host_export_request_bytes(void *ctx, const void *req)
     return has && d->request_bytes ? d->request_bytes(((otelc_ctx *)ctx)->state, req) : 0;
 }
 
-otelc_status stage_push(otelc_ctx *from, stage *st, otelc_batch *b, otelc_done_fn done,
-                        void *arg)
-{
-    otelc_status s;
-    if (st->kind == STAGE_PROCESSOR) {
-        s = call_consume(st->proc, b, done, arg);
-    } else if (st->n == 1 && !st->exporters[0]->qcfg.enabled) {
-        /* sending_queue disabled: export in the caller's thread. */
-        s = call_consume(st->exporters[0], b, done, arg);
-    } else {
-        /* Durable queues answer PENDING and call done once committed. */
-        s = queue_offer(st->queues, st->n, b, resume_cb, from->h, done, arg);
-    }
-    if (s == OTELC_RETRY)
-        atomic_store(&from->wants_resume, true);
-    return s;
-}
-
-/* Joins the outcomes of one emit into several pipelines: RETRY wins over
- * REJECT, which wins over OK (the client must resend what any refused). */
+/* Joins the outcomes of pushes that answer separately (the pipelines of
+ * one emit; the queues and the queue-less exporters of one fan-out):
+ * RETRY wins over REJECT, which wins over OK (the client must resend what
+ * any refused). Whoever finishes last reports, so a fully synchronous
+ * join returns its outcome directly and never calls `done`. */
 typedef struct join {
-    atomic_int remaining;
+    atomic_int remaining; /* pushes not finished, +1 while still pushing */
     atomic_int worst;
     otelc_done_fn done;
     void *arg;
@@ -178,6 +163,88 @@ static void join_done(void *arg, otelc_status s)
     }
 }
 
+static join *join_new(otelc_done_fn done, void *arg)
+{
+    join *j = malloc(sizeof(*j));
+    if (!j)
+        return NULL;
+    atomic_init(&j->remaining, 1); /* held until every push is made */
+    atomic_init(&j->worst, OTELC_OK);
+    j->done = done;
+    j->arg = arg;
+    return j;
+}
+
+/* Before each push that completes through join_done(j, ...). */
+static void join_enter(join *j)
+{
+    atomic_fetch_add(&j->remaining, 1);
+}
+
+/* The push's own answer: anything but PENDING finished it already. */
+static void join_settle(join *j, otelc_status s)
+{
+    if (s != OTELC_PENDING) {
+        join_note(j, s);
+        atomic_fetch_sub(&j->remaining, 1);
+    }
+}
+
+/* Every push is made: the joined outcome if all finished, else PENDING
+ * (the last to finish calls done). */
+static otelc_status join_end(join *j)
+{
+    if (atomic_fetch_sub(&j->remaining, 1) != 1)
+        return OTELC_PENDING;
+    otelc_status s = (otelc_status)atomic_load(&j->worst);
+    free(j);
+    return s;
+}
+
+/*
+ * A fan-out to exporters of which some have no sending queue. As in the
+ * collector, a queue-less exporter is called by the fan-out itself, in
+ * the caller's thread, and the answer waits for it. The queues take the
+ * batch first (all or nothing, as below); a RETRY from them calls no
+ * exporter, so the client's retry duplicates nowhere.
+ */
+static otelc_status fanout_direct(otelc_ctx *from, stage *st, otelc_batch *b, otelc_done_fn done,
+                                  void *arg)
+{
+    join *j = join_new(done, arg);
+    if (!j)
+        return OTELC_RETRY;
+    otelc_status s = OTELC_OK;
+    if (st->nqueued > 0) {
+        join_enter(j);
+        s = queue_offer(st->queues, st->nqueued, b, resume_cb, from->h, join_done, j);
+        join_settle(j, s);
+    }
+    for (size_t i = 0; i < st->n && s != OTELC_RETRY; i++) {
+        if (st->exporters[i]->qcfg.enabled)
+            continue;
+        join_enter(j);
+        join_settle(j, call_consume(st->exporters[i], b, join_done, j));
+    }
+    return join_end(j);
+}
+
+otelc_status stage_push(otelc_ctx *from, stage *st, otelc_batch *b, otelc_done_fn done,
+                        void *arg)
+{
+    otelc_status s;
+    if (st->kind == STAGE_PROCESSOR)
+        s = call_consume(st->proc, b, done, arg);
+    else if (st->nqueued == st->n) /* durable queues answer PENDING, then call done */
+        s = queue_offer(st->queues, st->n, b, resume_cb, from->h, done, arg);
+    else if (st->n == 1) /* sending_queue disabled: export in the caller's thread */
+        s = call_consume(st->exporters[0], b, done, arg);
+    else
+        s = fanout_direct(from, st, b, done, arg);
+    if (s == OTELC_RETRY)
+        atomic_store(&from->wants_resume, true);
+    return s;
+}
 
 otelc_status host_emit(otelc_ctx *c, otelc_batch *b, otelc_done_fn done, void *arg)
 {
@@ -185,27 +252,14 @@ otelc_status host_emit(otelc_ctx *c, otelc_batch *b, otelc_done_fn done, void *a
         return stage_push(c, c->next[0], b, done, arg);
     if (c->nnext == 0)
         return OTELC_OK;
-    join *j = malloc(sizeof(*j));
+    join *j = join_new(done, arg);
     if (!j)
         return OTELC_RETRY;
-    atomic_init(&j->remaining, (int)c->nnext + 1); /* +1: held until all are pushed */
-    atomic_init(&j->worst, OTELC_OK);
-    j->done = done;
-    j->arg = arg;
     for (size_t i = 0; i < c->nnext; i++) {
-        otelc_status s = stage_push(c, c->next[i], b, join_done, j);
-        if (s != OTELC_PENDING) {
-            join_note(j, s);
-            atomic_fetch_sub(&j->remaining, 1);
-        }
+        join_enter(j);
+        join_settle(j, stage_push(c, c->next[i], b, join_done, j));
     }
-    /* Last one out answers: if every push finished already, say so now. */
-    if (atomic_fetch_sub(&j->remaining, 1) == 1) {
-        otelc_status s = (otelc_status)atomic_load(&j->worst);
-        free(j);
-        return s;
-    }
-    return OTELC_PENDING;
+    return join_end(j);
 }
 
 static void forward_done(void *arg, otelc_status s)

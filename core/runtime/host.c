@@ -104,11 +104,14 @@ static int create_all(host *h)
         if (!c->queue)
             return OTELC_EXIT_START;
     }
-    /* The fan-out stages reach exporters through their queues. */
+    /* The fan-out stages reach exporters through their queues, but for
+     * those without a sending queue: the fan-out calls them itself. */
     for (size_t p = 0; p < h->npipes; p++) {
         stage *fan = &h->pipes[p].stages[h->pipes[p].nproc];
+        fan->nqueued = 0;
         for (size_t i = 0; i < fan->n; i++)
-            fan->queues[i] = fan->exporters[i]->queue;
+            if (fan->exporters[i]->qcfg.enabled)
+                fan->queues[fan->nqueued++] = fan->exporters[i]->queue;
     }
     return OTELC_EXIT_OK;
 }

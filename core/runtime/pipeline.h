@@ -78,8 +78,8 @@ struct stage {
     enum stage_kind kind;
     otelc_ctx *proc;       /* STAGE_PROCESSOR */
     otelc_ctx **exporters; /* STAGE_FANOUT */
-    exporter_queue **queues;
-    size_t n;
+    exporter_queue **queues; /* of the exporters with a sending queue */
+    size_t n, nqueued;
 };
 
 typedef struct host_pipeline {

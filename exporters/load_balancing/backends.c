@@ -29,7 +29,8 @@ static lb_backend *backend_new(lb_exporter *x, const char *name)
     }
     lb_backend *b = calloc(1, sizeof(*b));
     og_client_opts o = {.ctx = x->ctx, .api = x->api, .cfg = &c, .set = &set,
-                        .headers = &x->headers, .metrics = &x->metrics,
+                        .headers = &x->headers, .auth = &x->auth,
+                        .metrics = &x->metrics,
                         .timeout_ns = x->call_timeout_ns};
     if (b && (b->name = strdup(name)) != NULL && (b->client = og_client_new(&o)) != NULL &&
         og_client_start(b->client) == 0)

@@ -124,5 +124,8 @@ int lb_config_check(lb_exporter *x)
     rc |= check_protocol(x);
     if (rc == 0 && og_headers_parse(x->ctx, x->api, x->cfg->proto.headers, &x->headers) != 0)
         rc = -1;
+    if (rc == 0 && og_auth_resolve(x->ctx, x->api, at(x, "protocol.otlp"), "protocol.otlp.",
+                                   x->cfg->proto.auth_authenticator, &x->auth) != 0)
+        rc = -1;
     return rc;
 }

@@ -61,6 +61,7 @@ typedef struct lb_exporter {
     lb_key key;
     og_settings proto; /* protocol.otlp, endpoint aside */
     og_headers headers;
+    og_auth auth;      /* protocol.otlp.auth, shared by every backend */
     og_metrics metrics;
     int64_t call_timeout_ns;
     lb_resolver res;

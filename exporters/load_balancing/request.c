@@ -89,8 +89,8 @@ static otelc_status piece_new(lb_exporter *x, otelc_batch *b, lb_part *part, con
     if (!p->batch)
         goto nomem;
     part->buf = NULL; /* the batch has it */
-    otelc_status st = og_payload_build(x->ctx, x->api, x->proto.compression, p->batch,
-                                       &p->payload);
+    otelc_status st = og_payload_build(x->ctx, x->api, x->proto.compression, &x->auth,
+                                       p->batch, &p->payload);
     if (st != OTELC_OK) {
         piece_free(p);
         return st;

@@ -10,7 +10,8 @@
  * and export_send at every attempt, which hands the call to the client's
  * loop and answers PENDING; the loop completes the ticket exactly once
  * (grpcclient/answer.h says with what). Without a sending queue, consume
- * does both per call.
+ * does both per call. With auth.authenticator (resolved here, at create),
+ * the client asks the authenticator for every attempt's metadata.
  */
 #include <stdlib.h>
 
@@ -27,6 +28,7 @@ typedef struct otlp_grpc {
     const otelc_host_api *api;
     og_settings set;
     og_headers headers;
+    og_auth auth;
     og_metrics metrics;
     ogrpc *client;
 } otlp_grpc;
@@ -48,11 +50,12 @@ static int create(otelc_ctx *ctx, const otelc_host_api *api, const void *cfg, vo
     }
     const og_cfg *c = cfg;
     if (og_headers_parse(ctx, api, c->headers, &x->headers) != 0 ||
+        og_auth_resolve(ctx, api, NULL, "", c->auth_authenticator, &x->auth) != 0 ||
         og_metrics_register(ctx, api, &x->metrics) != 0)
         goto fail;
     /* the host's `timeout` default is the collector's 5s */
     og_client_opts o = {.ctx = ctx, .api = api, .cfg = cfg, .set = &x->set,
-                        .headers = &x->headers, .metrics = &x->metrics,
+                        .headers = &x->headers, .auth = &x->auth, .metrics = &x->metrics,
                         .timeout_ns = api->exporter_timeout_ns(ctx), .may_pause = true,
                         .report_health = true};
     x->client = og_client_new(&o);
@@ -75,7 +78,7 @@ static int og_start(void *state)
 static otelc_status prepare(otlp_grpc *x, otelc_batch *b, otelc_request **out)
 {
     og_payload *p;
-    otelc_status st = og_payload_build(x->ctx, x->api, x->set.compression, b, &p);
+    otelc_status st = og_payload_build(x->ctx, x->api, x->set.compression, &x->auth, b, &p);
     if (st == OTELC_OK)
         *out = (otelc_request *)p; /* the payload is the request's first member */
     return st;

@@ -222,10 +222,11 @@ static tq_file *file_get(tq_table *t, const s3_list_entry *e)
     tq_file *f = t->buckets[b];
     while (f && strcmp(f->key, e->key) != 0)
         f = f->chain;
+    bool is_new = !f;
     if (!f && (f = calloc(1, sizeof(*f))) != NULL && !(f->key = strdup(e->key))) {
         free(f);
         f = NULL;
-    } else if (f && !f->refs && !f->next && t->files != f) {
+    } else if (f && is_new) { /* only a new file is linked: a known one is linked already */
         f->size = e->size;
         f->chain = t->buckets[b];
         t->buckets[b] = f;
@@ -378,6 +379,31 @@ static int fetch_status(const s3_fetch *g, char *err, size_t n)
     return g->rc == -ECANCELED ? 503 : g->rc == -ENOMEM ? 500 : 502;
 }
 
+/* Keeps the TraceId bloom filters that the fetched end of f holds: the
+ * writer puts them just before the footer, so the tail read for the
+ * footer usually has them, and trace by id needs no GET of its own. */
+static void blooms_from_tail(tq_table *t, tq_file *f, const s3_fetch *g)
+{
+    pthread_mutex_lock(&t->mu);
+    for (size_t rg = 0; f->meta && f->blooms && rg < f->meta->nrow_groups; rg++) {
+        const pq_column_chunk *c = pq_find_column(f->meta, rg, "TraceId");
+        if (f->blooms[rg] || !c || c->bloom_filter_offset < 0 || c->bloom_filter_length <= 0 ||
+            (uint64_t)c->bloom_filter_offset < g->range_off ||
+            (uint64_t)(c->bloom_filter_offset + c->bloom_filter_length) > g->range_off + g->len)
+            continue;
+        uint8_t *copy = malloc((size_t)c->bloom_filter_length);
+        if (!copy)
+            break;
+        memcpy(copy, g->body + (c->bloom_filter_offset - (int64_t)g->range_off),
+               (size_t)c->bloom_filter_length);
+        f->blooms[rg] = copy;
+        f->bloom_lens[rg] = (size_t)c->bloom_filter_length;
+        f->bytes += f->bloom_lens[rg];
+        t->bytes += f->bloom_lens[rg];
+    }
+    pthread_mutex_unlock(&t->mu);
+}
+
 /* Reads the footers of fs[0..n) (at most TQ_PARALLEL_GETS) that are not
  * cached yet. Returns 0 or a status with err. */
 static int ensure_footers(tq_query *q, tq_file **fs, size_t n, char *err, size_t errn)
@@ -417,6 +443,8 @@ static int ensure_footers(tq_query *q, tq_file **fs, size_t n, char *err, size_t
             if (!more && g[i].rc == 0)
                 footer_install(q, of[i], meta, copy, flen, rc,
                                rc == -EBADMSG ? "bad footer" : "no memory");
+            if (!more && rc == 0)
+                blooms_from_tail(q->table, of[i], &g[i]);
             free(g[i].body);
         }
         if (status)

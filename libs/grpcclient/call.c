@@ -47,6 +47,7 @@ static void finish(ogrpc *x, og_call *call, otelc_status st)
     if (call->owns_req)
         og_payload_free(call->req);
     og_answer_free(&call->answer);
+    og_headers_free(&call->auth);
     free(call);
     if (t)
         x->api->complete(t, st);

@@ -1,7 +1,7 @@
 /*
  * client.c: a client's lifecycle (grpcclient.h): its header fields, the
- * loop thread, sending a call, and the wait for calls in flight at
- * shutdown. The metrics an exporter registers for its clients, and the
+ * loop thread, sending a call (with the authenticator's metadata of that
+ * attempt), and the wait for calls in flight at shutdown. The metrics an exporter registers for its clients, and the
  * payload built once per outgoing batch.
  */
 #include <errno.h>
@@ -65,6 +65,7 @@ ogrpc *og_client_new(const og_client_opts *o)
     x->cfg = &x->cfg_copy;
     x->set = *o->set;
     x->headers = o->headers;
+    x->auth = o->auth && o->auth->client ? o->auth : NULL;
     if (o->metrics)
         x->metrics = *o->metrics;
     x->timeout_ns = o->timeout_ns;
@@ -101,6 +102,7 @@ static int build_headers(ogrpc *x)
     if (x->set.compression != OG_NONE)
         nv(x, "grpc-encoding", og_compression_name(x->set.compression));
     nv(x, "grpc-accept-encoding", "gzip,zstd");
+    x->nown = x->nnva;
     for (size_t i = 0; u && i < u->n; i++)
         nv(x, u->names[i], u->values[i]);
     return 0;
@@ -141,13 +143,17 @@ const char *og_client_endpoint(const ogrpc *x)
 }
 
 otelc_status og_payload_build(otelc_ctx *ctx, const otelc_host_api *api, og_compression comp,
-                              otelc_batch *b, og_payload **out)
+                              const og_auth *auth, otelc_batch *b, og_payload **out)
 {
     og_payload *p = calloc(1, sizeof(*p));
     if (!p)
         return OTELC_RETRY;
     p->spans = otelc_batch_spans(b);
     int rc = og_body_build(comp, b, &p->body);
+    if (rc == 0 && auth && auth->client && og_auth_metadata(b, &p->metadata) != 0) {
+        og_payload_free(p);
+        return OTELC_RETRY;
+    }
     if (rc == 0) {
         *out = p;
         return OTELC_OK;
@@ -165,6 +171,7 @@ void og_payload_free(og_payload *p)
     if (!p)
         return;
     og_body_free(&p->body);
+    free(p->metadata);
     free(p);
 }
 
@@ -180,8 +187,11 @@ otelc_status og_client_send(ogrpc *x, og_payload *p, bool owns, otelc_ticket *t,
         call->done = done;
         call->done_arg = arg;
         call->deadline_ns = x->timeout_ns > 0 ? otelc_mono_ns() + x->timeout_ns : 0;
-        if (og_submit(x, call))
+        if ((!x->auth ||
+             og_auth_headers(x->auth, (const char *const *)p->metadata, &call->auth) == 0) &&
+            og_submit(x, call))
             return OTELC_PENDING;
+        og_headers_free(&call->auth);
         free(call);
     }
     if (owns)

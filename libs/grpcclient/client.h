@@ -1,8 +1,9 @@
 /*
  * client.h: a client (grpcclient.h), shared by its lifecycle
  * (client.c), the loop thread (loop.c), its one HTTP/2 connection
- * (conn.c, tls.c), the calls on it (call.c) and what an answer means for
- * logs, metrics and health (report.c). Internal to the library.
+ * (conn.c, tls.c), the calls on it (call.c), the authenticator's
+ * metadata (auth.c) and what an answer means for logs, metrics and health
+ * (report.c). Internal to the library.
  *
  * Threads: og_client_send runs on the host's queue consumers, several at
  * once. It puts a call on `incoming` under `mu` and
@@ -57,6 +58,7 @@ typedef struct og_call {
     og_body_cursor cur;   /* loop: how far the body was written */
     uint64_t framed;      /* loop: bytes of it nghttp2 has framed */
     og_answer answer;     /* loop */
+    og_headers auth;      /* with auth: this attempt's metadata from the authenticator */
     struct event timer;   /* loop: the deadline, then the RetryInfo wait */
     bool timer_set;
     struct og_call *next, *prev; /* incoming list, then the loop's calls */
@@ -85,10 +87,11 @@ struct ogrpc {
     og_cfg cfg_copy;
     og_settings set;
     const og_headers *headers;
+    og_auth *auth;        /* the owner's authenticator, or NULL */
     og_metrics metrics;   /* the owner's series, or NULLs */
     bool may_pause, report_health, quiet_start;
-    nghttp2_nv *nva;      /* every call's header fields but grpc-timeout, built at start */
-    size_t nnva;
+    nghttp2_nv *nva;      /* every call's header fields but grpc-timeout, built at start: */
+    size_t nnva, nown;    /* otelc's own, then from nva[nown] the `headers` key's */
     char user_agent[256];
     void *ssl_ctx;        /* SSL_CTX, when TLS */
     int64_t timeout_ns;
@@ -150,7 +153,8 @@ bool og_submit(ogrpc *x, og_call *call);
 
 /* ---- conn.c ---- */
 
-#define OG_NV_MAX (OG_HEADERS_MAX + 12) /* our fields, the user's, grpc-timeout */
+#define OG_NV_MAX (2 * OG_HEADERS_MAX + 12) /* ours, the authenticator's, the user's,
+                                             * grpc-timeout */
 
 /* The back-off timer (loop setup). 0 or -1. */
 int og_conn_init(ogrpc *x);
@@ -198,6 +202,22 @@ void og_call_closed(og_call *call, uint32_t h2_error);
 void og_calls_end(ogrpc *x, bool cancel);
 /* Loop: hands every waiting call to ready connection c. */
 void og_calls_flush_waiting(ogrpc *x);
+
+/* ---- auth.c ---- */
+
+/* At payload build: the batch's client metadata copied into *out (NULL
+ * when there is none). 0, or -1 without memory. */
+int og_auth_metadata(const otelc_batch *b, char ***out);
+/* At every attempt, on a consumer thread: what a's authenticator adds for
+ * a payload with metadata (NULL: none), into out (names lower-cased; bad
+ * names and values are left out, and so are those gRPC reserves). 0, or
+ * -1 when it has no credentials now (logged at most every 10 s) or memory
+ * ran out; out is empty then. */
+int og_auth_headers(og_auth *a, const char *const *metadata, og_headers *out);
+/* The header fields of call into out (OG_NV_MAX of them): otelc's own but
+ * those the authenticator sets, the authenticator's but those the
+ * `headers` key sets, then the key's. Returns how many. */
+size_t og_call_nva(const ogrpc *x, const og_call *call, nghttp2_nv *out);
 
 /* ---- report.c ---- */
 

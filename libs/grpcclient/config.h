@@ -28,6 +28,7 @@ typedef struct og_cfg {
     int64_t keepalive_time;
     int64_t keepalive_timeout;
     bool keepalive_permit_without_stream;
+    const char *auth_authenticator;
     bool tls_insecure;
     bool tls_insecure_skip_verify;
     const char *tls_ca_file;
@@ -74,7 +75,9 @@ typedef struct og_cfg {
      "within this", OG_AT(S, M, keepalive_timeout), 0}, \
     {P "keepalive.permit_without_stream", OTELC_CFG_BOOL, "false", "PING also with no call open", \
      OG_AT(S, M, keepalive_permit_without_stream), 0}, \
-    OG_UNSUPPORTED(P "auth", OTELC_CFG_SECTION, "authenticator extension (client side)"), \
+    {P "auth", OTELC_CFG_SECTION, NULL, "an authenticator extension adds credentials", 0, 0}, \
+    {P "auth.authenticator", OTELC_CFG_STRING, NULL, "id of the extension (bearertokenauth, " \
+     "basicauth/x, headers_setter)", OG_AT(S, M, auth_authenticator), 0}, \
     OG_UNSUPPORTED(P "middlewares", OTELC_CFG_NODE, "gRPC client middlewares"), \
     {P "tls", OTELC_CFG_SECTION, NULL, "TLS client settings", 0, 0}, \
     {P "tls.insecure", OTELC_CFG_BOOL, "false", "cleartext HTTP/2 (unless https:// or a CA is set)", \
@@ -165,6 +168,15 @@ int og_headers_parse(otelc_ctx *ctx, const otelc_host_api *api, const otelc_node
 
 /* The metadata name check: what a gRPC client may send as a header. Pure. */
 bool og_header_name_ok(const char *name);
+
+/* Appends name and value to h as they go on the wire: the name
+ * lower-cased, a "-bin" value base64-encoded. 0; -1 when the name is not
+ * one a client may send (og_header_name_ok), the value is not printable
+ * ASCII (a "-bin" one may be anything), or h is full; -2 without memory. */
+int og_headers_add(og_headers *h, const char *name, const char *value);
+
+/* Whether h (NULL: none) sets name (lower-case). */
+bool og_headers_has(const og_headers *h, const char *name);
 
 void og_headers_free(og_headers *h);
 

@@ -13,6 +13,7 @@
 #include <event2/bufferevent.h>
 #include <event2/bufferevent_ssl.h>
 #include <event2/dns.h>
+#include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <otelc/sdk/clock.h>
 
@@ -330,6 +331,21 @@ static void connect_error(og_conn *c, short events, char *why, size_t cap)
                  evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
 }
 
+/* Why an established connection ended. Under TLS 1.3 the server checks
+ * our certificate after the handshake: its refusal (certificate required,
+ * bad certificate) is an alert on the first read, named here. */
+static void closed_why(og_conn *c, short events, char *why, size_t cap)
+{
+    unsigned long e = c->x->set.tls.on ? bufferevent_get_openssl_error(c->bev) : 0;
+    char tls[200] = "";
+    if (ERR_GET_LIB(e) == 0)
+        e = 0; /* libevent's own code (a reset while reading), not OpenSSL's */
+    if (e)
+        ERR_error_string_n(e, tls, sizeof(tls));
+    snprintf(why, cap, "error reading from server: %s%s", e ? "tls: " : "",
+             e ? tls : events & BEV_EVENT_EOF ? "EOF" : "connection reset");
+}
+
 static void on_event(struct bufferevent *bev, short events, void *arg)
 {
     og_conn *c = arg;
@@ -341,8 +357,7 @@ static void on_event(struct bufferevent *bev, short events, void *arg)
     if (!(events & (BEV_EVENT_ERROR | BEV_EVENT_EOF | BEV_EVENT_TIMEOUT)))
         return;
     if (c->connected) {
-        snprintf(why, sizeof(why), "error reading from server: %s",
-                 events & BEV_EVENT_EOF ? "EOF" : "connection reset");
+        closed_why(c, events, why, sizeof(why));
     } else {
         unsigned long e = c->x->set.tls.on ? bufferevent_get_openssl_error(bev) : 0;
         if (c->x->set.tls.on && og_tls_failed(bev, e))
@@ -434,8 +449,7 @@ bool og_conn_submit(og_conn *c, og_call *call)
     ogrpc *x = c->x;
     nghttp2_nv nva[OG_NV_MAX];
     char tmo[24];
-    size_t n = x->nnva;
-    memcpy(nva, x->nva, n * sizeof(*nva));
+    size_t n = og_call_nva(x, call, nva);
     if (call->deadline_ns) {
         timeout_value(call->deadline_ns - otelc_mono_ns(), tmo, sizeof(tmo));
         nva[n++] = (nghttp2_nv){(uint8_t *)"grpc-timeout", (uint8_t *)tmo, 12, strlen(tmo),

@@ -74,29 +74,43 @@ static char *lower_dup(const char *s)
     return d;
 }
 
-static int add_pair(otelc_ctx *ctx, const otelc_host_api *api, const otelc_node *at,
-                    og_headers *out, const char *name, const char *value)
+int og_headers_add(og_headers *h, const char *name, const char *value)
 {
     bool bin = is_bin(name);
-    if (!og_header_name_ok(name) || (!bin && !value_ok(value))) {
-        api->config_error(ctx, at, "headers: \"%s\" is not a valid gRPC metadata name or its "
-                                   "value is not printable ASCII", name);
+    if (!og_header_name_ok(name) || (!bin && !value_ok(value)) || h->n == OG_HEADERS_MAX)
         return -1;
-    }
-    if (out->n == OG_HEADERS_MAX) {
-        api->config_error(ctx, at, "headers: more than %d headers", OG_HEADERS_MAX);
-        return -1;
-    }
     char *n = lower_dup(name);
     char *v = bin ? base64(value) : strdup(value);
     if (!n || !v) {
         free(n);
         free(v);
+        return -2;
+    }
+    h->names[h->n] = n;
+    h->values[h->n++] = v;
+    return 0;
+}
+
+bool og_headers_has(const og_headers *h, const char *name)
+{
+    for (size_t i = 0; h && i < h->n; i++)
+        if (strcmp(h->names[i], name) == 0)
+            return true;
+    return false;
+}
+
+static int add_pair(otelc_ctx *ctx, const otelc_host_api *api, const otelc_node *at,
+                    og_headers *out, const char *name, const char *value)
+{
+    if (out->n == OG_HEADERS_MAX) {
+        api->config_error(ctx, at, "headers: more than %d headers", OG_HEADERS_MAX);
         return -1;
     }
-    out->names[out->n] = n;
-    out->values[out->n++] = v;
-    return 0;
+    int rc = og_headers_add(out, name, value);
+    if (rc == -1)
+        api->config_error(ctx, at, "headers: \"%s\" is not a valid gRPC metadata name or its "
+                                   "value is not printable ASCII", name);
+    return rc == 0 ? 0 : -1;
 }
 
 /* One {name, value} item of the list form. */

@@ -1,20 +1,22 @@
 // Authenticators in the real host: the OpenTelemetry JS SDK's OTLP/HTTP
 // and gRPC exporters against an otlp receiver with bearertokenauth (right
 // token in, wrong or missing refused with 401 / UNAUTHENTICATED and
-// counted); otelc -> otlp_http -> otelc chains with bearertokenauth and
-// basicauth on both sides; headers_setter forwarding a header the first
+// counted); otelc -> otlp_http -> otelc and otelc -> otlp_grpc -> otelc
+// chains with bearertokenauth and basicauth on both sides, the gRPC one
+// also over mutual TLS and through load_balancing; headers_setter forwarding a header the first
 // receiver kept as metadata; and the config errors of an authenticator
 // id that leads nowhere.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Metadata } from '@grpc/grpc-js';
 import { OTLPTraceExporter as GrpcExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
 import { OTLPTraceExporter as HttpExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { start, get, request, tempDir, eventually, run, writeConfig } from './lib/harness.mjs';
+import { start, get, request, tempDir, eventually, run, sleep, writeConfig } from './lib/harness.mjs';
 
 // A bcrypt (cost 4) entry for alice / wonderland, computed once.
 const HTPASSWD = 'alice:$2y$04$t8rjHxEIEgVuhFwIp4G3punnd0dNfnFj/HUMMSnSu4FzxxneSg2BK';
@@ -39,8 +41,8 @@ const metric = async (o, re) => {
 };
 
 // An otelc whose otlp receiver checks bearer tokens on both protocols and
-// writes what it takes to a file.
-async function guarded(auth = 'bearertokenauth', ext = 'bearertokenauth: { token: "s3cret" }') {
+// writes what it takes to a file; grpcTls: its gRPC side's tls settings.
+async function guarded(auth = 'bearertokenauth', ext = 'bearertokenauth: { token: "s3cret" }', grpcTls = '') {
   const dir = tempDir();
   const file = join(dir, 'out.jsonl');
   const o = await start(`
@@ -49,7 +51,7 @@ extensions:
 receivers:
   otlp:
     protocols:
-      grpc: { endpoint: "127.0.0.1:0", auth: { authenticator: ${auth} } }
+      grpc: { endpoint: "127.0.0.1:0", auth: { authenticator: ${auth} }${grpcTls ? `, tls: ${grpcTls}` : ''} }
       http: { endpoint: "127.0.0.1:0", auth: { authenticator: ${auth} } }
 exporters:
   file: { path: "${file}" }
@@ -114,24 +116,26 @@ test('the JS SDK over OTLP/HTTP and gRPC: the right token in, wrong and missing 
 });
 
 // An upstream otelc taking JSON over HTTP (with include_metadata) and
-// exporting through otlp_http with the given auth.
-async function upstream(endpoint, authId, ext) {
-  const o = await start(`
+// exporting through otlp_http (or the exporter given) with the given auth
+// (none without an id) and further exporter keys.
+async function upstream(endpoint, authId, ext, { exporter = 'otlp_http', keys = '' } = {}) {
+  const o = await start(`${authId ? `
 extensions:
-  ${ext}
+  ${ext}` : ''}
 receivers:
   otlp:
     protocols:
       http: { endpoint: "127.0.0.1:0", include_metadata: true }
 exporters:
-  otlp_http:
+  ${exporter}:
     endpoint: "${endpoint}"
-    auth: { authenticator: ${authId} }
+    ${authId ? `auth: { authenticator: ${authId} }` : ''}
+    ${keys}
     retry_on_failure: { initial_interval: 50ms, max_interval: 200ms, max_elapsed_time: 0 }
 service:${base}
-  extensions: [${authId}]
+  extensions: [${authId || ''}]
   pipelines:
-    traces: { receivers: [otlp], exporters: [otlp_http] }
+    traces: { receivers: [otlp], exporters: [${exporter}] }
 `);
   const p = port(o, 'otlp', 'HTTP');
   const send = (name, headers = {}) => request(`http://127.0.0.1:${p}/v1/traces`, {
@@ -165,15 +169,17 @@ test('otelc -> otlp_http with bearertokenauth -> otelc with bearertokenauth', as
   for (const o of [good.o, bad.o, down.o]) assert.equal((await o.stop()).code, 0, o.log);
 });
 
-test('otelc -> otlp_http with basicauth -> otelc with basicauth (bcrypt htpasswd)', async (t) => {
-  const server = `basicauth/in:
+const basicServer = `basicauth/in:
     htpasswd:
       inline: |
         ${HTPASSWD}`;
-  const down = await guarded('basicauth/in', server);
+const basicClient = 'basicauth/out: { client_auth: { username: alice, password: wonderland } }';
+
+test('otelc -> otlp_http with basicauth -> otelc with basicauth (bcrypt htpasswd)', async (t) => {
+  const down = await guarded('basicauth/in', basicServer);
   t.after(() => down.o.stop());
   const url = `http://127.0.0.1:${down.http}`;
-  const up = await upstream(url, 'basicauth/out', 'basicauth/out: { client_auth: { username: alice, password: wonderland } }');
+  const up = await upstream(url, 'basicauth/out', basicClient);
   t.after(() => up.o.stop());
   for (let i = 0; i < 3; i++) assert.equal((await up.send(`basic-${i}`)).status, 200);
   assert.ok(await eventually(() => spansIn(down.file).length === 3), `${up.o.log}\n${down.o.log}`);
@@ -188,6 +194,152 @@ test('otelc -> otlp_http with basicauth -> otelc with basicauth (bcrypt htpasswd
   assert.equal(r.status, 401);
   assert.equal(r.json.message, 'invalid credentials');
   assert.equal((await down.o.stop()).code, 0, down.o.log);
+});
+
+const overGrpc = (keys = 'tls: { insecure: true }') => ({ exporter: 'otlp_grpc', keys });
+
+test('otelc -> otlp_grpc with bearertokenauth -> otelc with bearertokenauth on gRPC', async (t) => {
+  const down = await guarded();
+  t.after(() => down.o.stop());
+  const target = `127.0.0.1:${down.grpc}`;
+  const good = await upstream(target, 'bearertokenauth/out', 'bearertokenauth/out: { token: "s3cret" }', overGrpc());
+  t.after(() => good.o.stop());
+  assert.equal((await good.send('chained-grpc')).status, 200);
+  assert.ok(await eventually(() => spansIn(down.file).length === 1), `${good.o.log}\n${down.o.log}`);
+  assert.equal(spansIn(down.file)[0].name, 'chained-grpc');
+
+  const bad = await upstream(target, 'bearertokenauth/out', 'bearertokenauth/out: { token: "guess" }', overGrpc());
+  t.after(() => bad.o.stop());
+  assert.equal((await bad.send('refused')).status, 200); // the upstream took it
+  const failed = await eventually(() => metric(bad.o, /^otelcol_exporter_send_failed_spans_total\{exporter="otlp_grpc"\} (\d+)$/m));
+  assert.equal(failed, 1, bad.o.log); // UNAUTHENTICATED is permanent, as in the collector
+  assert.match(bad.o.log, /rpc error: code = Unauthenticated/);
+  assert.equal(await metric(down.o, /^otelc_receiver_unauthenticated_requests_total\{receiver="otlp",transport="grpc"\} (\d+)$/m), 1);
+  assert.equal(spansIn(down.file).length, 1);
+  assert.doesNotMatch(good.o.log + bad.o.log + down.o.log, /s3cret|Bearer guess/, 'no token in the logs');
+  for (const o of [good.o, bad.o, down.o]) assert.equal((await o.stop()).code, 0, o.log);
+});
+
+test('otelc -> otlp_grpc with basicauth -> otelc with basicauth on gRPC', async (t) => {
+  const down = await guarded('basicauth/in', basicServer);
+  t.after(() => down.o.stop());
+  const up = await upstream(`127.0.0.1:${down.grpc}`, 'basicauth/out', basicClient, overGrpc());
+  t.after(() => up.o.stop());
+  for (let i = 0; i < 3; i++) assert.equal((await up.send(`grpc-basic-${i}`)).status, 200);
+  assert.ok(await eventually(() => spansIn(down.file).length === 3), `${up.o.log}\n${down.o.log}`);
+  assert.deepEqual(spansIn(down.file).map((x) => x.name).sort(), ['grpc-basic-0', 'grpc-basic-1', 'grpc-basic-2']);
+  for (const o of [up.o, down.o]) assert.equal((await o.stop()).code, 0, o.log);
+});
+
+// load_balancing takes the otlp exporter's keys under protocol.otlp,
+// auth among them: every backend's calls carry the authenticator's
+// metadata.
+async function balancer(backendEndpoint, token) {
+  const o = await start(`
+extensions:
+  bearertokenauth/out: { token: "${token}" }
+receivers:
+  otlp:
+    protocols:
+      http: { endpoint: "127.0.0.1:0" }
+exporters:
+  load_balancing:
+    protocol:
+      otlp:
+        auth: { authenticator: bearertokenauth/out }
+        tls: { insecure: true }
+    resolver:
+      static: { hostnames: ["${backendEndpoint}"] }
+    retry_on_failure: { initial_interval: 50ms, max_interval: 200ms, max_elapsed_time: 0 }
+service:${base}
+  extensions: [bearertokenauth/out]
+  pipelines:
+    traces: { receivers: [otlp], exporters: [load_balancing] }
+`);
+  const p = port(o, 'otlp', 'HTTP');
+  const send = (name) => request(`http://127.0.0.1:${p}/v1/traces`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [{
+      traceId: '0102030405060708090a0b0c0d0e0f10', spanId: '0102030405060708', name,
+    }] }] }] }),
+  });
+  return { o, send };
+}
+
+test('otelc -> load_balancing with bearertokenauth (protocol.otlp.auth) -> otelc with bearertokenauth on gRPC', async (t) => {
+  const down = await guarded();
+  t.after(() => down.o.stop());
+  const target = `127.0.0.1:${down.grpc}`;
+  const good = await balancer(target, 's3cret');
+  t.after(() => good.o.stop());
+  assert.equal((await good.send('balanced')).status, 200);
+  assert.ok(await eventually(() => spansIn(down.file).length === 1), `${good.o.log}\n${down.o.log}`);
+  assert.equal(spansIn(down.file)[0].name, 'balanced');
+
+  const bad = await balancer(target, 'guess');
+  t.after(() => bad.o.stop());
+  assert.equal((await bad.send('refused')).status, 200); // the upstream took it
+  assert.ok(await eventually(() => /rpc error: code = Unauthenticated/.test(bad.o.log)), bad.o.log);
+  assert.equal(await metric(down.o, /^otelc_receiver_unauthenticated_requests_total\{receiver="otlp",transport="grpc"\} (\d+)$/m), 1);
+  assert.equal(spansIn(down.file).length, 1);
+  assert.doesNotMatch(good.o.log + bad.o.log + down.o.log, /s3cret|Bearer guess/, 'no token in the logs');
+  for (const o of [good.o, bad.o, down.o]) assert.equal((await o.stop()).code, 0, o.log);
+
+  const nowhere = await run(['validate', '--config', writeConfig(`
+extensions:
+  bearertokenauth: { token: t }
+receivers:
+  otlp: { protocols: { http: { endpoint: "127.0.0.1:0" } } }
+exporters:
+  load_balancing:
+    protocol: { otlp: { auth: { authenticator: nope } } }
+    resolver: { static: { hostnames: ["127.0.0.1:1"] } }
+service:
+  extensions: [bearertokenauth]
+  pipelines:
+    traces: { receivers: [otlp], exporters: [load_balancing] }
+`)]);
+  assert.notEqual(nowhere.code, 0, nowhere.stderr);
+  assert.match(nowhere.stderr, /key 'exporters\.load_balancing\.protocol\.otlp\.auth\.authenticator': failed to resolve authenticator "nope"/);
+});
+
+function selfSigned(dir, name, san) {
+  const key = join(dir, `${name}.key`);
+  const cert = join(dir, `${name}.crt`);
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert,
+    '-days', '1', '-subj', `/CN=${name}`, '-addext', `subjectAltName=${san}`], { stdio: 'ignore' });
+  return { key, cert };
+}
+
+test('mTLS and a bearer token: otlp_grpc presents its client certificate; without one the call is refused', async (t) => {
+  const dir = tempDir();
+  const server = selfSigned(dir, 'server', 'IP:127.0.0.1');
+  const client = selfSigned(dir, 'client', 'DNS:otelc-client');
+  const down = await guarded('bearertokenauth', 'bearertokenauth: { token: "s3cret" }',
+    `{ cert_file: "${server.cert}", key_file: "${server.key}", client_ca_file: "${client.cert}" }`);
+  t.after(() => down.o.stop());
+  const target = `127.0.0.1:${down.grpc}`;
+  const ext = 'bearertokenauth/out: { token: "s3cret" }';
+  const withCert = await upstream(target, 'bearertokenauth/out', ext,
+    overGrpc(`tls: { ca_file: "${server.cert}", cert_file: "${client.cert}", key_file: "${client.key}" }`));
+  t.after(() => withCert.o.stop());
+  assert.equal((await withCert.send('mtls')).status, 200);
+  assert.ok(await eventually(() => spansIn(down.file).length === 1), `${withCert.o.log}\n${down.o.log}`);
+  assert.equal(spansIn(down.file)[0].name, 'mtls');
+
+  const noCert = await upstream(target, 'bearertokenauth/out', ext, overGrpc(`tls: { ca_file: "${server.cert}" }`));
+  t.after(() => noCert.o.stop());
+  assert.equal((await noCert.send('no-cert')).status, 200);
+  // TLS 1.3: the server's alert comes after the handshake, on the first
+  // read (unless the reset overtakes it); the call is retried.
+  const refused = await eventually(() => /error reading from server: (tls: .*certificate required|EOF|connection reset); will retry/
+    .test(noCert.o.log));
+  assert.ok(refused, noCert.o.log);
+  await sleep(300);
+  assert.equal(spansIn(down.file).length, 1, 'nothing came without a client certificate');
+  assert.equal(await metric(noCert.o, /^otelcol_exporter_sent_spans_total\{exporter="otlp_grpc"\} (\d+)$/m), 0);
+  for (const o of [withCert.o, noCert.o, down.o]) assert.equal((await o.stop()).code, 0, o.log);
 });
 
 test('headers_setter: a header the receiver kept as metadata reaches the next hop', async (t) => {

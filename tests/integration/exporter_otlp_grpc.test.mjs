@@ -134,8 +134,7 @@ test('otelc -> otlp_grpc -> otelc: spans arrive whole in every compression', asy
     endpoint: "http://127.0.0.1:${down.port.gzip}"
     tls: { insecure: true }
     sending_queue: { enabled: false }`;
-  // Without a queue the host calls consume, in a pipeline of its own (a
-  // queue-less exporter beside others is the host's to fix).
+  // Without a queue the host calls consume (here in a pipeline of its own).
   const up = await upstream(`${exporters}\n${alias}`, COMPRESSIONS.map((c) => `otlp_grpc/${c}`).join(', '),
     '    traces/direct: { receivers: [otlp], exporters: [otlp] }\n');
   t.after(() => up.o.stop());
@@ -387,7 +386,7 @@ ${admin}
     ['    endpoint: "x:http"', /invalid port "http"/],
     ['    endpoint: unix:///tmp/s', /unix sockets are not supported yet/],
     ['    endpoint: x:4317\n    balancer_name: grpclb', /invalid balancer_name: grpclb/],
-    ['    endpoint: x:4317\n    auth: { authenticator: bearertokenauth }', /collector key auth is not supported yet/],
+    ['    endpoint: x:4317\n    auth: { authenticator: bearertokenauth }', /key .exporters\.otlp_grpc\.auth\.authenticator.: failed to resolve authenticator "bearertokenauth"/],
     ['    endpoint: x:4317\n    headers: { "bad name": v }', /not a valid gRPC metadata name/],
     ['    endpoint: x:4317\n    tls: { cert_file: /c.pem }', /must include both certificate and key/],
     ['    endpoint: x:4317\n    tls: { min_version: "1.5" }', /key .exporters\.otlp_grpc\.tls\.min_version.: tls\.min_version: invalid TLS min_version/],

@@ -209,3 +209,49 @@ service:
   assert.ok(Date.now() - t0 >= 300, 'held until flush_timeout');
   assert.equal(after.batches - before.batches, 1, 'as one merged export');
 });
+
+// The collector calls an exporter without a sending queue from the
+// fan-out itself: it gets every batch, the answer waits for it and joins
+// its outcome with the queues', and shutdown does not wait for a queue
+// that never runs.
+test('an exporter without a sending queue beside one with: both get every batch, promptly', async (t) => {
+  const o = await start(`
+receivers:
+  testsource:
+exporters:
+  testsink/direct:
+    mode: pending
+    delay: 300ms
+    sending_queue: { enabled: false }
+  testsink/queued:
+service:
+  admin: { endpoint: "127.0.0.1:0" }
+  telemetry: { metrics: { level: none } }
+  shutdown_timeout: 10s
+  pipelines:
+    traces:
+      receivers: [testsource]
+      exporters: [testsink/direct, testsink/queued]
+`);
+  t.after(() => o.stop());
+  const t0 = Date.now();
+  let r = await post(o.url('/test/testsource/emit?count=3&spans=4'));
+  assert.deepEqual(r.json, { ok: 3, retry: 0, reject: 0 });
+  assert.ok(Date.now() - t0 >= 280, 'the answer waited for the exporter without a queue');
+  assert.equal((await stats(o, 'testsink/direct')).spans, 12);
+  assert.ok(await eventually(async () => (await stats(o, 'testsink/queued')).spans === 12), o.log);
+
+  // Its refusals reach the client, joined with the queue's OK.
+  await post(o.url('/test/testsink/direct/mode?set=reject'));
+  r = await post(o.url('/test/testsource/emit?count=1&spans=2'));
+  assert.deepEqual(r.json, { ok: 0, retry: 0, reject: 1 });
+  await post(o.url('/test/testsink/direct/mode?set=retry'));
+  r = await post(o.url('/test/testsource/emit?count=1&spans=2'));
+  assert.deepEqual(r.json, { ok: 0, retry: 1, reject: 0 });
+  assert.ok(await eventually(async () => (await stats(o, 'testsink/queued')).spans === 16), o.log);
+
+  const stopAt = Date.now();
+  assert.equal((await o.stop()).code, 0, o.log);
+  assert.ok(Date.now() - stopAt < 3000, `shutdown took ${Date.now() - stopAt} ms:\n${o.log}`);
+  assert.doesNotMatch(o.log, /lost|did not drain/);
+});

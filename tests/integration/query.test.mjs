@@ -345,6 +345,21 @@ test('a foreign or truncated .parquet object is skipped, warned about and counte
   assert.match(metrics, /^otelc_trace_query_files_skipped_total(\{[^}]*\})? 2$/m);
 });
 
+// The bloom filters sit just before the footer: the footer's read brings
+// them, so a cold lookup costs one GET per file and one per row group
+// that may hold the trace (at most one more per file here), not three.
+test('trace by id on a cold node: one GET per file for footer and bloom filter, then the rows', async (t) => {
+  const node = useQueryPort(await start(queryConfig(s3, { writer: false })));
+  t.after(() => node.stop());
+  const files = (await s3.list('q/')).filter((x) => x.key.endsWith('.parquet')).length;
+  const r = await get(node.url(`/api/traces/${traceId(2)}`));
+  assert.equal(r.status, 200);
+  const admin = node.log.match(/admin: listening on \S+ \(port (\d+)\)/)[1];
+  const metrics = (await get(`http://127.0.0.1:${admin}/metrics`)).text;
+  const gets = Number(metrics.match(/^otelc_trace_query_gets_total(?:\{[^}]*\})? (\d+)$/m)[1]);
+  assert.ok(gets >= files && gets <= 2 * files, `${gets} GETs for ${files} files`);
+});
+
 test('the extension serves on its own port, not on the admin endpoint', async () => {
   const admin = o.log.match(/admin: listening on \S+ \(port (\d+)\)/)[1];
   const r = await get(`http://127.0.0.1:${admin}/api/services`);

@@ -18,3 +18,4 @@ tq_unit_test(test_tq_jaeger
   SOURCES jaeger.c jsonw.c qout.c EXTRA ${fixture} LIBS otelc_sdk otelc_proto PkgConfig::JANSSON m)
 tq_unit_test(test_tq_qparams SOURCES qparams.c timeparse.c LIBS PkgConfig::JANSSON)
 tq_unit_test(test_tq_config SOURCES tq_config.c tq_compact_plan.c LIBS otelc_parquet)
+tq_unit_test(test_tq_table SOURCES tracebuild.c tq_compact_plan.c LIBS otelc_parquet otelc_sdk otelc_proto)
