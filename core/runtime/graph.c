@@ -105,6 +105,7 @@ static const struct renamed {
 } renamed[] = {
     {OTELC_EXPORTER, "otlphttp", "otlp_http"},
     {OTELC_EXPORTER, "otlp", "otlp_grpc"},
+    {OTELC_EXPORTER, "loadbalancing", "load_balancing"},
 };
 
 /* The plugin for a deprecated type, with the collector's warning. */

@@ -1,6 +1,6 @@
 /*
  * libFuzzer target for what the otlp_grpc exporter reads from a server's
- * answer to an Export call (exporters/otlp_grpc/answer.c): header fields
+ * answer to an Export call (libs/grpcclient/answer.c): header fields
  * of the response HEADERS and trailers as nghttp2 hands them over
  * (grpc-status, grpc-message, grpc-status-details-bin with its RetryInfo,
  * grpc-encoding, content-type), DATA cut anywhere (the gRPC message

@@ -3,7 +3,7 @@
 // token in, wrong or missing refused with 401 / UNAUTHENTICATED and
 // counted); otelc -> otlp_http -> otelc and otelc -> otlp_grpc -> otelc
 // chains with bearertokenauth and basicauth on both sides, the gRPC one
-// also over mutual TLS; headers_setter forwarding a header the first
+// also over mutual TLS and through load_balancing; headers_setter forwarding a header the first
 // receiver kept as metadata; and the config errors of an authenticator
 // id that leads nowhere.
 import { test } from 'node:test';
@@ -229,6 +229,79 @@ test('otelc -> otlp_grpc with basicauth -> otelc with basicauth on gRPC', async 
   assert.ok(await eventually(() => spansIn(down.file).length === 3), `${up.o.log}\n${down.o.log}`);
   assert.deepEqual(spansIn(down.file).map((x) => x.name).sort(), ['grpc-basic-0', 'grpc-basic-1', 'grpc-basic-2']);
   for (const o of [up.o, down.o]) assert.equal((await o.stop()).code, 0, o.log);
+});
+
+// load_balancing takes the otlp exporter's keys under protocol.otlp,
+// auth among them: every backend's calls carry the authenticator's
+// metadata.
+async function balancer(backendEndpoint, token) {
+  const o = await start(`
+extensions:
+  bearertokenauth/out: { token: "${token}" }
+receivers:
+  otlp:
+    protocols:
+      http: { endpoint: "127.0.0.1:0" }
+exporters:
+  load_balancing:
+    protocol:
+      otlp:
+        auth: { authenticator: bearertokenauth/out }
+        tls: { insecure: true }
+    resolver:
+      static: { hostnames: ["${backendEndpoint}"] }
+    retry_on_failure: { initial_interval: 50ms, max_interval: 200ms, max_elapsed_time: 0 }
+service:${base}
+  extensions: [bearertokenauth/out]
+  pipelines:
+    traces: { receivers: [otlp], exporters: [load_balancing] }
+`);
+  const p = port(o, 'otlp', 'HTTP');
+  const send = (name) => request(`http://127.0.0.1:${p}/v1/traces`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [{
+      traceId: '0102030405060708090a0b0c0d0e0f10', spanId: '0102030405060708', name,
+    }] }] }] }),
+  });
+  return { o, send };
+}
+
+test('otelc -> load_balancing with bearertokenauth (protocol.otlp.auth) -> otelc with bearertokenauth on gRPC', async (t) => {
+  const down = await guarded();
+  t.after(() => down.o.stop());
+  const target = `127.0.0.1:${down.grpc}`;
+  const good = await balancer(target, 's3cret');
+  t.after(() => good.o.stop());
+  assert.equal((await good.send('balanced')).status, 200);
+  assert.ok(await eventually(() => spansIn(down.file).length === 1), `${good.o.log}\n${down.o.log}`);
+  assert.equal(spansIn(down.file)[0].name, 'balanced');
+
+  const bad = await balancer(target, 'guess');
+  t.after(() => bad.o.stop());
+  assert.equal((await bad.send('refused')).status, 200); // the upstream took it
+  assert.ok(await eventually(() => /rpc error: code = Unauthenticated/.test(bad.o.log)), bad.o.log);
+  assert.equal(await metric(down.o, /^otelc_receiver_unauthenticated_requests_total\{receiver="otlp",transport="grpc"\} (\d+)$/m), 1);
+  assert.equal(spansIn(down.file).length, 1);
+  assert.doesNotMatch(good.o.log + bad.o.log + down.o.log, /s3cret|Bearer guess/, 'no token in the logs');
+  for (const o of [good.o, bad.o, down.o]) assert.equal((await o.stop()).code, 0, o.log);
+
+  const nowhere = await run(['validate', '--config', writeConfig(`
+extensions:
+  bearertokenauth: { token: t }
+receivers:
+  otlp: { protocols: { http: { endpoint: "127.0.0.1:0" } } }
+exporters:
+  load_balancing:
+    protocol: { otlp: { auth: { authenticator: nope } } }
+    resolver: { static: { hostnames: ["127.0.0.1:1"] } }
+service:
+  extensions: [bearertokenauth]
+  pipelines:
+    traces: { receivers: [otlp], exporters: [load_balancing] }
+`)]);
+  assert.notEqual(nowhere.code, 0, nowhere.stderr);
+  assert.match(nowhere.stderr, /key 'exporters\.load_balancing\.protocol\.otlp\.auth\.authenticator': failed to resolve authenticator "nope"/);
 });
 
 function selfSigned(dir, name, san) {

@@ -1,8 +1,9 @@
-# The otlp_grpc exporter's pure modules (exporters/otlp_grpc): what an
+# The otlp_grpc exporter's pure modules (libs/grpcclient): what an
 # answer means (trailers, RetryInfo, partial success), the framed body,
-# and the settings derived from its keys. The exporter as a whole runs in
+# the settings derived from its keys, and auth.authenticator. The exporter
+# as a whole runs in
 # tests/integration/exporter_otlp_grpc.test.mjs.
-set(otlp_grpc_exp_dir ${PROJECT_SOURCE_DIR}/exporters/otlp_grpc)
+set(otlp_grpc_exp_dir ${PROJECT_SOURCE_DIR}/libs/grpcclient)
 
 otelc_add_unit_test(test_otlp_grpc_exporter_answer
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_otlp_grpc_exporter_answer.c

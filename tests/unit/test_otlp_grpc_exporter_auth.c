@@ -1,7 +1,8 @@
 /*
- * The otlp_grpc exporter's auth side (exporters/otlp_grpc/auth.c) on the
- * SDK test kit: auth.authenticator finds the client service the test
- * offers (or fails at the key with the collector's texts); an attempt's
+ * The otlp_grpc exporter's auth side (libs/grpcclient/auth.c) on the SDK
+ * test kit: auth.authenticator finds the client service the test offers
+ * (or fails at the key with the collector's texts), also where
+ * load_balancing has it, under protocol.otlp; an attempt's
  * header fields are otelc's own, then the authenticator's (which replace
  * otelc's of the same name but never the protocol's), then the `headers`
  * key's (which replace both); what the authenticator lends is copied; the
@@ -19,7 +20,7 @@
 
 #include <otelc/testkit.h>
 
-#include "otlp_grpc.h"
+#include "client.h"
 
 typedef void (*add_fn)(void *arg, const char *name, const char *value);
 
@@ -62,12 +63,15 @@ static const otelc_auth_client fake = {sizeof(otelc_auth_client), fake_headers};
 typedef struct fixture {
     otelc_test_host *h;
     ogrpc x;
-    og_cfg cfg;
+    og_auth auth;
+    og_headers headers;
     nghttp2_nv own[OG_NV_MAX];
     int calls;
 } fixture;
 
-static int up(fixture *f, const char *yaml, const char *id)
+/* Resolves id as the owner of the keys does: under base (NULL: the top,
+ * as otlp_grpc; else a path such as load_balancing's protocol.otlp). */
+static int up_at(fixture *f, const char *yaml, const char *base, const char *id)
 {
     memset(f, 0, sizeof(*f));
     f->h = otelc_test_host_new();
@@ -75,18 +79,28 @@ static int up(fixture *f, const char *yaml, const char *id)
                           &f->calls);
     otelc_test_host_offer(f->h, OTELC_SERVICE_AUTH_SERVER, "basicauth/in", &fake, &f->calls);
     assert_non_null(otelc_test_host_config(f->h, yaml));
-    f->cfg.auth_authenticator = id;
     f->x.api = otelc_test_host_api(f->h);
     f->x.ctx = otelc_test_host_ctx(f->h);
-    f->x.cfg = &f->cfg;
-    pthread_mutex_init(&f->x.mu, NULL);
-    return og_auth_resolve(&f->x);
+    f->x.headers = &f->headers;
+    const otelc_node *at = NULL;
+    if (base) {
+        at = f->x.api->node_get(f->x.api->node_get(f->x.api->config_node(f->x.ctx), "protocol"),
+                                "otlp");
+        assert_non_null(at);
+    }
+    int rc = og_auth_resolve(f->x.ctx, f->x.api, at, base ? "protocol.otlp." : "", id, &f->auth);
+    f->x.auth = f->auth.client ? &f->auth : NULL;
+    return rc;
+}
+
+static int up(fixture *f, const char *yaml, const char *id)
+{
+    return up_at(f, yaml, NULL, id);
 }
 
 static void down(fixture *f)
 {
-    og_headers_free(&f->x.user_headers);
-    pthread_mutex_destroy(&f->x.mu);
+    og_headers_free(&f->headers);
     otelc_test_host_free(f->h);
 }
 
@@ -101,7 +115,7 @@ static void own(fixture *f, const char *name, const char *value)
 static void lay_out(fixture *f)
 {
     const otelc_node *node = f->x.api->node_get(f->x.api->config_node(f->x.ctx), "headers");
-    assert_int_equal(og_headers_parse(f->x.ctx, f->x.api, node, &f->x.user_headers), 0);
+    assert_int_equal(og_headers_parse(f->x.ctx, f->x.api, node, &f->headers), 0);
     f->x.nva = f->own;
     own(f, ":method", "POST");
     own(f, ":path", "/p");
@@ -110,8 +124,8 @@ static void lay_out(fixture *f)
     own(f, "user-agent", "otelc/test");
     own(f, "grpc-accept-encoding", "gzip,zstd");
     f->x.nown = f->x.nnva;
-    for (size_t i = 0; i < f->x.user_headers.n; i++)
-        own(f, f->x.user_headers.names[i], f->x.user_headers.values[i]);
+    for (size_t i = 0; i < f->headers.n; i++)
+        own(f, f->headers.names[i], f->headers.values[i]);
 }
 
 static char *joined(const nghttp2_nv *nva, size_t n)
@@ -126,8 +140,9 @@ static char *joined(const nghttp2_nv *nva, size_t n)
     return buf;
 }
 
-/* The request as prepare leaves it: the batch's metadata copied. */
-static void prepared(fixture *f, otelc_request *r)
+/* The payload as og_payload_build leaves it: the batch's metadata
+ * copied. */
+static void prepared(fixture *f, og_payload *r)
 {
     otelc_kv pairs[] = {{"x-user", "alice"}, {"x-tenant", "acme"}};
     otelc_batch_meta meta = {.struct_size = sizeof(meta), .pairs = pairs, .npairs = 2};
@@ -147,13 +162,15 @@ static void an_attempt_carries_own_auth_then_config_fields(void **unused)
     const char *yaml = "auth: { authenticator: bearertokenauth/out }\n"
                        "headers: { X-Shared: from-config }\n";
     assert_int_equal(up(&f, yaml, "bearertokenauth/out"), 0);
-    assert_ptr_equal(f.x.auth, &fake);
+    assert_ptr_equal(f.auth.client, &fake);
+    assert_ptr_equal(f.x.auth, &f.auth);
     lay_out(&f);
-    otelc_request r;
+    og_payload r;
     prepared(&f, &r);
+    const char *const *md = (const char *const *)r.metadata;
     og_call call = {.req = &r};
     nghttp2_nv nva[OG_NV_MAX];
-    assert_int_equal(og_auth_headers(&f.x, &r, &call.auth), 0);
+    assert_int_equal(og_auth_headers(&f.auth, md, &call.auth), 0);
     size_t n = og_call_nva(&f.x, &call, nva);
     assert_string_equal(joined(nva, n),
                         ":method=POST|:path=/p|content-type=application/grpc|te=trailers|"
@@ -161,10 +178,10 @@ static void an_attempt_carries_own_auth_then_config_fields(void **unused)
                         "user-agent=auth-agent|x-empty=|trace-bin=AQI|x-user=alice|"
                         "x-shared=from-config|");
     og_headers_free(&call.auth);
-    assert_int_equal(og_auth_headers(&f.x, &r, &call.auth), 0); /* every attempt asks again */
+    assert_int_equal(og_auth_headers(&f.auth, md, &call.auth), 0); /* every attempt asks */
     og_headers_free(&call.auth);
     assert_int_equal(f.calls, 2);
-    assert_int_equal(og_auth_headers(&f.x, &r, &call.auth), -1); /* no credentials now */
+    assert_int_equal(og_auth_headers(&f.auth, md, &call.auth), -1); /* no credentials now */
     assert_int_equal(call.auth.n, 0);
     assert_true(otelc_test_logged(f.h, "has no credentials now"));
     free(r.metadata);
@@ -203,12 +220,43 @@ static void an_id_that_leads_nowhere_is_a_config_error(void **unused)
     down(&f);
 }
 
+/* load_balancing resolves its protocol.otlp.auth the same way; errors
+ * name the whole key. */
+static void under_protocol_otlp_as_load_balancing_has_it(void **unused)
+{
+    fixture f;
+    assert_int_equal(up_at(&f, "protocol: { otlp: { auth: { authenticator: "
+                               "bearertokenauth/out } } }\n",
+                           "protocol.otlp", "bearertokenauth/out"),
+                     0);
+    assert_ptr_equal(f.auth.client, &fake);
+    assert_ptr_equal(f.auth.state, &f.calls);
+    down(&f);
+    assert_int_equal(up_at(&f, "protocol: { otlp: { auth: { authenticator: nope } } }\n",
+                           "protocol.otlp", "nope"),
+                     -1);
+    assert_non_null(strstr(otelc_test_host_last_error(f.h),
+                           "key 'protocol.otlp.auth.authenticator': failed to resolve "
+                           "authenticator \"nope\""));
+    down(&f);
+    assert_int_equal(up_at(&f, "protocol: { otlp: { auth: {} } }\n", "protocol.otlp", NULL), -1);
+    assert_non_null(strstr(otelc_test_host_last_error(f.h),
+                           "protocol.otlp.auth.authenticator: missing"));
+    down(&f);
+    assert_int_equal(up_at(&f, "protocol: { otlp: { compression: none } }\n", "protocol.otlp",
+                           NULL),
+                     0);
+    assert_null(f.x.auth);
+    down(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(an_attempt_carries_own_auth_then_config_fields),
         cmocka_unit_test(without_auth_the_fields_are_as_built),
         cmocka_unit_test(an_id_that_leads_nowhere_is_a_config_error),
+        cmocka_unit_test(under_protocol_otlp_as_load_balancing_has_it),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

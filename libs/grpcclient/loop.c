@@ -8,7 +8,7 @@
 #include <event2/dns.h>
 #include <event2/thread.h>
 
-#include "otlp_grpc.h"
+#include "client.h"
 
 static void on_wake(evutil_socket_t fd, short what, void *arg)
 {

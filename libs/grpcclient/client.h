@@ -1,13 +1,12 @@
 /*
- * otlp_grpc.h: the exporter instance, shared by its lifecycle
- * (exporter.c), the loop thread (loop.c), its one HTTP/2 connection
+ * client.h: a client (grpcclient.h), shared by its lifecycle
+ * (client.c), the loop thread (loop.c), its one HTTP/2 connection
  * (conn.c, tls.c), the calls on it (call.c), the authenticator's
  * metadata (auth.c) and what an answer means for logs, metrics and health
- * (report.c). Internal.
+ * (report.c). Internal to the library.
  *
- * Threads: export_prepare and export_send run on the host's queue
- * consumers, several at once (the descriptor says thread-safe). prepare
- * frames and compresses; send puts a call on `incoming` under `mu` and
+ * Threads: og_client_send runs on the host's queue consumers, several at
+ * once. It puts a call on `incoming` under `mu` and
  * wakes the loop, which owns the connection and the nghttp2 session (an
  * nghttp2 session is touched only on its loop thread) and completes each
  * ticket from there exactly once. Fields marked "loop" are that thread's
@@ -18,8 +17,8 @@
  * next attempt). Calls wait while connecting; during a transient failure
  * they fail at once with UNAVAILABLE unless wait_for_ready.
  */
-#ifndef OTELC_OTLP_GRPC_H
-#define OTELC_OTLP_GRPC_H
+#ifndef OTELC_GRPCCLIENT_CLIENT_H
+#define OTELC_GRPCCLIENT_CLIENT_H
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -32,21 +31,10 @@
 
 #include <otelc/plugin.h>
 
-#include "answer.h"
-#include "config.h"
-#include "frame.h"
+#include "grpcclient.h"
 
 #define OG_HOLD_MAX_NS (300 * 1000000000LL) /* longest RetryInfo wait held */
 
-/* An outgoing batch as it goes on the wire: made once, sent at every
- * attempt. */
-struct otelc_request {
-    og_body body;
-    uint32_t spans;
-    char **metadata; /* with auth: the batch's client metadata, key, value, ..., NULL */
-};
-
-typedef struct ogrpc ogrpc;
 typedef struct og_conn og_conn;
 
 typedef enum og_call_state {
@@ -58,9 +46,11 @@ typedef enum og_call_state {
 /* One attempt: a unary Export call, and the ticket it completes. */
 typedef struct og_call {
     ogrpc *owner;
-    otelc_request *req;
+    og_payload *req;
     bool owns_req;        /* consume's own request, freed with the call */
-    otelc_ticket *ticket;
+    otelc_ticket *ticket; /* completed through the host, or else: */
+    otelc_done_fn done;
+    void *done_arg;
     int64_t deadline_ns;  /* 0: none */
     og_call_state state;  /* loop */
     og_conn *conn;        /* loop: while streaming */
@@ -93,16 +83,17 @@ struct og_conn {
 struct ogrpc {
     otelc_ctx *ctx;
     const otelc_host_api *api;
-    const og_cfg *cfg;
+    const og_cfg *cfg;    /* &cfg_copy */
+    og_cfg cfg_copy;
     og_settings set;
-    og_headers user_headers;
+    const og_headers *headers;
+    og_auth *auth;        /* the owner's authenticator, or NULL */
+    og_metrics metrics;   /* the owner's series, or NULLs */
+    bool may_pause, report_health, quiet_start;
     nghttp2_nv *nva;      /* every call's header fields but grpc-timeout, built at start: */
     size_t nnva, nown;    /* otelc's own, then from nva[nown] the `headers` key's */
     char user_agent[256];
     void *ssl_ctx;        /* SSL_CTX, when TLS */
-    const otelc_auth_client *auth; /* auth.authenticator's service, or NULL */
-    void *auth_state;
-    int64_t auth_logged_ns; /* last "no credentials" line (under mu) */
     int64_t timeout_ns;
     atomic_bool started;
 
@@ -139,11 +130,14 @@ struct ogrpc {
 
     atomic_bool paused;   /* we paused the exporter */
     atomic_bool degraded; /* we reported degraded health */
-    otelc_series *requests[4]; /* by outcome: ok, retry, reject, pause */
-    otelc_series *bytes;
-    otelc_series *rejected_spans;
-    otelc_series *connections;
 };
+
+/* Adds v to s unless the owner did not count it. */
+static inline void og_count(const ogrpc *x, otelc_series *s, double v)
+{
+    if (s)
+        x->api->metric_add(s, v);
+}
 
 /* ---- loop.c ---- */
 
@@ -211,25 +205,19 @@ void og_calls_flush_waiting(ogrpc *x);
 
 /* ---- auth.c ---- */
 
-/* The client authenticator of `auth.authenticator`, found at create (a
- * config error at that key when the id leads to none; 0 without auth). */
-int og_auth_resolve(ogrpc *x);
-/* At prepare: the batch's client metadata copied into *out (NULL when
- * there is none). 0, or -1 without memory. */
+/* At payload build: the batch's client metadata copied into *out (NULL
+ * when there is none). 0, or -1 without memory. */
 int og_auth_metadata(const otelc_batch *b, char ***out);
-/* At every attempt, on a consumer thread: what the authenticator adds,
- * into out (names lower-cased; bad names and values are left out, and
- * so are those gRPC reserves). 0, or -1 when it has no credentials now
- * (logged at most every 10 s) or memory ran out; out is empty then. */
-int og_auth_headers(ogrpc *x, const otelc_request *r, og_headers *out);
+/* At every attempt, on a consumer thread: what a's authenticator adds for
+ * a payload with metadata (NULL: none), into out (names lower-cased; bad
+ * names and values are left out, and so are those gRPC reserves). 0, or
+ * -1 when it has no credentials now (logged at most every 10 s) or memory
+ * ran out; out is empty then. */
+int og_auth_headers(og_auth *a, const char *const *metadata, og_headers *out);
 /* The header fields of call into out (OG_NV_MAX of them): otelc's own but
  * those the authenticator sets, the authenticator's but those the
  * `headers` key sets, then the key's. Returns how many. */
 size_t og_call_nva(const ogrpc *x, const og_call *call, nghttp2_nv *out);
-
-/* ---- exporter.c ---- */
-
-void og_request_free(otelc_request *r);
 
 /* ---- report.c ---- */
 
@@ -239,4 +227,4 @@ typedef enum og_outcome { OG_OUT_OK = 0, OG_OUT_RETRY, OG_OUT_REJECT, OG_OUT_PAU
  * ended with outcome o. */
 void og_report(ogrpc *x, uint32_t spans, og_outcome o, const og_verdict *v);
 
-#endif /* OTELC_OTLP_GRPC_H */
+#endif /* OTELC_GRPCCLIENT_CLIENT_H */

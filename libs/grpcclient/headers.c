@@ -93,7 +93,7 @@ int og_headers_add(og_headers *h, const char *name, const char *value)
 
 bool og_headers_has(const og_headers *h, const char *name)
 {
-    for (size_t i = 0; i < h->n; i++)
+    for (size_t i = 0; h && i < h->n; i++)
         if (strcmp(h->names[i], name) == 0)
             return true;
     return false;
@@ -170,4 +170,20 @@ void og_headers_free(og_headers *h)
         free(h->values[i]);
     }
     h->n = 0;
+}
+
+const otelc_node *og_key_node(otelc_ctx *ctx, const otelc_host_api *api, const otelc_node *base,
+                              const char *err)
+{
+    char key[64];
+    size_t n = strcspn(err, ": ");
+    if (err[n] != ':' || n >= sizeof(key))
+        return NULL;
+    memcpy(key, err, n);
+    key[n] = 0;
+    const otelc_node *at = base ? base : api->config_node(ctx);
+    char *save = NULL;
+    for (char *part = strtok_r(key, ".", &save); part && at; part = strtok_r(NULL, ".", &save))
+        at = api->node_get(at, part);
+    return at;
 }

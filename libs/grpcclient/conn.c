@@ -17,7 +17,7 @@
 #include <openssl/ssl.h>
 #include <otelc/sdk/clock.h>
 
-#include "otlp_grpc.h"
+#include "client.h"
 
 #define SEC_NS 1000000000LL
 #define CONNECT_TIMEOUT_S 20 /* gRPC's minimum connect timeout */
@@ -309,7 +309,7 @@ static void on_connected(og_conn *c)
         bufferevent_set_max_single_read(c->bev, (size_t)x->cfg->read_buffer_size);
     c->connected = true;
     c->last_read_ns = otelc_mono_ns();
-    x->api->metric_add(x->connections, 1);
+    og_count(x, x->metrics.connections, 1);
     x->failing = false;
     x->conn_error_pause = false;
     og_on_conn_ready(x, c);

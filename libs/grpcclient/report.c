@@ -7,7 +7,7 @@
 
 #include <otelc/sdk/clock.h>
 
-#include "otlp_grpc.h"
+#include "client.h"
 
 #define QUIET_NS (30 * 1000000000LL) /* a repeated line at most this often */
 
@@ -36,7 +36,7 @@ static void report_partial(ogrpc *x, const og_verdict *v)
     if (v->rejected_spans <= 0 && !v->reason[0])
         return;
     if (v->rejected_spans > 0)
-        x->api->metric_add(x->rejected_spans, (double)v->rejected_spans);
+        og_count(x, x->metrics.rejected_spans, (double)v->rejected_spans);
     int64_t now = otelc_mono_ns();
     pthread_mutex_lock(&x->mu);
     x->partial_pending += v->rejected_spans > 0 ? v->rejected_spans : 0;
@@ -59,7 +59,7 @@ static void report_ok(ogrpc *x, const og_verdict *v)
     if (atomic_exchange(&x->paused, false)) {
         x->api->exporter_resume(x->ctx);
         x->api->log(x->ctx, OTELC_LOG_INFO, "%s accepts exports again", x->set.shown);
-    } else if (atomic_exchange(&x->degraded, false)) {
+    } else if (atomic_exchange(&x->degraded, false) && x->report_health) {
         x->api->health(x->ctx, OTELC_HEALTH_OK, NULL);
     }
     pthread_mutex_lock(&x->mu);
@@ -76,7 +76,8 @@ static void report_retry(ogrpc *x, uint32_t spans, const og_verdict *v)
     log_failure(x, OTELC_LOG_WARN, spans, v->reason, then);
     if (!atomic_load(&x->paused)) {
         atomic_store(&x->degraded, true);
-        x->api->health(x->ctx, OTELC_HEALTH_DEGRADED, v->reason);
+        if (x->report_health)
+            x->api->health(x->ctx, OTELC_HEALTH_DEGRADED, v->reason);
     }
 }
 
@@ -90,7 +91,7 @@ static void report_pause(ogrpc *x, uint32_t spans, const og_verdict *v)
 
 void og_report(ogrpc *x, uint32_t spans, og_outcome o, const og_verdict *v)
 {
-    x->api->metric_add(x->requests[o], 1);
+    og_count(x, x->metrics.requests[o], 1);
     switch (o) {
     case OG_OUT_OK: report_ok(x, v); break;
     case OG_OUT_RETRY: report_retry(x, spans, v); break;

@@ -9,7 +9,7 @@
 
 #include <otelc/sdk/clock.h>
 
-#include "otlp_grpc.h"
+#include "client.h"
 
 #define NS_PER_S 1000000000LL
 
@@ -42,12 +42,17 @@ static void finish(ogrpc *x, og_call *call, otelc_status st)
     if (call->conn)
         og_conn_cancel(call->conn, call);
     otelc_ticket *t = call->ticket;
+    otelc_done_fn done = call->done;
+    void *arg = call->done_arg;
     if (call->owns_req)
-        og_request_free(call->req);
+        og_payload_free(call->req);
     og_answer_free(&call->answer);
     og_headers_free(&call->auth);
     free(call);
-    x->api->complete(t, st);
+    if (t)
+        x->api->complete(t, st);
+    else
+        done(arg, st);
     pthread_mutex_lock(&x->mu);
     x->inflight--;
     pthread_cond_broadcast(&x->idle);
@@ -65,6 +70,7 @@ static void fail_local(ogrpc *x, og_call *call, int code, const char *desc, bool
 {
     og_verdict v;
     og_verdict_local(&v, code, desc);
+    pause = pause && x->may_pause;
     og_report(x, call->req->spans, pause ? OG_OUT_PAUSE : outcome_of(v.status), &v);
     finish(x, call, pause ? OTELC_RETRY : v.status);
 }
@@ -121,7 +127,7 @@ void og_call_closed(og_call *call, uint32_t h2_error)
     og_answer_verdict(&call->answer, h2_error, &v);
     og_report(x, call->req->spans, outcome_of(v.status), &v);
     if (v.status == OTELC_OK)
-        x->api->metric_add(x->bytes, (double)call->req->body.len);
+        og_count(x, x->metrics.bytes, (double)call->req->body.len);
     if (v.status == OTELC_RETRY && v.retry_after_ns > 0) {
         hold(x, call, v.retry_after_ns);
         return;

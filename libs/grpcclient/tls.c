@@ -13,7 +13,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
-#include "otlp_grpc.h"
+#include "client.h"
 
 static const unsigned char alpn_h2[] = {2, 'h', '2'};
 

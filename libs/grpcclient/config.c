@@ -12,65 +12,8 @@
 
 #include <openssl/ssl.h>
 
-#define AT(f) offsetof(og_cfg, f)
-#define UNSUPPORTED(name, type, doc) {name, type, NULL, doc, 0, OTELC_KEY_UNSUPPORTED}
-
 const otelc_cfg_key og_config_keys[] = {
-    {"endpoint", OTELC_CFG_STRING, NULL, "host:port (also http://, https://, dns:///)",
-     AT(endpoint), 0},
-    {"compression", OTELC_CFG_STRING, "gzip", "gzip | zstd | none", AT(compression), 0},
-    {"headers", OTELC_CFG_NODE, NULL, "metadata sent with every call (map, or list of "
-     "name/value)", AT(headers), OTELC_KEY_SECRET},
-    {"balancer_name", OTELC_CFG_STRING, "round_robin", "pick_first | round_robin (one "
-     "connection either way)", AT(balancer_name), 0},
-    {"authority", OTELC_CFG_STRING, NULL, ":authority sent (default: the endpoint's host:port)",
-     AT(authority), 0},
-    {"user_agent", OTELC_CFG_STRING, NULL, "user-agent sent (default: otelc/<version>)",
-     AT(user_agent), 0},
-    {"read_buffer_size", OTELC_CFG_SIZE, "0", "most bytes read from the socket at once (0: "
-     "libevent's)", AT(read_buffer_size), 0},
-    {"write_buffer_size", OTELC_CFG_SIZE, "512KiB", "most bytes framed ahead of the socket",
-     AT(write_buffer_size), 0},
-    {"wait_for_ready", OTELC_CFG_BOOL, "false", "calls wait for a connection instead of failing "
-     "while it is down", AT(wait_for_ready), 0},
-    {"keepalive", OTELC_CFG_SECTION, NULL, "HTTP/2 PINGs (off unless the section is written)",
-     0, 0},
-    {"keepalive.enabled", OTELC_CFG_BOOL, "true", "false: no PINGs", AT(keepalive_enabled), 0},
-    {"keepalive.time", OTELC_CFG_DURATION, "10s", "PING after this long without reads (at least "
-     "10s)", AT(keepalive_time), 0},
-    {"keepalive.timeout", OTELC_CFG_DURATION, "20s", "close when a PING is not acknowledged "
-     "within this", AT(keepalive_timeout), 0},
-    {"keepalive.permit_without_stream", OTELC_CFG_BOOL, "false", "PING also with no call open",
-     AT(keepalive_permit_without_stream), 0},
-    {"auth", OTELC_CFG_SECTION, NULL, "an authenticator extension adds credentials", 0, 0},
-    {"auth.authenticator", OTELC_CFG_STRING, NULL,
-     "id of the extension (bearertokenauth, basicauth/x, headers_setter)",
-     AT(auth_authenticator), 0},
-    UNSUPPORTED("middlewares", OTELC_CFG_NODE, "gRPC client middlewares"),
-    {"tls", OTELC_CFG_SECTION, NULL, "TLS client settings", 0, 0},
-    {"tls.insecure", OTELC_CFG_BOOL, "false", "cleartext HTTP/2 (unless https:// or a CA is set)",
-     AT(tls_insecure), 0},
-    {"tls.insecure_skip_verify", OTELC_CFG_BOOL, "false", "do not verify the server's certificate",
-     AT(tls_insecure_skip_verify), 0},
-    {"tls.ca_file", OTELC_CFG_STRING, NULL, "PEM CAs to trust instead of the system's",
-     AT(tls_ca_file), 0},
-    {"tls.ca_pem", OTELC_CFG_STRING, NULL, "the same, inline", AT(tls_ca_pem), 0},
-    {"tls.cert_file", OTELC_CFG_STRING, NULL, "client certificate (PEM)", AT(tls_cert_file), 0},
-    {"tls.cert_pem", OTELC_CFG_STRING, NULL, "the same, inline", AT(tls_cert_pem), 0},
-    {"tls.key_file", OTELC_CFG_STRING, NULL, "client key (PEM)", AT(tls_key_file), 0},
-    {"tls.key_pem", OTELC_CFG_STRING, NULL, "the same, inline", AT(tls_key_pem),
-     OTELC_KEY_SECRET},
-    {"tls.min_version", OTELC_CFG_STRING, "1.2", "1.0 .. 1.3", AT(tls_min_version), 0},
-    {"tls.max_version", OTELC_CFG_STRING, NULL, "1.0 .. 1.3 (default: newest)",
-     AT(tls_max_version), 0},
-    {"tls.server_name_override", OTELC_CFG_STRING, NULL, "name sent (SNI) and verified",
-     AT(tls_server_name_override), 0},
-    UNSUPPORTED("tls.include_system_ca_certs_pool", OTELC_CFG_BOOL, "system CAs with ca_file"),
-    UNSUPPORTED("tls.cipher_suites", OTELC_CFG_STRLIST, "TLS 1.2 cipher suites"),
-    UNSUPPORTED("tls.curve_preferences", OTELC_CFG_STRLIST, "key exchange curves"),
-    UNSUPPORTED("tls.reload_interval", OTELC_CFG_DURATION, "certificate reloading"),
-    UNSUPPORTED("tls.tpm_config", OTELC_CFG_SECTION, "keys in a TPM"),
-    {0},
+    OG_CONFIG_KEY_ROWS("", og_cfg, ) {0},
 };
 
 static int fail(char *err, size_t size, const char *fmt, ...) OTELC_PRINTF(3, 4);
