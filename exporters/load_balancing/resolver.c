@@ -99,12 +99,14 @@ static int lookup_system(void *arg, const char *host, int64_t timeout_ns, char o
  * backend. */
 static char *endpoint_of(const char *addr, const char *port)
 {
-    char buf[128];
     bool v6 = strchr(addr, ':') != NULL;
     bool has_port = port && *port;
-    snprintf(buf, sizeof(buf), "%s%s%s%s%s", v6 ? "[" : "", addr, v6 ? "]" : "",
-             has_port ? ":" : "", has_port ? port : "");
-    return strdup(buf);
+    size_t len = strlen(addr) + (has_port ? strlen(port) : 0) + 4; /* [ ] : NUL */
+    char *buf = malloc(len);
+    if (buf)
+        snprintf(buf, len, "%s%s%s%s%s", v6 ? "[" : "", addr, v6 ? "]" : "",
+                 has_port ? ":" : "", has_port ? port : "");
+    return buf;
 }
 
 void lb_resolver_round(lb_resolver *r)
