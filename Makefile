@@ -10,6 +10,9 @@
 #   make bench-query      a trace table of 10 million spans written by otelc, then
 #                         trace by id (cold, warm), /spans and a search timed on
 #                         a query node (bench/query.mjs; BENCH_QUERY_ARGS)
+#   make chaos            kill -9 loops, S3 outages, the disk budget, connection
+#                         abuse against the real binary (tests/chaos, ~4 min)
+#   make valgrind         memcheck over a short real pipeline (tests/valgrind)
 #   make setup            install Debian and npm packages (idempotent)
 #   make install          install otelc, its plugins and the plugin SDK under
 #                         PREFIX (/usr/local); DESTDIR stages it elsewhere
@@ -25,7 +28,7 @@ else
 BUILD ?= build
 endif
 
-.PHONY: setup setup-proto build test lint fuzz bench bench-smoke bench-query run run-client clean install
+.PHONY: setup setup-proto build test lint fuzz bench bench-smoke bench-query chaos valgrind run run-client clean install
 
 # The setup script is run only when something is missing.
 setup:
@@ -62,6 +65,17 @@ bench-smoke: build
 
 bench-query: build
 	node bench/query.mjs --build $(BUILD) $(BENCH_QUERY_ARGS)
+
+# CHAOS_ARGS passes more, e.g. CHAOS_ARGS="--only kill9"; CHAOS_SEED=N
+# repeats a run's kill moments.
+chaos: build
+	@scripts/setup.sh --check || scripts/setup.sh
+	node tests/chaos/run.mjs --build $(BUILD) $(CHAOS_ARGS)
+
+# The plain build (valgrind and the sanitizers do not mix).
+valgrind: build
+	@scripts/setup.sh --check || scripts/setup.sh
+	node tests/valgrind/smoke.mjs --build $(BUILD)
 
 run: build
 	BUILD=$(BUILD) scripts/run.sh

@@ -27,7 +27,19 @@ struct health_component {
     int64_t since_ns;
     char *last_error; /* NULL until a non-ok report */
     int64_t last_error_ns;
+    /* The host's hold (a sending queue at its disk budget): while set,
+     * the component shows unhealthy with this reason whatever its plugin
+     * reports; the plugin's reports are kept underneath and show again
+     * once the hold is released. */
+    bool held;
+    char hold[192];
 };
+
+/* What /health shows for c. */
+static otelc_health shown_status(const health_component *c)
+{
+    return c->held ? OTELC_HEALTH_UNHEALTHY : c->status;
+}
 
 struct health_model {
     pthread_mutex_t lock;
@@ -170,9 +182,10 @@ void health_report(health_component *c, otelc_health status, const char *detail)
     int64_t now = otelc_real_ns();
 
     pthread_mutex_lock(&h->lock);
-    if (c->status != status)
-        c->since_ns = now;
+    otelc_health before = shown_status(c);
     c->status = status;
+    if (shown_status(c) != before)
+        c->since_ns = now;
     if (text) {
         char *old = c->detail;
         c->detail = text;
@@ -189,12 +202,34 @@ void health_report(health_component *c, otelc_health status, const char *detail)
     free(error_text);
 }
 
+void health_hold(health_component *c, const char *why)
+{
+    health_model *h = c->model;
+    char *error_text = why ? strdup(why) : NULL;
+    int64_t now = otelc_real_ns();
+
+    pthread_mutex_lock(&h->lock);
+    otelc_health before = shown_status(c);
+    c->held = why != NULL;
+    snprintf(c->hold, sizeof(c->hold), "%s", why ? why : "");
+    if (shown_status(c) != before)
+        c->since_ns = now;
+    if (error_text) {
+        char *old = c->last_error;
+        c->last_error = error_text;
+        c->last_error_ns = now;
+        error_text = old;
+    }
+    pthread_mutex_unlock(&h->lock);
+    free(error_text);
+}
+
 otelc_health health_component_status(health_component *c)
 {
     otelc_health s;
 
     pthread_mutex_lock(&c->model->lock);
-    s = c->status;
+    s = shown_status(c);
     pthread_mutex_unlock(&c->model->lock);
     return s;
 }
@@ -217,9 +252,9 @@ static health_overall overall_locked(const health_model *h)
     if (h->phase != HEALTH_RUNNING)
         return HEALTH_UNHEALTHY;
     for (const health_component *c = h->first; c; c = c->next) {
-        if (c->status == OTELC_HEALTH_UNHEALTHY)
+        if (shown_status(c) == OTELC_HEALTH_UNHEALTHY)
             return HEALTH_UNHEALTHY;
-        if (c->status == OTELC_HEALTH_DEGRADED)
+        if (shown_status(c) == OTELC_HEALTH_DEGRADED)
             o = HEALTH_DEGRADED;
     }
     return o;
@@ -265,8 +300,8 @@ static json_t *component_json(const health_component *c)
     if (!ok)
         return NULL;
     put(o, "kind", json_string(c->kind), &ok);
-    put(o, "status", json_string(health_status_name(c->status)), &ok);
-    put(o, "detail", json_string(c->detail), &ok);
+    put(o, "status", json_string(health_status_name(shown_status(c))), &ok);
+    put(o, "detail", json_string(c->held ? c->hold : c->detail), &ok);
     put_time(o, "since", c->since_ns, &ok);
     if (c->last_error) {
         put(o, "last_error", json_string(c->last_error), &ok);

@@ -62,7 +62,13 @@ health_component *health_register(health_model *h, const char *id, const char *k
  * error with its time. "since" moves only when the status changes. */
 void health_report(health_component *c, otelc_health status, const char *detail);
 
-/* The component's current status. */
+/* Holds c unhealthy for a reason of the host's own (why, copied; a
+ * sending queue at its disk budget), whatever c's plugin reports
+ * meanwhile; why NULL releases the hold and c shows its plugin's last
+ * report again. A hold is kept as the last error, like a report. */
+void health_hold(health_component *c, const char *why);
+
+/* The component's current status, as /health shows it. */
 otelc_health health_component_status(health_component *c);
 
 /* Moves the process to phase p (the host: RUNNING after every start,

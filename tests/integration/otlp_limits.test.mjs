@@ -6,15 +6,14 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
+import { readFileSync } from 'node:fs';
 import http2 from 'node:http2';
-import net from 'node:net';
 import { start, sleep } from './lib/harness.mjs';
 import { field, frame, call } from './lib/otlp.mjs';
+import { TRACE, resetPeak, procStatus, h1, goodJson, goodClient, PREFACE, SETTINGS, openRaw,
+  closedWithin } from './lib/hostile.mjs';
 
 const MIB = 1 << 20;
-const TRACE = '0102030405060708090a0b0c0d0e0f10';
 
 const config = ({ http: extra = '', grpc = '' } = {}) => `
 receivers:
@@ -42,49 +41,6 @@ function port(o, proto) {
   const m = o.log.match(new RegExp(`otlp: listening on 127\\.0\\.0\\.1:(\\d+) \\(${proto}`));
   assert.ok(m, `no ${proto} listening line in the log:\n${o.log}`);
   return Number(m[1]);
-}
-
-// Resets VmHWM to the current RSS (proc(5), clear_refs "5").
-const resetPeak = (pid) => writeFileSync(`/proc/${pid}/clear_refs`, '5');
-const kib = (line) => Number(line.trim().split(/\s+/)[0]);
-function procStatus(pid) {
-  const s = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const get = (k) => kib(s.match(new RegExp(`^${k}:(.*)$`, 'm'))[1]);
-  return { hwm: get('VmHWM'), rss: get('VmRSS') };
-}
-
-// HTTP/1.1 POST on a connection of its own: { status, body (string) }.
-function h1(p, body, { type = 'application/json', path = '/v1/traces' } = {}) {
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port: p, method: 'POST', path, agent: false,
-      headers: { 'content-type': type } }, (res) => {
-      const chunks = [];
-      res.on('data', (d) => chunks.push(d));
-      res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(chunks).toString() }));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
-const goodJson = (i) => JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [{
-  traceId: TRACE, spanId: (0x1000 + i).toString(16).padStart(16, '0'), name: 'good' }] }] }] });
-
-// A well-behaved client posting one span every 20 ms until stopped:
-// how many it sent, how many got 200, and the slowest answer.
-function goodClient(p) {
-  const st = { sent: 0, ok: 0, worstMs: 0, running: true };
-  st.done = (async () => {
-    while (st.running) {
-      const t0 = Date.now();
-      const r = await h1(p, goodJson(st.sent++));
-      st.worstMs = Math.max(st.worstMs, Date.now() - t0);
-      if (r.status === 200) st.ok++;
-      await sleep(20);
-    }
-  })();
-  st.stop = async () => { st.running = false; await st.done; return st; };
-  return st;
 }
 
 // The two bodies of the issue: 19 MiB of empty objects, and one span
@@ -139,25 +95,6 @@ test('hostile OTLP/JSON bodies: bounded memory, other clients keep being answere
     await o.stop();
   }
 });
-
-// Raw sockets: an HTTP/2 preface, then (optionally) an empty SETTINGS.
-const PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n');
-const SETTINGS = Buffer.from([0, 0, 0, 4, 0, 0, 0, 0, 0]);
-function openRaw(p, data) {
-  return new Promise((resolve, reject) => {
-    const sock = net.connect(p, '127.0.0.1', () => { if (data) sock.write(data); resolve(sock); });
-    sock.on('error', reject);
-  });
-}
-// Resolves with the time a socket took to be closed by the server, or null.
-function closedWithin(sock, ms, t0 = Date.now()) {
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(null), ms);
-    sock.on('data', () => {});
-    sock.on('error', () => {});
-    sock.on('close', () => { clearTimeout(timer); resolve(Date.now() - t0); });
-  });
-}
 
 const span = (i) => ({ traceId: Buffer.alloc(16, 7), spanId: Buffer.from([0, 0, 0, 0, 0, 0, 1, i]) });
 const protoSpans = (spans) => field(1, field(2, Buffer.concat(spans.map((sp) => field(2, Buffer.concat([

@@ -125,6 +125,43 @@ static void test_since_moves_only_on_change(void **state)
     health_free(h);
 }
 
+/* A queue at its disk budget holds its exporter unhealthy: the
+ * exporter's retry reports (degraded) do not lift it, and show again
+ * once the hold is released. */
+static const char *component_field(json_t *doc, const char *key)
+{
+    return json_string_value(json_object_get(json_object_get(json_object_get(doc, "components"), "x"), key));
+}
+
+static void test_hold_wins_over_reports(void **state)
+{
+    health_model *h = health_new();
+    health_component *c = health_register(h, "x", "exporter");
+    json_t *doc;
+    int status;
+
+    health_set_phase(h, HEALTH_RUNNING);
+    health_report(c, OTELC_HEALTH_DEGRADED, "connection: refused");
+    health_hold(c, "sending queue at its disk budget");
+    health_report(c, OTELC_HEALTH_DEGRADED, "connection: refused again");
+    doc = health_json(h, &status);
+    assert_int_equal(status, 503);
+    assert_string_equal(component_field(doc, "status"), "unhealthy");
+    assert_string_equal(component_field(doc, "detail"), "sending queue at its disk budget");
+    json_decref(doc);
+    assert_int_equal(health_component_status(c), OTELC_HEALTH_UNHEALTHY);
+
+    health_hold(c, NULL);
+    doc = health_json(h, &status);
+    assert_int_equal(status, 200);
+    assert_string_equal(component_field(doc, "status"), "degraded");
+    assert_string_equal(component_field(doc, "detail"), "connection: refused again");
+    json_decref(doc);
+    health_report(c, OTELC_HEALTH_OK, NULL);
+    assert_int_equal(health_component_status(c), OTELC_HEALTH_OK);
+    health_free(h);
+}
+
 typedef struct extra_ctx {
     health_component *reentrant; /* reported from inside the provider */
     int calls;
@@ -185,6 +222,7 @@ int main(void)
         cmocka_unit_test(test_component_rules),
         cmocka_unit_test(test_document_shape),
         cmocka_unit_test(test_since_moves_only_on_change),
+        cmocka_unit_test(test_hold_wins_over_reports),
         cmocka_unit_test(test_extra_fields_provider),
         cmocka_unit_test(test_time_format),
     };

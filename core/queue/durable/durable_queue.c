@@ -191,11 +191,11 @@ void dq_report_budget(durable_queue *q, bool at_budget)
                  (unsigned long long)q->cfg.max_disk_size);
         otelc_log(OTELC_LOG_WARN, q->id, "%s: refusing new data until some is delivered", why);
         if (q->hc)
-            health_report(q->hc, OTELC_HEALTH_UNHEALTHY, why);
+            health_hold(q->hc, why); /* the exporter's own reports (retries) stay underneath */
     } else {
         otelc_log(OTELC_LOG_INFO, q->id, "sending queue below its disk budget again");
         if (q->hc)
-            health_report(q->hc, OTELC_HEALTH_OK, NULL);
+            health_hold(q->hc, NULL);
     }
 }
 
