@@ -26,6 +26,7 @@
 
 struct tq_disk {
     char dir[1024];
+    char space[1024]; /* the bucket's identity, mixed into every name */
     uint64_t max_bytes;
     pthread_mutex_t mu;
     uint64_t bytes; /* under mu: what the entries take */
@@ -35,7 +36,10 @@ static void entry_path(const tq_disk *d, const char *key, uint64_t size, char *o
 {
     unsigned char h[SHA256_DIGEST_LENGTH];
     char hex[2 * SHA256_DIGEST_LENGTH + 1];
-    SHA256((const unsigned char *)key, strlen(key), h);
+    char named[2100];
+    int len = snprintf(named, sizeof(named), "%s\n%s", d->space, key);
+    size_t used = len < 0 ? 0 : (size_t)len < sizeof(named) ? (size_t)len : sizeof(named) - 1;
+    SHA256((const unsigned char *)named, used, h);
     for (size_t i = 0; i < sizeof(h); i++)
         snprintf(hex + 2 * i, 3, "%02x", h[i]);
     snprintf(out, n, "%s/%s-%llu.tail", d->dir, hex, (unsigned long long)size);
@@ -66,7 +70,8 @@ static void count_entry(tq_disk *d, const char *path, uint64_t size)
     d->bytes += size;
 }
 
-tq_disk *tq_disk_open(const char *dir, uint64_t max_bytes, char *err, size_t n)
+tq_disk *tq_disk_open(const char *dir, const char *space, uint64_t max_bytes, char *err,
+                      size_t n)
 {
     if (!dir || !*dir)
         return NULL;
@@ -77,6 +82,7 @@ tq_disk *tq_disk_open(const char *dir, uint64_t max_bytes, char *err, size_t n)
         return NULL;
     }
     snprintf(d->dir, sizeof(d->dir), "%s", dir);
+    snprintf(d->space, sizeof(d->space), "%s", space ? space : "");
     d->max_bytes = max_bytes;
     pthread_mutex_init(&d->mu, NULL);
     each_entry(d, count_entry);

@@ -185,7 +185,10 @@ static int tq_start(void *state)
             "groups of files that could not be compacted (retried next round)");
     q->reader = s3_reader_new(&q->set.ep, creds);
     q->table = tq_table_new(q->set.cache_max_size);
-    q->disk = tq_disk_open(q->set.cache_dir, q->set.cache_max_size, err, sizeof(err));
+    char space[1100];
+    snprintf(space, sizeof(space), "%s%s", q->set.ep.base_url, q->set.ep.path_prefix);
+    snprintf(space + strlen(space), sizeof(space) - strlen(space), " %s", q->set.ep.bucket);
+    q->disk = tq_disk_open(q->set.cache_dir, space, q->set.cache_max_size, err, sizeof(err));
     if (q->set.cache_dir[0] && !q->disk) {
         q->api->log(q->ctx, OTELC_LOG_ERROR, "%s", err);
         return -1;

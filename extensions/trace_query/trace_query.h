@@ -138,9 +138,12 @@ void q_trace_v2(tq_query *q, otelc_http_req *req);
 
 /* ---- the disk cache of file tails (tq_disk.c) ---- */
 
-/* A cache under dir (created) of at most max_bytes; NULL when dir is NULL
- * or "" (no cache), or with a reason in err when it cannot be made. */
-tq_disk *tq_disk_open(const char *dir, uint64_t max_bytes, char *err, size_t n);
+/* A cache under dir (created) of at most max_bytes for the objects of
+ * space (the bucket's endpoint and name: entries of two buckets never
+ * mix); NULL when dir is NULL or "" (no cache), or with a reason in err
+ * when it cannot be made. */
+tq_disk *tq_disk_open(const char *dir, const char *space, uint64_t max_bytes, char *err,
+                      size_t n);
 void tq_disk_close(tq_disk *d); /* NULL is fine */
 /* The tail of object key (size bytes) kept earlier: 0 with *data
  * (malloc'd, the caller frees; one spare byte past len) of *len bytes
