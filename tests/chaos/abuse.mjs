@@ -320,8 +320,10 @@ test('connection abuse beside well-behaved clients: every limit holds, the good 
   assert.equal(x.preface.closed, x.preface.n, 'preface-only connections are closed');
   assert.equal(x.slowloris.closed, x.slowloris.n, 'slowloris connections are closed');
   assert.equal(x.slowBody.closed, x.slowBody.n, 'slow bodies are cut');
+  // The limit is the close. The GOAWAY before it is not always seen: a
+  // client still writing when the server closes gets a reset that can
+  // discard the frame unread, so it is reported, not required.
   assert.equal(x.rapidReset.closed, true, 'the rapid-reset connection is closed');
-  assert.notEqual(x.rapidReset.goaway, 'none', 'with a GOAWAY');
   assert.equal(x.settingsFlood.goaway, 'ENHANCE_YOUR_CALM');
   assert.equal(x.pingFlood.goaway, 'ENHANCE_YOUR_CALM');
   assert.equal(x.headers1.status, 431);
