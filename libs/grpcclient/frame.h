@@ -16,8 +16,6 @@
 #include "config.h"
 
 #define OG_PREFIX_LEN 5
-#define OG_GZIP_LEVEL 1 /* igzip's fastest level with a hash table (zlib 1's ratio) */
-#define OG_ZSTD_LEVEL 1 /* zstd's fastest positive level, as the collector's default */
 #define OG_MSG_MAX UINT32_MAX /* what the prefix can say */
 
 static inline void og_frame_prefix_write(uint8_t out[OG_PREFIX_LEN], bool compressed,

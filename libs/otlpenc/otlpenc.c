@@ -153,11 +153,19 @@ static int write_json(encoder *e, const struct iovec *segs, size_t n)
 int otlpenc_encode(otlpenc_format f, otlpenc_compression c, const struct iovec *segs, size_t n,
                    uint64_t total, uint8_t **out, size_t *out_len)
 {
+    return otlpenc_encode_after(f, c, segs, n, total, 0, out, out_len);
+}
+
+int otlpenc_encode_after(otlpenc_format f, otlpenc_compression c, const struct iovec *segs,
+                         size_t n, uint64_t total, size_t headroom, uint8_t **out,
+                         size_t *out_len)
+{
     encoder e;
     /* A first guess that usually avoids regrowing: JSON is about twice
      * the protobuf, compression takes most of it away. */
     size_t guess = (size_t)(c != OTLPENC_NONE ? total / 3 : f == OTLPENC_JSON ? total * 2 : total);
-    int rc = encoder_init(&e, c, guess + 64);
+    int rc = encoder_init(&e, c, guess + headroom + 64);
+    e.len = headroom;
     if (rc == 0 && f == OTLPENC_JSON)
         rc = write_json(&e, segs, n);
     for (size_t i = 0; rc == 0 && f != OTLPENC_JSON && i < n; i++)

@@ -35,6 +35,13 @@ typedef enum otlpenc_compression {
 int otlpenc_encode(otlpenc_format f, otlpenc_compression c, const struct iovec *segs, size_t n,
                    uint64_t total, uint8_t **out, size_t *out_len);
 
+/* otlpenc_encode leaving the first headroom bytes of *out for the caller
+ * (a framing prefix written once the length is known); *out_len counts
+ * them. */
+int otlpenc_encode_after(otlpenc_format f, otlpenc_compression c, const struct iovec *segs,
+                         size_t n, uint64_t total, size_t headroom, uint8_t **out,
+                         size_t *out_len);
+
 /* true for the errors no retry can fix (the request itself is at fault). */
 bool otlpenc_error_is_permanent(int err);
 

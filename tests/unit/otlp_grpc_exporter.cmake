@@ -14,7 +14,7 @@ target_include_directories(test_otlp_grpc_exporter_answer PRIVATE ${otlp_grpc_ex
 otelc_add_unit_test(test_otlp_grpc_exporter_frame
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_otlp_grpc_exporter_frame.c
           ${otlp_grpc_exp_dir}/encode.c ${otlp_grpc_exp_dir}/inflate.c
-  LIBS otelc_testkit PkgConfig::ISAL PkgConfig::ZLIB PkgConfig::ZSTD)
+  LIBS otelc_testkit otelc_otlpenc PkgConfig::ZLIB PkgConfig::ZSTD)
 target_include_directories(test_otlp_grpc_exporter_frame PRIVATE ${otlp_grpc_exp_dir})
 
 otelc_add_unit_test(test_otlp_grpc_exporter_settings
