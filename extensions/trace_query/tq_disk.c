@@ -70,13 +70,30 @@ static void count_entry(tq_disk *d, const char *path, uint64_t size)
     d->bytes += size;
 }
 
+/* Creates dir and any missing parents, as `mkdir -p`: the shipped
+ * configuration names ./data/query-cache, which a fresh tree lacks. */
+static int make_dirs(const char *dir)
+{
+    char path[sizeof(((tq_disk *)0)->dir)];
+    snprintf(path, sizeof(path), "%s", dir);
+    for (char *p = path + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(path, 0700) != 0 && errno != EEXIST)
+            return -1;
+        *p = '/';
+    }
+    return mkdir(path, 0700) != 0 && errno != EEXIST ? -1 : 0;
+}
+
 tq_disk *tq_disk_open(const char *dir, const char *space, uint64_t max_bytes, char *err,
                       size_t n)
 {
     if (!dir || !*dir)
         return NULL;
     tq_disk *d = calloc(1, sizeof(*d));
-    if (!d || strlen(dir) >= sizeof(d->dir) || (mkdir(dir, 0700) != 0 && errno != EEXIST)) {
+    if (!d || strlen(dir) >= sizeof(d->dir) || make_dirs(dir) != 0) {
         snprintf(err, n, "cache.directory \"%s\": %s", dir, d ? strerror(errno) : "no memory");
         free(d);
         return NULL;

@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import http2 from 'node:http2';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { start, get, tempDir, sleep, eventually } from './lib/harness.mjs';
 import { startS3, collectSpans, cleanAwsEnv, waitSent, ACCESS_KEY_ID, SECRET_ACCESS_KEY } from './lib/s3server.mjs';
 import { call, frame, protoRequest } from './lib/otlp.mjs';
@@ -37,6 +37,7 @@ extensions:
   trace_query:
     endpoint: "127.0.0.1:0"
     s3uploader: { s3_bucket: ${s.bucket}, endpoint: "${endpoint}" }
+    cache: { directory: "${join(dirname(dir), 'query-cache')}" }
 service:
   admin: { endpoint: "127.0.0.1:0" }
   telemetry: { metrics: { level: none } }
