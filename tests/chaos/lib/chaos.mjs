@@ -83,6 +83,7 @@ extensions:
   trace_query:
     endpoint: "127.0.0.1:0"
     s3uploader: { s3_bucket: ${s3.bucket}, endpoint: "${s3.endpoint}" }
+    cache: { directory: "${join(dirname(dir), 'query-cache')}" }
 service:
   admin: { endpoint: "127.0.0.1:0" }
   telemetry: ${telemetry}
