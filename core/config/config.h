@@ -30,6 +30,7 @@ typedef struct otelc_component_ref {
     const otelc_node *config;                /* its node in its section; may
                                                 be an empty value */
     const otelc_node *ref;                   /* where the list names it */
+    bool connector; /* a receiver or exporter list names an id of connectors */
 } otelc_component_ref;
 
 typedef struct otelc_component_list {
@@ -40,6 +41,7 @@ typedef struct otelc_component_list {
 typedef struct otelc_pipeline {
     const char *id;   /* "traces" or "traces/name" */
     const char *name; /* "name" (inside id), or NULL */
+    otelc_signal signal; /* what it carries, by its id's type */
     const otelc_node *node;
     otelc_component_list receivers;
     otelc_component_list processors; /* in order; may be empty */

@@ -8,8 +8,9 @@
 
 /* Fills `ref` from one list item; returns 0, or -1 with an error
  * recorded. */
-static int resolve_item(const otelc_node *section, const char *section_key, const char *what,
-                        const otelc_node *item, otelc_component_ref *ref, otelc_errors *errs)
+static int resolve_item(const otelc_node *section, const otelc_node *connectors,
+                        const char *section_key, const char *what, const otelc_node *item,
+                        otelc_component_ref *ref, otelc_errors *errs)
 {
     const char *id = otelc_node_text(item);
     const char *why;
@@ -26,6 +27,10 @@ static int resolve_item(const otelc_node *section, const char *section_key, cons
     ref->id = id;
     ref->ref = item;
     ref->config = otelc_node_child(section, id);
+    if (ref->config == NULL && connectors != NULL) {
+        ref->config = otelc_node_child(connectors, id);
+        ref->connector = ref->config != NULL;
+    }
     if (ref->config == NULL) {
         otelc_errors_add_value(errs, item, "%s '%s' is not defined in %s", what, id,
                                section_key);
@@ -48,6 +53,11 @@ int otelc_config_resolve_list(const otelc_config *cfg, const otelc_node *list,
                               otelc_component_list *out, otelc_errors *errs)
 {
     const otelc_node *section = otelc_node_child(cfg->root, section_key);
+    /* A pipeline's receivers and exporters may be connectors: ids of the
+     * connectors section, as the collector has it. */
+    bool may_connect = strcmp(section_key, "receivers") == 0 ||
+                       strcmp(section_key, "exporters") == 0;
+    const otelc_node *connectors = may_connect ? otelc_node_child(cfg->root, "connectors") : NULL;
     int rc = 0;
 
     out->items = NULL;
@@ -62,7 +72,7 @@ int otelc_config_resolve_list(const otelc_config *cfg, const otelc_node *list,
     for (const otelc_node *c = otelc_node_first(list); c != NULL; c = otelc_node_next(c)) {
         otelc_component_ref *ref = &out->items[out->count];
 
-        if (resolve_item(section, section_key, what, c, ref, errs) != 0) {
+        if (resolve_item(section, connectors, section_key, what, c, ref, errs) != 0) {
             rc = -1;
         } else if (listed_before(out, ref->id)) {
             otelc_errors_add_value(errs, c, "%s '%s' is listed twice", what, ref->id);
@@ -85,13 +95,16 @@ static int check_pipeline_id(const otelc_node *p, otelc_pipeline *out, otelc_err
         otelc_errors_add_key(errs, p, "invalid pipeline id '%s': %s", id, why);
         return -1;
     }
-    if (strcmp(type, "metrics") == 0 || strcmp(type, "logs") == 0) {
-        otelc_errors_add_key(errs, p, "otelc handles traces only; %s pipelines are not supported",
-                             type);
-        return -1;
-    }
-    if (strcmp(type, "traces") != 0) {
-        otelc_errors_add_key(errs, p, "unknown signal '%s'; pipelines are traces[/name]", type);
+    static const struct {
+        const char *name;
+        otelc_signal signal;
+    } signals[] = {{"traces", OTELC_TRACES}, {"metrics", OTELC_METRICS}, {"logs", OTELC_LOGS}};
+    for (size_t i = 0; i < sizeof(signals) / sizeof(signals[0]) && !out->signal; i++)
+        if (strcmp(type, signals[i].name) == 0)
+            out->signal = signals[i].signal;
+    if (!out->signal) {
+        otelc_errors_add_key(errs, p, "unknown signal '%s'; pipelines are traces, metrics or "
+                             "logs, each optionally /name", type);
         return -1;
     }
     out->id = id;
@@ -136,7 +149,7 @@ void otelc_config_check_pipelines(otelc_config *cfg, const otelc_node *service,
         /* Extensions alone are a node of their own (a query node). */
         if (otelc_node_count(otelc_node_child(service, "extensions")) == 0)
             otelc_errors_add_key(errs, pipelines != NULL ? pipelines : service,
-                                 "no pipeline defined; otelc needs at least one traces pipeline "
+                                 "no pipeline defined; otelc needs at least one pipeline "
                                  "(or service.extensions to run alone)");
         return;
     }

@@ -9,7 +9,7 @@
 #include "config_value.h"
 
 static const char *const component_sections[] = {"receivers", "processors", "exporters",
-                                                  "extensions", NULL};
+                                                  "extensions", "connectors", NULL};
 
 static bool is_component_section(const char *key)
 {
@@ -47,12 +47,10 @@ static void check_top_level(const otelc_node *root, otelc_errors *errs)
 
         if (is_component_section(key))
             check_section(c, errs);
-        else if (strcmp(key, "connectors") == 0)
-            otelc_errors_add_key(errs, c, "connectors are not supported yet");
         else if (strcmp(key, "service") != 0)
             otelc_errors_add_key(errs, c,
                                  "unknown key; the top level holds receivers, processors, "
-                                 "exporters, extensions and service");
+                                 "exporters, connectors, extensions and service");
     }
 }
 

@@ -6,6 +6,7 @@
 #include "exporter_queue.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -152,10 +153,24 @@ void queue_release(const queue_cfg *cfg, void *arg, void *req)
         cfg->release_fn(arg, req);
 }
 
+otelc_signal queue_meta_signal(const otelc_batch_meta *m)
+{
+    bool has = m && m->struct_size >= offsetof(otelc_batch_meta, signal) + sizeof(m->signal);
+    return has && m->signal ? (otelc_signal)m->signal : OTELC_TRACES;
+}
+
+/* The pseudo pair that keeps signals apart in one queue: a name no
+ * header can have, so it meets no metadata key. Traces carry none, so
+ * the partitions of queues written before signals stay the same. */
+static const otelc_kv signal_pairs[] = {{":signal", "metrics"}, {":signal", "logs"}};
+
 size_t queue_partition_pairs(const otelc_batch_meta *m, const queue_batch_cfg *b, otelc_kv *out,
                              size_t cap)
 {
     size_t n = 0;
+    otelc_signal sig = queue_meta_signal(m);
+    if (sig != OTELC_TRACES && cap > 0)
+        out[n++] = signal_pairs[sig == OTELC_METRICS ? 0 : 1];
     for (size_t i = 0; m && i < m->npairs && n < cap; i++)
         for (size_t k = 0; k < b->npartition_keys; k++)
             if (strcasecmp(m->pairs[i].key, b->partition_keys[k]) == 0) {
@@ -163,6 +178,17 @@ size_t queue_partition_pairs(const otelc_batch_meta *m, const queue_batch_cfg *b
                 break;
             }
     return n;
+}
+
+void queue_stats_counts(queue_stats *out, queue_counts *sent, queue_counts *failed,
+                        queue_counts *enqueue_failed)
+{
+    out->sent_spans = out->failed_spans = out->enqueue_failed_spans = 0;
+    for (unsigned i = 0; i < QUEUE_NSIGNALS; i++) {
+        out->sent_spans += out->sent[i] = sent->n[i];
+        out->failed_spans += out->failed[i] = failed->n[i];
+        out->enqueue_failed_spans += out->enqueue_failed[i] = enqueue_failed->n[i];
+    }
 }
 
 /* Nice +5 (Linux applies it to the calling thread alone): under full load

@@ -23,6 +23,25 @@ typedef enum queue_sizer { SIZER_REQUESTS = 0, SIZER_ITEMS = 1, SIZER_BYTES = 2 
 
 #define QUEUE_MAX_PARTITION_KEYS 16
 
+/* Per-signal counters are indexed traces 0, metrics 1, logs 2. */
+#define QUEUE_NSIGNALS 3
+static inline unsigned queue_signal_index(otelc_signal s)
+{
+    return s == OTELC_METRICS ? 1u : s == OTELC_LOGS ? 2u : 0u;
+}
+static inline otelc_signal queue_signal_of_index(unsigned i)
+{
+    return i == 1 ? OTELC_METRICS : i == 2 ? OTELC_LOGS : OTELC_TRACES;
+}
+/* Items counted by signal (any thread). */
+typedef struct queue_counts {
+    _Atomic uint64_t n[QUEUE_NSIGNALS];
+} queue_counts;
+static inline void queue_count(queue_counts *c, otelc_signal s, uint64_t items)
+{
+    c->n[queue_signal_index(s)] += items;
+}
+
 /* sending_queue.batch: read-side batching, set by the exporter's own key
  * or asked by a processor of its pipeline (otelc_batching). */
 typedef struct queue_batch_cfg {
@@ -90,6 +109,10 @@ void queue_release(const queue_cfg *cfg, void *arg, void *req);
 size_t queue_partition_pairs(const otelc_batch_meta *m, const queue_batch_cfg *b, otelc_kv *out,
                              size_t cap);
 
+/* The signal of m (traces when m is older than its signal member). */
+otelc_signal queue_meta_signal(const otelc_batch_meta *m);
+
+
 
 typedef struct exporter_queue exporter_queue;
 
@@ -97,7 +120,9 @@ typedef struct queue_stats {
     int64_t size;      /* by the sizer */
     int64_t capacity;
     uint64_t requests; /* batches waiting */
-    uint64_t sent_spans, failed_spans, enqueue_failed_spans, retries;
+    uint64_t sent_spans, failed_spans, enqueue_failed_spans, retries; /* all signals */
+    /* The same items by signal (queue_signal_index). */
+    uint64_t sent[QUEUE_NSIGNALS], failed[QUEUE_NSIGNALS], enqueue_failed[QUEUE_NSIGNALS];
     int64_t last_success_ns; /* realtime; 0 = never */
     bool paused;
     /* Durable queues only (zero for the memory queue). */
@@ -112,6 +137,10 @@ typedef struct queue_stats {
     uint64_t retry_request_bytes; /* prepared requests kept for their retry (either queue) */
     uint64_t disk_reads;   /* entries consumers read back from disk so far */
 } queue_stats;
+
+/* Fills the per-signal and total counters of out from the queue's. */
+void queue_stats_counts(queue_stats *out, queue_counts *sent, queue_counts *failed,
+                        queue_counts *enqueue_failed);
 
 /* id names the exporter in logs ("awss3/primary"); copied. */
 exporter_queue *queue_new(const queue_cfg *cfg, const char *id, queue_export_fn export_fn,

@@ -30,6 +30,7 @@ struct send_slot {
     queue_release_fn release_fn;
     void *release_arg;
     uint32_t spans;
+    otelc_signal signal;
     _Atomic int state;
     otelc_status status; /* the last attempt's answer */
     bool retrying;
@@ -161,10 +162,10 @@ static void timer_add_locked(sender *s, send_slot *sl)
 static void settle(sender *s, send_slot *sl, send_outcome o, const char *why)
 {
     if (o == SEND_DELIVERED) {
-        s->sent_spans += sl->spans;
+        queue_count(&s->sent, sl->signal, sl->spans);
         s->last_success_ns = otelc_real_ns();
     } else if (o == SEND_FAILED) {
-        s->failed_spans += sl->spans;
+        queue_count(&s->failed, sl->signal, sl->spans);
     }
     void *job = sl->job;
     slot_free(sl);
@@ -288,6 +289,7 @@ static void launch(sender *s, void *job, uint64_t *seed)
         return;
     }
     *sl = (send_slot){.s = s, .job = job, .b = b, .spans = otelc_batch_spans(b),
+                      .signal = otelc_batch_signal(b),
                       .release_fn = s->cfg->release_fn, .release_arg = s->export_arg};
     attempt(s, sl, seed);
 }

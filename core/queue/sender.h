@@ -71,7 +71,8 @@ typedef struct sender {
     uint32_t nthreads;
 
     uint64_t retry_req_bytes; /* under mu: requests of slots on the timer list */
-    _Atomic uint64_t sent_spans, failed_spans, retries;
+    queue_counts sent, failed; /* items by signal */
+    _Atomic uint64_t retries;
     _Atomic int64_t last_success_ns;
 } sender;
 

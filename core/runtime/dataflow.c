@@ -246,20 +246,48 @@ otelc_status stage_push(otelc_ctx *from, stage *st, otelc_batch *b, otelc_done_f
     return s;
 }
 
+/* The stages of c's pipelines that carry signal s: how many, and the
+ * first in *only. */
+static size_t stages_of(const otelc_ctx *c, otelc_signal s, stage **only)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < c->nnext; i++)
+        if (c->next[i]->signal == s && n++ == 0)
+            *only = c->next[i];
+    return n;
+}
+
+/* A batch goes to the pipelines of its signal that c feeds. */
 otelc_status host_emit(otelc_ctx *c, otelc_batch *b, otelc_done_fn done, void *arg)
 {
-    if (c->nnext == 1)
-        return stage_push(c, c->next[0], b, done, arg);
-    if (c->nnext == 0)
-        return OTELC_OK;
+    otelc_signal s = otelc_batch_signal(b);
+    stage *only = NULL;
+    size_t n = stages_of(c, s, &only);
+    if (n == 1)
+        return stage_push(c, only, b, done, arg);
+    if (n == 0) {
+        otelc_log(OTELC_LOG_WARN, c->log_name, "emitted %s, which no pipeline it feeds "
+                  "carries: refused", signal_name(s));
+        return OTELC_REJECT;
+    }
     join *j = join_new(done, arg);
     if (!j)
         return OTELC_RETRY;
     for (size_t i = 0; i < c->nnext; i++) {
+        if (c->next[i]->signal != s)
+            continue;
         join_enter(j);
         join_settle(j, stage_push(c, c->next[i], b, join_done, j));
     }
     return join_end(j);
+}
+
+uint32_t host_signals_fed(const otelc_ctx *c)
+{
+    uint32_t mask = 0;
+    for (size_t i = 0; i < c->nnext; i++)
+        mask |= c->next[i]->signal;
+    return mask;
 }
 
 static void forward_done(void *arg, otelc_status s)

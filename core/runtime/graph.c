@@ -160,7 +160,8 @@ static int resolve_list(host *h, otelc_kind kind, const otelc_component_list *l,
         return -1;
     int rc = 0;
     for (size_t i = 0; i < l->count; i++) {
-        otelc_ctx *c = instance_for(h, kind, &l->items[i], pipeline, errs);
+        otelc_kind k = l->items[i].connector ? OTELC_CONNECTOR : kind;
+        otelc_ctx *c = instance_for(h, k, &l->items[i], pipeline, errs);
         if (!c) {
             rc = -1;
             continue;
@@ -190,9 +191,11 @@ static int wire_pipeline(host_pipeline *p)
     if (!p->stages)
         return -1;
     for (size_t i = 0; i < p->nproc; i++)
-        p->stages[i] = (stage){.kind = STAGE_PROCESSOR, .proc = p->processors[i]};
+        p->stages[i] = (stage){.kind = STAGE_PROCESSOR, .signal = p->signal,
+                               .proc = p->processors[i]};
     stage *fan = &p->stages[p->nproc];
     fan->kind = STAGE_FANOUT;
+    fan->signal = p->signal;
     fan->exporters = p->exporters;
     fan->n = p->nexp;
     fan->queues = calloc(p->nexp ? p->nexp : 1, sizeof(exporter_queue *));
@@ -237,6 +240,7 @@ int graph_build(host *h, const otelc_config *cfg, plugin_registry *reg, otelc_er
         const otelc_pipeline *cp = &cfg->pipelines[i];
         host_pipeline *p = &h->pipes[h->npipes++];
         p->id = strdup(cp->id);
+        p->signal = cp->signal;
         rc |= resolve_list(h, OTELC_EXPORTER, &cp->exporters, cp->id, &p->exporters, &p->nexp,
                            errs);
         rc |= resolve_list(h, OTELC_PROCESSOR, &cp->processors, cp->id, &p->processors,
@@ -248,6 +252,8 @@ int graph_build(host *h, const otelc_config *cfg, plugin_registry *reg, otelc_er
     for (size_t i = 0; i < ext.count; i++)
         rc |= instance_for(h, OTELC_EXTENSION, &ext.items[i], NULL, errs) ? 0 : -1;
     if (rc == 0)
+        graph_check_signals(h, errs);
+    if (rc == 0)
         file_storage_check(h, errs);
     if (rc != 0 || otelc_errors_count(errs) > 0)
         return -1;
@@ -258,6 +264,7 @@ int graph_build(host *h, const otelc_config *cfg, plugin_registry *reg, otelc_er
     warn_unused(h, cfg, "processors", OTELC_PROCESSOR);
     warn_unused(h, cfg, "exporters", OTELC_EXPORTER);
     warn_unused(h, cfg, "extensions", OTELC_EXTENSION);
+    warn_unused(h, cfg, "connectors", OTELC_CONNECTOR);
     return 0;
 }
 
@@ -329,7 +336,8 @@ void host_apply_batching(host *h)
         host_pipeline *p = &h->pipes[i];
         for (size_t k = 0; k < p->nproc; k++)
             for (size_t x = 0; p->processors[k]->has_batching && x < p->nexp; x++)
-                adopt_batching(p->exporters[x], p->processors[k]);
+                if (p->exporters[x]->plugin->desc->kind == OTELC_EXPORTER)
+                    adopt_batching(p->exporters[x], p->processors[k]);
     }
     for (size_t i = 0; i < h->ncomps; i++) {
         otelc_ctx *c = h->comps[i];

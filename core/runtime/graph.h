@@ -31,6 +31,11 @@ struct host {
  * supported yet) go to errs with file, line and column. Returns 0 or -1. */
 int graph_build(host *h, const otelc_config *cfg, plugin_registry *reg, otelc_errors *errs);
 
+/* Checks every pipeline's components against its signal and the
+ * connectors' rules (used on both sides, with a pair they join, no
+ * cycle); errors at the list entries' positions (graph_signals.c). */
+void graph_check_signals(host *h, otelc_errors *errs);
+
 /* Frees instances' host-side memory (after their destroy ran). */
 void graph_free(host *h);
 

@@ -62,9 +62,11 @@ static int load_plugins(const otelc_options *opts, plugin_registry *reg)
     return 0;
 }
 
-/* Creation and start order: extensions, exporters, processors, receivers. */
-static const otelc_kind start_order[] = {OTELC_EXTENSION, OTELC_EXPORTER, OTELC_PROCESSOR,
-                                         OTELC_RECEIVER};
+/* Creation and start order: extensions, exporters, connectors,
+ * processors, receivers; stopping goes backwards. */
+static const otelc_kind start_order[] = {OTELC_EXTENSION, OTELC_EXPORTER, OTELC_CONNECTOR,
+                                         OTELC_PROCESSOR, OTELC_RECEIVER};
+#define NKINDS (sizeof(start_order) / sizeof(start_order[0]))
 
 static int create_one(host *h, otelc_ctx *c)
 {
@@ -83,7 +85,7 @@ static int create_one(host *h, otelc_ctx *c)
  * error (1, as validate would say); any other failure a start error (3). */
 static int create_all(host *h)
 {
-    for (size_t k = 0; k < 4; k++)
+    for (size_t k = 0; k < NKINDS; k++)
         for (size_t i = 0; i < h->ncomps; i++) {
             otelc_ctx *c = h->comps[i];
             if (c->plugin->desc->kind == start_order[k] && create_one(h, c) != 0)
@@ -133,7 +135,7 @@ static int start_one(otelc_ctx *c)
 
 static int start_all(host *h)
 {
-    for (size_t k = 0; k < 4; k++)
+    for (size_t k = 0; k < NKINDS; k++)
         for (size_t i = 0; i < h->ncomps; i++)
             if (h->comps[i]->plugin->desc->kind == start_order[k] && start_one(h->comps[i]) != 0)
                 return -1;
@@ -163,7 +165,7 @@ static void stop_kind(host *h, otelc_kind kind, int64_t deadline)
 
 static void stop_all(host *h, int64_t deadline)
 {
-    for (size_t k = 4; k-- > 0;)
+    for (size_t k = NKINDS; k-- > 0;)
         stop_kind(h, start_order[k], deadline);
 }
 
@@ -380,12 +382,22 @@ static void print_keys(const otelc_plugin *d)
     }
 }
 
-/* The signals a component handles, as its descriptor says. Descriptors
- * carry none before ABI 1.2's signals piece, and the ABI reads "none
- * said" as traces; extensions handle no data ("-"). */
-static const char *signals_of(const otelc_plugin *d)
+/* The signals a component handles, as its descriptor says ("none said"
+ * reads as traces); a connector's pairs as in>out; extensions "-". */
+static const char *signals_of(const otelc_plugin *d, char *buf, size_t n)
 {
-    return d->kind == OTELC_EXTENSION ? "-" : "traces";
+    size_t used = 0;
+    buf[0] = '\0';
+    for (const otelc_connect *c = d->kind == OTELC_CONNECTOR ? d->connects : NULL; c && c->in;
+         c++)
+        used += (size_t)snprintf(buf + used, used < n ? n - used : 0, "%s%s>%s",
+                                 used ? "," : "", signal_name(c->in), signal_name(c->out));
+    uint32_t mask = d->kind == OTELC_CONNECTOR ? 0 : plugin_signals(d, d->kind);
+    for (uint32_t s = OTELC_TRACES; s <= OTELC_LOGS; s <<= 1)
+        if (mask & s)
+            used += (size_t)snprintf(buf + used, used < n ? n - used : 0, "%s%s",
+                                     used ? "," : "", signal_name((otelc_signal)s));
+    return buf[0] ? buf : "-";
 }
 
 int otelc_components(const otelc_options *opts)
@@ -395,13 +407,14 @@ int otelc_components(const otelc_options *opts)
         registry_free(&reg);
         return OTELC_EXIT_START;
     }
-    printf("%-10s %-16s %-10s %-5s %-8s %s\n", "KIND", "TYPE", "VERSION", "ABI", "SIGNALS",
+    printf("%-10s %-16s %-10s %-5s %-20s %s\n", "KIND", "TYPE", "VERSION", "ABI", "SIGNALS",
            "FILE");
     for (size_t i = 0; i < reg.n; i++) {
         const otelc_plugin *d = reg.items[i].desc;
-        printf("%-10s %-16s %-10s %u.%-3u %-8s %s\n", kind_name(d->kind), d->type,
-               d->version ? d->version : "-", d->abi_major, d->abi_minor, signals_of(d),
-               reg.items[i].path);
+        char sig[128];
+        printf("%-10s %-16s %-10s %u.%-3u %-20s %s\n", kind_name(d->kind), d->type,
+               d->version ? d->version : "-", d->abi_major, d->abi_minor,
+               signals_of(d, sig, sizeof(sig)), reg.items[i].path);
         if (opts->keys)
             print_keys(d);
     }

@@ -165,7 +165,8 @@ static uint32_t api_exporter_consumers(otelc_ctx *ctx)
 /* A receiver's emit is counted when its outcome is known. */
 typedef struct counted {
     otelc_ctx *c;
-    uint32_t spans;
+    uint32_t spans; /* items of signal */
+    otelc_signal signal;
     char transport[32]; /* "": none named */
     otelc_done_fn done;
     void *arg;
@@ -174,7 +175,7 @@ typedef struct counted {
 static void counted_done(void *arg, otelc_status st)
 {
     counted *k = arg;
-    host_metrics_receiver(k->c, st, k->spans, k->transport[0] ? k->transport : NULL);
+    host_metrics_receiver(k->c, st, k->signal, k->spans, k->transport[0] ? k->transport : NULL);
     k->done(k->arg, st);
     free(k);
 }
@@ -187,13 +188,14 @@ static otelc_status api_emit(otelc_ctx *ctx, otelc_batch *b, otelc_done_fn done,
     counted *k = malloc(sizeof(*k));
     if (!k)
         return OTELC_RETRY;
-    *k = (counted){.c = c, .spans = otelc_batch_spans(b), .done = done, .arg = arg};
+    *k = (counted){.c = c, .spans = otelc_batch_spans(b), .signal = otelc_batch_signal(b),
+                   .done = done, .arg = arg};
     const otelc_batch_meta *m = otelc_batch_meta_of(b);
     if (m && m->transport) /* the host's own batch: always the full struct */
         snprintf(k->transport, sizeof(k->transport), "%s", m->transport);
     otelc_status st = host_emit(c, b, counted_done, k);
     if (st != OTELC_PENDING) {
-        host_metrics_receiver(c, st, k->spans, k->transport[0] ? k->transport : NULL);
+        host_metrics_receiver(c, st, k->signal, k->spans, k->transport[0] ? k->transport : NULL);
         free(k);
     }
     return st;
@@ -369,6 +371,12 @@ static int api_export_batching(otelc_ctx *ctx, const otelc_batching *b)
     return 0;
 }
 
+static uint32_t api_signals_fed(otelc_ctx *ctx)
+{
+    otelc_kind k = CTX(ctx)->plugin->desc->kind;
+    return k == OTELC_RECEIVER || k == OTELC_CONNECTOR ? host_signals_fed(CTX(ctx)) : 0;
+}
+
 const otelc_host_api host_api_table = {
     .struct_size = sizeof(otelc_host_api),
     .abi_major = OTELC_ABI_MAJOR,
@@ -417,4 +425,5 @@ const otelc_host_api host_api_table = {
     .service_provide = api_service_provide,
     .service_lookup = api_service_lookup,
     .memory_release = api_memory_release,
+    .signals_fed = api_signals_fed,
 };

@@ -14,40 +14,59 @@ static otelc_series *series(host *h, const char *name, const char *help, otelc_m
     return metrics_series(h->metrics, &d);
 }
 
-static otelc_series *accepted_series(host *h, otelc_ctx *c, const char *transport)
+/* The collector's unit of each signal in its metric names. */
+static const char *const unit_of[QUEUE_NSIGNALS] = {"spans", "metric_points", "log_records"};
+static const char *const unit_text[QUEUE_NSIGNALS] = {"Spans", "Metric points", "Log records"};
+
+/* "otelcol_<kind>_<verb>_<unit>_total" for signal s. */
+static const char *name_of(char *buf, size_t n, const char *prefix, otelc_signal s)
 {
-    return series(h, "otelcol_receiver_accepted_spans_total",
-                  "Spans the receiver accepted into the pipeline.", OTELC_COUNTER, "receiver", c,
-                  transport);
+    snprintf(buf, n, "otelcol_%s_%s_total", prefix, unit_of[queue_signal_index(s)]);
+    return buf;
 }
 
-static otelc_series *refused_series(host *h, otelc_ctx *c, const char *transport)
+static const char *help_of(char *buf, size_t n, const char *what, otelc_signal s)
 {
-    return series(h, "otelcol_receiver_refused_spans_total",
-                  "Spans the receiver could not push into the pipeline.", OTELC_COUNTER,
-                  "receiver", c, transport);
+    snprintf(buf, n, "%s %s", unit_text[queue_signal_index(s)], what);
+    return buf;
 }
 
-/* The entry of transport t, added on first use; NULL when the table is
- * full (the receiver's type labels the rest). Entries are published by
- * the count, so lookups take no lock. */
-static struct rx_transport *transport_of(otelc_ctx *c, const char *t)
+static otelc_series *rx_series(host *h, otelc_ctx *c, bool accepted, otelc_signal s,
+                               const char *transport)
 {
-    size_t n = atomic_load(&c->m_ntransports);
+    char name[96], help[128];
+    return series(h, name_of(name, sizeof(name), accepted ? "receiver_accepted"
+                                                          : "receiver_refused", s),
+                  help_of(help, sizeof(help), accepted ? "the receiver accepted into the "
+                          "pipeline." : "the receiver could not push into the pipeline.", s),
+                  OTELC_COUNTER, "receiver", c, transport);
+}
+
+static struct rx_transport *transport_find(otelc_ctx *c, size_t n, otelc_signal s, const char *t)
+{
     for (size_t i = 0; i < n; i++)
-        if (strcmp(c->m_transports[i].name, t) == 0)
+        if (c->m_transports[i].signal == s && strcmp(c->m_transports[i].name, t) == 0)
             return &c->m_transports[i];
-    struct rx_transport *found = NULL;
+    return NULL;
+}
+
+/* The entry of (signal, transport t), added on first use; NULL when the
+ * table is full. Entries are published by the count, so lookups take no
+ * lock. */
+static struct rx_transport *transport_of(otelc_ctx *c, otelc_signal s, const char *t)
+{
+    struct rx_transport *found = transport_find(c, atomic_load(&c->m_ntransports), s, t);
+    if (found)
+        return found;
     pthread_mutex_lock(&c->m_transport_mu);
-    n = atomic_load(&c->m_ntransports);
-    for (size_t i = 0; i < n && !found; i++)
-        if (strcmp(c->m_transports[i].name, t) == 0)
-            found = &c->m_transports[i];
+    size_t n = atomic_load(&c->m_ntransports);
+    found = transport_find(c, n, s, t);
     if (!found && n < sizeof(c->m_transports) / sizeof(c->m_transports[0])) {
         struct rx_transport *e = &c->m_transports[n];
         snprintf(e->name, sizeof(e->name), "%s", t);
-        e->accepted = accepted_series(c->h, c, e->name);
-        e->refused = refused_series(c->h, c, e->name);
+        e->signal = s;
+        e->accepted = rx_series(c->h, c, true, s, e->name);
+        e->refused = rx_series(c->h, c, false, s, e->name);
         if (e->accepted && e->refused) {
             atomic_store(&c->m_ntransports, n + 1);
             found = e;
@@ -57,13 +76,13 @@ static struct rx_transport *transport_of(otelc_ctx *c, const char *t)
     return found;
 }
 
-void host_metrics_receiver(otelc_ctx *c, otelc_status st, uint32_t spans, const char *transport)
+void host_metrics_receiver(otelc_ctx *c, otelc_status st, otelc_signal s, uint32_t items,
+                           const char *transport)
 {
     bool ok = st == OTELC_OK || st == OTELC_PENDING;
-    struct rx_transport *t = transport ? transport_of(c, transport) : NULL;
-    otelc_series *s = t ? (ok ? t->accepted : t->refused) : (ok ? c->m_accepted : c->m_refused);
-    if (s)
-        metrics_add(s, spans);
+    struct rx_transport *t = transport_of(c, s, transport ? transport : c->plugin->desc->type);
+    if (t)
+        metrics_add(ok ? t->accepted : t->refused, items);
 }
 
 static void refresh(void *arg)
@@ -77,9 +96,13 @@ static void refresh(void *arg)
         queue_stats_get(c->queue, &qs);
         metrics_set(c->m_queue_size, (double)qs.size);
         metrics_set(c->m_queue_capacity, (double)qs.capacity);
-        metrics_set(c->m_sent, (double)qs.sent_spans);
-        metrics_set(c->m_failed, (double)qs.failed_spans);
-        metrics_set(c->m_enqueue_failed, (double)qs.enqueue_failed_spans);
+        for (unsigned k = 0; k < QUEUE_NSIGNALS; k++) {
+            if (!c->m_sent[k])
+                continue;
+            metrics_set(c->m_sent[k], (double)qs.sent[k]);
+            metrics_set(c->m_failed[k], (double)qs.failed[k]);
+            metrics_set(c->m_enqueue_failed[k], (double)qs.enqueue_failed[k]);
+        }
     }
 }
 
@@ -105,34 +128,57 @@ static int batch_series(host *h, otelc_ctx *c)
     return c->m_batch_items && c->m_batch_bytes ? 0 : -1;
 }
 
+/* The signals of the pipelines exporter c is in. */
+static uint32_t exporter_signals(const host *h, const otelc_ctx *c)
+{
+    uint32_t mask = 0;
+    for (size_t i = 0; i < h->npipes; i++)
+        for (size_t k = 0; k < h->pipes[i].nexp; k++)
+            if (h->pipes[i].exporters[k] == c)
+                mask |= h->pipes[i].signal;
+    return mask;
+}
+
+/* sent, send_failed and enqueue_failed items of signal s. */
+static int exporter_signal_series(host *h, otelc_ctx *c, otelc_signal s)
+{
+    unsigned k = queue_signal_index(s);
+    char name[96], help[128];
+    c->m_sent[k] = series(h, name_of(name, sizeof(name), "exporter_sent", s),
+                          help_of(help, sizeof(help), "the exporter sent successfully.", s),
+                          OTELC_COUNTER, "exporter", c, NULL);
+    c->m_failed[k] = series(h, name_of(name, sizeof(name), "exporter_send_failed", s),
+                            help_of(help, sizeof(help), "the exporter failed to send.", s),
+                            OTELC_COUNTER, "exporter", c, NULL);
+    c->m_enqueue_failed[k] = series(h, name_of(name, sizeof(name), "exporter_enqueue_failed", s),
+                                    help_of(help, sizeof(help), "refused because the sending "
+                                            "queue was full.", s),
+                                    OTELC_COUNTER, "exporter", c, NULL);
+    return c->m_sent[k] && c->m_failed[k] && c->m_enqueue_failed[k] ? 0 : -1;
+}
+
+static int exporter_series(host *h, otelc_ctx *c)
+{
+    uint32_t mask = exporter_signals(h, c);
+    for (unsigned k = 0; k < QUEUE_NSIGNALS; k++)
+        if ((mask & queue_signal_of_index(k)) &&
+            exporter_signal_series(h, c, queue_signal_of_index(k)) != 0)
+            return -1;
+    c->m_queue_size = series(h, "otelcol_exporter_queue_size",
+                             "Current size of the sending queue.", OTELC_GAUGE, "exporter", c,
+                             NULL);
+    c->m_queue_capacity = series(h, "otelcol_exporter_queue_capacity",
+                                 "Capacity of the sending queue.", OTELC_GAUGE, "exporter", c,
+                                 NULL);
+    return c->m_queue_size && c->m_queue_capacity ? batch_series(h, c) : -1;
+}
+
 int host_metrics_register(host *h)
 {
     for (size_t i = 0; i < h->ncomps; i++) {
         otelc_ctx *c = h->comps[i];
-        otelc_kind k = c->plugin->desc->kind;
-        if (k == OTELC_RECEIVER) {
-            c->m_accepted = accepted_series(h, c, c->plugin->desc->type);
-            c->m_refused = refused_series(h, c, c->plugin->desc->type);
-        } else if (k == OTELC_EXPORTER) {
-            c->m_sent = series(h, "otelcol_exporter_sent_spans_total",
-                               "Spans the exporter sent successfully.", OTELC_COUNTER,
-                               "exporter", c, NULL);
-            c->m_failed = series(h, "otelcol_exporter_send_failed_spans_total",
-                                 "Spans the exporter failed to send.", OTELC_COUNTER,
-                                 "exporter", c, NULL);
-            c->m_enqueue_failed = series(h, "otelcol_exporter_enqueue_failed_spans_total",
-                                         "Spans refused because the sending queue was full.",
-                                         OTELC_COUNTER, "exporter", c, NULL);
-            c->m_queue_size = series(h, "otelcol_exporter_queue_size",
-                                     "Current size of the sending queue.", OTELC_GAUGE,
-                                     "exporter", c, NULL);
-            c->m_queue_capacity = series(h, "otelcol_exporter_queue_capacity",
-                                         "Capacity of the sending queue.", OTELC_GAUGE,
-                                         "exporter", c, NULL);
-            if (!c->m_sent || !c->m_failed || !c->m_enqueue_failed || !c->m_queue_size ||
-                !c->m_queue_capacity || batch_series(h, c) != 0)
-                return -1;
-        }
+        if (c->plugin->desc->kind == OTELC_EXPORTER && exporter_series(h, c) != 0)
+            return -1;
     }
     return metrics_add_render_hook(h->metrics, refresh, h);
 }

@@ -19,8 +19,43 @@ const char *kind_name(otelc_kind kind)
     case OTELC_PROCESSOR: return "processor";
     case OTELC_EXPORTER: return "exporter";
     case OTELC_EXTENSION: return "extension";
+    case OTELC_CONNECTOR: return "connector";
     }
     return "?";
+}
+
+const char *signal_name(otelc_signal s)
+{
+    return s == OTELC_METRICS ? "metrics" : s == OTELC_LOGS ? "logs" : "traces";
+}
+
+#define HAS_MEMBER(d, m) ((d)->struct_size >= offsetof(otelc_plugin, m) + sizeof((d)->m))
+
+static const otelc_connect *connects_of(const otelc_plugin *d)
+{
+    return d->kind == OTELC_CONNECTOR && HAS_MEMBER(d, connects) ? d->connects : NULL;
+}
+
+uint32_t plugin_signals(const otelc_plugin *d, otelc_kind side)
+{
+    if (d->kind == OTELC_EXTENSION)
+        return 0;
+    if (d->kind == OTELC_CONNECTOR) {
+        uint32_t mask = 0;
+        for (const otelc_connect *c = connects_of(d); c && c->in; c++)
+            mask |= side == OTELC_RECEIVER ? (uint32_t)c->out : (uint32_t)c->in;
+        return mask;
+    }
+    uint32_t mask = HAS_MEMBER(d, signals) ? d->signals & OTELC_ALL_SIGNALS : 0;
+    return mask ? mask : OTELC_TRACES;
+}
+
+bool plugin_connects(const otelc_plugin *d, otelc_signal in, otelc_signal out)
+{
+    for (const otelc_connect *c = connects_of(d); c && c->in; c++)
+        if (c->in == in && c->out == out)
+            return true;
+    return false;
 }
 
 static void refuse(plugin_registry *r, char *err, size_t errlen, const char *fmt, ...)
@@ -91,10 +126,11 @@ static int check_desc(plugin_registry *r, const char *path, const otelc_plugin *
                hmaj, hmin);
         return -1;
     }
-    if (d->kind < OTELC_RECEIVER || d->kind > OTELC_EXTENSION || !type_valid(d->type) ||
-        !d->create || !d->destroy) {
+    if (d->kind < OTELC_RECEIVER || d->kind > OTELC_CONNECTOR || !type_valid(d->type) ||
+        !d->create || !d->destroy || (d->kind == OTELC_CONNECTOR && !connects_of(d))) {
         refuse(r, err, errlen,
-               "%s: descriptor has no valid kind, type, create or destroy (plugin ABI %u.%u, "
+               "%s: descriptor has no valid kind, type, create, destroy or (connectors) connects "
+               "(plugin ABI %u.%u, "
                "host ABI %u.%u)",
                path, d->abi_major, d->abi_minor, hmaj, hmin);
         return -1;

@@ -10,7 +10,9 @@
 #ifndef OTELC_CORE_LOADER_H
 #define OTELC_CORE_LOADER_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <otelc/plugin.h>
 
@@ -46,8 +48,20 @@ const plugin_entry *registry_find(const plugin_registry *r, otelc_kind kind, con
 /* Frees the registry's memory; the libraries stay loaded. */
 void registry_free(plugin_registry *r);
 
-/* "receiver", "processor", "exporter", "extension" or "?". */
+/* "receiver", "processor", "exporter", "extension", "connector" or "?". */
 const char *kind_name(otelc_kind kind);
+
+/* The signals d handles (a mask of otelc_signal): its `signals`, traces
+ * when it says none or predates them; a connector's, the union of the
+ * sides of its pairs that face a pipeline of kind (exporter: in,
+ * receiver: out); an extension's, 0. */
+uint32_t plugin_signals(const otelc_plugin *d, otelc_kind side);
+
+/* Whether connector d joins in to out. */
+bool plugin_connects(const otelc_plugin *d, otelc_signal in, otelc_signal out);
+
+/* "traces", "metrics", "logs" (one signal). */
+const char *signal_name(otelc_signal s);
 
 /* The v1.0 descriptor size: the least a plugin's struct_size may be. */
 #define OTELC_PLUGIN_V1_0_SIZE (offsetof(otelc_plugin, destroy) + sizeof(void (*)(void *)))

@@ -44,7 +44,7 @@ struct otelc_ctx {
     pthread_mutex_t consume_mu;
     atomic_bool wants_resume; /* its emit saw RETRY */
 
-    stage **next; /* receivers: every pipeline's entry; processors: one */
+    stage **next; /* receivers, connectors: every pipeline's entry; processors: one */
     size_t nnext;
 
     exporter_queue *queue; /* exporters */
@@ -59,16 +59,21 @@ struct otelc_ctx {
     struct health_component *health;
 
     /* The host's own series (host_metrics.c); NULL where not this kind.
-     * Receivers: the pair labelled with their type, and pairs for the
-     * transports their batches name (made on first use, never removed). */
-    otelc_series *m_accepted, *m_refused;
+     * Receivers: accepted and refused items per signal and transport (the
+     * receiver's type when its batches name none), made on first use and
+     * never removed, so only what carried data has a series. */
     struct rx_transport {
         char name[32];
+        otelc_signal signal;
         otelc_series *accepted, *refused;
-    } m_transports[4];
+    } m_transports[12];
     atomic_size_t m_ntransports;
     pthread_mutex_t m_transport_mu;
-    otelc_series *m_sent, *m_failed, *m_enqueue_failed, *m_queue_size, *m_queue_capacity;
+    /* Exporters: sent, failed and refused items per signal (indexed as
+     * queue_signal_index), for the signals of its pipelines. */
+    otelc_series *m_sent[QUEUE_NSIGNALS], *m_failed[QUEUE_NSIGNALS],
+        *m_enqueue_failed[QUEUE_NSIGNALS];
+    otelc_series *m_queue_size, *m_queue_capacity;
     otelc_series *m_batch_items, *m_batch_bytes; /* otelcol_exporter_queue_batch_send_size* */
 };
 
@@ -76,6 +81,7 @@ enum stage_kind { STAGE_PROCESSOR = 1, STAGE_FANOUT = 2 };
 
 struct stage {
     enum stage_kind kind;
+    otelc_signal signal;   /* its pipeline's */
     otelc_ctx *proc;       /* STAGE_PROCESSOR */
     otelc_ctx **exporters; /* STAGE_FANOUT */
     exporter_queue **queues; /* of the exporters with a sending queue */
@@ -84,6 +90,7 @@ struct stage {
 
 typedef struct host_pipeline {
     char *id;
+    otelc_signal signal;
     otelc_ctx **receivers, **processors, **exporters;
     size_t nrecv, nproc, nexp;
     stage *stages; /* nproc processor stages, then the fan-out */
@@ -100,6 +107,9 @@ otelc_status stage_push(otelc_ctx *from, stage *st, otelc_batch *b, otelc_done_f
 otelc_status host_emit(otelc_ctx *c, otelc_batch *b, otelc_done_fn done, void *arg);
 otelc_status host_emit_ticket(otelc_ctx *c, otelc_batch *b, otelc_ticket *t);
 void host_complete(otelc_ticket *t, otelc_status st);
+
+/* The signals of the pipelines c feeds (a mask). */
+uint32_t host_signals_fed(const otelc_ctx *c);
 
 /* Calls resume() of every instance whose emit saw RETRY since. Any thread. */
 void host_resume_waiters(host *h);

@@ -68,6 +68,8 @@ static int meta_copy(hbatch *h, const otelc_batch_meta *src)
         snprintf(h->transport, sizeof(h->transport), "%s", src->transport);
         h->meta.transport = h->transport;
     }
+    if (src->struct_size >= offsetof(otelc_batch_meta, signal) + sizeof(src->signal))
+        h->meta.signal = src->signal; /* 0 (traces) from an older plugin */
     if (src->npairs == 0)
         return 0;
     size_t bytes = src->npairs * sizeof(otelc_kv);

@@ -105,6 +105,7 @@ struct otelc_test_host {
     tk_vec provided;      /* tk_service_rec *: what the plugin offered */
     tk_vec offered;       /* tk_service_rec *: what the test offers the plugin */
     size_t memory_releases;
+    _Atomic uint32_t signals_fed; /* what signals_fed answers */
 };
 
 /* A service: offered by the plugin (id NULL) or by the test. */
@@ -184,6 +185,7 @@ int tk_http_serve(otelc_ctx *ctx, const char *endpoint);
 int tk_service_provide(otelc_ctx *ctx, const char *kind, const void *vtable, void *state);
 const void *tk_service_lookup(otelc_ctx *ctx, const char *kind, const char *id, void **state);
 void tk_memory_release(otelc_ctx *ctx);
+uint32_t tk_signals_fed(otelc_ctx *ctx);
 void tk_services_free(otelc_test_host *h);
 
 /* Route services (tk_http.c). */

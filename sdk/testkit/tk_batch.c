@@ -28,6 +28,13 @@ otelc_batch *otelc_test_batch_new(const uint8_t *pb, size_t len)
     return otelc_hbatch_copy(pb, len, (uint32_t)spans, &meta);
 }
 
+otelc_batch *otelc_test_batch_of(otelc_signal s, const uint8_t *pb, size_t len, uint32_t items)
+{
+    otelc_batch_meta meta = {.struct_size = sizeof(meta), .received_ns = otelc_real_ns(),
+                             .signal = s};
+    return otelc_hbatch_copy(pb, len, items, &meta);
+}
+
 otelc_batch *otelc_test_batch_from_json(const char *json)
 {
     uint8_t *pb = NULL;

@@ -231,6 +231,7 @@ static const otelc_host_api test_api = {
     .service_provide = tk_service_provide,
     .service_lookup = tk_service_lookup,
     .memory_release = tk_memory_release,
+    .signals_fed = tk_signals_fed,
 };
 
 /* Timed waits use CLOCK_MONOTONIC so a clock step cannot stretch them. */
@@ -266,6 +267,7 @@ otelc_test_host *otelc_test_host_new(void)
     h->health = OTELC_HEALTH_OK;
     h->instance_id = strdup("test");
     h->pipeline_id = strdup("traces");
+    h->signals_fed = OTELC_TRACES;
     if (!h->instance_id || !h->pipeline_id) {
         otelc_test_host_free(h);
         return NULL;

@@ -82,6 +82,16 @@ void tk_memory_release(otelc_ctx *ctx)
     pthread_mutex_unlock(&h->mu);
 }
 
+uint32_t tk_signals_fed(otelc_ctx *ctx)
+{
+    return tk_host(ctx)->signals_fed;
+}
+
+void otelc_test_host_set_signals_fed(otelc_test_host *h, uint32_t signals)
+{
+    h->signals_fed = signals;
+}
+
 size_t otelc_test_host_memory_releases(otelc_test_host *h)
 {
     pthread_mutex_lock(&h->mu);

@@ -60,9 +60,9 @@ static void test_every_error_is_printed(void **state)
                              "signals.yaml"),
                      1);
     assert_output_has(DATA "undefined.yaml:10:30: key 'service.extensions[1]'");
-    assert_output_has(DATA "signals.yaml:10:5: key 'service.pipelines.logs/app': otelc "
-                           "handles traces only");
-    assert_output_has("otelc: the config has 5 error(s)\n");
+    assert_output_has(DATA "signals.yaml:13:5: key 'service.pipelines.profiles': unknown "
+                           "signal 'profiles'");
+    assert_output_has("otelc: the config has 3 error(s)\n");
 }
 
 /* Components the collector removed: each refused at its own position

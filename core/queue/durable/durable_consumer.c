@@ -243,7 +243,7 @@ static int build_hot(const dq_job *j, otelc_batch **out)
     const otelc_batch_meta *first = otelc_batch_meta_of(j->items[0].hot);
     otelc_batch_meta meta = {.struct_size = sizeof(meta), .batch_id = j->batch_id,
                              .enqueued_ns = j->enqueued_ns, .pairs = first->pairs,
-                             .npairs = first->npairs};
+                             .npairs = first->npairs, .signal = j->items[0].signal};
     for (size_t i = 0; i < j->n; i++) {
         parts[i] = j->items[i].hot;
         int64_t r = otelc_batch_meta_of(parts[i])->received_ns;
@@ -293,6 +293,7 @@ static int build_from_disk(durable_queue *q, const dq_job *j, otelc_batch **out)
         if (i == 0) {
             df_pairs(&e, pairs, DF_MAX_PAIRS);
             meta.npairs = e.npairs;
+            meta.signal = e.signal;
         }
     }
     /* batch_adopt copies the metadata, which points into the map. */
@@ -392,7 +393,7 @@ static bool open_job(void *backend, void *job, otelc_batch **out)
     }
     int rc = build(q, j, out);
     if (rc == EBADMSG) {
-        q->snd.failed_spans += j->spans;
+        queue_count(&q->snd.failed, (otelc_signal)j->items[0].signal, j->spans);
         dead(q, j, "an entry of the batch is missing or malformed on disk");
         return false;
     }

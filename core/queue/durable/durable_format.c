@@ -1,6 +1,8 @@
 /* durable_format.c: encoding and decoding of the queue's records. */
 #include "durable_format.h"
 
+#include "queue/exporter_queue.h"
+
 #include <string.h>
 
 #define MAGIC_ENTRY 0xE1
@@ -88,7 +90,7 @@ uint8_t *df_entry_write_head(uint8_t *out, const otelc_batch_meta *meta, size_t 
     put64(out + 8, (uint64_t)(meta ? meta->received_ns : 0));
     put64(out + 16, (uint64_t)committed_ns);
     put32(out + 24, (uint32_t)meta_len);
-    put32(out + 28, 0);
+    put32(out + 28, (uint32_t)queue_meta_signal(meta));
     uint8_t *p = out + DF_ENTRY_HDR;
     for (size_t i = 0; i < npairs; i++) {
         const char *s[2] = {meta->pairs[i].key, meta->pairs[i].value};
@@ -126,6 +128,8 @@ int df_entry_read(const uint8_t *p, size_t len, df_entry *out)
         return -1;
     out->npairs = get16(p + 2);
     out->spans = get32(p + 4);
+    uint32_t sig = get32(p + 28);
+    out->signal = sig ? (otelc_signal)sig : OTELC_TRACES;
     out->received_ns = (int64_t)get64(p + 8);
     out->committed_ns = (int64_t)get64(p + 16);
     out->meta = p + DF_ENTRY_HDR;

@@ -5,9 +5,11 @@
  *
  * Entry (one committed request), table "entries:<exporter>":
  *   u8 magic 0xE1, u8 version, u16 npairs, u32 spans,
- *   i64 received_ns, i64 committed_ns, u32 meta_len, u32 zero,
+ *   i64 received_ns, i64 committed_ns, u32 meta_len, u8 signal, u8 zero[3],
  *   meta_len bytes of pairs (u16 klen, key, NUL, u16 vlen, value, NUL),
- *   then the request bytes exactly as offered.
+ *   then the request bytes exactly as offered. signal is the request's
+ *   otelc_signal; entries written before signals existed hold 0 there,
+ *   read as traces, so queues of earlier releases open and drain.
  * Composition (one outgoing batch, recorded before it is exported),
  * table "batches:<exporter>", keyed by its first entry id:
  *   u8 magic 0xB1, u8 version, u16 zero, u32 nranges, u64 batch_id,
@@ -34,7 +36,8 @@
 
 /* A decoded entry; pointers point into the bytes it was decoded from. */
 typedef struct df_entry {
-    uint32_t spans;
+    uint32_t spans; /* items: spans, data points or log records */
+    otelc_signal signal;
     int64_t received_ns, committed_ns;
     size_t npairs;
     const uint8_t *meta; /* meta_len bytes; walk with df_pairs */

@@ -26,6 +26,7 @@ typedef struct dq_item {
     uint32_t bytes; /* request bytes */
     uint32_t cost;  /* against max_disk_size (df_cost) */
     uint32_t meta;  /* interned metadata; 0 = none */
+    uint8_t signal; /* otelc_signal of the entry */
     /* The request itself while it is kept in memory (a reference, owned
      * by whoever holds the item: the index, then a job), so consumers
      * need not read it back from disk; NULL: read it from disk. */

@@ -104,7 +104,7 @@ static room reserve(durable_queue *q, otelc_batch *b, uint64_t cost, void (*on_s
     if (r == ROOM_OK) {
         reserve_locked(q, b, cost, 1);
     } else if (r == ROOM_FULL) {
-        q->enqueue_failed_spans += otelc_batch_spans(b);
+        queue_count(&q->enqueue_failed, otelc_batch_signal(b), otelc_batch_spans(b));
         if (on_space)
             add_waiter_locked(q, on_space, space_arg);
         newly_full = !q->at_budget && q->disk_used + q->rsv_cost + cost > q->cfg.max_disk_size;
@@ -170,6 +170,7 @@ static void committed(offer_op *o, offer_slot *s)
     dq_item it = {
         .id = s->id,
         .committed_ns = o->committed_ns,
+        .signal = (uint8_t)otelc_batch_signal(o->b),
         .due_ns = q->limits.batching ? otelc_mono_ns() + q->cfg.batch.flush_timeout_ns : 0,
         .spans = otelc_batch_spans(o->b),
         .bytes = (uint32_t)otelc_batch_len(o->b),

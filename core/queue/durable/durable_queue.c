@@ -251,9 +251,7 @@ void durable_queue_stats(durable_queue *q, queue_stats *out)
     out->retry_request_bytes = q->snd.retry_req_bytes;
     pthread_mutex_unlock(&q->snd.mu);
     out->durable = true;
-    out->sent_spans = q->snd.sent_spans;
-    out->failed_spans = q->snd.failed_spans;
-    out->enqueue_failed_spans = q->enqueue_failed_spans;
+    queue_stats_counts(out, &q->snd.sent, &q->snd.failed, &q->enqueue_failed);
     out->retries = q->snd.retries;
     out->dead_lettered_spans = q->dead_lettered;
     out->last_success_ns = q->snd.last_success_ns;

@@ -80,7 +80,8 @@ struct durable_queue {
      * references), at most cfg.max_memory_size; entries read from disk. */
     _Atomic uint64_t hot_bytes, disk_reads;
 
-    _Atomic uint64_t enqueue_failed_spans, dead_lettered;
+    queue_counts enqueue_failed;
+    _Atomic uint64_t dead_lettered;
     struct dq_metrics *metrics;
 };
 

@@ -197,6 +197,7 @@ static int add_entry(recovery *r, uint64_t id, const MDB_val *v, dq_job *owner)
     if (df_entry_read(v->mv_data, v->mv_size, &e) != 0)
         return fail(r, "entry %llu is malformed (the file is damaged)", (unsigned long long)id);
     dq_item it = {.id = id, .committed_ns = e.committed_ns, .spans = e.spans,
+                  .signal = (uint8_t)e.signal,
                   .bytes = (uint32_t)e.payload_len,
                   .cost = (uint32_t)df_cost(v->mv_size, r->page_size)};
     q->live_count++;
@@ -212,7 +213,8 @@ static int add_entry(recovery *r, uint64_t id, const MDB_val *v, dq_job *owner)
     }
     otelc_kv pairs[DF_MAX_PAIRS], part[DF_MAX_PAIRS];
     df_pairs(&e, pairs, DF_MAX_PAIRS);
-    otelc_batch_meta meta = {.struct_size = sizeof(meta), .pairs = pairs, .npairs = e.npairs};
+    otelc_batch_meta meta = {.struct_size = sizeof(meta), .pairs = pairs, .npairs = e.npairs,
+                             .signal = e.signal};
     size_t npart = queue_partition_pairs(&meta, &q->cfg.batch, part, DF_MAX_PAIRS);
     it.meta = dq_index_meta(q->index, part, npart);
     if (it.meta == UINT32_MAX || dq_index_push(q->index, &it) != 0)

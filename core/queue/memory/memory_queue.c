@@ -54,7 +54,7 @@ struct memory_queue {
     bool draining;
     waiter waiters[MAX_WAITERS];
     size_t nwaiters;
-    _Atomic uint64_t enqueue_failed_spans;
+    queue_counts enqueue_failed;
 };
 
 /* ---- taking jobs ---- */
@@ -62,6 +62,8 @@ struct memory_queue {
 /* Whether a and b fall into one batch partition. */
 static bool same_partition(const queue_batch_cfg *bc, otelc_batch *a, otelc_batch *b)
 {
+    if (otelc_batch_signal(a) != otelc_batch_signal(b))
+        return false;
     if (bc->npartition_keys == 0)
         return true;
     otelc_kv x[64], y[64];
@@ -162,6 +164,12 @@ static uint64_t job_spans(const mem_job *j)
     return spans;
 }
 
+/* Every part of a job has one signal: batches of two never merge. */
+static otelc_signal job_signal(const mem_job *j)
+{
+    return otelc_batch_signal(j->parts[0]);
+}
+
 static void job_free(mem_job *j)
 {
     for (size_t i = 0; i < j->n; i++)
@@ -177,7 +185,7 @@ static bool open_job(void *backend, void *job, otelc_batch **out)
     *out = j->n == 1 ? otelc_batch_ref(j->parts[0]) : otelc_hbatch_merge(j->parts, j->n);
     if (!*out) {
         otelc_log(OTELC_LOG_ERROR, q->id, "no memory to merge %zu batches: they are lost", j->n);
-        q->snd.failed_spans += job_spans(j);
+        queue_count(&q->snd.failed, job_signal(j), job_spans(j));
         job_free(j);
         return false;
     }
@@ -195,7 +203,7 @@ static void settle_job(void *backend, void *job, send_outcome o, const char *why
         otelc_log(OTELC_LOG_ERROR, q->id, "dropping %llu spans: %s", (unsigned long long)spans,
                   why);
     if (o == SEND_LEFT) {
-        q->snd.failed_spans += spans;
+        queue_count(&q->snd.failed, job_signal(j), spans);
         otelc_log(OTELC_LOG_ERROR, q->id, "dropping %llu spans: not sent (shutdown, or no memory)",
                   (unsigned long long)spans);
     }
@@ -264,9 +272,7 @@ void memory_queue_stats(memory_queue *q, queue_stats *out)
     out->paused = q->snd.paused;
     out->retry_request_bytes = q->snd.retry_req_bytes;
     pthread_mutex_unlock(&q->snd.mu);
-    out->sent_spans = q->snd.sent_spans;
-    out->failed_spans = q->snd.failed_spans;
-    out->enqueue_failed_spans = q->enqueue_failed_spans;
+    queue_stats_counts(out, &q->snd.sent, &q->snd.failed, &q->enqueue_failed);
     out->retries = q->snd.retries;
     out->last_success_ns = q->snd.last_success_ns;
 }
@@ -406,7 +412,7 @@ otelc_status memory_offer(memory_queue *const *in, size_t n, otelc_batch *b,
             enqueue_locked(qs[i], items[i], b);
         } else {
             free(items[i]);
-            qs[i]->enqueue_failed_spans += otelc_batch_spans(b);
+            queue_count(&qs[i]->enqueue_failed, otelc_batch_signal(b), otelc_batch_spans(b));
             if (on_space && !qs[i]->draining)
                 add_waiter(qs[i], on_space, space_arg);
         }

@@ -21,6 +21,10 @@
  *        otelc_auth_client: services extensions offer (authenticators);
  *        otelc_host_api.memory_release.
  *        otelc_plugin.request_bytes: what a prepared request holds.
+ *        otelc_signal, otelc_batch_meta.signal, otelc_plugin.signals,
+ *        otelc_host_api.signals_fed: traces, metrics and logs pipelines.
+ *        OTELC_CONNECTOR, otelc_connect, otelc_plugin.connects:
+ *        connectors join pipelines.
  *
  * Rules that hold everywhere below:
  *
@@ -81,7 +85,24 @@ typedef enum otelc_kind {
     OTELC_PROCESSOR = 2,
     OTELC_EXPORTER = 3,
     OTELC_EXTENSION = 4,
+    OTELC_CONNECTOR = 5, /* 1.2: an exporter in some pipelines, a receiver in others */
 } otelc_kind;
+
+/* 1.2: the OTLP signals. A batch's bytes are its signal's serialized
+ * Export{Trace,Metrics,Logs}ServiceRequest; its items are spans, data
+ * points or log records. Values are bits so that a set is a mask. */
+typedef enum otelc_signal {
+    OTELC_TRACES = 1,
+    OTELC_METRICS = 2,
+    OTELC_LOGS = 4,
+} otelc_signal;
+#define OTELC_ALL_SIGNALS (OTELC_TRACES | OTELC_METRICS | OTELC_LOGS)
+
+/* 1.2: one signal pair a connector joins: what it consumes as an
+ * exporter (in) and emits as a receiver (out). */
+typedef struct otelc_connect {
+    otelc_signal in, out;
+} otelc_connect;
 
 typedef enum otelc_status {
     OTELC_OK = 0,      /* accepted; the caller's duty ends */
@@ -127,6 +148,9 @@ typedef struct otelc_batch_meta {
      * label of otelcol_receiver_*_spans_total (copied; at most 31 bytes).
      * NULL: the receiver's type. Set struct_size = sizeof to pass it. */
     const char *transport;
+    /* 1.2: the batch's signal (otelc_signal). 0, or a meta too short to
+     * hold it: traces. Read it with otelc_batch_signal(). */
+    uint32_t signal;
 } otelc_batch_meta;
 
 typedef struct otelc_batch otelc_batch;
@@ -161,12 +185,21 @@ struct otelc_batch {
 static inline otelc_batch *otelc_batch_ref(otelc_batch *b) { return b->ops->ref(b); }
 /* Releases one reference; the last one frees the batch. */
 static inline void otelc_batch_unref(otelc_batch *b) { b->ops->unref(b); }
-/* Total bytes of the serialized ExportTraceServiceRequest. */
+/* Total bytes of the serialized Export*ServiceRequest. */
 static inline size_t otelc_batch_len(const otelc_batch *b) { return b->ops->len(b); }
+/* The batch's items: spans, data points or log records by its signal
+ * (the name stays from 1.0, when batches held spans only). */
 static inline uint32_t otelc_batch_spans(const otelc_batch *b) { return b->ops->spans(b); }
 static inline const otelc_batch_meta *otelc_batch_meta_of(const otelc_batch *b)
 {
     return b->ops->meta(b);
+}
+/* The batch's signal; traces for a batch made by an older plugin. */
+static inline otelc_signal otelc_batch_signal(const otelc_batch *b)
+{
+    const otelc_batch_meta *m = b->ops->meta(b);
+    bool has = m->struct_size >= offsetof(otelc_batch_meta, signal) + sizeof(m->signal);
+    return has && m->signal ? (otelc_signal)m->signal : OTELC_TRACES;
 }
 static inline size_t otelc_batch_segments(const otelc_batch *b, struct iovec *iov, size_t max)
 {
@@ -298,7 +331,8 @@ typedef struct otelc_host_api {
     /* Batches. adopt takes ownership of buf (released later with
      * free_fn(free_arg, buf) on the last unref, from any thread) without
      * copying; copy duplicates len bytes. meta may be NULL; it is copied.
-     * spans is the request's span count (the caller validated it). Both
+     * spans is the request's item count (spans, data points or log records
+     * by meta's signal; the caller validated it). Both
      * return a batch with one reference, or NULL if memory ran out (then
      * adopt has NOT taken buf). */
     otelc_batch *(*batch_adopt)(uint8_t *buf, size_t len, uint32_t spans,
@@ -439,6 +473,12 @@ typedef struct otelc_host_api {
      * pages to the system. The memory_limiter calls it above its hard
      * limit. Any thread; returns at once if another call is running. */
     void (*memory_release)(otelc_ctx *ctx);
+    /* 1.2: receivers and connectors: the signals (a mask of otelc_signal)
+     * of the pipelines this instance feeds, so that a receiver serves
+     * only those (the otlp receiver answers a metrics request with
+     * Unimplemented / 404 when no metrics pipeline takes it). From start
+     * on; any thread. Other kinds: 0. */
+    uint32_t (*signals_fed)(otelc_ctx *ctx);
 } otelc_host_api;
 
 /* What node_kind answers. An absent node reads as NULL: "use the defaults". */
@@ -552,6 +592,18 @@ typedef struct otelc_plugin {
      * max_memory_size, and past it a waiting request is freed and
      * prepared again at its next attempt. Any thread; no side effects. */
     size_t (*request_bytes)(void *state, const otelc_request *r);
+    /* 1.2: the signals (mask of otelc_signal) this component handles:
+     * what a processor or exporter consumes, what a receiver produces.
+     * The host refuses a config that puts it in a pipeline of another
+     * signal. 0, or a descriptor older than this member: traces only.
+     * Connectors say it with connects instead. */
+    uint32_t signals;
+    /* 1.2: connectors: the {in, out} pairs they join, ended by {0, 0}. A
+     * connector's consume is called as a queue-less exporter's in the
+     * pipelines where it is an exporter; what it emits goes to the
+     * pipelines of the batch's signal where it is a receiver, and a
+     * PENDING emit answers its upstream when those pipelines answered. */
+    const otelc_connect *connects;
 } otelc_plugin;
 
 /* The one symbol a plugin exports. The versioned name lets a future ABI 2

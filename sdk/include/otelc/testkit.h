@@ -143,6 +143,10 @@ otelc_status otelc_test_plugin_consume(otelc_test_host *h, otelc_batch *b, otelc
  * received_ns is now. NULL if the bytes are not a valid request or memory
  * ran out. */
 otelc_batch *otelc_test_batch_new(const uint8_t *pb, size_t len);
+/* A batch of signal s holding a copy of len bytes of that signal's
+ * Export*ServiceRequest, with items its data points, log records or
+ * spans as the test says (not validated). NULL if memory ran out. */
+otelc_batch *otelc_test_batch_of(otelc_signal s, const uint8_t *pb, size_t len, uint32_t items);
 /* The same from OTLP/JSON text (NUL-terminated). */
 otelc_batch *otelc_test_batch_from_json(const char *json);
 /* A request of one resource (service.name = service, plain text without
@@ -235,6 +239,10 @@ otelc_health otelc_test_host_health(otelc_test_host *h, const char **detail);
 bool otelc_test_host_paused(otelc_test_host *h, const char **reason);
 /* How often the plugin called consume_ready. */
 size_t otelc_test_host_ready_calls(otelc_test_host *h);
+/* What signals_fed answers the plugin (a mask of otelc_signal; traces
+ * until set): the signals of the pipelines a receiver feeds. */
+void otelc_test_host_set_signals_fed(otelc_test_host *h, uint32_t signals);
+
 /* How often the plugin called memory_release. */
 size_t otelc_test_host_memory_releases(otelc_test_host *h);
 
