@@ -4,6 +4,8 @@
  */
 #include "ottl_cfg.h"
 
+#include <otelc/sdk/clock.h>
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -320,4 +322,21 @@ int ottl_cfg_groups(otelc_ctx *ctx, const otelc_host_api *api, const otelc_node 
     for (size_t k = 0; k < n; k++)
         rc |= read_group(&c, api->node_at(list, k), statements, mode, out);
     return rc;
+}
+
+void ottl_log_eval_error(ottl_error_log *l, otelc_ctx *ctx, const otelc_host_api *api,
+                         const char *what, const char *text, const char *why)
+{
+    int64_t now = otelc_mono_ns();
+    if (now < l->next_ns) {
+        l->skipped++;
+        return;
+    }
+    l->next_ns = now + 1000000000;
+    if (l->skipped)
+        api->log(ctx, OTELC_LOG_WARN, "failed to execute %s: %s: %s (and %llu more errors)",
+                 what, text, why, (unsigned long long)l->skipped);
+    else
+        api->log(ctx, OTELC_LOG_WARN, "failed to execute %s: %s: %s", what, text, why);
+    l->skipped = 0;
 }

@@ -65,4 +65,20 @@ int ottl_cfg_conditions(otelc_ctx *ctx, const otelc_host_api *api, const otelc_n
 int ottl_cfg_groups(otelc_ctx *ctx, const otelc_host_api *api, const otelc_node *list,
                     bool statements, ottl_error_mode mode, ottl_groups *out);
 
+/*
+ * Evaluation errors under error_mode ignore, logged as the collector
+ * logs them ("failed to execute statement: <text>: <why>") but at most
+ * once a second per instance, with the count of those not logged since:
+ * a statement failing on every span must not flood the log. One per
+ * instance, used by its consume (not thread-safe).
+ */
+typedef struct ottl_error_log {
+    int64_t next_ns;
+    uint64_t skipped;
+} ottl_error_log;
+
+/* what: "statement" or "condition". */
+void ottl_log_eval_error(ottl_error_log *l, otelc_ctx *ctx, const otelc_host_api *api,
+                         const char *what, const char *text, const char *why);
+
 #endif /* OTTL_OTTL_CFG_H */

@@ -10,3 +10,11 @@ otelc_add_unit_test(test_ottl_eval
 otelc_add_unit_test(test_ottl_parse
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_ottl_parse.c
   LIBS otelc_ottl)
+
+set(PROC_FILTER_DIR ${CMAKE_CURRENT_LIST_DIR}/../../processors/filter)
+if(EXISTS ${PROC_FILTER_DIR}/filter.c)
+  otelc_add_unit_test(test_filter_processor
+    SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_filter_processor.c ${OTTL_TEST_UTIL}
+            ${PROC_FILTER_DIR}/filter.c ${PROC_FILTER_DIR}/filter_config.c
+    LIBS otelc_ottl otelc_attraction otelc_testkit PkgConfig::JANSSON)
+endif()
