@@ -55,6 +55,15 @@ void *hard_error(parser *p, uint32_t pos, const char *fmt, ...)
     return NULL;
 }
 
+bool nest(parser *p)
+{
+    if (++p->depth <= OTTL_MAX_NESTING)
+        return true;
+    p->depth--;
+    return hard_error(p, peek(p)->pos, "nested more than %d levels deep", OTTL_MAX_NESTING) !=
+           NULL;
+}
+
 node *new_node(parser *p, node_kind k, uint32_t pos)
 {
     node *n = arena_alloc(p->a, sizeof(node));
@@ -224,7 +233,10 @@ static node *parse_bool_value(parser *p)
 {
     const token *t = peek(p);
     bool negate = accept(p, T_NOT);
+    if (!nest(p))
+        return NULL;
     node *inner = parse_bool_inner(p);
+    unnest(p);
     if (!inner || !negate)
         return inner;
     node *n = new_node(p, N_NOT, t->pos);

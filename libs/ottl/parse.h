@@ -24,7 +24,21 @@ typedef struct parser {
     uint32_t err_pos;
     bool has_err;
     bool hard; /* an error no other alternative can cure (a bad literal) */
+    unsigned depth; /* nesting of values and expressions being parsed */
 } parser;
+
+/* Deepest nesting of parentheses, lists, maps, calls and keys: far above
+ * what a statement needs, low enough that recursion stays small whatever
+ * a config holds, and that a value built from nested literals stays
+ * within OTLP_MAX_DEPTH (receivers refuse deeper AnyValues). */
+#define OTTL_MAX_NESTING 60
+
+/* Enters one level of nesting; false (a hard error) past the limit. */
+bool nest(parser *p);
+static inline void unnest(parser *p)
+{
+    p->depth--;
+}
 
 static inline const token *peek(const parser *p)
 {

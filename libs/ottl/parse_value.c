@@ -191,7 +191,10 @@ static node *parse_math_value(parser *p)
 {
     const token *t = peek(p);
     if (accept(p, T_LPAREN)) {
+        if (!nest(p))
+            return NULL;
         node *n = parse_math(p);
+        unnest(p);
         if (!n)
             return NULL;
         return accept(p, T_RPAREN) ? n : syntax_error(p, "\")\"");
@@ -345,7 +348,18 @@ static bool is_nil(const parser *p, const token *t)
     return t->kind == T_LOWER && t->len == 3 && memcmp(p->text + t->pos, "nil", 3) == 0;
 }
 
+static node *parse_value_in(parser *p);
+
 node *parse_value(parser *p)
+{
+    if (!nest(p))
+        return NULL;
+    node *n = parse_value_in(p);
+    unnest(p);
+    return n;
+}
+
+static node *parse_value_in(parser *p)
 {
     const token *t = peek(p);
     node *n;

@@ -233,6 +233,34 @@ static void test_inference(void **state)
     }
 }
 
+/* Nesting is bounded: a config cannot make the parser recurse without end. */
+static void test_nesting(void **state)
+{
+    (void)state;
+    char text[2048];
+    size_t n = 0;
+    ottl_statement *s = NULL;
+    ottl_error err;
+    n += (size_t)snprintf(text, sizeof text, "set(attributes[\"x\"], ");
+    for (int k = 0; k < 300; k++)
+        text[n++] = '(';
+    text[n++] = '1';
+    for (int k = 0; k < 300; k++)
+        text[n++] = ')';
+    snprintf(text + n, sizeof text - n, ")");
+    const char *texts[] = {text};
+    assert_int_equal(ottl_compile_statements(texts, 1, SPAN, &s, NULL, &err, NULL), -1);
+    assert_non_null(strstr(err.msg, "nested more than 60 levels deep"));
+    n = (size_t)snprintf(text, sizeof text, "set(attributes[\"x\"], ");
+    for (int k = 0; k < 40; k++)
+        text[n++] = '[';
+    for (int k = 0; k < 40; k++)
+        text[n++] = ']';
+    snprintf(text + n, sizeof text - n, ")");
+    assert_int_equal(ottl_compile_statements(texts, 1, SPAN, &s, NULL, &err, NULL), 0);
+    ottl_statement_free(s);
+}
+
 static void test_names(void **state)
 {
     (void)state;
@@ -255,6 +283,7 @@ int main(void)
         cmocka_unit_test(test_refusals),
         cmocka_unit_test(test_accepted),
         cmocka_unit_test(test_inference),
+        cmocka_unit_test(test_nesting),
         cmocka_unit_test(test_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
