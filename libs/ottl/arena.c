@@ -50,7 +50,7 @@ static arena_chunk *chunk_with_room(arena *a, size_t n)
     return c;
 }
 
-void *arena_alloc(arena *a, size_t n)
+void *ottl_arena_alloc(arena *a, size_t n)
 {
     const size_t align = sizeof(max_align_t);
     n = (n + align - 1) / align * align;
@@ -71,21 +71,21 @@ void *arena_alloc(arena *a, size_t n)
     return p;
 }
 
-char *arena_dup(arena *a, const void *p, size_t n)
+char *ottl_arena_dup(arena *a, const void *p, size_t n)
 {
-    char *d = arena_alloc(a, n + 1);
+    char *d = ottl_arena_alloc(a, n + 1);
     if (d && n)
         memcpy(d, p, n);
     return d;
 }
 
-void arena_reset(arena *a)
+void ottl_arena_reset(arena *a)
 {
     a->head = NULL;
     a->failed = false;
 }
 
-void arena_free(arena *a)
+void ottl_arena_free(arena *a)
 {
     arena_chunk *c = a->first;
     while (c) {

@@ -92,7 +92,7 @@ static bool is_lower_name(const char *s, size_t n)
 
 static int own(binder *b, void *p, void (*free_fn)(void *))
 {
-    owned *o = arena_alloc(&b->p->mem, sizeof(owned));
+    owned *o = ottl_arena_alloc(&b->p->mem, sizeof(owned));
     if (!o) {
         free_fn(p);
         return -1;
@@ -200,7 +200,8 @@ static int bind_arg(binder *b, call_node *c, size_t i)
 static int param_named(const ottl_fn *f, const call_arg *a)
 {
     for (unsigned k = 0; k < f->nparams; k++)
-        if (strlen(f->params[k].name) == a->nlen && memcmp(f->params[k].name, a->name, a->nlen) == 0)
+        if (strlen(f->params[k].name) == a->nlen &&
+            memcmp(f->params[k].name, a->name, a->nlen) == 0)
             return (int)k;
     return -1;
 }
@@ -343,5 +344,5 @@ void ottl_parsed_release(parsed *p)
     for (owned *o = p->owned; o; o = o->next)
         o->free_fn(o->p);
     p->owned = NULL;
-    arena_free(&p->mem);
+    ottl_arena_free(&p->mem);
 }

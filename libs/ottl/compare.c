@@ -58,7 +58,7 @@ static double as_double(const value *v)
 static bool equal_lists(ottl_env *e, const value *a, const value *b);
 
 /* Same type, same value; maps regardless of order (pcommon's Equal). */
-bool value_equal(ottl_env *e, const value *a, const value *b)
+bool ottl_value_equal(ottl_env *e, const value *a, const value *b)
 {
     if (a->t != b->t)
         return false;
@@ -79,13 +79,13 @@ static bool equal_maps(ottl_env *e, const otlp_list *x, const otlp_list *y)
     otlp_list_iter it;
     otlp_kv kv;
     int rc;
-    if (list_count(x, true) != list_count(y, true))
+    if (ottl_list_count(x, true) != ottl_list_count(y, true))
         return false;
     otlp_list_iter_init(&it, x);
     while ((rc = otlp_attr_next(&it, &kv)) > 0) {
         value want, got;
-        value_from_any(&kv.value, &want);
-        if (map_get(e, y, kv.key, &got) != 1 || !value_equal(e, &want, &got))
+        ottl_value_from_any(&kv.value, &want);
+        if (ottl_map_get(e, y, kv.key, &got) != 1 || !ottl_value_equal(e, &want, &got))
             return false;
     }
     return rc == 0;
@@ -104,9 +104,9 @@ static bool equal_slices(ottl_env *e, const otlp_list *x, const otlp_list *y)
         if (ra <= 0 || rb <= 0)
             return ra == 0 && rb == 0;
         value va, vb;
-        value_from_any(&a, &va);
-        value_from_any(&b, &vb);
-        if (!value_equal(e, &va, &vb))
+        ottl_value_from_any(&a, &va);
+        ottl_value_from_any(&b, &vb);
+        if (!ottl_value_equal(e, &va, &vb))
             return false;
     }
 }
@@ -127,7 +127,7 @@ static bool compare_same(const value *a, const value *b, cmp_op op)
     }
 }
 
-bool value_compare(ottl_env *e, const value *a, const value *b, cmp_op op)
+bool ottl_value_compare(ottl_env *e, const value *a, const value *b, cmp_op op)
 {
     if (a->t == V_NIL || b->t == V_NIL) {
         bool both = a->t == b->t;
@@ -145,7 +145,7 @@ bool value_compare(ottl_env *e, const value *a, const value *b, cmp_op op)
         return compare_same(a, b, op);
     default: /* maps, lists, ids: equality only */
         if (op == CMP_EQ || op == CMP_NE)
-            return value_equal(e, a, b) == (op == CMP_EQ);
+            return ottl_value_equal(e, a, b) == (op == CMP_EQ);
         return false;
     }
 }

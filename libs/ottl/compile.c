@@ -178,7 +178,7 @@ const char *ottl_condition_text(const ottl_condition *c)
 
 int ottl_condition_eval(const ottl_condition *c, ottl_env *e, bool *match)
 {
-    arena_reset(&e->scratch);
+    ottl_arena_reset(&e->scratch);
     e->err[0] = 0;
     e->oom = false;
     return ottl_eval_bool(e, c->c.p.where, match);
@@ -188,7 +188,7 @@ int ottl_statement_run(const ottl_statement *s, ottl_env *e)
 {
     bool run = true;
     value ignored;
-    arena_reset(&e->scratch);
+    ottl_arena_reset(&e->scratch);
     e->err[0] = 0;
     e->oom = false;
     if (s->c.p.where && ottl_eval_bool(e, s->c.p.where, &run) != 0)

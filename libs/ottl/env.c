@@ -16,8 +16,8 @@ void ottl_env_free(ottl_env *e)
 {
     if (!e)
         return;
-    arena_free(&e->scratch);
-    arena_free(&e->keep);
+    ottl_arena_free(&e->scratch);
+    ottl_arena_free(&e->keep);
     free(e);
 }
 
@@ -42,7 +42,7 @@ void ottl_env_span(ottl_env *e, const otlp_span *sp)
     e->sp = *sp;
     e->has[OTTL_CTX_SPAN] = true;
     e->has[OTTL_CTX_SPANEVENT] = false;
-    arena_reset(&e->keep);
+    ottl_arena_reset(&e->keep);
     n->name = sp->name;
     n->trace_state = sp->trace_state;
     n->trace_id = sp->trace_id;

@@ -28,12 +28,12 @@ int ottl_apply_keys(ottl_env *e, node *const *keys, size_t n, value *v)
             return -1;
         if (v->t == V_MAP && key.t == V_STRING) {
             value found;
-            int rc = map_get(e, &v->l, key.s, &found);
+            int rc = ottl_map_get(e, &v->l, key.s, &found);
             if (rc < 0)
                 return -1;
             *v = rc ? found : v_nil();
         } else if (v->t == V_SLICE && key.t == V_INT) {
-            if (slice_get(e, &v->l, key.i, v) < 0)
+            if (ottl_slice_get(e, &v->l, key.i, v) < 0)
                 return -1;
         } else {
             return ottl_errorf(e, "type %s does not support %s indexing", ottl_type_name(v->t),
@@ -47,27 +47,27 @@ int ottl_apply_keys(ottl_env *e, node *const *keys, size_t n, value *v)
 
 static int eval_list(ottl_env *e, const node *n, value *out)
 {
-    value *items = arena_alloc(&e->scratch, (n->list.n ? n->list.n : 1) * sizeof(value));
+    value *items = ottl_arena_alloc(&e->scratch, (n->list.n ? n->list.n : 1) * sizeof(value));
     if (!items)
         return ottl_errorf(e, "out of memory");
     for (size_t k = 0; k < n->list.n; k++)
         if (ottl_eval(e, n->list.items[k], &items[k]) != 0)
             return -1;
-    return build_slice(e, items, n->list.n, out);
+    return ottl_build_slice(e, items, n->list.n, out);
 }
 
 static int eval_map(ottl_env *e, const node *n, value *out)
 {
-    otlp_kv *kv = arena_alloc(&e->scratch, (n->map.n ? n->map.n : 1) * sizeof(otlp_kv));
+    otlp_kv *kv = ottl_arena_alloc(&e->scratch, (n->map.n ? n->map.n : 1) * sizeof(otlp_kv));
     if (!kv)
         return ottl_errorf(e, "out of memory");
     for (size_t k = 0; k < n->map.n; k++) {
         value v;
         kv[k].key = bytes_of(n->map.keys[k], n->map.klens[k]);
-        if (ottl_eval(e, n->map.vals[k], &v) != 0 || value_to_any(e, &v, &kv[k].value) != 0)
+        if (ottl_eval(e, n->map.vals[k], &v) != 0 || ottl_value_to_any(e, &v, &kv[k].value) != 0)
             return -1;
     }
-    return build_map(e, kv, n->map.n, out);
+    return ottl_build_map(e, kv, n->map.n, out);
 }
 
 /* ---- math ---- */
@@ -204,7 +204,7 @@ static int eval_cmp(ottl_env *e, const node *n, bool *out)
     value a, b;
     if (ottl_eval(e, n->bin.l, &a) != 0 || ottl_eval(e, n->bin.r, &b) != 0)
         return -1;
-    *out = value_compare(e, &a, &b, (cmp_op)n->bin.op);
+    *out = ottl_value_compare(e, &a, &b, (cmp_op)n->bin.op);
     return 0;
 }
 

@@ -10,17 +10,17 @@
  */
 #include "fn.h"
 
-RUN(fn_set)
+RUN(ottl_fn_set)
 {
     value v;
     (void)out;
     if (arg(e, c, 1, &v) != 0)
         return -1;
     /* the collector's set does nothing with nil (ottl.set.allowNil is off) */
-    return v.t == V_NIL ? 0 : set_target(e, c, 0, &v);
+    return v.t == V_NIL ? 0 : ottl_set_target(e, c, 0, &v);
 }
 
-RUN(fn_delete_key)
+RUN(ottl_fn_delete_key)
 {
     pb_bytes key = lit_str(c, 1);
     (void)out;
@@ -41,7 +41,7 @@ static int filter_map(ottl_env *e, const call_node *c, keep_fn keep)
 {
     otlp_kv *kv;
     size_t n, kept = 0;
-    if (target_entries(e, c, 0, &kv, &n) != 0)
+    if (ottl_target_entries(e, c, 0, &kv, &n) != 0)
         return -1;
     for (size_t k = 0; k < n; k++) {
         int rc = keep(e, c, &kv[k]);
@@ -50,7 +50,7 @@ static int filter_map(ottl_env *e, const call_node *c, keep_fn keep)
         if (rc)
             kv[kept++] = kv[k];
     }
-    return kept == n ? 0 : set_map_entries(e, c->argv[0], kv, kept);
+    return kept == n ? 0 : ottl_set_map_entries(e, c->argv[0], kv, kept);
 }
 
 static int regex_keep(ottl_env *e, const call_node *c, const otlp_kv *kv, bool keep_match)
@@ -88,19 +88,19 @@ static int in_keys(ottl_env *e, const call_node *c, const otlp_kv *kv)
     return listed(c, 1, kv->key);
 }
 
-RUN(fn_delete_matching_keys)
+RUN(ottl_fn_delete_matching_keys)
 {
     (void)out;
     return filter_map(e, c, unmatched);
 }
 
-RUN(fn_keep_matching_keys)
+RUN(ottl_fn_keep_matching_keys)
 {
     (void)out;
     return filter_map(e, c, matched);
 }
 
-RUN(fn_keep_keys)
+RUN(ottl_fn_keep_keys)
 {
     (void)out;
     return filter_map(e, c, in_keys);
@@ -108,7 +108,7 @@ RUN(fn_keep_keys)
 
 /* ---- limit ---- */
 
-const char *check_limit(const call_node *c)
+const char *ottl_check_limit(const call_node *c)
 {
     int64_t limit = c->argv[1]->i;
     if (limit < 0)
@@ -118,13 +118,13 @@ const char *check_limit(const call_node *c)
     return NULL;
 }
 
-RUN(fn_limit)
+RUN(ottl_fn_limit)
 {
     otlp_kv *kv;
     size_t n, kept = 0;
     int64_t limit = c->argv[1]->i, count = 0;
     (void)out;
-    if (target_entries(e, c, 0, &kv, &n) != 0)
+    if (ottl_target_entries(e, c, 0, &kv, &n) != 0)
         return -1;
     if ((int64_t)n <= limit)
         return 0;
@@ -134,12 +134,12 @@ RUN(fn_limit)
     for (size_t k = 0; k < n; k++)
         if (listed(c, 2, kv[k].key) || count++ < limit)
             kv[kept++] = kv[k];
-    return set_map_entries(e, c->argv[0], kv, kept);
+    return ottl_set_map_entries(e, c->argv[0], kv, kept);
 }
 
 /* ---- merge_maps ---- */
 
-const char *check_merge_maps(const call_node *c)
+const char *ottl_check_merge_maps(const call_node *c)
 {
     pb_bytes s = lit_str(c, 2);
     if (bytes_eq(s, "insert", 6) || bytes_eq(s, "update", 6) || bytes_eq(s, "upsert", 6))
@@ -155,7 +155,7 @@ static int find_key(const otlp_kv *kv, size_t n, pb_bytes key)
     return -1;
 }
 
-RUN(fn_merge_maps)
+RUN(ottl_fn_merge_maps)
 {
     value src;
     otlp_kv *target, *from, *all;
@@ -166,10 +166,11 @@ RUN(fn_merge_maps)
     if (arg(e, c, 1, &src) != 0)
         return -1;
     if (src.t != V_MAP)
-        return type_error(e, "pcommon.Map", &src);
-    if (map_entries(e, &src.l, &from, &nf) != 0 || target_entries(e, c, 0, &target, &nt) != 0)
+        return ottl_type_error(e, "pcommon.Map", &src);
+    if (ottl_map_entries(e, &src.l, &from, &nf) != 0 ||
+        ottl_target_entries(e, c, 0, &target, &nt) != 0)
         return -1;
-    if (!(all = arena_alloc(&e->scratch, (nt + nf + 1) * sizeof(otlp_kv))))
+    if (!(all = ottl_arena_alloc(&e->scratch, (nt + nf + 1) * sizeof(otlp_kv))))
         return ottl_errorf(e, "out of memory");
     memcpy(all, target, nt * sizeof(otlp_kv));
     for (size_t k = 0; k < nf; k++) {
@@ -182,12 +183,12 @@ RUN(fn_merge_maps)
             changed++;
         }
     }
-    return changed ? set_map_entries(e, c->argv[0], all, nt) : 0;
+    return changed ? ottl_set_map_entries(e, c->argv[0], all, nt) : 0;
 }
 
 /* ---- truncate_all ---- */
 
-const char *check_truncate_all(const call_node *c)
+const char *ottl_check_truncate_all(const call_node *c)
 {
     int64_t limit = c->argv[1]->i;
     if (limit < 0)
@@ -204,16 +205,16 @@ static pb_bytes truncated(ottl_env *e, const call_node *c, pb_bytes s, size_t li
     size_t room = limit - marker.len;
     size_t cut = utf8_safe ? otlp_utf8_cut(s.ptr, s.len, room) : room;
     pb_bytes parts[2] = {bytes_of(s.ptr, cut), marker};
-    return scratch_concat(e, parts, 2);
+    return ottl_scratch_concat(e, parts, 2);
 }
 
-RUN(fn_truncate_all)
+RUN(ottl_fn_truncate_all)
 {
     otlp_kv *kv;
     size_t n, changed = 0;
     size_t limit = (size_t)c->argv[1]->i;
     (void)out;
-    if (target_entries(e, c, 0, &kv, &n) != 0)
+    if (ottl_target_entries(e, c, 0, &kv, &n) != 0)
         return -1;
     for (size_t k = 0; k < n; k++) {
         if (kv[k].value.type != OTLP_ANY_STRING || kv[k].value.bytes.len <= limit)
@@ -223,5 +224,5 @@ RUN(fn_truncate_all)
             return ottl_errorf(e, "out of memory");
         changed++;
     }
-    return changed ? set_map_entries(e, c->argv[0], kv, n) : 0;
+    return changed ? ottl_set_map_entries(e, c->argv[0], kv, n) : 0;
 }

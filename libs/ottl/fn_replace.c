@@ -12,7 +12,7 @@
  */
 #include "fn.h"
 
-const char *check_replace(const call_node *c)
+const char *ottl_check_replace(const call_node *c)
 {
     if (!has_arg(c, 4))
         return NULL;
@@ -28,7 +28,7 @@ const char *check_replace(const call_node *c)
                                          "no other format verb";
 }
 
-const char *check_replace_all_patterns(const call_node *c)
+const char *ottl_check_replace_all_patterns(const call_node *c)
 {
     pb_bytes mode = lit_str(c, 1);
     if (!bytes_eq(mode, "key", 3) && !bytes_eq(mode, "value", 5))
@@ -37,7 +37,7 @@ const char *check_replace_all_patterns(const call_node *c)
         return NULL;
     call_node shifted = *c; /* the same check, one parameter further */
     shifted.argv[4] = c->argv[5];
-    return check_replace(&shifted);
+    return ottl_check_replace(&shifted);
 }
 
 /* The replacement argument, through the function and format if given. */
@@ -54,15 +54,15 @@ static int get_repl(ottl_env *e, const call_node *c, size_t i, repl *r)
     r->has_format = has_arg(c, i + 2);
     if (r->has_format)
         r->format = lit_str(c, i + 2);
-    return arg_string(e, c, i, &r->text);
+    return ottl_arg_string(e, c, i, &r->text);
 }
 
 /* s through the function, then the format. */
 static int finish(ottl_env *e, const repl *r, pb_bytes s, pb_bytes *out)
 {
-    if (apply_string_fn(e, r->fn, s, out) != 0)
+    if (ottl_apply_string_fn(e, r->fn, s, out) != 0)
         return -1;
-    return r->has_format ? apply_format(e, r->format, *out, out) : 0;
+    return r->has_format ? ottl_apply_format(e, r->format, *out, out) : 0;
 }
 
 /* Bytes of the UTF-8 character at s (1 for a byte that starts none). */
@@ -108,7 +108,7 @@ static int replace_text(ottl_env *e, pb_bytes s, pb_bytes old, pb_bytes with, pb
         return 0;
     }
     len = s.len - hits * old.len + hits * with.len;
-    uint8_t *buf = arena_alloc(&e->scratch, len + 1);
+    uint8_t *buf = ottl_arena_alloc(&e->scratch, len + 1);
     if (!buf)
         return ottl_errorf(e, "out of memory");
     for (size_t k = 0; k < s.len;) {
@@ -169,10 +169,10 @@ static int set_if_changed(ottl_env *e, const call_node *c, pb_bytes was, pb_byte
     if (bytes_eq(was, now.ptr, now.len))
         return 0;
     value v = v_str(now);
-    return set_target(e, c, 0, &v);
+    return ottl_set_target(e, c, 0, &v);
 }
 
-RUN(fn_replace_pattern)
+RUN(ottl_fn_replace_pattern)
 {
     pb_bytes s, result;
     bool is_string;
@@ -200,7 +200,7 @@ static int glob_result(ottl_env *e, const repl *r, pb_bytes *out)
     return finish(e, r, r->text, out);
 }
 
-RUN(fn_replace_match)
+RUN(ottl_fn_replace_match)
 {
     pb_bytes s, result;
     bool is_string;
@@ -215,14 +215,14 @@ RUN(fn_replace_match)
     return set_if_changed(e, c, s, result);
 }
 
-RUN(fn_replace_all_matches)
+RUN(ottl_fn_replace_all_matches)
 {
     otlp_kv *kv;
     size_t n, changed = 0;
     repl r;
     pb_bytes result;
     (void)out;
-    if (get_repl(e, c, 2, &r) != 0 || target_entries(e, c, 0, &kv, &n) != 0)
+    if (get_repl(e, c, 2, &r) != 0 || ottl_target_entries(e, c, 0, &kv, &n) != 0)
         return -1;
     for (size_t k = 0; k < n; k++) {
         pb_bytes s = kv[k].value.bytes;
@@ -235,7 +235,7 @@ RUN(fn_replace_all_matches)
             changed++;
         }
     }
-    return changed ? set_map_entries(e, c->argv[0], kv, n) : 0;
+    return changed ? ottl_set_map_entries(e, c->argv[0], kv, n) : 0;
 }
 
 /* One entry of replace_all_patterns in value mode. 1 when it changed. */
@@ -278,14 +278,14 @@ static int pattern_keys(ottl_env *e, const call_node *c, const repl *r, otlp_kv 
     return changed > 0;
 }
 
-RUN(fn_replace_all_patterns)
+RUN(ottl_fn_replace_all_patterns)
 {
     otlp_kv *kv;
     size_t n;
     int changed = 0;
     repl r;
     (void)out;
-    if (get_repl(e, c, 3, &r) != 0 || target_entries(e, c, 0, &kv, &n) != 0)
+    if (get_repl(e, c, 3, &r) != 0 || ottl_target_entries(e, c, 0, &kv, &n) != 0)
         return -1;
     if (bytes_eq(lit_str(c, 1), "key", 3)) {
         changed = pattern_keys(e, c, &r, kv, &n);
@@ -297,5 +297,5 @@ RUN(fn_replace_all_patterns)
     }
     if (changed < 0)
         return -1;
-    return changed ? set_map_entries(e, c->argv[0], kv, n) : 0;
+    return changed ? ottl_set_map_entries(e, c->argv[0], kv, n) : 0;
 }

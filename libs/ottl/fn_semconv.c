@@ -10,7 +10,7 @@
 
 #define SEMCONV_VERSION "1.37.0"
 
-const char *check_semconv(const call_node *c)
+const char *ottl_check_semconv(const call_node *c)
 {
     if (!bytes_eq(lit_str(c, 0), SEMCONV_VERSION, strlen(SEMCONV_VERSION)))
         return "unsupported semconv version, supported version: " SEMCONV_VERSION;
@@ -33,8 +33,8 @@ static bool attr(namer *m, const char *key, const char *alias, pb_bytes *out)
     for (int k = 0; k < 2 && keys[k]; k++) {
         value v;
         bool nil;
-        if (map_get(m->e, &m->attrs, bytes_of(keys[k], strlen(keys[k])), &v) == 1 &&
-            value_text(m->e, &v, TEXT_AS_STRING, out, &nil) == 0)
+        if (ottl_map_get(m->e, &m->attrs, bytes_of(keys[k], strlen(keys[k])), &v) == 1 &&
+            ottl_value_text(m->e, &v, TEXT_AS_STRING, out, &nil) == 0)
             return true;
     }
     return false;
@@ -43,7 +43,8 @@ static bool attr(namer *m, const char *key, const char *alias, pb_bytes *out)
 static bool attr_true(namer *m, const char *key)
 {
     value v;
-    return map_get(m->e, &m->attrs, bytes_of(key, strlen(key)), &v) == 1 && v.t == V_BOOL && v.b;
+    return ottl_map_get(m->e, &m->attrs, bytes_of(key, strlen(key)), &v) == 1 &&
+           v.t == V_BOOL && v.b;
 }
 
 static void part(namer *m, pb_bytes b)
@@ -200,7 +201,7 @@ static bool derive(namer *m, int32_t kind)
     }
 }
 
-RUN(fn_set_semconv_span_name)
+RUN(ottl_fn_set_semconv_span_name)
 {
     namer m = {.e = e};
     pb_bytes old = e->now.name;
@@ -209,10 +210,10 @@ RUN(fn_set_semconv_span_name)
         return -1;
     if (!derive(&m, e->now.kind))
         return 0;
-    value name = v_str(scratch_concat(e, m.parts, m.n));
+    value name = v_str(ottl_scratch_concat(e, m.parts, m.n));
     if (bytes_eq(old, name.s.ptr, name.s.len))
         return 0;
-    old = scratch_dup(e, old.ptr, old.len); /* setting the name replaces the record's */
+    old = ottl_scratch_dup(e, old.ptr, old.len); /* setting the name replaces the record's */
     if (ottl_set_span_name(e, &name) != 0)
         return -1;
     if (!has_arg(c, 1))

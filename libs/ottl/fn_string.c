@@ -1,5 +1,5 @@
 /*
- * fn_string.c: converters on strings: Concat, IsMatch, ToLowerCase,
+ * ottl_fn_string.c: converters on strings: Concat, IsMatch, ToLowerCase,
  * ToUpperCase, Substring, Split, HasPrefix, HasSuffix, Trim, TrimPrefix,
  * TrimSuffix, and the hashes SHA1, SHA256, SHA512, MD5 (OpenSSL, lower
  * case hex) and FNV (64-bit FNV-1a as an int64).
@@ -24,11 +24,11 @@ static int join_item(ottl_env *e, void *arg, const value *item)
     joiner *j = arg;
     pb_bytes s;
     bool nil;
-    if (value_string_like(e, item, &s, &nil) != 0)
+    if (ottl_value_string_like(e, item, &s, &nil) != 0)
         return -1;
     if (j->n + 2 > j->cap) {
         size_t cap = j->cap ? 2 * j->cap : 16;
-        pb_bytes *p = arena_alloc(&e->scratch, cap * sizeof(pb_bytes));
+        pb_bytes *p = ottl_arena_alloc(&e->scratch, cap * sizeof(pb_bytes));
         if (!p)
             return ottl_errorf(e, "out of memory");
         if (j->n)
@@ -42,21 +42,21 @@ static int join_item(ottl_env *e, void *arg, const value *item)
     return 0;
 }
 
-RUN(fn_concat)
+RUN(ottl_fn_concat)
 {
     joiner j = {.delim = lit_str(c, 1)};
-    if (arg_each_item(e, c, 0, join_item, &j) < 0)
+    if (ottl_arg_each_item(e, c, 0, join_item, &j) < 0)
         return -1;
-    *out = v_str(j.n ? scratch_concat(e, j.parts, j.n) : bytes_of("", 0));
+    *out = v_str(j.n ? ottl_scratch_concat(e, j.parts, j.n) : bytes_of("", 0));
     return out->s.ptr ? 0 : ottl_errorf(e, "out of memory");
 }
 
-RUN(fn_is_match)
+RUN(ottl_fn_is_match)
 {
     value v;
     pb_bytes s;
     bool nil;
-    if (arg(e, c, 0, &v) != 0 || value_text(e, &v, TEXT_IS_MATCH, &s, &nil) != 0)
+    if (arg(e, c, 0, &v) != 0 || ottl_value_text(e, &v, TEXT_IS_MATCH, &s, &nil) != 0)
         return -1;
     int m = nil ? 0 : ottl_regex_search(c->aux[1], s);
     if (m < 0)
@@ -122,17 +122,18 @@ static uint32_t map_case(uint32_t r, bool upper)
         return upper ? (r >= 'a' && r <= 'z' ? r - 32 : r) : (r >= 'A' && r <= 'Z' ? r + 32 : r);
     if (!utf8_locale)
         return r;
-    return (uint32_t)(upper ? towupper_l((wint_t)r, utf8_locale) : towlower_l((wint_t)r, utf8_locale));
+    wint_t w = (wint_t)r;
+    return (uint32_t)(upper ? towupper_l(w, utf8_locale) : towlower_l(w, utf8_locale));
 }
 
 /* Unicode case mapping (ASCII always; beyond it with the C.UTF-8 locale). */
 static int change_case(ottl_env *e, const call_node *c, bool upper, value *out)
 {
     pb_bytes s;
-    if (arg_string(e, c, 0, &s) != 0)
+    if (ottl_arg_string(e, c, 0, &s) != 0)
         return -1;
     pthread_once(&utf8_once, load_utf8_locale);
-    uint8_t *buf = arena_alloc(&e->scratch, 4 * s.len + 1);
+    uint8_t *buf = ottl_arena_alloc(&e->scratch, 4 * s.len + 1);
     size_t o = 0, len;
     if (!buf)
         return ottl_errorf(e, "out of memory");
@@ -148,17 +149,17 @@ static int change_case(ottl_env *e, const call_node *c, bool upper, value *out)
     return 0;
 }
 
-RUN(fn_to_lower) { return change_case(e, c, false, out); }
-RUN(fn_to_upper) { return change_case(e, c, true, out); }
+RUN(ottl_fn_to_lower) { return change_case(e, c, false, out); }
+RUN(ottl_fn_to_upper) { return change_case(e, c, true, out); }
 
 /* ---- pieces ---- */
 
-RUN(fn_substring)
+RUN(ottl_fn_substring)
 {
     pb_bytes s;
     int64_t start, length;
-    if (arg_string(e, c, 0, &s) != 0 || arg_int(e, c, 1, &start) != 0 ||
-        arg_int(e, c, 2, &length) != 0)
+    if (ottl_arg_string(e, c, 0, &s) != 0 || ottl_arg_int(e, c, 1, &start) != 0 ||
+        ottl_arg_int(e, c, 2, &length) != 0)
         return -1;
     if (start < 0)
         return ottl_errorf(e, "invalid start for substring function, %lld cannot be negative",
@@ -182,13 +183,13 @@ RUN(fn_substring)
 
 /* Go's strings.Split: by the delimiter, or into characters when it is
  * empty (then "" gives no items). */
-RUN(fn_split)
+RUN(ottl_fn_split)
 {
     pb_bytes s, d = lit_str(c, 1);
     size_t n = 0, at = 0, len;
-    if (arg_string(e, c, 0, &s) != 0)
+    if (ottl_arg_string(e, c, 0, &s) != 0)
         return -1;
-    value *items = arena_alloc(&e->scratch, (s.len + 1) * sizeof(value));
+    value *items = ottl_arena_alloc(&e->scratch, (s.len + 1) * sizeof(value));
     if (!items)
         return ottl_errorf(e, "out of memory");
     for (size_t k = 0; !d.len && k < s.len; k += len) {
@@ -206,13 +207,13 @@ RUN(fn_split)
     }
     if (d.len)
         items[n++] = v_str(bytes_of(s.ptr + at, s.len - at));
-    return build_slice(e, items, n, out);
+    return ottl_build_slice(e, items, n, out);
 }
 
 static int affix(ottl_env *e, const call_node *c, bool suffix, bool trim, value *out)
 {
     pb_bytes s, a = lit_str(c, 1);
-    if (arg_string(e, c, 0, &s) != 0)
+    if (ottl_arg_string(e, c, 0, &s) != 0)
         return -1;
     bool has = s.len >= a.len &&
                (!a.len || memcmp(s.ptr + (suffix ? s.len - a.len : 0), a.ptr, a.len) == 0);
@@ -224,10 +225,10 @@ static int affix(ottl_env *e, const call_node *c, bool suffix, bool trim, value 
     return 0;
 }
 
-RUN(fn_has_prefix) { return affix(e, c, false, false, out); }
-RUN(fn_has_suffix) { return affix(e, c, true, false, out); }
-RUN(fn_trim_prefix) { return affix(e, c, false, true, out); }
-RUN(fn_trim_suffix) { return affix(e, c, true, true, out); }
+RUN(ottl_fn_has_prefix) { return affix(e, c, false, false, out); }
+RUN(ottl_fn_has_suffix) { return affix(e, c, true, false, out); }
+RUN(ottl_fn_trim_prefix) { return affix(e, c, false, true, out); }
+RUN(ottl_fn_trim_suffix) { return affix(e, c, true, true, out); }
 
 /* Whether the character at s is one of the cutset's. */
 static bool in_cutset(pb_bytes cut, const uint8_t *s, size_t len)
@@ -241,11 +242,11 @@ static bool in_cutset(pb_bytes cut, const uint8_t *s, size_t len)
     return false;
 }
 
-RUN(fn_trim)
+RUN(ottl_fn_trim)
 {
     pb_bytes s, cut = has_arg(c, 1) ? lit_str(c, 1) : bytes_of(" ", 1);
     size_t len;
-    if (arg_string(e, c, 0, &s) != 0)
+    if (ottl_arg_string(e, c, 0, &s) != 0)
         return -1;
     while (s.len) {
         decode(s.ptr, s.len, &len);
@@ -274,11 +275,11 @@ static int digest(ottl_env *e, const call_node *c, const EVP_MD *md, value *out)
     pb_bytes s;
     unsigned char sum[EVP_MAX_MD_SIZE];
     unsigned int n = 0;
-    if (arg_string(e, c, 0, &s) != 0)
+    if (ottl_arg_string(e, c, 0, &s) != 0)
         return -1;
     if (!EVP_Digest(s.ptr ? s.ptr : (const uint8_t *)"", s.len, sum, &n, md, NULL))
         return ottl_errorf(e, "hashing failed");
-    char *h = arena_alloc(&e->scratch, 2 * (size_t)n + 1);
+    char *h = ottl_arena_alloc(&e->scratch, 2 * (size_t)n + 1);
     if (!h)
         return ottl_errorf(e, "out of memory");
     for (size_t k = 0; k < n; k++) {
@@ -289,16 +290,16 @@ static int digest(ottl_env *e, const call_node *c, const EVP_MD *md, value *out)
     return 0;
 }
 
-RUN(fn_sha1) { return digest(e, c, EVP_sha1(), out); }
-RUN(fn_sha256) { return digest(e, c, EVP_sha256(), out); }
-RUN(fn_sha512) { return digest(e, c, EVP_sha512(), out); }
-RUN(fn_md5) { return digest(e, c, EVP_md5(), out); }
+RUN(ottl_fn_sha1) { return digest(e, c, EVP_sha1(), out); }
+RUN(ottl_fn_sha256) { return digest(e, c, EVP_sha256(), out); }
+RUN(ottl_fn_sha512) { return digest(e, c, EVP_sha512(), out); }
+RUN(ottl_fn_md5) { return digest(e, c, EVP_md5(), out); }
 
-RUN(fn_fnv)
+RUN(ottl_fn_fnv)
 {
     pb_bytes s;
     uint64_t h = 14695981039346656037ull;
-    if (arg_string(e, c, 0, &s) != 0)
+    if (ottl_arg_string(e, c, 0, &s) != 0)
         return -1;
     for (size_t k = 0; k < s.len; k++) {
         h ^= s.ptr[k];

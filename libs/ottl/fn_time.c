@@ -16,17 +16,17 @@ static value time_of(vtype t, int64_t ns)
     return v;
 }
 
-RUN(fn_now)
+RUN(ottl_fn_now)
 {
     (void)c;
     *out = time_of(V_TIME, e->fixed_now ? e->fixed_now : (int64_t)otelc_real_ns());
     return 0;
 }
 
-RUN(fn_unix)
+RUN(ottl_fn_unix)
 {
     int64_t sec, nsec = 0;
-    if (arg_int(e, c, 0, &sec) != 0 || (has_arg(c, 1) && arg_int(e, c, 1, &nsec) != 0))
+    if (ottl_arg_int(e, c, 0, &sec) != 0 || (has_arg(c, 1) && ottl_arg_int(e, c, 1, &nsec) != 0))
         return -1;
     *out = time_of(V_TIME, (int64_t)((uint64_t)sec * 1000000000u + (uint64_t)nsec));
     return 0;
@@ -42,16 +42,16 @@ static int64_t floor_div(int64_t a, int64_t b)
 static int unix_in(ottl_env *e, const call_node *c, int64_t unit, value *out)
 {
     int64_t t;
-    if (arg_time(e, c, 0, V_TIME, &t) != 0)
+    if (ottl_arg_time(e, c, 0, V_TIME, &t) != 0)
         return -1;
     *out = v_int(floor_div(t, unit));
     return 0;
 }
 
-RUN(fn_unix_nano) { return unix_in(e, c, 1, out); }
-RUN(fn_unix_micro) { return unix_in(e, c, 1000, out); }
-RUN(fn_unix_milli) { return unix_in(e, c, 1000000, out); }
-RUN(fn_unix_seconds) { return unix_in(e, c, 1000000000, out); }
+RUN(ottl_fn_unix_nano) { return unix_in(e, c, 1, out); }
+RUN(ottl_fn_unix_micro) { return unix_in(e, c, 1000, out); }
+RUN(ottl_fn_unix_milli) { return unix_in(e, c, 1000000, out); }
+RUN(ottl_fn_unix_seconds) { return unix_in(e, c, 1000000000, out); }
 
 /* ---- Duration: Go's time.ParseDuration ---- */
 
@@ -133,11 +133,11 @@ static bool parse_duration(pb_bytes s, int64_t *out)
     return true;
 }
 
-RUN(fn_duration)
+RUN(ottl_fn_duration)
 {
     pb_bytes s;
     int64_t ns;
-    if (arg_string(e, c, 0, &s) != 0)
+    if (ottl_arg_string(e, c, 0, &s) != 0)
         return -1;
     if (!parse_duration(s, &ns))
         return ottl_errorf(e, "time: invalid duration \"%.*s\"", (int)s.len, (const char *)s.ptr);
@@ -148,37 +148,37 @@ RUN(fn_duration)
 static int whole(ottl_env *e, const call_node *c, int64_t unit, value *out)
 {
     int64_t d;
-    if (arg_time(e, c, 0, V_DURATION, &d) != 0)
+    if (ottl_arg_time(e, c, 0, V_DURATION, &d) != 0)
         return -1;
     *out = v_int(d / unit); /* Go's integer division truncates */
     return 0;
 }
 
-RUN(fn_nanoseconds) { return whole(e, c, 1, out); }
-RUN(fn_microseconds) { return whole(e, c, 1000, out); }
-RUN(fn_milliseconds) { return whole(e, c, 1000000, out); }
+RUN(ottl_fn_nanoseconds) { return whole(e, c, 1, out); }
+RUN(ottl_fn_microseconds) { return whole(e, c, 1000, out); }
+RUN(ottl_fn_milliseconds) { return whole(e, c, 1000000, out); }
 
 static int fractional(ottl_env *e, const call_node *c, int64_t unit, value *out)
 {
     int64_t d;
-    if (arg_time(e, c, 0, V_DURATION, &d) != 0)
+    if (ottl_arg_time(e, c, 0, V_DURATION, &d) != 0)
         return -1;
     int64_t whole_units = d / unit; /* Go splits a duration the same way */
     *out = v_double((double)whole_units + (double)(d % unit) / (double)unit);
     return 0;
 }
 
-RUN(fn_seconds) { return fractional(e, c, 1000000000, out); }
-RUN(fn_minutes) { return fractional(e, c, 60000000000, out); }
-RUN(fn_hours) { return fractional(e, c, 3600000000000, out); }
+RUN(ottl_fn_seconds) { return fractional(e, c, 1000000000, out); }
+RUN(ottl_fn_minutes) { return fractional(e, c, 60000000000, out); }
+RUN(ottl_fn_hours) { return fractional(e, c, 3600000000000, out); }
 
 /* Go's Time.Truncate: rounds down to a multiple of d counted from Go's
  * zero time (1 January of year 1, UTC). */
-RUN(fn_truncate_time)
+RUN(ottl_fn_truncate_time)
 {
     int64_t t, d;
     const __int128 zero_offset = (__int128)62135596800 * 1000000000;
-    if (arg_time(e, c, 0, V_TIME, &t) != 0 || arg_time(e, c, 1, V_DURATION, &d) != 0)
+    if (ottl_arg_time(e, c, 0, V_TIME, &t) != 0 || ottl_arg_time(e, c, 1, V_DURATION, &d) != 0)
         return -1;
     if (d > 0) {
         __int128 abs = (__int128)t + zero_offset, r = abs % d;
@@ -188,7 +188,7 @@ RUN(fn_truncate_time)
     return 0;
 }
 
-RUN(fn_is_root_span)
+RUN(ottl_fn_is_root_span)
 {
     pb_bytes p = e->now.parent_span_id;
     bool root = true;

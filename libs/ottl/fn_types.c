@@ -48,7 +48,7 @@ static int64_t double_to_int(double d)
     return (int64_t)d;
 }
 
-RUN(fn_int)
+RUN(ottl_fn_int)
 {
     value v;
     if (arg(e, c, 0, &v) != 0)
@@ -63,7 +63,7 @@ RUN(fn_int)
     return 0;
 }
 
-RUN(fn_double)
+RUN(ottl_fn_double)
 {
     value v;
     if (arg(e, c, 0, &v) != 0)
@@ -78,12 +78,12 @@ RUN(fn_double)
     return 0;
 }
 
-RUN(fn_string)
+RUN(ottl_fn_string)
 {
     value v;
     pb_bytes s;
     bool nil;
-    if (arg(e, c, 0, &v) != 0 || value_string_like(e, &v, &s, &nil) != 0)
+    if (arg(e, c, 0, &v) != 0 || ottl_value_string_like(e, &v, &s, &nil) != 0)
         return -1;
     *out = nil ? v_nil() : v_str(s);
     return 0;
@@ -103,7 +103,7 @@ static int parse_bool(pb_bytes s)
     return -1;
 }
 
-RUN(fn_bool)
+RUN(ottl_fn_bool)
 {
     value v;
     int b;
@@ -128,12 +128,12 @@ static int is_type(ottl_env *e, const call_node *c, vtype t, value *out)
     return 0;
 }
 
-RUN(fn_is_string) { return is_type(e, c, V_STRING, out); }
-RUN(fn_is_int) { return is_type(e, c, V_INT, out); }
-RUN(fn_is_double) { return is_type(e, c, V_DOUBLE, out); }
-RUN(fn_is_bool) { return is_type(e, c, V_BOOL, out); }
-RUN(fn_is_map) { return is_type(e, c, V_MAP, out); }
-RUN(fn_is_list) { return is_type(e, c, V_SLICE, out); }
+RUN(ottl_fn_is_string) { return is_type(e, c, V_STRING, out); }
+RUN(ottl_fn_is_int) { return is_type(e, c, V_INT, out); }
+RUN(ottl_fn_is_double) { return is_type(e, c, V_DOUBLE, out); }
+RUN(ottl_fn_is_bool) { return is_type(e, c, V_BOOL, out); }
+RUN(ottl_fn_is_map) { return is_type(e, c, V_MAP, out); }
+RUN(ottl_fn_is_list) { return is_type(e, c, V_SLICE, out); }
 
 static bool all_zero(pb_bytes s)
 {
@@ -143,7 +143,7 @@ static bool all_zero(pb_bytes s)
     return true;
 }
 
-RUN(fn_is_empty)
+RUN(ottl_fn_is_empty)
 {
     value v;
     if (arg(e, c, 0, &v) != 0)
@@ -155,21 +155,21 @@ RUN(fn_is_empty)
     case V_DOUBLE: *out = v_bool(v.d == 0); break;
     case V_STRING: case V_BYTES: *out = v_bool(v.s.len == 0); break;
     case V_TRACE_ID: case V_SPAN_ID: *out = v_bool(all_zero(v.s)); break;
-    case V_MAP: case V_SLICE: *out = v_bool(list_count(&v.l, v.t == V_MAP) == 0); break;
+    case V_MAP: case V_SLICE: *out = v_bool(ottl_list_count(&v.l, v.t == V_MAP) == 0); break;
     case V_EVENTS: case V_LINKS: *out = v_bool(v.i == 0); break;
     default: *out = v_bool(false); break;
     }
     return 0;
 }
 
-RUN(fn_len)
+RUN(ottl_fn_len)
 {
     value v;
     if (arg(e, c, 0, &v) != 0)
         return -1;
     switch (v.t) {
     case V_STRING: *out = v_int((int64_t)v.s.len); return 0;
-    case V_MAP: case V_SLICE: *out = v_int(list_count(&v.l, v.t == V_MAP)); return 0;
+    case V_MAP: case V_SLICE: *out = v_int(ottl_list_count(&v.l, v.t == V_MAP)); return 0;
     case V_EVENTS: case V_LINKS: *out = v_int(v.i); return 0;
     default: return ottl_errorf(e, "unsupported type for Len: %s", ottl_type_name(v.t));
     }
@@ -181,10 +181,10 @@ static pb_bytes be64(ottl_env *e, uint64_t u)
     uint8_t b[8];
     for (int k = 0; k < 8; k++)
         b[k] = (uint8_t)(u >> (56 - 8 * k));
-    return scratch_dup(e, b, 8);
+    return ottl_scratch_dup(e, b, 8);
 }
 
-RUN(fn_hex)
+RUN(ottl_fn_hex)
 {
     value v;
     uint64_t bits;
@@ -197,7 +197,7 @@ RUN(fn_hex)
     case V_STRING: case V_BYTES: out->s = v.s; return 0;
     case V_INT: out->s = be64(e, (uint64_t)v.i); return 0;
     case V_DOUBLE: memcpy(&bits, &v.d, 8); out->s = be64(e, bits); return 0;
-    case V_BOOL: out->s = scratch_dup(e, v.b ? "\1" : "\0", 1); return 0;
+    case V_BOOL: out->s = ottl_scratch_dup(e, v.b ? "\1" : "\0", 1); return 0;
     default: return ottl_errorf(e, "unsupported type: %s", ottl_type_name(v.t));
     }
 }
@@ -232,12 +232,12 @@ static int make_id(ottl_env *e, const call_node *c, vtype t, size_t n, value *ou
     }
     *out = v_nil();
     out->t = t;
-    out->s = scratch_dup(e, id, n);
+    out->s = ottl_scratch_dup(e, id, n);
     return 0;
 }
 
-RUN(fn_trace_id) { return make_id(e, c, V_TRACE_ID, 16, out); }
-RUN(fn_span_id) { return make_id(e, c, V_SPAN_ID, 8, out); }
+RUN(ottl_fn_trace_id) { return make_id(e, c, V_TRACE_ID, 16, out); }
+RUN(ottl_fn_span_id) { return make_id(e, c, V_SPAN_ID, 8, out); }
 
 static int first_non_nil(ottl_env *e, void *arg, const value *item)
 {
@@ -248,10 +248,10 @@ static int first_non_nil(ottl_env *e, void *arg, const value *item)
     return 1;
 }
 
-RUN(fn_coalesce)
+RUN(ottl_fn_coalesce)
 {
     *out = v_nil();
-    return arg_each_item(e, c, 0, first_non_nil, out) < 0 ? -1 : 0;
+    return ottl_arg_each_item(e, c, 0, first_non_nil, out) < 0 ? -1 : 0;
 }
 
 typedef struct contains {
@@ -262,16 +262,16 @@ typedef struct contains {
 static int same_item(ottl_env *e, void *arg, const value *item)
 {
     contains *k = arg;
-    k->found = value_compare(e, item, &k->item, CMP_EQ);
+    k->found = ottl_value_compare(e, item, &k->item, CMP_EQ);
     return k->found;
 }
 
-RUN(fn_contains_value)
+RUN(ottl_fn_contains_value)
 {
     contains k = {.found = false};
     if (arg(e, c, 1, &k.item) != 0)
         return -1;
-    if (arg_each_item(e, c, 0, same_item, &k) < 0)
+    if (ottl_arg_each_item(e, c, 0, same_item, &k) < 0)
         return -1;
     *out = v_bool(k.found);
     return 0;

@@ -3,35 +3,35 @@
  */
 #include "fn.h"
 
-int arg_string(ottl_env *e, const call_node *c, size_t i, pb_bytes *out)
+int ottl_arg_string(ottl_env *e, const call_node *c, size_t i, pb_bytes *out)
 {
     value v;
     if (arg(e, c, i, &v) != 0)
         return -1;
     if (v.t != V_STRING)
-        return type_error(e, "string", &v);
+        return ottl_type_error(e, "string", &v);
     *out = v.s;
     return 0;
 }
 
-int arg_int(ottl_env *e, const call_node *c, size_t i, int64_t *out)
+int ottl_arg_int(ottl_env *e, const call_node *c, size_t i, int64_t *out)
 {
     value v;
     if (arg(e, c, i, &v) != 0)
         return -1;
     if (v.t != V_INT)
-        return type_error(e, "int64", &v);
+        return ottl_type_error(e, "int64", &v);
     *out = v.i;
     return 0;
 }
 
-int arg_time(ottl_env *e, const call_node *c, size_t i, vtype want, int64_t *out)
+int ottl_arg_time(ottl_env *e, const call_node *c, size_t i, vtype want, int64_t *out)
 {
     value v;
     if (arg(e, c, i, &v) != 0)
         return -1;
     if (v.t != want)
-        return type_error(e, ottl_type_name(want), &v);
+        return ottl_type_error(e, ottl_type_name(want), &v);
     *out = v.i;
     return 0;
 }
@@ -42,18 +42,18 @@ static int each_value_item(ottl_env *e, const value *list, item_fn fn, void *fna
     otlp_anyvalue a;
     int rc;
     if (list->t != V_SLICE)
-        return type_error(e, "a list", list);
+        return ottl_type_error(e, "a list", list);
     otlp_list_iter_init(&it, &list->l);
     while ((rc = otlp_array_next(&it, &a)) > 0) {
         value v;
-        value_from_any(&a, &v);
+        ottl_value_from_any(&a, &v);
         if ((rc = fn(e, fnarg, &v)) != 0)
             return rc;
     }
     return rc < 0 ? ottl_errorf(e, "malformed list") : 0;
 }
 
-int arg_each_item(ottl_env *e, const call_node *c, size_t i, item_fn fn, void *fnarg)
+int ottl_arg_each_item(ottl_env *e, const call_node *c, size_t i, item_fn fn, void *fnarg)
 {
     const node *n = c->argv[i];
     value v;
@@ -72,7 +72,7 @@ int arg_each_item(ottl_env *e, const call_node *c, size_t i, item_fn fn, void *f
     return 0;
 }
 
-int apply_string_fn(ottl_env *e, const ottl_fn *f, pb_bytes s, pb_bytes *out)
+int ottl_apply_string_fn(ottl_env *e, const ottl_fn *f, pb_bytes s, pb_bytes *out)
 {
     /* a call of f on the string literal s, made on the stack */
     node lit = {.kind = N_STRING};
@@ -89,20 +89,20 @@ int apply_string_fn(ottl_env *e, const ottl_fn *f, pb_bytes s, pb_bytes *out)
     return 0;
 }
 
-int set_target(ottl_env *e, const call_node *c, size_t i, const value *v)
+int ottl_set_target(ottl_env *e, const call_node *c, size_t i, const value *v)
 {
     return ottl_path_set(e, c->argv[i], v);
 }
 
-int target_entries(ottl_env *e, const call_node *c, size_t i, otlp_kv **kv, size_t *n)
+int ottl_target_entries(ottl_env *e, const call_node *c, size_t i, otlp_kv **kv, size_t *n)
 {
     otlp_list l;
     if (ottl_level_attrs(e, c->argv[i]->path.level, &l) != 0)
         return -1;
-    return map_entries(e, &l, kv, n);
+    return ottl_map_entries(e, &l, kv, n);
 }
 
-int set_map_entries(ottl_env *e, const node *target, const otlp_kv *kv, size_t n)
+int ottl_set_map_entries(ottl_env *e, const node *target, const otlp_kv *kv, size_t n)
 {
     otlp_list l;
     int level = target->path.level;
@@ -110,7 +110,7 @@ int set_map_entries(ottl_env *e, const node *target, const otlp_kv *kv, size_t n
         return ottl_errorf(e, "read-only evaluation cannot edit");
     if (ottl_level_attrs(e, level, &l) != 0)
         return -1;
-    int64_t now = list_count(&l, true);
+    int64_t now = ottl_list_count(&l, true);
     if (now < 0)
         return ottl_errorf(e, "malformed attributes");
     int rc = otlp_edit_attr_splice(e->ed, ottl_level_target(level), 0, (size_t)now, kv, n);
@@ -120,7 +120,7 @@ int set_map_entries(ottl_env *e, const node *target, const otlp_kv *kv, size_t n
     return 0;
 }
 
-int apply_format(ottl_env *e, pb_bytes format, pb_bytes s, pb_bytes *out)
+int ottl_apply_format(ottl_env *e, pb_bytes format, pb_bytes s, pb_bytes *out)
 {
     const uint8_t *at = NULL;
     for (size_t k = 0; k + 1 < format.len && !at; k++)
@@ -131,6 +131,6 @@ int apply_format(ottl_env *e, pb_bytes format, pb_bytes s, pb_bytes *out)
     size_t head = (size_t)(at - format.ptr);
     pb_bytes parts[3] = {bytes_of(format.ptr, head), s,
                          bytes_of(at + 2, format.len - head - 2)};
-    *out = scratch_concat(e, parts, 3);
+    *out = ottl_scratch_concat(e, parts, 3);
     return out->ptr ? 0 : ottl_errorf(e, "out of memory");
 }

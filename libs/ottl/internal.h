@@ -22,12 +22,12 @@ typedef struct arena {
 } arena;
 
 /* Zeroed memory aligned for any type, or NULL (and failed set). */
-void *arena_alloc(arena *a, size_t n);
+void *ottl_arena_alloc(arena *a, size_t n);
 /* A copy of n bytes (NUL-terminated, not counted in n). */
-char *arena_dup(arena *a, const void *p, size_t n);
+char *ottl_arena_dup(arena *a, const void *p, size_t n);
 /* Forgets everything allocated; keeps the chunks for reuse. */
-void arena_reset(arena *a);
-void arena_free(arena *a);
+void ottl_arena_reset(arena *a);
+void ottl_arena_free(arena *a);
 
 /* ---- tokens ---- */
 

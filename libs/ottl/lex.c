@@ -175,7 +175,7 @@ int ottl_lex(arena *a, const char *text, token **out, size_t *n, ottl_error *err
 {
     lexer l = {text, 0};
     size_t cap = 16, count = 0;
-    token *toks = arena_alloc(a, cap * sizeof(token));
+    token *toks = ottl_arena_alloc(a, cap * sizeof(token));
     for (;;) {
         if (!toks)
             return ottl_fail(err, text, 0, "out of memory");
@@ -184,7 +184,7 @@ int ottl_lex(arena *a, const char *text, token **out, size_t *n, ottl_error *err
         if (toks[count++].kind == T_EOF)
             break;
         if (count == cap) {
-            token *more = arena_alloc(a, 2 * cap * sizeof(token));
+            token *more = ottl_arena_alloc(a, 2 * cap * sizeof(token));
             if (more)
                 memcpy(more, toks, cap * sizeof(token));
             toks = more;

@@ -28,7 +28,7 @@ static void describe(const parser *p, const token *t, char *out, size_t cap)
         snprintf(out, cap, "\"%.*s\"", t->len > 40 ? 40 : (int)t->len, p->text + t->pos);
 }
 
-void *syntax_error(parser *p, const char *expected)
+void *ottl_syntax_error(parser *p, const char *expected)
 {
     const token *t = peek(p);
     char what[64];
@@ -41,7 +41,7 @@ void *syntax_error(parser *p, const char *expected)
     return NULL;
 }
 
-void *hard_error(parser *p, uint32_t pos, const char *fmt, ...)
+void *ottl_hard_error(parser *p, uint32_t pos, const char *fmt, ...)
 {
     va_list ap;
     if (p->hard)
@@ -55,32 +55,32 @@ void *hard_error(parser *p, uint32_t pos, const char *fmt, ...)
     return NULL;
 }
 
-bool nest(parser *p)
+bool ottl_nest(parser *p)
 {
     if (++p->depth <= OTTL_MAX_NESTING)
         return true;
     p->depth--;
-    return hard_error(p, peek(p)->pos, "nested more than %d levels deep", OTTL_MAX_NESTING) !=
+    return ottl_hard_error(p, peek(p)->pos, "nested more than %d levels deep", OTTL_MAX_NESTING) !=
            NULL;
 }
 
-node *new_node(parser *p, node_kind k, uint32_t pos)
+node *ottl_new_node(parser *p, node_kind k, uint32_t pos)
 {
-    node *n = arena_alloc(p->a, sizeof(node));
+    node *n = ottl_arena_alloc(p->a, sizeof(node));
     if (!n)
-        return hard_error(p, pos, "out of memory");
+        return ottl_hard_error(p, pos, "out of memory");
     n->kind = k;
     n->pos = pos;
     return n;
 }
 
-bool vec_push(parser *p, node_vec *vec, node *n)
+bool ottl_vec_push(parser *p, node_vec *vec, node *n)
 {
     if (vec->n == vec->cap) {
         size_t cap = vec->cap ? 2 * vec->cap : 4;
-        node **v = arena_alloc(p->a, cap * sizeof(node *));
+        node **v = ottl_arena_alloc(p->a, cap * sizeof(node *));
         if (!v)
-            return hard_error(p, n->pos, "out of memory") != NULL;
+            return ottl_hard_error(p, n->pos, "out of memory") != NULL;
         if (vec->n)
             memcpy(v, vec->v, vec->n * sizeof(node *));
         vec->v = v;
@@ -106,7 +106,7 @@ static bool parse_argument(parser *p, call_arg *arg)
         arg->nlen = t->len;
         p->i += 2;
     }
-    arg->value = parse_value(p);
+    arg->value = ottl_parse_value(p);
     return arg->value != NULL;
 }
 
@@ -115,37 +115,37 @@ static bool parse_arguments(parser *p, call_node *c)
     size_t cap = 4;
     if (accept(p, T_RPAREN))
         return true;
-    c->args = arena_alloc(p->a, cap * sizeof(call_arg));
+    c->args = ottl_arena_alloc(p->a, cap * sizeof(call_arg));
     do {
         if (c->nargs == cap) {
-            call_arg *more = arena_alloc(p->a, 2 * cap * sizeof(call_arg));
+            call_arg *more = ottl_arena_alloc(p->a, 2 * cap * sizeof(call_arg));
             if (more && c->args)
                 memcpy(more, c->args, cap * sizeof(call_arg));
             c->args = more;
             cap *= 2;
         }
         if (!c->args)
-            return hard_error(p, peek(p)->pos, "out of memory") != NULL;
+            return ottl_hard_error(p, peek(p)->pos, "out of memory") != NULL;
         if (!parse_argument(p, &c->args[c->nargs++]))
             return false;
     } while (accept(p, T_COMMA));
-    return accept(p, T_RPAREN) || syntax_error(p, "\",\" or \")\"");
+    return accept(p, T_RPAREN) || ottl_syntax_error(p, "\",\" or \")\"");
 }
 
-node *parse_call(parser *p)
+node *ottl_parse_call(parser *p)
 {
     const token *name = peek(p);
-    node *n = new_node(p, N_CALL, name->pos);
+    node *n = ottl_new_node(p, N_CALL, name->pos);
     if (!n)
         return NULL;
     n->call.name = p->text + name->pos;
     n->call.len = name->len;
     p->i++;
     if (!accept(p, T_LPAREN))
-        return syntax_error(p, "\"(\"");
+        return ottl_syntax_error(p, "\"(\"");
     if (!parse_arguments(p, &n->call))
         return NULL;
-    return parse_keys(p, &n->call.keys, &n->call.nkeys) ? n : NULL;
+    return ottl_parse_keys(p, &n->call.keys, &n->call.nkeys) ? n : NULL;
 }
 
 static bool at_call(const parser *p)
@@ -175,20 +175,20 @@ static cmp_op cmp_of(const parser *p, const token *t)
 static node *try_comparison(parser *p)
 {
     size_t start = p->i;
-    node *l = parse_value(p);
+    node *l = ottl_parse_value(p);
     if (!l || peek(p)->kind != T_CMP) {
         if (l)
-            syntax_error(p, "a comparison operator");
+            ottl_syntax_error(p, "a comparison operator");
         p->i = start;
         return NULL;
     }
-    node *n = new_node(p, N_CMP, peek(p)->pos);
+    node *n = ottl_new_node(p, N_CMP, peek(p)->pos);
     if (!n)
         return NULL;
     n->bin.op = cmp_of(p, peek(p));
     p->i++;
     n->bin.l = l;
-    if (!(n->bin.r = parse_value(p))) {
+    if (!(n->bin.r = ottl_parse_value(p))) {
         p->i = start;
         return NULL;
     }
@@ -200,15 +200,15 @@ static node *parse_const(parser *p)
 {
     const token *t = peek(p);
     if (t->kind == T_BOOL) {
-        node *n = new_node(p, N_BOOL, t->pos);
+        node *n = ottl_new_node(p, N_BOOL, t->pos);
         if (n)
             n->b = p->text[t->pos] == 't';
         p->i++;
         return n;
     }
     if (t->kind == T_UPPER && peek_at(p, 1)->kind == T_LPAREN)
-        return parse_call(p);
-    return syntax_error(p, "a comparison, true, false, a converter or \"(\"");
+        return ottl_parse_call(p);
+    return ottl_syntax_error(p, "a comparison, true, false, a converter or \"(\"");
 }
 
 static node *parse_bool_inner(parser *p)
@@ -226,20 +226,20 @@ static node *parse_bool_inner(parser *p)
     p->i++;
     if (!(n = parse_bool_expr(p)))
         return NULL;
-    return accept(p, T_RPAREN) ? n : syntax_error(p, "\")\"");
+    return accept(p, T_RPAREN) ? n : ottl_syntax_error(p, "\")\"");
 }
 
 static node *parse_bool_value(parser *p)
 {
     const token *t = peek(p);
     bool negate = accept(p, T_NOT);
-    if (!nest(p))
+    if (!ottl_nest(p))
         return NULL;
     node *inner = parse_bool_inner(p);
     unnest(p);
     if (!inner || !negate)
         return inner;
-    node *n = new_node(p, N_NOT, t->pos);
+    node *n = ottl_new_node(p, N_NOT, t->pos);
     if (n)
         n->sub = inner;
     return n;
@@ -251,13 +251,13 @@ static node *parse_chain(parser *p, tok_kind op, node_kind kind, node *(*operand
     node *first = operand(p);
     if (!first || peek(p)->kind != op)
         return first;
-    node *n = new_node(p, kind, first->pos);
+    node *n = ottl_new_node(p, kind, first->pos);
     node_vec items = {0};
-    if (!n || !vec_push(p, &items, first))
+    if (!n || !ottl_vec_push(p, &items, first))
         return NULL;
     while (accept(p, op)) {
         node *next = operand(p);
-        if (!next || !vec_push(p, &items, next))
+        if (!next || !ottl_vec_push(p, &items, next))
             return NULL;
     }
     n->list.items = items.v;
@@ -286,10 +286,10 @@ static bool is_where(const parser *p)
 static int parse_statement(parser *p, parsed *out)
 {
     if (!at_call(p)) {
-        syntax_error(p, "an editor call such as set(...)");
+        ottl_syntax_error(p, "an editor call such as set(...)");
         return -1;
     }
-    if (!(out->editor = parse_call(p)))
+    if (!(out->editor = ottl_parse_call(p)))
         return -1;
     if (is_where(p)) {
         p->i++;
@@ -303,7 +303,7 @@ static int parse_end(parser *p)
 {
     if (peek(p)->kind == T_EOF)
         return 0;
-    syntax_error(p, p->t[p->i - 1].kind == T_RPAREN ? "\"where\" or the end" : "the end");
+    ottl_syntax_error(p, p->t[p->i - 1].kind == T_RPAREN ? "\"where\" or the end" : "the end");
     return -1;
 }
 
@@ -311,7 +311,7 @@ int ottl_parse(parsed *out, const char *text, bool statement, ottl_error *err)
 {
     parser p = {.a = &out->mem, .err = err};
     size_t len = strlen(text);
-    if (!(p.text = out->text = arena_dup(&out->mem, text, len)))
+    if (!(p.text = out->text = ottl_arena_dup(&out->mem, text, len)))
         return ottl_fail(err, text, 0, "out of memory");
     if (ottl_lex(p.a, p.text, &p.t, &p.n, err) != 0)
         return -1;
@@ -320,6 +320,6 @@ int ottl_parse(parsed *out, const char *text, bool statement, ottl_error *err)
     if (rc == 0)
         rc = parse_end(&p);
     if (rc != 0 && !p.has_err)
-        syntax_error(&p, "a statement");
+        ottl_syntax_error(&p, "a statement");
     return rc;
 }

@@ -1,6 +1,6 @@
 /*
  * parse.h: the recursive-descent parser's state, shared by parse.c
- * (statements, boolean expressions, calls) and parse_value.c (values,
+ * (statements, boolean expressions, calls) and ottl_parse_value.c (values,
  * math, lists, maps, paths, literals).
  *
  * The grammar is the collector's (pkg/ottl/grammar.go), which its
@@ -34,7 +34,7 @@ typedef struct parser {
 #define OTTL_MAX_NESTING 60
 
 /* Enters one level of nesting; false (a hard error) past the limit. */
-bool nest(parser *p);
+bool ottl_nest(parser *p);
 static inline void unnest(parser *p)
 {
     p->depth--;
@@ -61,27 +61,27 @@ static inline bool accept(parser *p, tok_kind k)
 }
 
 /* Records a syntax error at the current token (if none got further). */
-void *syntax_error(parser *p, const char *expected);
+void *ottl_syntax_error(parser *p, const char *expected);
 /* Records an error that ends parsing (bad literal, no memory). */
-void *hard_error(parser *p, uint32_t pos, const char *fmt, ...)
+void *ottl_hard_error(parser *p, uint32_t pos, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-node *new_node(parser *p, node_kind k, uint32_t pos);
+node *ottl_new_node(parser *p, node_kind k, uint32_t pos);
 
 /* A growable array of node pointers in the arena. */
 typedef struct node_vec {
     node **v;
     size_t n, cap;
 } node_vec;
-bool vec_push(parser *p, node_vec *vec, node *n);
+bool ottl_vec_push(parser *p, node_vec *vec, node *n);
 
 /* value := nil | math | bytes | string | bool | enum | map | list */
-node *parse_value(parser *p);
+node *ottl_parse_value(parser *p);
 /* mathExpression := term (('+'|'-') term)* */
-node *parse_math(parser *p);
+node *ottl_parse_math(parser *p);
 /* A call: name '(' args ')' keys*; the name token is current. */
-node *parse_call(parser *p);
+node *ottl_parse_call(parser *p);
 /* keys := ('[' (string | int | math) ']')* */
-bool parse_keys(parser *p, node ***keys, size_t *n);
+bool ottl_parse_keys(parser *p, node ***keys, size_t *n);
 
 #endif /* OTTL_PARSE_H */

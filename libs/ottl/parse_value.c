@@ -1,5 +1,5 @@
 /*
- * parse_value.c: values.
+ * ottl_parse_value.c: values.
  *
  *   value     := 'nil' | mathExpr | bytes | string | bool | enum | map | list
  *   mathExpr  := addTerm (('+' | '-') addTerm)*
@@ -44,17 +44,17 @@ static node *parse_int(parser *p)
 {
     const token *t = peek(p);
     char buf[32];
-    node *n = new_node(p, N_INT, t->pos);
+    node *n = ottl_new_node(p, N_INT, t->pos);
     if (!n)
         return NULL;
     if (t->len >= sizeof buf)
-        return hard_error(p, t->pos, "integer out of range");
+        return ottl_hard_error(p, t->pos, "integer out of range");
     memcpy(buf, p->text + t->pos, t->len);
     buf[t->len] = 0;
     errno = 0;
     n->i = strtoll(buf, NULL, 10);
     if (errno == ERANGE)
-        return hard_error(p, t->pos, "integer out of range");
+        return ottl_hard_error(p, t->pos, "integer out of range");
     p->i++;
     return n;
 }
@@ -63,7 +63,7 @@ static node *parse_float(parser *p)
 {
     const token *t = peek(p);
     char buf[64];
-    node *n = new_node(p, N_FLOAT, t->pos);
+    node *n = ottl_new_node(p, N_FLOAT, t->pos);
     if (!n)
         return NULL;
     size_t len = t->len < sizeof buf - 1 ? t->len : sizeof buf - 1;
@@ -72,7 +72,7 @@ static node *parse_float(parser *p)
     errno = 0;
     n->d = strtod(buf, NULL);
     if (errno == ERANGE && isinf(n->d))
-        return hard_error(p, t->pos, "number out of range");
+        return ottl_hard_error(p, t->pos, "number out of range");
     p->i++;
     return n;
 }
@@ -87,14 +87,14 @@ static node *parse_bytes(parser *p)
     const token *t = peek(p);
     const char *h = p->text + t->pos + 2;
     size_t digits = t->len - 2;
-    node *n = new_node(p, N_BYTES, t->pos);
+    node *n = ottl_new_node(p, N_BYTES, t->pos);
     if (!n)
         return NULL;
     if (digits % 2)
-        return hard_error(p, t->pos, "a byte literal needs an even number of hex digits");
-    uint8_t *b = arena_alloc(p->a, digits / 2 + 1);
+        return ottl_hard_error(p, t->pos, "a byte literal needs an even number of hex digits");
+    uint8_t *b = ottl_arena_alloc(p->a, digits / 2 + 1);
     if (!b)
-        return hard_error(p, t->pos, "out of memory");
+        return ottl_hard_error(p, t->pos, "out of memory");
     for (size_t k = 0; k < digits / 2; k++)
         b[k] = (uint8_t)(hex_digit(h[2 * k]) << 4 | hex_digit(h[2 * k + 1]));
     n->str.p = (const char *)b;
@@ -106,7 +106,7 @@ static node *parse_bytes(parser *p)
 static node *parse_string(parser *p)
 {
     const token *t = peek(p);
-    node *n = new_node(p, N_STRING, t->pos);
+    node *n = ottl_new_node(p, N_STRING, t->pos);
     char *s;
     if (!n)
         return NULL;
@@ -128,18 +128,18 @@ static node *parse_key(parser *p)
         return parse_string(p);
     if (t->kind == T_INT && peek_at(p, 1)->kind == T_RBRACK)
         return parse_int(p);
-    return parse_math(p);
+    return ottl_parse_math(p);
 }
 
-bool parse_keys(parser *p, node ***keys, size_t *n)
+bool ottl_parse_keys(parser *p, node ***keys, size_t *n)
 {
     node_vec vec = {0};
     while (accept(p, T_LBRACK)) {
         node *k = parse_key(p);
-        if (!k || !vec_push(p, &vec, k))
+        if (!k || !ottl_vec_push(p, &vec, k))
             return false;
         if (!accept(p, T_RBRACK))
-            return syntax_error(p, "\"]\"") != NULL;
+            return ottl_syntax_error(p, "\"]\"") != NULL;
     }
     *keys = vec.v;
     *n = vec.n;
@@ -150,34 +150,34 @@ static bool parse_field(parser *p, path_seg *seg)
 {
     const token *t = peek(p);
     if (t->kind != T_LOWER)
-        return syntax_error(p, "a path name") != NULL;
+        return ottl_syntax_error(p, "a path name") != NULL;
     if (!lower_only(p->text + t->pos, t->len))
-        return hard_error(p, t->pos, "path names are lower case: \"%.*s\"", (int)t->len,
+        return ottl_hard_error(p, t->pos, "path names are lower case: \"%.*s\"", (int)t->len,
                           p->text + t->pos) != NULL;
     seg->name = p->text + t->pos;
     seg->len = t->len;
     seg->pos = t->pos;
     p->i++;
-    return parse_keys(p, &seg->keys, &seg->nkeys);
+    return ottl_parse_keys(p, &seg->keys, &seg->nkeys);
 }
 
 static node *parse_path(parser *p)
 {
-    node *n = new_node(p, N_PATH, peek(p)->pos);
+    node *n = ottl_new_node(p, N_PATH, peek(p)->pos);
     size_t cap = 4;
-    path_seg *segs = arena_alloc(p->a, cap * sizeof(path_seg));
+    path_seg *segs = ottl_arena_alloc(p->a, cap * sizeof(path_seg));
     if (!n)
         return NULL;
     do {
         if (n->path.nsegs == cap) {
-            path_seg *more = arena_alloc(p->a, 2 * cap * sizeof(path_seg));
+            path_seg *more = ottl_arena_alloc(p->a, 2 * cap * sizeof(path_seg));
             if (more && segs)
                 memcpy(more, segs, cap * sizeof(path_seg));
             segs = more;
             cap *= 2;
         }
         if (!segs)
-            return hard_error(p, n->pos, "out of memory");
+            return ottl_hard_error(p, n->pos, "out of memory");
         if (!parse_field(p, &segs[n->path.nsegs++]))
             return NULL;
     } while (accept(p, T_DOT));
@@ -191,21 +191,21 @@ static node *parse_math_value(parser *p)
 {
     const token *t = peek(p);
     if (accept(p, T_LPAREN)) {
-        if (!nest(p))
+        if (!ottl_nest(p))
             return NULL;
-        node *n = parse_math(p);
+        node *n = ottl_parse_math(p);
         unnest(p);
         if (!n)
             return NULL;
-        return accept(p, T_RPAREN) ? n : syntax_error(p, "\")\"");
+        return accept(p, T_RPAREN) ? n : ottl_syntax_error(p, "\")\"");
     }
     if ((t->kind == T_LOWER || t->kind == T_UPPER) && peek_at(p, 1)->kind == T_LPAREN)
-        return parse_call(p);
+        return ottl_parse_call(p);
     switch (t->kind) {
     case T_FLOAT: return parse_float(p);
     case T_INT: return parse_int(p);
     case T_LOWER: return parse_path(p);
-    default: return syntax_error(p, "a value");
+    default: return ottl_syntax_error(p, "a value");
     }
 }
 
@@ -224,7 +224,7 @@ static node *parse_math_level(parser *p, tok_kind op, node *(*operand)(parser *)
 {
     node *left = operand(p);
     while (left && peek(p)->kind == op) {
-        node *n = new_node(p, N_MATH, peek(p)->pos);
+        node *n = ottl_new_node(p, N_MATH, peek(p)->pos);
         if (!n)
             return NULL;
         n->bin.op = math_of(p, peek(p));
@@ -242,7 +242,7 @@ static node *parse_add_term(parser *p)
     return parse_math_level(p, T_MULDIV, parse_math_value);
 }
 
-node *parse_math(parser *p)
+node *ottl_parse_math(parser *p)
 {
     return parse_math_level(p, T_ADDSUB, parse_add_term);
 }
@@ -253,23 +253,23 @@ node *parse_math(parser *p)
  * "[1 2]" and "[, 1]"; so does this. */
 static node *parse_list(parser *p)
 {
-    node *n = new_node(p, N_LIST, peek(p)->pos);
+    node *n = ottl_new_node(p, N_LIST, peek(p)->pos);
     node_vec items = {0};
     if (!n)
         return NULL;
     p->i++;
     while (peek(p)->kind != T_COMMA && peek(p)->kind != T_RBRACK) {
-        node *v = parse_value(p);
-        if (!v || !vec_push(p, &items, v))
+        node *v = ottl_parse_value(p);
+        if (!v || !ottl_vec_push(p, &items, v))
             return NULL;
     }
     while (accept(p, T_COMMA)) {
-        node *v = parse_value(p);
-        if (!v || !vec_push(p, &items, v))
+        node *v = ottl_parse_value(p);
+        if (!v || !ottl_vec_push(p, &items, v))
             return NULL;
     }
     if (!accept(p, T_RBRACK))
-        return syntax_error(p, "\",\" or \"]\"");
+        return ottl_syntax_error(p, "\",\" or \"]\"");
     n->list.items = items.v;
     n->list.n = items.n;
     return n;
@@ -278,11 +278,11 @@ static node *parse_list(parser *p)
 static bool map_grow(parser *p, node *n, size_t *cap)
 {
     size_t c = *cap ? 2 * *cap : 4;
-    const char **keys = arena_alloc(p->a, c * sizeof(char *));
-    size_t *klens = arena_alloc(p->a, c * sizeof(size_t));
-    node **vals = arena_alloc(p->a, c * sizeof(node *));
+    const char **keys = ottl_arena_alloc(p->a, c * sizeof(char *));
+    size_t *klens = ottl_arena_alloc(p->a, c * sizeof(size_t));
+    node **vals = ottl_arena_alloc(p->a, c * sizeof(node *));
     if (!keys || !klens || !vals)
-        return hard_error(p, n->pos, "out of memory") != NULL;
+        return ottl_hard_error(p, n->pos, "out of memory") != NULL;
     if (n->map.n) {
         memcpy(keys, n->map.keys, n->map.n * sizeof(char *));
         memcpy(klens, n->map.klens, n->map.n * sizeof(size_t));
@@ -298,13 +298,13 @@ static bool map_grow(parser *p, node *n, size_t *cap)
 static bool parse_map_item(parser *p, node *n, size_t *cap)
 {
     if (peek(p)->kind != T_STRING)
-        return syntax_error(p, "a string key or \"}\"") != NULL;
+        return ottl_syntax_error(p, "a string key or \"}\"") != NULL;
     node *key = parse_string(p);
     if (!key)
         return false;
     if (!accept(p, T_COLON))
-        return syntax_error(p, "\":\"") != NULL;
-    node *v = parse_value(p);
+        return ottl_syntax_error(p, "\":\"") != NULL;
+    node *v = ottl_parse_value(p);
     if (!v || (n->map.n == *cap && !map_grow(p, n, cap)))
         return false;
     n->map.keys[n->map.n] = key->str.p;
@@ -316,7 +316,7 @@ static bool parse_map_item(parser *p, node *n, size_t *cap)
 /* '{' (string ':' value ','?)* '}' */
 static node *parse_map(parser *p)
 {
-    node *n = new_node(p, N_MAP, peek(p)->pos);
+    node *n = ottl_new_node(p, N_MAP, peek(p)->pos);
     size_t cap = 0;
     if (!n)
         return NULL;
@@ -334,7 +334,7 @@ static node *parse_map(parser *p)
 static node *parse_symbol(parser *p)
 {
     const token *t = peek(p);
-    node *n = new_node(p, N_ENUM, t->pos);
+    node *n = ottl_new_node(p, N_ENUM, t->pos);
     if (!n)
         return NULL;
     n->str.p = p->text + t->pos;
@@ -350,9 +350,9 @@ static bool is_nil(const parser *p, const token *t)
 
 static node *parse_value_in(parser *p);
 
-node *parse_value(parser *p)
+node *ottl_parse_value(parser *p)
 {
-    if (!nest(p))
+    if (!ottl_nest(p))
         return NULL;
     node *n = parse_value_in(p);
     unnest(p);
@@ -364,7 +364,7 @@ static node *parse_value_in(parser *p)
     const token *t = peek(p);
     node *n;
     if (is_nil(p, t)) {
-        n = new_node(p, N_NIL, t->pos);
+        n = ottl_new_node(p, N_NIL, t->pos);
         p->i++;
         return n;
     }
@@ -372,7 +372,7 @@ static node *parse_value_in(parser *p)
     case T_BYTES: return parse_bytes(p);
     case T_STRING: return parse_string(p);
     case T_BOOL:
-        if ((n = new_node(p, N_BOOL, t->pos)))
+        if ((n = ottl_new_node(p, N_BOOL, t->pos)))
             n->b = p->text[t->pos] == 't';
         p->i++;
         return n;
@@ -382,8 +382,8 @@ static node *parse_value_in(parser *p)
         /* not a call: an enum, or a function given by name (an argument) */
         if (peek_at(p, 1)->kind != T_LPAREN)
             return parse_symbol(p);
-        return parse_math(p);
-    default: return parse_math(p);
+        return ottl_parse_math(p);
+    default: return ottl_parse_math(p);
     }
 }
 

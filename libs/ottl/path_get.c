@@ -64,7 +64,7 @@ static int id_string(ottl_env *e, pb_bytes id, vtype t, value *out)
 {
     static const char hex[] = "0123456789abcdef";
     value v = id_value(id, t);
-    char *s = arena_alloc(&e->scratch, 2 * v.s.len + 1);
+    char *s = ottl_arena_alloc(&e->scratch, 2 * v.s.len + 1);
     if (!s)
         return ottl_errorf(e, "out of memory");
     for (size_t k = 0; k < v.s.len; k++) {
@@ -101,7 +101,7 @@ static value list_value(vtype t, const otlp_list *l)
     value v = v_nil();
     v.t = t;
     v.l = *l;
-    v.i = list_occurrences(l);
+    v.i = ottl_list_occurrences(l);
     return v;
 }
 
@@ -114,7 +114,7 @@ static int trace_state_key(ottl_env *e, const node *n, value *out)
     if (key.t != V_STRING)
         return ottl_errorf(e, "trace_state indexing type must be a string");
     *out = v_nil();
-    if (tracestate_get(e->now.trace_state, key.s, &found))
+    if (ottl_tracestate_get(e->now.trace_state, key.s, &found))
         *out = v_str(found);
     return 0;
 }

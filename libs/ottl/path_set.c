@@ -20,13 +20,13 @@ static int edited(ottl_env *e, int rc)
 
 static int need(ottl_env *e, const value *v, vtype t)
 {
-    return v->t == t ? 0 : type_error(e, ottl_type_name(t), v);
+    return v->t == t ? 0 : ottl_type_error(e, ottl_type_name(t), v);
 }
 
 /* Copies s where the span's record keeps it (until the next span). */
 static pb_bytes keep(ottl_env *e, pb_bytes s)
 {
-    char *d = arena_dup(&e->keep, s.ptr, s.len);
+    char *d = ottl_arena_dup(&e->keep, s.ptr, s.len);
     return bytes_of(d, d ? s.len : 0);
 }
 
@@ -38,17 +38,17 @@ static int set_attr(ottl_env *e, const node *n, const value *v)
         otlp_kv *kv;
         size_t count;
         if (v->t != V_MAP)
-            return type_error(e, "pcommon.Map", v);
-        if (map_entries(e, &v->l, &kv, &count) != 0)
+            return ottl_type_error(e, "pcommon.Map", v);
+        if (ottl_map_entries(e, &v->l, &kv, &count) != 0)
             return -1;
-        return set_map_entries(e, n, kv, count);
+        return ottl_set_map_entries(e, n, kv, count);
     }
     if (ottl_eval(e, n->path.keys[0], &key) != 0)
         return -1;
     if (key.t != V_STRING)
         return ottl_errorf(e, "attributes are indexed by a string, not %s",
                            ottl_type_name(key.t));
-    if (value_to_any(e, v, &a) != 0)
+    if (ottl_value_to_any(e, v, &a) != 0)
         return -1;
     return edited(e, otlp_edit_attr_put(e->ed, ottl_level_target(n->path.level),
                                         (const char *)key.s.ptr, key.s.len, &a,
@@ -108,7 +108,7 @@ static int set_trace_state(ottl_env *e, const node *n, const value *v)
             return -1;
         if (key.t != V_STRING)
             return ottl_errorf(e, "trace_state indexing type must be a string");
-        int rc = tracestate_put(e, e->now.trace_state, key.s, v->s, &ts);
+        int rc = ottl_tracestate_put(e, e->now.trace_state, key.s, v->s, &ts);
         if (rc <= 0)
             return rc; /* an invalid key or value is left out, as in the collector */
     }

@@ -103,7 +103,7 @@ static int add(piece_list *l, pb_bytes b)
 {
     if (l->n == l->cap) {
         size_t cap = l->cap ? 2 * l->cap : 16;
-        pb_bytes *v = arena_alloc(&l->e->scratch, cap * sizeof(pb_bytes));
+        pb_bytes *v = ottl_arena_alloc(&l->e->scratch, cap * sizeof(pb_bytes));
         if (!v)
             return ottl_errorf(l->e, "out of memory");
         if (l->n)
@@ -216,7 +216,7 @@ int ottl_regex_replace_all(ottl_env *e, ottl_regex *re, pb_bytes s, pb_bytes rep
     }
     if (add(&l, bytes_of(s.ptr + last_end, s.len - last_end)) != 0)
         return -1;
-    *out = scratch_concat(e, l.v, l.n);
+    *out = ottl_scratch_concat(e, l.v, l.n);
     return out->ptr || !s.len ? 0 : ottl_errorf(e, "out of memory");
 }
 
@@ -240,7 +240,7 @@ int ottl_regex_each(ottl_env *e, ottl_regex *re, pb_bytes s, pb_bytes repl, ottl
         pb_bytes whole = bytes_of(s.ptr + ms, me - ms);
         if (expand(re, s, repl, &l) != 0)
             return -1;
-        pb_bytes expanded = scratch_concat(e, l.v, l.n);
+        pb_bytes expanded = ottl_scratch_concat(e, l.v, l.n);
         if (fn(arg, whole, expanded) != 0)
             return -1;
     }

@@ -28,7 +28,7 @@ static void t_put(tbuf *b, const void *p, size_t n)
         size_t cap = b->cap ? 2 * b->cap : 64;
         while (cap < b->len + n)
             cap *= 2;
-        char *q = arena_alloc(&b->e->scratch, cap);
+        char *q = ottl_arena_alloc(&b->e->scratch, cap);
         if (!q) {
             b->failed = true;
             return;
@@ -92,7 +92,7 @@ static size_t fixed_form(const char *digits, int exp10, char *out)
     return o;
 }
 
-size_t format_double(double d, char *buf)
+size_t ottl_format_double(double d, char *buf)
 {
     char digits[24] = {0};
     int exp10;
@@ -186,7 +186,7 @@ static int json_map(tbuf *b, const otlp_list *l, int depth)
 {
     otlp_kv *kv;
     size_t n;
-    if (map_entries(b->e, l, &kv, &n) != 0)
+    if (ottl_map_entries(b->e, l, &kv, &n) != 0)
         return -1;
     qsort(kv, n, sizeof *kv, cmp_keys); /* Go writes map keys sorted */
     t_put(b, "{", 1);
@@ -196,7 +196,7 @@ static int json_map(tbuf *b, const otlp_list *l, int depth)
             t_put(b, ",", 1);
         json_string(b, kv[k].key);
         t_put(b, ":", 1);
-        value_from_any(&kv[k].value, &v);
+        ottl_value_from_any(&kv[k].value, &v);
         if (json_value(b, &v, depth + 1) != 0)
             return -1;
     }
@@ -217,7 +217,7 @@ static int json_slice(tbuf *b, const otlp_list *l, int depth)
         if (!first)
             t_put(b, ",", 1);
         first = false;
-        value_from_any(&a, &v);
+        ottl_value_from_any(&a, &v);
         if (json_value(b, &v, depth + 1) != 0)
             return -1;
     }
@@ -240,7 +240,7 @@ static int json_number(tbuf *b, const value *v)
     if (v->t == V_DOUBLE && !isfinite(v->d))
         return ottl_errorf(b->e, "json: unsupported value: %s",
                            isnan(v->d) ? "NaN" : v->d > 0 ? "+Inf" : "-Inf");
-    size_t n = v->t == V_DOUBLE ? format_double(v->d, num)
+    size_t n = v->t == V_DOUBLE ? ottl_format_double(v->d, num)
                                 : (size_t)snprintf(num, sizeof num, "%lld", (long long)v->i);
     t_put(b, num, n);
     return 0;
@@ -272,7 +272,7 @@ static void fixed_double(tbuf *b, double d)
     int exp10;
     size_t o = 0;
     if (d == 0 || !isfinite(d)) {
-        o = format_double(d, buf);
+        o = ottl_format_double(d, buf);
     } else {
         if (d < 0)
             buf[o++] = '-';
@@ -300,7 +300,7 @@ static int text_of(tbuf *b, const value *v, text_mode mode)
     return json_value(b, v, 1);
 }
 
-int value_text(ottl_env *e, const value *v, text_mode mode, pb_bytes *out, bool *nil)
+int ottl_value_text(ottl_env *e, const value *v, text_mode mode, pb_bytes *out, bool *nil)
 {
     tbuf b = {.e = e};
     *nil = v->t == V_NIL;
@@ -315,7 +315,7 @@ int value_text(ottl_env *e, const value *v, text_mode mode, pb_bytes *out, bool 
     return rc;
 }
 
-int value_string_like(ottl_env *e, const value *v, pb_bytes *out, bool *nil)
+int ottl_value_string_like(ottl_env *e, const value *v, pb_bytes *out, bool *nil)
 {
-    return value_text(e, v, TEXT_STRING_LIKE, out, nil);
+    return ottl_value_text(e, v, TEXT_STRING_LIKE, out, nil);
 }

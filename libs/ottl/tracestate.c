@@ -92,7 +92,7 @@ static int parse(pb_bytes ts, member *ms)
     return (int)n;
 }
 
-bool tracestate_get(pb_bytes ts, pb_bytes key, pb_bytes *out)
+bool ottl_tracestate_get(pb_bytes ts, pb_bytes key, pb_bytes *out)
 {
     member ms[MAX_MEMBERS];
     int n = parse(ts, ms);
@@ -104,7 +104,7 @@ bool tracestate_get(pb_bytes ts, pb_bytes key, pb_bytes *out)
     return false;
 }
 
-int tracestate_put(ottl_env *e, pb_bytes ts, pb_bytes key, pb_bytes val, pb_bytes *out)
+int ottl_tracestate_put(ottl_env *e, pb_bytes ts, pb_bytes key, pb_bytes val, pb_bytes *out)
 {
     member ms[MAX_MEMBERS];
     pb_bytes parts[4 * MAX_MEMBERS];
@@ -125,6 +125,6 @@ int tracestate_put(ottl_env *e, pb_bytes ts, pb_bytes key, pb_bytes val, pb_byte
         parts[np++] = ms[i].val;
         kept++;
     }
-    *out = scratch_concat(e, parts, np);
+    *out = ottl_scratch_concat(e, parts, np);
     return out->ptr ? 1 : ottl_errorf(e, "out of memory");
 }

@@ -126,7 +126,7 @@ int ottl_unquote(arena *a, const char *text, const token *t, char **out, size_t 
 {
     /* Escapes never make the text longer; \xHH may make 2 bytes of 4. */
     unq u = {text + t->pos + 1, t->len - 2, 0, NULL, 0};
-    u.out = arena_alloc(a, u.n + 4);
+    u.out = ottl_arena_alloc(a, u.n + 4);
     if (!u.out)
         return ottl_fail(err, text, t->pos, "out of memory");
     while (u.i < u.n) {

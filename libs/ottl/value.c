@@ -20,23 +20,23 @@ const char *ottl_type_name(vtype t)
     return names[t];
 }
 
-int type_error(ottl_env *e, const char *want, const value *got)
+int ottl_type_error(ottl_env *e, const char *want, const value *got)
 {
     return ottl_errorf(e, "expected %s but got %s", want, ottl_type_name(got->t));
 }
 
-pb_bytes scratch_dup(ottl_env *e, const void *p, size_t n)
+pb_bytes ottl_scratch_dup(ottl_env *e, const void *p, size_t n)
 {
-    char *d = arena_dup(&e->scratch, p, n);
+    char *d = ottl_arena_dup(&e->scratch, p, n);
     return bytes_of(d, d ? n : 0);
 }
 
-pb_bytes scratch_concat(ottl_env *e, const pb_bytes *parts, size_t n)
+pb_bytes ottl_scratch_concat(ottl_env *e, const pb_bytes *parts, size_t n)
 {
     size_t len = 0;
     for (size_t k = 0; k < n; k++)
         len += parts[k].len;
-    char *d = arena_alloc(&e->scratch, len + 1);
+    char *d = ottl_arena_alloc(&e->scratch, len + 1);
     size_t at = 0;
     for (size_t k = 0; d && k < n; k++) {
         if (parts[k].len)
@@ -46,7 +46,7 @@ pb_bytes scratch_concat(ottl_env *e, const pb_bytes *parts, size_t n)
     return bytes_of(d, d ? len : 0);
 }
 
-void value_from_any(const otlp_anyvalue *a, value *out)
+void ottl_value_from_any(const otlp_anyvalue *a, value *out)
 {
     *out = v_nil();
     switch (a->type) {
@@ -63,7 +63,7 @@ void value_from_any(const otlp_anyvalue *a, value *out)
 
 /* ---- reading lists ---- */
 
-int map_get(ottl_env *e, const otlp_list *map, pb_bytes key, value *out)
+int ottl_map_get(ottl_env *e, const otlp_list *map, pb_bytes key, value *out)
 {
     otlp_list_iter it;
     otlp_kv kv;
@@ -71,13 +71,13 @@ int map_get(ottl_env *e, const otlp_list *map, pb_bytes key, value *out)
     otlp_list_iter_init(&it, map);
     while ((rc = otlp_attr_next(&it, &kv)) > 0)
         if (bytes_eq(kv.key, key.ptr, key.len)) {
-            value_from_any(&kv.value, out);
+            ottl_value_from_any(&kv.value, out);
             return 1;
         }
     return rc < 0 ? ottl_errorf(e, "malformed map: %s", otlp_strerror(rc)) : 0;
 }
 
-int slice_get(ottl_env *e, const otlp_list *slice, int64_t i, value *out)
+int ottl_slice_get(ottl_env *e, const otlp_list *slice, int64_t i, value *out)
 {
     otlp_list_iter it;
     otlp_anyvalue v;
@@ -86,7 +86,7 @@ int slice_get(ottl_env *e, const otlp_list *slice, int64_t i, value *out)
     otlp_list_iter_init(&it, slice);
     while ((rc = otlp_array_next(&it, &v)) > 0)
         if (at++ == i) {
-            value_from_any(&v, out);
+            ottl_value_from_any(&v, out);
             return 1;
         }
     if (rc < 0)
@@ -94,7 +94,7 @@ int slice_get(ottl_env *e, const otlp_list *slice, int64_t i, value *out)
     return ottl_errorf(e, "index %lld out of bounds", (long long)i);
 }
 
-int64_t list_count(const otlp_list *l, bool map)
+int64_t ottl_list_count(const otlp_list *l, bool map)
 {
     otlp_list_iter it;
     otlp_kv kv;
@@ -114,7 +114,7 @@ static pb_cursor range_cursor(const otlp_list *l)
     return c;
 }
 
-int64_t list_occurrences(const otlp_list *l)
+int64_t ottl_list_occurrences(const otlp_list *l)
 {
     pb_cursor c = range_cursor(l);
     uint32_t f;
@@ -128,13 +128,13 @@ int64_t list_occurrences(const otlp_list *l)
     return n;
 }
 
-int map_entries(ottl_env *e, const otlp_list *map, otlp_kv **out, size_t *n)
+int ottl_map_entries(ottl_env *e, const otlp_list *map, otlp_kv **out, size_t *n)
 {
-    int64_t count = list_count(map, true);
+    int64_t count = ottl_list_count(map, true);
     otlp_list_iter it;
     if (count < 0)
         return ottl_errorf(e, "malformed map");
-    *out = arena_alloc(&e->scratch, (size_t)(count ? count : 1) * sizeof(otlp_kv));
+    *out = ottl_arena_alloc(&e->scratch, (size_t)(count ? count : 1) * sizeof(otlp_kv));
     if (!*out)
         return ottl_errorf(e, "out of memory");
     otlp_list_iter_init(&it, map);
@@ -209,12 +209,12 @@ static otlp_list body_list(pb_bytes body)
     return l;
 }
 
-int build_map(ottl_env *e, const otlp_kv *kv, size_t n, value *out)
+int ottl_build_map(ottl_env *e, const otlp_kv *kv, size_t n, value *out)
 {
     size_t size = 0;
     for (size_t k = 0; k < n; k++)
         size += len_size(kv_size(&kv[k]));
-    uint8_t *buf = arena_alloc(&e->scratch, size + 1);
+    uint8_t *buf = ottl_arena_alloc(&e->scratch, size + 1);
     wbuf w = {buf};
     if (!buf)
         return ottl_errorf(e, "out of memory");
@@ -232,18 +232,18 @@ int build_map(ottl_env *e, const otlp_kv *kv, size_t n, value *out)
     return 0;
 }
 
-int build_slice(ottl_env *e, const value *items, size_t n, value *out)
+int ottl_build_slice(ottl_env *e, const value *items, size_t n, value *out)
 {
-    otlp_anyvalue *any = arena_alloc(&e->scratch, (n ? n : 1) * sizeof(otlp_anyvalue));
+    otlp_anyvalue *any = ottl_arena_alloc(&e->scratch, (n ? n : 1) * sizeof(otlp_anyvalue));
     size_t size = 0;
     if (!any)
         return ottl_errorf(e, "out of memory");
     for (size_t k = 0; k < n; k++) {
-        if (value_to_any(e, &items[k], &any[k]) != 0)
+        if (ottl_value_to_any(e, &items[k], &any[k]) != 0)
             return -1;
         size += len_size(any_size(&any[k]));
     }
-    uint8_t *buf = arena_alloc(&e->scratch, size + 1);
+    uint8_t *buf = ottl_arena_alloc(&e->scratch, size + 1);
     wbuf w = {buf};
     if (!buf)
         return ottl_errorf(e, "out of memory");
@@ -272,7 +272,7 @@ static bool plain_body(const otlp_list *l)
     return true;
 }
 
-int map_body(ottl_env *e, const otlp_list *l, pb_bytes *out)
+int ottl_map_body(ottl_env *e, const otlp_list *l, pb_bytes *out)
 {
     pb_cursor c = range_cursor(l);
     uint32_t f;
@@ -288,7 +288,7 @@ int map_body(ottl_env *e, const otlp_list *l, pb_bytes *out)
             size += len_size(payload.len);
         else if (!pb_skip(&c, t))
             return ottl_errorf(e, "malformed map");
-    uint8_t *buf = arena_alloc(&e->scratch, size + 1);
+    uint8_t *buf = ottl_arena_alloc(&e->scratch, size + 1);
     wbuf w = {buf};
     if (!buf)
         return ottl_errorf(e, "out of memory");
@@ -302,7 +302,7 @@ int map_body(ottl_env *e, const otlp_list *l, pb_bytes *out)
     return 0;
 }
 
-int value_to_any(ottl_env *e, const value *v, otlp_anyvalue *out)
+int ottl_value_to_any(ottl_env *e, const value *v, otlp_anyvalue *out)
 {
     *out = otlp_any_empty();
     switch (v->t) {
@@ -312,8 +312,8 @@ int value_to_any(ottl_env *e, const value *v, otlp_anyvalue *out)
     case V_DOUBLE: *out = otlp_any_double(v->d); return 0;
     case V_STRING: out->type = OTLP_ANY_STRING; out->bytes = v->s; return 0;
     case V_BYTES: out->type = OTLP_ANY_BYTES; out->bytes = v->s; return 0;
-    case V_MAP: out->type = OTLP_ANY_KVLIST; return map_body(e, &v->l, &out->bytes);
-    case V_SLICE: out->type = OTLP_ANY_ARRAY; return map_body(e, &v->l, &out->bytes);
+    case V_MAP: out->type = OTLP_ANY_KVLIST; return ottl_map_body(e, &v->l, &out->bytes);
+    case V_SLICE: out->type = OTLP_ANY_ARRAY; return ottl_map_body(e, &v->l, &out->bytes);
     default:
         return ottl_errorf(e, "a %s cannot be an attribute value", ottl_type_name(v->t));
     }

@@ -16,39 +16,39 @@
 #include <string.h>
 
 /* An attribute's value as an OTTL value (arrays and kvlists stay views). */
-void value_from_any(const otlp_anyvalue *a, value *out);
+void ottl_value_from_any(const otlp_anyvalue *a, value *out);
 
 /* v as an AnyValue for the editor (maps and lists as encoded bodies). 0,
  * or -1 with e->err for what an attribute cannot hold. */
-int value_to_any(ottl_env *e, const value *v, otlp_anyvalue *out);
+int ottl_value_to_any(ottl_env *e, const value *v, otlp_anyvalue *out);
 
 /* map[key]: 1 with *out, 0 when absent, -1 with e->err. */
-int map_get(ottl_env *e, const otlp_list *map, pb_bytes key, value *out);
+int ottl_map_get(ottl_env *e, const otlp_list *map, pb_bytes key, value *out);
 /* slice[i]: 1, 0 when out of range, -1. */
-int slice_get(ottl_env *e, const otlp_list *slice, int64_t i, value *out);
+int ottl_slice_get(ottl_env *e, const otlp_list *slice, int64_t i, value *out);
 /* Entries of a map or items of a slice. -1 when malformed. */
-int64_t list_count(const otlp_list *l, bool map);
+int64_t ottl_list_count(const otlp_list *l, bool map);
 
 /* Occurrences of a list's field (events, links), not decoded. -1 when
  * malformed. */
-int64_t list_occurrences(const otlp_list *l);
+int64_t ottl_list_occurrences(const otlp_list *l);
 
 /* Reads a whole map into an array in the scratch arena. 0 or -1. */
-int map_entries(ottl_env *e, const otlp_list *map, otlp_kv **out, size_t *n);
+int ottl_map_entries(ottl_env *e, const otlp_list *map, otlp_kv **out, size_t *n);
 
 /* A map or a slice re-encoded as a KeyValueList / ArrayValue body whose
  * fields are all field 1 (what a kvlist or array value holds). */
-int map_body(ottl_env *e, const otlp_list *l, pb_bytes *out);
+int ottl_map_body(ottl_env *e, const otlp_list *l, pb_bytes *out);
 
 /* Builds a V_MAP from n entries (keys and values), in the scratch arena. */
-int build_map(ottl_env *e, const otlp_kv *kv, size_t n, value *out);
+int ottl_build_map(ottl_env *e, const otlp_kv *kv, size_t n, value *out);
 /* Builds a V_SLICE from n values. */
-int build_slice(ottl_env *e, const value *items, size_t n, value *out);
+int ottl_build_slice(ottl_env *e, const value *items, size_t n, value *out);
 
 /* The collector's string-like conversion (StringLikeGetter): strings as
  * they are, bytes and ids as hex, numbers and bools as Go's JSON writes
  * them, maps and lists as JSON. *nil when v is nil. 0, or -1. */
-int value_string_like(ottl_env *e, const value *v, pb_bytes *out, bool *nil);
+int ottl_value_string_like(ottl_env *e, const value *v, pb_bytes *out, bool *nil);
 
 /* The text forms the collector uses in different places. */
 typedef enum text_mode {
@@ -58,21 +58,21 @@ typedef enum text_mode {
 } text_mode;
 
 /* v's text in a mode; nil gives "" with *nil set. 0, or -1. */
-int value_text(ottl_env *e, const value *v, text_mode mode, pb_bytes *out, bool *nil);
+int ottl_value_text(ottl_env *e, const value *v, text_mode mode, pb_bytes *out, bool *nil);
 
 /* Go's shortest text of a double, in JSON's form (1e+21, 1e-7, 0.5).
  * Returns its length; buf holds at least 32 bytes. */
-size_t format_double(double d, char *buf);
+size_t ottl_format_double(double d, char *buf);
 
 /* The collector's comparison of two values. */
-bool value_compare(ottl_env *e, const value *a, const value *b, cmp_op op);
+bool ottl_value_compare(ottl_env *e, const value *a, const value *b, cmp_op op);
 /* Deep equality (maps regardless of order). */
-bool value_equal(ottl_env *e, const value *a, const value *b);
+bool ottl_value_equal(ottl_env *e, const value *a, const value *b);
 
 /* Scratch copies. */
-pb_bytes scratch_dup(ottl_env *e, const void *p, size_t n);
+pb_bytes ottl_scratch_dup(ottl_env *e, const void *p, size_t n);
 /* A string made of the concatenation of parts. */
-pb_bytes scratch_concat(ottl_env *e, const pb_bytes *parts, size_t n);
+pb_bytes ottl_scratch_concat(ottl_env *e, const pb_bytes *parts, size_t n);
 
 static inline pb_bytes bytes_of(const void *p, size_t n)
 {
@@ -125,6 +125,6 @@ static inline value v_str(pb_bytes s)
 }
 
 /* A typed error: "expected <want> but got <type>". Returns -1. */
-int type_error(ottl_env *e, const char *want, const value *got);
+int ottl_type_error(ottl_env *e, const char *want, const value *got);
 
 #endif /* OTTL_VALUE_H */
