@@ -260,6 +260,16 @@ static int api_http_serve(otelc_ctx *ctx, const char *endpoint)
     return serve(CTX(ctx), endpoint, NULL);
 }
 
+static int api_http_serve_settings(otelc_ctx *ctx, const char *endpoint, const otelc_node *server)
+{
+    otelc_ctx *c = CTX(ctx);
+    otelc_http_server srv;
+    if (host_serve_read(c, otelc_node_child(server, "tls"), otelc_node_child(server, "auth"),
+                        &srv) != 0)
+        return -1;
+    return serve(c, endpoint, &srv);
+}
+
 /* ---- services ---- */
 
 /* The kind as the host's own static string, or NULL for one it does not
@@ -411,4 +421,5 @@ const otelc_host_api host_api_table = {
     .service_provide = api_service_provide,
     .service_lookup = api_service_lookup,
     .memory_release = api_memory_release,
+    .http_serve_settings = api_http_serve_settings,
 };

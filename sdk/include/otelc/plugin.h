@@ -21,6 +21,8 @@
  *        otelc_auth_client: services extensions offer (authenticators);
  *        otelc_host_api.memory_release.
  *        otelc_plugin.request_bytes: what a prepared request holds.
+ *        otelc_host_api.http_serve_settings: http_serve with the
+ *        collector's server tls and auth keys.
  *
  * Rules that hold everywhere below:
  *
@@ -439,6 +441,20 @@ typedef struct otelc_host_api {
      * pages to the system. The memory_limiter calls it above its hard
      * limit. Any thread; returns at once if another call is running. */
     void (*memory_release)(otelc_ctx *ctx);
+
+    /* 1.2: http_serve, with the collector's confighttp server settings
+     * that the host reads from map server (the instance's config node, or
+     * a section of it): `tls` (cert_file, key_file, client_ca_file,
+     * min_version (default 1.2), max_version) and `auth` (authenticator:
+     * an extension id offering OTELC_SERVICE_AUTH_SERVER). Declare both as
+     * OTELC_CFG_NODE keys: the host checks what they hold and reports
+     * errors at their positions. With auth, a request the authenticator
+     * refuses is answered 401 before any route runs; the id is resolved
+     * after every create, so the extension may come later in
+     * service.extensions. An endpoint on another machine's reach without
+     * auth gets a warning at start. From create, once, instead of
+     * http_serve; returns as http_serve does. */
+    int (*http_serve_settings)(otelc_ctx *ctx, const char *endpoint, const otelc_node *server);
 } otelc_host_api;
 
 /* What node_kind answers. An absent node reads as NULL: "use the defaults". */
