@@ -1,10 +1,11 @@
 // TLS and authenticators on otelc's own HTTP endpoints, in the real host:
 // the admin endpoint (service.admin.tls, .auth) with basicauth, the
 // trace_query extension's query API with bearertokenauth, TLS and client
-// certificates on both (Node's https client with the test CA), the
-// health_check extension staying open beside a locked admin endpoint, the
-// warning for an endpoint other machines reach without auth, and the
-// config errors of ids and TLS settings that do not fit.
+// certificates on both (Node's https client with the test CA; the admin
+// CLI with credentials from the environment), the health_check extension
+// staying open beside a locked admin endpoint, the warning for an
+// endpoint other machines reach without auth, and the config errors of
+// ids and TLS settings that do not fit.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import https from 'node:https';
@@ -119,6 +120,7 @@ service:
   const metrics = await get(o.url('/metrics'));
   assert.match(metrics.text, /^otelc_http_server_unauthenticated_requests_total\{server="trace_query"\} 2$/m);
   assert.doesNotMatch(o.log, /q-token/);
+  assert.equal((await o.stop()).code, 0, o.log);
 });
 
 test('TLS on the admin endpoint and on trace_query, client certificates on the query API', async (t) => {
@@ -144,12 +146,22 @@ service:
   await assert.rejects(get(o.url('/metrics')), 'plain HTTP gets no answer from a TLS port');
   await assert.rejects(httpsGet(o.port, '/metrics', { headers: auth, maxVersion: 'TLSv1.2' }),
     'min_version 1.3 refuses a TLS 1.2 client');
+  // The CLI reaches it with credentials from the environment.
+  const cli = (env) => run(['admin', 'GET', '/health', '--admin', `https://127.0.0.1:${o.port}`],
+    { dirs: [], env: { OTELC_ADMIN_CA_FILE: server.cert, ...env } });
+  const withAuth = await cli({ OTELC_ADMIN_AUTHORIZATION: auth.authorization });
+  assert.equal(withAuth.code, 0, withAuth.stderr);
+  assert.match(withAuth.stdout, /"status"/);
+  const noAuth = await cli({});
+  assert.equal(noAuth.code, 1);
+  assert.match(noAuth.stderr, /GET \/health answered 401/);
 
   const q = portOf(o, 'trace_query');
   const ok = await httpsGet(q, '/api/services', { cert: readFileSync(client.cert), key: readFileSync(client.key) });
   assert.equal(ok.status, 200, ok.text);
   await assert.rejects(httpsGet(q, '/api/services'), 'no client certificate, no answer');
   assert.match(o.log, /trace_query: listening on \S+ \(port \d+\) with TLS/);
+  assert.equal((await o.stop()).code, 0, o.log);
 });
 
 test('an endpoint other machines reach without auth is warned about, naming it', async (t) => {
