@@ -112,12 +112,13 @@ static void read_auth(const otelc_node *auth, otelc_http_server *out, otelc_erro
         return;
     check_keys(auth, auth_keys, errs);
     out->auth_at = otelc_node_child(auth, "authenticator");
-    if (otelc_cfg_string(out->auth_at, errs, &out->authenticator) == OTELC_CFG_DEFAULT ||
-        !out->authenticator || !*out->authenticator) {
+    rc = otelc_cfg_string(out->auth_at, errs, &out->authenticator);
+    if (rc == OTELC_CFG_OK && *out->authenticator)
+        return;
+    if (rc != OTELC_CFG_ERROR) /* a wrong type was reported already */
         otelc_errors_add_value(errs, out->auth_at ? out->auth_at : auth,
                                "authenticator: missing (an extension id such as basicauth)");
-        out->authenticator = NULL;
-    }
+    out->authenticator = NULL;
 }
 
 int otelc_http_server_read(const otelc_node *tls, const otelc_node *auth,

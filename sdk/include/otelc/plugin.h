@@ -451,7 +451,7 @@ typedef struct otelc_host_api {
      * errors at their positions. With auth, a request the authenticator
      * refuses is answered 401 before any route runs; the id is resolved
      * after every create, so the extension may come later in
-     * service.extensions. An endpoint on another machine's reach without
+     * service.extensions. An endpoint other machines can reach without
      * auth gets a warning at start. From create, once, instead of
      * http_serve; returns as http_serve does. */
     int (*http_serve_settings)(otelc_ctx *ctx, const char *endpoint, const otelc_node *server);
