@@ -106,6 +106,7 @@ static const struct renamed {
     {OTELC_EXPORTER, "otlphttp", "otlp_http"},
     {OTELC_EXPORTER, "otlp", "otlp_grpc"},
     {OTELC_EXPORTER, "loadbalancing", "load_balancing"},
+    {OTELC_CONNECTOR, "spanmetrics", "span_metrics"},
 };
 
 /* The plugin for a deprecated type, with the collector's warning. */
