@@ -21,6 +21,12 @@
 
 static const char *const scope_name = "spanmetricsconnector";
 
+/* otelc's: the collector's metrics have none, but a scrape without HELP
+ * text fails promtool. */
+static const char *const descriptions[SM_METRICS] = {
+    "Spans seen, per dimension values.", "Durations of the spans seen.",
+    "Span events seen, per dimension values."};
+
 typedef struct flush {
     sm *s;
     pbw w;
@@ -71,7 +77,7 @@ static void write_metric(flush *f, sm_resource *r, enum sm_metric m)
                            : s->exponential ? OTLPM_EXPONENTIAL
                                             : OTLPM_HISTOGRAM;
     const char *unit = m == SM_DURATION ? s->cfg->histogram_unit : "";
-    otlpm_frame mf = otlpm_metric_begin(&f->w, s->names[m], unit, kind);
+    otlpm_frame mf = otlpm_metric_begin(&f->w, s->names[m], descriptions[m], unit, kind);
     otlpm_iter it;
     otlpm_iter_init(&it, &r->series[m]);
     for (otlpm_entry *e; (e = otlpm_iter_next(&it));)

@@ -8,7 +8,7 @@ enum {
     REQ_RESOURCE_METRICS = 1,
     RM_RESOURCE = 1, RM_SCOPE_METRICS = 2, RESOURCE_ATTRIBUTES = 1,
     SM_SCOPE = 1, SM_METRICS = 2, SCOPE_NAME = 1,
-    METRIC_NAME = 1, METRIC_UNIT = 3, METRIC_SUM = 7, METRIC_HISTOGRAM = 9,
+    METRIC_NAME = 1, METRIC_DESCRIPTION = 2, METRIC_UNIT = 3, METRIC_SUM = 7, METRIC_HISTOGRAM = 9,
     METRIC_EXPONENTIAL = 10,
     AGG_POINTS = 1, AGG_TEMPORALITY = 2, SUM_MONOTONIC = 3,
     POINT_START = 2, POINT_TIME = 3,
@@ -38,11 +38,14 @@ void otlpm_resource_end(pbw *w, otlpm_frame f)
     pbw_close(w, f.outer);
 }
 
-otlpm_frame otlpm_metric_begin(pbw *w, const char *name, const char *unit, enum otlpm_kind kind)
+otlpm_frame otlpm_metric_begin(pbw *w, const char *name, const char *description,
+                               const char *unit, enum otlpm_kind kind)
 {
     static const uint32_t field[] = {METRIC_SUM, METRIC_HISTOGRAM, METRIC_EXPONENTIAL};
     otlpm_frame f = {.outer = pbw_open(w, SM_METRICS), .kind = kind};
     pbw_str(w, METRIC_NAME, name);
+    if (*description)
+        pbw_str(w, METRIC_DESCRIPTION, description);
     if (*unit)
         pbw_str(w, METRIC_UNIT, unit);
     f.inner = pbw_open(w, field[kind]);

@@ -3,7 +3,7 @@
  *
  *   pbw w; pbw_init(&w);
  *   otlpm_frame r = otlpm_resource_begin(&w, attrs, alen, "scope");
- *   otlpm_frame m = otlpm_metric_begin(&w, "calls", "", OTLPM_SUM);
+ *   otlpm_frame m = otlpm_metric_begin(&w, "calls", "Calls.", "", OTLPM_SUM);
  *   otlpm_sum_point(&w, &point, 42, NULL, 0);
  *   otlpm_metric_end(&w, m, OTLPM_CUMULATIVE);
  *   otlpm_resource_end(&w, r);
@@ -50,8 +50,10 @@ typedef struct otlpm_point {
 otlpm_frame otlpm_resource_begin(pbw *w, const uint8_t *attrs, size_t alen, const char *scope);
 void otlpm_resource_end(pbw *w, otlpm_frame f);
 
-/* A Metric of kind; unit may be "" (not written). */
-otlpm_frame otlpm_metric_begin(pbw *w, const char *name, const char *unit, enum otlpm_kind kind);
+/* A Metric of kind; description and unit may be "" (not written). A
+ * description becomes the Prometheus exporter's HELP text. */
+otlpm_frame otlpm_metric_begin(pbw *w, const char *name, const char *description,
+                               const char *unit, enum otlpm_kind kind);
 /* Closes it with its temporality (sums are monotonic). */
 void otlpm_metric_end(pbw *w, otlpm_frame f, enum otlpm_temporality t);
 

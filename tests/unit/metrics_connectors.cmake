@@ -16,3 +16,14 @@ endif()
 otelc_add_unit_test(test_otlpmetrics
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_otlpmetrics.c ${CMAKE_CURRENT_LIST_DIR}/metrics_decode.c
   LIBS otelc_testkit otelc_otlpmetrics otelc_sdk otelc_proto m)
+
+set(CONN_SG_DIR ${CMAKE_CURRENT_LIST_DIR}/../../connectors/servicegraph)
+if(EXISTS ${CONN_SG_DIR}/servicegraph.c)
+  otelc_add_unit_test(test_servicegraph_connector
+    SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_servicegraph_connector.c
+            ${CMAKE_CURRENT_LIST_DIR}/metrics_decode.c
+            ${CONN_SG_DIR}/servicegraph.c ${CONN_SG_DIR}/sg_config.c ${CONN_SG_DIR}/sg_consume.c
+            ${CONN_SG_DIR}/sg_store.c ${CONN_SG_DIR}/sg_series.c
+    LIBS otelc_testkit otelc_otlpmetrics otelc_sdk otelc_proto)
+  target_include_directories(test_servicegraph_connector PRIVATE ${CONN_SG_DIR})
+endif()

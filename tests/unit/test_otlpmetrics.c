@@ -41,10 +41,10 @@ static void test_writer(void **state)
     pbw w;
     pbw_init(&w);
     otlpm_frame r = otlpm_resource_begin(&w, attrs.p, attrs.len, "scope");
-    otlpm_frame m = otlpm_metric_begin(&w, "s", "", OTLPM_SUM);
+    otlpm_frame m = otlpm_metric_begin(&w, "s", "", "", OTLPM_SUM);
     otlpm_sum_point(&w, &p, -3);
     otlpm_metric_end(&w, m, OTLPM_DELTA);
-    m = otlpm_metric_begin(&w, "h", "ms", OTLPM_HISTOGRAM);
+    m = otlpm_metric_begin(&w, "h", "help", "ms", OTLPM_HISTOGRAM);
     otlpm_hist_point(&w, &p, bounds, 2, hi);
     otlpm_metric_end(&w, m, OTLPM_CUMULATIVE);
     otlpm_resource_end(&w, r);
@@ -63,6 +63,7 @@ static void test_writer(void **state)
     assert_true(n->exemplars[0]->as_double == 4.5 && n->exemplars[0]->time_unix_nano == 9);
     md_metric *hm = md_metric_named(q, "h");
     assert_string_equal(hm->unit, "ms");
+    assert_string_equal(hm->description, "help");
     md_hist *hp = hm->histogram->data_points[0];
     assert_int_equal(hp->count, 4);
     assert_int_equal(hp->bucket_counts[0], 0);
