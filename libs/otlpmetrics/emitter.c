@@ -13,6 +13,7 @@ struct otlpm_emitter {
     pthread_cond_t cv;        /* the thread's wake-up; an emit completed */
     pthread_t thread;
     bool running, stopping, woken, stopped;
+    bool orphaned;          /* freed by its owner: ctx and api are gone */
     otelc_batch *held;      /* answered RETRY: offered again next time */
     otelc_batch *in_flight; /* answered PENDING: its completion is due */
     int refs;               /* the owner's, and one while in flight */
@@ -47,11 +48,11 @@ static void destroy(otlpm_emitter *e)
 /* What happens to b after the downstream's final answer st. mu held. */
 static void settle(otlpm_emitter *e, otelc_batch *b, otelc_status st)
 {
-    if (st == OTELC_RETRY) {
+    if (st == OTELC_RETRY && !e->orphaned) {
         e->held = b; /* our reference moves with it */
         return;
     }
-    if (st == OTELC_REJECT) {
+    if (st == OTELC_REJECT && !e->orphaned) {
         uint32_t points = otelc_batch_spans(b);
         e->refused += points;
         e->cfg.api->log(e->cfg.ctx, OTELC_LOG_ERROR,
@@ -247,6 +248,7 @@ void otlpm_emitter_free(otlpm_emitter *e)
     pthread_mutex_lock(&e->mu);
     otelc_batch *held = e->held;
     e->held = NULL;
+    e->orphaned = true;
     bool last = --e->refs == 0;
     pthread_mutex_unlock(&e->mu);
     if (held) {
