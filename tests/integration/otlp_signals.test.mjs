@@ -180,6 +180,8 @@ test('gRPC: metrics and logs get every status traces get', async (t) => {
   const s = await stats(o);
   assert.equal(s.metrics, 3 + 1, 'data points, of every kind');
   assert.equal(s.logs, 2 + 3 + 4, 'log records');
+  session.close();
+  assert.equal((await o.stop()).code, 0, o.log);
 });
 
 test('OTLP/HTTP: /v1/metrics and /v1/logs get every status /v1/traces gets, over HTTP/1.1 and h2c', async (t) => {
@@ -224,6 +226,8 @@ test('OTLP/HTTP: /v1/metrics and /v1/logs get every status /v1/traces gets, over
   const s = await stats(o);
   assert.equal(s.metrics, 2 * (3 + 4));
   assert.equal(s.logs, 2 * 2);
+  session.close();
+  assert.equal((await o.stop()).code, 0, o.log);
 });
 
 test('a signal no pipeline takes: gRPC Unimplemented, HTTP 404, as the collector answers', async (t) => {
