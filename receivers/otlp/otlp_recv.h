@@ -201,8 +201,13 @@ static inline int64_t otlp_add_sat(int64_t t, int64_t d)
     return d >= INT64_MAX - t ? INT64_MAX : t + d;
 }
 
-/* conn.c: connections (loop thread only). */
+/* conn.c: connections (loop thread only). conn_accept makes the
+ * bufferevent of an accepted socket (TLS when the server has it) and
+ * hands it to conn_adopt, which takes bev (freed with the connection, or
+ * at once when the connection cannot be made): the fuzz target hands it
+ * one end of a bufferevent pair. */
 void conn_accept(otlp_loop *l, int fd);
+void conn_adopt(otlp_loop *l, struct bufferevent *bev);
 void conn_settle(otlp_conn *c);      /* flush, budgets, close if done; may free c */
 void conn_free(otlp_conn *c);
 void conn_drain(otlp_conn *c);       /* GOAWAY / close when idle; close once done */

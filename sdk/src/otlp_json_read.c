@@ -2,13 +2,13 @@
  * otlp_json_read.c: OTLP/JSON to protobuf, by way of protobuf-c structs.
  *
  * A descent driven by protobuf-c's field descriptors reads the document
- * token by token (otlp_json_lex.c) and fills the generated structs, which
- * protobuf-c then packs. No document tree is built: every struct, list,
- * string and decoded byte string lives in one arena freed at the end, so
- * a request costs a handful of allocations whatever its size, and what
- * they may add up to is bounded by the body's size
- * (OTLP_JSON_MAX_EXPANSION): a body of empty objects is refused before it
- * costs more. Scalars (numbers, ids, base64) are converted in
+ * token by token (otlp_json_lex.c: yajl, a streaming parser) and fills
+ * the generated structs, which protobuf-c then packs. No document tree is
+ * built: every struct, list, string and decoded byte string lives in one
+ * arena freed at the end, so a request costs a handful of allocations
+ * whatever its size, and what they may add up to is bounded by the body's
+ * size (OTLP_JSON_MAX_EXPANSION): a body of empty objects is refused
+ * before it costs more. Scalars (numbers, ids, base64) are converted in
  * otlp_json_scalar.c.
  */
 #include <otelc/sdk/otlp_json.h>
@@ -438,9 +438,8 @@ static int read_elements(struct reader *r, const ProtobufCFieldDescriptor *f, st
                          size_t *n, const struct path *p, unsigned depth)
 {
     size_t size = element_size(f->type);
-    bool first = true;
     ojv item;
-    while (ojl_element(&r->lx, &first)) {
+    while (ojl_element(&r->lx)) {
         struct path here = {p, NULL, *n};
         if (!ojl_value(&r->lx, &item))
             break;
@@ -495,9 +494,8 @@ static int read_field(struct reader *r, const ProtobufCFieldDescriptor *f, const
 static int read_message(struct reader *r, const ProtobufCMessageDescriptor *d,
                         ProtobufCMessage *msg, const struct path *p, unsigned depth)
 {
-    bool first = true;
     ojv key, v;
-    while (ojl_member(&r->lx, &first, &key)) {
+    while (ojl_member(&r->lx, &key)) {
         const ProtobufCFieldDescriptor *f = find_field(d, key.s);
         if (!ojl_value(&r->lx, &v))
             break;
@@ -536,8 +534,7 @@ static int read_document(struct reader *r, ProtobufCMessage *req)
     if (root.type == OJV_ARRAY)
         return fail(r, NULL, "expected an object");
     if (root.type != OJV_OBJECT) {
-        r->lx.failed = true;
-        r->lx.why = "'[' or '{' expected";
+        ojl_fail(&r->lx, "'[' or '{' expected");
         return syntax_error(r);
     }
     int rc = read_message(r, d, req, NULL, 0);

@@ -495,6 +495,25 @@ static void routes_on_an_endpoint_of_their_own(void **unused)
     assert_int_equal(otelc_test_http_wait(r, 1000), 201);
 }
 
+/* http_serve_settings records the endpoint and the authenticator id the
+ * server map names; like http_serve, once. */
+static void routes_served_with_settings(void **unused)
+{
+    const otelc_host_api *api = otelc_test_host_api(H);
+    otelc_ctx *ctx = otelc_test_host_ctx(H);
+    const otelc_node *cfg =
+        otelc_test_host_config(H, "tls: { cert_file: c.pem, key_file: k.pem }\n"
+                                  "auth: { authenticator: basicauth/q }\n");
+    assert_non_null(cfg);
+    assert_true(otelc_host_has(api, http_serve_settings));
+    assert_null(otelc_test_http_authenticator(H));
+    assert_int_equal(api->http_serve_settings(ctx, "localhost:16686", cfg), 0);
+    assert_string_equal(otelc_test_http_endpoint(H), "localhost:16686");
+    assert_string_equal(otelc_test_http_authenticator(H), "basicauth/q");
+    assert_int_equal(api->http_serve_settings(ctx, "localhost:16687", cfg), -1);
+    assert_int_equal(otelc_test_host_config_errors(H), 1);
+}
+
 static otelc_status allow_all(void *state, const char *const *headers, char *reason, size_t n)
 {
     (void)state, (void)headers, (void)reason, (void)n;
@@ -595,6 +614,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(batches_of_every_signal, setup, teardown),
         cmocka_unit_test_setup_teardown(routes_stream_with_params, setup, teardown),
         cmocka_unit_test_setup_teardown(routes_on_an_endpoint_of_their_own, setup, teardown),
+        cmocka_unit_test_setup_teardown(routes_served_with_settings, setup, teardown),
         cmocka_unit_test_setup_teardown(services_offered_found_and_released, setup, teardown),
         cmocka_unit_test(storage_commits_scans_and_holds),
     };

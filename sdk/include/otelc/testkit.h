@@ -311,6 +311,9 @@ const char *otelc_test_http_header(otelc_test_http *r, const char *name);
 /* The endpoint the plugin asked its routes be served on (http_serve), or
  * NULL: the admin endpoint. Valid while the host lives. */
 const char *otelc_test_http_endpoint(otelc_test_host *h);
+/* The auth.authenticator id the plugin's http_serve_settings named, or
+ * NULL. Valid while the host lives. */
+const char *otelc_test_http_authenticator(otelc_test_host *h);
 
 #ifdef __cplusplus
 }
