@@ -430,6 +430,33 @@ static void batches_merge_and_keep_metadata(void **unused)
     otelc_batch_unref(m);
 }
 
+/* Metrics and logs batches: validated, their items counted, their JSON
+ * that of their signal. */
+static void batches_of_every_signal(void **unused)
+{
+    otelc_batch *m = otelc_test_batch_signal_from_json(
+        OTELC_METRICS, "{\"resourceMetrics\":[{\"scopeMetrics\":[{\"metrics\":[{\"name\":"
+                       "\"m\",\"sum\":{\"dataPoints\":[{\"asInt\":\"1\"},{\"asInt\":\"2\"}]}},"
+                       "{\"histogram\":{\"dataPoints\":[{\"count\":\"3\"}]}}]}]}]}");
+    assert_non_null(m);
+    assert_int_equal(otelc_batch_signal(m), OTELC_METRICS);
+    assert_int_equal(otelc_batch_spans(m), 3);
+    char *json = otelc_test_batch_json(m);
+    assert_non_null(strstr(json, "{\"resourceMetrics\":[{\"scopeMetrics\""));
+    free(json);
+    otelc_batch *l = otelc_test_batch_signal_new(OTELC_LOGS, NULL, 0);
+    assert_non_null(l);
+    assert_int_equal(otelc_batch_signal(l), OTELC_LOGS);
+    assert_int_equal(otelc_batch_spans(l), 0);
+    /* A log record's trace id is empty or 16 bytes; a metrics request is
+     * not a logs request. */
+    assert_null(otelc_test_batch_signal_from_json(
+        OTELC_LOGS, "{\"resourceLogs\":[{\"scopeLogs\":[{\"logRecords\":[{\"traceId\":\"00\"}]}]}]}"));
+    assert_null(otelc_test_batch_signal_new(OTELC_LOGS, otelc_batch_flat(m), otelc_batch_len(m)));
+    otelc_batch_unref(m);
+    otelc_batch_unref(l);
+}
+
 static void stream_chunks(void *arg, otelc_http_req *req)
 {
     const otelc_host_api *api = arg;
@@ -584,6 +611,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(metrics_by_name_and_labels, setup, teardown),
         cmocka_unit_test_setup_teardown(logs_health_and_pause, setup, teardown),
         cmocka_unit_test_setup_teardown(batches_merge_and_keep_metadata, setup, teardown),
+        cmocka_unit_test_setup_teardown(batches_of_every_signal, setup, teardown),
         cmocka_unit_test_setup_teardown(routes_stream_with_params, setup, teardown),
         cmocka_unit_test_setup_teardown(routes_on_an_endpoint_of_their_own, setup, teardown),
         cmocka_unit_test_setup_teardown(routes_served_with_settings, setup, teardown),
