@@ -15,6 +15,7 @@
 
 #include "config_error.h"
 #include "config_node.h"
+#include "config_server.h"
 
 /* ^[a-zA-Z][0-9a-zA-Z_]{0,62}$: a component type fits in 64 bytes. */
 #define OTELC_COMPONENT_TYPE_MAX 63
@@ -65,6 +66,7 @@ typedef struct otelc_config {
     otelc_component_list extensions; /* service.extensions, in order */
     bool admin_enabled;              /* service.admin.enabled, default true */
     const char *admin_endpoint;      /* service.admin.endpoint */
+    otelc_http_server admin_server;  /* service.admin.tls and .auth */
     int64_t shutdown_timeout_ns;     /* service.shutdown_timeout, default 30s */
     otelc_telemetry telemetry;
 } otelc_config;
@@ -76,6 +78,13 @@ typedef struct otelc_config {
  * `files` is only read during the call. Warnings (unset variables) go to
  * the logger. */
 otelc_config *otelc_config_load(const char *const *files, size_t n_files, otelc_errors *errs);
+
+/* The same, but a config whose shape has errors is still returned (with
+ * the errors in `errs`) when its tree is a map, so that the plugin checks
+ * can add theirs and one run names every problem; NULL only when nothing
+ * usable was read. Such a config must never run. */
+otelc_config *otelc_config_load_all(const char *const *files, size_t n_files,
+                                    otelc_errors *errs);
 
 /* Frees the config, its tree and its model; NULL is fine. */
 void otelc_config_free(otelc_config *cfg);

@@ -44,6 +44,7 @@
 /* What the host fills from the key table. */
 typedef struct tq_cfg {
     const char *endpoint;
+    const otelc_node *tls, *auth; /* confighttp's; the host reads them */
     const char *region, *s3_bucket, *s3_prefix, *s3_base_prefix, *s3_partition_format;
     const char *s3_endpoint;
     bool s3_force_path_style, disable_ssl, insecure_skip_verify;
@@ -183,6 +184,11 @@ typedef int (*tq_hit_fn)(void *arg, const tq_hit *h);
 typedef struct tq_scope {
     int64_t start, end;
     const char *service;
+    /* May be NULL. The start time below which the caller wants no more
+     * spans, asked before each row group: one whose Timestamp statistics
+     * end earlier is not fetched (a newest-first pick that is full). */
+    int64_t (*floor)(void *arg);
+    void *floor_arg;
 } tq_scope;
 
 /*

@@ -213,3 +213,37 @@ service:
   assert.equal(r.code, 1);
   assert.ok(r.stderr.includes(`${r.file}:12:20: key 'service.pipelines.logs.processors[0]': processor "converter" does not support logs (pipeline "logs"): telemetry type is not supported; it handles traces`), r.stderr);
 });
+
+test('every component otelc lacks and a profiles pipeline are named in one run', async () => {
+  const r = await validate(`
+receivers:
+  testsource:
+  hostmetrics:
+    collection_interval: 10s
+  filelog:
+    include: [/var/log/*.log]
+exporters:
+  prometheusremotewrite:
+    endpoint: http://127.0.0.1:9
+  testsink:
+service:
+  pipelines:
+    metrics:
+      receivers: [hostmetrics]
+      exporters: [prometheusremotewrite]
+    logs:
+      receivers: [filelog]
+      exporters: [testsink]
+    profiles:
+      receivers: [testsource]
+      exporters: [testsink]
+`);
+  assert.equal(r.code, 1);
+  for (const line of [
+    `${r.file}:4:3: key 'receivers.hostmetrics': unknown receiver type "hostmetrics"`,
+    `${r.file}:6:3: key 'receivers.filelog': unknown receiver type "filelog"`,
+    `${r.file}:9:3: key 'exporters.prometheusremotewrite': unknown exporter type "prometheusremotewrite"`,
+    `${r.file}:20:5: key 'service.pipelines.profiles': unknown signal 'profiles'`,
+    'otelc: the config has 4 error(s)'])
+    assert.ok(r.stderr.includes(line), `${line}\n${r.stderr}`);
+});
