@@ -16,7 +16,7 @@
 
 static void forget(ts_proc *p, ts_trace *tr, int64_t now_ns)
 {
-    ts_observe(&p->m, p->m.removal_age, (double)((now_ns - tr->arrival_ns) / 1000000000));
+    ts_observe(&p->m, p->m.removal_age, ts_seconds(now_ns - tr->arrival_ns));
     ts_table_remove(&p->table, tr);
 }
 
@@ -26,7 +26,7 @@ static void run_policies(ts_proc *p, const ts_trace_view *v, bool seen[TS_ERROR 
     int64_t start = otelc_mono_ns();
     for (size_t i = 0; i < p->policies.n; i++) {
         ts_decision d = ts_policy_eval(p->policies.v[i], v);
-        ts_observe(&p->m, p->m.policy[i].latency, (double)((otelc_mono_ns() - start) / 1000));
+        ts_observe(&p->m, p->m.policy[i].latency, ts_micros(otelc_mono_ns() - start));
         seen[d] = true;
         if (d == TS_ERROR) {
             ts_count(&p->m, p->m.eval_errors, 1);
@@ -129,7 +129,7 @@ void ts_queue_deletes(ts_proc *p, const ts_trace *tr)
         return;
     size_t need = (p->ndels + tr->npieces) * TS_KEY_LEN;
     if (need > p->capdels) {
-        size_t cap = p->capdels ? p->capdels : 64 * TS_KEY_LEN;
+        size_t cap = p->capdels ? p->capdels : (size_t)64 * TS_KEY_LEN;
         while (cap < need)
             cap *= 2;
         uint8_t *v = realloc(p->dels, cap);
@@ -164,7 +164,7 @@ static int send_append(ts_proc *p, ts_trace *tr)
     s->p = p;
     if (s->n == s->cap) {
         size_t cap = s->cap ? s->cap * 2 : 16;
-        ts_trace **v = realloc(s->traces, cap * sizeof(*v));
+        ts_trace **v = realloc(s->traces, cap * sizeof(ts_trace *));
         if (!v)
             return -1;
         s->traces = v;

@@ -22,7 +22,7 @@ typedef struct type_name {
     level deepest;
 } type_name;
 
-#define OTTL -1
+enum { OTTL = -1 }; /* ottl_condition: known, not supported yet */
 static const type_name types[] = {
     {"always_sample", TS_ALWAYS_SAMPLE, LEVEL_SUB},
     {"latency", TS_LATENCY, LEVEL_SUB},
@@ -43,15 +43,23 @@ static const type_name types[] = {
     {"composite", TS_COMPOSITE, LEVEL_TOP},
 };
 
-/* The keys of a policy map at each level: its name, its type and the
- * blocks of every type it could have (only its own type's is read). */
-#define SIMPLE_KEYS                                                                         \
-    "name", "type", "latency", "numeric_attribute", "probabilistic", "status_code",         \
-        "string_attribute", "rate_limiting", "bytes_limiting", "span_count", "trace_state", \
-        "boolean_attribute", "ottl_condition"
-static const char *const keys_sub[] = {SIMPLE_KEYS, NULL};
-static const char *const keys_composite_sub[] = {SIMPLE_KEYS, "and", NULL};
-static const char *const keys_top[] = {SIMPLE_KEYS, "and", "drop", "not", "composite", NULL};
+/* The keys of a policy map: its name, its type and the blocks of every
+ * type it could have at its level (only its own type's block is read). */
+static const char *const simple_keys[] = {
+    "name", "type", "latency", "numeric_attribute", "probabilistic", "status_code",
+    "string_attribute", "rate_limiting", "bytes_limiting", "span_count", "trace_state",
+    "boolean_attribute", "ottl_condition", NULL};
+
+static bool policy_key(const char *k, level lv)
+{
+    for (const char *const *s = simple_keys; *s; s++)
+        if (strcmp(k, *s) == 0)
+            return true;
+    if (strcmp(k, "and") == 0)
+        return lv <= LEVEL_COMPOSITE_SUB;
+    return lv == LEVEL_TOP &&
+           (strcmp(k, "drop") == 0 || strcmp(k, "not") == 0 || strcmp(k, "composite") == 0);
+}
 
 static ts_policy *read_policy(ts_rd *rd, const otelc_node *map, level lv);
 
@@ -142,7 +150,7 @@ int ts_rd_strlist(ts_rd *rd, const otelc_node *map, const char *key, const char 
     if (rd->api->node_kind(list) != OTELC_NODE_LIST)
         return ts_rd_fail(rd, list, "%s must be a list of strings", key);
     size_t len = rd->api->node_len(list);
-    *out = calloc(len ? len : 1, sizeof(**out));
+    *out = calloc(len ? len : 1, sizeof(const char *));
     if (!*out)
         return ts_rd_fail(rd, list, "out of memory");
     for (size_t i = 0; i < len; i++)
@@ -173,7 +181,7 @@ static int read_subs(ts_rd *rd, const otelc_node *blk, const char *key, level lv
     size_t len = list ? rd->api->node_len(list) : 0;
     if (!list || rd->api->node_kind(list) != OTELC_NODE_LIST || len == 0)
         return ts_rd_fail(rd, list ? list : at, "%s must list at least one policy", key);
-    *subs = calloc(len, sizeof(**subs));
+    *subs = calloc(len, sizeof(ts_policy *));
     if (!*subs)
         return ts_rd_fail(rd, list, "out of memory");
     int rc = 0;
@@ -216,7 +224,7 @@ static int read_not(ts_rd *rd, const otelc_node *map, ts_policy *p)
         return rc;
     if (!sub)
         return ts_rd_fail(rd, blk ? blk : map, "not needs a not_sub_policy");
-    p->u.combo.subs = calloc(1, sizeof(*p->u.combo.subs));
+    p->u.combo.subs = calloc(1, sizeof(ts_policy *));
     if (!p->u.combo.subs)
         return ts_rd_fail(rd, sub, "out of memory");
     const char *outer = rd->policy;
@@ -255,8 +263,8 @@ static int read_allocations(ts_rd *rd, const otelc_node *blk, ts_policy *p)
     if (rd->api->node_kind(list) != OTELC_NODE_LIST)
         return ts_rd_fail(rd, list, "rate_allocation must be a list");
     for (size_t i = 0; i < rd->api->node_len(list); i++) {
-        const char *name;
-        int64_t pct;
+        const char *name = NULL;
+        int64_t pct = 0;
         if (allocation_of(rd, rd->api->node_at(list, i), &name, &pct) != 0)
             return -1;
         for (size_t s = 0; name && s < p->u.composite.n; s++)
@@ -336,9 +344,20 @@ static int read_body(ts_rd *rd, const otelc_node *map, ts_policy *p)
     }
 }
 
+static int policy_keys(ts_rd *rd, const otelc_node *map, level lv)
+{
+    int rc = 0;
+    for (size_t i = 0; i < rd->api->node_len(map); i++) {
+        const otelc_node *c = rd->api->node_at(map, i);
+        const char *k = rd->api->node_key(c);
+        if (k && !policy_key(k, lv))
+            rc = ts_rd_fail(rd, c, "unknown key %s", k);
+    }
+    return rc;
+}
+
 static ts_policy *read_policy(ts_rd *rd, const otelc_node *map, level lv)
 {
-    static const char *const *const keys[] = {keys_top, keys_composite_sub, keys_sub};
     const char *name = NULL;
     if (rd->api->node_kind(map) != OTELC_NODE_MAP) {
         ts_rd_fail(rd, map, "a policy must be a map");
@@ -353,7 +372,7 @@ static ts_policy *read_policy(ts_rd *rd, const otelc_node *map, level lv)
     rd->policy = name;
     const type_name *t = read_type(rd, map, lv);
     ts_policy *p = t ? calloc(1, sizeof(*p)) : NULL;
-    if (!p || ts_rd_keys(rd, map, keys[lv]) != 0)
+    if (!p || policy_keys(rd, map, lv) != 0)
         goto out_fail;
     p->type = (ts_policy_type)t->type;
     p->name = name;
@@ -369,7 +388,7 @@ out_fail:
 static bool name_taken(const ts_policy_set *s, const char *name)
 {
     for (size_t i = 0; i < s->n; i++)
-        if (strcmp(s->v[i]->name, name) == 0)
+        if (s->v[i] && strcmp(s->v[i]->name, name) == 0)
             return true;
     return false;
 }
@@ -380,9 +399,9 @@ static void drops_first(ts_policy_set *s)
 {
     size_t at = 0;
     for (size_t i = 0; i < s->n; i++)
-        if (s->v[i]->type == TS_DROP) {
+        if (s->v[i] && s->v[i]->type == TS_DROP) {
             ts_policy *d = s->v[i];
-            memmove(&s->v[at + 1], &s->v[at], (i - at) * sizeof(*s->v));
+            memmove(&s->v[at + 1], &s->v[at], (i - at) * sizeof(ts_policy *));
             s->v[at++] = d;
         }
 }
@@ -410,11 +429,12 @@ int ts_policies_read(otelc_ctx *ctx, const otelc_host_api *api, const otelc_node
     if (!list || api->node_kind(list) != OTELC_NODE_LIST || api->node_len(list) == 0)
         return ts_rd_fail(&rd, list ? list : api->config_node(ctx),
                           "policies must list at least one policy");
-    out->v = calloc(api->node_len(list), sizeof(*out->v));
+    size_t len = api->node_len(list);
+    out->v = calloc(len, sizeof(ts_policy *));
     if (!out->v)
         return ts_rd_fail(&rd, list, "out of memory");
     int rc = 0;
-    for (size_t i = 0; i < api->node_len(list); i++)
+    for (size_t i = 0; i < len; i++)
         rc |= add_policy(&rd, api->node_at(list, i), out);
     if (rc != 0) {
         ts_policy_set_free(out);

@@ -112,7 +112,7 @@ static int leaf_status(ts_rd *rd, const otelc_node *map, ts_policy *p)
 static int compile_regexes(ts_rd *rd, const otelc_node *b, ts_string_match *m)
 {
     const otelc_node *at = rd->api->node_get(b, "values");
-    m->regex = calloc(m->nvalues ? m->nvalues : 1, sizeof(*m->regex));
+    m->regex = calloc(m->nvalues ? m->nvalues : 1, sizeof(attr_regex *));
     if (!m->regex)
         return ts_rd_fail(rd, at, "out of memory");
     for (size_t i = 0; i < m->nvalues; i++) {

@@ -68,8 +68,7 @@ static void finish(ts_proc *p, ts_send *s, int64_t now_ns)
         tr->state = TS_DONE;
         if (!tr->in_fifo) { /* pushed out of the fifo while sending */
             p->detached--;
-            ts_observe(&p->m, p->m.removal_age,
-                       (double)((now_ns - tr->arrival_ns) / 1000000000));
+            ts_observe(&p->m, p->m.removal_age, ts_seconds(now_ns - tr->arrival_ns));
             ts_table_remove(&p->table, tr);
         }
     }
@@ -113,7 +112,7 @@ static otelc_batch *merge(ts_proc *p, const ts_send *s)
     size_t n = 0;
     for (size_t i = 0; i < s->n; i++)
         n += s->traces[i]->npieces;
-    otelc_batch **parts = malloc((n ? n : 1) * sizeof(*parts));
+    otelc_batch **parts = malloc((n ? n : 1) * sizeof(otelc_batch *));
     if (!parts)
         return NULL;
     n = 0;
@@ -197,7 +196,7 @@ static void *decider_main(void *arg)
     while (!p->stopping) {
         int64_t start = otelc_mono_ns();
         if (ts_decide_due(p, otelc_real_ns()))
-            ts_observe(&p->m, p->m.timer_latency, (double)((otelc_mono_ns() - start) / 1000000));
+            ts_observe(&p->m, p->m.timer_latency, ts_millis(otelc_mono_ns() - start));
         ts_send_seal(p);
         if (!take_work(p, &w)) {
             sleep_until_due(p);
@@ -233,12 +232,21 @@ void ts_sender_stop(ts_proc *p)
     p->thread_started = false;
 }
 
+/* Whether draining must go on: something is queued or in flight, unless
+ * the next stage refuses and the storage keeps what is queued anyway. */
+static bool draining(const ts_proc *p)
+{
+    if (p->storage && p->blocked && !p->in_flight)
+        return false;
+    return p->sendq || p->in_flight;
+}
+
 int ts_sender_drain(ts_proc *p, int64_t deadline_ns)
 {
     pthread_mutex_lock(&p->mu);
     ts_send_seal(p);
     pthread_cond_broadcast(&p->cv);
-    while ((p->sendq || p->in_flight) && p->thread_started && otelc_mono_ns() < deadline_ns) {
+    while (draining(p) && p->thread_started && otelc_mono_ns() < deadline_ns) {
         int64_t step = otelc_mono_ns() + 10000000; /* settles broadcast; look again anyway */
         struct timespec ts = otelc_timespec(step < deadline_ns ? step : deadline_ns);
         pthread_cond_timedwait(&p->cv, &p->mu, &ts);
@@ -246,6 +254,16 @@ int ts_sender_drain(ts_proc *p, int64_t deadline_ns)
     int rc = p->sendq || p->in_flight ? -1 : 0;
     pthread_mutex_unlock(&p->mu);
     return rc;
+}
+
+size_t ts_sends_pending(ts_proc *p)
+{
+    pthread_mutex_lock(&p->mu);
+    size_t n = p->filling ? p->filling->n : 0;
+    for (const ts_send *s = p->sendq; s; s = s->next)
+        n += s->n;
+    pthread_mutex_unlock(&p->mu);
+    return n;
 }
 
 void ts_resume(void *state)

@@ -132,7 +132,7 @@ static ts_trace *restored_trace(restore *r, const uint8_t *id, int64_t arrival)
     }
     if (r->n == r->cap) {
         size_t cap = r->cap ? r->cap * 2 : 256;
-        ts_trace **v = realloc(r->traces, cap * sizeof(*v));
+        ts_trace **v = realloc(r->traces, cap * sizeof(ts_trace *));
         if (!v)
             return NULL;
         r->traces = v;
@@ -185,7 +185,8 @@ static int by_arrival(const void *a, const void *b)
  * those beyond num_traces are decided at once (the oldest first). */
 static void place(ts_proc *p, restore *r)
 {
-    qsort(r->traces, r->n, sizeof(*r->traces), by_arrival);
+    if (r->n)
+        qsort(r->traces, r->n, sizeof(ts_trace *), by_arrival);
     for (size_t i = 0; i < r->n; i++) {
         ts_trace *tr = r->traces[i];
         tr->deadline_ns = tr->arrival_ns + p->cfg->decision_wait_ns;

@@ -20,7 +20,7 @@ int ts_table_init(ts_table *t, size_t hint)
     t->nbuckets = 1024;
     while (t->nbuckets < hint && t->nbuckets < ((size_t)1 << 24))
         t->nbuckets *= 2;
-    t->buckets = calloc(t->nbuckets, sizeof(*t->buckets));
+    t->buckets = calloc(t->nbuckets, sizeof(ts_trace *));
     return t->buckets ? 0 : -1;
 }
 
@@ -49,7 +49,7 @@ ts_trace *ts_table_find(const ts_table *t, const uint8_t *id)
 static void grow(ts_table *t)
 {
     size_t n = t->nbuckets * 2;
-    ts_trace **b = calloc(n, sizeof(*b));
+    ts_trace **b = calloc(n, sizeof(ts_trace *));
     if (!b)
         return;
     ts_table old = *t;

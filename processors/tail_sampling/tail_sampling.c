@@ -38,7 +38,8 @@ static int init_sync(ts_proc *p)
 static int init_caches(ts_proc *p)
 {
     const ts_cfg *c = p->cfg;
-    if (c->sampled_cache_size > 0 && !(p->sampled_cache = ts_lru_new((size_t)c->sampled_cache_size)))
+    if (c->sampled_cache_size > 0 &&
+        !(p->sampled_cache = ts_lru_new((size_t)c->sampled_cache_size)))
         return -1;
     if (c->non_sampled_cache_size > 0 &&
         !(p->dropped_cache = ts_lru_new((size_t)c->non_sampled_cache_size)))
@@ -152,6 +153,11 @@ static int ts_shutdown(void *state, int64_t deadline_ns)
     ts_proc *p = state;
     int rc = ts_sender_drain(p, deadline_ns);
     ts_sender_stop(p);
+    size_t left = ts_sends_pending(p);
+    if (left)
+        p->api->log(p->ctx, p->storage ? OTELC_LOG_INFO : OTELC_LOG_WARN,
+                    "%zu sampled traces not taken by the next stage at shutdown: %s", left,
+                    p->storage ? "kept in storage for the next start" : "lost");
     if (!wait_commits(p, deadline_ns))
         rc = -1;
     return rc;

@@ -111,6 +111,8 @@ void ts_sender_stop(ts_proc *p);
  * 0 if all went. Called without mu. */
 int ts_sender_drain(ts_proc *p, int64_t deadline_ns);
 void ts_resume(void *state);
+/* Sampled traces not sent yet (after the thread stopped). */
+size_t ts_sends_pending(ts_proc *p);
 /* Frees sends never emitted (destroy). */
 void ts_sends_free(ts_proc *p);
 

@@ -21,8 +21,9 @@ typedef struct reg {
     const char *labels[16]; /* processor, pipeline, then the metric's own */
 } reg;
 
-static otelc_series *series(reg *r, const char *name, otelc_metric_type type, const char *help,
-                            const char *const *extra)
+/* Registers the series into *out (NULL if the host refused it). */
+static void series(reg *r, otelc_series **out, const char *name, otelc_metric_type type,
+                   const char *help, const char *const *extra)
 {
     const char *labels[16];
     size_t n = 0;
@@ -38,7 +39,7 @@ static otelc_series *series(reg *r, const char *name, otelc_metric_type type, co
         .buckets = !hist ? NULL : ages ? age_buckets : latency_buckets,
         .nbuckets = !hist ? 0 : ages ? sizeof(age_buckets) / sizeof(double)
                                      : sizeof(latency_buckets) / sizeof(double)};
-    return r->api->metric(r->ctx, &d);
+    *out = r->api->metric(r->ctx, &d);
 }
 
 /* The policy label: the collector's "<component name>.<policy>", or just
@@ -60,15 +61,15 @@ static void policy_series(reg *r, const char *policy, ts_policy_series *ps)
     for (int d = 0; d < TS_DEC_COUNT; d++) {
         const char *extra[] = {"policy", label, "sampled", d == TS_DEC_SAMPLED ? "true" : "false",
                                "decision", dec_names[d], NULL};
-        ps->traces[d] = series(r, PREFIX "count_traces_sampled_total", OTELC_COUNTER,
+        series(r, &ps->traces[d], PREFIX "count_traces_sampled_total", OTELC_COUNTER,
                                "Count of traces that were sampled or not per sampling policy",
                                extra);
-        ps->spans[d] = series(r, PREFIX "count_spans_sampled_total", OTELC_COUNTER,
+        series(r, &ps->spans[d], PREFIX "count_spans_sampled_total", OTELC_COUNTER,
                               "Count of spans that were sampled or not per sampling policy",
                               extra);
     }
     const char *extra[] = {"policy", label, NULL};
-    ps->latency = series(r, PREFIX "sampling_decision_latency", OTELC_HISTOGRAM,
+    series(r, &ps->latency, PREFIX "sampling_decision_latency", OTELC_HISTOGRAM,
                          "Latency (in microseconds) of a given sampling policy", extra);
 }
 
@@ -76,24 +77,24 @@ static void sampled_pair(reg *r, const char *name, const char *help, otelc_serie
 {
     for (int s = 0; s < 2; s++) {
         const char *extra[] = {"sampled", s ? "true" : "false", NULL};
-        out[s] = series(r, name, OTELC_COUNTER, help, extra);
+        series(r, &out[s], name, OTELC_COUNTER, help, extra);
     }
 }
 
 static void counters(reg *r, ts_metrics *m)
 {
-    m->new_traces = series(r, PREFIX "new_trace_id_received_total", OTELC_COUNTER,
+    series(r, &m->new_traces, PREFIX "new_trace_id_received_total", OTELC_COUNTER,
                            "Counts the arrival of new traces", NULL);
-    m->dropped_too_early = series(r, PREFIX "sampling_trace_dropped_too_early_total",
+    series(r, &m->dropped_too_early, PREFIX "sampling_trace_dropped_too_early_total",
                                   OTELC_COUNTER, "Count of traces that needed to be dropped "
                                   "before the configured wait time (none in otelc)", NULL);
-    m->decided_early = series(r, PREFIX "sampling_trace_decided_early_total", OTELC_COUNTER,
+    series(r, &m->decided_early, PREFIX "sampling_trace_decided_early_total", OTELC_COUNTER,
                               "Traces decided before their wait ended, past num_traces", NULL);
-    m->eval_errors = series(r, PREFIX "sampling_policy_evaluation_error_total", OTELC_COUNTER,
+    series(r, &m->eval_errors, PREFIX "sampling_policy_evaluation_error_total", OTELC_COUNTER,
                             "Count of sampling policy evaluation errors", NULL);
-    m->restored = series(r, PREFIX "sampling_traces_restored_total", OTELC_COUNTER,
+    series(r, &m->restored, PREFIX "sampling_traces_restored_total", OTELC_COUNTER,
                          "Undecided traces read back from storage at start", NULL);
-    m->refused_downstream = series(r, PREFIX "sampling_traces_refused_downstream_total",
+    series(r, &m->refused_downstream, PREFIX "sampling_traces_refused_downstream_total",
                                    OTELC_COUNTER, "Sampled traces the next stage refused for good",
                                    NULL);
     sampled_pair(r, PREFIX "early_releases_from_cache_decision_total",
@@ -105,7 +106,7 @@ static void counters(reg *r, ts_metrics *m)
     for (int d = 0; d < TS_DEC_COUNT; d++) {
         const char *extra[] = {"sampled", d == TS_DEC_SAMPLED ? "true" : "false", "decision",
                                dec_names[d], NULL};
-        m->global[d] = series(r, PREFIX "global_count_traces_sampled_total", OTELC_COUNTER,
+        series(r, &m->global[d], PREFIX "global_count_traces_sampled_total", OTELC_COUNTER,
                               "Global count of traces that were sampled or not by at least one "
                               "policy", extra);
     }
@@ -113,15 +114,15 @@ static void counters(reg *r, ts_metrics *m)
 
 static void others(reg *r, ts_metrics *m)
 {
-    m->on_memory = series(r, PREFIX "sampling_traces_on_memory", OTELC_GAUGE,
+    series(r, &m->on_memory, PREFIX "sampling_traces_on_memory", OTELC_GAUGE,
                           "Tracks the number of traces current on memory", NULL);
-    m->timer_latency = series(r, PREFIX "sampling_decision_timer_latency", OTELC_HISTOGRAM,
+    series(r, &m->timer_latency, PREFIX "sampling_decision_timer_latency", OTELC_HISTOGRAM,
                               "Latency (in milliseconds) of each run of the sampling decision "
                               "timer", NULL);
-    m->late_age = series(r, PREFIX "sampling_late_span_age", OTELC_HISTOGRAM,
+    series(r, &m->late_age, PREFIX "sampling_late_span_age", OTELC_HISTOGRAM,
                          "Time (in seconds) from the sampling decision was taken and the "
                          "arrival of a late span", NULL);
-    m->removal_age = series(r, PREFIX "sampling_trace_removal_age", OTELC_HISTOGRAM,
+    series(r, &m->removal_age, PREFIX "sampling_trace_removal_age", OTELC_HISTOGRAM,
                             "Time (in seconds) from arrival of a new trace until its removal "
                             "from memory", NULL);
 }

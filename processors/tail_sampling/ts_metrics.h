@@ -55,6 +55,26 @@ static inline void ts_observe(const ts_metrics *m, otelc_series *s, double v)
         m->api->metric_observe(s, v);
 }
 
+/* Whole seconds, milliseconds and microseconds of a duration, truncated
+ * as the collector records them. */
+static inline double ts_seconds(int64_t ns)
+{
+    int64_t s = ns / 1000000000;
+    return (double)s;
+}
+
+static inline double ts_millis(int64_t ns)
+{
+    int64_t ms = ns / 1000000;
+    return (double)ms;
+}
+
+static inline double ts_micros(int64_t ns)
+{
+    int64_t us = ns / 1000;
+    return (double)us;
+}
+
 static inline void ts_gauge(const ts_metrics *m, otelc_series *s, double v)
 {
     if (s)

@@ -109,7 +109,7 @@ static void test_numeric_attribute(void **state)
 {
     (void)state;
     fx_resource *res500 = tt_resource("svc");
-    fx_kv **kv = fx_alloc(2 * sizeof(*kv));
+    fx_kv **kv = fx_alloc(2 * sizeof(fx_kv *));
     kv[0] = res500->attributes[0];
     kv[1] = fx_kv_new("http.status_code", fx_int(500));
     res500->attributes = kv;
@@ -457,7 +457,8 @@ static void test_config_errors(void **state)
     assert_refused("policies: [{type: always_sample}]", "policy name cannot be empty");
     assert_refused("policies: [{name: a, type: always_sample}, {name: a, type: always_sample}]",
                    "duplicate policy name \"a\"");
-    assert_refused("policies: [{name: a, type: sometimes}]", "unknown sampling policy type sometimes");
+    assert_refused("policies: [{name: a, type: sometimes}]",
+                   "unknown sampling policy type sometimes");
     assert_refused("policies: [{name: o, type: ottl_condition, ottl_condition: {span: ['x']}}]",
                    "policy \"o\": policy type ottl_condition is not supported yet");
     assert_refused("policies: [{name: e, type: status_code, status_code: {status_codes: [BAD]}}]",
@@ -485,6 +486,18 @@ static void test_config_errors(void **state)
 
 /* ---- one request cut per trace ---- */
 
+static fx_request *unpack(const uint8_t *pb, size_t len)
+{
+    return opentelemetry__proto__collector__trace__v1__export_trace_service_request__unpack(
+        NULL, len, pb);
+}
+
+static void free_unpacked(fx_request *r)
+{
+    opentelemetry__proto__collector__trace__v1__export_trace_service_request__free_unpacked(r,
+                                                                                            NULL);
+}
+
 static void test_group_cuts(void **state)
 {
     (void)state;
@@ -510,10 +523,8 @@ static void test_group_cuts(void **state)
     assert_int_equal(cuts.n, 2);
     assert_int_equal(cuts.v[0].spans, 2);
     assert_int_equal(cuts.v[1].spans, 3);
-    fx_request *c0 = opentelemetry__proto__collector__trace__v1__export_trace_service_request__unpack(
-        NULL, cuts.v[0].len, cuts.v[0].buf + 7);
-    fx_request *c1 = opentelemetry__proto__collector__trace__v1__export_trace_service_request__unpack(
-        NULL, cuts.v[1].len, cuts.v[1].buf + 7);
+    fx_request *c0 = unpack(cuts.v[0].buf + 7, cuts.v[0].len);
+    fx_request *c1 = unpack(cuts.v[1].buf + 7, cuts.v[1].len);
     assert_non_null(c0);
     assert_non_null(c1);
     /* Trace 0: only resource a, one scope, its two spans in order. */
@@ -527,8 +538,8 @@ static void test_group_cuts(void **state)
     assert_int_equal(c1->n_resource_spans, 2);
     assert_int_equal(c1->resource_spans[0]->n_scope_spans, 2);
     assert_string_equal(c1->resource_spans[1]->resource->attributes[0]->value->string_value, "b");
-    opentelemetry__proto__collector__trace__v1__export_trace_service_request__free_unpacked(c0, NULL);
-    opentelemetry__proto__collector__trace__v1__export_trace_service_request__free_unpacked(c1, NULL);
+    free_unpacked(c0);
+    free_unpacked(c1);
     ts_cuts_free(&cuts);
     /* A trace id that is not 16 bytes is refused. */
     s10->spans[0]->trace_id.len = 8;

@@ -47,9 +47,9 @@ void tt_status(fx_span *s, int code)
 
 void tt_attr(fx_span *s, fx_kv *kv)
 {
-    fx_kv **v = fx_alloc((s->n_attributes + 1) * sizeof(*v));
+    fx_kv **v = fx_alloc((s->n_attributes + 1) * sizeof(fx_kv *));
     if (s->n_attributes)
-        memcpy(v, s->attributes, s->n_attributes * sizeof(*v));
+        memcpy(v, s->attributes, s->n_attributes * sizeof(fx_kv *));
     v[s->n_attributes++] = kv;
     s->attributes = v;
 }
@@ -72,7 +72,7 @@ fx_request *tt_request(fx_resource *res, size_t n, fx_span **spans)
     opentelemetry__proto__common__v1__instrumentation_scope__init(scope);
     scope->name = "test";
     fx_ss *ss = fx_ss_new(scope, n);
-    memcpy(ss->spans, spans, n * sizeof(*spans));
+    memcpy(ss->spans, spans, n * sizeof(fx_span *));
     rs->scope_spans[0] = ss;
     r->resource_spans[0] = rs;
     return r;
@@ -80,7 +80,7 @@ fx_request *tt_request(fx_resource *res, size_t n, fx_span **spans)
 
 fx_request *tt_trace(unsigned trace, size_t n, fx_resource *res)
 {
-    fx_span **spans = fx_alloc(n * sizeof(*spans));
+    fx_span **spans = fx_alloc(n * sizeof(fx_span *));
     for (size_t i = 0; i < n; i++)
         spans[i] = tt_span(trace, (unsigned)i);
     return tt_request(res, n, spans);
@@ -184,7 +184,9 @@ size_t tt_kept(tt_proc *x, bool kept[TT_MAX_TRACES], size_t spans[TT_MAX_TRACES]
 
 void tt_stop(tt_proc *x, bool free_arena)
 {
-    if (x->state) {
+    if (x->state) { /* the host's order: flush, shutdown, destroy */
+        if (x->started)
+            tt_flush(x);
         x->d->shutdown(x->state, otelc_mono_ns() + 5000000000LL);
         x->d->destroy(x->state);
     }

@@ -58,7 +58,7 @@ void tt_flush(tt_proc *x);
 /* Decodes every emit answered OK or PENDING: kept[n] for trace n,
  * spans[n] (may be NULL) its spans. Returns how many traces. */
 size_t tt_kept(tt_proc *x, bool kept[TT_MAX_TRACES], size_t spans[TT_MAX_TRACES]);
-/* shutdown, destroy, the kit's contract check, host freed; the arena too
+/* flush (when started), shutdown, destroy, the kit's contract check, host freed; the arena too
  * when free_arena. */
 void tt_stop(tt_proc *x, bool free_arena);
 double tt_metric(tt_proc *x, const char *name, const char *const *labels);
