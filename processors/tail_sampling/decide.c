@@ -93,11 +93,11 @@ bool ts_decide(ts_proc *p, ts_trace *tr, int64_t now_ns)
     return false;
 }
 
-size_t ts_decide_due(ts_proc *p, int64_t now_ns)
+size_t ts_decide_due(ts_proc *p, int64_t now_ns, size_t max)
 {
     size_t n = 0;
     ts_trace *tr;
-    while ((tr = p->table.whead) && tr->deadline_ns <= now_ns) {
+    while (n < max && (tr = p->table.whead) && tr->deadline_ns <= now_ns) {
         ts_wait_unlink(&p->table, tr);
         ts_decide(p, tr, now_ns);
         n++;

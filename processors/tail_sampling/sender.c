@@ -16,6 +16,9 @@
 
 #define RETRY_AFTER_NS 1000000000LL /* a refused send is tried again after this */
 #define MAX_SLEEP_NS 1000000000LL
+/* Traces decided per hold of the lock: consume waits no longer than
+ * this many evaluations when a crowd is due at once (after a restart). */
+#define DECIDE_BATCH 1024
 
 typedef struct work {
     uint8_t *dels;
@@ -195,11 +198,17 @@ static void *decider_main(void *arg)
     pthread_mutex_lock(&p->mu);
     while (!p->stopping) {
         int64_t start = otelc_mono_ns();
-        if (ts_decide_due(p, otelc_real_ns()))
+        size_t decided = ts_decide_due(p, otelc_real_ns(), DECIDE_BATCH);
+        if (decided)
             ts_observe(&p->m, p->m.timer_latency, ts_millis(otelc_mono_ns() - start));
         ts_send_seal(p);
         if (!take_work(p, &w)) {
-            sleep_until_due(p);
+            if (decided == DECIDE_BATCH) { /* more are due: let consume in first */
+                pthread_mutex_unlock(&p->mu);
+                pthread_mutex_lock(&p->mu);
+            } else {
+                sleep_until_due(p);
+            }
             continue;
         }
         pthread_mutex_unlock(&p->mu);
@@ -230,6 +239,13 @@ void ts_sender_stop(ts_proc *p)
     pthread_mutex_unlock(&p->mu);
     pthread_join(p->thread, NULL);
     p->thread_started = false;
+    /* Deletes queued after the thread's last round still go out. */
+    pthread_mutex_lock(&p->mu);
+    work w = {p->dels, p->ndels, NULL};
+    p->dels = NULL;
+    p->ndels = p->capdels = 0;
+    pthread_mutex_unlock(&p->mu);
+    run(p, &w);
 }
 
 /* Whether draining must go on: something is queued or in flight, unless

@@ -114,11 +114,12 @@ static void settle_waiting(ts_proc *p)
     ts_trace *tr;
     if (p->storage && !drop)
         return;
-    while ((tr = p->table.whead)) {
+    /* Bounded: a decision that ran out of memory puts its trace back. */
+    for (size_t left = p->table.wcount; left && (tr = p->table.whead); left--) {
         ts_wait_unlink(&p->table, tr);
         n++;
         if (!drop) {
-            ts_decide(p, tr, now);
+            ts_decide(p, tr, now); /* no storage: what arrived is all there is */
             continue;
         }
         ts_queue_deletes(p, tr);

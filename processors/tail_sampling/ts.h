@@ -90,8 +90,9 @@ otelc_status ts_consume(void *state, otelc_batch *b, otelc_ticket *t);
  * filling send, another has its keys queued for deletion and its pieces
  * dropped. Returns whether it was sampled. */
 bool ts_decide(ts_proc *p, ts_trace *tr, int64_t now_ns);
-/* Decides every waiting trace whose deadline passed. Returns how many. */
-size_t ts_decide_due(ts_proc *p, int64_t now_ns);
+/* Decides up to max waiting traces whose deadline passed, oldest first.
+ * Returns how many. */
+size_t ts_decide_due(ts_proc *p, int64_t now_ns, size_t max);
 /* Makes room in the fifo for one more trace: the oldest goes (decided
  * early if it was waiting). */
 void ts_evict_oldest(ts_proc *p, int64_t now_ns);

@@ -310,6 +310,28 @@ static void test_downstream_full_refuses(void **state)
     tt_stop(&x, true);
 }
 
+static void test_drop_pending_on_shutdown(void **state)
+{
+    (void)state;
+    otelc_test_storage *st = otelc_test_storage_new();
+    tt_proc x;
+    const char *yaml = "decision_wait: 10s\ndrop_pending_traces_on_shutdown: true\n"
+                       "storage: file_storage\n" ALL;
+    assert_int_equal(tt_start(&x, yaml, st), 0);
+    assert_int_equal(tt_feed(&x, tt_trace(0, 2, NULL), NULL), OTELC_OK);
+    assert_int_equal(otelc_test_storage_count(st, OWNER, TABLE), 1);
+    tt_stop(&x, true); /* flush drops it, on disk too */
+    assert_int_equal(otelc_test_storage_count(st, OWNER, TABLE), 0);
+    otelc_test_storage_free(st);
+    /* Without storage: dropped, not decided and sent. */
+    assert_int_equal(tt_start(&x, "decision_wait: 10s\ndrop_pending_traces_on_shutdown: true\n"
+                                  ALL, NULL), 0);
+    assert_int_equal(tt_feed(&x, tt_trace(0, 2, NULL), NULL), OTELC_OK);
+    tt_flush(&x);
+    assert_int_equal(otelc_test_emitted_count(x.h), 0);
+    tt_stop(&x, true);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -323,6 +345,7 @@ int main(void)
         cmocka_unit_test(test_late_spans),
         cmocka_unit_test(test_block_on_overflow),
         cmocka_unit_test(test_downstream_full_refuses),
+        cmocka_unit_test(test_drop_pending_on_shutdown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
