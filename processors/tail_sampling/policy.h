@@ -50,6 +50,7 @@ typedef enum ts_policy_type {
     TS_DROP,
     TS_NOT,
     TS_COMPOSITE,
+    TS_OTTL_CONDITION,
 } ts_policy_type;
 
 /* What a policy reads: a trace's pieces, each one ExportTraceServiceRequest
@@ -134,8 +135,14 @@ struct ts_policy {
             size_t n;
             int64_t max_total, second;
         } composite;
+        struct ts_ottl *ottl; /* policy_ottl.c */
     } u;
 };
+
+/* ottl_condition (policy_ottl.c): SAMPLED when a span condition holds
+ * for some span or a spanevent condition for some span event. */
+ts_decision ts_eval_ottl(ts_policy *p, const ts_trace_view *t);
+void ts_ottl_free(struct ts_ottl *o);
 
 /* The policy's decision on t; TS_ERROR when a piece cannot be read. */
 ts_decision ts_policy_eval(ts_policy *p, const ts_trace_view *t);

@@ -78,6 +78,7 @@ ts_decision ts_policy_eval(ts_policy *p, const ts_trace_view *t)
     case TS_DROP: return eval_drop(p, t);
     case TS_NOT: return eval_not(p, t);
     case TS_COMPOSITE: return eval_composite(p, t);
+    case TS_OTTL_CONDITION: return ts_eval_ottl(p, t);
     default: return ts_eval_trace_figures(p, t);
     }
 }
@@ -103,6 +104,8 @@ void ts_policy_free(ts_policy *p)
         ts_string_match_free(&p->u.string);
     if (p->type == TS_TRACE_STATE)
         free((void *)p->u.trace_state.values);
+    if (p->type == TS_OTTL_CONDITION)
+        ts_ottl_free(p->u.ottl);
     if (p->type == TS_AND || p->type == TS_DROP || p->type == TS_NOT) {
         for (size_t i = 0; i < p->u.combo.n; i++)
             ts_policy_free(p->u.combo.subs[i]);

@@ -18,11 +18,10 @@ typedef enum level { LEVEL_TOP, LEVEL_COMPOSITE_SUB, LEVEL_SUB } level;
 
 typedef struct type_name {
     const char *name;
-    int type; /* ts_policy_type, or -1: ottl_condition */
+    int type; /* ts_policy_type */
     level deepest;
 } type_name;
 
-enum { OTTL = -1 }; /* ottl_condition: known, not supported yet */
 static const type_name types[] = {
     {"always_sample", TS_ALWAYS_SAMPLE, LEVEL_SUB},
     {"latency", TS_LATENCY, LEVEL_SUB},
@@ -36,7 +35,7 @@ static const type_name types[] = {
     {"trace_state", TS_TRACE_STATE, LEVEL_SUB},
     {"boolean_attribute", TS_BOOLEAN_ATTRIBUTE, LEVEL_SUB},
     {"trace_flags", TS_TRACE_FLAGS, LEVEL_SUB},
-    {"ottl_condition", OTTL, LEVEL_SUB},
+    {"ottl_condition", TS_OTTL_CONDITION, LEVEL_SUB},
     {"and", TS_AND, LEVEL_COMPOSITE_SUB},
     {"drop", TS_DROP, LEVEL_TOP},
     {"not", TS_NOT, LEVEL_TOP},
@@ -324,8 +323,6 @@ static const type_name *read_type(ts_rd *rd, const otelc_node *map, level lv)
     const type_name *t = type ? type_of(type) : NULL;
     if (!t)
         ts_rd_fail(rd, at ? at : map, "unknown sampling policy type %s", type ? type : "(none)");
-    else if (t->type == OTTL)
-        ts_rd_fail(rd, at, "policy type ottl_condition is not supported yet");
     else if (t->deepest < lv)
         ts_rd_fail(rd, at, "policy type %s cannot be a sub-policy here", type);
     else

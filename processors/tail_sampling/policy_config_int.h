@@ -38,4 +38,8 @@ int ts_rd_strlist(ts_rd *rd, const otelc_node *map, const char *key, const char 
  * 0 or -1. */
 int ts_read_leaf(ts_rd *rd, const otelc_node *map, ts_policy *p);
 
+/* ottl_condition's block: error_mode, span and spanevent conditions,
+ * compiled (policy_ottl.c). 0 or -1. */
+int ts_read_ottl(ts_rd *rd, const otelc_node *map, ts_policy *p);
+
 #endif /* OTELC_TS_POLICY_CONFIG_INT_H */

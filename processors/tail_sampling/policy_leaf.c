@@ -232,6 +232,7 @@ int ts_read_leaf(ts_rd *rd, const otelc_node *map, ts_policy *p)
     case TS_SPAN_COUNT: return leaf_span_count(rd, map, p);
     case TS_TRACE_STATE: return leaf_trace_state(rd, map, p);
     case TS_BOOLEAN_ATTRIBUTE: return leaf_boolean(rd, map, p);
+    case TS_OTTL_CONDITION: return ts_read_ottl(rd, map, p);
     default: return 0; /* always_sample, trace_flags: nothing to read */
     }
 }

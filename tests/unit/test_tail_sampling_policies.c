@@ -288,6 +288,21 @@ static void test_boolean_attribute(void **state)
                 "value: true, invert_match: true}}]", r, 4, "0111");
 }
 
+/* OTTL conditions in the span context: any condition on any span. */
+static void test_ottl_condition(void **state)
+{
+    (void)state;
+    fx_request *r[] = {one_span(0, fx_kv_new("http.status_code", fx_int(503)), NULL),
+                       one_span(1, fx_kv_new("http.status_code", fx_int(200)), NULL),
+                       one_span(2, fx_kv_new("user", fx_str("vip")), NULL),
+                       one_span(3, NULL, NULL)};
+    expect_kept("policies: [{name: o, type: ottl_condition, ottl_condition: {error_mode: "
+                "ignore, span: ['attributes[\"http.status_code\"] >= 500', "
+                "'attributes[\"user\"] == \"vip\"']}}]", r, 4, "1010");
+    expect_kept("policies: [{name: o, type: ottl_condition, ottl_condition: {span: "
+                "['IsMatch(attributes[\"user\"], \"^v\")']}}]", r, 4, "0010");
+}
+
 static fx_request *with_flags(unsigned trace, uint32_t flags)
 {
     fx_span *s = tt_span(trace, 0);
@@ -459,8 +474,13 @@ static void test_config_errors(void **state)
                    "duplicate policy name \"a\"");
     assert_refused("policies: [{name: a, type: sometimes}]",
                    "unknown sampling policy type sometimes");
-    assert_refused("policies: [{name: o, type: ottl_condition, ottl_condition: {span: ['x']}}]",
-                   "policy \"o\": policy type ottl_condition is not supported yet");
+    assert_refused("policies: [{name: o, type: ottl_condition, ottl_condition: "
+                   "{span: ['name ==']}}]", "policy \"o\": span condition 0: 1:");
+    assert_refused("policies: [{name: o, type: ottl_condition, ottl_condition: "
+                   "{error_mode: loud, span: ['true']}}]",
+                   "error_mode must be propagate, ignore or silent");
+    assert_refused("policies: [{name: o, type: ottl_condition, ottl_condition: {}}]",
+                   "ottl_condition needs span or spanevent conditions");
     assert_refused("policies: [{name: e, type: status_code, status_code: {status_codes: [BAD]}}]",
                    "unknown status code \"BAD\", supported: OK, ERROR, UNSET");
     assert_refused("policies: [{name: e, type: status_code}]",
@@ -565,7 +585,7 @@ int main(void)
         T(test_status_code),     T(test_string_attribute),
         T(test_rate_limiting),   T(test_bytes_limiting),
         T(test_span_count),      T(test_trace_state),
-        T(test_boolean_attribute), T(test_trace_flags),
+        T(test_boolean_attribute), T(test_trace_flags), T(test_ottl_condition),
         T(test_and),             T(test_drop),
         T(test_not),             T(test_composite),
         T(test_final_decision),  T(test_metrics),
