@@ -29,17 +29,17 @@ const char *signal_name(otelc_signal s)
     return s == OTELC_METRICS ? "metrics" : s == OTELC_LOGS ? "logs" : "traces";
 }
 
-/* Whether descriptor d is new enough to have the member ending at end. */
-static bool covers(const otelc_plugin *d, size_t end)
+/* Whether descriptor d is new enough to have the member at offset off of
+ * size bytes (a descriptor of an older ABI is shorter). */
+static bool covers(const otelc_plugin *d, size_t off, size_t size)
 {
-    return d->struct_size >= end;
+    return d->struct_size >= off + size;
 }
-
-#define MEMBER_END(m) (offsetof(otelc_plugin, m) + sizeof(((otelc_plugin *)0)->m))
 
 static const otelc_connect *connects_of(const otelc_plugin *d)
 {
-    return d->kind == OTELC_CONNECTOR && covers(d, MEMBER_END(connects)) ? d->connects : NULL;
+    bool has = covers(d, offsetof(otelc_plugin, connects), sizeof(const void *));
+    return d->kind == OTELC_CONNECTOR && has ? d->connects : NULL;
 }
 
 uint32_t plugin_signals(const otelc_plugin *d, otelc_kind side)
@@ -52,7 +52,8 @@ uint32_t plugin_signals(const otelc_plugin *d, otelc_kind side)
             mask |= side == OTELC_RECEIVER ? (uint32_t)c->out : (uint32_t)c->in;
         return mask;
     }
-    uint32_t mask = covers(d, MEMBER_END(signals)) ? d->signals & OTELC_ALL_SIGNALS : 0;
+    bool has = covers(d, offsetof(otelc_plugin, signals), sizeof(uint32_t));
+    uint32_t mask = has ? d->signals & OTELC_ALL_SIGNALS : 0;
     return mask ? mask : OTELC_TRACES;
 }
 

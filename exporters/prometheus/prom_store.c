@@ -8,6 +8,7 @@
 
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -172,7 +173,7 @@ static int copy_doubles(double **dst, const double *src, size_t n)
     *dst = NULL;
     if (n == 0)
         return 0;
-    *dst = malloc(n * sizeof(double));
+    *dst = calloc(n, sizeof(double));
     if (!*dst)
         return -1;
     memcpy(*dst, src, n * sizeof(double));

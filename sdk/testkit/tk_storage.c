@@ -105,7 +105,11 @@ static int put(tk_table *t, const otelc_storage_op *op)
     }
     memcpy(k, op->key, op->key_len);
     memmove(&t->entries[i + 1], &t->entries[i], (t->n - i) * sizeof(tk_entry));
-    t->entries[i] = (tk_entry){k, v, op->key_len, op->value_len};
+    tk_entry *e = &t->entries[i];
+    e->key = k;
+    e->value = v;
+    e->key_len = op->key_len;
+    e->value_len = op->value_len;
     t->n++;
     return 0;
 }
