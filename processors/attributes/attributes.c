@@ -68,7 +68,7 @@ static int on_span(void *arg, otlp_editor *ed, const otlp_span *sp)
     return rc < 0 ? rc : 0;
 }
 
-static const otlp_edit_fns span_fns = {on_resource, on_scope, on_span};
+static const otlp_edit_fns span_fns = {.resource = on_resource, .scope = on_scope, .span = on_span};
 
 /* b is lent: its bytes are read during the call only. */
 static otelc_status attributes_consume(void *state, otelc_batch *b, otelc_ticket *t)

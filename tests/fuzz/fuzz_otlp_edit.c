@@ -209,7 +209,7 @@ static void check_pass_through(const uint8_t *data, size_t size, bool valid)
 
 static void check_edited(const uint8_t *data, size_t size, bool valid)
 {
-    static const otlp_edit_fns fns = {on_resource, on_scope, on_span};
+    static const otlp_edit_fns fns = {.resource = on_resource, .scope = on_scope, .span = on_span};
     size_t len, spans, counted;
     uint8_t *out;
     seed(data, size);
