@@ -49,6 +49,18 @@ static int parse_and_merge(otelc_config *cfg, otelc_errors *errs)
 otelc_config *otelc_config_load(const char *const *files, size_t n_files, otelc_errors *errs)
 {
     size_t first_error = otelc_errors_count(errs);
+    otelc_config *cfg = otelc_config_load_all(files, n_files, errs);
+    if (cfg != NULL && otelc_errors_count(errs) > first_error) {
+        otelc_errors_sort(errs, first_error, cfg->files, cfg->n_files);
+        otelc_config_free(cfg);
+        return NULL;
+    }
+    return cfg;
+}
+
+otelc_config *otelc_config_load_all(const char *const *files, size_t n_files, otelc_errors *errs)
+{
+    size_t first_error = otelc_errors_count(errs);
     otelc_config *cfg;
     int expand_rc;
 
@@ -68,8 +80,13 @@ otelc_config *otelc_config_load(const char *const *files, size_t n_files, otelc_
     /* Expanding after the merge warns only about values that are used.
      * The shape is checked even when expansion failed, to show all. */
     expand_rc = otelc_env_expand_tree(cfg->root, errs);
-    if (otelc_config_check_shape(cfg, errs) != 0 || expand_rc != 0)
-        goto out_free_config;
+    if (otelc_config_check_shape(cfg, errs) != 0 || expand_rc != 0) {
+        /* What was understood still goes to the plugin checks, so that
+         * one run names every problem; a root that is not a map is not
+         * worth more. */
+        if (otelc_node_kind_of(cfg->root) != OTELC_NODE_MAP)
+            goto out_free_config;
+    }
     return cfg;
 out_free_config:
     /* Before the tree goes: sorting compares the file names it owns. */

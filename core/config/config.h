@@ -77,6 +77,13 @@ typedef struct otelc_config {
  * the logger. */
 otelc_config *otelc_config_load(const char *const *files, size_t n_files, otelc_errors *errs);
 
+/* The same, but a config whose shape has errors is still returned (with
+ * the errors in `errs`) when its tree is a map, so that the plugin checks
+ * can add theirs and one run names every problem; NULL only when nothing
+ * usable was read. Such a config must never run. */
+otelc_config *otelc_config_load_all(const char *const *files, size_t n_files,
+                                    otelc_errors *errs);
+
 /* Frees the config, its tree and its model; NULL is fine. */
 void otelc_config_free(otelc_config *cfg);
 

@@ -91,6 +91,8 @@ static int check_pipeline_id(const otelc_node *p, otelc_pipeline *out, otelc_err
     const char *id = otelc_node_key(p);
     const char *why = otelc_component_id_parse(id, type, sizeof(type), &out->name);
 
+    out->id = id; /* set even when wrong: the plugin checks still look in */
+    out->node = p;
     if (why != NULL) {
         otelc_errors_add_key(errs, p, "invalid pipeline id '%s': %s", id, why);
         return -1;
@@ -107,8 +109,6 @@ static int check_pipeline_id(const otelc_node *p, otelc_pipeline *out, otelc_err
                              "logs, each optionally /name", type);
         return -1;
     }
-    out->id = id;
-    out->node = p;
     return 0;
 }
 

@@ -11,6 +11,7 @@
 
 #include "runtime/builtin.h"
 #include "queue/durable/durable_admin.h"
+#include "queue/durable/durable_kv.h"
 #include "queue/durable/durable_store.h"
 #include "telemetry/log.h"
 #include "telemetry/metrics.h"
@@ -57,6 +58,42 @@ static int parse_mode(otelc_ctx *ctx, const otelc_host_api *api, const fs_cfg *c
     return 0;
 }
 
+/* ---- the storage service: components' key-value tables ---- */
+
+static otelc_storage_client *kv_client(void *state, const char *owner, const char *name,
+                                       char *err, size_t err_size)
+{
+    fs_state *s = state;
+    return (otelc_storage_client *)durable_kv_open(s->store, owner, name, err, err_size);
+}
+
+static int kv_commit(otelc_storage_client *c, const otelc_storage_op *ops, size_t n,
+                     void (*done)(void *arg, int status), void *arg)
+{
+    return durable_kv_commit((durable_kv *)c, ops, n, done, arg);
+}
+
+static int kv_scan(otelc_storage_client *c,
+                   int (*fn)(void *arg, const void *key, size_t key_len, const void *value,
+                             size_t value_len),
+                   void *arg)
+{
+    return durable_kv_scan((durable_kv *)c, fn, arg);
+}
+
+static void kv_close(otelc_storage_client *c)
+{
+    durable_kv_close((durable_kv *)c);
+}
+
+static const otelc_storage fs_storage = {
+    .struct_size = sizeof(otelc_storage),
+    .client = kv_client,
+    .commit = kv_commit,
+    .scan = kv_scan,
+    .client_close = kv_close,
+};
+
 static int fs_create(otelc_ctx *ctx, const otelc_host_api *api, const void *cfgp, void **state)
 {
     const fs_cfg *cfg = cfgp;
@@ -83,7 +120,7 @@ static int fs_create(otelc_ctx *ctx, const otelc_host_api *api, const void *cfgp
     if (ctx->h->metrics)
         metrics_add_render_hook(ctx->h->metrics, durable_store_refresh_metrics, s->store);
     *state = s;
-    return 0;
+    return api->service_provide(ctx, OTELC_SERVICE_STORAGE, &fs_storage, s);
 }
 
 static int fs_start(void *state)

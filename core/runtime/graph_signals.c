@@ -161,6 +161,8 @@ void graph_check_signals(host *h, otelc_errors *errs)
     for (size_t i = 0; i < h->npipes; i++) {
         const otelc_pipeline *cp = &h->cfg->pipelines[i];
         const host_pipeline *p = &h->pipes[i];
+        if (!p->signal)
+            continue; /* an unknown signal, reported with the config's errors */
         check_list(&cp->receivers, p->receivers, OTELC_RECEIVER, p, errs);
         check_list(&cp->processors, p->processors, OTELC_PROCESSOR, p, errs);
         check_list(&cp->exporters, p->exporters, OTELC_EXPORTER, p, errs);

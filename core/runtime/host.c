@@ -229,6 +229,16 @@ static int build(host *h, const otelc_options *opts, otelc_config *cfg, plugin_r
     return rc;
 }
 
+void otelc_check_plugins(const otelc_options *opts, otelc_config *cfg, otelc_errors *errs)
+{
+    host h = {.validating = true};
+    plugin_registry reg = {0};
+    if (load_plugins(opts, &reg) == 0)
+        graph_build(&h, cfg, &reg, errs);
+    graph_free(&h);
+    registry_free(&reg);
+}
+
 /* Validation runs every create() too (they parse and allocate, and do no
  * I/O by contract), so a value only a plugin can judge is checked as well;
  * queues and listeners are never made. */

@@ -18,6 +18,11 @@ int otelc_run(const otelc_options *opts, otelc_config *cfg);
  * OTELC_EXIT_OK or OTELC_EXIT_CONFIG (errors printed to stderr). */
 int otelc_validate(const otelc_options *opts, otelc_config *cfg);
 
+/* Adds to errs what the plugins find wrong in cfg (unknown types, keys,
+ * values; signals; connectors) when cfg already has errors of its own,
+ * so that one run names them all. Creates nothing. */
+void otelc_check_plugins(const otelc_options *opts, otelc_config *cfg, otelc_errors *errs);
+
 /* `otelc components`: prints every plugin found (kind, type, version, ABI,
  * file) and every refused file. Returns an exit code. */
 int otelc_components(const otelc_options *opts);

@@ -274,7 +274,8 @@ static int api_http_serve(otelc_ctx *ctx, const char *endpoint)
  * know (a provider from a newer ABI; nobody could look it up anyway). */
 static const char *known_kind(const char *kind)
 {
-    static const char *const kinds[] = {OTELC_SERVICE_AUTH_SERVER, OTELC_SERVICE_AUTH_CLIENT};
+    static const char *const kinds[] = {OTELC_SERVICE_AUTH_SERVER, OTELC_SERVICE_AUTH_CLIENT,
+                                        OTELC_SERVICE_STORAGE};
     for (size_t i = 0; kind && i < sizeof(kinds) / sizeof(kinds[0]); i++)
         if (strcmp(kind, kinds[i]) == 0)
             return kinds[i];

@@ -20,14 +20,20 @@ static void apply_config_log_level(const otelc_config *cfg, int env_set_level)
         otelc_log_set_level(level);
 }
 
+/* The config, or NULL after printing every error: those of the file
+ * itself and, when it was understood well enough, the plugins' too. */
 static otelc_config *load_config(const otelc_options *opts)
 {
     otelc_errors errs;
-    otelc_config *cfg;
-
     otelc_errors_init(&errs);
-    cfg = otelc_config_load((const char *const *)opts->config_files, opts->n_config_files,
-                            &errs);
+    otelc_config *cfg = otelc_config_load_all((const char *const *)opts->config_files,
+                                              opts->n_config_files, &errs);
+    if (cfg != NULL && otelc_errors_count(&errs) > 0) {
+        otelc_check_plugins(opts, cfg, &errs);
+        otelc_errors_sort(&errs, 0, cfg->files, cfg->n_files);
+        otelc_config_free(cfg);
+        cfg = NULL;
+    }
     if (cfg == NULL) {
         otelc_errors_print(&errs, stderr);
         fprintf(stderr, "otelc: the config has %zu error(s)\n", otelc_errors_count(&errs));

@@ -68,7 +68,11 @@ function sdkSend(url, rate, seconds) {
 
 const metricsText = async (o) => (await get(o.url('/metrics'))).text;
 
-for (const rate of [5000, 20000]) {
+// Under ASan the binary does a third of the work per CPU second, so the
+// 20k rate would measure the sanitizer, not the pipeline: the sanitized
+// run checks the 5k one.
+const RATES = process.env.OTELC_SANITIZE === 'ON' ? [5000] : [5000, 20000];
+for (const rate of RATES) {
   test(`the real SDK at ${rate} spans/s through the shipped pipeline drops nothing`, async (t) => {
     const s = await startS3();
     t.after(() => s.stop());

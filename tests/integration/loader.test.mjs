@@ -16,8 +16,10 @@ const re = (source) => new RegExp(source, 'm');
 test('components lists the plugins found with kind, version, ABI, signals and file', async () => {
   const r = await run(['components']);
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stdout, re(`^receiver\\s+testsource\\s+1\\.0\\.0\\s+${ABI}\\s+traces\\s+\\S+test_source\\.so$`));
-  assert.match(r.stdout, re(`^exporter\\s+testsink\\s+1\\.0\\.0\\s+${ABI}\\s+traces\\s+\\S+test_sink\\.so$`));
+  assert.match(r.stdout, re(`^receiver\\s+testsource\\s+1\\.0\\.0\\s+${ABI}\\s+traces,metrics,logs\\s+\\S+test_source\\.so$`));
+  assert.match(r.stdout, re(`^exporter\\s+testsink\\s+1\\.0\\.0\\s+${ABI}\\s+traces,metrics,logs\\s+\\S+test_sink\\.so$`));
+  // A connector lists the pairs it joins.
+  assert.match(r.stdout, re(`^connector\\s+forward\\s+\\S+\\s+${ABI}\\s+traces>traces,metrics>metrics,logs>logs\\s+\\S+forward_connector\\.so$`));
   assert.match(r.stdout, re(`^processor\\s+testproc\\s+1\\.0\\.0\\s+${ABI}\\s+traces\\s+\\S+test_proc\\.so$`));
   assert.match(r.stdout, re(`^extension\\s+health_check\\s+\\S+\\s+${ABI}\\s+-\\s+\\(built in\\)$`));
   assert.match(r.stdout, /^KIND\s+TYPE\s+VERSION\s+ABI\s+SIGNALS\s+FILE$/m);

@@ -2,7 +2,10 @@
  * test_sink: an exporter that records what reaches it and fails on command.
  *
  *   GET  /test/<id>/stats                 {"batches":..,"spans":..,"bytes":..,
- *                                          "attempts":..,"prepared":..,"freed":..}
+ *                                          "attempts":..,"prepared":..,"freed":..,
+ *                                          "metrics":..,"logs":..}
+ * (spans counts the items of every signal; metrics and logs those of
+ * batches of that signal: it takes all three.)
  *   POST /test/<id>/mode?set=ok|pending|retry|reject
  *   POST /test/<id>/health?status=ok|degraded|unhealthy&detail=...
  *   GET  /test/<id>/received              [OTLP/JSON of the last batches taken]
@@ -42,7 +45,7 @@ typedef struct sink {
     atomic_int mode; /* otelc_status to answer with */
     int64_t delay_ns;
     bool fail_start;
-    atomic_ullong batches, spans, bytes, attempts, prepared, freed;
+    atomic_ullong batches, spans, bytes, attempts, prepared, freed, metrics, logs;
     atomic_int inflight;
     char prefix[200];
     pthread_mutex_t kept_mu;
@@ -83,6 +86,9 @@ static void record(sink *s, otelc_batch *b)
 {
     atomic_fetch_add(&s->batches, 1);
     atomic_fetch_add(&s->spans, otelc_batch_spans(b));
+    if (otelc_batch_signal(b) != OTELC_TRACES)
+        atomic_fetch_add(otelc_batch_signal(b) == OTELC_METRICS ? &s->metrics : &s->logs,
+                         otelc_batch_spans(b));
     atomic_fetch_add(&s->bytes, otelc_batch_len(b));
     keep(s, b);
 }
@@ -162,10 +168,10 @@ static void on_stats(void *arg, otelc_http_req *r)
     char body[256];
     int n = snprintf(body, sizeof(body),
                      "{\"batches\":%llu,\"spans\":%llu,\"bytes\":%llu,\"attempts\":%llu,"
-                     "\"prepared\":%llu,\"freed\":%llu}",
+                     "\"prepared\":%llu,\"freed\":%llu,\"metrics\":%llu,\"logs\":%llu}",
                      atomic_load(&s->batches), atomic_load(&s->spans), atomic_load(&s->bytes),
                      atomic_load(&s->attempts), atomic_load(&s->prepared),
-                     atomic_load(&s->freed));
+                     atomic_load(&s->freed), atomic_load(&s->metrics), atomic_load(&s->logs));
     static const char *const hdrs[] = {"Content-Type", "application/json", NULL};
     s->api->http_respond(r, 200, hdrs, body, (size_t)n);
 }
@@ -352,6 +358,7 @@ static const otelc_plugin desc = {
     .export_prepare = export_prepare,
     .export_send = export_send,
     .request_free = request_free,
+    .signals = OTELC_ALL_SIGNALS,
 };
 
 OTELC_PLUGIN(desc)

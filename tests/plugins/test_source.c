@@ -2,11 +2,13 @@
  * test_source: a receiver that emits test traffic when asked over the
  * admin API, so tests drive the real host through its real routes:
  *
- *   POST /test/<id>/emit?count=N&spans=M
+ *   POST /test/<id>/emit?count=N&spans=M&signal=traces|metrics|logs
  *
  * emits N requests of M spans and answers once every emit completed with
  * {"ok":..,"retry":..,"reject":..}: a deferred answer from whichever
- * thread completed last.
+ * thread completed last. A metrics or logs request holds the same bytes
+ * with the batch's signal set: the host routes by the signal and never
+ * reads the bytes, which is what these tests look at.
  */
 #include <stdatomic.h>
 #include <stdio.h>
@@ -80,12 +82,21 @@ static long query_long(const otelc_host_api *api, otelc_http_req *r, const char 
     return v && *v ? strtol(v, NULL, 10) : dflt;
 }
 
-static void emit_one(source *s, emit_job *job, uint32_t spans)
+static otelc_signal signal_param(const otelc_host_api *api, otelc_http_req *r)
+{
+    const char *v = api->http_query(r, "signal");
+    return v && strcmp(v, "metrics") == 0 ? OTELC_METRICS
+           : v && strcmp(v, "logs") == 0  ? OTELC_LOGS
+                                          : OTELC_TRACES;
+}
+
+static void emit_one(source *s, emit_job *job, uint32_t spans, otelc_signal signal)
 {
     size_t len;
     uint64_t seq = atomic_fetch_add(&s->seq, 1);
     uint8_t *buf = test_request_build(s->cfg->service, spans, seq, &len);
-    otelc_batch_meta meta = {.struct_size = sizeof(meta), .received_ns = otelc_real_ns()};
+    otelc_batch_meta meta = {.struct_size = sizeof(meta), .received_ns = otelc_real_ns(),
+                             .signal = signal};
     otelc_batch *b = buf ? s->api->batch_adopt(buf, len, spans, NULL, NULL, &meta) : NULL;
     if (!b) {
         free(buf);
@@ -115,8 +126,9 @@ static void on_emit(void *arg, otelc_http_req *r)
     job->api = s->api;
     job->req = r;
     atomic_init(&job->remaining, (int)count + 1); /* +1 held until all are sent */
+    otelc_signal signal = signal_param(s->api, r);
     for (long i = 0; i < count; i++)
-        emit_one(s, job, (uint32_t)spans);
+        emit_one(s, job, (uint32_t)spans, signal);
     job_release(job);
 }
 
@@ -185,6 +197,7 @@ static const otelc_plugin desc = {
     .resume = resume,
     .shutdown = shutdown,
     .destroy = destroy,
+    .signals = OTELC_ALL_SIGNALS,
 };
 
 OTELC_PLUGIN(desc)

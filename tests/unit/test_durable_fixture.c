@@ -46,6 +46,7 @@ otelc_status fake_export(void *arg, otelc_batch *b, void **req, queue_done_fn do
         s->batch_id = m->batch_id;
         s->enqueued_ns = m->enqueued_ns;
         snprintf(s->tenant, sizeof(s->tenant), "%s", m->npairs ? m->pairs[0].value : "");
+        s->signal = otelc_batch_signal(b);
     }
     pthread_mutex_unlock(&f->mu);
     if (st == OTELC_OK)
@@ -124,12 +125,17 @@ void dq_close(dq_fixture *x, int ms)
     x->st = NULL;
 }
 
-otelc_batch *fake_batch(uint32_t spans, const char *text, const char *tenant)
+otelc_batch *fake_batch_of(otelc_signal s, uint32_t spans, const char *text, const char *tenant)
 {
     otelc_kv kv = {"tenant", tenant};
     otelc_batch_meta m = {.struct_size = sizeof(m), .received_ns = 1000,
-                          .pairs = tenant ? &kv : NULL, .npairs = tenant ? 1 : 0};
+                          .pairs = tenant ? &kv : NULL, .npairs = tenant ? 1 : 0, .signal = s};
     return otelc_hbatch_copy((const uint8_t *)text, strlen(text), spans, &m);
+}
+
+otelc_batch *fake_batch(uint32_t spans, const char *text, const char *tenant)
+{
+    return fake_batch_of(OTELC_TRACES, spans, text, tenant);
 }
 
 void sleep_ms(int ms)

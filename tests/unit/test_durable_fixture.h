@@ -22,6 +22,7 @@ typedef struct seen_batch {
     uint64_t batch_id;
     int64_t enqueued_ns;
     char tenant[32]; /* value of the first metadata pair, if any */
+    otelc_signal signal;
 } seen_batch;
 
 typedef struct fake_exporter {
@@ -63,6 +64,8 @@ void dq_close(dq_fixture *x, int ms);
 /* A batch of spans spans whose bytes are text (a fake request). meta
  * tenant may be NULL. */
 otelc_batch *fake_batch(uint32_t spans, const char *text, const char *tenant);
+/* The same of signal s. */
+otelc_batch *fake_batch_of(otelc_signal s, uint32_t spans, const char *text, const char *tenant);
 
 /* Polls until fn(arg) or ms pass; returns fn's last answer. */
 bool eventually(bool (*fn)(void *), void *arg, int ms);

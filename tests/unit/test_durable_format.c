@@ -53,6 +53,22 @@ static void test_entry_round_trip(void **state)
     free(buf);
 }
 
+/* The signal rides in a header byte that entries of earlier releases
+ * hold as zero: those read as traces. */
+static void test_entry_signal(void **state)
+{
+    otelc_batch_meta m = {.struct_size = sizeof(m), .signal = OTELC_LOGS};
+    uint8_t buf[DF_ENTRY_HDR + 1];
+    df_entry_write_head(buf, &m, 0, 3, 5)[0] = 'x';
+    df_entry e;
+    assert_int_equal(df_entry_read(buf, sizeof(buf), &e), 0);
+    assert_int_equal(e.signal, OTELC_LOGS);
+    memset(buf + 28, 0, 4); /* as an entry written before signals */
+    assert_int_equal(df_entry_read(buf, sizeof(buf), &e), 0);
+    assert_int_equal(e.signal, OTELC_TRACES);
+    assert_int_equal(e.spans, 3);
+}
+
 static void test_entry_without_metadata(void **state)
 {
     assert_int_equal(df_meta_len(NULL), 0);
@@ -128,6 +144,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_keys_sort_numerically),
         cmocka_unit_test(test_entry_round_trip),
+        cmocka_unit_test(test_entry_signal),
         cmocka_unit_test(test_entry_without_metadata),
         cmocka_unit_test(test_batch_record),
         cmocka_unit_test(test_dead_record),

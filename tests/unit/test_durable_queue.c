@@ -358,6 +358,56 @@ static void test_batching_limits_and_metadata(void **state)
     fake_fini(&f);
 }
 
+/* Traces ('t') and metrics ('m') entries alternate in one queue batching
+ * to 10 items with no partition key: batches never mix the two, whether
+ * they are formed from memory or, after a restart, from disk (what the
+ * first start sent before closing is among f.seen too); the sent items
+ * are counted per signal. */
+static void signals_apart(bool restart)
+{
+    fake_exporter f;
+    fake_init(&f, OTELC_OK);
+    queue_cfg cfg = fast_queue_cfg(1);
+    cfg.batch = (queue_batch_cfg){.enabled = true, .sizer = SIZER_ITEMS, .min_size = 10,
+                                  .max_size = 10, .flush_timeout_ns = 20000000};
+    dq_fixture x;
+    open_ok(&x, &cfg, &f);
+    for (int i = 0; i < 6; i++) {
+        otelc_batch *b = fake_batch_of(i % 2 ? OTELC_METRICS : OTELC_TRACES, 4, i % 2 ? "m" : "t",
+                                       NULL);
+        assert_int_equal(queue_offer_all(&x.q, 1, b, NULL, NULL), OTELC_OK);
+        otelc_batch_unref(b);
+    }
+    if (restart) {
+        dq_close(&x, 0);
+        open_ok(&x, &cfg, &f);
+    }
+    want w = {x.q, &f, 24};
+    assert_true(eventually(delivered_and_empty, &w, 5000));
+    uint32_t items[2] = {0, 0};
+    for (size_t i = 0; i < f.nseen; i++) {
+        bool metrics = f.seen[i].signal == OTELC_METRICS;
+        items[metrics] += f.seen[i].spans;
+        for (size_t k = 0; k < f.seen[i].len; k++)
+            assert_int_equal(f.seen[i].bytes[k], metrics ? 'm' : 't');
+    }
+    assert_int_equal(items[0], 12);
+    assert_int_equal(items[1], 12);
+    queue_stats s;
+    queue_stats_get(x.q, &s); /* counts since this start */
+    assert_int_equal(s.sent[0] + s.sent[1], s.sent_spans);
+    if (!restart)
+        assert_true(s.sent[0] == 12 && s.sent[1] == 12);
+    dq_close(&x, 1000);
+    fake_fini(&f);
+}
+
+static void test_signals_never_share_a_batch(void **state)
+{
+    signals_apart(false);
+    signals_apart(true);
+}
+
 /* ---- the budget ---- */
 
 static int woken;
@@ -524,6 +574,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_hot_entries_skip_the_disk, setup, teardown),
 
         cmocka_unit_test_setup_teardown(test_release_memory_reads_from_disk, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_signals_never_share_a_batch, setup, teardown),
         cmocka_unit_test_setup_teardown(test_group_commit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_restart_rebuilds_recorded_batch, setup, teardown),
         cmocka_unit_test_setup_teardown(test_batching_limits_and_metadata, setup, teardown),

@@ -4,8 +4,10 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
@@ -16,6 +18,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "queue/durable/durable_kv.h"
 #include "queue/durable/durable_store.h"
 #include "test_durable_fixture.h"
 
@@ -212,6 +215,78 @@ static void test_stale_reader_cleared(void **state)
     durable_store_unref(s);
 }
 
+/* ---- components' key-value tables (the storage service) ---- */
+
+typedef struct committed {
+    atomic_int n, status;
+} committed;
+
+static void on_commit(void *arg, int status)
+{
+    committed *c = arg;
+    atomic_store(&c->status, status);
+    atomic_fetch_add(&c->n, 1);
+}
+
+static bool one_more(void *arg)
+{
+    return atomic_load(&((committed *)arg)->n) > 0;
+}
+
+/* Appends "key=value;" for every entry. */
+static int collect(void *arg, const void *key, size_t klen, const void *value, size_t vlen)
+{
+    char *out = arg;
+    size_t used = strlen(out);
+    snprintf(out + used, 256 - used, "%.*s=%.*s;", (int)klen, (const char *)key, (int)vlen,
+             (const char *)value);
+    return 0;
+}
+
+static void commit_ok(durable_kv *kv, const otelc_storage_op *ops, size_t n)
+{
+    committed c = {0};
+    assert_int_equal(durable_kv_commit(kv, ops, n, on_commit, &c), 0);
+    assert_true(eventually(one_more, &c, 2000));
+    assert_int_equal(atomic_load(&c.status), 0);
+}
+
+/* Writes are on disk when done is called: a store opened again finds
+ * them; deletes and overwrites apply in one commit; tables of two owners
+ * are apart; a closed store refuses with ESHUTDOWN. */
+static void test_kv_tables_persist(void **state)
+{
+    char err[512], text[256] = "";
+    durable_store *s = store_on(dir);
+    assert_int_equal(durable_store_open(s, err, sizeof(err)), 0);
+    durable_kv *a = durable_kv_open(s, "tail_sampling", "traces", err, sizeof(err));
+    durable_kv *b = durable_kv_open(s, "tail_sampling/other", "traces", err, sizeof(err));
+    assert_non_null(a);
+    assert_non_null(b);
+    otelc_storage_op put[] = {{"k2", 2, "two", 3}, {"k1", 2, "one", 3}, {"k3", 2, "x", 1}};
+    commit_ok(a, put, 3);
+    otelc_storage_op change[] = {{"k3", 2, NULL, 0}, {"k1", 2, "uno", 3}, {"k9", 2, NULL, 0}};
+    commit_ok(a, change, 3);
+    commit_ok(b, put, 1);
+    durable_kv_close(a);
+    durable_kv_close(b);
+    durable_store_close(s);
+    assert_int_equal(durable_store_open(s, err, sizeof(err)), 0);
+    a = durable_kv_open(s, "tail_sampling", "traces", err, sizeof(err));
+    assert_int_equal(durable_kv_scan(a, collect, text), 0);
+    assert_string_equal(text, "k1=uno;k2=two;");
+    otelc_storage_op empty_key[] = {{"", 0, "v", 1}};
+    assert_int_equal(durable_kv_commit(a, empty_key, 1, on_commit, NULL), -1);
+    durable_store_close(s);
+    committed c = {0};
+    assert_int_equal(durable_kv_commit(a, put, 1, on_commit, &c), 0);
+    assert_true(eventually(one_more, &c, 2000));
+    assert_int_equal(atomic_load(&c.status), ESHUTDOWN);
+    durable_kv_close(a);
+    assert_null(durable_kv_open(s, "x", "y", err, sizeof(err)));
+    durable_store_unref(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -222,6 +297,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_newer_format_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_missing_directory, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stale_reader_cleared, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_kv_tables_persist, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

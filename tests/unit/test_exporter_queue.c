@@ -272,6 +272,32 @@ static void test_batches_report_size_and_partition(void **state)
     queue_free(q);
 }
 
+/* A metrics batch between two traces batches: with no partition key the
+ * traces merge around it, the metrics leave alone, and the sent items
+ * are counted per signal. */
+static void test_signals_never_merge(void **state)
+{
+    fake f = {.answer = OTELC_OK};
+    sends p = {0};
+    exporter_queue *q = batching_queue(&f, &p, NULL);
+    otelc_batch_meta metrics = {.struct_size = sizeof(metrics), .signal = OTELC_METRICS};
+    otelc_batch *b[3] = {batch_of(4), otelc_hbatch_copy((const uint8_t *)"m", 1, 5, &metrics),
+                         batch_of(4)};
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(queue_offer_all(&q, 1, b[i], NULL, NULL), OTELC_OK);
+        otelc_batch_unref(b[i]);
+    }
+    assert_int_equal(queue_start(q), 0);
+    assert_int_equal(queue_drain(q, otelc_mono_ns() + 1000000000), 0);
+    assert_int_equal(atomic_load(&p.n), 3); /* traces, metrics, traces: none merged */
+    queue_stats s;
+    queue_stats_get(q, &s);
+    assert_int_equal(s.sent[0], 8);
+    assert_int_equal(s.sent[1], 5);
+    assert_int_equal(s.sent_spans, 13);
+    queue_free(q);
+}
+
 static void test_pause_probes_and_resumes(void **state)
 {
     fake f = {.answer = OTELC_OK};
@@ -303,6 +329,7 @@ int main(void)
         cmocka_unit_test(test_drain_delivers_what_is_queued),
         cmocka_unit_test(test_pause_probes_and_resumes),
         cmocka_unit_test(test_batches_report_size_and_partition),
+        cmocka_unit_test(test_signals_never_merge),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

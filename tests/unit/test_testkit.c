@@ -6,7 +6,9 @@
  * and admin streams, also from other threads.
  */
 #include <pthread.h>
+#include <errno.h>
 #include <setjmp.h>
+#include <stdio.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -500,6 +502,54 @@ static void services_offered_found_and_released(void **unused)
     assert_int_equal(otelc_test_host_memory_releases(H), 2);
 }
 
+/* ---- the in-memory storage service ---- */
+
+static int stored(void *arg, const void *key, size_t klen, const void *value, size_t vlen)
+{
+    char *out = arg;
+    size_t used = strlen(out);
+    snprintf(out + used, 128 - used, "%.*s=%.*s;", (int)klen, (const char *)key, (int)vlen,
+             (const char *)value);
+    return 0;
+}
+
+static void on_stored(void *arg, int status)
+{
+    *(int *)arg = status + 1; /* 1: committed */
+}
+
+/* Held commits are visible at once and answered on release; tables stay
+ * when the client (the plugin) goes; a closed storage answers ESHUTDOWN. */
+static void storage_commits_scans_and_holds(void **state)
+{
+    otelc_test_storage *s = otelc_test_storage_new();
+    const otelc_storage *vt = otelc_test_storage_vtable();
+    char err[128], text[128] = "";
+    otelc_storage_client *c = vt->client(s, "tail_sampling", "traces", err, sizeof(err));
+    assert_non_null(c);
+    int done = 0;
+    otelc_storage_op ops[] = {{"b", 1, "2", 1}, {"a", 1, "1", 1}};
+    otelc_test_storage_hold(s, true);
+    assert_int_equal(vt->commit(c, ops, 2, on_stored, &done), 0);
+    assert_int_equal(done, 0);
+    assert_int_equal(otelc_test_storage_release(s), 1);
+    assert_int_equal(done, 1);
+    vt->client_close(c);
+    c = vt->client(s, "tail_sampling", "traces", err, sizeof(err));
+    otelc_storage_op del[] = {{"b", 1, NULL, 0}};
+    otelc_test_storage_hold(s, false);
+    assert_int_equal(vt->commit(c, del, 1, on_stored, &done), 0);
+    assert_int_equal(vt->scan(c, stored, text), 0);
+    assert_string_equal(text, "a=1;");
+    assert_int_equal(otelc_test_storage_count(s, "tail_sampling", "traces"), 1);
+    assert_int_equal(otelc_test_storage_commits(s), 2);
+    otelc_test_storage_close(s);
+    assert_int_equal(vt->commit(c, ops, 1, on_stored, &done), 0);
+    assert_int_equal(done, ESHUTDOWN + 1);
+    vt->client_close(c);
+    otelc_test_storage_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -518,6 +568,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(routes_stream_with_params, setup, teardown),
         cmocka_unit_test_setup_teardown(routes_on_an_endpoint_of_their_own, setup, teardown),
         cmocka_unit_test_setup_teardown(services_offered_found_and_released, setup, teardown),
+        cmocka_unit_test(storage_commits_scans_and_holds),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,6 +1,8 @@
 /* durable_store.c: the LMDB environment of one file_storage directory. */
 #include "durable_store.h"
 
+#include "durable_kv.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -220,7 +222,9 @@ static uint64_t map_size(durable_store *s, unsigned *readers, unsigned *dbs)
         total += durable_queue_budget(s->queues[i]);
         *readers += durable_queue_consumers(s->queues[i]) + 2;
     }
-    *dbs = (unsigned)(3 * s->nqueues + 2);
+    /* The queues' three tables each, the marker, and room for the
+     * components' key-value tables (durable_kv.c). */
+    *dbs = (unsigned)(3 * s->nqueues + 2 + DURABLE_KV_MAX_TABLES);
     /* Twice the budgets: room for LMDB's copy-on-write pages and for free
      * pages that are not contiguous enough for large values. */
     uint64_t size = 2 * total + MAP_SLACK;

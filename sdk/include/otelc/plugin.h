@@ -25,6 +25,8 @@
  *        otelc_host_api.signals_fed: traces, metrics and logs pipelines.
  *        OTELC_CONNECTOR, otelc_connect, otelc_plugin.connects:
  *        connectors join pipelines.
+ *        OTELC_SERVICE_STORAGE, otelc_storage, otelc_storage_op: durable
+ *        key-value state for components, offered by file_storage.
  *
  * Rules that hold everywhere below:
  *
@@ -316,6 +318,49 @@ typedef struct otelc_auth_client {
     int (*headers)(void *state, const char *const *metadata,
                    void (*add)(void *arg, const char *name, const char *value), void *arg);
 } otelc_auth_client;
+
+/* Durable key-value storage for a component's own state (`storage:
+ * <extension id>` in its config), as the collector's storage extension
+ * clients: file_storage offers it on its LMDB directory, where commits
+ * share the queues' group commit. 1.2. */
+#define OTELC_SERVICE_STORAGE "storage"
+typedef struct otelc_storage_client otelc_storage_client; /* the provider's */
+
+/* One write of a commit: key set to value, or deleted when value is NULL.
+ * Keys are at most 511 bytes; both are copied by commit. */
+typedef struct otelc_storage_op {
+    const void *key;
+    size_t key_len;
+    const void *value;
+    size_t value_len;
+} otelc_storage_op;
+
+typedef struct otelc_storage {
+    uint32_t struct_size; /* sizeof(otelc_storage) */
+    /* A client on the table `name` of component `owner` (its instance id:
+     * "tail_sampling/a"), created on first use and kept across restarts.
+     * From start on (the provider opens its directory at its own start).
+     * NULL with a one-line reason in err when it cannot be had. */
+    otelc_storage_client *(*client)(void *state, const char *owner, const char *name,
+                                    char *err, size_t err_size);
+    /* Applies ops atomically and calls done(arg, 0) once they are
+     * committed to disk, or done(arg, an errno value) if they failed
+     * (ESHUTDOWN: the storage closed first), exactly once, from any
+     * thread; ops are copied before it returns. Returns 0, or -1 (an
+     * empty or too long key, no memory): then done is not called. Any
+     * thread. */
+    int (*commit)(otelc_storage_client *c, const otelc_storage_op *ops, size_t n,
+                  void (*done)(void *arg, int status), void *arg);
+    /* Calls fn for every key in byte order on one consistent snapshot,
+     * the pointers lent for the call, until fn returns nonzero. 0, or -1
+     * if the table could not be read. Any thread; do not commit from fn. */
+    int (*scan)(otelc_storage_client *c,
+                int (*fn)(void *arg, const void *key, size_t key_len, const void *value,
+                          size_t value_len),
+                void *arg);
+    /* Ends the client; later calls are not allowed. Its data stays. */
+    void (*client_close)(otelc_storage_client *c);
+} otelc_storage;
 
 /* ------------------------------------------------------------------ */
 /* The host services table                                             */

@@ -257,6 +257,26 @@ size_t otelc_test_host_memory_releases(otelc_test_host *h);
 const void *otelc_test_host_provided(otelc_test_host *h, const char *kind, void **state);
 int otelc_test_host_offer(otelc_test_host *h, const char *kind, const char *id,
                           const void *vtable, void *state);
+/* An in-memory storage service (OTELC_SERVICE_STORAGE) to offer the
+ * plugin: otelc_test_host_offer(h, OTELC_SERVICE_STORAGE, "file_storage",
+ * otelc_test_storage_vtable(), s). Its tables outlive the plugin, so a
+ * test may destroy the instance and create another over the same data
+ * (a restart). Commits apply at once and their done runs inside commit,
+ * unless held: then otelc_test_storage_release runs the held dones (the
+ * data is visible to scans already) and returns how many. Free it after
+ * the host; held commits are then dropped without their done. */
+typedef struct otelc_test_storage otelc_test_storage;
+otelc_test_storage *otelc_test_storage_new(void);
+const otelc_storage *otelc_test_storage_vtable(void);
+void otelc_test_storage_hold(otelc_test_storage *s, bool hold);
+size_t otelc_test_storage_release(otelc_test_storage *s);
+/* Keys in the table name of owner; commits made (all tables). */
+size_t otelc_test_storage_count(otelc_test_storage *s, const char *owner, const char *name);
+size_t otelc_test_storage_commits(otelc_test_storage *s);
+/* From now on commits complete with ESHUTDOWN and clients are refused. */
+void otelc_test_storage_close(otelc_test_storage *s);
+void otelc_test_storage_free(otelc_test_storage *s);
+
 /* How often the plugin called export_batching successfully, and the last
  * request into *out (may be NULL; metadata key strings are the host's
  * copies). */
