@@ -33,6 +33,19 @@ static inline const char *otelc_signal_items(otelc_signal s)
     return s == OTELC_METRICS ? "data points" : s == OTELC_LOGS ? "log records" : "spans";
 }
 
+/* 0, 1, 2 for traces, metrics, logs: an index into per-signal arrays. */
+#define OTELC_NSIGNALS 3
+static inline unsigned otelc_signal_index(otelc_signal s)
+{
+    return s == OTELC_METRICS ? 1u : s == OTELC_LOGS ? 2u : 0u;
+}
+
+/* The signal at index i (otelc_signal_index's inverse). */
+static inline otelc_signal otelc_signal_at(unsigned i)
+{
+    return i == 1 ? OTELC_METRICS : i == 2 ? OTELC_LOGS : OTELC_TRACES;
+}
+
 /* The one signal of a mask with exactly one bit (a processor's
  * signals_fed), traces for any other mask. */
 static inline otelc_signal otelc_signal_only(uint32_t mask)
