@@ -30,14 +30,6 @@ static void log_failure(ogrpc *x, otelc_log_level level, const og_payload *p,
                 otelc_signal_items(p->signal), reason, then);
 }
 
-/* The collector's field in its partial success line. */
-static const char *dropped_field(otelc_signal s)
-{
-    return s == OTELC_METRICS ? "dropped_data_points"
-           : s == OTELC_LOGS  ? "dropped_log_records"
-                              : "dropped_spans";
-}
-
 /* Partial success: counted always, logged once per interval and signal
  * with what piled up since. */
 static void report_partial(ogrpc *x, otelc_signal s, const og_verdict *v)
@@ -59,7 +51,7 @@ static void report_partial(ogrpc *x, otelc_signal s, const og_verdict *v)
     pthread_mutex_unlock(&x->mu);
     if (due)
         x->api->log(x->ctx, OTELC_LOG_WARN, "Partial success response: message \"%s\", "
-                    "%s %lld (since the last such line)", v->reason, dropped_field(s),
+                    "%s %lld (since the last such line)", v->reason, otelc_signal_dropped_key(s),
                     (long long)dropped);
 }
 

@@ -33,6 +33,15 @@ static inline const char *otelc_signal_items(otelc_signal s)
     return s == OTELC_METRICS ? "data points" : s == OTELC_LOGS ? "log records" : "spans";
 }
 
+/* The field the collector's OTLP exporters log a partial success's count
+ * under: "dropped_spans", "dropped_data_points", "dropped_log_records". */
+static inline const char *otelc_signal_dropped_key(otelc_signal s)
+{
+    return s == OTELC_METRICS ? "dropped_data_points"
+           : s == OTELC_LOGS  ? "dropped_log_records"
+                              : "dropped_spans";
+}
+
 /* 0, 1, 2 for traces, metrics, logs: an index into per-signal arrays. */
 #define OTELC_NSIGNALS 3
 static inline unsigned otelc_signal_index(otelc_signal s)
