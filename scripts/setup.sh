@@ -13,11 +13,13 @@ DEB_PACKAGES=(
   libevent-dev libnghttp2-dev libprotobuf-c-dev protobuf-c-compiler
   libcurl4-openssl-dev libssl-dev libyaml-dev liblmdb-dev lmdb-utils
   zlib1g-dev libisal-dev libzstd-dev libxxhash-dev libjansson-dev libhttp-parser-dev libcmocka-dev
-  libpcre2-dev libcrypt-dev
+  libpcre2-dev libcrypt-dev libyajl-dev
   clang clang-tidy cppcheck valgrind
   nghttp2-client curl jq procps prometheus zstd
   nginx-light
 )
+# libyajl-dev: the OTLP/JSON reader's parser, which streams (jansson's
+# document tree of a large body took hundreds of times its size).
 # nginx-light: the bench's cheap S3 sink (bench/README.md), answering every
 # upload with 200 and storing nothing, so that the sink does not take the
 # cores otelc is measured on (Debian has no standalone S3 server in C).

@@ -55,6 +55,29 @@ static char *split_request_path(struct evhttp_request *ev, const char **seg, siz
     return copy;
 }
 
+/* The guard of the one scope a route belongs to, on listener l. */
+static admin_auth *guard_of(const admin_listener *l, unsigned scope)
+{
+    for (unsigned bit = 0; bit < ADMIN_SCOPE_BITS; bit++)
+        if (scope == 1u << bit)
+            return l->auth_of[bit];
+    return NULL;
+}
+
+/* Whether ev may reach route; when not, it was answered. Unknown paths
+ * were answered 404 before this: they reveal only the route table, which
+ * the docs publish anyway. */
+static bool admitted(const admin_listener *l, const admin_entry *route,
+                     struct evhttp_request *ev)
+{
+    admin_auth *guard = guard_of(l, route->scope);
+    if (l->ssl_ctx && !admin_tls_request(ev)) {
+        reply_json(ev, 503, "{\"error\":\"TLS unavailable\"}", NULL);
+        return false;
+    }
+    return !guard || admin_guard_pass(guard, ev);
+}
+
 static void on_request(struct evhttp_request *ev, void *arg)
 {
     admin_listener *l = arg;
@@ -79,6 +102,10 @@ static void on_request(struct evhttp_request *ev, void *arg)
             reply_json(ev, 405, "{\"error\":\"method not allowed\"}", allow);
         else
             reply_json(ev, 404, "{\"error\":\"not found\"}", NULL);
+        free(path);
+        return;
+    }
+    if (!admitted(l, route, ev)) {
         free(path);
         return;
     }
@@ -197,6 +224,7 @@ void admin_free(admin_server *a)
         admin_listener *l = a->listeners;
         a->listeners = l->next;
         evhttp_free(l->http);
+        admin_tls_ctx_free(l->ssl_ctx);
         free(l->endpoint);
         free(l);
     }
@@ -307,14 +335,30 @@ static enum overlap overlap_of(const admin_listener *l, const admin_addr *addrs,
     return common == n && n == l->nwant ? OVERLAP_SAME : OVERLAP_PART;
 }
 
+/* Gives the scopes an endpoint brings to l their guard; scopes l serves
+ * already keep theirs. */
+static void guard_scopes(admin_listener *l, unsigned scopes, const admin_guard *g)
+{
+    for (unsigned bit = 0; bit < ADMIN_SCOPE_BITS; bit++)
+        if ((scopes & (1u << bit)) && !(l->scopes & (1u << bit)))
+            l->auth_of[bit] = g ? g->auth : NULL;
+}
+
 /* Adds scopes to a shared listener unless two of its scopes would then
- * claim the same route. */
+ * claim the same route, or the endpoint asks for other TLS. */
 static int share_listener(admin_server *a, admin_listener *l, const char *endpoint,
-                          unsigned scopes, char *err, size_t errlen)
+                          unsigned scopes, const admin_guard *g, char *err, size_t errlen)
 {
     unsigned all = l->scopes | scopes;
     int rc = 0;
 
+    if (g && g->server && !otelc_tls_server_equal(&l->tls, g->server)) {
+        snprintf(err, errlen,
+                 "endpoint \"%s\" shares the listener of \"%s\", whose tls differs: give "
+                 "both the same tls, or one an address of its own",
+                 endpoint, l->endpoint);
+        return -1;
+    }
     pthread_mutex_lock(&a->lock);
     for (const admin_entry *x = a->routes; x && rc == 0; x = x->next) {
         for (const admin_entry *y = x->next; y && rc == 0; y = y->next) {
@@ -328,8 +372,10 @@ static int share_listener(admin_server *a, admin_listener *l, const char *endpoi
             }
         }
     }
-    if (rc == 0)
+    if (rc == 0) {
+        guard_scopes(l, scopes, g);
         l->scopes = all;
+    }
     pthread_mutex_unlock(&a->lock);
     return rc;
 }
@@ -362,6 +408,8 @@ static int open_listener(admin_server *a, admin_listener *l, int *fds, size_t nf
         snprintf(err, errlen, "endpoint \"%s\": out of memory", l->endpoint);
         goto out_close_fds;
     }
+    if (l->ssl_ctx)
+        admin_tls_serve(l);
     for (i = 0; i < nfds; i++) {
         if (!evhttp_accept_socket_with_handle(l->http, fds[i])) {
             snprintf(err, errlen, "endpoint \"%s\": cannot accept connections", l->endpoint);
@@ -381,8 +429,27 @@ out_close_fds:
     return -1;
 }
 
+/* The TLS and guards a new listener takes from its first endpoint. */
+static int secure_listener(admin_listener *l, unsigned scopes, const admin_guard *g, char *err,
+                           size_t errlen)
+{
+    char why[400];
+    if (g && g->server)
+        l->tls = *g->server;
+    guard_scopes(l, scopes, g);
+    if (!l->tls.tls_on)
+        return 0;
+    l->ssl_ctx = admin_tls_ctx_new(&l->tls.tls, why, sizeof(why));
+    if (!l->ssl_ctx) {
+        snprintf(err, errlen, "endpoint \"%s\": %s", l->endpoint, why);
+        return -1;
+    }
+    return 0;
+}
+
 static int new_listener(admin_server *a, const char *endpoint, unsigned scopes,
-                        admin_addr *addrs, size_t n, uint16_t *port, char *err, size_t errlen)
+                        const admin_guard *g, admin_addr *addrs, size_t n, uint16_t *port,
+                        char *err, size_t errlen)
 {
     admin_listener *l = calloc(1, sizeof(*l));
     int fds[ADMIN_MAX_ADDRS];
@@ -393,6 +460,8 @@ static int new_listener(admin_server *a, const char *endpoint, unsigned scopes,
         goto out_free_listener;
     }
     l->server = a;
+    if (secure_listener(l, scopes, g, err, errlen) != 0)
+        goto out_free_listener;
     l->scopes = scopes;
     if (admin_bind_all(endpoint, addrs, n, fds, &nfds, &l->port, err, errlen) != 0)
         goto out_free_listener;
@@ -413,8 +482,10 @@ static int new_listener(admin_server *a, const char *endpoint, unsigned scopes,
     return 0;
 
 out_free_listener:
-    if (l)
+    if (l) {
+        admin_tls_ctx_free(l->ssl_ctx);
         free(l->endpoint);
+    }
     free(l);
     return -1;
 }
@@ -427,8 +498,24 @@ int admin_endpoint_check(const char *endpoint, char *err, size_t errlen)
     return admin_resolve(endpoint, addrs, &n, &port0, err, errlen);
 }
 
+bool admin_endpoint_is_local(const char *endpoint)
+{
+    admin_addr addrs[ADMIN_MAX_ADDRS];
+    size_t n = 0;
+    bool port0 = false;
+    char err[300];
+    return admin_resolve(endpoint, addrs, &n, &port0, err, sizeof(err)) == 0 &&
+           admin_addrs_local(addrs, n);
+}
+
 int admin_listen(admin_server *a, const char *endpoint, unsigned scopes, uint16_t *port,
                  char *err, size_t errlen)
+{
+    return admin_listen_guarded(a, endpoint, scopes, NULL, port, err, errlen);
+}
+
+int admin_listen_guarded(admin_server *a, const char *endpoint, unsigned scopes,
+                         const admin_guard *g, uint16_t *port, char *err, size_t errlen)
 {
     admin_addr addrs[ADMIN_MAX_ADDRS];
     size_t n = 0;
@@ -444,7 +531,7 @@ int admin_listen(admin_server *a, const char *endpoint, unsigned scopes, uint16_
     for (admin_listener *l = a->listeners; l; l = l->next) {
         switch (overlap_of(l, addrs, n, port0)) {
         case OVERLAP_SAME:
-            if (share_listener(a, l, endpoint, scopes, err, errlen) != 0)
+            if (share_listener(a, l, endpoint, scopes, g, err, errlen) != 0)
                 return -1;
             if (port)
                 *port = l->port;
@@ -457,5 +544,5 @@ int admin_listen(admin_server *a, const char *endpoint, unsigned scopes, uint16_
             break;
         }
     }
-    return new_listener(a, endpoint, scopes, addrs, n, port, err, errlen);
+    return new_listener(a, endpoint, scopes, g, addrs, n, port, err, errlen);
 }

@@ -23,10 +23,13 @@
 #ifndef OTELC_CORE_ADMIN_H
 #define OTELC_CORE_ADMIN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include <otelc/plugin.h>
+
+#include "config/config_server.h"
 
 typedef struct admin_server admin_server;
 
@@ -41,6 +44,32 @@ typedef struct admin_limits {
     size_t max_headers_size; /* headers; 0 means 64 KiB (evhttp: 400 past it) */
     size_t max_body_size;    /* 0 means 1 MiB (413 past it) */
 } admin_limits;
+
+/* An authenticator guarding the routes an endpoint brings to a listener.
+ * Its owner (the host) keeps it until admin_free and fills service and
+ * state before admin_start; while service is NULL every request to those
+ * routes is refused (never let through). A refusal is answered 401 with
+ * challenge as WWW-Authenticate (when not NULL) before the route runs,
+ * counted in refusals (when not NULL) and logged at most every 10 s under
+ * owner's name. The last two members are the server's. */
+typedef struct admin_auth {
+    const otelc_auth_server *service;
+    void *state;
+    const char *challenge; /* static text, or NULL */
+    const char *owner;     /* "service.admin", a component id; outlives the server */
+    otelc_series *refusals;
+    int64_t logged_ns;     /* admin thread */
+    size_t unlogged;       /* admin thread */
+} admin_auth;
+
+/* What an endpoint asks of the listener that serves it. */
+typedef struct admin_guard {
+    /* TLS to serve (tls_on false: plain HTTP). An endpoint sharing a
+     * listener must ask the same TLS. NULL: the endpoint has no TLS
+     * settings and takes the listener as it is. Read during the call. */
+    const otelc_http_server *server;
+    admin_auth *auth; /* NULL: the endpoint's routes are open */
+} admin_guard;
 
 /* A stopped server with no listeners and no routes; limits may be NULL
  * for the defaults. Returns NULL if memory ran out. Main thread. */
@@ -60,6 +89,20 @@ void admin_free(admin_server *a);
  * Returns 0, or -1 with a message in err. Before admin_start, main thread. */
 int admin_listen(admin_server *a, const char *endpoint, unsigned scopes, uint16_t *port,
                  char *err, size_t errlen);
+
+/* admin_listen with what the endpoint asks (g may be NULL: no guard).
+ * With TLS the listener loads cert_file, key_file and client_ca_file now
+ * (a file that cannot be read or a key that does not match is an error
+ * in err) and serves only TLS connections. The scopes the endpoint brings
+ * to a listener are guarded by g->auth; a scope the listener serves
+ * already keeps its guard. Sharing a listener whose TLS differs is an
+ * error. */
+int admin_listen_guarded(admin_server *a, const char *endpoint, unsigned scopes,
+                         const admin_guard *g, uint16_t *port, char *err, size_t errlen);
+
+/* Whether every address endpoint resolves to is a loopback one (127/8,
+ * ::1): only this machine can connect. False when it does not resolve. */
+bool admin_endpoint_is_local(const char *endpoint);
 
 /* Whether endpoint is one admin_listen could bind (syntax, resolution),
  * without binding it. Returns 0, or -1 with a message in err. */
@@ -95,11 +138,13 @@ int admin_route_scoped(admin_server *a, unsigned scope, const char *method, cons
 
 /* The health_check extension: claims its path (as admin_routes.h's
  * admin_routes_install_health_check, with the model admin_routes_install
- * was given) and listens on endpoint for it (as admin_listen with scope
- * HEALTH_CHECK: on the admin address it shares the admin listener). Returns
- * 0, or -1 after logging why. Main thread, before admin_start and after
- * admin_routes_install. */
-int admin_add_health_check(admin_server *a, const char *endpoint, const char *path);
+ * was given) and listens on endpoint for it (as admin_listen_guarded with
+ * scope HEALTH_CHECK and g, which may be NULL: on the admin address it
+ * shares the admin listener; *port, when not NULL, gets the port).
+ * Returns 0, or -1 after logging why. Main thread, before admin_start and
+ * after admin_routes_install. */
+int admin_add_health_check(admin_server *a, const char *endpoint, const char *path,
+                           const admin_guard *g, uint16_t *port);
 
 /* Request accessors: the host table's http_param, http_query, http_header
  * and http_body. The strings are the request's (decoded; header names

@@ -82,6 +82,24 @@ void admin_addr_set_port(admin_addr *a, uint16_t port)
         ((struct sockaddr_in *)&a->ss)->sin_port = htons(port);
 }
 
+static bool addr_local(const admin_addr *a)
+{
+    if (a->ss.ss_family == AF_INET6) {
+        const struct in6_addr *ip = &((const struct sockaddr_in6 *)&a->ss)->sin6_addr;
+        return IN6_IS_ADDR_LOOPBACK(ip) || (IN6_IS_ADDR_V4MAPPED(ip) && ip->s6_addr[12] == 127);
+    }
+    const struct sockaddr_in *s4 = (const struct sockaddr_in *)&a->ss;
+    return (ntohl(s4->sin_addr.s_addr) >> 24) == 127;
+}
+
+bool admin_addrs_local(const admin_addr *addrs, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!addr_local(&addrs[i]))
+            return false;
+    return n > 0;
+}
+
 /* Keeps the TCP addresses of res, without duplicates. */
 static void collect(const struct addrinfo *res, admin_addr *out, size_t *n)
 {

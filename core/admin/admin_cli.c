@@ -9,7 +9,7 @@
 int admin_cli_base_url(const otelc_options *opts, char *out, size_t cap)
 {
     if (opts->admin)
-        return admin_client_url(opts->admin, out, cap);
+        return admin_client_url(opts->admin, false, out, cap);
     otelc_errors errs;
     otelc_errors_init(&errs);
     otelc_config *cfg =
@@ -17,7 +17,7 @@ int admin_cli_base_url(const otelc_options *opts, char *out, size_t cap)
     otelc_errors_fini(&errs);
     const char *ep = cfg && cfg->admin_endpoint ? cfg->admin_endpoint
                                                 : OTELC_ADMIN_DEFAULT_ENDPOINT;
-    int rc = admin_client_url(ep, out, cap);
+    int rc = admin_client_url(ep, cfg && cfg->admin_server.tls_on, out, cap);
     otelc_config_free(cfg);
     return rc;
 }

@@ -6,8 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-int admin_client_url(const char *endpoint, char *out, size_t cap)
+int admin_client_url(const char *endpoint, bool tls, char *out, size_t cap)
 {
+    if (strncmp(endpoint, "http://", 7) == 0 || strncmp(endpoint, "https://", 8) == 0) {
+        int n = snprintf(out, cap, "%s", endpoint);
+        return n < 0 || (size_t)n >= cap ? -1 : 0;
+    }
     const char *colon = strrchr(endpoint, ':');
     if (!colon || !colon[1])
         return -1;
@@ -23,7 +27,7 @@ int admin_client_url(const char *endpoint, char *out, size_t cap)
         h = "127.0.0.1";
     else if (strcmp(h, "[::]") == 0 || strcmp(h, "::") == 0)
         h = "[::1]";
-    int n = snprintf(out, cap, "http://%s:%s", h, colon + 1);
+    int n = snprintf(out, cap, "%s://%s:%s", tls ? "https" : "http", h, colon + 1);
     return n < 0 || (size_t)n >= cap ? -1 : 0;
 }
 
@@ -45,6 +49,34 @@ static size_t on_data(char *data, size_t size, size_t n, void *arg)
     return size * n;
 }
 
+/* The environment's credentials and trust (admin_client.h); the header
+ * list (NULL without a header) is the caller's to free after the call. */
+static struct curl_slist *set_credentials(CURL *c)
+{
+    const char *ca = getenv("OTELC_ADMIN_CA_FILE");
+    const char *cert = getenv("OTELC_ADMIN_CERT_FILE");
+    const char *key = getenv("OTELC_ADMIN_KEY_FILE");
+    const char *authz = getenv("OTELC_ADMIN_AUTHORIZATION");
+    if (ca && *ca)
+        curl_easy_setopt(c, CURLOPT_CAINFO, ca);
+    if (cert && *cert)
+        curl_easy_setopt(c, CURLOPT_SSLCERT, cert);
+    if (key && *key)
+        curl_easy_setopt(c, CURLOPT_SSLKEY, key);
+    if (!authz || !*authz || strpbrk(authz, "\r\n"))
+        return NULL;
+    size_t len = strlen("Authorization: ") + strlen(authz) + 1;
+    char *line = malloc(len);
+    if (!line)
+        return NULL;
+    snprintf(line, len, "Authorization: %s", authz);
+    struct curl_slist *list = curl_slist_append(NULL, line);
+    memset(line, 0, len); /* curl keeps its own copy */
+    free(line);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, list);
+    return list;
+}
+
 int admin_client_call(const char *base_url, const char *method, const char *path, char **body,
                       long *status, char *err, size_t errlen)
 {
@@ -64,15 +96,17 @@ int admin_client_call(const char *base_url, const char *method, const char *path
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &g);
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
+    struct curl_slist *headers = set_credentials(c);
     CURLcode rc = curl_easy_perform(c);
+    if (rc == CURLE_OK)
+        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
+    curl_easy_cleanup(c);
+    curl_slist_free_all(headers); /* after the handle that points to it */
     if (rc != CURLE_OK || !g.p) {
         snprintf(err, errlen, "%s: %s", url, curl_easy_strerror(rc));
-        curl_easy_cleanup(c);
         free(g.p);
         return -1;
     }
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
-    curl_easy_cleanup(c);
     *body = g.p;
     return 0;
 }

@@ -46,6 +46,9 @@ void admin_addr_format(const admin_addr *a, char *buf, size_t len);
 bool admin_addr_equal(const admin_addr *x, const admin_addr *y);
 void admin_addr_set_port(admin_addr *a, uint16_t port);
 
+/* True when every address is a loopback one. */
+bool admin_addrs_local(const admin_addr *addrs, size_t n);
+
 /* ---- routes (admin_table.c); callers hold admin_server.lock ---- */
 
 typedef struct admin_entry {
@@ -87,6 +90,8 @@ const admin_entry *admin_entry_find(const admin_entry *routes, unsigned scopes,
 
 /* ---- the server ---- */
 
+#define ADMIN_SCOPE_BITS 32
+
 typedef struct admin_listener {
     struct admin_listener *next;
     admin_server *server;
@@ -96,6 +101,10 @@ typedef struct admin_listener {
     admin_addr want[ADMIN_MAX_ADDRS]; /* as resolved, with the bound port */
     size_t nwant;
     uint16_t port;
+    otelc_http_server tls;     /* its first endpoint's TLS settings */
+    void *ssl_ctx;             /* SSL_CTX * when tls.tls_on */
+    /* The guard of each scope, by bit number; set before start. */
+    admin_auth *auth_of[ADMIN_SCOPE_BITS];
 } admin_listener;
 
 typedef struct admin_op admin_op;
@@ -121,6 +130,24 @@ struct admin_server {
 
     health_model *health; /* admin_routes_install's, for the health_check */
 };
+
+/* ---- TLS (admin_tls.c) ---- */
+
+/* A server context for t (cert, key, client CA, versions); NULL with a
+ * message in err. Main thread. */
+void *admin_tls_ctx_new(const otelc_tls_server *t, char *err, size_t errlen);
+void admin_tls_ctx_free(void *ssl_ctx);
+/* Makes evhttp hand l's connections to OpenSSL. */
+void admin_tls_serve(admin_listener *l);
+/* Whether ev came over TLS (evhttp falls back to plain sockets when its
+ * bufferevent callback fails, so a TLS listener checks each request). */
+bool admin_tls_request(struct evhttp_request *ev);
+
+/* ---- authentication (admin_guard.c), loop thread ---- */
+
+/* Whether ev may reach a route of the scope guard belongs to; when not,
+ * ev was answered 401 and the refusal counted and logged. */
+bool admin_guard_pass(admin_auth *guard, struct evhttp_request *ev);
 
 /* ---- requests (admin_req.c) ---- */
 

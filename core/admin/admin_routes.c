@@ -147,9 +147,10 @@ int admin_routes_install_health_check(admin_server *a, health_model *h, const ch
                               serve_health_check, h);
 }
 
-int admin_add_health_check(admin_server *a, const char *endpoint, const char *path)
+int admin_add_health_check(admin_server *a, const char *endpoint, const char *path,
+                           const admin_guard *g, uint16_t *port)
 {
-    char err[256];
+    char err[512];
 
     if (!a->health) {
         otelc_log(OTELC_LOG_ERROR, "health_check", "the admin server has no health model");
@@ -157,7 +158,8 @@ int admin_add_health_check(admin_server *a, const char *endpoint, const char *pa
     }
     if (admin_routes_install_health_check(a, a->health, path) != 0)
         return -1;
-    if (admin_listen(a, endpoint, ADMIN_SCOPE_HEALTH_CHECK, NULL, err, sizeof(err)) != 0) {
+    if (admin_listen_guarded(a, endpoint, ADMIN_SCOPE_HEALTH_CHECK, g, port, err,
+                             sizeof(err)) != 0) {
         otelc_log(OTELC_LOG_ERROR, "health_check", "%s", err);
         return -1;
     }

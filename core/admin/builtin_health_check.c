@@ -9,19 +9,23 @@
 #include "runtime/builtin.h"
 #include "queue/builtin_file_storage.h"
 #include "runtime/graph.h"
+#include "runtime/host_serve.h"
 
 typedef struct health_check_cfg {
     const char *endpoint;
     const char *path;
+    const otelc_node *tls; /* confighttp's, read by host_serve */
+    const otelc_node *auth;
 } health_check_cfg;
 
 static int hc_create(otelc_ctx *ctx, const otelc_host_api *api, const void *cfgp, void **state)
 {
     const health_check_cfg *cfg = cfgp;
+    otelc_http_server srv;
     *state = NULL;
-    if (ctx->h->validating) /* its endpoint is bound only to run */
-        return 0;
-    return admin_add_health_check(ctx->h->admin, cfg->endpoint, cfg->path);
+    if (host_serve_read(ctx, cfg->tls, cfg->auth, &srv) != 0)
+        return -1;
+    return host_serve_health_check(ctx, cfg->endpoint, cfg->path, &srv);
 }
 
 static void hc_destroy(void *state) {}
@@ -31,9 +35,12 @@ static const otelc_cfg_key hc_keys[] = {
      offsetof(health_check_cfg, endpoint), 0},
     {"path", OTELC_CFG_STRING, "/", "path of the health answer", offsetof(health_check_cfg, path),
      0},
-    {"tls", OTELC_CFG_NODE, NULL, "TLS for the endpoint", 0, OTELC_KEY_UNSUPPORTED},
+    {"tls", OTELC_CFG_NODE, NULL,
+     "TLS: cert_file, key_file, client_ca_file, min_version (1.2), max_version",
+     offsetof(health_check_cfg, tls), 0},
     {"cors", OTELC_CFG_NODE, NULL, "CORS settings", 0, OTELC_KEY_IGNORED},
-    {"auth", OTELC_CFG_NODE, NULL, "authentication", 0, OTELC_KEY_UNSUPPORTED},
+    {"auth", OTELC_CFG_NODE, NULL, "authenticator: an extension id (basicauth, bearertokenauth)",
+     offsetof(health_check_cfg, auth), 0},
     {"response_body", OTELC_CFG_NODE, NULL, "custom bodies", 0, OTELC_KEY_UNSUPPORTED},
     {"check_collector_pipeline", OTELC_CFG_NODE, NULL, "deprecated in the collector", 0,
      OTELC_KEY_IGNORED},

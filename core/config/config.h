@@ -15,6 +15,7 @@
 
 #include "config_error.h"
 #include "config_node.h"
+#include "config_server.h"
 
 /* ^[a-zA-Z][0-9a-zA-Z_]{0,62}$: a component type fits in 64 bytes. */
 #define OTELC_COMPONENT_TYPE_MAX 63
@@ -65,6 +66,7 @@ typedef struct otelc_config {
     otelc_component_list extensions; /* service.extensions, in order */
     bool admin_enabled;              /* service.admin.enabled, default true */
     const char *admin_endpoint;      /* service.admin.endpoint */
+    otelc_http_server admin_server;  /* service.admin.tls and .auth */
     int64_t shutdown_timeout_ns;     /* service.shutdown_timeout, default 30s */
     otelc_telemetry telemetry;
 } otelc_config;

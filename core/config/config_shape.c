@@ -54,16 +54,19 @@ static void check_top_level(const otelc_node *root, otelc_errors *errs)
     }
 }
 
-/* service.admin: otelc's own HTTP server (health, metrics, queries). */
+/* service.admin: otelc's own HTTP server (health, metrics, queries),
+ * with confighttp's tls and auth. */
 static void check_admin(otelc_config *cfg, const otelc_node *admin, otelc_errors *errs)
 {
-    static const char *const keys[] = {"enabled", "endpoint", NULL};
+    static const char *const keys[] = {"enabled", "endpoint", "tls", "auth", NULL};
 
     if (otelc_cfg_map(admin, errs) != OTELC_CFG_OK)
         return;
     otelc_cfg_check_keys(admin, keys, errs);
     otelc_cfg_bool(otelc_node_child(admin, "enabled"), errs, &cfg->admin_enabled);
     otelc_cfg_string(otelc_node_child(admin, "endpoint"), errs, &cfg->admin_endpoint);
+    otelc_http_server_read(otelc_node_child(admin, "tls"), otelc_node_child(admin, "auth"),
+                           &cfg->admin_server, errs);
 }
 
 static void check_service(otelc_config *cfg, const otelc_node *service, otelc_errors *errs)
@@ -94,6 +97,7 @@ int otelc_config_check_shape(otelc_config *cfg, otelc_errors *errs)
 
     cfg->admin_enabled = true;
     cfg->admin_endpoint = OTELC_ADMIN_DEFAULT_ENDPOINT;
+    otelc_http_server_read(NULL, NULL, &cfg->admin_server, errs);
     cfg->shutdown_timeout_ns = OTELC_SHUTDOWN_TIMEOUT_DEFAULT_NS;
     if (otelc_cfg_map(cfg->root, errs) == OTELC_CFG_ERROR)
         return -1;

@@ -422,11 +422,21 @@ static void abandon_exporting_locked(sender *s)
     }
 }
 
+/* The drain waits on the consumers' condition variable, so a signal
+ * meant for a consumer (a completion pushed to done, say) may wake it
+ * instead and leave that consumer asleep with inflight never coming
+ * down: every wake-up the drain takes is passed on to them. */
+static void drain_wait_locked(sender *s, int64_t until_ns)
+{
+    sender_wait_locked(s, until_ns);
+    pthread_cond_broadcast(&s->cv);
+}
+
 static void wait_for_locked(sender *s, int64_t deadline_ns, bool (*busy)(sender *))
 {
     while (busy(s) && otelc_mono_ns() < deadline_ns) {
         int64_t tick = otelc_mono_ns() + 50000000;
-        sender_wait_locked(s, tick < deadline_ns ? tick : deadline_ns);
+        drain_wait_locked(s, tick < deadline_ns ? tick : deadline_ns);
     }
 }
 
@@ -454,7 +464,7 @@ void sender_drain(sender *s, int64_t deadline_ns, bool deliver_queued,
     wait_for_locked(s, deadline_ns, has_inflight);
     abandon_exporting_locked(s);
     while (s->inflight > 0 && s->nthreads > 0)
-        sender_wait_locked(s, otelc_mono_ns() + 50000000);
+        drain_wait_locked(s, otelc_mono_ns() + 50000000);
     s->stopping = true;
     pthread_cond_broadcast(&s->cv);
     pthread_mutex_unlock(&s->mu);

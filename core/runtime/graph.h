@@ -23,6 +23,7 @@ struct host {
     struct host_service *services; /* service_provide's offers (main thread) */
     size_t nservices;
     atomic_flag releasing;         /* a memory_release is running */
+    struct host_guard *guards;     /* host_serve.c: endpoints' authenticators */
 };
 
 /* Resolves every component of cfg against reg, checks and fills each

@@ -24,6 +24,7 @@
 #include "graph.h"
 #include "telemetry/health.h"
 #include "host_metrics.h"
+#include "host_serve.h"
 #include "telemetry/log.h"
 #include "telemetry/metrics.h"
 #include "telemetry/procstat.h"
@@ -250,14 +251,18 @@ int otelc_validate(const otelc_options *opts, otelc_config *cfg)
     h.health = health_new();
     h.admin = admin_new(NULL);
     int rc = (!h.metrics || !h.health || !h.admin) ? OTELC_EXIT_START : build(&h, opts, cfg, &reg);
-    if (rc == OTELC_EXIT_OK && admin_routes_install(h.admin, h.health, h.metrics) != 0)
+    if (rc == OTELC_EXIT_OK && (admin_routes_install(h.admin, h.health, h.metrics) != 0 ||
+                                host_serve_admin_check(&h, cfg) != 0))
         rc = OTELC_EXIT_START;
     if (rc == OTELC_EXIT_OK)
         rc = create_all(&h);
+    if (rc == OTELC_EXIT_OK && host_serve_resolve(&h) != 0)
+        rc = OTELC_EXIT_CONFIG;
     destroy_all(&h);
     graph_free(&h);
     registry_free(&reg);
     admin_free(h.admin);
+    host_serve_free(&h);
     health_free(h.health);
     metrics_free(h.metrics);
     return rc;
@@ -307,14 +312,10 @@ static int admin_setup(host *h, const otelc_config *cfg)
         procstat_register_metrics(h->metrics) != 0)
         return -1;
     const char *ep = cfg->admin_endpoint ? cfg->admin_endpoint : OTELC_ADMIN_DEFAULT_ENDPOINT;
-    if (cfg->admin_enabled) {
-        if (admin_listen(h->admin, ep, ADMIN_SCOPE_API | ADMIN_SCOPE_METRICS, &port, err,
-                         sizeof(err)) != 0) {
-            otelc_log(OTELC_LOG_ERROR, "admin", "service.admin.endpoint: %s", err);
-            return -1;
-        }
-        /* Tests bind port 0 and read the port from this line. */
-        otelc_log(OTELC_LOG_INFO, "admin", "listening on %s (port %u)", ep, port);
+    if (cfg->admin_enabled && host_serve_admin(h, cfg, ep, ADMIN_SCOPE_API | ADMIN_SCOPE_METRICS,
+                                               &port, err, sizeof(err)) != 0) {
+        otelc_log(OTELC_LOG_ERROR, "admin", "service.admin: %s", err);
+        return -1;
     }
     const char *tm = telemetry_endpoint(cfg, buf, sizeof(buf));
     if (tm && admin_listen(h->admin, tm, ADMIN_SCOPE_METRICS, &port, err, sizeof(err)) != 0) {
@@ -353,6 +354,8 @@ int otelc_run(const otelc_options *opts, otelc_config *cfg)
     health_set_extra(h.health, queue_health_extra, &h);
     if (rc == OTELC_EXIT_OK)
         rc = create_all(&h);
+    if (rc == OTELC_EXIT_OK && host_serve_resolve(&h) != 0)
+        rc = OTELC_EXIT_CONFIG;
     if (rc == OTELC_EXIT_OK && (host_metrics_register(&h) != 0 || admin_go(&h) != 0))
         rc = OTELC_EXIT_START;
     if (rc == OTELC_EXIT_OK && start_all(&h) != 0) {
@@ -368,6 +371,7 @@ int otelc_run(const otelc_options *opts, otelc_config *cfg)
     graph_free(&h);
     registry_free(&reg);
     admin_free(h.admin);
+    host_serve_free(&h);
     health_free(h.health);
     metrics_free(h.metrics);
     return rc;

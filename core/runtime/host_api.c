@@ -15,6 +15,7 @@
 #include "graph.h"
 #include "telemetry/health.h"
 #include "host_metrics.h"
+#include "host_serve.h"
 #include "telemetry/log.h"
 #include "telemetry/metrics.h"
 
@@ -232,22 +233,10 @@ static const char *batching_problem(const otelc_ctx *c, const otelc_batching *b)
     return NULL;
 }
 
-/* Validation checks the endpoint only: nothing binds then. */
-static int serve_on(otelc_ctx *c, const char *endpoint, char *err, size_t errlen)
+/* The instance's routes on an endpoint of their own, with srv's tls and
+ * auth (NULL: none asked). */
+static int serve(otelc_ctx *c, const char *endpoint, const otelc_http_server *srv)
 {
-    uint16_t port = 0;
-    if (c->h->validating)
-        return admin_endpoint_check(endpoint, err, errlen);
-    if (admin_listen(c->h->admin, endpoint, c->route_scope, &port, err, errlen) != 0)
-        return -1;
-    /* Tests bind port 0 and read the port from this line. */
-    otelc_log(OTELC_LOG_INFO, c->log_name, "listening on %s (port %u)", endpoint, port);
-    return 0;
-}
-
-static int api_http_serve(otelc_ctx *ctx, const char *endpoint)
-{
-    otelc_ctx *c = CTX(ctx);
     char err[512];
     const otelc_node *at = otelc_node_child(c->node, "endpoint");
     if (!at)
@@ -261,11 +250,26 @@ static int api_http_serve(otelc_ctx *ctx, const char *endpoint)
         api_config_error(c, at, "http_serve: too many component endpoints");
         return -1;
     }
-    if (!endpoint || serve_on(c, endpoint, err, sizeof(err)) != 0) {
+    if (!endpoint || host_serve_component(c, endpoint, srv, err, sizeof(err)) != 0) {
         api_config_error(c, at, "endpoint: %s", endpoint ? err : "missing");
         return -1;
     }
     return 0;
+}
+
+static int api_http_serve(otelc_ctx *ctx, const char *endpoint)
+{
+    return serve(CTX(ctx), endpoint, NULL);
+}
+
+static int api_http_serve_settings(otelc_ctx *ctx, const char *endpoint, const otelc_node *server)
+{
+    otelc_ctx *c = CTX(ctx);
+    otelc_http_server srv;
+    if (host_serve_read(c, otelc_node_child(server, "tls"), otelc_node_child(server, "auth"),
+                        &srv) != 0)
+        return -1;
+    return serve(c, endpoint, &srv);
 }
 
 /* ---- services ---- */
@@ -430,4 +434,5 @@ const otelc_host_api host_api_table = {
     .service_lookup = api_service_lookup,
     .memory_release = api_memory_release,
     .signals_fed = api_signals_fed,
+    .http_serve_settings = api_http_serve_settings,
 };

@@ -1,7 +1,8 @@
 /*
- * debug: the collector's debug exporter. Writes what it receives to
- * stderr as text: a summary per batch (basic), a line per span (normal),
- * or every field (detailed).
+ * debug: the collector's debug exporter, for traces, metrics and logs.
+ * Writes what it receives to stderr as text: a summary per batch (basic),
+ * a line per span, data point or log record (normal), or every field
+ * (detailed).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,7 +30,7 @@ static otelc_status consume(void *state, otelc_batch *b, otelc_ticket *t)
     if (!bytes)
         return OTELC_RETRY;
     struct otlp_buf out = {0};
-    int rc = debug_render(bytes, otelc_batch_len(b), d->verbosity, &out);
+    int rc = debug_render(otelc_batch_signal(b), bytes, otelc_batch_len(b), d->verbosity, &out);
     if (rc == -1) {
         otlp_buf_free(&out);
         return OTELC_RETRY;
@@ -103,13 +104,14 @@ static const otelc_plugin desc = {
     .kind = OTELC_EXPORTER,
     .type = "debug",
     .version = "1.0.0",
-    .doc = "writes received spans to stderr as text",
+    .doc = "writes received traces, metrics and logs to stderr as text",
     .config_keys = keys,
     .config_size = sizeof(debug_cfg),
     .create = create,
     .consume = consume,
     .shutdown = shutdown,
     .destroy = destroy,
+    .signals = OTELC_ALL_SIGNALS,
 };
 
 OTELC_PLUGIN(desc)

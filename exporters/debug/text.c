@@ -1,4 +1,5 @@
-/* text.c: the debug exporter's text, in the collector's layout. */
+/* text.c: the debug exporter's text for traces, in the collector's layout,
+ * and the appending its other files share. */
 #include "text.h"
 
 #include <inttypes.h>
@@ -9,7 +10,7 @@
 
 #include <otelc/sdk/otlp_walk.h>
 
-static int put(struct otlp_buf *o, const char *p, size_t n)
+int dbg_put(struct otlp_buf *o, const char *p, size_t n)
 {
     if (o->len + n + 1 > o->cap) {
         size_t cap = (o->cap ? o->cap * 2 : 1024) + n;
@@ -26,8 +27,7 @@ static int put(struct otlp_buf *o, const char *p, size_t n)
     return 0;
 }
 
-static int putf(struct otlp_buf *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int putf(struct otlp_buf *o, const char *fmt, ...)
+int dbg_putf(struct otlp_buf *o, const char *fmt, ...)
 {
     char tmp[512];
     va_list ap;
@@ -36,15 +36,15 @@ static int putf(struct otlp_buf *o, const char *fmt, ...)
     va_end(ap);
     if (n < 0)
         return -1;
-    return put(o, tmp, (size_t)n < sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1);
+    return dbg_put(o, tmp, (size_t)n < sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1);
 }
 
-static int put_hex(struct otlp_buf *o, pb_bytes b)
+int dbg_put_hex(struct otlp_buf *o, pb_bytes b)
 {
     static const char hex[] = "0123456789abcdef";
     for (size_t i = 0; i < b.len; i++) {
         char two[2] = {hex[b.ptr[i] >> 4], hex[b.ptr[i] & 15]};
-        if (put(o, two, 2))
+        if (dbg_put(o, two, 2))
             return -1;
     }
     return 0;
@@ -52,7 +52,7 @@ static int put_hex(struct otlp_buf *o, pb_bytes b)
 
 static int put_str(struct otlp_buf *o, pb_bytes b)
 {
-    return put(o, (const char *)b.ptr, b.len);
+    return dbg_put(o, (const char *)b.ptr, b.len);
 }
 
 static int put_value(struct otlp_buf *o, const otlp_anyvalue *v, int depth);
@@ -65,28 +65,28 @@ static int put_items(struct otlp_buf *o, const otlp_anyvalue *v, int depth)
     int rc, first = 1;
     if (v->type == OTLP_ANY_ARRAY) {
         otlp_anyvalue item;
-        put(o, "[", 1);
+        dbg_put(o, "[", 1);
         while ((rc = otlp_array_next(&it, &item)) > 0) {
             if (!first)
-                put(o, ", ", 2);
+                dbg_put(o, ", ", 2);
             first = 0;
             if ((rc = put_value(o, &item, depth + 1)) < 0)
                 return rc;
         }
-        return rc < 0 ? rc : put(o, "]", 1);
+        return rc < 0 ? rc : dbg_put(o, "]", 1);
     }
     otlp_kv kv;
-    put(o, "{", 1);
+    dbg_put(o, "{", 1);
     while ((rc = otlp_attr_next(&it, &kv)) > 0) {
         if (!first)
-            put(o, ", ", 2);
+            dbg_put(o, ", ", 2);
         first = 0;
         put_str(o, kv.key);
-        put(o, ": ", 2);
+        dbg_put(o, ": ", 2);
         if ((rc = put_value(o, &kv.value, depth + 1)) < 0)
             return rc;
     }
-    return rc < 0 ? rc : put(o, "}", 1);
+    return rc < 0 ? rc : dbg_put(o, "}", 1);
 }
 
 static int put_value(struct otlp_buf *o, const otlp_anyvalue *v, int depth)
@@ -95,11 +95,11 @@ static int put_value(struct otlp_buf *o, const otlp_anyvalue *v, int depth)
         return OTLP_EDEPTH;
     switch (v->type) {
     case OTLP_ANY_STRING: return put_str(o, v->bytes);
-    case OTLP_ANY_BOOL: return putf(o, "%s", v->boolean ? "true" : "false");
+    case OTLP_ANY_BOOL: return dbg_putf(o, "%s", v->boolean ? "true" : "false");
     case OTLP_ANY_INT:
-    case OTLP_ANY_STRINDEX: return putf(o, "%" PRId64, v->integer);
-    case OTLP_ANY_DOUBLE: return putf(o, "%.17g", v->number);
-    case OTLP_ANY_BYTES: return put_hex(o, v->bytes);
+    case OTLP_ANY_STRINDEX: return dbg_putf(o, "%" PRId64, v->integer);
+    case OTLP_ANY_DOUBLE: return dbg_putf(o, "%.17g", v->number);
+    case OTLP_ANY_BYTES: return dbg_put_hex(o, v->bytes);
     case OTLP_ANY_ARRAY:
     case OTLP_ANY_KVLIST: return put_items(o, v, depth);
     default: return 0;
@@ -116,12 +116,12 @@ static int put_attrs(struct otlp_buf *o, const otlp_list *attrs, const char *ind
     otlp_kv kv;
     int rc;
     while ((rc = otlp_attr_next(&it, &kv)) > 0) {
-        putf(o, "%s-> ", indent);
+        dbg_putf(o, "%s-> ", indent);
         put_str(o, kv.key);
-        putf(o, ": %s(", type_names[kv.value.type]);
+        dbg_putf(o, ": %s(", type_names[kv.value.type]);
         if ((rc = put_value(o, &kv.value, 0)) < 0)
             return rc;
-        if (put(o, ")\n", 2))
+        if (dbg_put(o, ")\n", 2))
             return -1;
     }
     return rc;
@@ -129,37 +129,37 @@ static int put_attrs(struct otlp_buf *o, const otlp_list *attrs, const char *ind
 
 static int put_span_detailed(struct otlp_buf *o, const otlp_span *s, size_t index)
 {
-    putf(o, "Span #%zu\n    Trace ID       : ", index);
-    put_hex(o, s->trace_id);
-    put(o, "\n    Parent ID      : ", 21);
-    put_hex(o, s->parent_span_id);
-    put(o, "\n    ID             : ", 21);
-    put_hex(o, s->span_id);
-    put(o, "\n    Name           : ", 21);
+    dbg_putf(o, "Span #%zu\n    Trace ID       : ", index);
+    dbg_put_hex(o, s->trace_id);
+    dbg_put(o, "\n    Parent ID      : ", 21);
+    dbg_put_hex(o, s->parent_span_id);
+    dbg_put(o, "\n    ID             : ", 21);
+    dbg_put_hex(o, s->span_id);
+    dbg_put(o, "\n    Name           : ", 21);
     put_str(o, s->name);
-    putf(o, "\n    Kind           : %d\n    Start time     : %" PRIu64
+    dbg_putf(o, "\n    Kind           : %d\n    Start time     : %" PRIu64
             "\n    End time       : %" PRIu64 "\n    Status code    : %d\n    Status message : ",
          s->kind, s->start_time_unix_nano, s->end_time_unix_nano, s->status_code);
     put_str(o, s->status_message);
-    put(o, "\nAttributes:\n", 13);
+    dbg_put(o, "\nAttributes:\n", 13);
     int rc = put_attrs(o, &s->attrs, "     ");
     otlp_list_iter it;
     otlp_event ev;
     otlp_list_iter_init(&it, &s->events);
     for (size_t i = 0; rc >= 0 && (rc = otlp_event_next(&it, &ev)) > 0; i++) {
-        putf(o, "SpanEvent #%zu\n     -> Name: ", i);
+        dbg_putf(o, "SpanEvent #%zu\n     -> Name: ", i);
         put_str(o, ev.name);
-        putf(o, "\n     -> Timestamp: %" PRIu64 "\n", ev.time_unix_nano);
+        dbg_putf(o, "\n     -> Timestamp: %" PRIu64 "\n", ev.time_unix_nano);
         rc = put_attrs(o, &ev.attrs, "     ");
     }
     otlp_link ln;
     otlp_list_iter_init(&it, &s->links);
     for (size_t i = 0; rc >= 0 && (rc = otlp_link_next(&it, &ln)) > 0; i++) {
-        putf(o, "SpanLink #%zu\n     -> Trace ID: ", i);
-        put_hex(o, ln.trace_id);
-        put(o, "\n     -> ID: ", 13);
-        put_hex(o, ln.span_id);
-        put(o, "\n", 1);
+        dbg_putf(o, "SpanLink #%zu\n     -> Trace ID: ", i);
+        dbg_put_hex(o, ln.trace_id);
+        dbg_put(o, "\n     -> ID: ", 13);
+        dbg_put_hex(o, ln.span_id);
+        dbg_put(o, "\n", 1);
         rc = put_attrs(o, &ln.attrs, "     ");
     }
     return rc;
@@ -168,11 +168,11 @@ static int put_span_detailed(struct otlp_buf *o, const otlp_span *s, size_t inde
 static int put_span_normal(struct otlp_buf *o, const otlp_span *s)
 {
     put_str(o, s->name);
-    put(o, " ", 1);
-    put_hex(o, s->trace_id);
-    put(o, " ", 1);
-    put_hex(o, s->span_id);
-    return put(o, "\n", 1);
+    dbg_put(o, " ", 1);
+    dbg_put_hex(o, s->trace_id);
+    dbg_put(o, " ", 1);
+    dbg_put_hex(o, s->span_id);
+    return dbg_put(o, "\n", 1);
 }
 
 static int render_spans(otlp_walker *w, enum debug_verbosity v, struct otlp_buf *o)
@@ -183,19 +183,19 @@ static int render_spans(otlp_walker *w, enum debug_verbosity v, struct otlp_buf 
     int rc = 0;
     for (size_t ri = 0; otlp_walk_resource(w, &r) > 0; ri++) {
         if (v == VERBOSITY_DETAILED) {
-            putf(o, "ResourceSpans #%zu\nResource attributes:\n", ri);
+            dbg_putf(o, "ResourceSpans #%zu\nResource attributes:\n", ri);
             rc = put_attrs(o, &r.attrs, "     ");
         } else {
-            putf(o, "ResourceSpans #%zu service.name=", ri);
+            dbg_putf(o, "ResourceSpans #%zu service.name=", ri);
             put_str(o, r.service_name);
-            put(o, "\n", 1);
+            dbg_put(o, "\n", 1);
         }
         for (size_t si = 0; rc >= 0 && otlp_walk_scope(w, &sc) > 0; si++) {
-            putf(o, "ScopeSpans #%zu ", si);
+            dbg_putf(o, "ScopeSpans #%zu ", si);
             put_str(o, sc.name);
-            put(o, " ", 1);
+            dbg_put(o, " ", 1);
             put_str(o, sc.version);
-            put(o, "\n", 1);
+            dbg_put(o, "\n", 1);
             for (size_t k = 0; rc >= 0 && otlp_walk_span(w, &sp) > 0; k++)
                 rc = v == VERBOSITY_DETAILED ? put_span_detailed(o, &sp, k)
                                              : put_span_normal(o, &sp);
@@ -204,7 +204,18 @@ static int render_spans(otlp_walker *w, enum debug_verbosity v, struct otlp_buf 
     return rc < 0 ? rc : otlp_walk_error(w);
 }
 
-int debug_render(const uint8_t *buf, size_t len, enum debug_verbosity v, struct otlp_buf *out)
+int debug_render(otelc_signal sig, const uint8_t *buf, size_t len, enum debug_verbosity v,
+                 struct otlp_buf *out)
+{
+    switch (sig) {
+    case OTELC_METRICS: return debug_render_metrics(buf, len, v, out);
+    case OTELC_LOGS: return debug_render_logs(buf, len, v, out);
+    default: return debug_render_traces(buf, len, v, out);
+    }
+}
+
+int debug_render_traces(const uint8_t *buf, size_t len, enum debug_verbosity v,
+                        struct otlp_buf *out)
 {
     size_t spans = 0, resources = 0;
     otlp_walker w;
@@ -215,7 +226,7 @@ int debug_render(const uint8_t *buf, size_t len, enum debug_verbosity v, struct 
     int rc = otlp_walk_error(&w);
     if (rc < 0 || (rc = otlp_count_spans(buf, len, &spans)) < 0)
         return rc;
-    if (putf(out, "Traces {\"resource spans\": %zu, \"spans\": %zu}\n", resources, spans))
+    if (dbg_putf(out, "Traces {\"resource spans\": %zu, \"spans\": %zu}\n", resources, spans))
         return -1;
     if (v == VERBOSITY_BASIC)
         return 0;

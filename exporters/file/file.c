@@ -1,8 +1,10 @@
 /*
- * file: the collector's file exporter. Appends every batch to `path`:
- * OTLP/JSON, one request per line (format: json), or each serialized
- * request after its 4-byte big-endian length (format: proto). Each batch
- * is one write(2), so a reader never sees half a line from this process.
+ * file: the collector's file exporter. Appends every batch, of whatever
+ * signal, to `path`: OTLP/JSON, one request per line (format: json; the
+ * line's top-level key says its signal: resourceSpans, resourceMetrics,
+ * resourceLogs), or each serialized request after its 4-byte big-endian
+ * length (format: proto). Each batch is one write(2), so a reader never
+ * sees half a line from this process.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -75,21 +77,31 @@ static otelc_status write_proto(file_exp *f, otelc_batch *b)
     return rc == 0 ? OTELC_OK : OTELC_RETRY;
 }
 
-static otelc_status write_json(file_exp *f, otelc_batch *b)
+/* The batch's segments as parts in *n (a merged batch of more than 64:
+ * its flat copy as one). 0, or -ENOMEM. */
+static int parts_of(otelc_batch *b, pb_bytes parts[64], size_t *n)
 {
     struct iovec segs[64];
-    pb_bytes parts[64];
-    size_t n = otelc_batch_segments(b, segs, 64);
-    struct otlp_buf out = {0};
-    int rc;
-    if (n <= 64) {
-        for (size_t i = 0; i < n; i++)
-            parts[i] = (pb_bytes){segs[i].iov_base, segs[i].iov_len};
-        rc = otlp_json_writev_buf(parts, n, &out);
-    } else {
+    *n = otelc_batch_segments(b, segs, 64);
+    if (*n > 64) {
         const uint8_t *flat = otelc_batch_flat(b);
-        rc = flat ? otlp_json_write_buf(flat, otelc_batch_len(b), &out) : -ENOMEM;
+        parts[0] = (pb_bytes){flat, otelc_batch_len(b)};
+        *n = 1;
+        return flat ? 0 : -ENOMEM;
     }
+    for (size_t i = 0; i < *n; i++)
+        parts[i] = (pb_bytes){segs[i].iov_base, segs[i].iov_len};
+    return 0;
+}
+
+static otelc_status write_json(file_exp *f, otelc_batch *b)
+{
+    pb_bytes parts[64];
+    size_t n;
+    struct otlp_buf out = {0};
+    int rc = parts_of(b, parts, &n);
+    if (rc == 0)
+        rc = otlp_json_writev_signal_buf(otelc_batch_signal(b), parts, n, &out);
     if (rc < 0) {
         otlp_buf_free(&out);
         if (rc == -ENOMEM)
@@ -196,7 +208,8 @@ static const otelc_plugin desc = {
     .kind = OTELC_EXPORTER,
     .type = "file",
     .version = "1.0.0",
-    .doc = "writes received spans to a file as OTLP/JSON lines or length-prefixed protobuf",
+    .doc = "writes received traces, metrics and logs to a file as OTLP/JSON lines or "
+           "length-prefixed protobuf",
     .config_keys = keys,
     .config_size = sizeof(file_cfg),
     .create = create,
@@ -204,6 +217,7 @@ static const otelc_plugin desc = {
     .consume = consume,
     .shutdown = shutdown,
     .destroy = destroy,
+    .signals = OTELC_ALL_SIGNALS,
 };
 
 OTELC_PLUGIN(desc)

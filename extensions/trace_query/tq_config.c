@@ -15,6 +15,12 @@
 const otelc_cfg_key tq_config_keys[] = {
     {"endpoint", OTELC_CFG_STRING, "localhost:16686", "where the query API is served",
      AT(endpoint), 0},
+    {"tls", OTELC_CFG_NODE, NULL,
+     "TLS of the endpoint: cert_file, key_file, client_ca_file, min_version (1.2), max_version",
+     AT(tls), 0},
+    {"auth", OTELC_CFG_NODE, NULL,
+     "authenticator: the id of an extension checking requests (basicauth, bearertokenauth)",
+     AT(auth), 0},
     {"s3uploader", OTELC_CFG_SECTION, NULL, "the bucket the trace table is in", 0, 0},
     {U "region", OTELC_CFG_STRING, "us-east-1", "AWS region (signing scope)", AT(region), 0},
     {U "s3_bucket", OTELC_CFG_STRING, NULL, "bucket (required)", AT(s3_bucket), 0},

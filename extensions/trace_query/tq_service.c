@@ -131,6 +131,21 @@ static int start_workers(tq_query *q)
     return rc == 0 ? 0 : -1;
 }
 
+/* The query API on its endpoint, with tls and auth when the config has
+ * them (a host older than http_serve_settings cannot serve those). */
+static int serve(tq_query *q)
+{
+    const otelc_host_api *api = q->api;
+    if (otelc_host_has(api, http_serve_settings))
+        return api->http_serve_settings(q->ctx, q->cfg->endpoint, api->config_node(q->ctx));
+    if (q->cfg->tls || q->cfg->auth) {
+        api->config_error(q->ctx, q->cfg->tls ? q->cfg->tls : q->cfg->auth,
+                          "the host is too old for tls and auth on this endpoint");
+        return -1;
+    }
+    return otelc_host_has(api, http_serve) ? api->http_serve(q->ctx, q->cfg->endpoint) : -1;
+}
+
 static int tq_create(otelc_ctx *ctx, const otelc_host_api *api, const void *cfg_, void **state)
 {
     const tq_cfg *cfg = cfg_;
@@ -148,7 +163,7 @@ static int tq_create(otelc_ctx *ctx, const otelc_host_api *api, const void *cfg_
         api->config_error(ctx, api->config_node(ctx), "%s", err);
         return -1;
     }
-    if (!otelc_host_has(api, http_serve) || api->http_serve(ctx, cfg->endpoint) != 0)
+    if (serve(q) != 0)
         return -1;
     return register_routes(q) == 0 ? 0 : -1;
 }

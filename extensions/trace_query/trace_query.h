@@ -44,6 +44,7 @@
 /* What the host fills from the key table. */
 typedef struct tq_cfg {
     const char *endpoint;
+    const otelc_node *tls, *auth; /* confighttp's; the host reads them */
     const char *region, *s3_bucket, *s3_prefix, *s3_base_prefix, *s3_partition_format;
     const char *s3_endpoint;
     bool s3_force_path_style, disable_ssl, insecure_skip_verify;

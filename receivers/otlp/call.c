@@ -105,7 +105,7 @@ int call_header(otlp_stream *s, const uint8_t *name, size_t nlen, const uint8_t 
     if (is(name, nlen, ":method")) {
         s->is_post = vlen == 4 && memcmp(value, "POST", 4) == 0;
     } else if (is(name, nlen, ":path")) {
-        s->route = (int)grpc_route_of((const char *)value, vlen);
+        s->route = (int)grpc_route_of((const char *)value, vlen, &s->signal);
     } else if (is(name, nlen, "content-type")) {
         s->saw_type = true;
         s->type_ok = grpc_content_type_ok((const char *)value, vlen);
@@ -117,19 +117,35 @@ int call_header(otlp_stream *s, const uint8_t *name, size_t nlen, const uint8_t 
     return 0;
 }
 
+/* A call to a service or method not served gets grpc-go's answer for one
+ * the server never registered; GRPC_OK: the route is served. A signal
+ * no pipeline takes is such a service, as in the collector. */
+static int route_refusal(const otlp_stream *s, char *msg, size_t cap)
+{
+    const char *service = grpc_service_of(s->signal);
+    if (s->route == GRPC_ROUTE_NO_SERVICE)
+        snprintf(msg, cap, "unknown service");
+    else if (!(s->conn->r->served & s->signal))
+        snprintf(msg, cap, "unknown service %s", service);
+    else if (s->route == GRPC_ROUTE_NO_METHOD)
+        snprintf(msg, cap, "unknown method for service %s", service);
+    else
+        return GRPC_OK;
+    return GRPC_UNIMPLEMENTED;
+}
+
 void call_headers_done(otlp_stream *s)
 {
     char why[256];
+    int code;
     if (s->http)
         h2x_headers_done(s);
     else if (!s->is_post)
         answer_http(s, 405, "gRPC requests use POST");
     else if (!s->saw_type || !s->type_ok)
         answer_http(s, 415, "content-type must be application/grpc");
-    else if (s->route == GRPC_ROUTE_NO_METHOD)
-        answer_status(s, GRPC_UNIMPLEMENTED, "unknown method for service " GRPC_TRACE_SERVICE);
-    else if (s->route != GRPC_ROUTE_EXPORT)
-        answer_status(s, GRPC_UNIMPLEMENTED, "unknown service; this receiver serves traces only");
+    else if ((code = route_refusal(s, why, sizeof(why))) != GRPC_OK)
+        answer_status(s, code, why);
     else if (s->enc == GRPC_ENC_UNKNOWN)
         answer_status(s, GRPC_UNIMPLEMENTED, "grpc-encoding not supported; use gzip or zstd");
     else if (s->conn->srv->auth && !otlp_auth_pass(s->conn->srv, &s->authh, why, sizeof(why)))
@@ -205,14 +221,15 @@ static void stream_on_done(mb_node *n)
 
 /* Hands buf (owned) to the pipeline and answers unless the outcome is
  * still pending. */
-static void emit_message(otlp_stream *s, uint8_t *buf, size_t len, uint32_t spans)
+static void emit_message(otlp_stream *s, uint8_t *buf, size_t len, uint32_t items)
 {
     otlp_conn *c = s->conn;
     otlp_meta *meta = c->srv->set.include_metadata ? &s->meta : NULL;
+    otlp_request req = {s->signal, buf, len, items, s->received_ns, "grpc"};
     atomic_fetch_add_explicit(&s->refs, 1, memory_order_relaxed); /* the completion's */
     s->awaiting = true;
     c->awaiting++;
-    otelc_status st = otlp_emit(c->r, "grpc", buf, len, spans, s->received_ns, meta, stream_emit_done, s);
+    otelc_status st = otlp_emit(c->r, &req, meta, stream_emit_done, s);
     if (st == OTELC_PENDING)
         return;
     s->awaiting = false;
@@ -253,7 +270,7 @@ static int decompress(otlp_stream *s, uint8_t **buf, size_t *len)
 void call_request_done(otlp_stream *s)
 {
     uint8_t *buf = NULL;
-    size_t len = 0, spans = 0;
+    size_t len = 0, items = 0;
     bool compressed = false;
     otlp_verror verr;
     if (s->http) {
@@ -270,12 +287,13 @@ void call_request_done(otlp_stream *s)
     }
     if (compressed && decompress(s, &buf, &len) != 0)
         return;
-    if (otlp_validate_request(buf, len, &spans, &verr) != OTLP_OK || spans > UINT32_MAX) {
+    if (otlp_validate_signal(s->signal, buf, len, &items, &verr) != OTLP_OK ||
+        items > UINT32_MAX) {
         free(buf);
         answer_status(s, GRPC_INVALID_ARGUMENT, verr.msg[0] ? verr.msg : "invalid request");
         return;
     }
-    if (spans == 0) { /* nothing to deliver: an empty request is a success */
+    if (items == 0) { /* nothing to deliver: an empty request is a success */
         free(buf);
         answer_status(s, GRPC_OK, NULL);
         return;
@@ -285,5 +303,5 @@ void call_request_done(otlp_stream *s)
         answer_status(s, GRPC_UNAVAILABLE, "receiver is shutting down");
         return;
     }
-    emit_message(s, buf, len, (uint32_t)spans);
+    emit_message(s, buf, len, (uint32_t)items);
 }

@@ -427,15 +427,25 @@ static int conn_begin(otlp_conn *c)
 
 void conn_accept(otlp_loop *l, int fd)
 {
+    struct bufferevent *bev = make_bev(l, fd);
+    if (!bev) {
+        close(fd);
+        return;
+    }
+    conn_adopt(l, bev);
+}
+
+void conn_adopt(otlp_loop *l, struct bufferevent *bev)
+{
     otlp_conn *c = calloc(1, sizeof(*c));
-    if (!c)
-        goto out_close_fd;
+    if (!c) {
+        bufferevent_free(bev);
+        return;
+    }
     c->r = l->r;
     c->srv = l->srv;
     c->loop = l;
-    c->bev = make_bev(l, fd);
-    if (!c->bev)
-        goto out_free_conn;
+    c->bev = bev;
     c->timer = evtimer_new(l->base, on_timer, c);
     if (!c->timer || conn_begin(c) != 0)
         goto out_free_parts;
@@ -454,11 +464,6 @@ out_free_parts:
         nghttp2_session_del(c->h2);
     if (c->timer)
         event_free(c->timer);
-    bufferevent_free(c->bev); /* closes fd */
+    bufferevent_free(c->bev); /* closes its socket */
     free(c);
-    return;
-out_free_conn:
-    free(c);
-out_close_fd:
-    close(fd);
 }

@@ -28,16 +28,15 @@ void otlp_count_early(otlp_recv *r)
         r->api->metric_add(r->early_refusals, 1);
 }
 
-otelc_status otlp_emit(otlp_recv *r, const char *transport, uint8_t *buf, size_t len,
-                       uint32_t spans, int64_t received_ns, otlp_meta *meta, otelc_done_fn done,
+otelc_status otlp_emit(otlp_recv *r, const otlp_request *req, otlp_meta *meta, otelc_done_fn done,
                        void *arg)
 {
-    otelc_batch_meta bm = {.struct_size = sizeof(bm), .received_ns = received_ns,
-                           .transport = transport};
+    otelc_batch_meta bm = {.struct_size = sizeof(bm), .received_ns = req->received_ns,
+                           .transport = req->transport, .signal = req->signal};
     if (meta && otlp_meta_pairs(meta, &bm.pairs, &bm.npairs) != 0)
         goto out_free_buf;
     /* Adopted: the request buffer becomes the batch without a copy. */
-    otelc_batch *b = r->api->batch_adopt(buf, len, spans, NULL, NULL, &bm);
+    otelc_batch *b = r->api->batch_adopt(req->buf, req->len, req->items, NULL, NULL, &bm);
     if (!b)
         goto out_free_buf;
     otelc_status st = r->api->emit(r->ctx, b, done, arg);
@@ -46,7 +45,7 @@ otelc_status otlp_emit(otlp_recv *r, const char *transport, uint8_t *buf, size_t
         atomic_store(&r->full_until_ns, otelc_mono_ns() + FULL_HOLD_NS);
     return st;
 out_free_buf:
-    free(buf);
-    r->api->log(r->ctx, OTELC_LOG_WARN, "out of memory for a batch of %u spans", spans);
+    free(req->buf);
+    r->api->log(r->ctx, OTELC_LOG_WARN, "out of memory for a batch of %u items", req->items);
     return OTELC_RETRY;
 }

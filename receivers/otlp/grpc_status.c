@@ -5,15 +5,47 @@
 
 #include <string.h>
 
-#define SERVICE_PREFIX "/" GRPC_TRACE_SERVICE "/"
+static const struct {
+    otelc_signal signal;
+    const char *service;
+} services[] = {
+    {OTELC_TRACES, GRPC_TRACE_SERVICE},
+    {OTELC_METRICS, GRPC_METRICS_SERVICE},
+    {OTELC_LOGS, GRPC_LOGS_SERVICE},
+};
+#define NSERVICES (sizeof(services) / sizeof(services[0]))
 
-grpc_route grpc_route_of(const char *path, size_t n)
+const char *grpc_service_of(otelc_signal signal)
 {
-    size_t plen = sizeof(SERVICE_PREFIX) - 1;
-    if (n == sizeof(GRPC_EXPORT_PATH) - 1 && memcmp(path, GRPC_EXPORT_PATH, n) == 0)
+    for (size_t i = 0; i < NSERVICES; i++)
+        if (services[i].signal == signal)
+            return services[i].service;
+    return "";
+}
+
+/* A path is "/SERVICE/METHOD"; the method may hold no further '/'. */
+static grpc_route route_in(const char *service, const char *path, size_t n)
+{
+    size_t slen = strlen(service);
+    if (n < slen + 2 || path[0] != '/' || memcmp(path + 1, service, slen) != 0 ||
+        path[slen + 1] != '/')
+        return GRPC_ROUTE_NO_SERVICE;
+    const char *method = path + slen + 2;
+    size_t mlen = n - slen - 2;
+    if (mlen == 6 && memcmp(method, "Export", 6) == 0)
         return GRPC_ROUTE_EXPORT;
-    if (n > plen && memcmp(path, SERVICE_PREFIX, plen) == 0 && !memchr(path + plen, '/', n - plen))
-        return GRPC_ROUTE_NO_METHOD;
+    return mlen > 0 && !memchr(method, '/', mlen) ? GRPC_ROUTE_NO_METHOD : GRPC_ROUTE_NO_SERVICE;
+}
+
+grpc_route grpc_route_of(const char *path, size_t n, otelc_signal *signal)
+{
+    for (size_t i = 0; i < NSERVICES; i++) {
+        grpc_route r = route_in(services[i].service, path, n);
+        if (r != GRPC_ROUTE_NO_SERVICE) {
+            *signal = services[i].signal;
+            return r;
+        }
+    }
     return GRPC_ROUTE_NO_SERVICE;
 }
 

@@ -26,18 +26,25 @@ typedef enum grpc_code {
     GRPC_UNAUTHENTICATED = 16,
 } grpc_code;
 
-/* The one method served. */
+/* The services, one per signal; each has one method, Export. */
 #define GRPC_TRACE_SERVICE "opentelemetry.proto.collector.trace.v1.TraceService"
+#define GRPC_METRICS_SERVICE "opentelemetry.proto.collector.metrics.v1.MetricsService"
+#define GRPC_LOGS_SERVICE "opentelemetry.proto.collector.logs.v1.LogsService"
 #define GRPC_EXPORT_PATH "/" GRPC_TRACE_SERVICE "/Export"
 
 typedef enum grpc_route {
-    GRPC_ROUTE_EXPORT = 0,      /* the trace Export method */
-    GRPC_ROUTE_NO_METHOD = 1,   /* the trace service, another method */
+    GRPC_ROUTE_EXPORT = 0,      /* a service's Export method */
+    GRPC_ROUTE_NO_METHOD = 1,   /* one of the services, another method */
     GRPC_ROUTE_NO_SERVICE = 2,  /* any other service, or not a gRPC path */
 } grpc_route;
 
-/* Classifies a :path value of `n` bytes (not NUL-terminated). */
-grpc_route grpc_route_of(const char *path, size_t n);
+/* Classifies a :path value of `n` bytes (not NUL-terminated); for the
+ * first two routes *signal is the service's signal (else untouched). */
+grpc_route grpc_route_of(const char *path, size_t n, otelc_signal *signal);
+
+/* The service of a signal ("opentelemetry.proto.collector.logs.v1.
+ * LogsService"); static text. */
+const char *grpc_service_of(otelc_signal signal);
 
 /* True for "application/grpc" alone or followed by "+..." or ";...". */
 bool grpc_content_type_ok(const char *v, size_t n);

@@ -183,14 +183,14 @@ static void h1_answer(otlp_conn *c, const http_answer *a)
     h1_write(c, a);
 }
 
-static void h1_emit(otlp_conn *c, h1_req *q, uint8_t *pb, size_t len, size_t spans)
+static void h1_emit(otlp_conn *c, h1_req *q, uint8_t *pb, size_t len, size_t items)
 {
     http_answer a;
     otlp_meta *meta = c->srv->set.include_metadata ? &q->meta : NULL;
+    otlp_request req = {q->hx.signal, pb, len, (uint32_t)items, q->received_ns, "http"};
     atomic_fetch_add_explicit(&q->refs, 1, memory_order_relaxed); /* the completion's */
     q->awaiting = true;
-    otelc_status st = otlp_emit(c->r, "http", pb, len, (uint32_t)spans, q->received_ns, meta,
-                                req_emit_done, q);
+    otelc_status st = otlp_emit(c->r, &req, meta, req_emit_done, q);
     if (st == OTELC_PENDING) {
         /* Nothing is read until the answer is out: the socket waits. */
         bufferevent_disable(c->bev, EV_READ);
@@ -208,16 +208,16 @@ static void h1_finish(otlp_conn *c)
     h1_req *q = c->h1->req;
     http_answer a;
     uint8_t *pb = NULL;
-    size_t len = 0, spans = 0;
-    /* spans fits 32 bits: a body of at most 2 GiB holds fewer spans. */
-    if (hx_finish(&q->hx, &pb, &len, &spans, &a) == HX_ANSWERED) {
+    size_t len = 0, items = 0;
+    /* items fits 32 bits: a body of at most 2 GiB holds fewer items. */
+    if (hx_finish(&q->hx, &pb, &len, &items, &a) == HX_ANSWERED) {
         h1_answer(c, &a);
     } else if (atomic_load(&c->r->draining)) {
         free(pb);
         hx_answer_outcome(&q->hx, OTELC_RETRY, true, &a);
         h1_answer(c, &a);
     } else {
-        h1_emit(c, q, pb, len, spans);
+        h1_emit(c, q, pb, len, items);
     }
 }
 

@@ -119,16 +119,16 @@ void h2x_data(otlp_stream *s, const uint8_t *p, size_t n)
         h2x_answer(s, &a);
 }
 
-static void h2x_emit(otlp_stream *s, uint8_t *pb, size_t len, size_t spans)
+static void h2x_emit(otlp_stream *s, uint8_t *pb, size_t len, size_t items)
 {
     otlp_conn *c = s->conn;
     http_answer a;
     otlp_meta *meta = c->srv->set.include_metadata ? &s->meta : NULL;
+    otlp_request req = {s->hx.signal, pb, len, (uint32_t)items, s->received_ns, "http"};
     atomic_fetch_add_explicit(&s->refs, 1, memory_order_relaxed); /* the completion's */
     s->awaiting = true;
     c->awaiting++;
-    otelc_status st = otlp_emit(c->r, "http", pb, len, (uint32_t)spans, s->received_ns, meta,
-                                stream_emit_done, s);
+    otelc_status st = otlp_emit(c->r, &req, meta, stream_emit_done, s);
     if (st == OTELC_PENDING)
         return;
     s->awaiting = false;
@@ -142,12 +142,12 @@ void h2x_request_done(otlp_stream *s)
 {
     http_answer a;
     uint8_t *pb = NULL;
-    size_t len = 0, spans = 0;
+    size_t len = 0, items = 0;
     s->ended = true;
     if (s->answered)
         return;
-    /* spans fits 32 bits: a body of at most 2 GiB holds fewer spans. */
-    if (hx_finish(&s->hx, &pb, &len, &spans, &a) == HX_ANSWERED) {
+    /* items fits 32 bits: a body of at most 2 GiB holds fewer items. */
+    if (hx_finish(&s->hx, &pb, &len, &items, &a) == HX_ANSWERED) {
         h2x_answer(s, &a);
         return;
     }
@@ -157,7 +157,7 @@ void h2x_request_done(otlp_stream *s)
         h2x_answer(s, &a);
         return;
     }
-    h2x_emit(s, pb, len, spans);
+    h2x_emit(s, pb, len, items);
 }
 
 /* Still receiving: neither the request's end nor an answer yet. */

@@ -65,6 +65,28 @@ void hx_method(http_xchg *x, const char *m, size_t n)
     x->post = n == 4 && memcmp(m, "POST", 4) == 0;
 }
 
+static bool is_path(const char *path, const char *t, size_t len)
+{
+    return len > 0 && len == strlen(path) && memcmp(t, path, len) == 0;
+}
+
+/* The served signal whose path t (len bytes) is; 0 for none. */
+static otelc_signal signal_of_path(const otlp_http_opts *o, const char *t, size_t len)
+{
+    const struct {
+        otelc_signal signal;
+        const char *path;
+    } paths[] = {
+        {OTELC_TRACES, o->traces_path},
+        {OTELC_METRICS, o->metrics_path},
+        {OTELC_LOGS, o->logs_path},
+    };
+    for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++)
+        if ((o->signals & paths[i].signal) && is_path(paths[i].path, t, len))
+            return paths[i].signal;
+    return 0;
+}
+
 void hx_target(http_xchg *x, const char *t, size_t n)
 {
     const char *end = t + n;
@@ -78,8 +100,8 @@ void hx_target(http_xchg *x, const char *t, size_t n)
     size_t len = 0;
     while (t + len < end && t[len] != '?' && t[len] != '#')
         len++;
-    x->on_path = len > 0 && len == strlen(x->opt->traces_path) &&
-                 memcmp(t, x->opt->traces_path, len) == 0;
+    x->signal = signal_of_path(x->opt, t, len);
+    x->on_path = x->signal != 0;
 }
 
 /* Trims optional whitespace around a header value or one of its parts. */
@@ -237,8 +259,9 @@ static bool read_json(http_xchg *x, http_answer *a)
     char err[160];
     uint8_t *pb = NULL;
     size_t len = 0;
-    int rc = otlp_json_read((const char *)(x->body ? x->body : (const uint8_t *)""), x->len, &pb,
-                            &len, err, sizeof(err));
+    int rc = otlp_json_read_signal(x->signal,
+                                   (const char *)(x->body ? x->body : (const uint8_t *)""),
+                                   x->len, &pb, &len, err, sizeof(err));
     hx_free(x);
     if (rc == -ENOMEM)
         return !refuse(a, x->kind, 503, GRPC_UNAVAILABLE, "out of memory");
@@ -249,7 +272,7 @@ static bool read_json(http_xchg *x, http_answer *a)
     return true;
 }
 
-hx_result hx_finish(http_xchg *x, uint8_t **pb, size_t *len, size_t *spans, http_answer *a)
+hx_result hx_finish(http_xchg *x, uint8_t **pb, size_t *len, size_t *items, http_answer *a)
 {
     static const uint8_t empty[1];
     otlp_verror verr;
@@ -257,12 +280,13 @@ hx_result hx_finish(http_xchg *x, uint8_t **pb, size_t *len, size_t *spans, http
         return HX_ANSWERED;
     if (x->kind == HTTP_BODY_JSON && !read_json(x, a))
         return HX_ANSWERED;
-    if (otlp_validate_request(x->body ? x->body : empty, x->len, spans, &verr) != OTLP_OK) {
+    if (otlp_validate_signal(x->signal, x->body ? x->body : empty, x->len, items, &verr) !=
+        OTLP_OK) {
         hx_free(x);
         refuse(a, x->kind, 400, GRPC_INVALID_ARGUMENT, verr.msg[0] ? verr.msg : "invalid request");
         return HX_ANSWERED;
     }
-    if (*spans == 0) { /* nothing to hand on: an empty export succeeds */
+    if (*items == 0) { /* nothing to hand on: an empty export succeeds */
         hx_free(x);
         http_answer_ok(a, x->kind);
         return HX_ANSWERED;

@@ -3,12 +3,15 @@
  * h2 stream).
  *
  * The transport feeds the request in: method, target, headers, body
- * pieces. The exchange decides, as early as it can, whether the request
- * is refused (wrong path 404, method 405, Content-Type 415, encoding 400,
- * body over max_request_body_size 413) and then turns the body into a
- * validated ExportTraceServiceRequest: decompressed with the size limit
- * applied to the result, OTLP/JSON read into protobuf, checked whole. The
- * transport then emits it and answers with hx_answer_outcome().
+ * pieces. The target's path says the signal (traces_path, metrics_path,
+ * logs_path of the options); a path of a signal not served is no path at
+ * all, as in the collector. The exchange decides, as early as it can,
+ * whether the request is refused (wrong path 404, method 405,
+ * Content-Type 415, encoding 400, body over max_request_body_size 413)
+ * and then turns the body into a validated Export*ServiceRequest of that
+ * signal: decompressed with the size limit applied to the result,
+ * OTLP/JSON read into protobuf, checked whole. The transport then emits
+ * it and answers with hx_answer_outcome().
  *
  * Pure: no I/O, no globals. One exchange per request, one thread at a
  * time. Every answer is written into an http_answer the caller provides.
@@ -29,6 +32,7 @@ typedef struct http_xchg {
     const otlp_http_opts *opt; /* borrowed; outlives the exchange */
     size_t limit;              /* body bytes, before and after decompression */
     bool post, on_path, saw_length;
+    otelc_signal signal;       /* of the path, when on_path */
     bool type_known;           /* Content-Type is protobuf or JSON */
     http_body_kind kind;       /* how answers are encoded */
     int enc;                   /* grpc_encoding of Content-Encoding */
@@ -61,7 +65,8 @@ int64_t hx_read_deadline(const otlp_http_opts *o, int64_t begin_ns, int64_t body
 void hx_init(http_xchg *x, const otlp_http_opts *opt, size_t limit);
 
 /* The request method and target (origin- or absolute-form; a query part
- * is ignored). n bytes, borrowed, not NUL-terminated. */
+ * is ignored). n bytes, borrowed, not NUL-terminated. The target is on a
+ * path when it is the path of a signal the options serve. */
 void hx_method(http_xchg *x, const char *m, size_t n);
 void hx_target(http_xchg *x, const char *t, size_t n);
 
@@ -84,12 +89,13 @@ bool hx_body(http_xchg *x, const uint8_t *p, size_t n, http_answer *a);
 
 /*
  * Ends the body and decodes it. HX_EMIT: *pb is a malloc'd, validated
- * ExportTraceServiceRequest of *len bytes with *spans > 0 spans; the
- * caller owns it. HX_ANSWERED: *a holds the answer (200 for a request
- * without spans, 400 for undecodable or invalid data, 413 past the limit
- * after decompression). Either way the exchange owns nothing afterwards.
+ * Export*ServiceRequest of x->signal, *len bytes with *items > 0 items
+ * (spans, data points, log records); the caller owns it. HX_ANSWERED: *a
+ * holds the answer (200 for a request without items, 400 for
+ * undecodable or invalid data, 413 past the limit after decompression).
+ * Either way the exchange owns nothing afterwards.
  */
-hx_result hx_finish(http_xchg *x, uint8_t **pb, size_t *len, size_t *spans, http_answer *a);
+hx_result hx_finish(http_xchg *x, uint8_t **pb, size_t *len, size_t *items, http_answer *a);
 
 /* The answer to a pipeline outcome: OK 200, RETRY 503 with Retry-After,
  * REJECT 400; draining says the receiver is stopping. */

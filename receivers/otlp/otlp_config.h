@@ -65,6 +65,8 @@ typedef struct otlp_cfg {
     bool http_keepalives_enabled;
     uint64_t http_min_body_rate;
     const char *http_traces_url_path;
+    const char *http_metrics_url_path;
+    const char *http_logs_url_path;
     int64_t http_loop_threads;
     uint64_t http_max_inflight_bytes_per_connection;
     uint64_t http_max_inflight_bytes;
@@ -86,7 +88,13 @@ typedef struct otlp_header {
 
 /* What only the HTTP port uses. */
 typedef struct otlp_http_opts {
-    char traces_path[OTLP_PATH_MAX]; /* "/v1/traces", always absolute */
+    /* The export paths, always absolute: "/v1/traces" and so on. */
+    char traces_path[OTLP_PATH_MAX];
+    char metrics_path[OTLP_PATH_MAX];
+    char logs_path[OTLP_PATH_MAX];
+    /* The signals served (otelc_signal mask: the pipelines this receiver
+     * feeds); the others' paths answer 404. Set at start. */
+    uint32_t signals;
     int64_t read_header_ns;          /* request line and headers; OTLP_NEVER: none */
     int64_t read_ns;                 /* the whole request, body included */
     int64_t write_ns;                /* the answer, from ready to sent */

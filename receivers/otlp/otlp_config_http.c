@@ -33,20 +33,39 @@ static int64_t positive_or(int64_t v, int64_t dflt)
     return v > 0 ? v : dflt;
 }
 
-/* The collector makes a relative path absolute and drops a query part. */
-static int load_path(const char *text, otlp_http_opts *o, char *err, size_t cap)
+/* One of the *_url_path keys into out: the collector makes a relative
+ * path absolute and drops a query part. text NULL or empty: dflt. */
+static int load_path(const char *key, const char *text, const char *dflt,
+                     char out[OTLP_PATH_MAX], char *err, size_t cap)
 {
-    const char *p = text && *text ? text : "/v1/traces";
+    const char *p = text && *text ? text : dflt;
     size_t n = strcspn(p, "?#");
     size_t lead = p[0] == '/' ? 0 : 1;
-    if (n == 0 || n + lead >= sizeof(o->traces_path))
-        return bad(err, cap, "traces_url_path", "must be a path of 1..254 characters");
+    if (n == 0 || n + lead >= OTLP_PATH_MAX)
+        return bad(err, cap, key, "must be a path of 1..254 characters");
     for (size_t i = 0; i < n; i++)
         if ((unsigned char)p[i] <= ' ' || p[i] == 0x7f)
-            return bad(err, cap, "traces_url_path", "must not hold spaces or control characters");
-    o->traces_path[0] = '/';
-    memcpy(o->traces_path + lead, p, n);
-    o->traces_path[n + lead] = '\0';
+            return bad(err, cap, key, "must not hold spaces or control characters");
+    out[0] = '/';
+    memcpy(out + lead, p, n);
+    out[n + lead] = '\0';
+    return 0;
+}
+
+/* The three export paths; one path cannot take two signals. */
+static int load_paths(const otlp_cfg *cfg, otlp_http_opts *o, char *err, size_t cap)
+{
+    if (load_path("traces_url_path", cfg->http_traces_url_path, "/v1/traces", o->traces_path,
+                  err, cap) != 0 ||
+        load_path("metrics_url_path", cfg->http_metrics_url_path, "/v1/metrics",
+                  o->metrics_path, err, cap) != 0 ||
+        load_path("logs_url_path", cfg->http_logs_url_path, "/v1/logs", o->logs_path, err,
+                  cap) != 0)
+        return -1;
+    if (strcmp(o->metrics_path, o->traces_path) == 0)
+        return bad(err, cap, "metrics_url_path", "must differ from traces_url_path");
+    if (strcmp(o->logs_path, o->traces_path) == 0 || strcmp(o->logs_path, o->metrics_path) == 0)
+        return bad(err, cap, "logs_url_path", "must differ from traces_url_path and metrics_url_path");
     return 0;
 }
 
@@ -131,7 +150,7 @@ int otlp_http_settings_load(const otlp_cfg *cfg, otlp_settings *s, char *err, si
                       cfg->http_tls_max_version};
     if (load_limits(cfg, s, err, errcap) != 0 ||
         otlp_tls_settings_load(&t, H, s, err, errcap) != 0 ||
-        load_path(cfg->http_traces_url_path, &s->http, err, errcap) != 0 ||
+        load_paths(cfg, &s->http, err, errcap) != 0 ||
         load_encodings(&cfg->http_compression_algorithms, &s->http, err, errcap) != 0)
         return -1;
     load_timeouts(cfg, &s->http);

@@ -86,6 +86,7 @@ struct otlp_stream {
     size_t resp_sent;      /* bytes of the response body sent */
     bool is_post, type_ok, saw_type, answered, awaiting, ended;
     int route;             /* grpc_route */
+    otelc_signal signal;   /* gRPC: the service's, once its route is known */
 };
 
 typedef enum conn_mode {
@@ -163,6 +164,11 @@ struct otlp_recv {
      * queue is no sign that the next call would fail too. */
     _Atomic int64_t full_until_ns;
     atomic_bool resumes;
+    /* The signals served: those of the pipelines this receiver feeds
+     * (otelc_signal mask), set by start before any loop runs. A call or
+     * export of another signal is answered as the collector answers for
+     * a service it did not register: Unimplemented, or 404. */
+    uint32_t served;
     otelc_series *early_refusals; /* requests refused that way */
     _Atomic int64_t auth_logged_ns; /* last refusal logged (monotonic) */
     atomic_size_t auth_unlogged;    /* refusals since */
@@ -195,8 +201,13 @@ static inline int64_t otlp_add_sat(int64_t t, int64_t d)
     return d >= INT64_MAX - t ? INT64_MAX : t + d;
 }
 
-/* conn.c: connections (loop thread only). */
+/* conn.c: connections (loop thread only). conn_accept makes the
+ * bufferevent of an accepted socket (TLS when the server has it) and
+ * hands it to conn_adopt, which takes bev (freed with the connection, or
+ * at once when the connection cannot be made): the fuzz target hands it
+ * one end of a bufferevent pair. */
 void conn_accept(otlp_loop *l, int fd);
+void conn_adopt(otlp_loop *l, struct bufferevent *bev);
 void conn_settle(otlp_conn *c);      /* flush, budgets, close if done; may free c */
 void conn_free(otlp_conn *c);
 void conn_drain(otlp_conn *c);       /* GOAWAY / close when idle; close once done */
@@ -258,14 +269,22 @@ void h1_on_timer(otlp_conn *c);
 void h1_drain(otlp_conn *c);
 void h1_free(otlp_conn *c);
 
-/* emit.c: hands buf (malloc'd, adopted without a copy) to the pipeline as
- * one batch; meta (the request headers kept, or NULL) is copied; transport
- * ("grpc" or "http") labels the host's receiver metrics. Returns the emit
+/* emit.c: what a validated request becomes: a batch. */
+typedef struct otlp_request {
+    otelc_signal signal;
+    uint8_t *buf;      /* malloc'd; adopted by the batch without a copy */
+    size_t len;
+    uint32_t items;    /* spans, data points or log records */
+    int64_t received_ns;
+    const char *transport; /* "grpc" or "http": the host's receiver metrics' label */
+} otlp_request;
+
+/* Hands req's buffer to the pipeline as one batch of its signal; meta
+ * (the request headers kept, or NULL) is copied. Returns the emit
  * outcome: PENDING means done(arg, status) follows exactly once, from any
- * thread. Without memory for the batch, buf is freed and RETRY returned.
- * Any thread. */
-otelc_status otlp_emit(otlp_recv *r, const char *transport, uint8_t *buf, size_t len,
-                       uint32_t spans, int64_t received_ns, otlp_meta *meta, otelc_done_fn done,
+ * thread. Without memory for the batch, the buffer is freed and RETRY
+ * returned. Any thread. */
+otelc_status otlp_emit(otlp_recv *r, const otlp_request *req, otlp_meta *meta, otelc_done_fn done,
                        void *arg);
 
 /* otlp_config_nodes.c (create only): which of protocols.grpc and

@@ -124,9 +124,17 @@ static void recv_resume(void *state)
     atomic_store(&r->full_until_ns, 0);
 }
 
+/* The signals of the pipelines fed; a host without signals feeds traces. */
+static void note_served(otlp_recv *r)
+{
+    r->served = otelc_host_has(r->api, signals_fed) ? r->api->signals_fed(r->ctx) : OTELC_TRACES;
+    r->srv[OTLP_HTTP].set.http.signals = r->served;
+}
+
 static int recv_start(void *state)
 {
     otlp_recv *r = state;
+    note_served(r);
     register_metrics(r);
     otlp_auth_metrics(r);
     /* Cross-thread event_active needs locking bases; the host enables
@@ -214,7 +222,8 @@ static const otelc_plugin otlp_receiver = {
     .kind = OTELC_RECEIVER,
     .type = "otlp",
     .version = "0.1.0",
-    .doc = "OTLP traces over gRPC and HTTP (protobuf or JSON; HTTP/1.1, h2c or TLS)",
+    .doc = "OTLP traces, metrics and logs over gRPC and HTTP (protobuf or JSON; HTTP/1.1, h2c "
+           "or TLS)",
     .config_keys = otlp_cfg_keys,
     .config_size = sizeof(otlp_cfg),
     .create = create,
@@ -222,6 +231,7 @@ static const otelc_plugin otlp_receiver = {
     .resume = recv_resume,
     .shutdown = recv_shutdown,
     .destroy = destroy,
+    .signals = OTELC_ALL_SIGNALS,
 };
 
 OTELC_PLUGIN(otlp_receiver)

@@ -8,7 +8,7 @@
  * while it is read: no index pass, no rescans. The room for the whole
  * message is reserved first, from a bound on the JSON a wire byte can
  * give, so nothing is checked per write. Anything else (fields out of
- * order or repeated, unknown fields, wrong wire types, invalid UTF-8,
+ * order or repeated, unknown fields, wrong wire types, packed lists, invalid UTF-8,
  * nesting past the limit, a message too large to reserve for) makes the
  * pass give up before o->cur moves, and the two-pass writer starts that
  * message over: it gives the same bytes and reports the same errors.
@@ -99,11 +99,14 @@ static char *value(char *d, const struct wfield *f, const struct fvalue *v, unsi
     case K_STRING: return jf_string(d, b->ptr, b->len);
     case K_HEXID: return quoted_binary(d, b, true);
     case K_BYTES: return quoted_binary(d, b, false);
-    case K_FIXED64: return quoted_u64(d, v->num);
-    case K_INT64: return quoted_i64(d, (int64_t)v->num);
+    case K_FIXED64:
+    case K_UINT64: return quoted_u64(d, v->num);
+    case K_INT64:
+    case K_SFIXED64: return quoted_i64(d, (int64_t)v->num);
     case K_UINT32:
     case K_FIXED32: return jf_u64(d, (uint32_t)v->num);
     case K_INT32: return jf_i64(d, (int32_t)(uint32_t)v->num);
+    case K_SINT32: return jf_i64(d, zigzag32(v->num));
     case K_BOOL: return boolean(d, v->num);
     case K_DOUBLE: return double_bits(d, v->num);
     case K_MESSAGE: return message(d, f->sub, b->ptr, b->ptr + b->len, depth);
@@ -179,7 +182,8 @@ static char *field_start(char *d, const struct wfield *f, uint32_t num, struct f
  * (a oneof member is written whatever its value). */
 static bool left_out(const struct wfield *f, const struct fvalue *v)
 {
-    return !(f->flags & (F_ONEOF | F_REPEATED)) && is_default((enum wkind)f->kind, v);
+    return !(f->flags & (F_ONEOF | F_REPEATED | F_PRESENT)) &&
+           is_default((enum wkind)f->kind, v);
 }
 
 /* Reads and writes one field; NULL to give up. */
@@ -192,7 +196,8 @@ static char *field(char *d, const struct wschema *s, pb_cursor *c, struct fields
     if (!pb_read_tag_fast(c, &num, &wt) || num > s->max_num)
         return NULL;
     const struct wfield *f = &s->fields[num];
-    if (f->kind == K_NONE || wt != wire_type_of((enum wkind)f->kind) ||
+    /* Packed runs (histogram buckets) are the two-pass writer's. */
+    if (f->kind == K_NONE || (f->flags & F_PACKED) || wt != wire_type_of((enum wkind)f->kind) ||
         !read_value(c, (enum wkind)f->kind, &v))
         return NULL;
     if (num != seen->prev && left_out(f, &v)) {

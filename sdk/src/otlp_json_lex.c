@@ -1,8 +1,27 @@
 /*
- * otlp_json_lex.c: JSON (RFC 8259) tokens for the OTLP/JSON reader, read
- * in place. Accepts what jansson accepted for the reader before: strict
- * UTF-8, \u0000 in strings (the reader decides), integers within int64
- * and finite reals.
+ * otlp_json_lex.c: JSON (RFC 8259) tokens for the OTLP/JSON reader, from
+ * yajl, a JSON library that streams: it builds no document tree, so what
+ * a body costs is bounded by the body (jansson's tree of a 19 MiB body of
+ * empty objects took 1.9 GB).
+ *
+ * yajl pushes (callbacks), the reader pulls: the body goes to yajl_parse
+ * FEED_CHUNK bytes at a time when the reader has taken every queued token,
+ * and the callbacks queue that chunk's tokens, copying the strings yajl
+ * lends only for the callback. An error waits behind the tokens before
+ * it, so the reader meets errors in document order: a wrong type in a
+ * field is reported before a syntax error further on.
+ *
+ * yajl leaves some checks to its user; here they are:
+ * - numbers come as text (yajl_number): integers must fit int64 and reals
+ *   be finite;
+ * - yajl checks only the shape of UTF-8 sequences: decoded strings are
+ *   checked strictly (no overlong forms, surrogates or values past
+ *   U+10FFFF);
+ * - yajl turns a \u escape of a lone high surrogate into '?' and pairs a
+ *   high surrogate with whatever \u escape follows: surrogate escapes are
+ *   checked in the raw text;
+ * - yajl's nesting has no limit: OJL_MAX_NESTING.
+ * U+0000 (\u0000) may be in strings: the reader decides.
  */
 #include "otlp_json_lex.h"
 
@@ -10,337 +29,417 @@
 
 #include <otelc/sdk/utf8.h>
 
+#include <yajl/yajl_parse.h>
+
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-void ojl_init(oj_lex *l, const char *json, size_t len)
+/* Bytes given to yajl at once: the queue holds one chunk's tokens (about
+ * one per byte at most) and strings, so it stays small. From 1 to 64 KiB
+ * the speed is the same. */
+#define FEED_CHUNK 16384
+
+/* A queued token: a value (an ojv_type), a key, or the end of a container. */
+enum { TOK_KEY = OJV_ARRAY + 1, TOK_END_OBJECT, TOK_END_ARRAY };
+
+struct oj_tok {
+    int kind;
+    size_t end; /* input offset just past it */
+    union {
+        struct {
+            size_t off, n; /* a string or key: its text in l->text */
+        } s;
+        int64_t i;
+        double d;
+    } u;
+};
+
+/* Input offset where yajl is, within the input. */
+static size_t here(const oj_lex *l)
 {
-    memset(l, 0, sizeof(*l));
-    l->start = l->p = json;
-    l->end = json + len;
+    size_t at = l->base + yajl_get_bytes_consumed(l->yajl);
+    return at < l->len ? at : l->len;
 }
 
-void ojl_free(oj_lex *l)
+/* Stops yajl at the token it is reporting; 0, for the callback to return. */
+static int stop(oj_lex *l, const char *why, bool nomem)
 {
-    free(l->buf);
-    l->buf = NULL;
-    l->cap = 0;
+    l->stop = (struct oj_stop){why, here(l), nomem};
+    return 0;
 }
 
-static bool bad(oj_lex *l, const char *why)
+static bool grow(void **buf, size_t *cap, size_t need, size_t unit)
 {
-    if (!l->failed) {
-        l->failed = true;
-        l->why = why;
-    }
-    return false;
-}
-
-static void skip_ws(oj_lex *l)
-{
-    while (l->p < l->end && (*l->p == ' ' || *l->p == '\n' || *l->p == '\r' || *l->p == '\t'))
-        l->p++;
-}
-
-/* Reads c (after whitespace) if it is next. */
-static bool eat(oj_lex *l, char c)
-{
-    skip_ws(l);
-    if (l->p < l->end && *l->p == c) {
-        l->p++;
-        return true;
-    }
-    return false;
-}
-
-/* Room for n more bytes and a NUL in the scratch buffer at offset used. */
-static bool reserve(oj_lex *l, size_t used, size_t n)
-{
-    if (used + n + 1 <= l->cap)
-        return true;
-    size_t cap = l->cap ? l->cap : 256;
-    while (cap < used + n + 1)
-        cap *= 2;
-    char *b = realloc(l->buf, cap);
-    if (!b) {
-        l->nomem = true;
-        return bad(l, "out of memory");
-    }
-    l->buf = b;
-    l->cap = cap;
+    size_t n = *cap ? *cap : 256;
+    while (n < need)
+        n *= 2;
+    void *b = realloc(*buf, n * unit);
+    if (!b)
+        return false;
+    *buf = b;
+    *cap = n;
     return true;
 }
 
-static int hex4(const char *p)
+/* Queues t where yajl is; 0 (yajl stopped) if memory ran out. */
+static int push(oj_lex *l, struct oj_tok t)
 {
-    int v = 0;
+    if (l->count == l->toks_cap &&
+        !grow((void **)&l->toks, &l->toks_cap, l->count + 1, sizeof *l->toks))
+        return stop(l, "out of memory", true);
+    t.end = here(l);
+    l->toks[l->count++] = t;
+    return 1;
+}
+
+/* Room for n more bytes of text; 0 (yajl stopped) if memory ran out. */
+static int reserve_text(oj_lex *l, size_t n)
+{
+    if (n <= l->text_cap - l->text_used)
+        return 1;
+    if (!grow((void **)&l->text, &l->text_cap, l->text_used + n, 1))
+        return stop(l, "out of memory", true);
+    return 1;
+}
+
+/* yajl hands a string without escapes straight from the input (unless a
+ * chunk boundary cut it); one elsewhere may have been decoded. */
+static bool from_input(const oj_lex *l, const unsigned char *s)
+{
+    uintptr_t p = (uintptr_t)s, start = (uintptr_t)l->json;
+    return p >= start && p - start < l->len;
+}
+
+/* The raw text of the string whose closing quote is at close: back to
+ * the nearest '"' not escaped, i.e. after an even run of backslashes. */
+static const char *raw_string(const oj_lex *l, size_t close)
+{
+    const char *j = l->json;
+    for (size_t q = close; q-- > 0;) {
+        size_t b = q;
+        if (j[q] != '"')
+            continue;
+        while (b > 0 && j[b - 1] == '\\')
+            b--;
+        if ((q - b) % 2 == 0)
+            return j + q + 1;
+    }
+    return NULL;
+}
+
+/* Four hex digits, which yajl has checked. */
+static unsigned hex4(const char *p)
+{
+    unsigned v = 0;
     for (int i = 0; i < 4; i++) {
-        char c = p[i];
-        int d = c >= '0' && c <= '9'   ? c - '0'
-                : c >= 'a' && c <= 'f' ? c - 'a' + 10
-                : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                       : -1;
-        if (d < 0)
-            return -1;
-        v = v * 16 + d;
+        unsigned c = (unsigned char)p[i];
+        v = v * 16 + (c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
     }
     return v;
 }
 
-static size_t put_utf8(char *d, uint32_t cp)
+/* Every \u escape of a high surrogate in s..end is followed by one of a
+ * low surrogate, and no low one stands alone. */
+static bool surrogates_paired(const char *s, const char *end)
 {
-    if (cp < 0x80) {
-        d[0] = (char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        d[0] = (char)(0xC0 | (cp >> 6));
-        d[1] = (char)(0x80 | (cp & 0x3F));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        d[0] = (char)(0xE0 | (cp >> 12));
-        d[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        d[2] = (char)(0x80 | (cp & 0x3F));
-        return 3;
-    }
-    d[0] = (char)(0xF0 | (cp >> 18));
-    d[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-    d[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    d[3] = (char)(0x80 | (cp & 0x3F));
-    return 4;
-}
-
-/* \uXXXX at l->p (after the backslash and 'u'), a surrogate pair whole. */
-static bool unicode_escape(oj_lex *l, uint32_t *cp)
-{
-    int hi = l->end - l->p >= 4 ? hex4(l->p) : -1;
-    if (hi < 0)
-        return bad(l, "invalid \\u escape");
-    l->p += 4;
-    *cp = (uint32_t)hi;
-    if (hi >= 0xDC00 && hi <= 0xDFFF)
-        return bad(l, "invalid Unicode escape (lone low surrogate)");
-    if (hi < 0xD800 || hi > 0xDBFF)
-        return true;
-    int lo = l->end - l->p >= 6 && l->p[0] == '\\' && l->p[1] == 'u' ? hex4(l->p + 2) : -1;
-    if (lo < 0xDC00 || lo > 0xDFFF)
-        return bad(l, "invalid Unicode escape (lone high surrogate)");
-    l->p += 6;
-    *cp = 0x10000 + (((uint32_t)hi - 0xD800) << 10) + ((uint32_t)lo - 0xDC00);
-    return true;
-}
-
-/* One escape after its backslash, appended at buf + *used. */
-static bool escape(oj_lex *l, size_t *used)
-{
-    static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
-    if (l->p >= l->end)
-        return bad(l, "unexpected end of input in a string");
-    char c = *l->p++;
-    const char *k = c ? strchr(from, c) : NULL;
-    if (k) {
-        l->buf[(*used)++] = to[k - from];
-        return true;
-    }
-    uint32_t cp = 0;
-    if (c != 'u')
-        return bad(l, "invalid escape");
-    if (!unicode_escape(l, &cp))
-        return false;
-    *used += put_utf8(l->buf + *used, cp);
-    return true;
-}
-
-/* A string at l->p (its opening quote read) into the scratch buffer. The
- * buffer is grown once for the longest run the input can give. */
-static bool string_body(oj_lex *l, ojv *v)
-{
-    size_t used = 0;
-    for (;;) {
-        const char *run = l->p;
-        while (l->p < l->end && *l->p != '"' && *l->p != '\\' && (unsigned char)*l->p >= 0x20)
-            l->p++;
-        size_t n = (size_t)(l->p - run);
-        if (!reserve(l, used, n + 4))
+    bool want_low = false;
+    while (s < end) {
+        bool u = end - s >= 6 && s[0] == '\\' && s[1] == 'u';
+        unsigned cp = u ? hex4(s + 2) : 0;
+        if ((cp >= 0xDC00 && cp <= 0xDFFF) != want_low)
             return false;
-        memcpy(l->buf + used, run, n);
-        used += n;
-        if (l->p >= l->end)
-            return bad(l, "unexpected end of input in a string");
-        char c = *l->p++;
-        if (c == '"')
-            break;
-        if (c != '\\')
-            return bad(l, "control character in a string");
-        if (!escape(l, &used))
-            return false;
+        want_low = cp >= 0xD800 && cp <= 0xDBFF;
+        s += u ? 6 : s[0] == '\\' ? 2 : 1;
     }
-    l->buf[used] = '\0';
-    if (!otlp_utf8_valid(l->buf, used))
-        return bad(l, "invalid UTF-8 in a string");
-    v->type = OJV_STRING;
-    v->s = l->buf;
-    v->n = used;
-    return true;
+    return !want_low;
 }
 
-static const char *digits(const char *p, const char *end)
+/* The string yajl has just read ends with the quote before here(). */
+static bool escapes_valid(const oj_lex *l)
 {
-    while (p < end && *p >= '0' && *p <= '9')
-        p++;
-    return p;
-}
-
-/* The end of a number token at p, or NULL if malformed; *real when it
- * has a fraction or an exponent. */
-static const char *number_end(const char *p, const char *end, bool *real)
-{
-    *real = false;
-    if (p < end && *p == '-')
-        p++;
-    if (p < end && *p == '0')
-        p++;
-    else if (p < end && *p >= '1' && *p <= '9')
-        p = digits(p, end);
-    else
-        return NULL;
-    if (p < end && *p == '.') {
-        const char *q = digits(p + 1, end);
-        if (q == p + 1)
-            return NULL;
-        p = q;
-        *real = true;
-    }
-    if (p < end && (*p == 'e' || *p == 'E')) {
-        p++;
-        if (p < end && (*p == '+' || *p == '-'))
-            p++;
-        const char *q = digits(p, end);
-        if (q == p)
-            return NULL;
-        p = q;
-        *real = true;
-    }
-    return p;
-}
-
-static bool number(oj_lex *l, ojv *v)
-{
-    bool real;
-    const char *e = number_end(l->p, l->end, &real);
-    if (!e)
-        return bad(l, "invalid number");
-    size_t n = (size_t)(e - l->p);
-    if (!reserve(l, 0, n))
+    size_t end = here(l);
+    if (end == 0 || l->json[end - 1] != '"')
         return false;
-    memcpy(l->buf, l->p, n); /* the input need not end in a NUL */
-    l->buf[n] = '\0';
-    l->p = e;
+    const char *raw = raw_string(l, end - 1);
+    return raw && surrogates_paired(raw, l->json + end - 1);
+}
+
+static int queue_string(oj_lex *l, int kind, const unsigned char *s, size_t n)
+{
+    if (!from_input(l, s) && !escapes_valid(l))
+        return stop(l, "invalid Unicode escape (unpaired surrogate)", false);
+    if (!otlp_utf8_valid(s, n))
+        return stop(l, "invalid UTF-8 in a string", false);
+    if (!reserve_text(l, n + 1))
+        return 0;
+    struct oj_tok t = {.kind = kind, .u.s = {l->text_used, n}};
+    memcpy(l->text + l->text_used, s, n);
+    l->text[l->text_used + n] = '\0';
+    l->text_used += n + 1;
+    return push(l, t);
+}
+
+static int on_string(void *ctx, const unsigned char *s, size_t n)
+{
+    return queue_string(ctx, OJV_STRING, s, n);
+}
+
+static int on_map_key(void *ctx, const unsigned char *s, size_t n)
+{
+    return queue_string(ctx, TOK_KEY, s, n);
+}
+
+/* A number's text as yajl read it (its grammar checked), converted as C
+ * reads it: integers within int64, finite reals. */
+static int on_number(void *ctx, const char *s, size_t n)
+{
+    oj_lex *l = ctx;
+    if (!reserve_text(l, n + 1))
+        return 0;
+    char *text = l->text + l->text_used; /* scratch, not kept */
+    memcpy(text, s, n);
+    text[n] = '\0';
+    struct oj_tok t = {.kind = strpbrk(text, ".eE") ? OJV_REAL : OJV_INT};
     errno = 0;
-    if (!real) {
-        v->type = OJV_INT;
-        v->i = strtoll(l->buf, NULL, 10);
-        return errno == 0 || bad(l, "too big integer");
+    if (t.kind == OJV_INT) {
+        t.u.i = strtoll(text, NULL, 10);
+        return errno == 0 ? push(l, t) : stop(l, "too big integer", false);
     }
     locale_t c = jf_c_numeric();
-    v->type = OJV_REAL;
-    v->d = c ? strtod_l(l->buf, NULL, c) : strtod(l->buf, NULL);
-    return isfinite(v->d) || bad(l, "real number overflow");
+    t.u.d = c ? strtod_l(text, NULL, c) : strtod(text, NULL);
+    return isfinite(t.u.d) ? push(l, t) : stop(l, "real number overflow", false);
 }
 
-static bool literal(oj_lex *l, const char *word, ojv_type t, ojv *v)
+static int on_null(void *ctx)
 {
-    size_t n = strlen(word);
-    if ((size_t)(l->end - l->p) < n || memcmp(l->p, word, n) != 0)
-        return bad(l, "invalid token");
-    l->p += n;
-    v->type = t;
-    return true;
+    return push(ctx, (struct oj_tok){.kind = OJV_NULL});
+}
+
+static int on_boolean(void *ctx, int b)
+{
+    return push(ctx, (struct oj_tok){.kind = b ? OJV_TRUE : OJV_FALSE});
+}
+
+static int open_container(oj_lex *l, int kind)
+{
+    if (++l->depth > OJL_MAX_NESTING)
+        return stop(l, "too deeply nested", false);
+    return push(l, (struct oj_tok){.kind = kind});
+}
+
+static int close_container(oj_lex *l, int kind)
+{
+    l->depth--;
+    return push(l, (struct oj_tok){.kind = kind});
+}
+
+static int on_start_map(void *ctx)
+{
+    return open_container(ctx, OJV_OBJECT);
+}
+
+static int on_end_map(void *ctx)
+{
+    return close_container(ctx, TOK_END_OBJECT);
+}
+
+static int on_start_array(void *ctx)
+{
+    return open_container(ctx, OJV_ARRAY);
+}
+
+static int on_end_array(void *ctx)
+{
+    return close_container(ctx, TOK_END_ARRAY);
+}
+
+/* Numbers go to on_number as text, so the integer and double callbacks
+ * are not needed. */
+static const yajl_callbacks callbacks = {
+    .yajl_null = on_null,
+    .yajl_boolean = on_boolean,
+    .yajl_number = on_number,
+    .yajl_string = on_string,
+    .yajl_start_map = on_start_map,
+    .yajl_map_key = on_map_key,
+    .yajl_end_map = on_end_map,
+    .yajl_start_array = on_start_array,
+    .yajl_end_array = on_end_array,
+};
+
+static bool fail_at(oj_lex *l, const char *why, size_t pos, bool nomem)
+{
+    if (!l->failed) {
+        l->failed = true;
+        l->why = why;
+        l->pos = pos;
+        l->nomem = nomem;
+    }
+    return false;
+}
+
+bool ojl_fail(oj_lex *l, const char *why)
+{
+    return fail_at(l, why, l->pos, false);
+}
+
+void ojl_init(oj_lex *l, const char *json, size_t len)
+{
+    memset(l, 0, sizeof(*l));
+    l->json = json;
+    l->len = len;
+    l->yajl = yajl_alloc(&callbacks, NULL, l);
+    if (!l->yajl)
+        fail_at(l, "out of memory", 0, true);
+}
+
+void ojl_free(oj_lex *l)
+{
+    if (l->yajl)
+        yajl_free(l->yajl);
+    free(l->toks);
+    free(l->text);
+    memset(l, 0, sizeof(*l));
+}
+
+/* yajl's message and where it stopped: the last byte it read, in or just
+ * after the token it refused (the end, for input that ends too soon). */
+static void note_yajl_error(oj_lex *l)
+{
+    unsigned char *msg = yajl_get_error(l->yajl, 0, NULL, 0);
+    snprintf(l->yajl_why, sizeof l->yajl_why, "%s", msg ? (const char *)msg : "invalid JSON");
+    l->yajl_why[strcspn(l->yajl_why, "\n")] = '\0';
+    if (msg)
+        yajl_free_error(l->yajl, msg);
+    size_t at = here(l);
+    l->stop = (struct oj_stop){l->yajl_why, at > 0 && !l->completed ? at - 1 : at, false};
+}
+
+/* Gives yajl the next chunk, or tells it the input ended; the tokens it
+ * reports replace the queue, which the reader has emptied. */
+static void feed(oj_lex *l)
+{
+    yajl_status st;
+    l->head = l->count = l->text_used = 0;
+    if (l->fed < l->len) {
+        size_t n = l->len - l->fed < FEED_CHUNK ? l->len - l->fed : FEED_CHUNK;
+        l->base = l->fed;
+        l->fed += n;
+        st = yajl_parse(l->yajl, (const unsigned char *)l->json + l->base, n);
+    } else {
+        l->base = l->len;
+        l->completed = true;
+        st = yajl_complete_parse(l->yajl);
+    }
+    if (st == yajl_status_error)
+        note_yajl_error(l);
+}
+
+/* The next token, NULL once an error is met; take pops it. */
+static const struct oj_tok *next(oj_lex *l, bool take)
+{
+    while (!l->failed && l->head == l->count) {
+        if (l->stop.why)
+            fail_at(l, l->stop.why, l->stop.pos, l->stop.nomem);
+        else if (l->completed)
+            fail_at(l, "unexpected end of input", l->len, false);
+        else
+            feed(l);
+    }
+    if (l->failed)
+        return NULL;
+    const struct oj_tok *t = &l->toks[l->head];
+    if (take) {
+        l->head++;
+        l->pos = t->end;
+    }
+    return t;
+}
+
+static void to_value(const oj_lex *l, const struct oj_tok *t, ojv *v)
+{
+    v->type = t->kind == TOK_KEY ? OJV_STRING : (ojv_type)t->kind;
+    if (v->type == OJV_STRING) {
+        v->s = l->text + t->u.s.off;
+        v->n = t->u.s.n;
+    } else if (v->type == OJV_INT) {
+        v->i = t->u.i;
+    } else if (v->type == OJV_REAL) {
+        v->d = t->u.d;
+    }
 }
 
 bool ojl_value(oj_lex *l, ojv *v)
 {
     v->type = OJV_NULL; /* defined even after an error */
-    skip_ws(l);
-    if (l->failed)
+    const struct oj_tok *t = next(l, true);
+    if (!t)
         return false;
-    if (l->p >= l->end)
-        return bad(l, "unexpected end of input");
-    char c = *l->p;
-    switch (c) {
-    case '{': l->p++; v->type = OJV_OBJECT; return true;
-    case '[': l->p++; v->type = OJV_ARRAY; return true;
-    case '"': l->p++; return string_body(l, v);
-    case 't': return literal(l, "true", OJV_TRUE, v);
-    case 'f': return literal(l, "false", OJV_FALSE, v);
-    case 'n': return literal(l, "null", OJV_NULL, v);
-    default: return c == '-' || (c >= '0' && c <= '9') ? number(l, v) : bad(l, "invalid token");
-    }
-}
-
-bool ojl_member(oj_lex *l, bool *first, ojv *key)
-{
-    if (l->failed)
-        return false;
-    if (eat(l, '}'))
-        return false;
-    if (!*first && !eat(l, ','))
-        return bad(l, "expected ',' or '}'");
-    *first = false;
-    if (!eat(l, '"'))
-        return bad(l, "expected a string as object key");
-    if (!string_body(l, key))
-        return false;
-    return eat(l, ':') || bad(l, "expected ':'");
-}
-
-bool ojl_element(oj_lex *l, bool *first)
-{
-    if (l->failed)
-        return false;
-    if (eat(l, ']'))
-        return false;
-    if (!*first && !eat(l, ','))
-        return bad(l, "expected ',' or ']'");
-    *first = false;
+    if (t->kind > OJV_ARRAY) /* yajl keeps the grammar: the reader's slip */
+        return ojl_fail(l, "expected a value");
+    to_value(l, t, v);
     return true;
 }
 
-static bool skip_at(oj_lex *l, const ojv *v, unsigned depth)
+bool ojl_member(oj_lex *l, ojv *key)
 {
-    bool first = true;
-    ojv x, key;
-    if (v->type != OJV_OBJECT && v->type != OJV_ARRAY)
+    const struct oj_tok *t = next(l, true);
+    if (!t || t->kind == TOK_END_OBJECT)
+        return false;
+    if (t->kind != TOK_KEY)
+        return ojl_fail(l, "expected a key");
+    to_value(l, t, key);
+    return true;
+}
+
+bool ojl_element(oj_lex *l)
+{
+    const struct oj_tok *t = next(l, false);
+    if (!t)
+        return false;
+    if (t->kind != TOK_END_ARRAY)
         return true;
-    if (depth >= OJL_MAX_NESTING)
-        return bad(l, "too deeply nested");
-    while (v->type == OJV_OBJECT ? ojl_member(l, &first, &key) : ojl_element(l, &first)) {
-        if (!ojl_value(l, &x) || !skip_at(l, &x, depth + 1))
-            return false;
-    }
-    return !l->failed;
+    next(l, true);
+    return false;
 }
 
 bool ojl_skip(oj_lex *l, const ojv *v)
 {
-    return skip_at(l, v, 0);
+    size_t open = v->type == OJV_OBJECT || v->type == OJV_ARRAY;
+    while (open > 0) {
+        const struct oj_tok *t = next(l, true);
+        if (!t)
+            return false;
+        if (t->kind == OJV_OBJECT || t->kind == OJV_ARRAY)
+            open++;
+        else if (t->kind == TOK_END_OBJECT || t->kind == TOK_END_ARRAY)
+            open--;
+    }
+    return !l->failed;
 }
 
 bool ojl_at_end(oj_lex *l)
 {
-    skip_ws(l);
-    return l->p == l->end || bad(l, "end of input expected");
+    while (!l->failed && l->head == l->count && !l->stop.why && !l->completed)
+        feed(l);
+    if (l->failed)
+        return false;
+    if (l->head < l->count)
+        return fail_at(l, "end of input expected", l->toks[l->head].end, false);
+    if (l->stop.why)
+        return fail_at(l, l->stop.why, l->stop.pos, l->stop.nomem);
+    return true;
 }
 
 void ojl_where(const oj_lex *l, unsigned *line, unsigned *col)
 {
     *line = 1;
     *col = 1;
-    for (const char *p = l->start; p < l->p && p < l->end; p++) {
-        if (*p == '\n') {
+    for (size_t i = 0; i < l->pos && i < l->len; i++) {
+        if (l->json[i] == '\n') {
             (*line)++;
             *col = 1;
         } else {

@@ -2,13 +2,13 @@
  * otlp_json_read.c: OTLP/JSON to protobuf, by way of protobuf-c structs.
  *
  * A descent driven by protobuf-c's field descriptors reads the document
- * token by token (otlp_json_lex.c) and fills the generated structs, which
- * protobuf-c then packs. No document tree is built: every struct, list,
- * string and decoded byte string lives in one arena freed at the end, so
- * a request costs a handful of allocations whatever its size, and what
- * they may add up to is bounded by the body's size
- * (OTLP_JSON_MAX_EXPANSION): a body of empty objects is refused before it
- * costs more. Scalars (numbers, ids, base64) are converted in
+ * token by token (otlp_json_lex.c: yajl, a streaming parser) and fills
+ * the generated structs, which protobuf-c then packs. No document tree is
+ * built: every struct, list, string and decoded byte string lives in one
+ * arena freed at the end, so a request costs a handful of allocations
+ * whatever its size, and what they may add up to is bounded by the body's
+ * size (OTLP_JSON_MAX_EXPANSION): a body of empty objects is refused
+ * before it costs more. Scalars (numbers, ids, base64) are converted in
  * otlp_json_scalar.c.
  */
 #include <otelc/sdk/otlp_json.h>
@@ -16,6 +16,8 @@
 #include "otlp_json_lex.h"
 #include "otlp_json_scalar.h"
 
+#include "opentelemetry/proto/collector/logs/v1/logs_service.pb-c.h"
+#include "opentelemetry/proto/collector/metrics/v1/metrics_service.pb-c.h"
 #include "opentelemetry/proto/collector/trace/v1/trace_service.pb-c.h"
 
 #include <errno.h>
@@ -273,7 +275,9 @@ static int read_string(struct reader *r, const ojv *v, void *member, const struc
     return 0;
 }
 
-/* Trace and span ids are hex in OTLP/JSON, other bytes base64. */
+/* Trace and span ids are hex in OTLP/JSON, other bytes base64: those of
+ * spans and links, and of log records and exemplars, which share the
+ * field names. */
 static size_t hex_id_size(const ProtobufCFieldDescriptor *f)
 {
     if (strcmp(f->name, "trace_id") == 0)
@@ -434,9 +438,8 @@ static int read_elements(struct reader *r, const ProtobufCFieldDescriptor *f, st
                          size_t *n, const struct path *p, unsigned depth)
 {
     size_t size = element_size(f->type);
-    bool first = true;
     ojv item;
-    while (ojl_element(&r->lx, &first)) {
+    while (ojl_element(&r->lx)) {
         struct path here = {p, NULL, *n};
         if (!ojl_value(&r->lx, &item))
             break;
@@ -491,9 +494,8 @@ static int read_field(struct reader *r, const ProtobufCFieldDescriptor *f, const
 static int read_message(struct reader *r, const ProtobufCMessageDescriptor *d,
                         ProtobufCMessage *msg, const struct path *p, unsigned depth)
 {
-    bool first = true;
     ojv key, v;
-    while (ojl_member(&r->lx, &first, &key)) {
+    while (ojl_member(&r->lx, &key)) {
         const ProtobufCFieldDescriptor *f = find_field(d, key.s);
         if (!ojl_value(&r->lx, &v))
             break;
@@ -532,8 +534,7 @@ static int read_document(struct reader *r, ProtobufCMessage *req)
     if (root.type == OJV_ARRAY)
         return fail(r, NULL, "expected an object");
     if (root.type != OJV_OBJECT) {
-        r->lx.failed = true;
-        r->lx.why = "'[' or '{' expected";
+        ojl_fail(&r->lx, "'[' or '{' expected");
         return syntax_error(r);
     }
     int rc = read_message(r, d, req, NULL, 0);
@@ -542,11 +543,29 @@ static int read_document(struct reader *r, ProtobufCMessage *req)
     return rc;
 }
 
+static const ProtobufCMessageDescriptor *request_descriptor(otelc_signal signal)
+{
+    switch (signal) {
+    case OTELC_TRACES:
+        return &opentelemetry__proto__collector__trace__v1__export_trace_service_request__descriptor;
+    case OTELC_METRICS:
+        return &opentelemetry__proto__collector__metrics__v1__export_metrics_service_request__descriptor;
+    case OTELC_LOGS:
+        return &opentelemetry__proto__collector__logs__v1__export_logs_service_request__descriptor;
+    default: return NULL;
+    }
+}
+
 int otlp_json_read(const char *json, size_t len, uint8_t **pb, size_t *pb_len, char *err,
                    size_t err_len)
 {
-    const ProtobufCMessageDescriptor *d =
-        &opentelemetry__proto__collector__trace__v1__export_trace_service_request__descriptor;
+    return otlp_json_read_signal(OTELC_TRACES, json, len, pb, pb_len, err, err_len);
+}
+
+int otlp_json_read_signal(otelc_signal signal, const char *json, size_t len, uint8_t **pb,
+                          size_t *pb_len, char *err, size_t err_len)
+{
+    const ProtobufCMessageDescriptor *d = request_descriptor(signal);
     struct reader r = {.err = err, .err_len = err_len};
     int rc;
 
@@ -554,6 +573,11 @@ int otlp_json_read(const char *json, size_t len, uint8_t **pb, size_t *pb_len, c
     *pb_len = 0;
     if (err_len)
         err[0] = '\0';
+    if (!d) {
+        if (err_len)
+            snprintf(err, err_len, "unknown signal %d", (int)signal);
+        return -EINVAL;
+    }
     r.budget = len > (SIZE_MAX - BUDGET_SLACK) / OTLP_JSON_MAX_EXPANSION
                    ? SIZE_MAX
                    : len * OTLP_JSON_MAX_EXPANSION + BUDGET_SLACK;

@@ -1,7 +1,7 @@
 /*
- * otlp_json_schema.h: what the OTLP/JSON writer knows of each trace
- * message (internal): per field number, its JSON key, how its value is
- * written and, for messages, their own schema.
+ * otlp_json_schema.h: what the OTLP/JSON writer knows of each message of
+ * the three signals (internal): per field number, its JSON key, how its
+ * value is written and, for messages, their own schema.
  */
 #ifndef OTELC_SDK_OTLP_JSON_SCHEMA_H
 #define OTELC_SDK_OTLP_JSON_SCHEMA_H
@@ -25,10 +25,19 @@ enum wkind {
     K_DOUBLE,
     K_BOOL,
     K_MESSAGE,
+    K_UINT64,   /* uint64 varint, a quoted decimal */
+    K_SFIXED64, /* sfixed64, a quoted decimal */
+    K_SINT32,   /* zigzag varint */
 };
 
 #define F_REPEATED 1u
-#define F_ONEOF 2u /* member of a oneof: written even when zero */
+#define F_ONEOF 2u /* member of the message's oneof: written even when zero */
+/* A repeated scalar, packed (a length-delimited run) or one per tag, as
+ * protobuf lets senders choose; implies F_REPEATED. */
+#define F_PACKED 4u
+/* A proto3 `optional` scalar: written whenever present, even at zero.
+ * Unlike F_ONEOF, each such field stands alone. */
+#define F_PRESENT 8u
 
 struct wschema;
 
@@ -50,20 +59,32 @@ struct wschema {
     bool is_anyvalue; /* entering it counts toward OTLP_JSON_MAX_DEPTH */
 };
 
-#define MAX_FIELD_NUM 16 /* Span.flags */
+#define MAX_FIELD_NUM 16 /* Span.flags; nothing in metrics or logs goes higher */
 
-/* ResourceSpans: where every request's content starts. */
-extern const struct wschema otlp_resource_spans_schema;
+/* ResourceSpans, ResourceMetrics, ResourceLogs: where every request's
+ * content starts. */
+extern const struct wschema otlp_resource_spans_schema, otlp_resource_metrics_schema,
+    otlp_resource_logs_schema;
+
+/* A sint32's value from its zigzag varint. */
+static inline int32_t zigzag32(uint64_t v)
+{
+    uint32_t n = (uint32_t)v;
+    return (int32_t)(n >> 1) ^ -(int32_t)(n & 1);
+}
 
 static inline enum pb_wire_type wire_type_of(enum wkind k)
 {
     switch (k) {
     case K_FIXED64:
+    case K_SFIXED64:
     case K_DOUBLE: return PB_I64;
     case K_FIXED32: return PB_I32;
     case K_INT64:
+    case K_UINT64:
     case K_UINT32:
     case K_INT32:
+    case K_SINT32:
     case K_BOOL: return PB_VARINT;
     default: return PB_LEN;
     }

@@ -23,12 +23,14 @@
 #include <errno.h>
 #include <stdlib.h>
 
-/* A decoded wire value: a number, or a view of length-delimited bytes. */
+/* A decoded wire value: a number, or a view of length-delimited bytes
+ * (for an F_PACKED field, `packed` says they are a run of its values). */
 struct wvalue {
     union {
         uint64_t num;
         pb_bytes bytes;
     };
+    bool packed;
 };
 
 /* What the index pass learnt about one field of one message. */
@@ -86,7 +88,8 @@ static void scan_from(struct scan *sc, const struct wschema *s, const struct wms
  * Reads the next field, moving on to later parts as each ends. Returns 1
  * with the field read (*num is 0 for an unknown field, which is skipped),
  * 0 at the end, or -EBADMSG. A known field number with another wire type
- * is malformed, as it is for protobuf-c.
+ * is malformed, as it is for protobuf-c, except a packed run of a
+ * repeated scalar.
  */
 static int next_field(struct scan *sc, uint32_t *num, struct wvalue *v)
 {
@@ -101,7 +104,9 @@ static int next_field(struct scan *sc, uint32_t *num, struct wvalue *v)
     if (!pb_read_tag(&sc->c, num, &wt))
         return -EBADMSG;
     if (*num <= s->max_num && s->fields[*num].kind != K_NONE) {
-        if (wt != wire_type_of((enum wkind)s->fields[*num].kind))
+        const struct wfield *f = &s->fields[*num];
+        v->packed = wt == PB_LEN && (f->flags & F_PACKED);
+        if (wt != wire_type_of((enum wkind)f->kind) && !v->packed)
             return -EBADMSG;
         return read_value(&sc->c, wt, v) ? 1 : -EBADMSG;
     }
@@ -123,11 +128,14 @@ static void write_value(struct json_out *o, const struct wfield *f, const struct
     case K_STRING: jo_string(o, v->bytes.ptr, v->bytes.len); break;
     case K_HEXID: jo_hex(o, v->bytes.ptr, v->bytes.len); break;
     case K_BYTES: jo_base64(o, v->bytes.ptr, v->bytes.len); break;
-    case K_FIXED64: jo_u64(o, v->num, true); break;
-    case K_INT64: jo_i64(o, (int64_t)v->num, true); break;
+    case K_FIXED64:
+    case K_UINT64: jo_u64(o, v->num, true); break;
+    case K_INT64:
+    case K_SFIXED64: jo_i64(o, (int64_t)v->num, true); break;
     case K_UINT32:
     case K_FIXED32: jo_u64(o, (uint32_t)v->num, false); break;
     case K_INT32: jo_i64(o, (int32_t)(uint32_t)v->num, false); break;
+    case K_SINT32: jo_i64(o, zigzag32(v->num), false); break;
     case K_BOOL:
         if (v->num)
             jo_put(o, "true", 4);
@@ -147,12 +155,32 @@ static void write_value(struct json_out *o, const struct wfield *f, const struct
     }
 }
 
+/* Writes the values of a packed run, each after a comma unless it is
+ * the list's first; *written counts the list's values so far. */
+static void write_run(struct json_out *o, const struct wfield *f, pb_bytes run, size_t *written)
+{
+    pb_cursor c = pb_cursor_of(run.ptr, run.len);
+    enum pb_wire_type wt = wire_type_of((enum wkind)f->kind);
+    while (!pb_at_end(&c) && !o->err) {
+        struct wvalue v = {.num = 0};
+        if (!read_value(&c, wt, &v)) {
+            jo_fail(o, -EBADMSG);
+            return;
+        }
+        if (*written)
+            jo_putc(o, ',');
+        write_value(o, f, &v, 0);
+        (*written)++;
+    }
+}
+
 /* Writes every occurrence of field `num`, starting at its first. */
 static void write_list(struct json_out *o, const struct wschema *s, const struct wmsg *m,
                        uint32_t num, const struct slot *sl, unsigned depth)
 {
     struct scan sc;
     uint32_t left = sl->count;
+    size_t written = 0;
     scan_from(&sc, s, m, sl->first_part, sl->first);
     jo_putc(o, '[');
     while (left && !o->err) {
@@ -164,10 +192,15 @@ static void write_list(struct json_out *o, const struct wschema *s, const struct
         }
         if (got != num)
             continue;
-        if (left != sl->count)
+        left--;
+        if (v.packed) {
+            write_run(o, &s->fields[num], v.bytes, &written);
+            continue;
+        }
+        if (written)
             jo_putc(o, ',');
         write_value(o, &s->fields[num], &v, depth);
-        left--;
+        written++;
     }
     jo_putc(o, ']');
 }
@@ -272,7 +305,7 @@ static void write_message(struct json_out *o, const struct wschema *s, const str
         const struct slot *sl = &slots[num];
         if (!sl->count || ((f->flags & F_ONEOF) && num != (uint32_t)oneof))
             continue;
-        if (!(f->flags & (F_ONEOF | F_REPEATED)) && is_default(f, &sl->last))
+        if (!(f->flags & (F_ONEOF | F_REPEATED | F_PRESENT)) && is_default(f, &sl->last))
             continue;
         memcpy(jo_room(o, KEY_COPY), f->key + first, KEY_COPY);
         o->cur += f->key_len - first;
@@ -287,11 +320,29 @@ static void write_message(struct json_out *o, const struct wschema *s, const str
     jo_putc(o, '}');
 }
 
-#define RESOURCE_SPANS_OPEN "\"resourceSpans\":["
+/* How a signal's request starts: its list's key and its elements' schema. */
+struct request_kind {
+    otelc_signal signal;
+    const char *open;
+    const struct wschema *schema;
+};
 
-/* Finds the next resource_spans (field 1) of a request, skipping other
- * fields: 1 with *rs set, 0 at the end, or -EBADMSG. */
-static int next_resource_spans(pb_cursor *c, pb_bytes *rs)
+static const struct request_kind *request_kind_of(otelc_signal signal)
+{
+    static const struct request_kind kinds[] = {
+        {OTELC_TRACES, "\"resourceSpans\":[", &otlp_resource_spans_schema},
+        {OTELC_METRICS, "\"resourceMetrics\":[", &otlp_resource_metrics_schema},
+        {OTELC_LOGS, "\"resourceLogs\":[", &otlp_resource_logs_schema},
+    };
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+        if (kinds[i].signal == signal)
+            return &kinds[i];
+    return NULL;
+}
+
+/* Finds the next resource_{spans,metrics,logs} (field 1) of a request,
+ * skipping other fields: 1 with *rs set, 0 at the end, or -EBADMSG. */
+static int next_resource(pb_cursor *c, pb_bytes *rs)
 {
     while (!pb_at_end(c)) {
         uint32_t num;
@@ -306,11 +357,17 @@ static int next_resource_spans(pb_cursor *c, pb_bytes *rs)
     return 0;
 }
 
-/* The request itself: only field 1 (resourceSpans) matters, and each part
- * is a whole request, so parts are simply read in turn. */
-static void write_request(struct json_out *o, const pb_bytes *parts, size_t nparts)
+/* The request itself: only field 1 (resourceSpans and its kin) matters,
+ * and each part is a whole request, so parts are simply read in turn. */
+static void write_request(struct json_out *o, otelc_signal signal, const pb_bytes *parts,
+                          size_t nparts)
 {
+    const struct request_kind *kind = request_kind_of(signal);
     bool open = false;
+    if (!kind) {
+        jo_fail(o, -EINVAL);
+        return;
+    }
     jo_putc(o, '{');
     for (size_t i = 0; i < nparts && !o->err; i++) {
         if (parts[i].len == 0)
@@ -318,14 +375,14 @@ static void write_request(struct json_out *o, const pb_bytes *parts, size_t npar
         pb_cursor c = pb_cursor_of(parts[i].ptr, parts[i].len);
         pb_bytes b;
         int rc = 0;
-        while (!o->err && (rc = next_resource_spans(&c, &b)) > 0) {
+        while (!o->err && (rc = next_resource(&c, &b)) > 0) {
             struct wmsg rs = {&b, 1};
             if (open)
                 jo_putc(o, ',');
             else
-                jo_put(o, RESOURCE_SPANS_OPEN, sizeof RESOURCE_SPANS_OPEN - 1);
+                jo_put(o, kind->open, strlen(kind->open));
             open = true;
-            write_message(o, &otlp_resource_spans_schema, &rs, 0);
+            write_message(o, kind->schema, &rs, 0);
         }
         if (rc < 0)
             jo_fail(o, rc);
@@ -338,37 +395,49 @@ static void write_request(struct json_out *o, const pb_bytes *parts, size_t npar
 /* Large enough that a sink sees few, big chunks. */
 #define STAGE_SIZE 16384
 
-int otlp_json_writev(const pb_bytes *parts, size_t n, otlp_json_sink sink, void *ctx)
+int otlp_json_writev_signal(otelc_signal signal, const pb_bytes *parts, size_t n,
+                            otlp_json_sink sink, void *ctx)
 {
     char stage[STAGE_SIZE];
     struct json_out o;
     jo_init_sink(&o, sink, ctx, stage, sizeof stage);
-    write_request(&o, parts, n);
+    write_request(&o, signal, parts, n);
     return jo_finish(&o);
 }
 
-int otlp_json_write(const uint8_t *pb, size_t len, otlp_json_sink sink, void *ctx)
-{
-    pb_bytes part = {pb, len};
-    return otlp_json_writev(&part, 1, sink, ctx);
-}
-
-int otlp_json_writev_buf(const pb_bytes *parts, size_t n, struct otlp_buf *out)
+int otlp_json_writev_signal_buf(otelc_signal signal, const pb_bytes *parts, size_t n,
+                                struct otlp_buf *out)
 {
     size_t len_before = out->data ? out->len : 0;
     struct json_out o;
     jo_init_buf(&o, out);
-    write_request(&o, parts, n);
+    write_request(&o, signal, parts, n);
     int rc = jo_finish(&o);
     if (rc)
         out->len = len_before;
     return rc;
 }
 
+int otlp_json_writev(const pb_bytes *parts, size_t n, otlp_json_sink sink, void *ctx)
+{
+    return otlp_json_writev_signal(OTELC_TRACES, parts, n, sink, ctx);
+}
+
+int otlp_json_write(const uint8_t *pb, size_t len, otlp_json_sink sink, void *ctx)
+{
+    pb_bytes part = {pb, len};
+    return otlp_json_writev_signal(OTELC_TRACES, &part, 1, sink, ctx);
+}
+
+int otlp_json_writev_buf(const pb_bytes *parts, size_t n, struct otlp_buf *out)
+{
+    return otlp_json_writev_signal_buf(OTELC_TRACES, parts, n, out);
+}
+
 int otlp_json_write_buf(const uint8_t *pb, size_t len, struct otlp_buf *out)
 {
     pb_bytes part = {pb, len};
-    return otlp_json_writev_buf(&part, 1, out);
+    return otlp_json_writev_signal_buf(OTELC_TRACES, &part, 1, out);
 }
 
 void otlp_buf_free(struct otlp_buf *b)

@@ -1,9 +1,10 @@
 /*
- * otlp_validate.c: one-pass validation of ExportTraceServiceRequest bytes.
+ * otlp_validate.c: one-pass validation of Export{Trace,Metrics,Logs}-
+ * ServiceRequest bytes.
  *
- * The OTLP schema is described by tables (one per message, indexed by field
- * number) and checked by a single recursive loop, so adding a field is one
- * table row. The location of a failure is kept as a chain of stack frames
+ * The OTLP schema is described by tables (otlp_validate_schema.c: one per
+ * message, indexed by field number) and checked by a single recursive
+ * loop, so adding a field is one table row. The location of a failure is kept as a chain of stack frames
  * and only turned into text when something is wrong: the happy path does
  * no formatting and no counting beyond the span total.
  *
@@ -18,39 +19,10 @@
 #include <otelc/sdk/otlp_validate.h>
 #include <otelc/sdk/utf8.h>
 
+#include "otlp_validate_schema.h"
+
 #include <stdio.h>
 #include <string.h>
-
-enum vkind {
-    VK_VARINT,
-    VK_FIXED64,
-    VK_FIXED32,
-    VK_STRING, /* must be UTF-8 */
-    VK_BYTES,
-    VK_ID16,    /* trace ids */
-    VK_ID8,     /* span ids */
-    VK_ID8_OPT, /* parent span id: empty or 8 bytes */
-    VK_MSG,
-};
-
-enum vrole { ROLE_PLAIN, ROLE_SPAN, ROLE_ANY };
-
-struct vmsg;
-
-struct vfield {
-    const char *name; /* NULL: not in the schema, skipped */
-    enum vkind kind;
-    bool repeated;
-    const struct vmsg *msg; /* VK_MSG only */
-    enum pb_wire_type wt;   /* what kind takes on the wire */
-};
-
-struct vmsg {
-    const struct vfield *fields; /* indexed by field number */
-    uint32_t max_field;          /* < 32, so `seen` masks fit a uint32_t */
-    uint32_t required;           /* fields that must be present, as bits */
-    enum vrole role;
-};
 
 /* One step of the path from the request to the field being checked. */
 struct vpath {
@@ -62,130 +34,13 @@ struct vpath {
 };
 
 struct vctx {
-    size_t spans; /* spans entered so far */
+    size_t items; /* items (spans, data points, log records) entered so far */
     unsigned depth;
     otlp_verror *err;
 };
 
 #define STR_(x) #x
 #define STR(x) STR_(x)
-
-#define WIRE(k) ((k) == VK_VARINT ? PB_VARINT : (k) == VK_FIXED64 ? PB_I64 \
-                 : (k) == VK_FIXED32 ? PB_I32 : PB_LEN)
-#define ONE(n, k) {n, k, false, NULL, WIRE(k)}
-#define MANY(n, k) {n, k, true, NULL, WIRE(k)}
-#define SUB(n, m) {n, VK_MSG, false, &(m), PB_LEN}
-#define SUBS(n, m) {n, VK_MSG, true, &(m), PB_LEN}
-#define SCHEMA(f, req, role) {f, sizeof(f) / sizeof((f)[0]) - 1, req, role}
-#define BIT(n) (1u << (n))
-
-/* The schema is recursive (AnyValue -> ArrayValue -> AnyValue). */
-static const struct vmsg any_value_schema, key_value_schema;
-
-static const struct vfield array_value_fields[] = {[1] = SUBS("values", any_value_schema)};
-static const struct vmsg array_value_schema = SCHEMA(array_value_fields, 0, ROLE_PLAIN);
-
-static const struct vfield kvlist_value_fields[] = {[1] = SUBS("values", key_value_schema)};
-static const struct vmsg kvlist_value_schema = SCHEMA(kvlist_value_fields, 0, ROLE_PLAIN);
-
-static const struct vfield any_value_fields[] = {
-    [1] = ONE("string_value", VK_STRING),    [2] = ONE("bool_value", VK_VARINT),
-    [3] = ONE("int_value", VK_VARINT),       [4] = ONE("double_value", VK_FIXED64),
-    [5] = SUB("array_value", array_value_schema),   [6] = SUB("kvlist_value", kvlist_value_schema),
-    [7] = ONE("bytes_value", VK_BYTES),      [8] = ONE("string_value_strindex", VK_VARINT),
-};
-static const struct vmsg any_value_schema = SCHEMA(any_value_fields, 0, ROLE_ANY);
-
-static const struct vfield key_value_fields[] = {
-    [1] = ONE("key", VK_STRING),
-    [2] = SUB("value", any_value_schema),
-    [3] = ONE("key_strindex", VK_VARINT),
-};
-static const struct vmsg key_value_schema = SCHEMA(key_value_fields, 0, ROLE_PLAIN);
-
-static const struct vfield entity_ref_fields[] = {
-    [1] = ONE("schema_url", VK_STRING),
-    [2] = ONE("type", VK_STRING),
-    [3] = MANY("id_keys", VK_STRING),
-    [4] = MANY("description_keys", VK_STRING),
-};
-static const struct vmsg entity_ref_schema = SCHEMA(entity_ref_fields, 0, ROLE_PLAIN);
-
-static const struct vfield resource_fields[] = {
-    [1] = SUBS("attributes", key_value_schema),
-    [2] = ONE("dropped_attributes_count", VK_VARINT),
-    [3] = SUBS("entity_refs", entity_ref_schema),
-};
-static const struct vmsg resource_schema = SCHEMA(resource_fields, 0, ROLE_PLAIN);
-
-static const struct vfield scope_fields[] = {
-    [1] = ONE("name", VK_STRING),
-    [2] = ONE("version", VK_STRING),
-    [3] = SUBS("attributes", key_value_schema),
-    [4] = ONE("dropped_attributes_count", VK_VARINT),
-};
-static const struct vmsg scope_schema = SCHEMA(scope_fields, 0, ROLE_PLAIN);
-
-static const struct vfield status_fields[] = {
-    [2] = ONE("message", VK_STRING),
-    [3] = ONE("code", VK_VARINT),
-};
-static const struct vmsg status_schema = SCHEMA(status_fields, 0, ROLE_PLAIN);
-
-static const struct vfield event_fields[] = {
-    [1] = ONE("time_unix_nano", VK_FIXED64),
-    [2] = ONE("name", VK_STRING),
-    [3] = SUBS("attributes", key_value_schema),
-    [4] = ONE("dropped_attributes_count", VK_VARINT),
-};
-static const struct vmsg event_schema = SCHEMA(event_fields, 0, ROLE_PLAIN);
-
-static const struct vfield link_fields[] = {
-    [1] = ONE("trace_id", VK_ID16),
-    [2] = ONE("span_id", VK_ID8),
-    [3] = ONE("trace_state", VK_STRING),
-    [4] = SUBS("attributes", key_value_schema),
-    [5] = ONE("dropped_attributes_count", VK_VARINT),
-    [6] = ONE("flags", VK_FIXED32),
-};
-static const struct vmsg link_schema = SCHEMA(link_fields, BIT(1) | BIT(2), ROLE_PLAIN);
-
-static const struct vfield span_fields[] = {
-    [1] = ONE("trace_id", VK_ID16),
-    [2] = ONE("span_id", VK_ID8),
-    [3] = ONE("trace_state", VK_STRING),
-    [4] = ONE("parent_span_id", VK_ID8_OPT),
-    [5] = ONE("name", VK_STRING),
-    [6] = ONE("kind", VK_VARINT),
-    [7] = ONE("start_time_unix_nano", VK_FIXED64),
-    [8] = ONE("end_time_unix_nano", VK_FIXED64),
-    [9] = SUBS("attributes", key_value_schema),
-    [10] = ONE("dropped_attributes_count", VK_VARINT),
-    [11] = SUBS("events", event_schema),
-    [12] = ONE("dropped_events_count", VK_VARINT),
-    [13] = SUBS("links", link_schema),
-    [14] = ONE("dropped_links_count", VK_VARINT),
-    [15] = SUB("status", status_schema),
-    [16] = ONE("flags", VK_FIXED32),
-};
-static const struct vmsg span_schema = SCHEMA(span_fields, BIT(1) | BIT(2), ROLE_SPAN);
-
-static const struct vfield scope_spans_fields[] = {
-    [1] = SUB("scope", scope_schema),
-    [2] = SUBS("spans", span_schema),
-    [3] = ONE("schema_url", VK_STRING),
-};
-static const struct vmsg scope_spans_schema = SCHEMA(scope_spans_fields, 0, ROLE_PLAIN);
-
-static const struct vfield resource_spans_fields[] = {
-    [1] = SUB("resource", resource_schema),
-    [2] = SUBS("scope_spans", scope_spans_schema),
-    [3] = ONE("schema_url", VK_STRING),
-};
-static const struct vmsg resource_spans_schema = SCHEMA(resource_spans_fields, 0, ROLE_PLAIN);
-
-static const struct vfield request_fields[] = {[1] = SUBS("resource_spans", resource_spans_schema)};
-static const struct vmsg request_schema = SCHEMA(request_fields, 0, ROLE_PLAIN);
 
 /* ---- failure reports (cold path) ---- */
 
@@ -212,17 +67,17 @@ static bool prepend(char *buf, size_t *pos, const char *s, size_t len)
     return true;
 }
 
-static bool is_span(const struct vpath *n)
+static bool is_item(const struct vpath *n)
 {
-    return n->field->msg != NULL && n->field->msg->role == ROLE_SPAN;
+    return n->field->msg != NULL && n->field->msg->role == ROLE_ITEM;
 }
 
 /* One path element as text: "span 3", "attributes[2]" or "name". */
-static int path_piece(const struct vctx *ctx, const struct vpath *n, bool as_span,
+static int path_piece(const struct vctx *ctx, const struct vpath *n, bool as_item,
                       char *out, size_t cap)
 {
-    if (as_span)
-        return snprintf(out, cap, "span %zu", ctx->spans - 1);
+    if (as_item)
+        return snprintf(out, cap, "%s %zu", n->field->msg->item, ctx->items - 1);
     if (n->field->repeated)
         return snprintf(out, cap, "%s[%zu]", n->field->name, occurrence(n));
     return snprintf(out, cap, "%s", n->field->name);
@@ -244,17 +99,17 @@ static size_t render_path(const struct vctx *ctx, const struct vpath *at, bool i
         have_inner = true;
     }
     for (const struct vpath *n = at; n && !*cut; n = n->up) {
-        bool as_span = is_span(n) && (n != at || inside);
+        bool as_item = is_item(n) && (n != at || inside);
         char piece[80];
-        int len = path_piece(ctx, n, as_span, piece, sizeof piece);
-        const char *sep = as_span ? ": " : ".";
+        int len = path_piece(ctx, n, as_item, piece, sizeof piece);
+        const char *sep = as_item ? ": " : ".";
         if (len < 0 || (size_t)len >= sizeof piece ||
             (have_inner && !prepend(buf, &pos, sep, strlen(sep))) ||
             !prepend(buf, &pos, piece, (size_t)len))
             *cut = true;
         have_inner = true;
-        if (as_span)
-            break; /* a span's global number is location enough */
+        if (as_item)
+            break; /* an item's number in the request is location enough */
     }
     if (!have_inner)
         *cut = !prepend(buf, &pos, "request", 7);
@@ -294,8 +149,20 @@ static const char *id_rule(enum vkind k)
     switch (k) {
     case VK_ID16: return "must be 16 bytes";
     case VK_ID8: return "must be 8 bytes";
+    case VK_ID16_OPT: return "must be empty or 16 bytes";
     default: return "must be empty or 8 bytes";
     }
+}
+
+static size_t id_size(enum vkind k)
+{
+    return k == VK_ID16 || k == VK_ID16_OPT ? 16 : 8;
+}
+
+/* Span and link ids are required; log record and exemplar ids optional. */
+static bool id_optional(enum vkind k)
+{
+    return k == VK_ID16_OPT || k == VK_ID8_OPT;
 }
 
 static int check_message(struct vctx *ctx, const struct vmsg *m, pb_bytes body,
@@ -388,8 +255,8 @@ static bool plain_span_ok(pb_bytes body)
         uint64_t u64;
         uint32_t u32;
         pb_bytes b;
-        if (!pb_read_tag_fast(&c, &f, &wt) || f > 16 || wt != span_fields[f].wt ||
-            !span_fields[f].name)
+        if (!pb_read_tag_fast(&c, &f, &wt) || f > 16 || wt != otlp_vspan_fields[f].wt ||
+            !otlp_vspan_fields[f].name)
             return false;
         bool ok;
         switch (f) {
@@ -411,17 +278,17 @@ static bool plain_span_ok(pb_bytes body)
         }
         if (!ok)
             return false;
-        seen |= BIT(f);
+        seen |= VBIT(f);
     }
-    return (span_schema.required & ~seen) == 0;
+    return (otlp_vspan.required & ~seen) == 0;
 }
 
 static int enter_message(struct vctx *ctx, const struct vpath *at, pb_bytes body)
 {
     const struct vmsg *m = at->field->msg;
     int rc;
-    if (m->role == ROLE_SPAN)
-        ctx->spans++;
+    if (m->role == ROLE_ITEM)
+        ctx->items++;
     if (m->role != ROLE_ANY)
         return check_message(ctx, m, body, at);
     if (++ctx->depth > OTLP_MAX_DEPTH)
@@ -432,18 +299,51 @@ static int enter_message(struct vctx *ctx, const struct vpath *at, pb_bytes body
     return rc;
 }
 
-/* Checks one field's value; the tag is already read and matches the schema. */
-static int check_value(struct vctx *ctx, const struct vpath *at, pb_cursor *c)
+static bool is_packed(enum vkind k)
 {
-    enum vkind k = at->field->kind;
+    return k == VK_PACKED_I64 || k == VK_PACKED_VARINT;
+}
+
+static bool varints_ok(pb_bytes run)
+{
+    pb_cursor c = pb_cursor_of(run.ptr, run.len);
+    uint64_t u64;
+    while (!pb_at_end(&c))
+        if (!pb_read_varint(&c, &u64))
+            return false;
+    return true;
+}
+
+/* A packed run of repeated scalars: whole fixed64s, or sound varints. */
+static int check_packed(struct vctx *ctx, const struct vpath *at, pb_bytes run)
+{
+    bool ok = at->field->kind == VK_PACKED_I64 ? run.len % 8 == 0 : varints_ok(run);
+    if (!ok)
+        return fail(ctx, at, false, NULL, "is a malformed packed list", OTLP_EMALFORMED);
+    return OTLP_OK;
+}
+
+/* Reads one value of wire type wt; false when truncated or malformed. */
+static bool read_wire_value(pb_cursor *c, enum pb_wire_type wt, pb_bytes *b)
+{
     uint64_t u64;
     uint32_t u32;
-    pb_bytes b;
-    bool ok = k == VK_VARINT    ? pb_read_varint(c, &u64)
-              : k == VK_FIXED64 ? pb_read_fixed64(c, &u64)
-              : k == VK_FIXED32 ? pb_read_fixed32(c, &u32)
-                                : pb_read_len_fast(c, &b);
-    if (!ok)
+    switch (wt) {
+    case PB_VARINT: return pb_read_varint(c, &u64);
+    case PB_I64: return pb_read_fixed64(c, &u64);
+    case PB_I32: return pb_read_fixed32(c, &u32);
+    default: return pb_read_len_fast(c, b);
+    }
+}
+
+/* Checks one field's value; the tag (wire type wt) is already read and
+ * matches the schema. A packed kind's element read alone needs no more. */
+static int check_value(struct vctx *ctx, const struct vpath *at, pb_cursor *c,
+                       enum pb_wire_type wt)
+{
+    enum vkind k = at->field->kind;
+    pb_bytes b = {NULL, 0};
+    if (!read_wire_value(c, wt, &b))
         return fail(ctx, at, false, NULL, "is truncated or malformed", OTLP_EMALFORMED);
     switch (k) {
     case VK_STRING:
@@ -452,19 +352,23 @@ static int check_value(struct vctx *ctx, const struct vpath *at, pb_cursor *c)
         return OTLP_OK;
     case VK_ID16:
     case VK_ID8:
+    case VK_ID16_OPT:
     case VK_ID8_OPT:
-        if (b.len != (k == VK_ID16 ? 16u : 8u) && !(k == VK_ID8_OPT && b.len == 0))
+        if (b.len != id_size(k) && !(id_optional(k) && b.len == 0))
             return fail(ctx, at, false, NULL, id_rule(k), OTLP_EINVALID);
-        if (k != VK_ID8_OPT && all_zero(b))
+        if (!id_optional(k) && all_zero(b))
             return fail(ctx, at, false, NULL, "must not be all zeros", OTLP_EINVALID);
         return OTLP_OK;
+    case VK_PACKED_I64:
+    case VK_PACKED_VARINT:
+        return wt == PB_LEN ? check_packed(ctx, at, b) : OTLP_OK;
     case VK_MSG:
         /* The value's AnyValue counts one level of nesting, as the tables do. */
-        if (at->field->msg == &key_value_schema && ctx->depth < OTLP_MAX_DEPTH &&
+        if (at->field->msg == &otlp_vkey_value && ctx->depth < OTLP_MAX_DEPTH &&
             scalar_kv_ok(b))
             return OTLP_OK;
-        if (at->field->msg == &span_schema && plain_span_ok(b)) {
-            ctx->spans++;
+        if (at->field->msg == &otlp_vspan && plain_span_ok(b)) {
+            ctx->items++;
             return OTLP_OK;
         }
         return enter_message(ctx, at, b);
@@ -478,7 +382,7 @@ static int missing_field(struct vctx *ctx, const struct vmsg *m, uint32_t absent
                          const struct vpath *up)
 {
     uint32_t f = 0;
-    while (!(absent & BIT(f)))
+    while (!(absent & VBIT(f)))
         f++;
     return fail(ctx, up, true, m->fields[f].name, id_rule(m->fields[f].kind), OTLP_EINVALID);
 }
@@ -500,10 +404,10 @@ static int check_message(struct vctx *ctx, const struct vmsg *m, pb_bytes body,
             continue;
         }
         node.field = &m->fields[node.field_no];
-        if (wt != node.field->wt)
+        if (wt != node.field->wt && !(is_packed(node.field->kind) && wt == PB_LEN))
             return fail(ctx, &node, false, NULL, "has the wrong wire type", OTLP_EWIRETYPE);
-        seen |= BIT(node.field_no);
-        int rc = check_value(ctx, &node, &c);
+        seen |= VBIT(node.field_no);
+        int rc = check_value(ctx, &node, &c, wt);
         if (rc != OTLP_OK)
             return rc;
     }
@@ -512,20 +416,38 @@ static int check_message(struct vctx *ctx, const struct vmsg *m, pb_bytes body,
     return OTLP_OK;
 }
 
-int otlp_validate_request(const uint8_t *buf, size_t len, size_t *span_count,
-                          otlp_verror *err)
+static const struct vmsg *request_schema(otelc_signal signal)
+{
+    switch (signal) {
+    case OTELC_TRACES: return &otlp_vtraces_request;
+    case OTELC_METRICS: return &otlp_vmetrics_request;
+    case OTELC_LOGS: return &otlp_vlogs_request;
+    default: return NULL;
+    }
+}
+
+int otlp_validate_signal(otelc_signal signal, const uint8_t *buf, size_t len, size_t *items,
+                         otlp_verror *err)
 {
     pb_bytes body = {buf, len};
     struct vctx ctx = {0, 0, NULL};
-    int rc;
+    const struct vmsg *schema = request_schema(signal);
     if (err) {
         err->status = OTLP_OK;
         err->reason = NULL;
         err->msg[0] = '\0';
         ctx.err = err;
     }
-    rc = check_message(&ctx, &request_schema, body, NULL);
+    if (!schema)
+        return fail(&ctx, NULL, true, NULL, "is of an unknown signal", OTLP_EINVALID);
+    int rc = check_message(&ctx, schema, body, NULL);
     if (rc == OTLP_OK)
-        *span_count = ctx.spans;
+        *items = ctx.items;
     return rc;
+}
+
+int otlp_validate_request(const uint8_t *buf, size_t len, size_t *span_count,
+                          otlp_verror *err)
+{
+    return otlp_validate_signal(OTELC_TRACES, buf, len, span_count, err);
 }

@@ -102,6 +102,7 @@ struct otelc_test_host {
     tk_vec routes;        /* tk_route_rec * */
     tk_vec requests;      /* otelc_test_http * */
     char *serve_endpoint; /* http_serve's endpoint; NULL: the admin endpoint */
+    char *serve_auth;     /* http_serve_settings' auth.authenticator, or NULL */
     tk_vec provided;      /* tk_service_rec *: what the plugin offered */
     tk_vec offered;       /* tk_service_rec *: what the test offers the plugin */
     size_t memory_releases;
@@ -182,6 +183,7 @@ void tk_metric_observe(otelc_series *s, double v);
 void tk_series_free(void *s);
 int tk_export_batching(otelc_ctx *ctx, const otelc_batching *b);
 int tk_http_serve(otelc_ctx *ctx, const char *endpoint);
+int tk_http_serve_settings(otelc_ctx *ctx, const char *endpoint, const otelc_node *server);
 int tk_service_provide(otelc_ctx *ctx, const char *kind, const void *vtable, void *state);
 const void *tk_service_lookup(otelc_ctx *ctx, const char *kind, const char *id, void **state);
 void tk_memory_release(otelc_ctx *ctx);

@@ -19,13 +19,19 @@ long otelc_test_batches_live(void)
     return otelc_hbatch_live();
 }
 
+otelc_batch *otelc_test_batch_signal_new(otelc_signal s, const uint8_t *pb, size_t len)
+{
+    size_t items = 0;
+    if (otlp_validate_signal(s, pb, len, &items, NULL) != OTLP_OK || items > UINT32_MAX)
+        return NULL;
+    otelc_batch_meta meta = {.struct_size = sizeof(meta), .received_ns = otelc_real_ns(),
+                             .signal = s};
+    return otelc_hbatch_copy(pb, len, (uint32_t)items, &meta);
+}
+
 otelc_batch *otelc_test_batch_new(const uint8_t *pb, size_t len)
 {
-    size_t spans = 0;
-    if (otlp_validate_request(pb, len, &spans, NULL) != OTLP_OK || spans > UINT32_MAX)
-        return NULL;
-    otelc_batch_meta meta = {.struct_size = sizeof(meta), .received_ns = otelc_real_ns()};
-    return otelc_hbatch_copy(pb, len, (uint32_t)spans, &meta);
+    return otelc_test_batch_signal_new(OTELC_TRACES, pb, len);
 }
 
 otelc_batch *otelc_test_batch_of(otelc_signal s, const uint8_t *pb, size_t len, uint32_t items)
@@ -35,15 +41,20 @@ otelc_batch *otelc_test_batch_of(otelc_signal s, const uint8_t *pb, size_t len, 
     return otelc_hbatch_copy(pb, len, items, &meta);
 }
 
-otelc_batch *otelc_test_batch_from_json(const char *json)
+otelc_batch *otelc_test_batch_signal_from_json(otelc_signal s, const char *json)
 {
     uint8_t *pb = NULL;
     size_t len = 0;
-    if (otlp_json_read(json, strlen(json), &pb, &len, NULL, 0) != 0)
+    if (otlp_json_read_signal(s, json, strlen(json), &pb, &len, NULL, 0) != 0)
         return NULL;
-    otelc_batch *b = otelc_test_batch_new(pb, len);
+    otelc_batch *b = otelc_test_batch_signal_new(s, pb, len);
     free(pb);
     return b;
+}
+
+otelc_batch *otelc_test_batch_from_json(const char *json)
+{
+    return otelc_test_batch_signal_from_json(OTELC_TRACES, json);
 }
 
 static void write_spans(FILE *f, const char *service, uint32_t spans)
@@ -80,7 +91,8 @@ char *otelc_test_batch_json(otelc_batch *b)
 {
     struct otlp_buf out = {0};
     const uint8_t *pb = b ? otelc_batch_flat(b) : NULL;
-    if (!pb || otlp_json_write_buf(pb, otelc_batch_len(b), &out) != 0) {
+    pb_bytes whole = {pb, pb ? otelc_batch_len(b) : 0};
+    if (!pb || otlp_json_writev_signal_buf(otelc_batch_signal(b), &whole, 1, &out) != 0) {
         otlp_buf_free(&out);
         return NULL;
     }

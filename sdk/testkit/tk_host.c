@@ -232,6 +232,7 @@ static const otelc_host_api test_api = {
     .service_lookup = tk_service_lookup,
     .memory_release = tk_memory_release,
     .signals_fed = tk_signals_fed,
+    .http_serve_settings = tk_http_serve_settings,
 };
 
 /* Timed waits use CLOCK_MONOTONIC so a clock step cannot stretch them. */
@@ -282,6 +283,7 @@ void otelc_test_host_free(otelc_test_host *h)
     tk_emits_free(h);
     tk_routes_free(h);
     free(h->serve_endpoint);
+    free(h->serve_auth);
     tk_services_free(h);
     tk_vec_clear(&h->series, tk_series_free);
     tk_vec_clear(&h->logs, free);

@@ -85,6 +85,31 @@ int tk_http_serve(otelc_ctx *ctx, const char *endpoint)
     return 0;
 }
 
+/* As http_serve, keeping auth.authenticator for the test to read; tls
+ * is the real host's to check (no socket here to serve it on). */
+int tk_http_serve_settings(otelc_ctx *ctx, const char *endpoint, const otelc_node *server)
+{
+    otelc_test_host *h = tk_host(ctx);
+    const otelc_node *id = tk_node_get(tk_node_get(server, "auth"), "authenticator");
+    const char *text = NULL;
+    if (tk_http_serve(ctx, endpoint) != 0 || (id && tk_node_string(ctx, id, &text) != 0))
+        return -1;
+    char *copy = text ? strdup(text) : NULL;
+    pthread_mutex_lock(&h->mu);
+    free(h->serve_auth);
+    h->serve_auth = copy;
+    pthread_mutex_unlock(&h->mu);
+    return 0;
+}
+
+const char *otelc_test_http_authenticator(otelc_test_host *h)
+{
+    pthread_mutex_lock(&h->mu);
+    const char *id = h->serve_auth;
+    pthread_mutex_unlock(&h->mu);
+    return id;
+}
+
 const char *otelc_test_http_endpoint(otelc_test_host *h)
 {
     pthread_mutex_lock(&h->mu);

@@ -87,7 +87,7 @@ test('components --keys prints every key with its type, default and doc', async 
   assert.match(r.stdout, /^exporter\s+testsink\s/m);
   assert.match(r.stdout, /^ {4}mode\s+string\s+ok\s+ok, pending, retry or reject$/m);
   assert.match(r.stdout, /^ {4}delay\s+duration\s+10ms\s+completion delay in pending mode$/m);
-  assert.match(r.stdout, /^ {4}tls\s+node\s+-\s+\[not supported yet\] TLS for the endpoint$/m);
+  assert.match(r.stdout, /^ {4}response_body\s+node\s+-\s+\[not supported yet\] custom bodies$/m);
   const plain = await run(['components']);
   assert.doesNotMatch(plain.stdout, /^ {4}mode\s/m, 'keys only with --keys');
 });

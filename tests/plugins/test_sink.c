@@ -8,7 +8,8 @@
  * batches of that signal: it takes all three.)
  *   POST /test/<id>/mode?set=ok|pending|retry|reject
  *   POST /test/<id>/health?status=ok|degraded|unhealthy&detail=...
- *   GET  /test/<id>/received              [OTLP/JSON of the last batches taken]
+ *   GET  /test/<id>/received              [OTLP/JSON of the last batches taken,
+ *                                          each in its signal's form]
  *
  * `mode: pending` completes each batch from another thread after `delay`.
  * It is a request-based exporter (ABI 1.2): behind a sending queue the
@@ -186,7 +187,7 @@ static int append_json(otelc_batch *b, struct otlp_buf *out)
         return -1;
     for (size_t i = 0; i < n; i++)
         parts[i] = (pb_bytes){iov[i].iov_base, iov[i].iov_len};
-    return otlp_json_writev_buf(parts, n, out) == 0 ? 0 : -1;
+    return otlp_json_writev_signal_buf(otelc_batch_signal(b), parts, n, out) == 0 ? 0 : -1;
 }
 
 static int append_text(struct otlp_buf *out, const char *t)

@@ -9,3 +9,7 @@ otelc_add_unit_test(test_health
 otelc_add_unit_test(test_admin
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_admin.c
   LIBS otelc_core PkgConfig::JANSSON PkgConfig::CURL)
+# TLS and authenticators on admin listeners, over real sockets.
+otelc_add_unit_test(test_admin_guard
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_admin_guard.c
+  LIBS otelc_core PkgConfig::CURL PkgConfig::OPENSSL)

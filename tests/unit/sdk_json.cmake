@@ -48,3 +48,7 @@ if(NODE_EXECUTABLE)
 else()
   message(STATUS "node not found: the OTLP/JSON test against the JS SDK is left out")
 endif()
+
+# Metrics and logs: validation and the OTLP/JSON rules of those signals.
+otelc_add_unit_test(test_otlp_signals
+  SOURCES unit/test_otlp_signals.c LIBS otelc_sdk)

@@ -592,7 +592,7 @@ static void test_health_check_shares_the_admin_address(void **state)
     reply r;
 
     snprintf(endpoint, sizeof(endpoint), "127.0.0.1:%u", f->port);
-    assert_int_equal(admin_add_health_check(f->a, endpoint, "/"), 0);
+    assert_int_equal(admin_add_health_check(f->a, endpoint, "/", NULL, NULL), 0);
     start(f);
     assert_int_equal(get(f->port, "/", &r), 200);
     assert_non_null(strstr(r.body, "Server available"));
@@ -622,7 +622,7 @@ static void test_listener_clashes(void **state)
 
     snprintf(endpoint, sizeof(endpoint), "127.0.0.1:%u", f->port);
     /* the health_check path collides with /health on the shared listener */
-    assert_int_equal(admin_add_health_check(f->a, endpoint, "/health"), -1);
+    assert_int_equal(admin_add_health_check(f->a, endpoint, "/health", NULL, NULL), -1);
     /* a busy address */
     assert_int_equal(admin_listen(other, endpoint, ADMIN_SCOPE_API, NULL, err, sizeof(err)), -1);
     assert_non_null(strstr(err, "Address already in use"));

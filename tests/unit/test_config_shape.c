@@ -321,6 +321,44 @@ static void test_full_config_model(void **state)
     otelc_config_free(cfg);
 }
 
+/* service.admin's tls and auth: confighttp's keys, each mistake at its
+ * place. */
+static void test_admin_tls_and_auth_errors(void **state)
+{
+    static const char *const expected[] = {
+        "9:10: key 'service.admin.tls': cert_file and key_file go together",
+        "9:43: key 'service.admin.tls.min_version': expected 1.0, 1.1, 1.2 or 1.3, got '1.4'",
+        "9:50: key 'service.admin.tls.cipher_suites': collector key is not supported yet",
+        "9:70: key 'service.admin.tls.nope': unknown key",
+        "10:11: key 'service.admin.auth': authenticator: missing (an extension id such as basicauth)",
+        "10:13: key 'service.admin.auth.request_params': collector key is not supported yet",
+        NULL,
+    };
+    load_fails("admin_server_bad.yaml", expected);
+}
+
+static void test_admin_tls_and_auth_model(void **state)
+{
+    otelc_config *cfg = load_ok(DATA "admin_server_ok.yaml");
+    const otelc_http_server *s = &cfg->admin_server;
+
+    assert_true(s->tls_on);
+    assert_string_equal(s->tls.cert_file, "c.pem");
+    assert_string_equal(s->tls.key_file, "k.pem");
+    assert_string_equal(s->tls.client_ca_file, "ca.pem");
+    assert_int_equal(s->tls.min_minor, 3);
+    assert_int_equal(s->tls.max_minor, -1);
+    assert_string_equal(s->authenticator, "basicauth/admin");
+    assert_non_null(s->auth_at);
+    otelc_config_free(cfg);
+    /* Without the section: plain HTTP, no authenticator, TLS 1.2 at least. */
+    cfg = load_ok(DATA "valid_full.yaml");
+    assert_false(cfg->admin_server.tls_on);
+    assert_null(cfg->admin_server.authenticator);
+    assert_int_equal(cfg->admin_server.tls.min_minor, 2);
+    otelc_config_free(cfg);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -338,6 +376,8 @@ int main(void)
         cmocka_unit_test(test_no_files_and_missing_file),
         cmocka_unit_test(test_shipped_config_model),
         cmocka_unit_test(test_full_config_model),
+        cmocka_unit_test(test_admin_tls_and_auth_errors),
+        cmocka_unit_test(test_admin_tls_and_auth_model),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

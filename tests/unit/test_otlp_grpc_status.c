@@ -12,20 +12,37 @@
 
 #include "grpc_status.h"
 
+static otelc_signal sig;
+
 static grpc_route route(const char *p)
 {
-    return grpc_route_of(p, strlen(p));
+    sig = 0;
+    return grpc_route_of(p, strlen(p), &sig);
 }
 
 static void test_routes(void **state)
 {
     assert_int_equal(route("/opentelemetry.proto.collector.trace.v1.TraceService/Export"),
                      GRPC_ROUTE_EXPORT);
+    assert_int_equal(sig, OTELC_TRACES);
     assert_int_equal(route("/opentelemetry.proto.collector.trace.v1.TraceService/Exports"),
                      GRPC_ROUTE_NO_METHOD);
+    assert_int_equal(sig, OTELC_TRACES);
     assert_int_equal(route("/opentelemetry.proto.collector.trace.v1.TraceService/export"),
                      GRPC_ROUTE_NO_METHOD);
     assert_int_equal(route("/opentelemetry.proto.collector.metrics.v1.MetricsService/Export"),
+                     GRPC_ROUTE_EXPORT);
+    assert_int_equal(sig, OTELC_METRICS);
+    assert_int_equal(route("/opentelemetry.proto.collector.logs.v1.LogsService/Export"),
+                     GRPC_ROUTE_EXPORT);
+    assert_int_equal(sig, OTELC_LOGS);
+    assert_int_equal(route("/opentelemetry.proto.collector.logs.v1.LogsService/Push"),
+                     GRPC_ROUTE_NO_METHOD);
+    assert_int_equal(sig, OTELC_LOGS);
+    assert_int_equal(route("/opentelemetry.proto.collector.profiles.v1development.ProfilesService/Export"),
+                     GRPC_ROUTE_NO_SERVICE);
+    assert_int_equal(sig, 0);
+    assert_int_equal(route("/opentelemetry.proto.collector.logs.v1.LogsServiceX/Export"),
                      GRPC_ROUTE_NO_SERVICE);
     assert_int_equal(route("/opentelemetry.proto.collector.trace.v1.TraceService/Export/x"),
                      GRPC_ROUTE_NO_SERVICE);
@@ -35,7 +52,9 @@ static void test_routes(void **state)
     assert_int_equal(route(""), GRPC_ROUTE_NO_SERVICE);
     /* Length decides, not NUL: a path cut short is not the export path. */
     const char *p = "/opentelemetry.proto.collector.trace.v1.TraceService/Export";
-    assert_int_not_equal(grpc_route_of(p, strlen(p) - 1), GRPC_ROUTE_EXPORT);
+    assert_int_not_equal(grpc_route_of(p, strlen(p) - 1, &sig), GRPC_ROUTE_EXPORT);
+    assert_string_equal(grpc_service_of(OTELC_METRICS), GRPC_METRICS_SERVICE);
+    assert_string_equal(grpc_service_of((otelc_signal)8), "");
 }
 
 static bool ct(const char *v)

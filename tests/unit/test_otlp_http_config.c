@@ -24,6 +24,8 @@ static otlp_cfg defaults(void)
     memset(&c, 0, sizeof(c));
     c.http_endpoint = "localhost:4318";
     c.http_traces_url_path = "/v1/traces";
+    c.http_metrics_url_path = "/v1/metrics";
+    c.http_logs_url_path = "/v1/logs";
     c.http_max_request_body_size = 20 * MIB;
     c.http_read_header_timeout = 60 * SEC;
     c.http_write_timeout = 30 * SEC;
@@ -74,7 +76,9 @@ static void test_key_rows(void **state)
     assert_int_equal(row("protocols.http.response_headers")->type, OTELC_CFG_NODE);
     assert_int_equal(row("protocols.http.cors")->type, OTELC_CFG_SECTION);
     assert_true(row("protocols.http.cors.allowed_origins")->flags & OTELC_KEY_UNSUPPORTED);
-    assert_true(row("protocols.http.metrics_url_path")->flags & OTELC_KEY_IGNORED);
+    assert_string_equal(row("protocols.http.metrics_url_path")->dflt, "/v1/metrics");
+    assert_int_equal(row("protocols.http.metrics_url_path")->flags, 0);
+    assert_string_equal(row("protocols.http.logs_url_path")->dflt, "/v1/logs");
     assert_int_equal(row("protocols.http.auth")->type, OTELC_CFG_SECTION);
     assert_true(row("protocols.http.auth.request_params")->flags & OTELC_KEY_UNSUPPORTED);
     assert_true(row("protocols.http.tls.cert_pem")->flags & OTELC_KEY_UNSUPPORTED);
@@ -88,6 +92,8 @@ static void test_defaults(void **state)
     assert_int_equal(s.ep.port, 4318);
     assert_int_equal(s.max_msg, 20 * MIB);
     assert_string_equal(s.http.traces_path, "/v1/traces");
+    assert_string_equal(s.http.metrics_path, "/v1/metrics");
+    assert_string_equal(s.http.logs_path, "/v1/logs");
     assert_true(s.http.read_header_ns == 60 * SEC);
     assert_true(s.http.idle_ns == 60 * SEC);
     assert_true(s.idle_ns == 60 * SEC); /* h2c connections too */
@@ -148,6 +154,28 @@ static void test_paths(void **state)
     longp[sizeof(longp) - 1] = '\0';
     c.http_traces_url_path = longp;
     expect_error(c, "protocols.http.traces_url_path");
+}
+
+/* metrics_url_path and logs_url_path follow the same rules; no path may
+ * take two signals. */
+static void test_signal_paths(void **state)
+{
+    otlp_cfg c = defaults();
+    c.http_metrics_url_path = "m";
+    c.http_logs_url_path = "/otlp/logs?x=1";
+    otlp_settings s = load(c);
+    assert_string_equal(s.http.metrics_path, "/m");
+    assert_string_equal(s.http.logs_path, "/otlp/logs");
+    c.http_metrics_url_path = NULL;
+    assert_string_equal(load(c).http.metrics_path, "/v1/metrics");
+    c.http_logs_url_path = "/bad\tpath";
+    expect_error(c, "protocols.http.logs_url_path: must not hold spaces");
+    c.http_logs_url_path = "/v1/logs";
+    c.http_metrics_url_path = "/v1/traces";
+    expect_error(c, "protocols.http.metrics_url_path: must differ from traces_url_path");
+    c.http_metrics_url_path = "/v1/metrics";
+    c.http_logs_url_path = "v1/metrics";
+    expect_error(c, "protocols.http.logs_url_path: must differ");
 }
 
 static void test_compression_list(void **state)
@@ -240,6 +268,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_key_rows),       cmocka_unit_test(test_defaults),
         cmocka_unit_test(test_timeouts),       cmocka_unit_test(test_paths),
+        cmocka_unit_test(test_signal_paths),
         cmocka_unit_test(test_compression_list), cmocka_unit_test(test_errors),
         cmocka_unit_test(test_response_header_check), cmocka_unit_test(test_http_metadata),
     };

@@ -53,6 +53,9 @@ static const char all_kinds[] =
 
 static otlp_http_opts opts = {
     .traces_path = "/v1/traces",
+    .metrics_path = "/v1/metrics",
+    .logs_path = "/v1/logs",
+    .signals = OTELC_TRACES | OTELC_METRICS | OTELC_LOGS,
     .encodings = 1u << GRPC_ENC_IDENTITY | 1u << GRPC_ENC_GZIP | 1u << GRPC_ENC_ZSTD |
                  1u << GRPC_ENC_DEFLATE,
 };
@@ -72,6 +75,7 @@ typedef struct out {
     http_answer a;
     uint8_t *pb;   /* HX_EMIT: owned */
     size_t len, spans;
+    otelc_signal signal;
 } out;
 
 /* Runs one request through an exchange, the body in 7-byte pieces. */
@@ -101,6 +105,7 @@ static out drive(const req *r)
             goto out_free;
     o.early = false;
     o.res = hx_finish(&x, &o.pb, &o.len, &o.spans, &o.a);
+    o.signal = x.signal;
 out_free:
     hx_free(&x);
     return o;
@@ -155,6 +160,87 @@ static void test_routes(void **state)
     hx_init(&x, &custom, MIB);
     hx_target(&x, "/otlp/t?q", 9);
     assert_true(x.on_path);
+}
+
+/* Each signal's path, while a pipeline of that signal is fed; a path of
+ * a signal not served is no path (404), as in the collector. */
+static void test_signal_routes(void **state)
+{
+    http_xchg x;
+    otlp_http_opts o = opts;
+    hx_init(&x, &o, MIB);
+    hx_target(&x, "/v1/metrics", 11);
+    assert_true(x.on_path);
+    assert_int_equal(x.signal, OTELC_METRICS);
+    hx_target(&x, "http://h/v1/logs?x", 18);
+    assert_int_equal(x.signal, OTELC_LOGS);
+    hx_target(&x, "/v1/log", 7);
+    assert_false(x.on_path);
+    o.signals = OTELC_METRICS;
+    hx_target(&x, "/v1/logs", 8);
+    assert_false(x.on_path);
+    hx_target(&x, "/v1/traces", 10);
+    assert_false(x.on_path);
+    http_answer a;
+    assert_true(hx_head_check(&x, false, false, &a));
+    assert_int_equal(a.status, 404);
+    snprintf(o.metrics_path, sizeof(o.metrics_path), "/m");
+    hx_target(&x, "/m", 2);
+    assert_int_equal(x.signal, OTELC_METRICS);
+}
+
+static const char metrics_json[] =
+    "{\"resourceMetrics\":[{\"scopeMetrics\":[{\"metrics\":[{\"name\":\"c\",\"sum\":{"
+    "\"dataPoints\":[{\"asInt\":\"3\"},{\"asDouble\":1.5}],\"isMonotonic\":true}},{\"name\":"
+    "\"h\",\"histogram\":{\"dataPoints\":[{\"count\":\"2\",\"bucketCounts\":[\"1\",\"1\"],"
+    "\"explicitBounds\":[5]}]}}]}]}]}";
+
+static const char logs_json[] =
+    "{\"resourceLogs\":[{\"scopeLogs\":[{\"logRecords\":[{\"body\":{\"stringValue\":\"hi\"},"
+    "\"traceId\":\"0102030405060708090a0b0c0d0e0f10\"},{\"severityNumber\":\"SEVERITY_NUMBER_WARN\"}"
+    "]}]}]}";
+
+/* Metrics and logs bodies: read and validated as their signal's requests,
+ * their items counted (data points, log records). */
+static void test_metrics_and_logs(void **state)
+{
+    out o = drive(&(req){.target = "/v1/metrics", .type = "application/json",
+                         .body = (const uint8_t *)metrics_json, .len = strlen(metrics_json)});
+    assert_int_equal(o.res, HX_EMIT);
+    assert_int_equal(o.signal, OTELC_METRICS);
+    assert_int_equal(o.spans, 3);
+    size_t pb_len = o.len;
+    uint8_t *pb = o.pb;
+    o = drive(&(req){.target = "/v1/metrics", .type = "application/x-protobuf", .body = pb,
+                     .len = pb_len});
+    assert_int_equal(o.res, HX_EMIT);
+    assert_int_equal(o.spans, 3);
+    free(o.pb);
+    /* The same bytes are no logs request. */
+    o = drive(&(req){.target = "/v1/logs", .type = "application/x-protobuf", .body = pb,
+                     .len = pb_len});
+    assert_int_equal(o.a.status, 400);
+    free(pb);
+    o = drive(&(req){.target = "/v1/logs", .type = "application/json",
+                     .body = (const uint8_t *)logs_json, .len = strlen(logs_json)});
+    assert_int_equal(o.res, HX_EMIT);
+    assert_int_equal(o.signal, OTELC_LOGS);
+    assert_int_equal(o.spans, 2);
+    free(o.pb);
+    /* A trace JSON at the logs path: its keys are unknown there, so it is
+     * an empty logs request, answered 200 with nothing emitted. */
+    o = drive(&(req){.target = "/v1/logs", .type = "application/json",
+                     .body = (const uint8_t *)one_span, .len = strlen(one_span)});
+    assert_int_equal(o.res, HX_ANSWERED);
+    assert_int_equal(o.a.status, 200);
+    const char *bad = "{\"resourceLogs\":[{\"scopeLogs\":[{\"logRecords\":[{\"spanId\":\"01\"}]}]}]}";
+    o = drive(&(req){.target = "/v1/logs", .type = "application/json",
+                     .body = (const uint8_t *)bad, .len = strlen(bad)});
+    assert_int_equal(o.a.status, 400);
+    json_t *j = json_of(&o.a);
+    assert_string_equal(json_string_value(json_object_get(j, "message")),
+                        "resourceLogs[0].scopeLogs[0].logRecords[0].spanId: expected 16 hex digits");
+    json_decref(j);
 }
 
 static void test_content_kind(void **state)
@@ -536,6 +622,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_routes),
+        cmocka_unit_test(test_signal_routes),
+        cmocka_unit_test(test_metrics_and_logs),
         cmocka_unit_test(test_content_kind),
         cmocka_unit_test(test_head_refusals),
         cmocka_unit_test(test_encoding_not_accepted),

@@ -42,7 +42,8 @@ static int append_sink(void *ctx, const char *p, size_t n)
 
 /* The request split after its first top-level field, when it has one:
  * writev over the two parts must give the JSON of the whole. */
-static void check_split_write(const uint8_t *pb, size_t len, const struct otlp_buf *want)
+static void check_split_write(otelc_signal sig, const uint8_t *pb, size_t len,
+                              const struct otlp_buf *want)
 {
     pb_cursor c = pb_cursor_of(pb, len);
     uint32_t num;
@@ -51,27 +52,28 @@ static void check_split_write(const uint8_t *pb, size_t len, const struct otlp_b
         return;
     pb_bytes parts[2] = {{pb, (size_t)(c.p - pb)}, {c.p, (size_t)(c.end - c.p)}};
     struct otlp_buf got = {0};
-    assert_int_equal(otlp_json_writev_buf(parts, 2, &got), 0);
+    assert_int_equal(otlp_json_writev_signal_buf(sig, parts, 2, &got), 0);
     assert_same_json(got.data, got.len, want->data, want->len);
     otlp_buf_free(&got);
 }
 
 /* All the round-trip properties of one protobuf request; returns its JSON. */
-static struct otlp_buf check_round_trip(const uint8_t *pb, size_t len)
+static struct otlp_buf check_round_trip(otelc_signal sig, const uint8_t *pb, size_t len)
 {
     size_t want_len, back_len;
-    uint8_t *want = repack(pb, len, &want_len);
-    struct otlp_buf json = to_json(pb, len);
-    uint8_t *back = from_json(json.data, json.len, &back_len);
+    uint8_t *want = repack_signal(sig, pb, len, &want_len);
+    struct otlp_buf json = to_json_signal(sig, pb, len);
+    uint8_t *back = from_json_signal(sig, json.data, json.len, &back_len);
     assert_same_bytes(back, back_len, want, want_len);
 
-    struct otlp_buf again = to_json(back, back_len);
+    struct otlp_buf again = to_json_signal(sig, back, back_len);
     assert_same_json(again.data, again.len, json.data, json.len);
 
     struct otlp_buf sunk = {0};
-    assert_int_equal(otlp_json_write(pb, len, append_sink, &sunk), 0);
+    pb_bytes whole = {pb, len};
+    assert_int_equal(otlp_json_writev_signal(sig, &whole, 1, append_sink, &sunk), 0);
     assert_same_json(sunk.data, sunk.len, json.data, json.len);
-    check_split_write(pb, len, &json);
+    check_split_write(sig, pb, len, &json);
 
     otlp_buf_free(&sunk);
     otlp_buf_free(&again);
@@ -96,7 +98,7 @@ static void test_corpus_request(void **state)
     const struct corpus_case *cc = *state;
     size_t len;
     uint8_t *pb = (uint8_t *)read_file(cc->path, &len);
-    struct otlp_buf json = check_round_trip(pb, len);
+    struct otlp_buf json = check_round_trip(signal_of_name(cc->name), pb, len);
     assert_matches_golden(&json, cc->other);
     otlp_buf_free(&json);
     free(pb);
@@ -109,11 +111,12 @@ static void test_variant(void **state)
     size_t len, base_len, want_len, got_len;
     char *variant = read_file(cc->path, &len);
     uint8_t *base = (uint8_t *)read_file(cc->base_binpb, &base_len);
-    uint8_t *want = repack(base, base_len, &want_len);
-    uint8_t *got = from_json(variant, len, &got_len);
+    otelc_signal sig = signal_of_name(cc->name);
+    uint8_t *want = repack_signal(sig, base, base_len, &want_len);
+    uint8_t *got = from_json_signal(sig, variant, len, &got_len);
     assert_same_bytes(got, got_len, want, want_len);
 
-    struct otlp_buf json = to_json(got, got_len);
+    struct otlp_buf json = to_json_signal(sig, got, got_len);
     assert_matches_golden(&json, cc->other);
     otlp_buf_free(&json);
     free(got);
@@ -129,10 +132,11 @@ static void test_sdk_request(void **state)
     size_t len, sdk_json_len, want_len, got_len;
     uint8_t *pb = (uint8_t *)read_file(cc->path, &len);
     char *sdk_json = read_file(cc->other, &sdk_json_len);
-    struct otlp_buf json = check_round_trip(pb, len);
+    otelc_signal sig = signal_of_name(cc->name);
+    struct otlp_buf json = check_round_trip(sig, pb, len);
 
-    uint8_t *want = repack(pb, len, &want_len);
-    uint8_t *got = from_json(sdk_json, sdk_json_len, &got_len);
+    uint8_t *want = repack_signal(sig, pb, len, &want_len);
+    uint8_t *got = from_json_signal(sig, sdk_json, sdk_json_len, &got_len);
     assert_same_bytes(got, got_len, want, want_len);
 
     otlp_buf_free(&json);

@@ -161,6 +161,8 @@ static void test_escaped_strings(void **state)
     (void)state;
     assert_same_request(SPAN("{\"name\":\"caf\xc3\xa9 \xf0\x9f\x98\x80 /\"}"),
                         SPAN("{\"name\":\"caf\\u00E9 \\ud83d\\ude00 \\/\"}"));
+    /* an escaped backslash before "ud800" starts no escape */
+    assert_same_request(SPAN("{\"name\":\"\\\\ud800\"}"), SPAN("{\"name\":\"\\u005cud800\"}"));
 }
 
 static void test_errors_name_the_field(void **state)
@@ -285,6 +287,10 @@ static void test_invalid_tokens(void **state)
     assert_read_error("{\"a\":tru}", "invalid JSON");
     assert_read_error("{\"a\":\"\\ud800\"}", "invalid JSON"); /* lone surrogate */
     assert_read_error("{\"a\":\"\\udc00\"}", "invalid JSON");
+    /* yajl alone would pair these, or read the lone one as '?' */
+    assert_read_error("{\"a\":\"\\ud800\\u0041\"}", "invalid JSON");
+    assert_read_error("{\"a\":\"\\ud800x\"}", "invalid JSON");
+    assert_read_error("{\"a\":\"\\\\\\\"\\ud800\"}", "invalid JSON");
     assert_read_error("{\"a\":\"\\x\"}", "invalid JSON");
     assert_read_error("{\"a\":\"\t\"}", "invalid JSON"); /* raw control character */
     assert_read_error("{\"a\":99999999999999999999}", "invalid JSON");
@@ -309,6 +315,84 @@ static void test_skipped_values(void **state)
     free(read_ok(deep, &len));
     assert_read_error("{\"x\":[{\"a\":1,\"b\"}]}", "invalid JSON");
     assert_read_error("{\"x\":{\"\xc3\":1}}", "invalid JSON");
+}
+
+/* Nesting past 2048 arrays and objects, the document's own included, is
+ * refused even where the values are skipped. */
+static void test_nesting_limit(void **state)
+{
+    (void)state;
+    for (int inner = 2047; inner <= 2048; inner++) {
+        char *doc = malloc(2 * (size_t)inner + 16);
+        assert_non_null(doc);
+        size_t n = (size_t)sprintf(doc, "{\"x\":");
+        memset(doc + n, '[', (size_t)inner);
+        memset(doc + n + inner, ']', (size_t)inner);
+        memcpy(doc + n + 2 * (size_t)inner, "}", 2);
+        size_t len;
+        uint8_t *pb;
+        char err[256];
+        if (inner == 2047)
+            free(read_ok(doc, &len));
+        else if (otlp_json_read(doc, strlen(doc), &pb, &len, err, sizeof err) != -EINVAL ||
+                 !strstr(err, "too deeply nested"))
+            fail_msg("%d nested arrays: \"%s\"", inner + 1, err);
+        free(doc);
+    }
+}
+
+/* n spans after pad spaces: strings with escapes, integers, reals and
+ * literals, which the pads move across the places where the body is cut
+ * for the parser (every 16 KiB). */
+static char *padded_spans(int pad, int n)
+{
+    static const char span[] =
+        "{\"name\":\"caf\\u00e9 \\ud83d\\ude00 \\\"q\\\"\",\"kind\":2,"
+        "\"startTimeUnixNano\":1700000000000000001,\"attributes\":[{\"key\":\"k\","
+        "\"value\":{\"doubleValue\":-1.5e-3}},{\"key\":\"b\",\"value\":{\"boolValue\":true}}],"
+        "\"status\":null}";
+    char *doc = malloc((size_t)pad + (size_t)n * sizeof span + 64);
+    assert_non_null(doc);
+    size_t len = (size_t)sprintf(doc, "{%*s\"resourceSpans\":[{\"scopeSpans\":[{\"spans\":[", pad, "");
+    for (int i = 0; i < n; i++)
+        len += (size_t)sprintf(doc + len, "%s%s", i ? "," : "", span);
+    memcpy(doc + len, "]}]}]}", 7);
+    return doc;
+}
+
+static void test_tokens_across_chunks(void **state)
+{
+    (void)state;
+    size_t want_len, len;
+    char *doc = padded_spans(0, 400);
+    uint8_t *want = read_ok(doc, &want_len);
+    free(doc);
+    for (int pad = 1; pad < 48; pad++) {
+        doc = padded_spans(pad, 400);
+        uint8_t *pb = read_ok(doc, &len);
+        if (len != want_len || memcmp(pb, want, len) != 0)
+            fail_msg("read differently after %d spaces", pad);
+        free(pb);
+        free(doc);
+    }
+    free(want);
+}
+
+/* Errors far into a body name their line and column; an error in a field
+ * comes before a syntax error later in the same body. */
+static void test_errors_in_order(void **state)
+{
+    (void)state;
+    size_t n = 0;
+    char *doc = malloc(30000 * 3 + 32);
+    assert_non_null(doc);
+    n += (size_t)sprintf(doc, "{\"a\":[");
+    for (int i = 0; i < 30000; i++)
+        n += (size_t)sprintf(doc + n, "1,\n");
+    memcpy(doc + n, " x]}", 5);
+    assert_read_error(doc, "invalid JSON at line 30001 column 2:");
+    free(doc);
+    assert_read_error(SPAN("{\"name\":5}") " x", SPAN_PATH ".name: expected a string");
 }
 
 /* A key spelled with escapes is the same key. */
@@ -385,6 +469,9 @@ int main(void)
         cmocka_unit_test(test_invalid_json),
         cmocka_unit_test(test_invalid_tokens),
         cmocka_unit_test(test_skipped_values),
+        cmocka_unit_test(test_nesting_limit),
+        cmocka_unit_test(test_tokens_across_chunks),
+        cmocka_unit_test(test_errors_in_order),
         cmocka_unit_test(test_escaped_keys),
         cmocka_unit_test(test_expansion_limit),
         cmocka_unit_test(test_error_buffer_sizes),

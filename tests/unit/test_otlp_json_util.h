@@ -7,6 +7,8 @@
 
 #include <otelc/sdk/otlp_json.h>
 
+#include "opentelemetry/proto/collector/logs/v1/logs_service.pb-c.h"
+#include "opentelemetry/proto/collector/metrics/v1/metrics_service.pb-c.h"
 #include "opentelemetry/proto/collector/trace/v1/trace_service.pb-c.h"
 
 #include <setjmp.h>
@@ -21,6 +23,27 @@
 
 #define REQUEST_DESCRIPTOR                                                                         \
     (&opentelemetry__proto__collector__trace__v1__export_trace_service_request__descriptor)
+
+/* The Export*ServiceRequest descriptor of a signal. */
+static inline const ProtobufCMessageDescriptor *request_descriptor_of(otelc_signal s)
+{
+    if (s == OTELC_METRICS)
+        return &opentelemetry__proto__collector__metrics__v1__export_metrics_service_request__descriptor;
+    if (s == OTELC_LOGS)
+        return &opentelemetry__proto__collector__logs__v1__export_logs_service_request__descriptor;
+    return REQUEST_DESCRIPTOR;
+}
+
+/* A corpus file's signal, from its name: metrics_* and logs_* hold those
+ * signals' requests, every other name traces. */
+static inline otelc_signal signal_of_name(const char *name)
+{
+    if (strncmp(name, "metrics_", 8) == 0)
+        return OTELC_METRICS;
+    if (strncmp(name, "logs_", 5) == 0)
+        return OTELC_LOGS;
+    return OTELC_TRACES;
+}
 
 /* A file's whole content, NUL-terminated (not counted in *len); free() it. */
 static inline char *read_file(const char *path, size_t *len)
@@ -41,9 +64,10 @@ static inline char *read_file(const char *path, size_t *len)
 }
 
 /* protobuf-c's own re-encoding of a request: what a round trip must give. */
-static inline uint8_t *repack(const uint8_t *pb, size_t len, size_t *out_len)
+static inline uint8_t *repack_signal(otelc_signal sig, const uint8_t *pb, size_t len,
+                                     size_t *out_len)
 {
-    ProtobufCMessage *m = protobuf_c_message_unpack(REQUEST_DESCRIPTOR, NULL, len, pb);
+    ProtobufCMessage *m = protobuf_c_message_unpack(request_descriptor_of(sig), NULL, len, pb);
     if (!m)
         fail_msg("protobuf-c cannot unpack the %zu-byte request", len);
     *out_len = protobuf_c_message_get_packed_size(m);
@@ -54,7 +78,22 @@ static inline uint8_t *repack(const uint8_t *pb, size_t len, size_t *out_len)
     return out;
 }
 
+static inline uint8_t *repack(const uint8_t *pb, size_t len, size_t *out_len)
+{
+    return repack_signal(OTELC_TRACES, pb, len, out_len);
+}
+
 /* The writer's JSON of a request, which must succeed. */
+static inline struct otlp_buf to_json_signal(otelc_signal sig, const uint8_t *pb, size_t len)
+{
+    struct otlp_buf out = {0};
+    pb_bytes part = {pb, len};
+    int rc = otlp_json_writev_signal_buf(sig, &part, 1, &out);
+    if (rc)
+        fail_msg("otlp_json_writev_signal_buf: %d", rc);
+    return out;
+}
+
 static inline struct otlp_buf to_json(const uint8_t *pb, size_t len)
 {
     struct otlp_buf out = {0};
@@ -65,15 +104,21 @@ static inline struct otlp_buf to_json(const uint8_t *pb, size_t len)
 }
 
 /* The reader's protobuf of a JSON document, which must succeed. */
-static inline uint8_t *from_json(const char *json, size_t len, size_t *pb_len)
+static inline uint8_t *from_json_signal(otelc_signal sig, const char *json, size_t len,
+                                        size_t *pb_len)
 {
     uint8_t *pb = NULL;
     char err[256];
-    int rc = otlp_json_read(json, len, &pb, pb_len, err, sizeof err);
+    int rc = otlp_json_read_signal(sig, json, len, &pb, pb_len, err, sizeof err);
     if (rc)
-        fail_msg("otlp_json_read: %d: %s", rc, err);
+        fail_msg("otlp_json_read_signal: %d: %s", rc, err);
     assert_non_null(pb);
     return pb;
+}
+
+static inline uint8_t *from_json(const char *json, size_t len, size_t *pb_len)
+{
+    return from_json_signal(OTELC_TRACES, json, len, pb_len);
 }
 
 static inline void assert_same_bytes(const void *a, size_t a_len, const void *b, size_t b_len)

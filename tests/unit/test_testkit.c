@@ -430,6 +430,33 @@ static void batches_merge_and_keep_metadata(void **unused)
     otelc_batch_unref(m);
 }
 
+/* Metrics and logs batches: validated, their items counted, their JSON
+ * that of their signal. */
+static void batches_of_every_signal(void **unused)
+{
+    otelc_batch *m = otelc_test_batch_signal_from_json(
+        OTELC_METRICS, "{\"resourceMetrics\":[{\"scopeMetrics\":[{\"metrics\":[{\"name\":"
+                       "\"m\",\"sum\":{\"dataPoints\":[{\"asInt\":\"1\"},{\"asInt\":\"2\"}]}},"
+                       "{\"histogram\":{\"dataPoints\":[{\"count\":\"3\"}]}}]}]}]}");
+    assert_non_null(m);
+    assert_int_equal(otelc_batch_signal(m), OTELC_METRICS);
+    assert_int_equal(otelc_batch_spans(m), 3);
+    char *json = otelc_test_batch_json(m);
+    assert_non_null(strstr(json, "{\"resourceMetrics\":[{\"scopeMetrics\""));
+    free(json);
+    otelc_batch *l = otelc_test_batch_signal_new(OTELC_LOGS, NULL, 0);
+    assert_non_null(l);
+    assert_int_equal(otelc_batch_signal(l), OTELC_LOGS);
+    assert_int_equal(otelc_batch_spans(l), 0);
+    /* A log record's trace id is empty or 16 bytes; a metrics request is
+     * not a logs request. */
+    assert_null(otelc_test_batch_signal_from_json(
+        OTELC_LOGS, "{\"resourceLogs\":[{\"scopeLogs\":[{\"logRecords\":[{\"traceId\":\"00\"}]}]}]}"));
+    assert_null(otelc_test_batch_signal_new(OTELC_LOGS, otelc_batch_flat(m), otelc_batch_len(m)));
+    otelc_batch_unref(m);
+    otelc_batch_unref(l);
+}
+
 static void stream_chunks(void *arg, otelc_http_req *req)
 {
     const otelc_host_api *api = arg;
@@ -466,6 +493,25 @@ static void routes_on_an_endpoint_of_their_own(void **unused)
     assert_int_equal(api->route(ctx, "GET", "/things/{id}/parts", stream_chunks, (void *)api), 0);
     otelc_test_http *r = otelc_test_http_request(H, "GET", "/things/42/parts?q=z", NULL, 0);
     assert_int_equal(otelc_test_http_wait(r, 1000), 201);
+}
+
+/* http_serve_settings records the endpoint and the authenticator id the
+ * server map names; like http_serve, once. */
+static void routes_served_with_settings(void **unused)
+{
+    const otelc_host_api *api = otelc_test_host_api(H);
+    otelc_ctx *ctx = otelc_test_host_ctx(H);
+    const otelc_node *cfg =
+        otelc_test_host_config(H, "tls: { cert_file: c.pem, key_file: k.pem }\n"
+                                  "auth: { authenticator: basicauth/q }\n");
+    assert_non_null(cfg);
+    assert_true(otelc_host_has(api, http_serve_settings));
+    assert_null(otelc_test_http_authenticator(H));
+    assert_int_equal(api->http_serve_settings(ctx, "localhost:16686", cfg), 0);
+    assert_string_equal(otelc_test_http_endpoint(H), "localhost:16686");
+    assert_string_equal(otelc_test_http_authenticator(H), "basicauth/q");
+    assert_int_equal(api->http_serve_settings(ctx, "localhost:16687", cfg), -1);
+    assert_int_equal(otelc_test_host_config_errors(H), 1);
 }
 
 static otelc_status allow_all(void *state, const char *const *headers, char *reason, size_t n)
@@ -565,8 +611,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(metrics_by_name_and_labels, setup, teardown),
         cmocka_unit_test_setup_teardown(logs_health_and_pause, setup, teardown),
         cmocka_unit_test_setup_teardown(batches_merge_and_keep_metadata, setup, teardown),
+        cmocka_unit_test_setup_teardown(batches_of_every_signal, setup, teardown),
         cmocka_unit_test_setup_teardown(routes_stream_with_params, setup, teardown),
         cmocka_unit_test_setup_teardown(routes_on_an_endpoint_of_their_own, setup, teardown),
+        cmocka_unit_test_setup_teardown(routes_served_with_settings, setup, teardown),
         cmocka_unit_test_setup_teardown(services_offered_found_and_released, setup, teardown),
         cmocka_unit_test(storage_commits_scans_and_holds),
     };

@@ -27,6 +27,8 @@
  *        connectors join pipelines.
  *        OTELC_SERVICE_STORAGE, otelc_storage, otelc_storage_op: durable
  *        key-value state for components, offered by file_storage.
+ *        otelc_host_api.http_serve_settings: http_serve with the
+ *        collector's server tls and auth keys.
  *
  * Rules that hold everywhere below:
  *
@@ -527,6 +529,20 @@ typedef struct otelc_host_api {
      * or say at start what it does with each. Extensions: 0. From create
      * on; any thread. */
     uint32_t (*signals_fed)(otelc_ctx *ctx);
+
+    /* 1.2: http_serve, with the collector's confighttp server settings
+     * that the host reads from map server (the instance's config node, or
+     * a section of it): `tls` (cert_file, key_file, client_ca_file,
+     * min_version (default 1.2), max_version) and `auth` (authenticator:
+     * an extension id offering OTELC_SERVICE_AUTH_SERVER). Declare both as
+     * OTELC_CFG_NODE keys: the host checks what they hold and reports
+     * errors at their positions. With auth, a request the authenticator
+     * refuses is answered 401 before any route runs; the id is resolved
+     * after every create, so the extension may come later in
+     * service.extensions. An endpoint other machines can reach without
+     * auth gets a warning at start. From create, once, instead of
+     * http_serve; returns as http_serve does. */
+    int (*http_serve_settings)(otelc_ctx *ctx, const char *endpoint, const otelc_node *server);
 } otelc_host_api;
 
 /* What node_kind answers. An absent node reads as NULL: "use the defaults". */

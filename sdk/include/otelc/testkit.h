@@ -147,16 +147,26 @@ otelc_batch *otelc_test_batch_new(const uint8_t *pb, size_t len);
  * Export*ServiceRequest, with items its data points, log records or
  * spans as the test says (not validated). NULL if memory ran out. */
 otelc_batch *otelc_test_batch_of(otelc_signal s, const uint8_t *pb, size_t len, uint32_t items);
-/* The same from OTLP/JSON text (NUL-terminated). */
+/* otelc_test_batch_new from OTLP/JSON text (NUL-terminated). */
 otelc_batch *otelc_test_batch_from_json(const char *json);
+/* A batch of signal s holding a copy of len bytes of that signal's
+ * Export*ServiceRequest, validated as a receiver validates it, items
+ * counted as the receiver counts them (spans, data points of every kind,
+ * log records); received_ns is now. NULL if the bytes are not a valid
+ * request of s or memory ran out. */
+otelc_batch *otelc_test_batch_signal_new(otelc_signal s, const uint8_t *pb, size_t len);
+/* otelc_test_batch_signal_new from the OTLP/JSON (NUL-terminated) of a
+ * request of signal s: {"resourceMetrics":[...]}, {"resourceLogs":[...]}. */
+otelc_batch *otelc_test_batch_signal_from_json(otelc_signal s, const char *json);
 /* A request of one resource (service.name = service, plain text without
  * quotes or backslashes) and one scope with spans spans named "span-0",
  * "span-1", ..., ten to a trace, ids derived from their index: a quick
  * batch when the content does not matter. */
 otelc_batch *otelc_test_batch_spans(const char *service, uint32_t spans);
 
-/* b's request as OTLP/JSON, NUL-terminated (malloc'ed: the caller frees
- * it), for assertions on content; NULL if b is not a valid request. */
+/* b's request as OTLP/JSON of its signal, NUL-terminated (malloc'ed: the
+ * caller frees it), for assertions on content; NULL if b is not a valid
+ * request. */
 char *otelc_test_batch_json(otelc_batch *b);
 
 /* Batches of the kit alive now, in this process (made by the kit or
@@ -303,6 +313,9 @@ const char *otelc_test_http_header(otelc_test_http *r, const char *name);
 /* The endpoint the plugin asked its routes be served on (http_serve), or
  * NULL: the admin endpoint. Valid while the host lives. */
 const char *otelc_test_http_endpoint(otelc_test_host *h);
+/* The auth.authenticator id the plugin's http_serve_settings named, or
+ * NULL. Valid while the host lives. */
+const char *otelc_test_http_authenticator(otelc_test_host *h);
 
 #ifdef __cplusplus
 }

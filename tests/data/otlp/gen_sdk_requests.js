@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 // gen_sdk_requests.js OUTDIR
 //
-// Writes OTLP trace requests made by the OpenTelemetry JS SDK's own
-// serializers (@opentelemetry/otlp-transformer) into OUTDIR, as pairs:
-//   NAME.binpb  ProtobufTraceSerializer output (ExportTraceServiceRequest)
-//   NAME.json   JsonTraceSerializer output of the very same spans
+// Writes OTLP requests made by the OpenTelemetry JS SDK's own serializers
+// (@opentelemetry/otlp-transformer) into OUTDIR, as pairs:
+//   NAME.binpb  Protobuf{Trace,Metrics,Logs}Serializer output
+//   NAME.json   Json{Trace,Metrics,Logs}Serializer output of the same data
+// Metrics requests are named metrics_*, logs requests logs_*, as the
+// tests tell the signal from the name.
 // The otlp_json tests read these to check that otelc's OTLP/JSON writer and
 // reader agree with a real SDK. Nothing it writes is committed: ctest runs
 // this script at test time (a fixture) and puts its output in the build
@@ -29,6 +31,8 @@ function load() {
       base: require('@opentelemetry/sdk-trace-base'),
       resources: require('@opentelemetry/resources'),
       transformer: require('@opentelemetry/otlp-transformer'),
+      metrics: require('@opentelemetry/sdk-metrics'),
+      logs: require('@opentelemetry/sdk-logs'),
     };
   } catch (e) {
     console.log(`skipped: OpenTelemetry JS packages not installed (npm ci): ${e.message}`);
@@ -36,7 +40,7 @@ function load() {
   }
 }
 
-let api, base, resources, transformer;
+let api, base, resources, transformer, metrics, logs;
 
 const T0 = 1732480000; // seconds; every span starts at a fixed offset from it
 const at = (ms) => [T0 + Math.floor(ms / 1000), (ms % 1000) * 1e6 + 123];
@@ -138,7 +142,74 @@ const REQUESTS = {
   sdk_bulk: [{ 'service.name': 'bulk', 'process.pid': 4242 }, manySpans],
 };
 
-function main() {
+// Metrics: every instrument kind, an exponential histogram by view, data
+// points with and without attributes. Collected once, cumulative.
+async function recordMetrics() {
+  class Reader extends metrics.MetricReader {
+    async onForceFlush() {}
+    async onShutdown() {}
+  }
+  const reader = new Reader();
+  const provider = new metrics.MeterProvider({
+    resource: resources.resourceFromAttributes({ 'service.name': 'meters', 'service.version': '1.0.0' }),
+    readers: [reader],
+    views: [{
+      instrumentName: 'payload.size',
+      aggregation: { type: metrics.AggregationType.EXPONENTIAL_HISTOGRAM },
+    }],
+  });
+  const meter = provider.getMeter('@otelc/test-meter', '3.1.4');
+  const counter = meter.createCounter('requests', { unit: '1', description: 'requests served' });
+  counter.add(5, { route: '/a' });
+  counter.add(2.5, { route: '/b', ok: true });
+  const updown = meter.createUpDownCounter('queue.depth', { valueType: api.ValueType.INT });
+  updown.add(10);
+  updown.add(-13, { queue: 'slow' });
+  const hist = meter.createHistogram('latency', { unit: 'ms', advice: { explicitBucketBoundaries: [0, 10, 100] } });
+  [0, 3, 10, 50, 1000].forEach((v) => hist.record(v, { method: 'GET' }));
+  const exp = meter.createHistogram('payload.size', { unit: 'By' });
+  [1, 2, 1024, 0.001, 7].forEach((v) => exp.record(v));
+  const gauge = meter.createGauge('temperature');
+  gauge.record(-4.25, { room: 'ünï' });
+  meter.createObservableGauge('uptime').addCallback((r) => r.observe(123.5));
+  const { resourceMetrics } = await reader.collect();
+  await provider.shutdown();
+  return resourceMetrics;
+}
+
+// Logs: bodies of every kind the JS API takes, attributes, severities,
+// a record inside a span (trace and span ids) and an event name.
+function recordLogs() {
+  const exporter = new logs.InMemoryLogRecordExporter();
+  const provider = new logs.LoggerProvider({
+    resource: resources.resourceFromAttributes({ 'service.name': 'loggers' }),
+    processors: [new logs.SimpleLogRecordProcessor(exporter)],
+  });
+  const logger = provider.getLogger('@otelc/test-logger', '0.208.0');
+  const t = at(0);
+  logger.emit({ body: 'plain text ünï 😀', severityNumber: 9, severityText: 'INFO', timestamp: t,
+                observedTimestamp: at(1), attributes: { 'user.id': 42, ok: true, ratio: 0.5 } });
+  logger.emit({ body: 17, severityNumber: 17, severityText: 'ERROR', timestamp: t });
+  logger.emit({ body: -2.75, timestamp: t });
+  logger.emit({ body: false, timestamp: t });
+  logger.emit({ body: { k: 'v', n: 1, nested: { list: [1, 'two', 3.5] } }, timestamp: t,
+                eventName: 'app.event' });
+  logger.emit({ body: ['a', 1, true], timestamp: t, attributes: { tags: ['x', 'y'] } });
+  const spanContext = { traceId: '5b8efff798038103d269b633813fc60c', spanId: 'eee19b7ec3c1b174',
+                        traceFlags: 1 };
+  const ctx = api.trace.setSpanContext(api.context.active(), spanContext);
+  logger.emit({ body: 'inside a span', context: ctx, timestamp: t });
+  logger.emit({});
+  return exporter.getFinishedLogRecords();
+}
+
+function write(outDir, name, pb, json, what) {
+  fs.writeFileSync(path.join(outDir, `${name}.binpb`), pb);
+  fs.writeFileSync(path.join(outDir, `${name}.json`), json);
+  console.log(`${name}: ${what}, ${pb.length} bytes protobuf, ${json.length} bytes JSON`);
+}
+
+async function main() {
   const outDir = process.argv[2];
   if (!outDir) {
     console.error('usage: gen_sdk_requests.js OUTDIR');
@@ -146,16 +217,23 @@ function main() {
   }
   // Stale files from an earlier run must not stand in for this one's.
   fs.rmSync(outDir, { recursive: true, force: true });
-  ({ api, base, resources, transformer } = load());
+  ({ api, base, resources, transformer, metrics, logs } = load());
   fs.mkdirSync(outDir, { recursive: true });
   for (const [name, [resourceAttrs, build]] of Object.entries(REQUESTS)) {
     const spans = record(resourceAttrs, build);
     const pb = transformer.ProtobufTraceSerializer.serializeRequest(spans);
     const json = transformer.JsonTraceSerializer.serializeRequest(spans);
-    fs.writeFileSync(path.join(outDir, `${name}.binpb`), pb);
-    fs.writeFileSync(path.join(outDir, `${name}.json`), json);
-    console.log(`${name}: ${spans.length} spans, ${pb.length} bytes protobuf, ${json.length} bytes JSON`);
+    write(outDir, name, pb, json, `${spans.length} spans`);
   }
+  const rm = await recordMetrics();
+  write(outDir, 'metrics_sdk_instruments', transformer.ProtobufMetricsSerializer.serializeRequest(rm),
+        transformer.JsonMetricsSerializer.serializeRequest(rm), `${rm.scopeMetrics[0].metrics.length} metrics`);
+  const records = recordLogs();
+  write(outDir, 'logs_sdk_records', transformer.ProtobufLogsSerializer.serializeRequest(records),
+        transformer.JsonLogsSerializer.serializeRequest(records), `${records.length} log records`);
 }
 
-main();
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

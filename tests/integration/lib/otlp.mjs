@@ -124,6 +124,8 @@ export function* lengthPrefixed(buf) {
 // ---- writing: a minimal OTLP protobuf encoder and one gRPC call ----
 
 export const EXPORT = '/opentelemetry.proto.collector.trace.v1.TraceService/Export';
+export const METRICS_EXPORT = '/opentelemetry.proto.collector.metrics.v1.MetricsService/Export';
+export const LOGS_EXPORT = '/opentelemetry.proto.collector.logs.v1.LogsService/Export';
 function pbVarint(n) {
   const out = [];
   while (n > 127) {
@@ -134,6 +136,13 @@ function pbVarint(n) {
   return Buffer.from(out);
 }
 export const field = (no, payload) => Buffer.concat([pbVarint((no << 3) | 2), pbVarint(payload.length), payload]);
+// A fixed64 (or sfixed64, or double bits) field: value is a BigInt.
+export const fixed64 = (no, value) => {
+  const b = Buffer.alloc(8);
+  b.writeBigUInt64LE(BigInt.asUintN(64, value));
+  return Buffer.concat([pbVarint((no << 3) | 1), b]);
+};
+export const varintField = (no, n) => Buffer.concat([pbVarint(no << 3), pbVarint(n)]);
 export const bytes = (s) => Buffer.from(s);
 
 // ExportTraceServiceRequest of spans [{ traceId, spanId } (Buffers), name].

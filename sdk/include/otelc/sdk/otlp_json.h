@@ -1,14 +1,22 @@
 /*
- * otlp_json.h: OTLP/JSON for traces, to and from the protobuf wire form.
+ * otlp_json.h: OTLP/JSON for traces, metrics and logs, to and from the
+ * protobuf wire form.
  *
  * Part of the otelc plugin SDK: pure functions, no global state.
  *
  * The JSON is the OTLP "JSON Protobuf Encoding" of an
- * opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest:
+ * opentelemetry.proto.collector.{trace,metrics,logs}.v1.Export*ServiceRequest:
  * proto3's JSON mapping with lowerCamelCase keys, trace and span ids as
- * hex, enums as integers, 64-bit integers as decimal strings, bytes as
- * base64, NaN/Infinity/-Infinity as strings, and default values left out
- * (except the one member set in an AnyValue, so {"intValue":"0"} stays).
+ * hex (spans, links, log records, exemplars), enums as integers, 64-bit
+ * integers as decimal strings, bytes as base64, NaN/Infinity/-Infinity as
+ * strings, and default values left out (except the one member set in a
+ * oneof, so {"intValue":"0"} and {"asDouble":0} stay, and a proto3
+ * `optional` field that is present: a histogram's "sum":0).
+ *
+ * Each function below that takes no signal handles traces; its _signal
+ * form takes an otelc_signal (OTELC_TRACES, OTELC_METRICS, OTELC_LOGS)
+ * and behaves alike for that signal's request. A value that is none of
+ * the three gives -EINVAL.
  *
  * The writer produces one canonical form: keys in field-number order, no
  * whitespace, lowercase hex, the shortest decimal that reads back to the
@@ -21,6 +29,7 @@
 #ifndef OTELC_SDK_OTLP_JSON_H
 #define OTELC_SDK_OTLP_JSON_H
 
+#include <otelc/plugin.h>
 #include <otelc/sdk/pbwire.h>
 
 #include <stddef.h>
@@ -108,6 +117,14 @@ int otlp_json_write_buf(const uint8_t *pb, size_t len, struct otlp_buf *out);
 /* As otlp_json_writev(), appending to `out` as otlp_json_write_buf() does. */
 int otlp_json_writev_buf(const pb_bytes *parts, size_t n, struct otlp_buf *out);
 
+/* otlp_json_writev() and otlp_json_writev_buf() for a request of `signal`
+ * (its parts each a complete Export*ServiceRequest of that signal). A
+ * histogram's bucketCounts and explicitBounds are read packed or not. */
+int otlp_json_writev_signal(otelc_signal signal, const pb_bytes *parts, size_t n,
+                            otlp_json_sink sink, void *ctx);
+int otlp_json_writev_signal_buf(otelc_signal signal, const pb_bytes *parts, size_t n,
+                                struct otlp_buf *out);
+
 /*
  * Reads the OTLP/JSON ExportTraceServiceRequest in `json` (`len` bytes,
  * UTF-8, need not be NUL-terminated) and serializes it as protobuf.
@@ -136,6 +153,13 @@ int otlp_json_writev_buf(const pb_bytes *parts, size_t n, struct otlp_buf *out);
  */
 int otlp_json_read(const char *json, size_t len, uint8_t **pb, size_t *pb_len, char *err,
                    size_t err_len);
+
+/* otlp_json_read() of the Export*ServiceRequest of `signal`: metrics'
+ * and logs' enums (AGGREGATION_TEMPORALITY_CUMULATIVE,
+ * SEVERITY_NUMBER_INFO) read as integers or names alike, and the hex ids
+ * of log records and exemplars as those of spans. */
+int otlp_json_read_signal(otelc_signal signal, const char *json, size_t len, uint8_t **pb,
+                          size_t *pb_len, char *err, size_t err_len);
 
 #ifdef __cplusplus
 }

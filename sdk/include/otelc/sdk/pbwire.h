@@ -73,13 +73,20 @@ static inline bool pb_read_varint(pb_cursor *c, uint64_t *out)
     return false;
 }
 
-/* Reads a field key; field number 0 and group wire types are refused. */
+/* Longest key encoding: a 29-bit field number and 3-bit type take 5 bytes. */
+#define PB_MAX_TAG_LEN 5
+
+/* Reads a field key; field number 0, group wire types and keys padded
+ * past PB_MAX_TAG_LEN bytes (which protobuf-c, and so every stage that
+ * decodes with it, refuses) are refused. */
 static inline bool pb_read_tag(pb_cursor *c, uint32_t *field, enum pb_wire_type *type)
 {
     pb_cursor save = *c;
     uint64_t key;
-    if (!pb_read_varint(c, &key))
+    if (!pb_read_varint(c, &key) || c->p - save.p > PB_MAX_TAG_LEN) {
+        *c = save;
         return false;
+    }
     uint64_t num = key >> 3;
     unsigned wt = (unsigned)(key & 7);
     if (num == 0 || num > 0x1fffffff || wt == PB_SGROUP || wt == PB_EGROUP || wt > PB_I32) {
