@@ -26,7 +26,7 @@
  * success returns 0 and sets *out to a malloc'd buffer of *out_len bytes
  * that the caller frees. On failure returns -ENOMEM, -EIO (compressor
  * failure), or the OTLP/JSON writer's -EBADMSG, -EILSEQ, -ELOOP, -E2BIG,
- * -ENOTSUP for a request that cannot be written as JSON (-EBADMSG too for
+ * -EINVAL for a request that cannot be written as JSON (-EBADMSG too for
  * one the Parquet writer cannot walk); *out is then NULL. The segments
  * are only read. Any thread.
  */

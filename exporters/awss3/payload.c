@@ -119,5 +119,5 @@ void s3_payload_free(s3_payload *p)
 bool s3_payload_error_is_permanent(int err)
 {
     return err == -EBADMSG || err == -EILSEQ || err == -ELOOP || err == -E2BIG ||
-           err == -ENOTSUP || err == -ENAMETOOLONG;
+           err == -EINVAL || err == -ENAMETOOLONG;
 }

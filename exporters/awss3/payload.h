@@ -38,7 +38,7 @@ typedef struct s3_payload {
  * object of identity ident under settings s. CPU-heavy (encoding, hashing):
  * call on a consumer thread, not an event loop. Returns 0 with *out owned
  * by the caller, or a negative errno: -ENOMEM or -EIO (try again later),
- * -EBADMSG, -EILSEQ, -ELOOP, -E2BIG, -ENOTSUP (the batch cannot be
+ * -EBADMSG, -EILSEQ, -ELOOP, -E2BIG, -EINVAL (the batch cannot be
  * written as OTLP/JSON), -ENAMETOOLONG (the key would exceed 1024 bytes).
  */
 int s3_payload_build(const awss3_settings *s, otelc_batch *b, awss3_identity ident,

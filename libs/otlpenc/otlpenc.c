@@ -138,14 +138,6 @@ static void encoder_fini(encoder *e)
     ZSTD_freeCCtx(e->zc);
 }
 
-/* The SDK's OTLP/JSON writer of the signal's request. */
-static int json_writev(otelc_signal s, const pb_bytes *parts, size_t n, encoder *e)
-{
-    if (s != OTELC_TRACES)
-        return -ENOTSUP; /* the SDK writes traces only so far */
-    return otlp_json_writev(parts, n, json_sink, e);
-}
-
 static int write_json(encoder *e, otelc_signal s, const struct iovec *segs, size_t n)
 {
     pb_bytes *parts = malloc((n ? n : 1) * sizeof(*parts));
@@ -153,7 +145,7 @@ static int write_json(encoder *e, otelc_signal s, const struct iovec *segs, size
         return -ENOMEM;
     for (size_t i = 0; i < n; i++)
         parts[i] = (pb_bytes){segs[i].iov_base, segs[i].iov_len};
-    int rc = json_writev(s, parts, n, e);
+    int rc = otlp_json_writev_signal(s, parts, n, json_sink, e);
     free(parts);
     return rc;
 }
@@ -195,5 +187,5 @@ int otlpenc_encode_after(otlpenc_format f, otelc_signal s, otlpenc_compression c
 bool otlpenc_error_is_permanent(int err)
 {
     return err == -EBADMSG || err == -EILSEQ || err == -ELOOP || err == -E2BIG ||
-           err == -ENOTSUP;
+           err == -EINVAL;
 }

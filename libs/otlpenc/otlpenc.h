@@ -32,8 +32,8 @@ typedef enum otlpenc_compression {
  * and sets *out to a malloc'd buffer of *out_len bytes that the caller
  * frees. On failure *out is NULL and the return is -ENOMEM, -EIO (a
  * compressor failed), or the OTLP/JSON writer's -EBADMSG, -EILSEQ, -ELOOP,
- * -E2BIG for a request it cannot write, -ENOTSUP for a signal it cannot
- * write as JSON (never will: see otlpenc_error_is_permanent).
+ * -E2BIG for a request it cannot write, -EINVAL for a signal that is none
+ * of the three (never will: see otlpenc_error_is_permanent).
  */
 int otlpenc_encode(otlpenc_format f, otelc_signal s, otlpenc_compression c,
                    const struct iovec *segs, size_t n, uint64_t total, uint8_t **out,
