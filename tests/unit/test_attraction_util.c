@@ -165,8 +165,10 @@ const uint8_t *tu_consume_signal(tu_proc *p, otelc_signal s, const uint8_t *pb, 
 void tu_stop(tu_proc *p)
 {
     p->desc->destroy(p->state);
-    if (otelc_test_host_check(p->h) != 0)
+    if (otelc_test_host_check(p->h) != 0) {
+        fprintf(stderr, "host check failed: %s\n", otelc_test_host_last_error(p->h));
         abort();
+    }
     otelc_test_host_free(p->h);
     if (otelc_test_batches_live() != 0)
         abort();
