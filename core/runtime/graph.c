@@ -106,6 +106,8 @@ static const struct renamed {
     {OTELC_EXPORTER, "otlphttp", "otlp_http"},
     {OTELC_EXPORTER, "otlp", "otlp_grpc"},
     {OTELC_EXPORTER, "loadbalancing", "load_balancing"},
+    {OTELC_CONNECTOR, "spanmetrics", "span_metrics"},
+    {OTELC_CONNECTOR, "servicegraph", "service_graph"},
 };
 
 /* The plugin for a deprecated type, with the collector's warning. */

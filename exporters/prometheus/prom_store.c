@@ -259,19 +259,28 @@ static void put(out *o, const char *fmt, ...)
     }
 }
 
-/* A float as Prometheus writes it: the shortest text that reads back the
- * same, and +Inf, -Inf, NaN. */
+/* A float as Prometheus' Go client writes it (strconv 'g', shortest):
+ * the fewest digits that read back the same, in plain notation for
+ * exponents from -4 to 5 ("10", "0.25", "300000") and e-notation beyond
+ * ("1e+06", "1.5e-05"); +Inf, -Inf, NaN. */
 static const char *num(char *buf, size_t cap, double v)
 {
     if (isnan(v))
         return "NaN";
     if (isinf(v))
         return v > 0 ? "+Inf" : "-Inf";
-    for (int prec = 1; prec <= 17; prec++) {
-        snprintf(buf, cap, "%.*g", prec, v);
+    int digits = 1;
+    for (; digits < 17; digits++) {
+        snprintf(buf, cap, "%.*e", digits - 1, v);
         if (strtod(buf, NULL) == v)
             break;
     }
+    snprintf(buf, cap, "%.*e", digits - 1, v);
+    int exp = atoi(strchr(buf, 'e') + 1);
+    if (exp < -4 || exp >= 6)
+        return buf;
+    int decimals = digits - 1 - exp;
+    snprintf(buf, cap, "%.*f", decimals > 0 ? decimals : 0, v);
     return buf;
 }
 

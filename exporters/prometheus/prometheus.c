@@ -172,6 +172,13 @@ static char *point_labels(const context *c, pb_kv *const *kv, size_t n)
     return text;
 }
 
+/* The description, else the OTLP name: a family without HELP text fails
+ * `promtool check metrics`. */
+static const char *help_of(const pb_metric *m)
+{
+    return m->description && *m->description ? m->description : m->name;
+}
+
 static int put_point(context *c, prom_point *pt)
 {
     if (!pt->labels)
@@ -196,7 +203,7 @@ static int put_numbers(context *c, const pb_metric *m, const char *family, prom_
                        bool add, pb_number *const *pts, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        prom_point pt = {.family = family, .help = m->description, .type = type,
+        prom_point pt = {.family = family, .help = help_of(m), .type = type,
                          .labels = point_labels(c, pts[i]->attributes, pts[i]->n_attributes),
                          .ts_ms = (int64_t)(pts[i]->time_unix_nano / 1000000), .add = add,
                          .value = number_value(pts[i])};
@@ -215,7 +222,7 @@ static int put_histograms(context *c, const pb_metric *m, const char *family, bo
             c->dropped++; /* no buckets, or malformed: nothing to draw */
             continue;
         }
-        prom_point pt = {.family = family, .help = m->description, .type = PROM_HISTOGRAM,
+        prom_point pt = {.family = family, .help = help_of(m), .type = PROM_HISTOGRAM,
                          .labels = point_labels(c, d->attributes, d->n_attributes),
                          .ts_ms = (int64_t)(d->time_unix_nano / 1000000), .add = add,
                          .value = d->sum, .count = d->count, .bounds = d->explicit_bounds,
@@ -237,7 +244,7 @@ static int put_summaries(context *c, const pb_metric *m, const char *family)
             q[k] = d->quantile_values[k]->quantile;
             v[k] = d->quantile_values[k]->value;
         }
-        prom_point pt = {.family = family, .help = m->description, .type = PROM_SUMMARY,
+        prom_point pt = {.family = family, .help = help_of(m), .type = PROM_SUMMARY,
                          .labels = q && v ? point_labels(c, d->attributes, d->n_attributes)
                                           : NULL,
                          .ts_ms = (int64_t)(d->time_unix_nano / 1000000), .value = d->sum,

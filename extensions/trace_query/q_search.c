@@ -238,7 +238,7 @@ void q_search(tq_query *q, otelc_http_req *req)
     s.want = s.ntags ? CANDIDATES_MAX : s.limit;
     s.cands = calloc(CANDIDATES_MAX, sizeof(cand));
     int status = s.cands && u64map_init(&s.chosen, CANDIDATES_MAX) ? 0 : 500;
-    tq_scope sc = {s.start, s.end, s.service};
+    tq_scope sc = {.start = s.start, .end = s.end, .service = s.service};
     if (status == 0)
         status = tq_scan(q, &sc, on_hit, &s, err, sizeof(err));
     else

@@ -240,10 +240,18 @@ static int read_filter(tq_query *q, otelc_http_req *r, span_filter *f, char *err
     return 0;
 }
 
+/* Once `limit` spans are kept, an older one cannot get in: row groups
+ * that end before the oldest kept are not fetched. */
+static int64_t kept_floor(void *arg)
+{
+    const spans_state *st = arg;
+    return st->n == st->f->limit ? st->heap[0].start : INT64_MIN;
+}
+
 /* Picks the spans, then reads them whole. */
 static int gather_once(tq_query *q, const span_filter *f, spans_state *st, char *err, size_t n)
 {
-    tq_scope sc = {f->start, f->end, f->service};
+    tq_scope sc = {f->start, f->end, f->service, kept_floor, st};
     int status = tq_scan(q, &sc, pick, st, err, n);
     tq_loc *locs = status ? NULL : malloc((st->n ? st->n : 1) * sizeof(*locs));
     st->items = locs ? calloc(st->n ? st->n : 1, sizeof(*st->items)) : NULL;

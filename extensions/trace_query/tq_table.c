@@ -616,30 +616,78 @@ static int emit_units(scan_state *s, rg_unit *u, size_t n)
     return 0;
 }
 
-/* The units of files fs[0..n) within the scope, fetched and emitted. */
-static int scan_files(scan_state *s, tq_file **fs, size_t n, char *err, size_t errn)
+/* A row group in scope, with where its spans end. */
+typedef struct rg_cand {
+    tq_file *f;
+    size_t rg;
+    int64_t max;
+} rg_cand;
+
+static int newest_end_first(const void *a, const void *b)
 {
-    int status = ensure_footers(s->q, fs, n, err, errn);
-    rg_unit u[TQ_PARALLEL_GETS];
-    size_t m = 0;
-    for (size_t i = 0; i < n && !status && !s->stopped; i++) {
+    const rg_cand *x = a, *y = b;
+    return x->max > y->max ? -1 : x->max < y->max;
+}
+
+/* The in-scope row groups of fs[0..n) into *out (malloc'd); with a floor,
+ * sorted by where they end, newest first. -1 if memory ran out. */
+static int candidates(const scan_state *s, tq_file **fs, size_t n, rg_cand **out, size_t *m)
+{
+    size_t total = 0;
+    for (size_t i = 0; i < n; i++)
+        total += fs[i]->meta ? fs[i]->meta->nrow_groups : 0;
+    *out = malloc((total ? total : 1) * sizeof(rg_cand));
+    *m = 0;
+    for (size_t i = 0; *out && i < n; i++)
         for (size_t rg = 0; fs[i]->meta && rg < fs[i]->meta->nrow_groups; rg++) {
             if (!rg_in_scope(fs[i], rg, s->sc))
                 continue;
-            u[m++] = (rg_unit){fs[i], rg, 0, NULL, 0};
-            if (m == TQ_PARALLEL_GETS) {
-                status = fetch_units(s->q, u, m, err, errn);
-                status = status ? status : emit_units(s, u, m);
-                units_free(u, m);
-                m = 0;
-            }
+            const pq_column_chunk *ts = pq_find_column(fs[i]->meta, rg, "Timestamp");
+            int64_t max = ts && ts->stats.has_max ? stat_i64(ts->stats.max) : INT64_MAX;
+            (*out)[(*m)++] = (rg_cand){fs[i], rg, max};
         }
-    }
-    if (m && !status && !s->stopped) {
-        status = fetch_units(s->q, u, m, err, errn);
-        status = status ? status : emit_units(s, u, m);
+    if (*out && s->sc->floor)
+        qsort(*out, *m, sizeof(rg_cand), newest_end_first);
+    return *out ? 0 : -1;
+}
+
+/* Fetches and emits u[0..m). */
+static int wave(scan_state *s, rg_unit *u, size_t m, char *err, size_t errn)
+{
+    int status = fetch_units(s->q, u, m, err, errn);
+    status = status ? status : emit_units(s, u, m);
+    units_free(u, m);
+    return status;
+}
+
+/* The units of files fs[0..n) within the scope, fetched and emitted. A
+ * newest-first caller (a floor) gets the newest row group alone first,
+ * then waves twice as large, so that what it keeps can spare the GETs of
+ * the older ones; others get full waves. */
+static int scan_files(scan_state *s, tq_file **fs, size_t n, char *err, size_t errn)
+{
+    int status = ensure_footers(s->q, fs, n, err, errn);
+    rg_cand *c = NULL;
+    size_t nc = 0;
+    if (!status && candidates(s, fs, n, &c, &nc) != 0)
+        status = (snprintf(err, errn, "out of memory"), 500);
+    rg_unit u[TQ_PARALLEL_GETS];
+    size_t m = 0, size = s->sc->floor ? 1 : TQ_PARALLEL_GETS;
+    for (size_t i = 0; i < nc && !status && !s->stopped; i++) {
+        /* Sorted: once one ends too early, every later one does. */
+        bool past = s->sc->floor && c[i].max < s->sc->floor(s->sc->floor_arg);
+        if (!past)
+            u[m++] = (rg_unit){c[i].f, c[i].rg, 0, NULL, 0};
+        if (m && (m == size || i + 1 == nc || past)) {
+            status = wave(s, u, m, err, errn);
+            m = 0;
+            size = size * 2 < TQ_PARALLEL_GETS ? size * 2 : TQ_PARALLEL_GETS;
+        }
+        if (past)
+            break;
     }
     units_free(u, m);
+    free(c);
     return status;
 }
 
@@ -912,7 +960,7 @@ int tq_load_trace(tq_query *q, const uint8_t tid[16], int64_t start, int64_t end
         ts.hex[2 * i + 1] = digits[tid[i] & 15];
     }
     trace_build_init(t, tid);
-    tq_scope sc = {start, end, NULL};
+    tq_scope sc = {.start = start, .end = end};
     int64_t first, last;
     const bool never = false;
     scope_hours(q, &sc, &first, &last);
@@ -1098,7 +1146,7 @@ int tq_operations(tq_query *q, int64_t start, int64_t end, tq_op_fn fn, void *ar
                   size_t n)
 {
     ops_state s = {q, fn, arg, false};
-    tq_scope sc = {start, end, NULL};
+    tq_scope sc = {.start = start, .end = end};
     int64_t first, last;
     scope_hours(q, &sc, &first, &last);
     int status = 0;

@@ -184,6 +184,11 @@ typedef int (*tq_hit_fn)(void *arg, const tq_hit *h);
 typedef struct tq_scope {
     int64_t start, end;
     const char *service;
+    /* May be NULL. The start time below which the caller wants no more
+     * spans, asked before each row group: one whose Timestamp statistics
+     * end earlier is not fetched (a newest-first pick that is full). */
+    int64_t (*floor)(void *arg);
+    void *floor_arg;
 } tq_scope;
 
 /*

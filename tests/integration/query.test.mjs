@@ -386,6 +386,28 @@ test('a node restarted on its cache.directory fetches no footer again', async (t
   assert.ok(warm <= cold - files, `${warm} GETs with the cache, ${cold} without`);
 });
 
+// /spans keeps the newest `limit` spans: once it holds them, row groups
+// that end before the oldest kept are not fetched at all. A filter that
+// matches nothing reads every row group (and no row): more GETs than
+// finding the newest span.
+test('/spans?limit=1 on a cold node skips the row groups older than what it keeps', async (t) => {
+  const gets = async (node) => {
+    const admin = node.log.match(/admin: listening on \S+ \(port (\d+)\)/)[1];
+    const text = (await get(`http://127.0.0.1:${admin}/metrics`)).text;
+    return Number(text.match(/^otelc_trace_query_gets_total(?:\{[^}]*\})? (\d+)$/m)[1]);
+  };
+  const one = useQueryPort(await start(queryConfig(s3, { writer: false })));
+  t.after(() => one.stop());
+  const r = await get(one.url('/spans?limit=1'));
+  assert.equal(r.status, 200);
+  assert.deepEqual(r.json.spans.map((x) => x.spanId), [want[0].spanId]);
+  const none = useQueryPort(await start(queryConfig(s3, { writer: false })));
+  t.after(() => none.stop());
+  assert.deepEqual((await get(none.url('/spans?limit=1&max_duration=1ns'))).json.spans, []);
+  const [few, all] = [await gets(one), await gets(none)];
+  assert.ok(few < all, `${few} GETs for the newest span, ${all} to look at every row group`);
+});
+
 test('the extension serves on its own port, not on the admin endpoint', async () => {
   const admin = o.log.match(/admin: listening on \S+ \(port (\d+)\)/)[1];
   const r = await get(`http://127.0.0.1:${admin}/api/services`);
