@@ -29,11 +29,17 @@ const char *signal_name(otelc_signal s)
     return s == OTELC_METRICS ? "metrics" : s == OTELC_LOGS ? "logs" : "traces";
 }
 
-#define HAS_MEMBER(d, m) ((d)->struct_size >= offsetof(otelc_plugin, m) + sizeof((d)->m))
+/* Whether descriptor d is new enough to have the member ending at end. */
+static bool covers(const otelc_plugin *d, size_t end)
+{
+    return d->struct_size >= end;
+}
+
+#define MEMBER_END(m) (offsetof(otelc_plugin, m) + sizeof(((otelc_plugin *)0)->m))
 
 static const otelc_connect *connects_of(const otelc_plugin *d)
 {
-    return d->kind == OTELC_CONNECTOR && HAS_MEMBER(d, connects) ? d->connects : NULL;
+    return d->kind == OTELC_CONNECTOR && covers(d, MEMBER_END(connects)) ? d->connects : NULL;
 }
 
 uint32_t plugin_signals(const otelc_plugin *d, otelc_kind side)
@@ -46,7 +52,7 @@ uint32_t plugin_signals(const otelc_plugin *d, otelc_kind side)
             mask |= side == OTELC_RECEIVER ? (uint32_t)c->out : (uint32_t)c->in;
         return mask;
     }
-    uint32_t mask = HAS_MEMBER(d, signals) ? d->signals & OTELC_ALL_SIGNALS : 0;
+    uint32_t mask = covers(d, MEMBER_END(signals)) ? d->signals & OTELC_ALL_SIGNALS : 0;
     return mask ? mask : OTELC_TRACES;
 }
 

@@ -169,11 +169,13 @@ static series *insert(prom_store *s, uint64_t h, prom_point *p)
 static int copy_doubles(double **dst, const double *src, size_t n)
 {
     free(*dst);
-    *dst = n ? malloc(n * sizeof(double)) : NULL;
-    if (n && !*dst)
+    *dst = NULL;
+    if (n == 0)
+        return 0;
+    *dst = malloc(n * sizeof(double));
+    if (!*dst)
         return -1;
-    if (n)
-        memcpy(*dst, src, n * sizeof(double));
+    memcpy(*dst, src, n * sizeof(double));
     return 0;
 }
 
@@ -276,7 +278,7 @@ static const char *num(char *buf, size_t cap, double v)
             break;
     }
     snprintf(buf, cap, "%.*e", digits - 1, v);
-    int exp = atoi(strchr(buf, 'e') + 1);
+    int exp = (int)strtol(strchr(buf, 'e') + 1, NULL, 10);
     if (exp < -4 || exp >= 6)
         return buf;
     int decimals = digits - 1 - exp;

@@ -324,8 +324,10 @@ static int put_target_info(context *c)
     size_t before = l.n;
     for (size_t i = 0; rc == 0 && i < c->resource->n_attributes; i++) {
         const pb_kv *kv = c->resource->attributes[i];
-        if (strcmp(kv->key, "service.name") && strcmp(kv->key, "service.namespace") &&
-            strcmp(kv->key, "service.instance.id"))
+        bool service = strcmp(kv->key, "service.name") == 0 ||
+                       strcmp(kv->key, "service.namespace") == 0 ||
+                       strcmp(kv->key, "service.instance.id") == 0;
+        if (!service)
             rc = add_attrs(&l, &c->resource->attributes[i], 1);
     }
     bool any = rc == 0 && l.n > before;

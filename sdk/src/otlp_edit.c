@@ -20,6 +20,9 @@
 #define HEADER_FIELD 1 /* ResourceSpans.resource, ScopeSpans.scope */
 #define SPAN_TRACE_STATE 3
 #define SPAN_NAME 5
+#define SPAN_KIND 6
+#define SPAN_START 7
+#define SPAN_END 8
 #define SPAN_ATTRS 9
 #define SPAN_DROPPED_ATTRS 10
 #define SPAN_STATUS 15
@@ -27,6 +30,10 @@
 #define SCOPE_DROPPED_ATTRS 4
 #define STATUS_MESSAGE 2
 #define STATUS_CODE 3
+
+/* The span's scalar fields otlp_edit_span_kind, _start, _end and _id set,
+ * in field order (SC_* in otlp_edit_int.h). */
+static const uint32_t scalar_field[SC_COUNT] = {1, 2, 4, SPAN_KIND, SPAN_START, SPAN_END};
 
 static const pb_bytes no_bytes = {NULL, 0};
 
@@ -308,32 +315,52 @@ static pb_bytes status_field(otlp_editor *ed)
     return (pb_bytes){ed->scratch.p, ed->scratch.len};
 }
 
+static patch scalar_patch(const span_edit *sp, int which)
+{
+    patch p = {scalar_field[which], {sp->scalar[which], sp->scalar_len[which]},
+               sp->scalar_set[which]};
+    return p;
+}
+
 /* The span's patches in field order; how many are on. */
-#define SPAN_PATCHES 9
+#define SPAN_PATCHES 15
 static size_t span_patches(otlp_editor *ed, patch *p)
 {
     span_edit *sp = &ed->sp;
     size_t on = 0;
-    p[0] = (patch){SPAN_TRACE_STATE, {sp->state.p, sp->state.len}, sp->state_set};
-    p[1] = (patch){SPAN_NAME, {sp->name.p, sp->name.len}, sp->name_set};
-    p[2] = attrs_patch(&sp->attrs);
-    p[3] = attrs_dropped_patch(&sp->attrs);
-    p[4] = sub_patch(&sp->events);
-    p[5] = sub_count_patch(&sp->events);
-    p[6] = sub_patch(&sp->links);
-    p[7] = sub_count_patch(&sp->links);
-    p[8] = (patch){SPAN_STATUS, no_bytes, sp->status_set};
+    p[0] = scalar_patch(sp, SC_TRACE_ID);
+    p[1] = scalar_patch(sp, SC_SPAN_ID);
+    p[2] = (patch){SPAN_TRACE_STATE, {sp->state.p, sp->state.len}, sp->state_set};
+    p[3] = scalar_patch(sp, SC_PARENT_ID);
+    p[4] = (patch){SPAN_NAME, {sp->name.p, sp->name.len}, sp->name_set};
+    p[5] = scalar_patch(sp, SC_KIND);
+    p[6] = scalar_patch(sp, SC_START);
+    p[7] = scalar_patch(sp, SC_END);
+    p[8] = attrs_patch(&sp->attrs);
+    p[9] = attrs_dropped_patch(&sp->attrs);
+    p[10] = sub_patch(&sp->events);
+    p[11] = sub_count_patch(&sp->events);
+    p[12] = sub_patch(&sp->links);
+    p[13] = sub_count_patch(&sp->links);
+    p[14] = (patch){SPAN_STATUS, no_bytes, sp->status_set};
     if (sp->status_set)
-        p[8].bytes = status_field(ed);
+        p[14].bytes = status_field(ed);
     for (size_t i = 0; i < SPAN_PATCHES; i++)
         on += p[i].on;
     return on;
 }
 
-static int span_write_edited(otlp_editor *ed, const patch *patches)
+/* ScopeSpans.spans and ScopeLogs.log_records */
+#define ITEM_FIELD 2
+
+/* A log record's only edits are its attributes: the span's patches,
+ * whose field numbers are a span's, would put them out of order. */
+static int item_write_edited(otlp_editor *ed, const patch *patches)
 {
     span_edit *sp = &ed->sp;
-    open_msg m = msg_open(&ed->out, 2, sp->body.len);
+    if (ed->signal == OTELC_LOGS)
+        return write_with_attrs(&ed->out, ITEM_FIELD, sp->body, &sp->attrs);
+    open_msg m = msg_open(&ed->out, ITEM_FIELD, sp->body.len);
     int rc = copy_patched(&ed->out, sp->body, patches, SPAN_PATCHES);
     msg_close(&ed->out, m);
     return rc;
@@ -359,7 +386,7 @@ static int span_flush(otlp_editor *ed)
     if ((rc = sub_close(&sp->events)) != OTLP_OK || (rc = sub_close(&sp->links)) != OTLP_OK)
         return rc;
     if (span_patches(ed, patches) > 0)
-        rc = span_write_edited(ed, patches);
+        rc = item_write_edited(ed, patches);
     else
         ebuf_put(&ed->out, sp->whole.ptr, sp->whole.len);
     ss->spans_out++;
@@ -373,6 +400,7 @@ void edit_item_enter(otlp_editor *ed, pb_bytes whole, pb_bytes body, const otlp_
     span_edit *sp = &ed->sp;
     sp->open = true;
     sp->dropped = sp->name_set = sp->status_set = sp->message_set = sp->state_set = false;
+    memset(sp->scalar_set, 0, sizeof sp->scalar_set);
     sp->whole = whole;
     sp->body = body;
     sp->input_message = (pb_bytes){NULL, 0};
@@ -703,6 +731,61 @@ int otlp_edit_span_status(otlp_editor *ed, int32_t code, const char *message, si
         sp->message_set = true;
     }
     return sp->message.failed ? edit_fail(ed, OTLP_ENOMEM) : 1;
+}
+
+/* Records a scalar field of the current span: its encoded bytes (none
+ * when the value is proto3's default). */
+static int span_scalar(otlp_editor *ed, int which, const uint8_t *field, size_t len)
+{
+    span_edit *sp = &ed->sp;
+    if (!current(ed, OTLP_EDIT_SPAN))
+        return ed->err ? ed->err : OTLP_ESTATE;
+    memcpy(sp->scalar[which], field, len);
+    sp->scalar_len[which] = len;
+    sp->scalar_set[which] = true;
+    return 1;
+}
+
+int otlp_edit_span_kind(otlp_editor *ed, int32_t kind)
+{
+    uint8_t f[16];
+    size_t n = kind ? varint_field(f, SPAN_KIND, (uint64_t)(int64_t)kind) : 0;
+    return span_scalar(ed, SC_KIND, f, n);
+}
+
+static int span_time(otlp_editor *ed, int which, uint64_t ns)
+{
+    uint8_t f[9];
+    f[0] = (uint8_t)(scalar_field[which] << 3 | PB_I64);
+    for (int i = 0; i < 8; i++)
+        f[1 + i] = (uint8_t)(ns >> (8 * i));
+    return span_scalar(ed, which, f, ns ? sizeof f : 0);
+}
+
+int otlp_edit_span_start(otlp_editor *ed, uint64_t unix_nano)
+{
+    return span_time(ed, SC_START, unix_nano);
+}
+
+int otlp_edit_span_end(otlp_editor *ed, uint64_t unix_nano)
+{
+    return span_time(ed, SC_END, unix_nano);
+}
+
+int otlp_edit_span_id(otlp_editor *ed, enum otlp_span_id_field which, const uint8_t *id,
+                      size_t len)
+{
+    static const int slot[] = {SC_TRACE_ID, SC_SPAN_ID, SC_PARENT_ID};
+    uint8_t f[18];
+    size_t want = which == OTLP_TRACE_ID ? 16 : 8;
+    if ((unsigned)which > OTLP_PARENT_SPAN_ID ||
+        (len != want && !(which == OTLP_PARENT_SPAN_ID && len == 0)))
+        return OTLP_EINVALID;
+    f[0] = (uint8_t)(scalar_field[slot[which]] << 3 | PB_LEN);
+    f[1] = (uint8_t)len;
+    if (len)
+        memcpy(f + 2, id, len);
+    return span_scalar(ed, slot[which], f, len ? 2 + len : 0);
 }
 
 /* ---- callbacks ---- */

@@ -36,6 +36,10 @@ typedef struct frame {
     header hdr;
 } frame;
 
+/* A span's scalar fields otlp_edit_span_kind, _start, _end and _id set,
+ * in field order. */
+enum { SC_TRACE_ID, SC_SPAN_ID, SC_PARENT_ID, SC_KIND, SC_START, SC_END, SC_COUNT };
+
 /* The current item: copied as it is unless edited. Fields past attrs
  * are a span's. */
 typedef struct span_edit {
@@ -50,6 +54,10 @@ typedef struct span_edit {
     ebuf state;     /* the encoded trace_state field, when state_set */
     bool name_set, status_set, message_set, state_set;
     int32_t code;
+    /* ids, kind and times as set: each its whole encoded field (or none) */
+    uint8_t scalar[SC_COUNT][20];
+    size_t scalar_len[SC_COUNT];
+    bool scalar_set[SC_COUNT];
 } span_edit;
 
 /* The current metric's data message and its data points (metrics only;

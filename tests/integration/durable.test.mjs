@@ -215,3 +215,53 @@ test('one process per directory; storage must name a file_storage extension', as
   assert.equal(v2.code, 1, v2.stderr);
   assert.match(v2.stderr, /sending_queue.max_disk_size needs sending_queue.storage/);
 });
+
+// A queue directory written by otelc 0.1 (before entries recorded their
+// signal; tests/data/queue: 500 spans in 10 entries an awss3 exporter
+// could not upload, its LMDB file zstd-compressed, and the span ids the
+// client was acknowledged) opens in this release and drains into a real
+// S3 server: every acknowledged span arrives, once.
+test('a queue written by the previous release opens and drains', async (t) => {
+  const { startS3, collectSpans, waitSent, ACCESS_KEY_ID, SECRET_ACCESS_KEY } =
+    await import('./lib/s3server.mjs');
+  const { execFileSync } = await import('node:child_process');
+  const { readFileSync } = await import('node:fs');
+  const data = join(process.env.OTELC_SOURCE_DIR, 'tests/data/queue');
+  const dir = tempDir();
+  execFileSync('zstd', ['-d', '-q', join(data, 'release-0.1-awss3.mdb.zst'), '-o', join(dir, 'data.mdb')]);
+  const want = readFileSync(join(data, 'release-0.1-awss3.spans'), 'utf8').trim().split('\n');
+  const s3 = await startS3();
+  t.after(() => s3.stop());
+  const o = await start(`
+receivers:
+  otlp:
+    protocols:
+      grpc: { endpoint: "127.0.0.1:0" }
+exporters:
+  awss3:
+    s3uploader:
+      region: us-east-1
+      s3_bucket: ${s3.bucket}
+      endpoint: "${s3.endpoint}"
+      s3_force_path_style: true
+      access_key_id: ${ACCESS_KEY_ID}
+      secret_access_key: ${SECRET_ACCESS_KEY}
+    sending_queue: { storage: file_storage }
+extensions:
+  file_storage: { directory: "${dir}" }
+service:
+  extensions: [file_storage]
+  admin: { endpoint: "127.0.0.1:0" }
+  telemetry: { metrics: { level: none } }
+  pipelines:
+    traces:
+      receivers: [otlp]
+      exporters: [awss3]
+`);
+  t.after(() => o.stop());
+  assert.match(o.log, /resuming 10 queued entries \(500 spans\)/);
+  assert.ok(await waitSent(o, want.length), `the old entries drained:\n${o.log}`);
+  const stored = await collectSpans(s3);
+  assert.equal(stored.spans.length, want.length, 'each span once');
+  assert.deepEqual([...stored.ids].sort(), want);
+});

@@ -505,6 +505,53 @@ static void test_trace_state(void **state)
     check_rich_edit(&fns, want, FX_RICH_SPANS);
 }
 
+static const uint8_t new_trace[16] = {9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9};
+static const uint8_t new_span[8] = {7, 7, 7, 7, 7, 7, 7, 7};
+
+static int span_field_ops(void *arg, otlp_editor *ed, const otlp_span *sp)
+{
+    (void)arg;
+    if (span_named(sp, "span-0")) {
+        assert_int_equal(otlp_edit_span_kind(ed, 4), 1);
+        assert_int_equal(otlp_edit_span_start(ed, 5), 1);
+        assert_int_equal(otlp_edit_span_end(ed, 6), 1);
+        assert_int_equal(otlp_edit_span_id(ed, OTLP_TRACE_ID, new_trace, 16), 1);
+        assert_int_equal(otlp_edit_span_id(ed, OTLP_SPAN_ID, new_span, 8), 1);
+        assert_int_equal(otlp_edit_span_id(ed, OTLP_SPAN_ID, new_span, 7), OTLP_EINVALID);
+    }
+    if (span_named(sp, "span-1")) { /* defaults leave the fields out */
+        assert_int_equal(otlp_edit_span_kind(ed, 0), 1);
+        assert_int_equal(otlp_edit_span_end(ed, 0), 1);
+        assert_int_equal(otlp_edit_span_id(ed, OTLP_PARENT_SPAN_ID, NULL, 0), 1);
+    }
+    if (span_named(sp, "span-3")) /* a root span gets a parent */
+        assert_int_equal(otlp_edit_span_id(ed, OTLP_PARENT_SPAN_ID, new_span, 8), 1);
+    return 0;
+}
+
+/* Kind, times and ids: replaced in place, removed at their defaults,
+ * inserted in field order where the input had none. */
+static void test_span_fields(void **state)
+{
+    static const otlp_edit_fns fns = {.span = span_field_ops};
+    (void)state;
+    fx_request *want = fx_rich_request();
+    fx_span *s0 = want->resource_spans[0]->scope_spans[0]->spans[0];
+    fx_span *s1 = want->resource_spans[0]->scope_spans[0]->spans[1];
+    fx_span *s3 = want->resource_spans[0]->scope_spans[1]->spans[0];
+    s0->kind = 4;
+    s0->start_time_unix_nano = 5;
+    s0->end_time_unix_nano = 6;
+    s0->trace_id.data = (uint8_t *)new_trace;
+    s0->span_id.data = (uint8_t *)new_span;
+    s1->kind = 0;
+    s1->end_time_unix_nano = 0;
+    s1->parent_span_id.len = 0;
+    s3->parent_span_id.data = (uint8_t *)new_span;
+    s3->parent_span_id.len = 8;
+    check_rich_edit(&fns, want, FX_RICH_SPANS);
+}
+
 /* ---- drops ---- */
 
 static int drop_some(void *arg, otlp_editor *ed, const otlp_span *sp)
@@ -870,6 +917,7 @@ int main(void)
         cmocka_unit_test_teardown(test_late_header_edits, teardown),
         cmocka_unit_test_teardown(test_name_and_status, teardown),
         cmocka_unit_test_teardown(test_trace_state, teardown),
+        cmocka_unit_test_teardown(test_span_fields, teardown),
         cmocka_unit_test_teardown(test_drops_remove_emptied, teardown),
         cmocka_unit_test_teardown(test_drop_resource, teardown),
         cmocka_unit_test_teardown(test_drop_all_is_empty, teardown),

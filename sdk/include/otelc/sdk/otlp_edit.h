@@ -360,6 +360,31 @@ int otlp_edit_run(otlp_editor *ed, const uint8_t *buf, size_t len, const otlp_ed
 int otlp_edit_run_signal(otlp_editor *ed, otelc_signal signal, const uint8_t *buf, size_t len,
                          const otlp_edit_fns *fns, void *arg, size_t *items);
 
+/*
+ * The current span's other fields (appended to the editor: what a
+ * transform statement may set). Each returns 1, or OTLP_ESTATE when no
+ * span is current, or the sticky error. A value equal to proto3's
+ * default (kind 0, time 0, an empty parent id) leaves the field out, as
+ * encoders do.
+ *
+ * otlp_edit_span_kind: Span.SpanKind (0 unspecified ... 5 consumer).
+ * otlp_edit_span_start, otlp_edit_span_end: the times, ns since the epoch.
+ * otlp_edit_span_id: the trace id (16 bytes), the span id (8) or the
+ * parent span id (8, or 0 for a root span); OTLP_EINVALID for another
+ * length. The id is copied.
+ */
+int otlp_edit_span_kind(otlp_editor *ed, int32_t kind);
+int otlp_edit_span_start(otlp_editor *ed, uint64_t unix_nano);
+int otlp_edit_span_end(otlp_editor *ed, uint64_t unix_nano);
+
+enum otlp_span_id_field {
+    OTLP_TRACE_ID = 0,
+    OTLP_SPAN_ID = 1,
+    OTLP_PARENT_SPAN_ID = 2,
+};
+int otlp_edit_span_id(otlp_editor *ed, enum otlp_span_id_field which, const uint8_t *id,
+                      size_t len);
+
 /* ---- values for otlp_edit_attr_put ---- */
 
 /* (Plain assignments, not designated initializers: C++17 includes these.) */

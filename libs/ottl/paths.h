@@ -1,0 +1,79 @@
+/*
+ * paths.h: the paths of the trace contexts (the collector's ottlresource,
+ * ottlscope, ottlspan and ottlspanevent), reading and writing them.
+ */
+#ifndef OTTL_PATHS_H
+#define OTTL_PATHS_H
+
+#include "internal.h"
+
+typedef enum path_id {
+    PATH_ATTRS,          /* the attributes of the path's level */
+    PATH_DROPPED_ATTRS,  /* dropped_attributes_count of the path's level */
+    PATH_SCHEMA_URL,     /* resource and scope */
+    PATH_SCOPE_NAME,
+    PATH_SCOPE_VERSION,
+    PATH_TRACE_ID,
+    PATH_TRACE_ID_STRING,
+    PATH_SPAN_ID,
+    PATH_SPAN_ID_STRING,
+    PATH_PARENT_ID,
+    PATH_PARENT_ID_STRING,
+    PATH_TRACE_STATE,
+    PATH_SPAN_NAME,
+    PATH_KIND,
+    PATH_KIND_STRING,
+    PATH_KIND_DEPRECATED,
+    PATH_START_NANO,
+    PATH_END_NANO,
+    PATH_START_TIME,
+    PATH_END_TIME,
+    PATH_EVENTS,
+    PATH_DROPPED_EVENTS,
+    PATH_LINKS,
+    PATH_DROPPED_LINKS,
+    PATH_STATUS_CODE,
+    PATH_STATUS_MESSAGE,
+    PATH_EVENT_NAME,
+    PATH_EVENT_NANO,
+    PATH_EVENT_TIME,
+} path_id;
+
+/* What binding knows of a path. */
+typedef struct path_def {
+    int level;         /* ottl_context of the data */
+    const char *name;  /* its fields after the context, dotted */
+    path_id id;
+    unsigned max_keys; /* indexes allowed on its last field */
+    bool settable;
+} path_def;
+
+/*
+ * Binds path node n (its segments) for a statement of context ctx: the
+ * context prefix, the field, the keys. With infer, a path must name its
+ * context. 0, or -1 with err.
+ */
+int ottl_bind_path(node *n, ottl_context ctx, const char *text, ottl_error *err);
+
+/* The definition a bound path has. */
+const path_def *ottl_path_def(const node *n);
+
+/* A context named by a path's first field ("instrumentation_scope" is
+ * the scope), or -1. */
+int ottl_context_of_name(const char *s, size_t n);
+
+/* Reads a bound path where e stands. 0, or -1 with e->err. */
+int ottl_path_get(ottl_env *e, const node *n, value *out);
+/* Sets it (set() and the editors that write a target). 0 or -1. A nil v
+ * is not passed here: set() does nothing with nil. */
+int ottl_path_set(ottl_env *e, const node *n, const value *v);
+
+/* Sets the current span's name (a string value). 0 or -1. */
+int ottl_set_span_name(ottl_env *e, const value *v);
+
+/* The attributes of a level as they stand (edits included), and the
+ * editor target for them. 0, or -1 with e->err. */
+int ottl_level_attrs(ottl_env *e, int level, otlp_list *out);
+enum otlp_edit_target ottl_level_target(int level);
+
+#endif /* OTTL_PATHS_H */
