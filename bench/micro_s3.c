@@ -72,7 +72,7 @@ static encoded measure(const char *name, const batch *b, awss3_marshaler m, awss
     while (bench_now() - t0 < SECONDS) {
         uint8_t *obj = NULL;
         size_t len = 0;
-        if (s3_encode(m, c, b->seg, (size_t)b->n, b->total, &obj, &len) != 0) {
+        if (s3_encode(m, OTELC_TRACES, c, b->seg, (size_t)b->n, b->total, &obj, &len) != 0) {
             fprintf(stderr, "%s: encoding failed\n", name);
             exit(1);
         }
@@ -99,8 +99,8 @@ static void encode_json_spans(const char *name, const batch *b, awss3_compressio
 {
     uint8_t *json = NULL;
     size_t json_len = 0;
-    if (s3_encode(AWSS3_OTLP_JSON, AWSS3_COMPRESS_NONE, b->seg, (size_t)b->n, b->total, &json,
-                  &json_len) != 0)
+    if (s3_encode(AWSS3_OTLP_JSON, OTELC_TRACES, AWSS3_COMPRESS_NONE, b->seg, (size_t)b->n,
+                  b->total, &json, &json_len) != 0)
         exit(1);
     free(json);
     encoded e = measure(name, b, AWSS3_OTLP_JSON, c);

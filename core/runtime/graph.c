@@ -212,6 +212,17 @@ static int wire_pipeline(host_pipeline *p)
     return 0;
 }
 
+uint32_t host_signals_exported(const otelc_ctx *c)
+{
+    const host *h = c->h;
+    uint32_t mask = 0;
+    for (size_t i = 0; i < h->npipes; i++)
+        for (size_t k = 0; k < h->pipes[i].nexp; k++)
+            if (h->pipes[i].exporters[k] == c)
+                mask |= h->pipes[i].signal;
+    return mask;
+}
+
 /* Defined but unused components are legal, as in the collector: warn. */
 static void warn_unused(host *h, const otelc_config *cfg, const char *section, otelc_kind kind)
 {

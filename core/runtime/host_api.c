@@ -376,10 +376,13 @@ static int api_export_batching(otelc_ctx *ctx, const otelc_batching *b)
     return 0;
 }
 
+/* What the instance feeds, or for an exporter what it is fed. */
 static uint32_t api_signals_fed(otelc_ctx *ctx)
 {
     otelc_kind k = CTX(ctx)->plugin->desc->kind;
-    return k == OTELC_RECEIVER || k == OTELC_CONNECTOR ? host_signals_fed(CTX(ctx)) : 0;
+    if (k == OTELC_EXPORTER)
+        return host_signals_exported(CTX(ctx));
+    return k == OTELC_EXTENSION ? 0 : host_signals_fed(CTX(ctx));
 }
 
 const otelc_host_api host_api_table = {

@@ -128,17 +128,6 @@ static int batch_series(host *h, otelc_ctx *c)
     return c->m_batch_items && c->m_batch_bytes ? 0 : -1;
 }
 
-/* The signals of the pipelines exporter c is in. */
-static uint32_t exporter_signals(const host *h, const otelc_ctx *c)
-{
-    uint32_t mask = 0;
-    for (size_t i = 0; i < h->npipes; i++)
-        for (size_t k = 0; k < h->pipes[i].nexp; k++)
-            if (h->pipes[i].exporters[k] == c)
-                mask |= h->pipes[i].signal;
-    return mask;
-}
-
 /* sent, send_failed and enqueue_failed items of signal s. */
 static int exporter_signal_series(host *h, otelc_ctx *c, otelc_signal s)
 {
@@ -159,7 +148,7 @@ static int exporter_signal_series(host *h, otelc_ctx *c, otelc_signal s)
 
 static int exporter_series(host *h, otelc_ctx *c)
 {
-    uint32_t mask = exporter_signals(h, c);
+    uint32_t mask = host_signals_exported(c);
     for (unsigned k = 0; k < QUEUE_NSIGNALS; k++)
         if ((mask & queue_signal_of_index(k)) &&
             exporter_signal_series(h, c, queue_signal_of_index(k)) != 0)

@@ -108,8 +108,12 @@ otelc_status host_emit(otelc_ctx *c, otelc_batch *b, otelc_done_fn done, void *a
 otelc_status host_emit_ticket(otelc_ctx *c, otelc_batch *b, otelc_ticket *t);
 void host_complete(otelc_ticket *t, otelc_status st);
 
-/* The signals of the pipelines c feeds (a mask). */
+/* The signals of the pipelines c feeds (a mask): a receiver's or a
+ * connector's pipelines, a processor's own. */
 uint32_t host_signals_fed(const otelc_ctx *c);
+/* The signals of the pipelines exporter (or connector) c is an exporter
+ * in (a mask). */
+uint32_t host_signals_exported(const otelc_ctx *c);
 
 /* Calls resume() of every instance whose emit saw RETRY since. Any thread. */
 void host_resume_waiters(host *h);

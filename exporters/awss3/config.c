@@ -89,16 +89,26 @@ static int one_of(const char *s, const char *const *list)
     return -1;
 }
 
+const char *awss3_content_type(awss3_marshaler m)
+{
+    static const char *const content_types[] = {"application/json", "application/x-protobuf",
+                                                "application/vnd.apache.parquet"};
+    return content_types[m];
+}
+
+awss3_marshaler awss3_marshaler_for(const awss3_settings *s, otelc_signal sig)
+{
+    return s->marshaler == AWSS3_PARQUET && sig != OTELC_TRACES ? AWSS3_OTLP_JSON : s->marshaler;
+}
+
 static int pick_marshaler(awss3_settings *out, const char *m, char *err, size_t n)
 {
     static const char *const known[] = {"otlp_json", "otlp_proto", "parquet", NULL};
-    static const char *const content_types[] = {"application/json", "application/x-protobuf",
-                                                "application/vnd.apache.parquet"};
     static const char *const later[] = {"sumo_ic", "body", NULL};
     int i = one_of(m ? m : "otlp_json", known);
     if (i >= 0) {
         out->marshaler = (awss3_marshaler)i;
-        out->obj.content_type = content_types[i];
+        out->obj.content_type = awss3_content_type(out->marshaler);
         return 0;
     }
     if (one_of(m, later) >= 0)

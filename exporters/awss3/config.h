@@ -84,6 +84,14 @@ int awss3_settings_init(awss3_settings *out, const awss3_cfg *cfg, char *err, si
 /* The file extension of a marshaler and compression (".binpb.zst"). */
 const char *awss3_extension(awss3_marshaler m, awss3_compression c);
 
+/* The marshaler a batch of signal sig is stored with: the configured one,
+ * but otlp_json for metrics and logs under parquet (the trace table holds
+ * spans only; its compression is none). */
+awss3_marshaler awss3_marshaler_for(const awss3_settings *s, otelc_signal sig);
+
+/* The Content-Type of a marshaler's objects (a static string). */
+const char *awss3_content_type(awss3_marshaler m);
+
 /* The marshaler's name in the config ("otlp_json", ...). */
 const char *awss3_marshaler_name(awss3_marshaler m);
 

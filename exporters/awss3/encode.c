@@ -15,8 +15,8 @@ static int write_parquet(const struct iovec *segs, size_t n, uint8_t **out, size
     return pq_traces_write(&o, segs, n, out, out_len, &rows);
 }
 
-int s3_encode(awss3_marshaler m, awss3_compression c, const struct iovec *segs, size_t n,
-              uint64_t total, uint8_t **out, size_t *out_len)
+int s3_encode(awss3_marshaler m, otelc_signal s, awss3_compression c, const struct iovec *segs,
+              size_t n, uint64_t total, uint8_t **out, size_t *out_len)
 {
     static const otlpenc_compression comp[] = {
         [AWSS3_COMPRESS_NONE] = OTLPENC_NONE,
@@ -25,6 +25,6 @@ int s3_encode(awss3_marshaler m, awss3_compression c, const struct iovec *segs, 
     };
     if (m == AWSS3_PARQUET)
         return write_parquet(segs, n, out, out_len);
-    return otlpenc_encode(m == AWSS3_OTLP_JSON ? OTLPENC_JSON : OTLPENC_PROTO, comp[c], segs, n,
-                          total, out, out_len);
+    return otlpenc_encode(m == AWSS3_OTLP_JSON ? OTLPENC_JSON : OTLPENC_PROTO, s, comp[c], segs,
+                          n, total, out, out_len);
 }

@@ -21,15 +21,16 @@
 
 /*
  * Encodes the request held in segs[0..n) (each segment a whole serialized
- * ExportTraceServiceRequest, total bytes in all) as marshaler m compressed
- * with c (none for parquet). On success returns 0 and sets *out to a
- * malloc'd buffer of *out_len bytes that the caller frees. On failure
- * returns -ENOMEM, -EIO (compressor failure), or the OTLP/JSON writer's
- * -EBADMSG, -EILSEQ, -ELOOP, -E2BIG for a request that cannot be written
- * as JSON (-EBADMSG too for one the Parquet writer cannot walk); *out is
- * then NULL. The segments are only read. Any thread.
+ * Export*ServiceRequest of signal s, total bytes in all; parquet takes
+ * traces only) as marshaler m compressed with c (none for parquet). On
+ * success returns 0 and sets *out to a malloc'd buffer of *out_len bytes
+ * that the caller frees. On failure returns -ENOMEM, -EIO (compressor
+ * failure), or the OTLP/JSON writer's -EBADMSG, -EILSEQ, -ELOOP, -E2BIG,
+ * -EINVAL for a request that cannot be written as JSON (-EBADMSG too for
+ * one the Parquet writer cannot walk); *out is then NULL. The segments
+ * are only read. Any thread.
  */
-int s3_encode(awss3_marshaler m, awss3_compression c, const struct iovec *segs, size_t n,
-              uint64_t total, uint8_t **out, size_t *out_len);
+int s3_encode(awss3_marshaler m, otelc_signal s, awss3_compression c, const struct iovec *segs,
+              size_t n, uint64_t total, uint8_t **out, size_t *out_len);
 
 #endif /* OTELC_AWSS3_ENCODE_H */

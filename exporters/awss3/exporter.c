@@ -21,6 +21,7 @@
 
 #include <curl/curl.h>
 #include <otelc/sdk/clock.h>
+#include <otelc/sdk/signal.h>
 
 #include "awss3.h"
 
@@ -60,7 +61,9 @@ static int register_metrics(awss3 *x)
 static int check_key_fits(const awss3_settings *s, char *err, size_t n)
 {
     char key[S3_KEY_MAX];
-    awss3_key_layout layout = {s->key_prefix, s->partition_format, s->file_prefix, s->extension};
+    /* metrics_ is the longest signal part of a name */
+    awss3_key_layout layout = {s->key_prefix, s->partition_format, s->file_prefix, s->extension,
+                               "metrics"};
     awss3_identity sample = {UINT64_MAX, otelc_real_ns()};
     if (awss3_object_key(key, sizeof(key), &layout, sample) >= 0)
         return 0;
@@ -100,6 +103,22 @@ static int create(otelc_ctx *ctx, const otelc_host_api *api, const void *cfg, vo
     return 0;
 }
 
+/* The trace table holds spans: metrics and logs under parquet are
+ * stored as OTLP/JSON, and the operator hears it once, at start. */
+static void log_not_parquet(const awss3 *x)
+{
+    uint32_t fed = otelc_host_has(x->api, signals_fed) ? x->api->signals_fed(x->ctx) : 0;
+    uint32_t other = fed & (OTELC_METRICS | OTELC_LOGS);
+    if (x->set.marshaler != AWSS3_PARQUET || !other)
+        return;
+    x->api->log(x->ctx, OTELC_LOG_INFO, "marshaler parquet is the trace table: %s go to "
+                "otlp_json objects (%s_*.json) in the same layout",
+                other == (OTELC_METRICS | OTELC_LOGS) ? "metrics and logs"
+                : other == OTELC_METRICS              ? "metrics"
+                                                      : "logs",
+                other == OTELC_LOGS ? "logs" : "metrics");
+}
+
 static void log_target(const awss3 *x)
 {
     const awss3_settings *s = &x->set;
@@ -115,6 +134,7 @@ static void log_target(const awss3 *x)
     if (s->ep.insecure_skip_verify)
         x->api->log(x->ctx, OTELC_LOG_WARN, "insecure_skip_verify: TLS certificates of %s are "
                                             "not verified", s->ep.base_url);
+    log_not_parquet(x);
 }
 
 static int awss3_start(void *state)
@@ -167,12 +187,13 @@ static otelc_status prepare(awss3 *x, otelc_batch *b, s3_payload **out)
     if (rc == 0)
         return OTELC_OK;
     if (s3_payload_error_is_permanent(rc)) {
-        x->api->log(x->ctx, OTELC_LOG_ERROR, "cannot store a batch of %u spans: %s; refusing it",
-                    otelc_batch_spans(b), strerror(-rc));
+        x->api->log(x->ctx, OTELC_LOG_ERROR, "cannot store a batch of %u %s: %s; refusing it",
+                    otelc_batch_spans(b), otelc_signal_items(otelc_batch_signal(b)),
+                    strerror(-rc));
         return OTELC_REJECT;
     }
-    x->api->log(x->ctx, OTELC_LOG_WARN, "cannot prepare a batch of %u spans: %s; will retry",
-                otelc_batch_spans(b), strerror(-rc));
+    x->api->log(x->ctx, OTELC_LOG_WARN, "cannot prepare a batch of %u %s: %s; will retry",
+                otelc_batch_spans(b), otelc_signal_items(otelc_batch_signal(b)), strerror(-rc));
     return OTELC_RETRY;
 }
 
@@ -314,10 +335,12 @@ static const otelc_plugin awss3_plugin = {
     .kind = OTELC_EXPORTER,
     .type = "awss3",
     .version = OTELC_VERSION,
-    .doc = "writes traces to S3-compatible storage as OTLP objects",
+    .doc = "writes traces, metrics and logs to S3-compatible storage as OTLP objects (or "
+           "traces as the Parquet trace table)",
     .flags = OTELC_CONSUME_THREAD_SAFE,
     .config_keys = awss3_config_keys,
     .config_size = sizeof(awss3_cfg),
+    .signals = OTELC_ALL_SIGNALS,
     .create = create,
     .start = awss3_start,
     .consume = consume,

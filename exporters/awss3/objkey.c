@@ -49,21 +49,33 @@ int awss3_object_key(char *out, size_t size, const awss3_key_layout *layout,
         return -1;
     awss3_unique(unique, ident);
     const char *prefix = layout->prefix ? layout->prefix : "";
-    int n = snprintf(out, size, "%s%s%s%s%straces_%s%s", prefix, *prefix ? "/" : "", part,
-                     *part ? "/" : "", layout->file_prefix ? layout->file_prefix : "", unique,
+    int n = snprintf(out, size, "%s%s%s%s%s%s_%s%s", prefix, *prefix ? "/" : "", part,
+                     *part ? "/" : "", layout->file_prefix ? layout->file_prefix : "",
+                     layout->signal ? layout->signal : "traces", unique,
                      layout->extension ? layout->extension : "");
     if (n < 0 || (size_t)n >= size || n > S3_KEY_MAX - 1)
         return -1;
     return n;
 }
 
+/* Where the unique part of an object name starts, after its signal. */
+static const char *unique_of(const char *name)
+{
+    static const char *const signals[] = {"traces_", "metrics_", "logs_"};
+    for (size_t i = 0; i < 3; i++) {
+        const char *u = strstr(name, signals[i]);
+        if (u)
+            return u + strlen(signals[i]);
+    }
+    return NULL;
+}
+
 int64_t awss3_key_time(const char *key)
 {
     const char *name = strrchr(key, '/');
-    const char *u = strstr(name ? name : key, "traces_");
+    const char *u = unique_of(name ? name : key);
     if (!u)
         return -1;
-    u += 7;
     for (int i = 0; i < 16; i++)
         if (!isxdigit((unsigned char)u[i]))
             return -1;

@@ -1,7 +1,7 @@
 /*
  * objkey.h: object keys, the collector's awss3exporter layout:
  *
- *   {prefix}/{partition}/{file_prefix}traces_{unique}{extension}
+ *   {prefix}/{partition}/{file_prefix}{traces|metrics|logs}_{unique}{extension}
  *
  * where partition is strftime(s3_partition_format) of the batch's enqueue
  * time in UTC and unique is derived from the batch identity the exporter
@@ -25,6 +25,7 @@ typedef struct awss3_key_layout {
     const char *partition_format; /* strftime format, or "" */
     const char *file_prefix;      /* "" or e.g. "host1_" */
     const char *extension;        /* ".binpb.gz" */
+    const char *signal;           /* "traces", "metrics", "logs"; NULL: traces */
 } awss3_key_layout;
 
 /* A batch's identity: the id and time the queue recorded. */
@@ -54,8 +55,8 @@ int awss3_object_key(char *out, size_t size, const awss3_key_layout *layout,
 
 /*
  * The batch time in the unique part of a key of this exporter
- * ("traces_<16 hex digits>-<16 hex digits>.<ext>"), in unix ns; -1 when
- * the key has none. Pure.
+ * ("traces_<16 hex digits>-<16 hex digits>.<ext>", or metrics_, logs_),
+ * in unix ns; -1 when the key has none. Pure.
  */
 int64_t awss3_key_time(const char *key);
 

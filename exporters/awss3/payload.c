@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <otelc/sdk/signal.h>
+
 #include "s3/body.h"
 #include "encode.h"
 
@@ -28,15 +30,15 @@ static int fill_bytes(s3_payload *p, const awss3_settings *s)
     struct iovec *segs = gather_segments(p->batch, &nsegs);
     if (!segs)
         return -ENOMEM;
-    if (s->marshaler == AWSS3_OTLP_PROTO && s->compression == AWSS3_COMPRESS_NONE) {
+    if (p->marshaler == AWSS3_OTLP_PROTO && s->compression == AWSS3_COMPRESS_NONE) {
         p->iov = segs;
         p->niov = nsegs;
         p->len = otelc_batch_len(p->batch);
         return 0;
     }
     size_t len = 0;
-    int rc = s3_encode(s->marshaler, s->compression, segs, nsegs, otelc_batch_len(p->batch),
-                       &p->owned, &len);
+    int rc = s3_encode(p->marshaler, p->signal, s->compression, segs, nsegs,
+                       otelc_batch_len(p->batch), &p->owned, &len);
     free(segs);
     if (rc != 0)
         return rc;
@@ -65,16 +67,29 @@ static int hash_parts(s3_payload *p)
     return rc;
 }
 
+/* What the batch is stored as: its signal's marshaler, extension and,
+ * when it differs from the configured one's, Content-Type. */
+static void pick_form(s3_payload *p, const awss3_settings *s, awss3_key_layout *layout)
+{
+    p->signal = otelc_batch_signal(p->batch);
+    p->marshaler = awss3_marshaler_for(s, p->signal);
+    p->content_type = p->marshaler != s->marshaler ? awss3_content_type(p->marshaler) : NULL;
+    layout->extension = awss3_extension(p->marshaler, s->compression);
+    layout->signal = otelc_signal_name(p->signal);
+}
+
 int s3_payload_build(const awss3_settings *s, otelc_batch *b, awss3_identity ident,
                      s3_payload **out)
 {
-    awss3_key_layout layout = {s->key_prefix, s->partition_format, s->file_prefix, s->extension};
+    awss3_key_layout layout = {s->key_prefix, s->partition_format, s->file_prefix, s->extension,
+                               NULL};
     s3_payload *p = calloc(1, sizeof(*p));
     if (!p)
         return -ENOMEM;
     p->batch = otelc_batch_ref(b);
     p->spans = otelc_batch_spans(b);
     p->time_ns = ident.time_ns;
+    pick_form(p, s, &layout);
     int rc = awss3_object_key(p->key, sizeof(p->key), &layout, ident) < 0 ? -ENAMETOOLONG : 0;
     if (rc == 0)
         rc = fill_bytes(p, s);
@@ -104,5 +119,5 @@ void s3_payload_free(s3_payload *p)
 bool s3_payload_error_is_permanent(int err)
 {
     return err == -EBADMSG || err == -EILSEQ || err == -ELOOP || err == -E2BIG ||
-           err == -ENAMETOOLONG;
+           err == -EINVAL || err == -ENAMETOOLONG;
 }

@@ -23,7 +23,10 @@ typedef struct s3_payload {
     struct iovec *iov;   /* the bytes to send, in order */
     size_t niov;
     uint64_t len;
-    uint32_t spans;
+    uint32_t spans;      /* items: spans, data points or log records */
+    otelc_signal signal;
+    awss3_marshaler marshaler;  /* what it is stored as (awss3_marshaler_for) */
+    const char *content_type;   /* its own Content-Type, or NULL: the configured one's */
     int64_t time_ns;     /* the batch identity's time: the key's */
     s3_plan plan;
     char (*sha256)[SIGV4_HASH_HEX_SIZE]; /* plan.nparts hashes (one: whole) */
@@ -35,8 +38,8 @@ typedef struct s3_payload {
  * object of identity ident under settings s. CPU-heavy (encoding, hashing):
  * call on a consumer thread, not an event loop. Returns 0 with *out owned
  * by the caller, or a negative errno: -ENOMEM or -EIO (try again later),
- * -EBADMSG, -EILSEQ, -ELOOP, -E2BIG (the batch cannot be written as
- * OTLP/JSON), -ENAMETOOLONG (the key would exceed 1024 bytes).
+ * -EBADMSG, -EILSEQ, -ELOOP, -E2BIG, -EINVAL (the batch cannot be
+ * written as OTLP/JSON), -ENAMETOOLONG (the key would exceed 1024 bytes).
  */
 int s3_payload_build(const awss3_settings *s, otelc_batch *b, awss3_identity ident,
                      s3_payload **out);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <otelc/sdk/clock.h>
+#include <otelc/sdk/signal.h>
 
 #include "awss3.h"
 
@@ -24,16 +25,18 @@ static void log_failure(awss3 *x, otelc_log_level level, const s3_upload *u, con
         x->last_failure_ns = now;
     }
     pthread_mutex_unlock(&x->mu);
-    x->api->log(x->ctx, repeat ? OTELC_LOG_DEBUG : level, "upload of %s (%u spans) failed: %s; %s",
-                u->payload->key, u->payload->spans, reason, then);
+    x->api->log(x->ctx, repeat ? OTELC_LOG_DEBUG : level, "upload of %s (%u %s) failed: %s; %s",
+                u->payload->key, u->payload->spans, otelc_signal_items(u->payload->signal),
+                reason, then);
 }
 
 static void report_ok(awss3 *x, const s3_upload *u)
 {
     const s3_payload *p = u->payload;
     x->api->metric_add(x->bytes, (double)p->len);
-    x->api->log(x->ctx, OTELC_LOG_DEBUG, "uploaded %s: %u spans, %llu bytes, %u part(s)", p->key,
-                p->spans, (unsigned long long)p->len, p->plan.nparts);
+    x->api->log(x->ctx, OTELC_LOG_DEBUG, "uploaded %s: %u %s, %llu bytes, %u part(s)", p->key,
+                p->spans, otelc_signal_items(p->signal), (unsigned long long)p->len,
+                p->plan.nparts);
     if (atomic_exchange(&x->paused, false)) {
         x->api->exporter_resume(x->ctx);
         x->api->log(x->ctx, OTELC_LOG_INFO, "S3 accepts uploads again");
@@ -72,8 +75,9 @@ void awss3_report(awss3 *x, const s3_upload *u, s3_verdict v, const char *reason
         break;
     case S3_PAUSE: report_pause(x, u, reason); break;
     case S3_REJECT:
-        x->api->log(x->ctx, OTELC_LOG_ERROR, "S3 refused %s (%u spans) for good: %s",
-                    u->payload->key, u->payload->spans, reason);
+        x->api->log(x->ctx, OTELC_LOG_ERROR, "S3 refused %s (%u %s) for good: %s",
+                    u->payload->key, u->payload->spans, otelc_signal_items(u->payload->signal),
+                    reason);
         break;
     }
 }

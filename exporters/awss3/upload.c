@@ -59,8 +59,8 @@ static void start_put(s3_upload *u)
 {
     const s3_payload *p = u->payload;
     s3_request_spec spec = {.method = "PUT", .key = p->key, .object_headers = true,
-                            .payload_hash = p->sha256[0], .iov = p->iov, .niov = p->niov,
-                            .off = 0, .len = p->len};
+                            .content_type = p->content_type, .payload_hash = p->sha256[0],
+                            .iov = p->iov, .niov = p->niov, .off = 0, .len = p->len};
     u->step = S3_STEP_PUT;
     send_step(u, &spec);
 }
@@ -69,7 +69,8 @@ static void start_initiate(s3_upload *u)
 {
     static const sigv4_pair q[] = {{"uploads", NULL}};
     s3_request_spec spec = {.method = "POST", .key = u->payload->key, .query = q, .nquery = 1,
-                            .object_headers = true, .payload_hash = EMPTY_SHA256};
+                            .object_headers = true, .content_type = u->payload->content_type,
+                            .payload_hash = EMPTY_SHA256};
     u->step = S3_STEP_INITIATE;
     send_step(u, &spec);
 }

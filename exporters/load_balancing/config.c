@@ -6,13 +6,17 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <otelc/sdk/signal.h>
+
 #include "lb.h"
 
 #define AT(f) offsetof(lb_cfg, f)
 #define UNSUPPORTED(name, type, doc) {name, type, NULL, doc, 0, OTELC_KEY_UNSUPPORTED}
 
 const otelc_cfg_key lb_config_keys[] = {
-    {"routing_key", OTELC_CFG_STRING, "traceID", "traceID | service", AT(routing_key), 0},
+    {"routing_key", OTELC_CFG_STRING, NULL,
+     "traces: traceID (default) | service; logs: service (default) | traceID; metrics: service "
+     "(default) | metric", AT(routing_key), 0},
     UNSUPPORTED("routing_attributes", OTELC_CFG_STRLIST, "attributes making the routing key"),
     {"protocol", OTELC_CFG_SECTION, NULL, "how backends are spoken to", 0, 0},
     {"protocol.otlp", OTELC_CFG_SECTION, NULL, "the otlp_grpc exporter's keys (endpoint: each "
@@ -53,24 +57,61 @@ static const otelc_node *at(const lb_exporter *x, const char *path)
     return n;
 }
 
-/* The collector's trace exporter: traceID (or empty) and service. */
-static int check_routing_key(lb_exporter *x)
+/* The routing keys the collector's exporter of one signal takes (the
+ * first is its default), and those otelc does not have yet. */
+typedef struct key_rules {
+    const char *names[3];
+    lb_key keys[3];
+    const char *later[4];
+} key_rules;
+
+static const key_rules rules[3] = {
+    {{"traceID", "service"}, {LB_KEY_TRACE_ID, LB_KEY_SERVICE}, {"attributes"}},
+    {{"service", "metric"}, {LB_KEY_SERVICE, LB_KEY_METRIC}, {"resource", "streamID", "attributes"}},
+    {{"service", "traceID"}, {LB_KEY_SERVICE, LB_KEY_TRACE_ID}, {"resource", "attributes"}},
+};
+
+static bool listed(const char *const *names, size_t n, const char *k, size_t *at)
+{
+    for (size_t i = 0; i < n && names[i]; i++)
+        if (strcmp(names[i], k) == 0)
+            return (*at = i), true;
+    return false;
+}
+
+/* routing_key for signal index s: the collector's texts for one it
+ * refuses (its traces exporter prints the key bare, the others quoted). */
+static int check_key_for(lb_exporter *x, unsigned s)
 {
     const char *k = x->cfg->routing_key;
-    if (!k || !*k || strcmp(k, "traceID") == 0) {
-        x->key = LB_KEY_TRACE_ID;
+    const key_rules *r = &rules[s];
+    size_t i = 0;
+    if ((!k || !*k) || listed(r->names, 3, k, &i)) {
+        x->key[s] = r->keys[i];
         return 0;
     }
-    if (strcmp(k, "service") == 0) {
-        x->key = LB_KEY_SERVICE;
-        return 0;
-    }
-    if (strcmp(k, "attributes") == 0)
-        x->api->config_error(x->ctx, at(x, "routing_key"), "routing_key: attributes is not "
-                                                            "supported yet");
+    const otelc_node *n = at(x, "routing_key");
+    if (listed(r->later, 4, k, &i))
+        x->api->config_error(x->ctx, n, "routing_key: %s is not supported yet for %s", k,
+                             otelc_signal_name(otelc_signal_at(s)));
+    else if (s == 0)
+        x->api->config_error(x->ctx, n, "unsupported routing_key: %s", k);
     else
-        x->api->config_error(x->ctx, at(x, "routing_key"), "unsupported routing_key: %s", k);
+        x->api->config_error(x->ctx, n, "unsupported routing_key: \"%s\"", k);
     return -1;
+}
+
+/* routing_key for every signal of the exporter's pipelines. */
+static int check_routing_key(lb_exporter *x)
+{
+    int rc = 0;
+    x->signals = otelc_host_has(x->api, signals_fed) ? x->api->signals_fed(x->ctx) : 0;
+    if (!x->signals)
+        x->signals = OTELC_TRACES;
+    for (unsigned s = 0; s < OTELC_NSIGNALS; s++)
+        if ((x->signals & otelc_signal_at(s)) && check_key_for(x, s) != 0)
+            rc = -1;
+    return rc;
 }
 
 static int check_resolver(lb_exporter *x)

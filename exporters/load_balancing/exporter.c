@@ -11,10 +11,12 @@
  * once; export_send sends the pieces not delivered yet, so the host's
  * retry of a batch goes only to the backends that failed (request.c).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <otelc/sdk/clock.h>
+#include <otelc/sdk/signal.h>
 
 #include "lb.h"
 
@@ -98,16 +100,30 @@ static int create(otelc_ctx *ctx, const otelc_host_api *api, const void *cfg, vo
     return 0;
 }
 
+/* "traces by traceID, logs by service": each signal's routing key. */
+static void describe_keys(const lb_exporter *x, char *out, size_t cap)
+{
+    static const char *const names[] = {"traceID", "service", "metric"};
+    size_t w = 0;
+    out[0] = 0;
+    for (unsigned s = 0; s < OTELC_NSIGNALS && w < cap; s++)
+        if (x->signals & otelc_signal_at(s))
+            w += (size_t)snprintf(out + w, cap - w, "%s%s by %s", w ? ", " : "",
+                                  otelc_signal_name(otelc_signal_at(s)), names[x->key[s]]);
+}
+
 static int lb_start(void *state)
 {
     lb_exporter *x = state;
+    char keys[96];
     if (lb_resolver_start(&x->res) != 0) {
         x->api->log(x->ctx, OTELC_LOG_ERROR, "cannot start the resolver thread");
         return -1;
     }
     atomic_store(&x->started, true);
-    x->api->log(x->ctx, OTELC_LOG_INFO, "balancing traces by %s over the %s resolver's backends",
-                x->key == LB_KEY_SERVICE ? "service" : "traceID", x->resolver_name);
+    describe_keys(x, keys, sizeof(keys));
+    x->api->log(x->ctx, OTELC_LOG_INFO, "balancing %s over the %s resolver's backends", keys,
+                x->resolver_name);
     return 0;
 }
 
@@ -175,11 +191,12 @@ static const otelc_plugin lb_plugin = {
     .kind = OTELC_EXPORTER,
     .type = "load_balancing",
     .version = OTELC_VERSION,
-    .doc = "traces by trace id (or service) over a consistent-hash ring of OTLP/gRPC "
-           "backends (alias loadbalancing)",
+    .doc = "traces, metrics and logs by trace id, service or metric over a consistent-hash "
+           "ring of OTLP/gRPC backends (alias loadbalancing)",
     .flags = OTELC_CONSUME_THREAD_SAFE,
     .config_keys = lb_config_keys,
     .config_size = sizeof(lb_cfg),
+    .signals = OTELC_ALL_SIGNALS,
     .create = create,
     .start = lb_start,
     .consume = consume,

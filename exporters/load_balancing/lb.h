@@ -58,7 +58,8 @@ typedef struct lb_exporter {
     otelc_ctx *ctx;
     const otelc_host_api *api;
     const lb_cfg *cfg;
-    lb_key key;
+    lb_key key[3];     /* routing_key by otelc_signal_index */
+    uint32_t signals;  /* of the exporter's pipelines (traces for an older host) */
     og_settings proto; /* protocol.otlp, endpoint aside */
     og_headers headers;
     og_auth auth;      /* protocol.otlp.auth, shared by every backend */

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <otelc/sdk/signal.h>
+
 #include "lb.h"
 
 enum { PIECE_TODO = 0, PIECE_DONE = 1 };
@@ -103,16 +105,17 @@ nomem:
     return OTELC_RETRY;
 }
 
-static otelc_status route_error(lb_exporter *x, int rc, uint32_t spans)
+static otelc_status route_error(lb_exporter *x, int rc, const otelc_batch *b)
 {
+    const char *items = otelc_signal_items(otelc_batch_signal(b));
     if (rc == LB_ROUTE_NO_BACKEND) {
-        x->api->log(x->ctx, OTELC_LOG_WARN, "no backend to export %u spans to yet: will retry",
-                    spans);
+        x->api->log(x->ctx, OTELC_LOG_WARN, "no backend to export %u %s to yet: will retry",
+                    otelc_batch_spans(b), items);
         return OTELC_RETRY;
     }
     if (rc == LB_ROUTE_NOMEM)
         return OTELC_RETRY;
-    x->api->log(x->ctx, OTELC_LOG_ERROR, "refusing %u spans: %s", spans,
+    x->api->log(x->ctx, OTELC_LOG_ERROR, "refusing %u %s: %s", otelc_batch_spans(b), items,
                 rc == LB_ROUTE_NO_SERVICE ? "unable to get service name"
                                           : "the request cannot be read");
     return OTELC_REJECT;
@@ -125,9 +128,11 @@ static otelc_status add_routed(lb_exporter *x, otelc_request *r, otelc_batch *b)
     lb_routed rt;
     if (!flat)
         return OTELC_RETRY;
-    int rc = lb_route(flat, otelc_batch_len(b), &x->table.ring, x->key, &rt);
+    otelc_signal s = otelc_batch_signal(b);
+    int rc = lb_route(flat, otelc_batch_len(b), &x->table.ring, s, x->key[otelc_signal_index(s)],
+                      &rt);
     if (rc != LB_ROUTE_OK)
-        return route_error(x, rc, otelc_batch_spans(b));
+        return route_error(x, rc, b);
     otelc_status st = OTELC_OK;
     for (size_t i = 0; i < rt.n && st == OTELC_OK; i++) {
         lb_piece *p;

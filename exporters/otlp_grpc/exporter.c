@@ -1,9 +1,9 @@
 /*
  * exporter.c: the otlp_grpc exporter (the collector's otlp_grpc, alias
  * otlp): OTLP over gRPC through one client of libs/grpcclient (unary
- * TraceService/Export calls multiplexed on one HTTP/2 connection on a
- * loop thread of its own). Descriptor, lifecycle and the request-based
- * calls.
+ * TraceService/Export, MetricsService/Export and LogsService/Export calls
+ * by each batch's signal, multiplexed on one HTTP/2 connection on a loop
+ * thread of its own). Descriptor, lifecycle and the request-based calls.
  *
  * The host's queue consumers call export_prepare once per outgoing batch
  * (framing and compression happen there, on whichever cores are free)
@@ -134,10 +134,11 @@ static const otelc_plugin og_plugin = {
     .kind = OTELC_EXPORTER,
     .type = "otlp_grpc",
     .version = OTELC_VERSION,
-    .doc = "sends traces over OTLP/gRPC (alias otlp)",
+    .doc = "sends traces, metrics and logs over OTLP/gRPC (alias otlp)",
     .flags = OTELC_CONSUME_THREAD_SAFE,
     .config_keys = og_config_keys,
     .config_size = sizeof(og_cfg),
+    .signals = OTELC_ALL_SIGNALS,
     .create = create,
     .start = og_start,
     .consume = consume,

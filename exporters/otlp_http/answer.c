@@ -54,8 +54,9 @@ static bool type_is(const char *ct, const char *want)
     return ct && strncasecmp(ct, want, n) == 0 && (ct[n] == 0 || ct[n] == ';' || ct[n] == ' ');
 }
 
-/* ExportTraceServiceResponse.partial_success (field 1): rejected_spans
- * (1, int64) and error_message (2). */
+/* Export{Trace,Metrics,Logs}ServiceResponse.partial_success (field 1):
+ * rejected_spans, rejected_data_points or rejected_log_records (1, int64)
+ * and error_message (2). */
 static void partial_from_proto(const char *body, size_t len, oh_verdict *v)
 {
     pb_cursor c = pb_cursor_of((const uint8_t *)body, len);
@@ -72,7 +73,7 @@ static void partial_from_proto(const char *body, size_t len, oh_verdict *v)
         uint64_t n;
         pb_bytes msg;
         if (field == 1 && type == PB_VARINT && pb_read_varint(&p, &n))
-            v->rejected_spans = (int64_t)n;
+            v->rejected = (int64_t)n;
         else if (field == 2 && type == PB_LEN && pb_read_len(&p, &msg))
             snprintf(v->reason, sizeof(v->reason), "%.*s", (int)msg.len, (const char *)msg.ptr);
         else if (!pb_skip(&p, type))
@@ -88,12 +89,16 @@ static int64_t json_int64(const json_t *j)
     return json_is_string(j) ? strtoll(json_string_value(j), NULL, 10) : 0;
 }
 
-static void partial_from_json(const char *body, size_t len, oh_verdict *v)
+/* The same in OTLP/JSON: each response names its count after its items. */
+static void partial_from_json(const char *body, size_t len, otelc_signal s, oh_verdict *v)
 {
+    const char *count = s == OTELC_METRICS ? "rejectedDataPoints"
+                        : s == OTELC_LOGS  ? "rejectedLogRecords"
+                                           : "rejectedSpans";
     json_t *root = json_loadb(body, len, 0, NULL);
     json_t *ps = root ? json_object_get(root, "partialSuccess") : NULL;
     if (ps) {
-        v->rejected_spans = json_int64(json_object_get(ps, "rejectedSpans"));
+        v->rejected = json_int64(json_object_get(ps, count));
         const char *m = json_string_value(json_object_get(ps, "errorMessage"));
         if (m)
             snprintf(v->reason, sizeof(v->reason), "%s", m);
@@ -158,5 +163,5 @@ void oh_classify(const oh_response *r, oh_verdict *v)
     if (type_is(r->content_type, "application/x-protobuf"))
         partial_from_proto(r->body, r->body_len, v);
     else if (type_is(r->content_type, "application/json"))
-        partial_from_json(r->body, r->body_len, v);
+        partial_from_json(r->body, r->body_len, r->signal, v);
 }

@@ -2,8 +2,9 @@
  * answer.h: what a server's answer to an OTLP/HTTP export means, as the
  * collector's otlphttp exporter reads it. Pure functions, any thread.
  *
- *   2xx                  OK; a partial_success in the ExportTraceServiceResponse
- *                        (protobuf or JSON, by Content-Type) counts rejected spans
+ *   2xx                  OK; a partial_success in the Export*ServiceResponse
+ *                        (protobuf or JSON, by Content-Type) counts rejected
+ *                        items (spans, data points, log records)
  *   429, 502, 503, 504   RETRY; for 429 and 503 a Retry-After (seconds or an
  *                        HTTP date) is the least wait the server asked for
  *   anything else        REJECT: permanent (400, 401, 403, 404, 413, 500 ...)
@@ -29,12 +30,13 @@ typedef struct oh_response {
     const char *content_type; /* the answer's Content-Type, or NULL */
     const char *retry_after;  /* the Retry-After value, or NULL when absent */
     int64_t now_real_ns;      /* for an HTTP date */
+    otelc_signal signal;      /* the request's: which response it is (0: traces) */
 } oh_response;
 
 typedef struct oh_verdict {
     otelc_status status;    /* OTELC_OK, OTELC_RETRY or OTELC_REJECT */
     int64_t retry_after_ns; /* > 0: wait at least this long before the next attempt */
-    int64_t rejected_spans; /* from a partial_success; 0 when none */
+    int64_t rejected;       /* items a partial_success rejected; 0 when none */
     char reason[512];       /* "HTTP 503, Message=..." or the partial-success message */
 } oh_verdict;
 

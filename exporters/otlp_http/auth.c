@@ -123,10 +123,10 @@ static int append(struct curl_slist **l, const char *line)
 
 /* otelc's own lines but those the authenticator sets, the
  * authenticator's but those the config sets, then the config's. */
-static int merge(ohttp *x, const auth_set *s, struct curl_slist **out)
+static int merge(ohttp *x, unsigned k, const auth_set *s, struct curl_slist **out)
 {
     int bad = 0;
-    for (const struct curl_slist *o = x->own; o; o = o->next)
+    for (const struct curl_slist *o = x->own[k]; o; o = o->next)
         if (!set_has(s, o->data))
             bad |= append(out, o->data);
     for (size_t i = 0; i < s->n; i++) {
@@ -163,7 +163,7 @@ int oh_auth_headers(ohttp *x, const otelc_request *r, struct curl_slist **out)
     if (rc != 0)
         log_no_credentials(x);
     if (rc == 0 && !s.failed)
-        rc = merge(x, &s, out);
+        rc = merge(x, otelc_signal_index(r->signal), &s, out);
     for (size_t i = 0; i < s.n; i++)
         free(s.lines[i]);
     if (rc != 0 || s.failed) {

@@ -11,17 +11,21 @@
 
 #include <curl/curl.h>
 
+#include <otelc/sdk/signal.h>
+
 #define AT(f) offsetof(oh_cfg, f)
 #define UNSUPPORTED(name, type, doc) {name, type, NULL, doc, 0, OTELC_KEY_UNSUPPORTED}
 #define IGNORED(name, type, doc) {name, type, NULL, doc, 0, OTELC_KEY_IGNORED}
 
 const otelc_cfg_key oh_config_keys[] = {
-    {"endpoint", OTELC_CFG_STRING, NULL, "base URL; /v1/traces is appended", AT(endpoint), 0},
+    {"endpoint", OTELC_CFG_STRING, NULL, "base URL; /v1/traces, /v1/metrics, /v1/logs are "
+     "appended", AT(endpoint), 0},
     {"traces_endpoint", OTELC_CFG_STRING, NULL, "URL for traces, used as is",
      AT(traces_endpoint), 0},
-    IGNORED("metrics_endpoint", OTELC_CFG_STRING, "otelc exports traces only yet"),
-    IGNORED("logs_endpoint", OTELC_CFG_STRING, "otelc exports traces only yet"),
-    IGNORED("profiles_endpoint", OTELC_CFG_STRING, "otelc exports traces only yet"),
+    {"metrics_endpoint", OTELC_CFG_STRING, NULL, "URL for metrics, used as is",
+     AT(metrics_endpoint), 0},
+    {"logs_endpoint", OTELC_CFG_STRING, NULL, "URL for logs, used as is", AT(logs_endpoint), 0},
+    IGNORED("profiles_endpoint", OTELC_CFG_STRING, "otelc has no profiles pipelines"),
     {"encoding", OTELC_CFG_STRING, "proto", "proto | json", AT(encoding), 0},
     {"compression", OTELC_CFG_STRING, "gzip", "gzip | zstd | none", AT(compression), 0},
     IGNORED("compression_params", OTELC_CFG_SECTION, "otelc uses its own compression levels"),
@@ -133,22 +137,33 @@ static bool url_ok(const char *u, bool *https)
            !strpbrk(u, " \t\r\n");
 }
 
-/* The collector's rule: traces_endpoint as is, else endpoint + v1/traces
- * with one slash between. */
-static int pick_url(oh_settings *out, const oh_cfg *cfg, char *err, size_t n)
+static const char *const signal_key[3] = {"traces_endpoint", "metrics_endpoint",
+                                           "logs_endpoint"};
+
+static const char *signal_endpoint(const oh_cfg *cfg, unsigned k)
 {
-    const char *key = empty(cfg->traces_endpoint) ? "endpoint" : "traces_endpoint";
-    const char *base = empty(cfg->traces_endpoint) ? cfg->endpoint : cfg->traces_endpoint;
+    return k == 1 ? cfg->metrics_endpoint : k == 2 ? cfg->logs_endpoint : cfg->traces_endpoint;
+}
+
+/* The collector's rule (composeSignalURL): the signal's endpoint as is,
+ * else endpoint + v1/<signal> with one slash between. */
+static int pick_url(oh_target *out, const oh_cfg *cfg, unsigned k, char *err, size_t n)
+{
+    static const char *const path[3] = {"v1/traces", "v1/metrics", "v1/logs"};
+    const char *own = signal_endpoint(cfg, k);
+    const char *key = empty(own) ? "endpoint" : signal_key[k];
+    const char *base = empty(own) ? cfg->endpoint : own;
     if (empty(base))
-        return fail(err, n, "either endpoint or traces_endpoint must be specified");
+        return fail(err, n, "either endpoint or %s must be specified", signal_key[k]);
     if (!url_ok(base, &out->https))
         return fail(err, n, "%s: \"%s\" is not an http:// or https:// URL", key, base);
-    if (!empty(cfg->traces_endpoint))
+    if (!empty(own))
         snprintf(out->url, sizeof(out->url), "%s", base);
     else
-        snprintf(out->url, sizeof(out->url), "%s%sv1/traces", base,
-                 base[strlen(base) - 1] == '/' ? "" : "/");
+        snprintf(out->url, sizeof(out->url), "%s%s%s", base,
+                 base[strlen(base) - 1] == '/' ? "" : "/", path[k]);
     snprintf(out->shown_url, sizeof(out->shown_url), "%s", out->url);
+    out->on = true;
     return 0;
 }
 
@@ -245,7 +260,7 @@ static int authority_parts(const char *auth, size_t len, char *host, size_t hcap
 /* server_name_override: requests go to the override name (so libcurl
  * sends and verifies it), connect_to sends them to the real host, and the
  * Host header keeps the real authority, as Go's ServerName does. */
-static int pick_server_name(oh_settings *out, const char *name, char *err, size_t n)
+static int pick_server_name(oh_target *out, const char *name, char *err, size_t n)
 {
     if (empty(name) || !out->https)
         return 0; /* plain http has no name to check */
@@ -267,14 +282,31 @@ static int pick_server_name(oh_settings *out, const char *name, char *err, size_
     return 0;
 }
 
-int oh_settings_init(oh_settings *out, const oh_cfg *cfg, char *err, size_t err_size)
+/* The target of each signal the exporter serves (traces for 0). */
+static int pick_targets(oh_settings *out, const oh_cfg *cfg, uint32_t signals, char *err,
+                        size_t n)
+{
+    if (empty(cfg->endpoint) && empty(cfg->traces_endpoint) && empty(cfg->metrics_endpoint) &&
+        empty(cfg->logs_endpoint))
+        return fail(err, n, "at least one endpoint must be specified");
+    for (unsigned k = 0; k < 3; k++) {
+        oh_target *t = &out->target[k];
+        bool wanted = signals ? (signals & otelc_signal_at(k)) != 0 : k == 0;
+        if (wanted && (pick_url(t, cfg, k, err, n) != 0 ||
+                       pick_server_name(t, cfg->tls_server_name_override, err, n) != 0))
+            return -1;
+    }
+    return 0;
+}
+
+int oh_settings_init(oh_settings *out, const oh_cfg *cfg, uint32_t signals, char *err,
+                     size_t err_size)
 {
     memset(out, 0, sizeof(*out));
-    if (pick_url(out, cfg, err, err_size) != 0 ||
+    if (pick_targets(out, cfg, signals, err, err_size) != 0 ||
         pick_encoding(out, cfg->encoding, err, err_size) != 0 ||
         pick_compression(out, cfg->compression, err, err_size) != 0 ||
-        pick_tls(&out->tls, cfg, err, err_size) != 0 ||
-        pick_server_name(out, cfg->tls_server_name_override, err, err_size) != 0)
+        pick_tls(&out->tls, cfg, err, err_size) != 0)
         return -1;
     return 0;
 }

@@ -1,6 +1,7 @@
 /*
  * config.h: the otlp_http exporter's keys (the collector's otlphttp
- * exporter: confighttp's client keys plus traces_endpoint and encoding)
+ * exporter: confighttp's client keys plus the signals' endpoints and
+ * encoding)
  * and the settings derived from them once, in create, so the send path
  * never parses a string again.
  */
@@ -18,6 +19,8 @@
 typedef struct oh_cfg {
     const char *endpoint;
     const char *traces_endpoint;
+    const char *metrics_endpoint;
+    const char *logs_endpoint;
     const char *encoding;
     const char *compression;
     const otelc_node *headers;
@@ -61,25 +64,33 @@ typedef struct oh_tls {
     const char *ca_file, *ca_pem, *cert_file, *cert_pem, *key_file, *key_pem; /* the cfg's */
 } oh_tls;
 
-/* Everything the send path needs; strings point into the struct or into
- * the cfg (which outlives it). */
-typedef struct oh_settings {
+/* Where one signal's requests go. */
+typedef struct oh_target {
+    bool on;                     /* the exporter ends a pipeline of this signal */
     char url[OH_URL_MAX];        /* where requests go (after any SNI rewrite) */
     char shown_url[OH_URL_MAX];  /* the configured one, for logs */
     char connect_to[OH_URL_MAX]; /* "name:port:host:port" for server_name_override, or "" */
     char host_header[600];       /* "Host: host:port" to keep with an override, or "" */
+    bool https;
+} oh_target;
+
+/* Everything the send path needs; strings point into the struct or into
+ * the cfg (which outlives it). */
+typedef struct oh_settings {
+    oh_target target[3]; /* by otelc_signal_index: traces, metrics, logs */
     oh_encoding encoding;
     oh_compression compression;
     oh_tls tls;
-    bool https;
 } oh_settings;
 
 /*
- * Checks cfg and fills out (the headers are not its business: see
- * oh_headers_parse). Returns 0, or -1 with a one-line reason naming the
- * key in err. Pure.
+ * Checks cfg and fills out for the signals (a mask of otelc_signal; 0
+ * reads as traces) of the exporter's pipelines (the headers are not its
+ * business: see oh_headers_parse). Returns 0, or -1 with a one-line
+ * reason naming the key in err. Pure.
  */
-int oh_settings_init(oh_settings *out, const oh_cfg *cfg, char *err, size_t err_size);
+int oh_settings_init(oh_settings *out, const oh_cfg *cfg, uint32_t signals, char *err,
+                     size_t err_size);
 
 /* "Name: value" lines from the `headers` key: a map of names to values, or
  * the list form [{name, value}]. */

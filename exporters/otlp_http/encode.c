@@ -12,14 +12,14 @@
 #include "otlpenc/otlpenc.h"
 
 /* Encodes the segments into out->owned. */
-static int encode(oh_encoding enc, oh_compression comp, const struct iovec *segs, size_t n,
-                  uint64_t total, oh_body *out)
+static int encode(oh_encoding enc, otelc_signal s, oh_compression comp,
+                  const struct iovec *segs, size_t n, uint64_t total, oh_body *out)
 {
     static const otlpenc_compression comps[] = {
         [OH_NONE] = OTLPENC_NONE, [OH_GZIP] = OTLPENC_GZIP, [OH_ZSTD] = OTLPENC_ZSTD};
     size_t len = 0;
-    int rc = otlpenc_encode(enc == OH_JSON ? OTLPENC_JSON : OTLPENC_PROTO, comps[comp], segs, n,
-                            total, &out->owned, &len);
+    int rc = otlpenc_encode(enc == OH_JSON ? OTLPENC_JSON : OTLPENC_PROTO, s, comps[comp], segs,
+                            n, total, &out->owned, &len);
     out->len = len;
     return rc;
 }
@@ -50,7 +50,7 @@ int oh_body_build(oh_encoding enc, oh_compression comp, otelc_batch *b, oh_body 
         out->len = otelc_batch_len(b);
         return 0;
     }
-    int rc = encode(enc, comp, segs, nsegs, otelc_batch_len(b), out);
+    int rc = encode(enc, otelc_batch_signal(b), comp, segs, nsegs, otelc_batch_len(b), out);
     free(segs);
     out->iov = rc == 0 ? malloc(sizeof(*out->iov)) : NULL;
     if (rc == 0 && !out->iov)

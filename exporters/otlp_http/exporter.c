@@ -1,8 +1,9 @@
 /*
  * exporter.c: the otlp_http exporter (the collector's otlphttp): OTLP
- * over HTTP POST to <endpoint>/v1/traces, protobuf or JSON, gzip, zstd or
- * none, on libcurl's multi interface driven by the libevent loop of
- * libs/s3. Descriptor, lifecycle and the request-based calls.
+ * over HTTP POST to <endpoint>/v1/traces, /v1/metrics or /v1/logs by
+ * each batch's signal (or the signal's own *_endpoint), protobuf or JSON,
+ * gzip, zstd or none, on libcurl's multi interface driven by the libevent
+ * loop of libs/s3. Descriptor, lifecycle and the request-based calls.
  *
  * The host's queue consumers call export_prepare once per outgoing batch
  * (encoding and compression happen there, on whichever cores are free)
@@ -18,6 +19,7 @@
 #include <string.h>
 
 #include <otelc/sdk/clock.h>
+#include <otelc/sdk/signal.h>
 
 #include "otlp_http.h"
 
@@ -51,8 +53,17 @@ static int register_metrics(ohttp *x)
                       "Export requests by outcome.", outcomes[i]);
     ok &= counter(x, &x->bytes, "otelc_otlp_http_sent_bytes_total",
                   "Request body bytes the server accepted.", NULL);
-    ok &= counter(x, &x->rejected_spans, "otelc_otlp_http_partial_rejected_spans_total",
-                  "Spans a 2xx answer's partial_success said were rejected.", NULL);
+    for (unsigned k = 0; k < OTELC_NSIGNALS; k++) {
+        otelc_signal s = otelc_signal_at(k);
+        char name[80], help[96];
+        if (!x->set.target[k].on)
+            continue;
+        snprintf(name, sizeof(name), "otelc_otlp_http_partial_rejected_%s_total",
+                 otelc_signal_unit(s));
+        snprintf(help, sizeof(help), "%s a 2xx answer's partial_success said were rejected.",
+                 otelc_signal_items(s));
+        ok &= counter(x, &x->rejected[k], name, help, NULL);
+    }
     return ok ? 0 : -1;
 }
 
@@ -102,7 +113,8 @@ static int create(otelc_ctx *ctx, const otelc_host_api *api, const void *cfg, vo
     x->ctx = ctx;
     x->api = api;
     x->cfg = cfg;
-    if (oh_settings_init(&x->set, cfg, err, sizeof(err)) != 0) {
+    uint32_t signals = otelc_host_has(api, signals_fed) ? api->signals_fed(ctx) : 0;
+    if (oh_settings_init(&x->set, cfg, signals, err, sizeof(err)) != 0) {
         api->config_error(ctx, key_node(ctx, api, err), "%s", err);
         free(x);
         return -1;
@@ -119,14 +131,15 @@ static int create(otelc_ctx *ctx, const otelc_host_api *api, const void *cfg, vo
     return 0;
 }
 
-static void log_target(const ohttp *x)
+static void log_target(const ohttp *x, otelc_signal s)
 {
-    x->api->log(x->ctx, OTELC_LOG_INFO, "exporting traces to %s (%s, compression %s)",
-                x->set.shown_url, x->set.encoding == OH_JSON ? "json" : "proto",
+    const oh_target *t = &x->set.target[otelc_signal_index(s)];
+    x->api->log(x->ctx, OTELC_LOG_INFO, "exporting %s to %s (%s, compression %s)",
+                otelc_signal_name(s), t->shown_url, x->set.encoding == OH_JSON ? "json" : "proto",
                 oh_compression_name(x->set.compression));
-    if (x->set.tls.skip_verify && x->set.https)
+    if (x->set.tls.skip_verify && t->https)
         x->api->log(x->ctx, OTELC_LOG_WARN, "insecure_skip_verify: the TLS certificate of %s "
-                                            "is not verified", x->set.shown_url);
+                                            "is not verified", t->shown_url);
 }
 
 static int oh_start(void *state)
@@ -146,7 +159,9 @@ static int oh_start(void *state)
     x->accepting = true;
     pthread_mutex_unlock(&x->mu);
     atomic_store(&x->started, true);
-    log_target(x);
+    for (unsigned k = 0; k < OTELC_NSIGNALS; k++)
+        if (x->set.target[k].on)
+            log_target(x, otelc_signal_at(k));
     return 0;
 }
 
@@ -163,6 +178,7 @@ static otelc_status prepare(ohttp *x, otelc_batch *b, otelc_request **out)
     if (!r)
         return OTELC_RETRY;
     r->spans = otelc_batch_spans(b);
+    r->signal = otelc_batch_signal(b);
     int rc = oh_body_build(x->set.encoding, x->set.compression, b, &r->body);
     if (rc == 0 && x->auth && oh_auth_metadata(b, &r->metadata) != 0) {
         request_free(x, r);
@@ -175,7 +191,8 @@ static otelc_status prepare(ohttp *x, otelc_batch *b, otelc_request **out)
     free(r);
     bool permanent = oh_body_error_is_permanent(rc);
     x->api->log(x->ctx, permanent ? OTELC_LOG_ERROR : OTELC_LOG_WARN,
-                "cannot encode a batch of %u spans: %s; %s", otelc_batch_spans(b), strerror(-rc),
+                "cannot encode a batch of %u %s: %s; %s", otelc_batch_spans(b),
+                otelc_signal_items(otelc_batch_signal(b)), strerror(-rc),
                 permanent ? "refusing it" : "will retry");
     return permanent ? OTELC_REJECT : OTELC_RETRY;
 }
@@ -279,8 +296,10 @@ static void destroy(void *state)
     ohttp *x = state;
     oh_shutdown(x, otelc_mono_ns());
     s3_loop_free(x->loop);
-    curl_slist_free_all(x->headers);
-    curl_slist_free_all(x->own);
+    for (unsigned k = 0; k < OTELC_NSIGNALS; k++) {
+        curl_slist_free_all(x->headers[k]);
+        curl_slist_free_all(x->own[k]);
+    }
     curl_slist_free_all(x->connect_to);
     oh_headers_free(&x->user_headers);
     pthread_cond_destroy(&x->idle);
@@ -295,10 +314,11 @@ static const otelc_plugin oh_plugin = {
     .kind = OTELC_EXPORTER,
     .type = "otlp_http",
     .version = OTELC_VERSION,
-    .doc = "sends traces over OTLP/HTTP (alias otlphttp)",
+    .doc = "sends traces, metrics and logs over OTLP/HTTP (alias otlphttp)",
     .flags = OTELC_CONSUME_THREAD_SAFE,
     .config_keys = oh_config_keys,
     .config_size = sizeof(oh_cfg),
+    .signals = OTELC_ALL_SIGNALS,
     .create = create,
     .start = oh_start,
     .consume = consume,

@@ -24,6 +24,7 @@
 #include <event2/event_struct.h>
 
 #include <otelc/plugin.h>
+#include <otelc/sdk/signal.h>
 
 #include "answer.h"
 #include "config.h"
@@ -37,7 +38,8 @@
  * attempt. */
 struct otelc_request {
     oh_body body;
-    uint32_t spans;
+    otelc_signal signal; /* where it goes: its signal's target */
+    uint32_t spans;      /* items: spans, data points or log records */
     char **metadata; /* with auth: the batch's client metadata, key, value, ..., NULL */
 };
 
@@ -69,12 +71,12 @@ struct ohttp {
     const oh_cfg *cfg;
     oh_settings set;
     oh_headers user_headers;
-    struct curl_slist *headers;    /* every request's, built at start */
-    struct curl_slist *own;        /* otelc's own of those (not the config's) */
+    struct curl_slist *headers[3]; /* every request's, built at start, by signal index */
+    struct curl_slist *own[3];     /* otelc's own of those (not the config's) */
     const otelc_auth_client *auth; /* auth.authenticator's service, or NULL */
     void *auth_state;
     int64_t auth_logged_ns;        /* last "no credentials" line (under mu) */
-    struct curl_slist *connect_to; /* server_name_override, or NULL */
+    struct curl_slist *connect_to; /* server_name_override (every target's), or NULL */
     s3_loop *loop;
     int64_t timeout_ns;
     atomic_bool started;
@@ -89,8 +91,8 @@ struct ohttp {
     bool cancelling;         /* shutdown ran out of time: running ones too */
     char last_failure[384];  /* for log throttling */
     int64_t last_failure_ns;
-    int64_t partial_logged_ns;
-    int64_t partial_pending; /* rejected spans not logged yet */
+    int64_t partial_logged_ns[3]; /* by signal index */
+    int64_t partial_pending[3];   /* rejected items not logged yet */
 
     oh_job *running; /* loop: transfers in libcurl, and held jobs */
 
@@ -98,7 +100,7 @@ struct ohttp {
     atomic_bool degraded; /* we reported degraded health */
     otelc_series *requests[4]; /* by outcome: ok, retry, reject, pause */
     otelc_series *bytes;
-    otelc_series *rejected_spans;
+    otelc_series *rejected[3]; /* partial_success's rejected items, by signal index */
 };
 
 /* Consumer thread: queues job for the loop. false when the exporter no
@@ -129,8 +131,11 @@ int oh_auth_headers(ohttp *x, const otelc_request *r, struct curl_slist **out);
 
 typedef enum oh_outcome { OH_OUT_OK = 0, OH_OUT_RETRY, OH_OUT_REJECT, OH_OUT_PAUSE } oh_outcome;
 
-/* Loop thread: logs, metrics and health for an attempt of spans spans that
+/* Loop thread: logs, metrics and health for an attempt of request r that
  * ended with outcome o (v for an answer; reason otherwise). */
-void oh_report(ohttp *x, uint32_t spans, oh_outcome o, const oh_verdict *v);
+void oh_report(ohttp *x, const otelc_request *r, oh_outcome o, const oh_verdict *v);
+
+/* The target of a request's signal. */
+const oh_target *oh_target_of(const ohttp *x, const otelc_request *r);
 
 #endif /* OTELC_OTLP_HTTP_H */

@@ -138,7 +138,7 @@ static void set_connection(CURL *e, const ohttp *x)
 
 static void set_request(CURL *e, oh_job *job, const ohttp *x)
 {
-    curl_easy_setopt(e, CURLOPT_URL, x->set.url);
+    curl_easy_setopt(e, CURLOPT_URL, oh_target_of(x, job->req)->url);
     curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(e, CURLOPT_POST, 1L);
     curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)job->req->body.len);
@@ -150,7 +150,9 @@ static void set_request(CURL *e, oh_job *job, const ohttp *x)
     curl_easy_setopt(e, CURLOPT_WRITEDATA, job);
     curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(e, CURLOPT_HEADERDATA, job);
-    curl_easy_setopt(e, CURLOPT_HTTPHEADER, job->headers ? job->headers : x->headers);
+    curl_easy_setopt(e, CURLOPT_HTTPHEADER,
+                     job->headers ? job->headers
+                                  : x->headers[otelc_signal_index(job->req->signal)]);
     /* Go's client follows redirects; 307 and 308 keep the POST. */
     curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
     curl_easy_setopt(e, CURLOPT_MAXREDIRS, 10L);
@@ -250,7 +252,7 @@ static void transport_failed(ohttp *x, oh_job *job, CURLcode rc)
     oh_verdict v = {.status = OTELC_RETRY};
     snprintf(v.reason, sizeof(v.reason), "failed to make an HTTP request: %s",
              job->errbuf[0] ? job->errbuf : curl_easy_strerror(rc));
-    oh_report(x, job->req->spans, transport_is_config(rc) ? OH_OUT_PAUSE : OH_OUT_RETRY, &v);
+    oh_report(x, job->req, transport_is_config(rc) ? OH_OUT_PAUSE : OH_OUT_RETRY, &v);
     list_remove(x, job);
     finish(x, job, OTELC_RETRY);
 }
@@ -266,11 +268,11 @@ static void on_transfer_done(void *arg, CURLcode rc)
     oh_response r = {.body = job->answer, .body_len = job->answer_len,
                      .content_type = job->content_type,
                      .retry_after = job->has_retry_after ? job->retry_after : NULL,
-                     .now_real_ns = otelc_real_ns()};
+                     .now_real_ns = otelc_real_ns(), .signal = job->req->signal};
     curl_easy_getinfo(job->xfer.easy, CURLINFO_RESPONSE_CODE, &r.status);
     oh_verdict v;
     oh_classify(&r, &v);
-    oh_report(x, job->req->spans,
+    oh_report(x, job->req,
               v.status == OTELC_OK ? OH_OUT_OK : v.status == OTELC_RETRY ? OH_OUT_RETRY
                                                                          : OH_OUT_REJECT,
               &v);
@@ -372,29 +374,41 @@ static int add(struct curl_slist **l, const char *line)
     return 0;
 }
 
-/* Ours first, skipping what the config's headers set (they win, as in the
- * collector), then the config's. */
-int oh_send_setup(ohttp *x)
+/* One target's lines: ours first, skipping what the config's headers set
+ * (they win, as in the collector), then the config's. Only the Host line
+ * of a server_name_override differs between targets. */
+static int target_headers(ohttp *x, unsigned k)
 {
     static const char *const types[] = {"Content-Type: application/x-protobuf",
                                         "Content-Type: application/json"};
     const oh_headers *u = &x->user_headers;
+    const oh_target *t = &x->set.target[k];
+    struct curl_slist **own = &x->own[k];
     char enc[64];
     snprintf(enc, sizeof(enc), "Content-Encoding: %s", oh_compression_name(x->set.compression));
-    int bad = oh_headers_has(u, "Content-Type") ? 0 : add(&x->own, types[x->set.encoding]);
+    int bad = oh_headers_has(u, "Content-Type") ? 0 : add(own, types[x->set.encoding]);
     if (x->set.compression != OH_NONE)
-        bad |= add(&x->own, enc);
+        bad |= add(own, enc);
     if (!oh_headers_has(u, "User-Agent"))
-        bad |= add(&x->own, "User-Agent: otelc/" OTELC_VERSION);
-    bad |= add(&x->own, "Expect:"); /* no 100-continue round trip */
-    if (x->set.host_header[0] && !oh_headers_has(u, "Host"))
-        bad |= add(&x->own, x->set.host_header);
-    for (const struct curl_slist *o = x->own; o; o = o->next)
-        bad |= add(&x->headers, o->data);
+        bad |= add(own, "User-Agent: otelc/" OTELC_VERSION);
+    bad |= add(own, "Expect:"); /* no 100-continue round trip */
+    if (t->host_header[0] && !oh_headers_has(u, "Host"))
+        bad |= add(own, t->host_header);
+    for (const struct curl_slist *o = *own; o; o = o->next)
+        bad |= add(&x->headers[k], o->data);
     for (size_t i = 0; i < u->n; i++)
-        bad |= add(&x->headers, u->lines[i]);
-    if (x->set.connect_to[0])
-        bad |= add(&x->connect_to, x->set.connect_to);
+        bad |= add(&x->headers[k], u->lines[i]);
+    if (t->connect_to[0])
+        bad |= add(&x->connect_to, t->connect_to);
+    return bad;
+}
+
+int oh_send_setup(ohttp *x)
+{
+    int bad = 0;
+    for (unsigned k = 0; k < 3; k++)
+        if (x->set.target[k].on)
+            bad |= target_headers(x, k);
     CURLM *m = s3_loop_multi(x->loop);
     if (x->cfg->max_idle_conns > 0)
         curl_multi_setopt(m, CURLMOPT_MAXCONNECTS, (long)x->cfg->max_idle_conns);

@@ -1,6 +1,7 @@
 /*
- * match.c: whether a span matches a section's properties
- * (filterspan's propertiesMatcher, filtermatcher's attribute matchers).
+ * match.c: whether a span, a log record or a metric matches a section's
+ * properties (filterspan's and filterlog's propertiesMatcher,
+ * filtermatcher's attribute matchers, filtermetric's name matcher).
  */
 #include "match_int.h"
 
@@ -98,4 +99,38 @@ bool attr_match_span(attr_match *m, const otlp_resource *r, const otlp_scope *s,
         return false;
     return libs_match(m, s) && conds_match(m, m->res, m->n_res, &r->attrs) &&
            conds_match(m, m->attrs, m->n_attrs, &sp->attrs);
+}
+
+/* The body as the collector's AsString writes it; a body without text
+ * here (an array or a map) matches no body. No body reads as "". */
+static bool body_match(attr_match *m, const otlp_log *l)
+{
+    pb_bytes text = {(const uint8_t *)"", 0};
+    if (l->has_body && !value_text(m, &l->body, ATTR_TEXT_ASSTRING, &text))
+        return false;
+    return strset_match(&m->log_bodies, text);
+}
+
+/* filterlog's rule: an unspecified number (0) matches only when asked. */
+static bool severity_match(const severity_cond *c, int32_t n)
+{
+    return n == 0 ? c->match_undefined : n >= c->min;
+}
+
+bool attr_match_log(attr_match *m, const otlp_resource *r, const otlp_scope *s,
+                    const otlp_log *l)
+{
+    if (m->log_bodies.on && !body_match(m, l))
+        return false;
+    if (m->severity_texts.on && !strset_match(&m->severity_texts, l->severity_text))
+        return false;
+    if (m->severity.on && !severity_match(&m->severity, l->severity_number))
+        return false;
+    return libs_match(m, s) && conds_match(m, m->res, m->n_res, &r->attrs) &&
+           conds_match(m, m->attrs, m->n_attrs, &l->attrs);
+}
+
+bool attr_match_metric(attr_match *m, const otlp_metric *mt)
+{
+    return !m->metric_names.on || strset_match(&m->metric_names, mt->name);
 }

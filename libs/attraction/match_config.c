@@ -1,17 +1,20 @@
 /*
  * match_config.c: building a matcher from an include/exclude section, with
- * the collector's checks (filterconfig.ValidateForSpans, the filterset and
- * attribute matcher constructors).
+ * the collector's checks (filterconfig.ValidateForSpans and
+ * ValidateForLogs, the filterset and attribute matcher constructors, the
+ * metrics matcher's reading of the section).
  */
 #include "match_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 typedef struct reader {
     otelc_ctx *ctx;
     const otelc_host_api *api;
+    otelc_signal signal;
     attr_match *m;
 } reader;
 
@@ -35,6 +38,9 @@ void attr_match_free(attr_match *m)
     strset_free(&m->services);
     strset_free(&m->span_names);
     strset_free(&m->span_kinds);
+    strset_free(&m->log_bodies);
+    strset_free(&m->severity_texts);
+    strset_free(&m->metric_names);
     for (size_t i = 0; i < m->n_attrs; i++)
         attr_regex_free(m->attrs[i].re);
     for (size_t i = 0; i < m->n_res; i++)
@@ -221,6 +227,9 @@ static int check_match_type(const reader *rd, const attr_match_cfg *cfg, const o
     const char *t = cfg->match_type;
     if (!t || !*t)
         return fail(rd, section, "match_type is required: strict or regexp");
+    if (rd->signal == OTELC_METRICS && strcmp(t, "expr") == 0)
+        return fail(rd, rd->api->node_get(section, "match_type"),
+                    "match_type expr is not supported yet (strict or regexp)");
     if (strcmp(t, "strict") != 0 && strcmp(t, "regexp") != 0)
         return fail(rd, rd->api->node_get(section, "match_type"),
                     "match_type must be strict or regexp");
@@ -228,21 +237,58 @@ static int check_match_type(const reader *rd, const attr_match_cfg *cfg, const o
     return 0;
 }
 
-static bool has_property(const reader *rd, const attr_match_cfg *cfg)
+static bool has_common_property(const reader *rd, const attr_match_cfg *cfg)
 {
-    return cfg->services.n || cfg->span_names.n || cfg->span_kinds.n ||
-           rd->api->node_len(cfg->attributes) || rd->api->node_len(cfg->resources) ||
+    return rd->api->node_len(cfg->attributes) || rd->api->node_len(cfg->resources) ||
            rd->api->node_len(cfg->libraries);
 }
 
-static int build(const reader *rd, const attr_match_cfg *cfg, const otelc_node *section)
+static bool has_span_property(const attr_match_cfg *cfg)
+{
+    return cfg->services.n || cfg->span_names.n || cfg->span_kinds.n;
+}
+
+static bool has_log_property(const attr_match_cfg *cfg)
+{
+    return cfg->log_bodies.n || cfg->log_severity_texts.n || cfg->log_severity_number;
+}
+
+/* A property the collector reads in no pipeline of this signal: said
+ * once, not refused, since one config often serves several pipelines. */
+static void ignored(const reader *rd, const otelc_node *section, const char *key)
+{
+    if (rd->api->node_get(section, key))
+        rd->api->log(rd->ctx, OTELC_LOG_WARN, "%s.%s does not apply to %s and is ignored, as the "
+                     "collector ignores it", rd->api->node_key(section), key,
+                     rd->signal == OTELC_METRICS ? "metrics" : rd->signal == OTELC_LOGS
+                                                                   ? "logs" : "traces");
+}
+
+/* filterconfig.ValidateForSpans: the logs properties are errors. */
+static int refuse_log_properties(const reader *rd, const otelc_node *section)
+{
+    static const char *const keys[] = {"log_bodies", "log_severity_texts",
+                                       "log_severity_number"};
+    char msg[96];
+    for (size_t i = 0; i < 3; i++) {
+        const otelc_node *n = rd->api->node_get(section, keys[i]);
+        if (n && rd->api->node_kind(n) != OTELC_NODE_NULL) {
+            snprintf(msg, sizeof msg, "%s should not be specified for trace spans", keys[i]);
+            return fail(rd, n, msg);
+        }
+    }
+    return 0;
+}
+
+static int build_spans(const reader *rd, const attr_match_cfg *cfg, const otelc_node *section)
 {
     attr_match *m = rd->m;
     const otelc_node *kinds = rd->api->node_get(section, "span_kinds");
     int rc = 0;
-    if (check_match_type(rd, cfg, section) != 0)
+    if (refuse_log_properties(rd, section) != 0)
         return -1;
-    if (!has_property(rd, cfg))
+    ignored(rd, section, "metric_names");
+    if (!has_span_property(cfg) && !has_common_property(rd, cfg))
         return fail(rd, section, "at least one of services, span_names, span_kinds, attributes, "
                                  "resources or libraries must be set");
     rc |= strset_init(rd, &m->services, cfg->services, rd->api->node_get(section, "services"));
@@ -255,10 +301,99 @@ static int build(const reader *rd, const attr_match_cfg *cfg, const otelc_node *
     return rc ? -1 : 0;
 }
 
-int attr_match_parse(otelc_ctx *ctx, const otelc_host_api *api, const attr_match_cfg *cfg,
-                     const otelc_node *section, attr_match **out)
+/* SeverityNumber by name, as the OpenTelemetry log data model spells
+ * them (any case), or by number. -1 when neither. */
+static int severity_number(const char *s)
 {
-    reader rd = {ctx, api, NULL};
+    static const char *const names[] = {"TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"};
+    char *end;
+    long n = strtol(s, &end, 10);
+    if (*s && !*end)
+        return n >= 0 && n <= 24 ? (int)n : -1;
+    for (int i = 0; i < 6; i++) {
+        size_t len = strlen(names[i]);
+        if (strncasecmp(s, names[i], len) != 0)
+            continue;
+        if (!s[len])
+            return i * 4 + 1;
+        if (s[len] >= '2' && s[len] <= '4' && !s[len + 1])
+            return i * 4 + 1 + (s[len] - '1');
+    }
+    return -1;
+}
+
+/* log_severity_number: {min, match_undefined}. */
+static int read_severity(const reader *rd, const otelc_node *n)
+{
+    severity_cond *c = &rd->m->severity;
+    const otelc_node *u;
+    const char *min = NULL;
+    if (!n || rd->api->node_kind(n) == OTELC_NODE_NULL)
+        return 0;
+    if (rd->api->node_kind(n) != OTELC_NODE_MAP)
+        return fail(rd, n, "log_severity_number must be a map of min and match_undefined");
+    if (only_keys(rd, n, "min", "match_undefined") != 0 || member(rd, n, "min", &min) != 0)
+        return -1;
+    c->on = true;
+    c->min = min ? severity_number(min) : 0;
+    if (c->min < 0)
+        return fail(rd, rd->api->node_get(n, "min"), "min is not a valid severity: a name "
+                    "(TRACE, DEBUG2, INFO, WARN, ERROR, FATAL4, ...) or a number 0 to 24");
+    u = rd->api->node_get(n, "match_undefined");
+    return u ? rd->api->node_bool(rd->ctx, u, &c->match_undefined) : 0;
+}
+
+/* filterconfig.ValidateForLogs, then filterlog's matcher. */
+static int build_logs(const reader *rd, const attr_match_cfg *cfg, const otelc_node *section)
+{
+    attr_match *m = rd->m;
+    int rc = 0;
+    if (has_span_property(cfg))
+        return fail(rd, section, "services, span_names, and span_kinds are not valid for log "
+                                 "records");
+    ignored(rd, section, "metric_names");
+    if (!has_log_property(cfg) && !has_common_property(rd, cfg))
+        return fail(rd, section, "at least one of \"attributes\", \"libraries\", \"span_kinds\", "
+                                 "\"resources\", \"log_bodies\", \"log_severity_texts\" or "
+                                 "\"log_severity_number\" field must be specified");
+    rc |= strset_init(rd, &m->log_bodies, cfg->log_bodies,
+                      rd->api->node_get(section, "log_bodies"));
+    rc |= strset_init(rd, &m->severity_texts, cfg->log_severity_texts,
+                      rd->api->node_get(section, "log_severity_texts"));
+    rc |= read_severity(rd, cfg->log_severity_number);
+    rc |= read_conds(rd, cfg->attributes, "attributes", &m->attrs, &m->n_attrs);
+    rc |= read_conds(rd, cfg->resources, "resources", &m->res, &m->n_res);
+    rc |= read_libs(rd, cfg->libraries);
+    return rc ? -1 : 0;
+}
+
+/* The collector's metrics matcher reads match_type and metric_names;
+ * the other properties are said to be ignored. */
+static int build_metrics(const reader *rd, const attr_match_cfg *cfg, const otelc_node *section)
+{
+    static const char *const others[] = {"services", "span_names", "span_kinds", "attributes",
+                                         "resources", "libraries", "log_bodies",
+                                         "log_severity_texts", "log_severity_number"};
+    for (size_t i = 0; i < sizeof others / sizeof others[0]; i++)
+        ignored(rd, section, others[i]);
+    return strset_init(rd, &rd->m->metric_names, cfg->metric_names,
+                       rd->api->node_get(section, "metric_names"));
+}
+
+static int build(const reader *rd, const attr_match_cfg *cfg, const otelc_node *section)
+{
+    if (check_match_type(rd, cfg, section) != 0)
+        return -1;
+    if (rd->signal == OTELC_LOGS)
+        return build_logs(rd, cfg, section);
+    return rd->signal == OTELC_METRICS ? build_metrics(rd, cfg, section)
+                                       : build_spans(rd, cfg, section);
+}
+
+int attr_match_parse(otelc_ctx *ctx, const otelc_host_api *api, otelc_signal signal,
+                     const attr_match_cfg *cfg, const otelc_node *section, attr_match **out)
+{
+    reader rd = {ctx, api, signal, NULL};
     *out = NULL;
     if (api->node_kind(section) == OTELC_NODE_NULL)
         return 0;
@@ -267,6 +402,11 @@ int attr_match_parse(otelc_ctx *ctx, const otelc_host_api *api, const attr_match
     if (build(&rd, cfg, section) != 0) {
         attr_match_free(rd.m);
         return -1;
+    }
+    /* Without metric names the collector's metrics matcher is none. */
+    if (signal == OTELC_METRICS && !rd.m->metric_names.on) {
+        attr_match_free(rd.m);
+        return 0;
     }
     *out = rd.m;
     return 0;

@@ -31,9 +31,18 @@ typedef struct lib_cond {
     strset name, version;
 } lib_cond;
 
+/* log_severity_number: numbers from min on, and 0 when match_undefined. */
+typedef struct severity_cond {
+    bool on;
+    int32_t min;
+    bool match_undefined;
+} severity_cond;
+
 struct attr_match {
     bool regexp;
     strset services, span_names, span_kinds;
+    strset log_bodies, severity_texts, metric_names;
+    severity_cond severity;
     attr_cond *attrs, *res;
     size_t n_attrs, n_res;
     lib_cond *libs;

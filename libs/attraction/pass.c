@@ -12,13 +12,13 @@ static void free_buf(void *arg, void *buf)
 }
 
 static otelc_status emit_edited(otelc_ctx *ctx, const otelc_host_api *api, otlp_editor *ed,
-                                otelc_batch *b, size_t spans, otelc_ticket *t)
+                                otelc_batch *b, size_t items, otelc_ticket *t)
 {
     uint8_t *out;
     size_t len;
     if (otlp_edit_take(ed, &out, &len) != OTLP_OK)
         return OTELC_RETRY;
-    otelc_batch *nb = api->batch_adopt(out, len, (uint32_t)spans, free_buf, NULL,
+    otelc_batch *nb = api->batch_adopt(out, len, (uint32_t)items, free_buf, NULL,
                                        otelc_batch_meta_of(b));
     if (!nb) {
         free(out); /* adopt did not take it */
@@ -34,10 +34,11 @@ otelc_status attr_pass(otelc_ctx *ctx, const otelc_host_api *api, otlp_editor *e
                        const int *changes)
 {
     const uint8_t *in = otelc_batch_flat(b);
-    size_t spans;
+    size_t items;
     if (!in)
         return OTELC_RETRY;
-    int rc = otlp_edit_run(ed, in, otelc_batch_len(b), fns, arg, &spans);
+    int rc = otlp_edit_run_signal(ed, otelc_batch_signal(b), in, otelc_batch_len(b), fns, arg,
+                                  &items);
     if (rc == OTLP_ENOMEM)
         return OTELC_RETRY;
     if (rc != OTLP_OK) {
@@ -46,5 +47,5 @@ otelc_status attr_pass(otelc_ctx *ctx, const otelc_host_api *api, otlp_editor *e
     }
     if (*changes == 0)
         return api->emit_ticket(ctx, b, t);
-    return emit_edited(ctx, api, ed, b, spans, t);
+    return emit_edited(ctx, api, ed, b, items, t);
 }

@@ -10,7 +10,8 @@
 #include <otelc/sdk/otlp_edit.h>
 
 /*
- * Edits b (lent) with fns and arg (otlp_edit_run), then emits with ticket
+ * Edits b (lent) as a request of its signal with fns and arg
+ * (otlp_edit_run_signal), then emits with ticket
  * t: b when *changes is still 0 afterwards (the callbacks count their
  * changes there), else the edited request with b's metadata. Returns the
  * emit's outcome, RETRY when memory ran out (the caller keeps the data),

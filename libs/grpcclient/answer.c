@@ -382,8 +382,9 @@ static int code_without_status(const og_answer *a, uint32_t h2_error, char *desc
     return OG_CODE_INTERNAL;
 }
 
-/* ExportTraceServiceResponse.partial_success (field 1): rejected_spans
- * (1, int64) and error_message (2). */
+/* Export{Trace,Metrics,Logs}ServiceResponse.partial_success (field 1):
+ * rejected_spans, rejected_data_points or rejected_log_records (1, int64)
+ * and error_message (2). */
 static void partial_success(const uint8_t *m, size_t len, og_verdict *v)
 {
     pb_cursor c = cursor_of(m, len);
@@ -400,7 +401,7 @@ static void partial_success(const uint8_t *m, size_t len, og_verdict *v)
         uint64_t n;
         pb_bytes msg;
         if (field == 1 && type == PB_VARINT && pb_read_varint(&p, &n))
-            v->rejected_spans = (int64_t)n;
+            v->rejected = (int64_t)n;
         else if (field == 2 && type == PB_LEN && pb_read_len(&p, &msg))
             snprintf(v->reason, sizeof(v->reason), "%.*s", (int)msg.len, (const char *)msg.ptr);
         else if (!pb_skip(&p, type))

@@ -5,8 +5,8 @@
  * part exposed to the network (tests/fuzz/fuzz_otlp_grpc_answer.c).
  *
  *   grpc-status 0                       OK; a partial_success in the
- *                                       ExportTraceServiceResponse counts
- *                                       rejected spans
+ *                                       Export*ServiceResponse counts
+ *                                       rejected items
  *   UNAVAILABLE, DEADLINE_EXCEEDED,     RETRY; a google.rpc.RetryInfo in
  *   ABORTED, CANCELLED, OUT_OF_RANGE,   grpc-status-details-bin is the least
  *   DATA_LOSS                           wait the server asked for
@@ -74,7 +74,7 @@ typedef struct og_verdict {
     int code;               /* the gRPC status code */
     int64_t retry_after_ns; /* > 0: wait at least this long before the next attempt */
     bool retry_info;        /* a RetryInfo was present (even with no delay) */
-    int64_t rejected_spans; /* from a partial_success; 0 when none */
+    int64_t rejected;       /* items a partial_success rejected; 0 when none */
     char reason[512];       /* "rpc error: code = Unavailable desc = ..." or the partial message */
 } og_verdict;
 

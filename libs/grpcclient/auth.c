@@ -128,12 +128,24 @@ static nghttp2_nv field(const char *name, const char *value)
                         NGHTTP2_NV_FLAG_NONE};
 }
 
+/* The unary method of each signal's service. */
+const char *og_export_path(otelc_signal s)
+{
+    if (s == OTELC_METRICS)
+        return "/opentelemetry.proto.collector.metrics.v1.MetricsService/Export";
+    if (s == OTELC_LOGS)
+        return "/opentelemetry.proto.collector.logs.v1.LogsService/Export";
+    return "/opentelemetry.proto.collector.trace.v1.TraceService/Export";
+}
+
 size_t og_call_nva(const ogrpc *x, const og_call *call, nghttp2_nv *out)
 {
     const og_headers *a = &call->auth;
     size_t n = 0;
     for (size_t i = 0; i < x->nown; i++)
-        if (!og_headers_has(a, (const char *)x->nva[i].name))
+        if (i == x->path_at)
+            out[n++] = field(":path", og_export_path(call->req->signal));
+        else if (!og_headers_has(a, (const char *)x->nva[i].name))
             out[n++] = x->nva[i];
     for (size_t i = 0; i < a->n; i++)
         if (!og_headers_has(x->headers, a->names[i]))

@@ -71,7 +71,7 @@ static void fail_local(ogrpc *x, og_call *call, int code, const char *desc, bool
     og_verdict v;
     og_verdict_local(&v, code, desc);
     pause = pause && x->may_pause;
-    og_report(x, call->req->spans, pause ? OG_OUT_PAUSE : outcome_of(v.status), &v);
+    og_report(x, call->req, pause ? OG_OUT_PAUSE : outcome_of(v.status), &v);
     finish(x, call, pause ? OTELC_RETRY : v.status);
 }
 
@@ -125,7 +125,7 @@ void og_call_closed(og_call *call, uint32_t h2_error)
     og_verdict v;
     call->conn = NULL;
     og_answer_verdict(&call->answer, h2_error, &v);
-    og_report(x, call->req->spans, outcome_of(v.status), &v);
+    og_report(x, call->req, outcome_of(v.status), &v);
     if (v.status == OTELC_OK)
         og_count(x, x->metrics.bytes, (double)call->req->body.len);
     if (v.status == OTELC_RETRY && v.retry_after_ns > 0) {

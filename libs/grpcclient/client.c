@@ -11,10 +11,10 @@
 #include <string.h>
 
 #include <otelc/sdk/clock.h>
+#include <otelc/sdk/signal.h>
 
 #include "client.h"
 
-#define EXPORT_PATH "/opentelemetry.proto.collector.trace.v1.TraceService/Export"
 
 /* Registers one counter series into *out; false when the host refused. */
 static bool counter(otelc_ctx *ctx, const otelc_host_api *api, otelc_series **out,
@@ -27,6 +27,26 @@ static bool counter(otelc_ctx *ctx, const otelc_host_api *api, otelc_series **ou
     return *out != NULL;
 }
 
+/* otelc_otlp_grpc_partial_rejected_{spans,metric_points,log_records}_total
+ * for each signal of the exporter's pipelines (traces for an older host). */
+static bool rejected_counters(otelc_ctx *ctx, const otelc_host_api *api, og_metrics *m)
+{
+    uint32_t mask = otelc_host_has(api, signals_fed) ? api->signals_fed(ctx) : 0;
+    bool ok = true;
+    for (unsigned k = 0; k < OTELC_NSIGNALS; k++) {
+        otelc_signal s = otelc_signal_at(k);
+        char name[80], help[96];
+        if (!(mask ? mask & s : s == OTELC_TRACES))
+            continue;
+        snprintf(name, sizeof(name), "otelc_otlp_grpc_partial_rejected_%s_total",
+                 otelc_signal_unit(s));
+        snprintf(help, sizeof(help), "%s an OK answer's partial_success said were rejected.",
+                 otelc_signal_items(s));
+        ok &= counter(ctx, api, &m->rejected[k], name, help, NULL);
+    }
+    return ok;
+}
+
 int og_metrics_register(otelc_ctx *ctx, const otelc_host_api *api, og_metrics *m)
 {
     static const char *const outcomes[] = {"ok", "retry", "reject", "pause"};
@@ -36,8 +56,7 @@ int og_metrics_register(otelc_ctx *ctx, const otelc_host_api *api, og_metrics *m
                       "Export calls by outcome.", outcomes[i]);
     ok &= counter(ctx, api, &m->bytes, "otelc_otlp_grpc_sent_bytes_total",
                   "Message bytes (framed, compressed) of the calls the server accepted.", NULL);
-    ok &= counter(ctx, api, &m->rejected_spans, "otelc_otlp_grpc_partial_rejected_spans_total",
-                  "Spans an OK answer's partial_success said were rejected.", NULL);
+    ok &= rejected_counters(ctx, api, m);
     ok &= counter(ctx, api, &m->connections, "otelc_otlp_grpc_connections_total",
                   "HTTP/2 connections established to the endpoint.", NULL);
     return ok ? 0 : -1;
@@ -94,7 +113,8 @@ static int build_headers(ogrpc *x)
                                                        : "otelc/" OTELC_VERSION);
     nv(x, ":method", "POST");
     nv(x, ":scheme", x->set.tls.on ? "https" : "http");
-    nv(x, ":path", EXPORT_PATH);
+    x->path_at = x->nnva;
+    nv(x, ":path", og_export_path(OTELC_TRACES));
     nv(x, ":authority", x->set.authority);
     nv(x, "content-type", "application/grpc");
     nv(x, "te", "trailers");
@@ -111,7 +131,7 @@ static int build_headers(ogrpc *x)
 static void log_target(const ogrpc *x)
 {
     if (!x->quiet_start)
-        x->api->log(x->ctx, OTELC_LOG_INFO, "exporting traces to %s (%s, compression %s)",
+        x->api->log(x->ctx, OTELC_LOG_INFO, "exporting to %s (%s, compression %s)",
                     x->set.shown, x->set.tls.on ? "TLS" : "cleartext",
                     og_compression_name(x->set.compression));
     if (x->set.tls.on && x->set.tls.skip_verify)
@@ -149,6 +169,7 @@ otelc_status og_payload_build(otelc_ctx *ctx, const otelc_host_api *api, og_comp
     if (!p)
         return OTELC_RETRY;
     p->spans = otelc_batch_spans(b);
+    p->signal = otelc_batch_signal(b);
     int rc = og_body_build(comp, b, &p->body);
     if (rc == 0 && auth && auth->client && og_auth_metadata(b, &p->metadata) != 0) {
         og_payload_free(p);
@@ -161,7 +182,8 @@ otelc_status og_payload_build(otelc_ctx *ctx, const otelc_host_api *api, og_comp
     free(p);
     bool permanent = rc == -E2BIG;
     api->log(ctx, permanent ? OTELC_LOG_ERROR : OTELC_LOG_WARN,
-             "cannot frame a batch of %u spans: %s; %s", otelc_batch_spans(b), strerror(-rc),
+             "cannot frame a batch of %u %s: %s; %s", otelc_batch_spans(b),
+             otelc_signal_items(otelc_batch_signal(b)), strerror(-rc),
              permanent ? "refusing it" : "will retry");
     return permanent ? OTELC_REJECT : OTELC_RETRY;
 }

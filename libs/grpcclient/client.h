@@ -92,6 +92,7 @@ struct ogrpc {
     bool may_pause, report_health, quiet_start;
     nghttp2_nv *nva;      /* every call's header fields but grpc-timeout, built at start: */
     size_t nnva, nown;    /* otelc's own, then from nva[nown] the `headers` key's */
+    size_t path_at;       /* nva[path_at] is :path, replaced by each call's signal's */
     char user_agent[256];
     void *ssl_ctx;        /* SSL_CTX, when TLS */
     int64_t timeout_ns;
@@ -125,12 +126,15 @@ struct ogrpc {
     bool connect_now;        /* start: connect before the first call, as grpc-go does */
     char last_failure[384];  /* for log throttling */
     int64_t last_failure_ns;
-    int64_t partial_logged_ns;
-    int64_t partial_pending; /* rejected spans not logged yet */
+    int64_t partial_logged_ns[3]; /* by otelc_signal_index */
+    int64_t partial_pending[3];   /* rejected items not logged yet */
 
     atomic_bool paused;   /* we paused the exporter */
     atomic_bool degraded; /* we reported degraded health */
 };
+
+/* The :path of a signal's Export method. */
+const char *og_export_path(otelc_signal s);
 
 /* Adds v to s unless the owner did not count it. */
 static inline void og_count(const ogrpc *x, otelc_series *s, double v)
@@ -223,8 +227,8 @@ size_t og_call_nva(const ogrpc *x, const og_call *call, nghttp2_nv *out);
 
 typedef enum og_outcome { OG_OUT_OK = 0, OG_OUT_RETRY, OG_OUT_REJECT, OG_OUT_PAUSE } og_outcome;
 
-/* Loop thread: logs, metrics and health for an attempt of spans spans that
+/* Loop thread: logs, metrics and health for an attempt of payload p that
  * ended with outcome o. */
-void og_report(ogrpc *x, uint32_t spans, og_outcome o, const og_verdict *v);
+void og_report(ogrpc *x, const og_payload *p, og_outcome o, const og_verdict *v);
 
 #endif /* OTELC_GRPCCLIENT_CLIENT_H */

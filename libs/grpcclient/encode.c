@@ -27,7 +27,9 @@ static int compress_body(og_compression comp, struct iovec *iov, size_t nsegs, u
 {
     uint8_t *buf = NULL;
     size_t len = 0;
-    int rc = otlpenc_encode_after(OTLPENC_PROTO, comp == OG_GZIP ? OTLPENC_GZIP : OTLPENC_ZSTD,
+    /* Protobuf goes through as it is, whatever its signal. */
+    int rc = otlpenc_encode_after(OTLPENC_PROTO, OTELC_TRACES,
+                                  comp == OG_GZIP ? OTLPENC_GZIP : OTLPENC_ZSTD,
                                   iov + 1, nsegs, total, OG_PREFIX_LEN, &buf, &len);
     if (rc == 0 && len - OG_PREFIX_LEN > OG_MSG_MAX)
         rc = -E2BIG;

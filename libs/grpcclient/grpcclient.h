@@ -1,7 +1,7 @@
 /*
- * grpcclient.h: an OTLP/gRPC client for traces: unary
- * TraceService/Export calls multiplexed on one HTTP/2 connection to one
- * endpoint (nghttp2 over a libevent bufferevent, TLS through OpenSSL with
+ * grpcclient.h: an OTLP/gRPC client: unary TraceService/Export,
+ * MetricsService/Export and LogsService/Export calls (by each batch's
+ * signal) multiplexed on one HTTP/2 connection to one endpoint (nghttp2 over a libevent bufferevent, TLS through OpenSSL with
  * ALPN h2) on a loop thread of the client's own. The otlp_grpc exporter
  * is one client; the load_balancing exporter one per backend.
  *
@@ -32,7 +32,8 @@
 /* What goes on the wire for a batch: built once, sent at every attempt. */
 typedef struct og_payload {
     og_body body;
-    uint32_t spans;
+    otelc_signal signal; /* which service's Export it goes to */
+    uint32_t spans;      /* items: spans, data points or log records */
     char **metadata; /* with auth: the batch's client metadata, key, value, ..., NULL */
 } og_payload;
 
@@ -61,12 +62,13 @@ int og_auth_resolve(otelc_ctx *ctx, const otelc_host_api *api, const otelc_node 
 typedef struct og_metrics {
     otelc_series *requests[4]; /* calls by outcome: ok, retry, reject, pause */
     otelc_series *bytes;       /* message bytes of the calls the server accepted */
-    otelc_series *rejected_spans;
+    otelc_series *rejected[3]; /* items partial_success rejected, by otelc_signal_index */
     otelc_series *connections;
 } og_metrics;
 
-/* Registers the otelc_otlp_grpc_* series of an exporter (create only).
- * 0, or -1 when the host refused one. */
+/* Registers the otelc_otlp_grpc_* series of an exporter (create only),
+ * the partial-success counter of each signal of its pipelines. 0, or -1
+ * when the host refused one. */
 int og_metrics_register(otelc_ctx *ctx, const otelc_host_api *api, og_metrics *m);
 
 typedef struct og_client_opts {
@@ -80,7 +82,7 @@ typedef struct og_client_opts {
     int64_t timeout_ns;         /* each call's deadline; 0: none */
     bool may_pause;             /* a certificate that does not verify pauses the exporter */
     bool report_health;         /* failures and recoveries go to the exporter's health */
-    bool quiet_start;           /* no "exporting traces to" line at start */
+    bool quiet_start;           /* no "exporting to" line at start */
 } og_client_opts;
 
 typedef struct ogrpc ogrpc;

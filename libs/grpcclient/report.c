@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include <otelc/sdk/clock.h>
+#include <otelc/sdk/signal.h>
 
 #include "client.h"
 
@@ -13,8 +14,8 @@
 
 /* Logs a failure at level, or at debug when the same reason was logged
  * recently, so an outage costs a line per 30 s and not one per retry. */
-static void log_failure(ogrpc *x, otelc_log_level level, uint32_t spans, const char *reason,
-                        const char *then)
+static void log_failure(ogrpc *x, otelc_log_level level, const og_payload *p,
+                        const char *reason, const char *then)
 {
     int64_t now = otelc_mono_ns();
     pthread_mutex_lock(&x->mu);
@@ -25,37 +26,38 @@ static void log_failure(ogrpc *x, otelc_log_level level, uint32_t spans, const c
     }
     pthread_mutex_unlock(&x->mu);
     x->api->log(x->ctx, repeat ? OTELC_LOG_DEBUG : level,
-                "error exporting items, request to %s (%u spans): %s; %s", x->set.shown, spans,
-                reason, then);
+                "error exporting items, request to %s (%u %s): %s; %s", x->set.shown, p->spans,
+                otelc_signal_items(p->signal), reason, then);
 }
 
-/* Partial success: counted always, logged once per interval with what
- * piled up since. */
-static void report_partial(ogrpc *x, const og_verdict *v)
+/* Partial success: counted always, logged once per interval and signal
+ * with what piled up since. */
+static void report_partial(ogrpc *x, otelc_signal s, const og_verdict *v)
 {
-    if (v->rejected_spans <= 0 && !v->reason[0])
+    unsigned k = otelc_signal_index(s);
+    if (v->rejected <= 0 && !v->reason[0])
         return;
-    if (v->rejected_spans > 0)
-        og_count(x, x->metrics.rejected_spans, (double)v->rejected_spans);
+    if (v->rejected > 0)
+        og_count(x, x->metrics.rejected[k], (double)v->rejected);
     int64_t now = otelc_mono_ns();
     pthread_mutex_lock(&x->mu);
-    x->partial_pending += v->rejected_spans > 0 ? v->rejected_spans : 0;
-    bool due = x->partial_logged_ns == 0 || now - x->partial_logged_ns >= QUIET_NS;
-    int64_t dropped = x->partial_pending;
+    x->partial_pending[k] += v->rejected > 0 ? v->rejected : 0;
+    bool due = x->partial_logged_ns[k] == 0 || now - x->partial_logged_ns[k] >= QUIET_NS;
+    int64_t dropped = x->partial_pending[k];
     if (due) {
-        x->partial_logged_ns = now;
-        x->partial_pending = 0;
+        x->partial_logged_ns[k] = now;
+        x->partial_pending[k] = 0;
     }
     pthread_mutex_unlock(&x->mu);
     if (due)
         x->api->log(x->ctx, OTELC_LOG_WARN, "Partial success response: message \"%s\", "
-                    "dropped_spans %lld (since the last such line)", v->reason,
+                    "%s %lld (since the last such line)", v->reason, otelc_signal_dropped_key(s),
                     (long long)dropped);
 }
 
-static void report_ok(ogrpc *x, const og_verdict *v)
+static void report_ok(ogrpc *x, otelc_signal s, const og_verdict *v)
 {
-    report_partial(x, v);
+    report_partial(x, s, v);
     if (atomic_exchange(&x->paused, false)) {
         x->api->exporter_resume(x->ctx);
         x->api->log(x->ctx, OTELC_LOG_INFO, "%s accepts exports again", x->set.shown);
@@ -67,13 +69,13 @@ static void report_ok(ogrpc *x, const og_verdict *v)
     pthread_mutex_unlock(&x->mu);
 }
 
-static void report_retry(ogrpc *x, uint32_t spans, const og_verdict *v)
+static void report_retry(ogrpc *x, const og_payload *p, const og_verdict *v)
 {
     char then[96] = "will retry";
     if (v->retry_after_ns > 0)
         snprintf(then, sizeof(then), "will retry after the %.3gs the server asked for",
                  (double)v->retry_after_ns / 1e9);
-    log_failure(x, OTELC_LOG_WARN, spans, v->reason, then);
+    log_failure(x, OTELC_LOG_WARN, p, v->reason, then);
     if (!atomic_load(&x->paused)) {
         atomic_store(&x->degraded, true);
         if (x->report_health)
@@ -81,24 +83,25 @@ static void report_retry(ogrpc *x, uint32_t spans, const og_verdict *v)
     }
 }
 
-static void report_pause(ogrpc *x, uint32_t spans, const og_verdict *v)
+static void report_pause(ogrpc *x, const og_payload *p, const og_verdict *v)
 {
-    log_failure(x, OTELC_LOG_ERROR, spans, v->reason, "pausing the exporter, the data is kept");
+    log_failure(x, OTELC_LOG_ERROR, p, v->reason, "pausing the exporter, the data is kept");
     atomic_store(&x->paused, true);
     atomic_store(&x->degraded, false);
     x->api->exporter_pause(x->ctx, v->reason);
 }
 
-void og_report(ogrpc *x, uint32_t spans, og_outcome o, const og_verdict *v)
+void og_report(ogrpc *x, const og_payload *p, og_outcome o, const og_verdict *v)
 {
     og_count(x, x->metrics.requests[o], 1);
     switch (o) {
-    case OG_OUT_OK: report_ok(x, v); break;
-    case OG_OUT_RETRY: report_retry(x, spans, v); break;
-    case OG_OUT_PAUSE: report_pause(x, spans, v); break;
+    case OG_OUT_OK: report_ok(x, p->signal, v); break;
+    case OG_OUT_RETRY: report_retry(x, p, v); break;
+    case OG_OUT_PAUSE: report_pause(x, p, v); break;
     case OG_OUT_REJECT:
         x->api->log(x->ctx, OTELC_LOG_ERROR, "error exporting items, request to %s refused %u "
-                    "spans for good: %s", x->set.shown, spans, v->reason);
+                    "%s for good: %s", x->set.shown, p->spans, otelc_signal_items(p->signal),
+                    v->reason);
         break;
     }
 }

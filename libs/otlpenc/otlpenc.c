@@ -138,27 +138,28 @@ static void encoder_fini(encoder *e)
     ZSTD_freeCCtx(e->zc);
 }
 
-static int write_json(encoder *e, const struct iovec *segs, size_t n)
+static int write_json(encoder *e, otelc_signal s, const struct iovec *segs, size_t n)
 {
     pb_bytes *parts = malloc((n ? n : 1) * sizeof(*parts));
     if (!parts)
         return -ENOMEM;
     for (size_t i = 0; i < n; i++)
         parts[i] = (pb_bytes){segs[i].iov_base, segs[i].iov_len};
-    int rc = otlp_json_writev(parts, n, json_sink, e);
+    int rc = otlp_json_writev_signal(s, parts, n, json_sink, e);
     free(parts);
     return rc;
 }
 
-int otlpenc_encode(otlpenc_format f, otlpenc_compression c, const struct iovec *segs, size_t n,
-                   uint64_t total, uint8_t **out, size_t *out_len)
+int otlpenc_encode(otlpenc_format f, otelc_signal s, otlpenc_compression c,
+                   const struct iovec *segs, size_t n, uint64_t total, uint8_t **out,
+                   size_t *out_len)
 {
-    return otlpenc_encode_after(f, c, segs, n, total, 0, out, out_len);
+    return otlpenc_encode_after(f, s, c, segs, n, total, 0, out, out_len);
 }
 
-int otlpenc_encode_after(otlpenc_format f, otlpenc_compression c, const struct iovec *segs,
-                         size_t n, uint64_t total, size_t headroom, uint8_t **out,
-                         size_t *out_len)
+int otlpenc_encode_after(otlpenc_format f, otelc_signal s, otlpenc_compression c,
+                         const struct iovec *segs, size_t n, uint64_t total, size_t headroom,
+                         uint8_t **out, size_t *out_len)
 {
     encoder e;
     /* A first guess that usually avoids regrowing: JSON is about twice
@@ -167,7 +168,7 @@ int otlpenc_encode_after(otlpenc_format f, otlpenc_compression c, const struct i
     int rc = encoder_init(&e, c, guess + headroom + 64);
     e.len = headroom;
     if (rc == 0 && f == OTLPENC_JSON)
-        rc = write_json(&e, segs, n);
+        rc = write_json(&e, s, segs, n);
     for (size_t i = 0; rc == 0 && f != OTLPENC_JSON && i < n; i++)
         rc = feed(&e, segs[i].iov_base, segs[i].iov_len, false);
     if (rc == 0)
@@ -185,5 +186,6 @@ int otlpenc_encode_after(otlpenc_format f, otlpenc_compression c, const struct i
 
 bool otlpenc_error_is_permanent(int err)
 {
-    return err == -EBADMSG || err == -EILSEQ || err == -ELOOP || err == -E2BIG;
+    return err == -EBADMSG || err == -EILSEQ || err == -ELOOP || err == -E2BIG ||
+           err == -EINVAL;
 }

@@ -1,9 +1,10 @@
 /*
- * attributes.c: the collector's attributes processor, for traces. Its
- * `actions` (insert, update, upsert, delete, hash, extract, convert) run
- * on the attributes of every span that `include` selects and `exclude`
- * does not; other spans, and requests with nothing to change, pass as
- * they are. Actions, matching and the editing pass are libs/attraction's.
+ * attributes.c: the collector's attributes processor, for traces, metrics
+ * and logs. Its `actions` (insert, update, upsert, delete, hash, extract,
+ * convert) run on the attributes of every span, log record, or data
+ * point of every metric, that `include` selects and `exclude` does not;
+ * the rest, and requests with nothing to change, pass as they are.
+ * Actions, matching and the editing pass are libs/attraction's.
  */
 #include <stdlib.h>
 
@@ -11,6 +12,7 @@
 #include <attraction/match.h>
 #include <attraction/pass.h>
 #include <otelc/plugin.h>
+#include <otelc/sdk/signal.h>
 
 typedef struct attributes_cfg {
     const otelc_node *actions;
@@ -20,6 +22,7 @@ typedef struct attributes_cfg {
 typedef struct attributes_proc {
     otelc_ctx *ctx;
     const otelc_host_api *api;
+    otelc_signal signal; /* its pipeline's: what include and exclude read */
     attr_actions *actions;
     attr_match *include, *exclude; /* NULL: not configured */
     otlp_editor *ed; /* one per instance: consume never runs concurrently */
@@ -31,6 +34,7 @@ typedef struct pass {
     const otelc_batch_meta *meta;
     otlp_resource r;
     otlp_scope s;
+    bool metric_selected; /* the current metric's points get the actions */
     int changes;
 } pass;
 
@@ -57,25 +61,64 @@ static bool selected(pass *ps, const otlp_span *sp)
     return !p->exclude || !attr_match_span(p->exclude, &ps->r, &ps->s, sp);
 }
 
-static int on_span(void *arg, otlp_editor *ed, const otlp_span *sp)
+/* Runs the actions on the current item's attributes. */
+static int apply(pass *ps, otlp_editor *ed, enum otlp_edit_target at)
 {
-    pass *ps = arg;
-    if (!selected(ps, sp))
-        return 0;
-    int rc = attr_actions_apply(ps->p->actions, ed, OTLP_EDIT_SPAN, ps->meta);
+    int rc = attr_actions_apply(ps->p->actions, ed, at, ps->meta);
     if (rc > 0)
         ps->changes += rc;
     return rc < 0 ? rc : 0;
 }
 
-static const otlp_edit_fns span_fns = {on_resource, on_scope, on_span};
+static int on_span(void *arg, otlp_editor *ed, const otlp_span *sp)
+{
+    pass *ps = arg;
+    return selected(ps, sp) ? apply(ps, ed, OTLP_EDIT_SPAN) : 0;
+}
+
+static bool log_selected(pass *ps, const otlp_log *l)
+{
+    attributes_proc *p = ps->p;
+    if (p->include && !attr_match_log(p->include, &ps->r, &ps->s, l))
+        return false;
+    return !p->exclude || !attr_match_log(p->exclude, &ps->r, &ps->s, l);
+}
+
+static int on_log(void *arg, otlp_editor *ed, const otlp_log *l)
+{
+    pass *ps = arg;
+    return log_selected(ps, l) ? apply(ps, ed, OTLP_EDIT_LOG) : 0;
+}
+
+/* The collector selects metrics, then edits every point of those. */
+static int on_metric(void *arg, otlp_editor *ed, const otlp_metric *m)
+{
+    pass *ps = arg;
+    attributes_proc *p = ps->p;
+    (void)ed;
+    ps->metric_selected = (!p->include || attr_match_metric(p->include, m)) &&
+                          (!p->exclude || !attr_match_metric(p->exclude, m));
+    return 0;
+}
+
+static int on_datapoint(void *arg, otlp_editor *ed, const otlp_metric *m,
+                        const otlp_datapoint *dp)
+{
+    pass *ps = arg;
+    (void)m, (void)dp;
+    return ps->metric_selected ? apply(ps, ed, OTLP_EDIT_DATAPOINT) : 0;
+}
+
+static const otlp_edit_fns item_fns = {.resource = on_resource, .scope = on_scope,
+                                       .span = on_span, .log = on_log,
+                                       .metric = on_metric, .datapoint = on_datapoint};
 
 /* b is lent: its bytes are read during the call only. */
 static otelc_status attributes_consume(void *state, otelc_batch *b, otelc_ticket *t)
 {
     attributes_proc *p = state;
     pass ps = {.p = p, .meta = otelc_batch_meta_of(b)};
-    return attr_pass(p->ctx, p->api, p->ed, b, t, &span_fns, &ps, &ps.changes);
+    return attr_pass(p->ctx, p->api, p->ed, b, t, &item_fns, &ps, &ps.changes);
 }
 
 static void attributes_destroy(void *state)
@@ -93,10 +136,10 @@ static int attributes_parse(attributes_proc *p, const attributes_cfg *cfg)
 {
     const otelc_node *root = p->api->config_node(p->ctx);
     int rc = attr_actions_parse(p->ctx, p->api, cfg->actions, "actions", &p->actions);
-    rc |= attr_match_parse(p->ctx, p->api, &cfg->include, p->api->node_get(root, "include"),
-                           &p->include);
-    rc |= attr_match_parse(p->ctx, p->api, &cfg->exclude, p->api->node_get(root, "exclude"),
-                           &p->exclude);
+    rc |= attr_match_parse(p->ctx, p->api, p->signal, &cfg->include,
+                           p->api->node_get(root, "include"), &p->include);
+    rc |= attr_match_parse(p->ctx, p->api, p->signal, &cfg->exclude,
+                           p->api->node_get(root, "exclude"), &p->exclude);
     return rc;
 }
 
@@ -108,6 +151,7 @@ static int attributes_create(otelc_ctx *ctx, const otelc_host_api *api, const vo
         return -1;
     p->ctx = ctx;
     p->api = api;
+    p->signal = otelc_signal_only(otelc_host_has(api, signals_fed) ? api->signals_fed(ctx) : 0);
     p->ed = otlp_editor_new();
     if (!p->ed || attributes_parse(p, cfg) != 0) {
         attributes_destroy(p); /* destroy follows only a successful create */
@@ -139,9 +183,11 @@ static const otelc_plugin attributes_desc = {
     .kind = OTELC_PROCESSOR,
     .type = "attributes",
     .version = "1.0.0",
-    .doc = "inserts, updates, deletes, hashes, extracts and converts span attributes",
+    .doc = "inserts, updates, deletes, hashes, extracts and converts span, log record and "
+           "data point attributes",
     .config_keys = attributes_keys,
     .config_size = sizeof(attributes_cfg),
+    .signals = OTELC_ALL_SIGNALS,
     .create = attributes_create,
     .consume = attributes_consume,
     .shutdown = attributes_shutdown,

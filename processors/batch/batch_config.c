@@ -8,9 +8,10 @@
 
 const otelc_cfg_key bp_config_keys[] = {
     {"send_batch_size", OTELC_CFG_INT, "8192",
-     "spans that trigger a send, whatever the timeout", offsetof(bp_cfg, send_batch_size), 0},
+     "items (spans, data points, log records) that trigger a send, whatever the timeout",
+     offsetof(bp_cfg, send_batch_size), 0},
     {"send_batch_max_size", OTELC_CFG_INT, "0",
-     "upper bound of a sent batch in spans, split at span boundaries; 0 = none",
+     "upper bound of a sent batch in items, split at item boundaries; 0 = none",
      offsetof(bp_cfg, send_batch_max_size), 0},
     {"timeout", OTELC_CFG_DURATION, "200ms",
      "time after which a batch is sent regardless of size; 0 = at once",

@@ -8,6 +8,8 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 
+#include <otelc/sdk/signal.h>
+
 #include "bp.h"
 
 /* The collector's bucket bounds for otelcol_processor_batch_batch_send_size. */
@@ -177,9 +179,13 @@ static otelc_status emit_pieces(bp *p, const bp_pieces *pc, otelc_ticket *t)
 static otelc_status emit_split(bp *p, otelc_batch *b, otelc_ticket *t)
 {
     bp_pieces pc;
-    if (bp_split(p->api, b, (uint64_t)p->cfg->send_batch_max_size, &pc) != 0) {
-        p->api->log(p->ctx, OTELC_LOG_WARN, "cannot split a request of %u spans: out of memory",
-                    otelc_batch_spans(b));
+    uint64_t max = (uint64_t)p->cfg->send_batch_max_size;
+    otelc_signal s = otelc_batch_signal(b);
+    int rc = s == OTELC_METRICS ? bp_split_metrics(p->api, b, max, &pc)
+                                : bp_split(p->api, b, max, &pc);
+    if (rc != 0) {
+        p->api->log(p->ctx, OTELC_LOG_WARN, "cannot split a request of %u %s: out of memory",
+                    otelc_batch_spans(b), otelc_signal_items(s));
         return OTELC_RETRY;
     }
     otelc_status st = emit_pieces(p, &pc, t);
@@ -224,8 +230,9 @@ static const otelc_plugin desc = {
     .kind = OTELC_PROCESSOR,
     .type = "batch",
     .version = "2.0.0",
-    .doc = "batches on the way out: the exporter queues merge requests by span count and time",
+    .doc = "batches on the way out: the exporter queues merge requests by item count and time",
     .flags = OTELC_CONSUME_THREAD_SAFE,
+    .signals = OTELC_ALL_SIGNALS,
     .config_keys = bp_config_keys,
     .config_size = sizeof(bp_cfg),
     .create = bp_create,

@@ -20,7 +20,7 @@
 #include "batch_config.h"
 
 typedef struct bp_metrics {
-    otelc_series *send_size;     /* histogram of spans per sent batch */
+    otelc_series *send_size;     /* histogram of items per sent batch */
     otelc_series *size_sends;    /* sends triggered by send_batch_size */
     otelc_series *timeout_sends; /* sends triggered by timeout */
     otelc_series *cardinality;   /* distinct metadata value sets */
@@ -52,19 +52,30 @@ otelc_status bp_seen_note(bp *p, otelc_batch *b);
 
 /* ---- splitting (split.c) ---- */
 
-/* The pieces of a batch cut at span boundaries. */
+/* The pieces of a batch cut at item boundaries. */
 typedef struct bp_pieces {
     otelc_batch **b; /* n pieces, each with one reference */
     size_t n;
 } bp_pieces;
 
 /*
- * Splits m (lent) into pieces of at most max spans. The pieces share one
- * buffer and m's metadata. Returns 0, or -1 (out of memory or malformed
- * bytes; nothing is left).
+ * Splits a traces or logs batch m (lent) into pieces of at most max spans
+ * or log records (the two requests share their layout). The pieces share
+ * one buffer and m's metadata. Returns 0, or -1 (out of memory or
+ * malformed bytes; nothing is left).
  */
 int bp_split(const otelc_host_api *api, otelc_batch *m, uint64_t max, bp_pieces *out);
 /* Releases whatever references out still holds and its array. */
 void bp_pieces_free(bp_pieces *out);
+
+/* ---- splitting metrics (split_metrics.c) ---- */
+
+/*
+ * bp_split for a metrics batch m (lent): pieces of at most max data
+ * points (its item count), cut inside metrics where needed. Each piece has
+ * a buffer of its own. Returns 0, or -1 (out of memory or malformed
+ * bytes; nothing is left).
+ */
+int bp_split_metrics(const otelc_host_api *api, otelc_batch *m, uint64_t max, bp_pieces *out);
 
 #endif

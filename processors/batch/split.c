@@ -1,5 +1,7 @@
 /*
- * split.c: cutting a batch into pieces of at most N spans. The pieces are
+ * split.c: cutting a traces or logs batch into pieces of at most N spans
+ * or log records (otlp_split reads both: their outer levels and item
+ * field are numbered alike; metrics are split_metrics.c's). The pieces are
  * written one after another into a single buffer that every piece batch
  * shares, so a split costs one allocation however many pieces it makes.
  */

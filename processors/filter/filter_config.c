@@ -72,10 +72,10 @@ static int read_conditions(filter_proc *p, const filter_cfg *cfg, ottl_error_mod
 
 static int read_match(filter_proc *p, const filter_cfg *cfg)
 {
-    int rc = attr_match_parse(p->ctx, p->api, &cfg->include, key_node(p, "spans", "include"),
-                              &p->include);
-    rc |= attr_match_parse(p->ctx, p->api, &cfg->exclude, key_node(p, "spans", "exclude"),
-                           &p->exclude);
+    int rc = attr_match_parse(p->ctx, p->api, OTELC_TRACES, &cfg->include,
+                              key_node(p, "spans", "include"), &p->include);
+    rc |= attr_match_parse(p->ctx, p->api, OTELC_TRACES, &cfg->exclude,
+                           key_node(p, "spans", "exclude"), &p->exclude);
     return rc;
 }
 

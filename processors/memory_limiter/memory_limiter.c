@@ -17,6 +17,7 @@
 
 #include <otelc/plugin.h>
 #include <otelc/sdk/clock.h>
+#include <otelc/sdk/signal.h>
 
 #include "ml.h"
 
@@ -98,6 +99,19 @@ static void series(ml *m, otelc_series **out, const char *name, const char *help
     *out = m->api->metric(m->ctx, &d);
 }
 
+/* The refused items of the pipeline's signal, as the collector names
+ * them: otelcol_processor_refused_{spans,metric_points,log_records}. */
+static void register_refused(ml *m)
+{
+    uint32_t fed = otelc_host_has(m->api, signals_fed) ? m->api->signals_fed(m->ctx) : 0;
+    otelc_signal s = otelc_signal_only(fed);
+    char name[64], help[96];
+    snprintf(name, sizeof(name), "otelcol_processor_refused_%s_total", otelc_signal_unit(s));
+    snprintf(help, sizeof(help), "Number of %s refused because memory was above the soft limit",
+             otelc_signal_items(s));
+    series(m, &m->refused, name, help, OTELC_COUNTER);
+}
+
 static int ml_create(otelc_ctx *ctx, const otelc_host_api *api, const void *cfgp, void **state)
 {
     const ml_cfg *cfg = cfgp;
@@ -112,8 +126,7 @@ static int ml_create(otelc_ctx *ctx, const otelc_host_api *api, const void *cfgp
         return -1;
     *m = (ml){.ctx = ctx, .api = api, .lim = lim, .interval_ns = cfg->check_interval_ns,
               .release_soft_ns = cfg->release_soft_ns, .release_hard_ns = cfg->release_hard_ns};
-    series(m, &m->refused, "otelcol_processor_refused_spans_total",
-           "Spans refused because memory was above the soft limit", OTELC_COUNTER);
+    register_refused(m);
     series(m, &m->rss, "otelc_processor_memory_limiter_memory_bytes",
            "The process memory the limiter last measured (RssAnon)", OTELC_GAUGE);
     series(m, &m->releases, "otelc_processor_memory_limiter_releases_total",
@@ -182,6 +195,7 @@ static const otelc_plugin ml_desc = {
     .version = OTELC_VERSION,
     .doc = "refuses data (RETRY) while the process's memory is above its soft limit",
     .flags = OTELC_CONSUME_THREAD_SAFE,
+    .signals = OTELC_ALL_SIGNALS,
     .config_keys = ml_config_keys,
     .config_size = sizeof(ml_cfg),
     .create = ml_create,

@@ -37,7 +37,7 @@ const char *ps_policy_name(ps_policy p)
 {
     static const char *const names[PS_POLICY_COUNT] = {
         "trace_id_hash", "trace_id_w3c", "sampling_randomness", "sampling_priority",
-        "missing_randomness"};
+        "missing_randomness", "attribute"};
     return p < PS_POLICY_COUNT ? names[p] : "unknown";
 }
 
@@ -83,10 +83,13 @@ static void set_missing(rand_src *r)
     r->policy = PS_POLICY_MISSING_RANDOMNESS;
 }
 
-/* Parses the tracestate; false (error recorded) when unreadable. */
+/* Parses the carrier (a span's tracestate, a record's attributes);
+ * false (error recorded) when unreadable. */
 static bool parse_ts(const ps_span_in *in, ps_verdict *v)
 {
-    v->ts_error = ps_tracestate_parse(&v->ts, in->tracestate, in->tracestate_len);
+    v->ts_error = in->log ? ps_carrier_parse(&v->ts, in->rvalue, in->rvalue_len, in->tvalue,
+                                             in->tvalue_len)
+                          : ps_tracestate_parse(&v->ts, in->tracestate, in->tracestate_len);
     if (v->ts_error != PS_TS_OK)
         v->error = PS_ERR_TRACESTATE;
     return v->ts_error == PS_TS_OK;
@@ -102,23 +105,33 @@ static void from_never(const ps_span_in *in, ps_verdict *v, rand_src *r)
     (void)parse_ts(in, v);
 }
 
-/* hash_seed: the trace id's hash, written as `rv` unless the span
- * carries OTEP 235 information already (then that is an error). */
-static void from_hash(const ps_sampler *s, const ps_span_in *in, ps_verdict *v, rand_src *r)
+/* hash_seed's source: the trace id, or for a log record without one (or
+ * with attribute_source record) its from_attribute's bytes. */
+static void hash_source(const ps_sampler *s, const ps_span_in *in, rand_src *r)
 {
-    if (trace_id_empty(in)) {
-        set_missing(r);
-    } else {
+    set_missing(r);
+    if (!in->trace_id_off && !trace_id_empty(in)) {
         r->rnd = ps_hash_randomness(s->seed, in->trace_id, 16);
         r->policy = PS_POLICY_TRACE_ID_HASH;
+    } else if (in->log && in->hashed && in->hashed_len) {
+        r->rnd = ps_hash_randomness(s->seed, in->hashed, in->hashed_len);
+        r->policy = PS_POLICY_ATTRIBUTE;
     }
+}
+
+/* hash_seed: the hash, written as `rv` unless the item carries OTEP 235
+ * information already (then that is an error); a log record gets one
+ * only when it has randomness. */
+static void from_hash(const ps_sampler *s, const ps_span_in *in, ps_verdict *v, rand_src *r)
+{
+    hash_source(s, in, r);
     if (!parse_ts(in, v))
         return;
     if (ps_ts_has_rv(&v->ts))
         v->error = PS_ERR_RANDOMNESS_IN_USE;
     else if (ps_ts_has_th(&v->ts))
         v->error = PS_ERR_THRESHOLD_IN_USE;
-    else
+    else if (!in->log || r->policy != PS_POLICY_MISSING_RANDOMNESS)
         ps_ts_set_rv(&v->ts, r->rnd);
     r->carrier = v->error == PS_ERR_NONE;
 }
@@ -190,6 +203,9 @@ void ps_decide(const ps_sampler *s, const ps_span_in *in, ps_verdict *v)
                                              : PS_ALWAYS;
     if (in->priority != PS_PRIORITY_DEFER) {
         th = in->priority == PS_PRIORITY_KEEP ? PS_ALWAYS : PS_NEVER;
+        r.policy = PS_POLICY_SAMPLING_PRIORITY;
+    } else if (in->has_priority_th) { /* logs: a probability that replaces the mode's */
+        th = in->priority_th;
         r.policy = PS_POLICY_SAMPLING_PRIORITY;
     }
     v->sampled = ps_should_sample(th, r.rnd);

@@ -1,11 +1,13 @@
 /*
- * decide.h: the probabilistic sampler's decision for one span, as the
- * collector's processor makes it: where the randomness comes from (the
- * trace id's hash, the trace id's last 56 bits, or `rv`), whether an
- * arriving threshold is consistent with it, the mode's threshold,
- * fail_closed, the sampling.priority override, and the tracestate a kept
- * span leaves with. Pure: no I/O, no allocation; a sampler is read-only
- * after ps_sampler_init and may be shared by threads.
+ * decide.h: the probabilistic sampler's decision for one span or log
+ * record, as the collector's processor makes it: where the randomness
+ * comes from (the trace id's hash, the trace id's last 56 bits, `rv`, or
+ * for logs the hash of a record attribute), whether an arriving threshold
+ * is consistent with it, the mode's threshold, fail_closed, the priority
+ * override, and the sampling information a kept item leaves with (a
+ * span's tracestate, a log record's sampling.randomness and
+ * sampling.threshold attributes). Pure: no I/O, no allocation; a sampler
+ * is read-only after ps_sampler_init and may be shared by threads.
  */
 #ifndef PS_DECIDE_H
 #define PS_DECIDE_H
@@ -49,6 +51,7 @@ typedef enum ps_policy {
     PS_POLICY_SAMPLING_RANDOMNESS,
     PS_POLICY_SAMPLING_PRIORITY,
     PS_POLICY_MISSING_RANDOMNESS,
+    PS_POLICY_ATTRIBUTE, /* logs: from_attribute's hash; the label is its name */
     PS_POLICY_COUNT,
 } ps_policy;
 
@@ -67,12 +70,21 @@ typedef enum ps_error {
 /* The collector's message for a verdict's error. */
 const char *ps_error_text(ps_error e, int ts_error);
 
+/* One span or log record; a log record's fields come after the span's. */
 typedef struct ps_span_in {
     const uint8_t *trace_id; /* 16 bytes; any other length reads as none */
     size_t trace_id_len;
-    const char *tracestate; /* borrowed while the verdict is used */
+    const char *tracestate; /* spans; borrowed while the verdict is used */
     size_t tracestate_len;
-    ps_priority priority;
+    ps_priority priority;   /* spans: sampling.priority */
+    bool log;               /* a log record: the fields below apply */
+    const char *rvalue, *tvalue; /* sampling.randomness, sampling.threshold; NULL: none */
+    size_t rvalue_len, tvalue_len;
+    bool trace_id_off;      /* attribute_source record: the trace id is not the source */
+    const uint8_t *hashed;  /* hash_seed: from_attribute's bytes; NULL: none */
+    size_t hashed_len;
+    bool has_priority_th;   /* sampling_priority's probability, as a threshold */
+    ps_threshold priority_th;
 } ps_span_in;
 
 typedef struct ps_verdict {

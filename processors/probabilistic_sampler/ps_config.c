@@ -26,11 +26,13 @@ const otelc_cfg_key ps_config_keys[] = {
     {"sampling_precision", OTELC_CFG_INT, "4", "hex digits of the thresholds written, 1 to 14",
      offsetof(ps_cfg, sampling_precision), 0},
     {"attribute_source", OTELC_CFG_STRING, "traceID",
-     "logs only: traceID or record (checked, not used for traces)",
+     "logs: traceID or record, what hash_seed mode hashes (traces: the trace id)",
      offsetof(ps_cfg, attribute_source), 0},
-    {"from_attribute", OTELC_CFG_STRING, NULL, "logs only: not used for traces",
+    {"from_attribute", OTELC_CFG_STRING, NULL,
+     "logs: the record attribute hashed without a trace id (or with attribute_source record)",
      offsetof(ps_cfg, from_attribute), 0},
-    {"sampling_priority", OTELC_CFG_STRING, NULL, "logs only: not used for traces",
+    {"sampling_priority", OTELC_CFG_STRING, NULL,
+     "logs: the record attribute whose number is the record's sampling percentage",
      offsetof(ps_cfg, sampling_priority), 0},
     {0},
 };
@@ -103,7 +105,13 @@ static int check_precision(otelc_ctx *ctx, const otelc_host_api *api, int64_t pr
     return -1;
 }
 
-static int check_logs_keys(otelc_ctx *ctx, const otelc_host_api *api, const ps_cfg *cfg)
+static const char *set_or_null(const char *s)
+{
+    return s && *s ? s : NULL;
+}
+
+static int check_logs_keys(otelc_ctx *ctx, const otelc_host_api *api, const ps_cfg *cfg,
+                           ps_settings *out)
 {
     const char *src = cfg->attribute_source;
     if (src && *src && strcmp(src, "traceID") != 0 && strcmp(src, "record") != 0) {
@@ -111,10 +119,9 @@ static int check_logs_keys(otelc_ctx *ctx, const otelc_host_api *api, const ps_c
                           "invalid attribute source: %s. Expected: traceID or record", src);
         return -1;
     }
-    if ((cfg->from_attribute && *cfg->from_attribute) ||
-        (cfg->sampling_priority && *cfg->sampling_priority) || (src && *src == 'r'))
-        api->log(ctx, OTELC_LOG_INFO, "attribute_source, from_attribute and sampling_priority "
-                                      "apply to logs: spans are sampled by trace id");
+    out->trace_id_off = src && strcmp(src, "record") == 0;
+    out->from_attribute = set_or_null(cfg->from_attribute);
+    out->sampling_priority = set_or_null(cfg->sampling_priority);
     return 0;
 }
 
@@ -134,7 +141,7 @@ int ps_config_read(otelc_ctx *ctx, const otelc_host_api *api, const ps_cfg *cfg,
     rc |= check_mode(ctx, api, cfg->mode, &out->mode);
     rc |= check_precision(ctx, api, cfg->sampling_precision);
     rc |= check_seed(ctx, api, cfg->hash_seed);
-    rc |= check_logs_keys(ctx, api, cfg);
+    rc |= check_logs_keys(ctx, api, cfg, out);
     out->seed = (uint32_t)cfg->hash_seed;
     out->precision = (unsigned)cfg->sampling_precision;
     out->fail_closed = cfg->fail_closed;

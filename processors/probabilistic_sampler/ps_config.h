@@ -31,6 +31,10 @@ typedef struct ps_settings {
     uint32_t seed;
     unsigned precision;
     bool fail_closed;
+    /* logs: the cfg's strings (NULL when unset) */
+    bool trace_id_off;             /* attribute_source: record */
+    const char *from_attribute;    /* hash_seed's source without a trace id */
+    const char *sampling_priority; /* the attribute holding a record's percentage */
 } ps_settings;
 
 /*

@@ -230,6 +230,20 @@ int ps_tracestate_parse(ps_tracestate *ts, const char *text, size_t len)
     return rc;
 }
 
+int ps_carrier_parse(ps_tracestate *ts, const char *rv, size_t rv_len, const char *th,
+                     size_t th_len)
+{
+    static const span rv_key = {"rv", 2}, th_key = {"th", 2};
+    int rc = PS_TS_OK;
+    memset(ts, 0, offsetof(ps_tracestate, ot_extra));
+    ts->n_ot_extra = ts->n_extra = 0;
+    if (rv)
+        rc = ot_member(ts, rv_key, (span){rv, rv_len});
+    if (th)
+        rc = keep_first(rc, ot_member(ts, th_key, (span){th, th_len}));
+    return rc;
+}
+
 const char *ps_ts_strerror(int code)
 {
     switch (code) {

@@ -54,6 +54,15 @@ typedef struct ps_tracestate {
  */
 int ps_tracestate_parse(ps_tracestate *ts, const char *text, size_t len);
 
+/*
+ * A log record's sampling information, the collector's logs carrier: the
+ * `sampling.randomness` (rv) and `sampling.threshold` (th) string
+ * attributes, NULL when absent or empty, parsed into ts as an `ot`
+ * section holding only them. Returns PS_TS_OK or the first error.
+ */
+int ps_carrier_parse(ps_tracestate *ts, const char *rv, size_t rv_len, const char *th,
+                     size_t th_len);
+
 /* The collector's message for a PS_TS_* code. */
 const char *ps_ts_strerror(int code);
 

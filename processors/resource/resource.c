@@ -1,8 +1,9 @@
 /*
- * resource.c: the collector's resource processor, for traces. Its
- * `attributes` actions (the attributes processor's, libs/attraction's)
- * run on the attributes of every resource; spans are copied as they are,
- * and a request with nothing to change passes unchanged.
+ * resource.c: the collector's resource processor, for traces, metrics
+ * and logs. Its `attributes` actions (the attributes processor's,
+ * libs/attraction's) run on the attributes of every resource
+ * (ResourceSpans, ResourceMetrics, ResourceLogs); what is below is copied
+ * as it is, and a request with nothing to change passes unchanged.
  */
 #include <stdlib.h>
 
@@ -37,7 +38,7 @@ static int on_resource(void *arg, otlp_editor *ed, const otlp_resource *r)
     return rc < 0 ? rc : 0;
 }
 
-/* Only the resource callback: scopes and spans are copied undecoded. */
+/* Only the resource callback: scopes and items are copied undecoded. */
 static const otlp_edit_fns resource_fns = {.resource = on_resource};
 
 /* b is lent: its bytes are read during the call only. */
@@ -98,6 +99,7 @@ static const otelc_plugin resource_desc = {
     .doc = "inserts, updates, deletes, hashes, extracts and converts resource attributes",
     .config_keys = resource_keys,
     .config_size = sizeof(resource_cfg),
+    .signals = OTELC_ALL_SIGNALS,
     .create = resource_create,
     .consume = resource_consume,
     .shutdown = resource_shutdown,

@@ -12,7 +12,7 @@
  * frames and decodes the views handed to the caller; the frames check
  * that both stand on the same bytes.
  */
-#include "otlp_edit_wire.h"
+#include "otlp_edit_int.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -31,63 +31,9 @@
 #define STATUS_MESSAGE 2
 #define STATUS_CODE 3
 
-enum { LV_REQUEST, LV_RESOURCE, LV_SCOPE, LV_COUNT };
-
-/* The header message of a ResourceSpans or ScopeSpans and its edits. */
-typedef struct header {
-    attr_list attrs;
-    pb_bytes in;   /* the last header met in the input (its body) */
-    bool seen;     /* ... and it was written at [at, at + len) */
-    size_t at, len;
-    unsigned gen;  /* attrs.gen when it was written */
-} header;
-
-typedef struct frame {
-    pb_cursor in;      /* body fields not processed yet */
-    uint32_t child;    /* field number of the children */
-    size_t start;      /* output offset of the field's tag */
-    open_msg msg;
-    size_t spans_out;  /* spans written inside */
-    bool open, dropped;
-    bool lost;         /* something inside was dropped or removed */
-    header hdr;
-} frame;
-
 /* The span's scalar fields otlp_edit_span_kind, _start, _end and _id set,
- * in field order. */
-enum { SC_TRACE_ID, SC_SPAN_ID, SC_PARENT_ID, SC_KIND, SC_START, SC_END, SC_COUNT };
+ * in field order (SC_* in otlp_edit_int.h). */
 static const uint32_t scalar_field[SC_COUNT] = {1, 2, 4, SPAN_KIND, SPAN_START, SPAN_END};
-
-/* The current span: copied as it is unless edited. */
-typedef struct span_edit {
-    bool open, dropped;
-    pb_bytes whole; /* the Span field, tag to end */
-    pb_bytes body;
-    pb_bytes input_message;
-    attr_list attrs;
-    sub_list events, links;
-    ebuf name;      /* the encoded name field, when name_set */
-    ebuf message;   /* the status message, when message_set */
-    ebuf state;     /* the encoded trace_state field, when state_set */
-    bool name_set, status_set, message_set, state_set;
-    int32_t code;
-    /* ids, kind and times as set: each its whole encoded field (or none) */
-    uint8_t scalar[SC_COUNT][20];
-    size_t scalar_len[SC_COUNT];
-    bool scalar_set[SC_COUNT];
-} span_edit;
-
-struct otlp_editor {
-    otlp_walker w;
-    ebuf out;
-    ebuf scratch; /* headers written again, status fields */
-    frame f[LV_COUNT];
-    span_edit sp;
-    size_t spans;
-    int err;
-    bool finished;
-    bool taken; /* the output went to the caller */
-};
 
 static const pb_bytes no_bytes = {NULL, 0};
 
@@ -115,10 +61,11 @@ void otlp_editor_free(otlp_editor *ed)
     ebuf_release(&ed->sp.name);
     ebuf_release(&ed->sp.message);
     ebuf_release(&ed->sp.state);
+    edit_metric_release(&ed->mt);
     free(ed);
 }
 
-#define MAX_BUFS 24
+#define MAX_BUFS 32
 
 /* Puts the three buffers of an attribute list into bufs at n. */
 static size_t list_bufs(attr_list *l, ebuf **bufs, size_t n)
@@ -143,6 +90,9 @@ static size_t all_bufs(otlp_editor *ed, ebuf **bufs)
     n = list_bufs(&ed->sp.attrs, bufs, n);
     n = list_bufs(&ed->sp.events.attrs, bufs, n);
     n = list_bufs(&ed->sp.links.attrs, bufs, n);
+    bufs[n++] = &ed->mt.field;
+    bufs[n++] = &ed->mt.points.out;
+    n = list_bufs(&ed->mt.points.attrs, bufs, n);
     for (int i = LV_RESOURCE; i < LV_COUNT; i++)
         n = list_bufs(&ed->f[i].hdr.attrs, bufs, n);
     return n;
@@ -171,6 +121,7 @@ void otlp_edit_begin(otlp_editor *ed, const uint8_t *buf, size_t len)
 {
     pb_bytes whole = {buf, len};
     otlp_walk_init(&ed->w, buf, len);
+    ed->signal = OTELC_TRACES;
     clear_failures(ed);
     ed->out.len = 0;
     for (int i = 0; i < LV_COUNT; i++)
@@ -182,8 +133,7 @@ void otlp_edit_begin(otlp_editor *ed, const uint8_t *buf, size_t len)
     ed->f[LV_REQUEST] = (frame){.in = view_cursor(whole), .child = 1, .open = true};
 }
 
-/* Records a negative rc as the sticky error; passes rc through. */
-static int edit_fail(otlp_editor *ed, int rc)
+int edit_fail(otlp_editor *ed, int rc)
 {
     if (rc < 0 && ed->err == OTLP_OK)
         ed->err = rc;
@@ -287,12 +237,15 @@ static int frame_copy_rest(otlp_editor *ed, int level)
 {
     static const otlp_list no_list = {{NULL, 0}, 0};
     frame *fr = &ed->f[level];
-    pb_bytes whole, payload;
+    pb_bytes whole = {NULL, 0}, payload = {NULL, 0};
     int rc;
     while ((rc = frame_next_child(ed, fr, &whole, &payload)) > 0) {
         if (level == LV_SCOPE) {
+            size_t items;
+            if ((rc = edit_item_count(ed, payload, &items)) != OTLP_OK)
+                return rc;
             ebuf_put(&ed->out, whole.ptr, whole.len);
-            fr->spans_out++;
+            fr->spans_out += items;
             continue;
         }
         frame_open(ed, level + 1, payload, &no_list, (attr_where){0, 0});
@@ -397,16 +350,24 @@ static size_t span_patches(otlp_editor *ed, patch *p)
     return on;
 }
 
-static int span_write_edited(otlp_editor *ed, const patch *patches)
+/* ScopeSpans.spans and ScopeLogs.log_records */
+#define ITEM_FIELD 2
+
+/* A log record's only edits are its attributes: the span's patches,
+ * whose field numbers are a span's, would put them out of order. */
+static int item_write_edited(otlp_editor *ed, const patch *patches)
 {
     span_edit *sp = &ed->sp;
-    open_msg m = msg_open(&ed->out, 2, sp->body.len);
+    if (ed->signal == OTELC_LOGS)
+        return write_with_attrs(&ed->out, ITEM_FIELD, sp->body, &sp->attrs);
+    open_msg m = msg_open(&ed->out, ITEM_FIELD, sp->body.len);
     int rc = copy_patched(&ed->out, sp->body, patches, SPAN_PATCHES);
     msg_close(&ed->out, m);
     return rc;
 }
 
-/* Writes the current span out (or not, if dropped) and leaves it. */
+/* Writes the current item out (or not, if dropped) and leaves it. A log
+ * record's patches are a span's with only its attributes on. */
 static int span_flush(otlp_editor *ed)
 {
     span_edit *sp = &ed->sp;
@@ -415,6 +376,8 @@ static int span_flush(otlp_editor *ed)
     int rc = OTLP_OK;
     if (!sp->open)
         return OTLP_OK;
+    if (ed->signal == OTELC_METRICS)
+        return edit_metric_flush(ed);
     sp->open = false;
     if (sp->dropped) {
         ss->lost = true;
@@ -423,32 +386,45 @@ static int span_flush(otlp_editor *ed)
     if ((rc = sub_close(&sp->events)) != OTLP_OK || (rc = sub_close(&sp->links)) != OTLP_OK)
         return rc;
     if (span_patches(ed, patches) > 0)
-        rc = span_write_edited(ed, patches);
+        rc = item_write_edited(ed, patches);
     else
         ebuf_put(&ed->out, sp->whole.ptr, sp->whole.len);
     ss->spans_out++;
     return rc;
 }
 
-static void span_enter(span_edit *sp, pb_bytes whole, const otlp_span *view)
+void edit_item_enter(otlp_editor *ed, pb_bytes whole, pb_bytes body, const otlp_list *attrs,
+                     attr_where where)
 {
+    static const otlp_list none = {{NULL, 0}, 0};
+    span_edit *sp = &ed->sp;
     sp->open = true;
     sp->dropped = sp->name_set = sp->status_set = sp->message_set = sp->state_set = false;
     memset(sp->scalar_set, 0, sizeof sp->scalar_set);
     sp->whole = whole;
-    sp->body = view->raw;
+    sp->body = body;
+    sp->input_message = (pb_bytes){NULL, 0};
+    sp->code = 0;
+    attrs_enter(&sp->attrs, attrs, where);
+    sub_enter(&sp->events, SUB_EVENTS, &none, 0);
+    sub_enter(&sp->links, SUB_LINKS, &none, 0);
+}
+
+static void span_enter(otlp_editor *ed, pb_bytes whole, const otlp_span *view)
+{
+    span_edit *sp = &ed->sp;
+    edit_item_enter(ed, whole, view->raw, &view->attrs,
+                    (attr_where){SPAN_DROPPED_ATTRS, view->dropped_attributes_count});
     sp->input_message = view->status_message;
     sp->code = view->status_code;
-    attrs_enter(&sp->attrs, &view->attrs,
-                (attr_where){SPAN_DROPPED_ATTRS, view->dropped_attributes_count});
-    sub_enter(&sp->events, false, &view->events, view->dropped_events_count);
-    sub_enter(&sp->links, true, &view->links, view->dropped_links_count);
+    sub_enter(&sp->events, SUB_EVENTS, &view->events, view->dropped_events_count);
+    sub_enter(&sp->links, SUB_LINKS, &view->links, view->dropped_links_count);
 }
 
 /* ---- iteration ---- */
 
 /* The walker must have read the child the frame found. */
-static int in_step(int walk_rc, pb_bytes walked, pb_bytes found)
+int edit_in_step(int walk_rc, pb_bytes walked, pb_bytes found)
 {
     if (walk_rc < 0)
         return walk_rc;
@@ -459,13 +435,13 @@ static int in_step(int walk_rc, pb_bytes walked, pb_bytes found)
 
 int otlp_edit_resource(otlp_editor *ed, otlp_resource *out)
 {
-    pb_bytes whole, payload;
+    pb_bytes whole = {NULL, 0}, payload = {NULL, 0};
     int rc = ed->err ? ed->err : ed->finished ? 0 : frame_close(ed, LV_RESOURCE);
     if (rc != OTLP_OK || ed->finished)
         return edit_fail(ed, rc);
     rc = frame_next_child(ed, &ed->f[LV_REQUEST], &whole, &payload);
     if (rc > 0)
-        rc = in_step(otlp_walk_resource(&ed->w, out), out->raw, payload);
+        rc = edit_in_step(otlp_walk_resource(&ed->w, out), out->raw, payload);
     if (rc <= 0)
         return edit_fail(ed, rc);
     frame_open(ed, LV_RESOURCE, payload, &out->attrs,
@@ -476,13 +452,13 @@ int otlp_edit_resource(otlp_editor *ed, otlp_resource *out)
 int otlp_edit_scope(otlp_editor *ed, otlp_scope *out)
 {
     frame *rs = &ed->f[LV_RESOURCE];
-    pb_bytes whole, payload;
+    pb_bytes whole = {NULL, 0}, payload = {NULL, 0};
     int rc = ed->err ? ed->err : !rs->open || rs->dropped ? 0 : frame_close(ed, LV_SCOPE);
     if (rc != OTLP_OK || !rs->open || rs->dropped)
         return edit_fail(ed, rc);
     rc = frame_next_child(ed, rs, &whole, &payload);
     if (rc > 0)
-        rc = in_step(otlp_walk_scope(&ed->w, out), out->raw, payload);
+        rc = edit_in_step(otlp_walk_scope(&ed->w, out), out->raw, payload);
     if (rc <= 0)
         return edit_fail(ed, rc);
     frame_open(ed, LV_SCOPE, payload, &out->attrs,
@@ -490,19 +466,26 @@ int otlp_edit_scope(otlp_editor *ed, otlp_scope *out)
     return 1;
 }
 
-int otlp_edit_span(otlp_editor *ed, otlp_span *out)
+int edit_item_next(otlp_editor *ed, pb_bytes *whole, pb_bytes *payload)
 {
     frame *ss = &ed->f[LV_SCOPE];
-    pb_bytes whole, payload;
     int rc = ed->err ? ed->err : !ss->open || ss->dropped ? 0 : span_flush(ed);
     if (rc != OTLP_OK || !ss->open || ss->dropped)
         return edit_fail(ed, rc);
-    rc = frame_next_child(ed, ss, &whole, &payload);
+    return edit_fail(ed, frame_next_child(ed, ss, whole, payload));
+}
+
+int otlp_edit_span(otlp_editor *ed, otlp_span *out)
+{
+    pb_bytes whole = {NULL, 0}, payload = {NULL, 0};
+    if (ed->signal != OTELC_TRACES)
+        return OTLP_ESTATE;
+    int rc = edit_item_next(ed, &whole, &payload);
     if (rc > 0)
-        rc = in_step(otlp_walk_span(&ed->w, out), out->raw, payload);
+        rc = edit_in_step(otlp_walk_span(&ed->w, out), out->raw, payload);
     if (rc <= 0)
         return edit_fail(ed, rc);
-    span_enter(&ed->sp, whole, out);
+    span_enter(ed, whole, out);
     return 1;
 }
 
@@ -547,6 +530,19 @@ int otlp_edit_take(otlp_editor *ed, uint8_t **bytes, size_t *len)
 /* ---- edits ---- */
 
 /* Whether something is current at a target (entered, not dropped). */
+/* The target the current item answers to, by the request's signal. */
+static enum otlp_edit_target item_target(const otlp_editor *ed)
+{
+    return ed->signal == OTELC_METRICS ? OTLP_EDIT_METRIC
+           : ed->signal == OTELC_LOGS  ? OTLP_EDIT_LOG
+                                       : OTLP_EDIT_SPAN;
+}
+
+static bool sub_current(const otlp_editor *ed, const sub_list *l)
+{
+    return ed->sp.open && !ed->sp.dropped && l->open && !l->dropped;
+}
+
 static bool current(const otlp_editor *ed, enum otlp_edit_target at)
 {
     if (ed->finished || ed->err)
@@ -554,11 +550,12 @@ static bool current(const otlp_editor *ed, enum otlp_edit_target at)
     switch (at) {
     case OTLP_EDIT_RESOURCE: return ed->f[LV_RESOURCE].open && !ed->f[LV_RESOURCE].dropped;
     case OTLP_EDIT_SCOPE: return ed->f[LV_SCOPE].open && !ed->f[LV_SCOPE].dropped;
-    case OTLP_EDIT_SPAN: return ed->sp.open && !ed->sp.dropped;
-    case OTLP_EDIT_EVENT:
-        return ed->sp.open && !ed->sp.dropped && ed->sp.events.open && !ed->sp.events.dropped;
-    case OTLP_EDIT_LINK:
-        return ed->sp.open && !ed->sp.dropped && ed->sp.links.open && !ed->sp.links.dropped;
+    case OTLP_EDIT_SPAN:
+    case OTLP_EDIT_LOG:
+    case OTLP_EDIT_METRIC: return at == item_target(ed) && ed->sp.open && !ed->sp.dropped;
+    case OTLP_EDIT_EVENT: return sub_current(ed, &ed->sp.events);
+    case OTLP_EDIT_LINK: return sub_current(ed, &ed->sp.links);
+    case OTLP_EDIT_DATAPOINT: return sub_current(ed, &ed->mt.points);
     default: return false;
     }
 }
@@ -567,19 +564,25 @@ static attr_list *target_attrs(otlp_editor *ed, enum otlp_edit_target at)
 {
     if (!current(ed, at))
         return NULL;
-    if (at == OTLP_EDIT_SPAN)
-        return &ed->sp.attrs;
-    if (at == OTLP_EDIT_EVENT || at == OTLP_EDIT_LINK)
-        return at == OTLP_EDIT_EVENT ? &ed->sp.events.attrs : &ed->sp.links.attrs;
-    return &ed->f[at == OTLP_EDIT_RESOURCE ? LV_RESOURCE : LV_SCOPE].hdr.attrs;
+    switch (at) {
+    case OTLP_EDIT_RESOURCE: return &ed->f[LV_RESOURCE].hdr.attrs;
+    case OTLP_EDIT_SCOPE: return &ed->f[LV_SCOPE].hdr.attrs;
+    case OTLP_EDIT_EVENT: return &ed->sp.events.attrs;
+    case OTLP_EDIT_LINK: return &ed->sp.links.attrs;
+    case OTLP_EDIT_DATAPOINT: return &ed->mt.points.attrs;
+    default: return &ed->sp.attrs; /* span, log record, metric (its metadata) */
+    }
 }
 
 int otlp_edit_drop(otlp_editor *ed, enum otlp_edit_target at)
 {
     if (!current(ed, at))
         return ed->err ? ed->err : OTLP_ESTATE;
-    if (at == OTLP_EDIT_EVENT || at == OTLP_EDIT_LINK) {
-        (at == OTLP_EDIT_EVENT ? &ed->sp.events : &ed->sp.links)->dropped = true;
+    if (at == OTLP_EDIT_EVENT || at == OTLP_EDIT_LINK || at == OTLP_EDIT_DATAPOINT) {
+        sub_list *l = at == OTLP_EDIT_EVENT  ? &ed->sp.events
+                      : at == OTLP_EDIT_LINK ? &ed->sp.links
+                                             : &ed->mt.points;
+        l->dropped = true;
         return 1;
     }
     if (at == OTLP_EDIT_RESOURCE)
@@ -797,14 +800,26 @@ static int run_spans(otlp_editor *ed, const otlp_edit_fns *fns, void *arg)
     return rc;
 }
 
+/* Whether fns visits the items of the editor's signal. */
+static bool visits_items(const otlp_editor *ed, const otlp_edit_fns *fns)
+{
+    if (ed->signal == OTELC_METRICS)
+        return fns->metric || fns->datapoint;
+    return ed->signal == OTELC_LOGS ? fns->log != NULL : fns->span != NULL;
+}
+
 static int run_scopes(otlp_editor *ed, const otlp_edit_fns *fns, void *arg)
 {
     otlp_scope s;
     int rc;
+    bool items = visits_items(ed, fns);
     while ((rc = otlp_edit_scope(ed, &s)) > 0) {
         if (fns->scope && (rc = fns->scope(arg, ed, &s)) < 0)
             return rc;
-        if (fns->span && (rc = run_spans(ed, fns, arg)) < 0)
+        if (!items)
+            continue;
+        rc = ed->signal == OTELC_TRACES ? run_spans(ed, fns, arg) : edit_run_items(ed, fns, arg);
+        if (rc < 0)
             return rc;
     }
     return rc;
@@ -813,14 +828,20 @@ static int run_scopes(otlp_editor *ed, const otlp_edit_fns *fns, void *arg)
 int otlp_edit_run(otlp_editor *ed, const uint8_t *buf, size_t len, const otlp_edit_fns *fns,
                   void *arg, size_t *spans)
 {
+    return otlp_edit_run_signal(ed, OTELC_TRACES, buf, len, fns, arg, spans);
+}
+
+int otlp_edit_run_signal(otlp_editor *ed, otelc_signal signal, const uint8_t *buf, size_t len,
+                         const otlp_edit_fns *fns, void *arg, size_t *items)
+{
     otlp_resource r;
     int rc;
-    otlp_edit_begin(ed, buf, len);
+    otlp_edit_begin_signal(ed, signal, buf, len);
     while ((rc = otlp_edit_resource(ed, &r)) > 0) {
         if (fns->resource && (rc = fns->resource(arg, ed, &r)) < 0)
             return rc;
-        if ((fns->scope || fns->span) && (rc = run_scopes(ed, fns, arg)) < 0)
+        if ((fns->scope || visits_items(ed, fns)) && (rc = run_scopes(ed, fns, arg)) < 0)
             return rc;
     }
-    return rc < 0 ? rc : otlp_edit_finish(ed, spans);
+    return rc < 0 ? rc : otlp_edit_finish(ed, items);
 }

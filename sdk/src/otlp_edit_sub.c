@@ -1,8 +1,9 @@
 /*
  * otlp_edit_sub.c: the events and links of the span the OTLP editor
- * stands on. A list nobody visits or limits is copied with its span; one
- * that is entered is read element by element and written anew into its
- * own buffer, which then replaces the input's occurrences in the span.
+ * stands on, and the data points of its metric. A list nobody visits or
+ * limits is copied with its item; one that is entered is read element by
+ * element and written anew into its own buffer, which then replaces the
+ * input's occurrences in the item.
  */
 #include "otlp_edit_wire.h"
 
@@ -15,14 +16,18 @@
 #define EVENT_DROPPED_ATTRS 4
 #define LINK_DROPPED_ATTRS 5
 
+#define DATA_POINTS 1
+
 static uint32_t list_field(const sub_list *s)
 {
-    return s->links ? SPAN_LINKS : SPAN_EVENTS;
+    static const uint32_t fields[] = {SPAN_EVENTS, SPAN_LINKS, DATA_POINTS};
+    return fields[s->kind];
 }
 
-void sub_enter(sub_list *s, bool links, const otlp_list *in, uint32_t count_in)
+void sub_enter(sub_list *s, sub_kind kind, const otlp_list *in, uint32_t count_in)
 {
-    s->links = links;
+    s->kind = kind;
+    s->written = 0;
     s->in = view_cursor(in->range);
     s->entered = s->changed = s->open = s->dropped = false;
     s->max = SIZE_MAX;
@@ -92,6 +97,7 @@ static int flush_element(sub_list *s)
         rc = write_with_attrs(&s->out, list_field(s), s->body, &s->attrs);
     else
         ebuf_put(&s->out, s->whole.ptr, s->whole.len);
+    s->written += !s->dropped;
     if (!s->dropped && (s->attrs.gen > 0 || s->attrs.dropped_add > 0))
         s->changed = true;
     return rc;
@@ -103,7 +109,28 @@ static int decode(const sub_list *s, pb_bytes whole, void *view)
     otlp_list one = {whole, list_field(s)};
     otlp_list_iter it;
     otlp_list_iter_init(&it, &one);
-    return s->links ? otlp_link_next(&it, view) : otlp_event_next(&it, view);
+    switch (s->kind) {
+    case SUB_LINKS: return otlp_link_next(&it, view);
+    case SUB_POINTS: return otlp_datapoint_next(&it, s->point_kind, view);
+    default: return otlp_event_next(&it, view);
+    }
+}
+
+/* Where the element's attributes are, and their dropped count. */
+static const otlp_list *element_attrs(const sub_list *s, const void *view, attr_where *where)
+{
+    if (s->kind == SUB_LINKS) {
+        const otlp_link *l = view;
+        *where = (attr_where){LINK_DROPPED_ATTRS, l->dropped_attributes_count};
+        return &l->attrs;
+    }
+    if (s->kind == SUB_POINTS) {
+        *where = (attr_where){0, 0}; /* data points count no dropped attributes */
+        return &((const otlp_datapoint *)view)->attrs;
+    }
+    const otlp_event *e = view;
+    *where = (attr_where){EVENT_DROPPED_ATTRS, e->dropped_attributes_count};
+    return &e->attrs;
 }
 
 int sub_next(sub_list *s, void *view)
@@ -120,10 +147,8 @@ int sub_next(sub_list *s, void *view)
         return rc;
     if ((rc = decode(s, whole, view)) != 1)
         return rc < 0 ? rc : OTLP_EMALFORMED;
-    const otlp_list *attrs = s->links ? &((otlp_link *)view)->attrs : &((otlp_event *)view)->attrs;
-    uint32_t dropped = s->links ? ((otlp_link *)view)->dropped_attributes_count
-                                : ((otlp_event *)view)->dropped_attributes_count;
-    attr_where where = {s->links ? LINK_DROPPED_ATTRS : EVENT_DROPPED_ATTRS, dropped};
+    attr_where where;
+    const otlp_list *attrs = element_attrs(s, view, &where);
     attrs_enter(&s->attrs, attrs, where);
     s->read++;
     s->open = true;
@@ -142,6 +167,7 @@ int sub_close(sub_list *s)
     while (s->read < s->max && (rc = read_element(s, &whole, &body)) > 0) {
         ebuf_put(&s->out, whole.ptr, whole.len);
         s->read++;
+        s->written++;
     }
     if (s->cut > 0)
         s->changed = true;
@@ -156,7 +182,7 @@ patch sub_patch(const sub_list *s)
 
 patch sub_count_patch(sub_list *s)
 {
-    uint32_t field = s->links ? SPAN_DROPPED_LINKS : SPAN_DROPPED_EVENTS;
+    uint32_t field = s->kind == SUB_LINKS ? SPAN_DROPPED_LINKS : SPAN_DROPPED_EVENTS;
     uint64_t sum = (uint64_t)s->count_in + s->cut;
     patch p = {field, {s->count_bytes, 0}, s->cut > 0};
     if (p.on)

@@ -306,7 +306,9 @@ size_t varint_field(uint8_t *out, uint32_t field, uint64_t v)
 
 patch attrs_dropped_patch(attr_list *l)
 {
-    patch p = {l->dropped_field, {l->dropped_bytes, 0}, l->dropped_add > 0};
+    /* A message without a dropped count (a data point, a metric's
+     * metadata) has nowhere to record a cut. */
+    patch p = {l->dropped_field, {l->dropped_bytes, 0}, l->dropped_add > 0 && l->dropped_field};
     /* The count saturates rather than wrapping to a small number. */
     uint64_t sum = (uint64_t)l->dropped_in + l->dropped_add;
     if (p.on)

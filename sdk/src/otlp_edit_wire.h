@@ -8,6 +8,7 @@
 #define OTELC_SDK_OTLP_EDIT_WIRE_H
 
 #include <otelc/sdk/otlp_edit.h>
+#include <otelc/sdk/otlp_walk_signals.h>
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -130,13 +131,23 @@ size_t varint_field(uint8_t *out, uint32_t field, uint64_t v);
  * count, as field `field` of b (events, links, headers). */
 int write_with_attrs(ebuf *b, uint32_t field, pb_bytes body, attr_list *l);
 
+/* The lists of sub-messages below the item the editor stands on. */
+typedef enum sub_kind {
+    SUB_EVENTS = 0, /* Span.events (11), dropped_events_count 12 */
+    SUB_LINKS,      /* Span.links (13), dropped_links_count 14 */
+    SUB_POINTS,     /* data_points (1) of a metric's data message: no dropped count */
+} sub_kind;
+
 /*
- * The events or the links of the current span, once visited or limited
- * (otlp_edit_sub.c): from then on the list is written into `out`, which
- * replaces the input's occurrences when anything changed.
+ * The events or the links of the current span, or the data points of the
+ * current metric, once visited or limited (otlp_edit_sub.c): from then on
+ * the list is written into `out`, which replaces the input's occurrences
+ * when anything changed.
  */
 typedef struct sub_list {
-    bool links;           /* Span.links (13), else Span.events (11) */
+    sub_kind kind;
+    enum otlp_metric_kind point_kind; /* SUB_POINTS: the metric's */
+    size_t written;       /* elements written to out */
     pb_cursor in;         /* elements not read yet */
     bool entered, changed;
     size_t max, read;     /* the limit, and elements read so far */
@@ -148,12 +159,13 @@ typedef struct sub_list {
     attr_list attrs;
 } sub_list;
 
-/* A new span's list (its events or links view and dropped count). */
-void sub_enter(sub_list *s, bool links, const otlp_list *in, uint32_t count_in);
+/* A new item's list (its view and dropped count). */
+void sub_enter(sub_list *s, sub_kind kind, const otlp_list *in, uint32_t count_in);
 void sub_release(sub_list *s);
 /* The count limit; see otlp_edit_span_limit. */
 int sub_limit(sub_list *s, size_t max);
-/* The next element into *view (otlp_event or otlp_link): 1, 0, < 0. */
+/* The next element into *view (otlp_event, otlp_link or
+ * otlp_datapoint): 1, 0, < 0. */
 int sub_next(sub_list *s, void *view);
 /* Writes the current element and the rest of the list out. */
 int sub_close(sub_list *s);

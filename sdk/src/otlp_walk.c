@@ -10,109 +10,12 @@
 
 #include <string.h>
 
-#define SERVICE_NAME "service.name"
-
-/* ---- field readers that check the wire type first ---- */
-
-/* A cursor over a view; empty views may carry a NULL pointer. */
-static pb_cursor view_cursor(const uint8_t *ptr, size_t len)
-{
-    pb_cursor c = {ptr, ptr ? ptr + len : ptr};
-    return c;
-}
-
-static int rd_bytes(pb_cursor *c, enum pb_wire_type wt, pb_bytes *out)
-{
-    if (wt != PB_LEN)
-        return OTLP_EWIRETYPE;
-    return pb_read_len_fast(c, out) ? OTLP_OK : OTLP_EMALFORMED;
-}
-
-static int rd_varint(pb_cursor *c, enum pb_wire_type wt, uint64_t *out)
-{
-    if (wt != PB_VARINT)
-        return OTLP_EWIRETYPE;
-    return pb_read_varint(c, out) ? OTLP_OK : OTLP_EMALFORMED;
-}
-
-/* uint32 and enum (int32) fields: protobuf truncates wider varints. */
-static int rd_u32(pb_cursor *c, enum pb_wire_type wt, uint32_t *out)
-{
-    uint64_t v;
-    int rc = rd_varint(c, wt, &v);
-    if (rc == OTLP_OK)
-        *out = (uint32_t)v;
-    return rc;
-}
-
-static int rd_enum(pb_cursor *c, enum pb_wire_type wt, int32_t *out)
-{
-    uint32_t v;
-    int rc = rd_u32(c, wt, &v);
-    if (rc == OTLP_OK)
-        *out = (int32_t)v;
-    return rc;
-}
-
-static int rd_fixed64(pb_cursor *c, enum pb_wire_type wt, uint64_t *out)
-{
-    if (wt != PB_I64)
-        return OTLP_EWIRETYPE;
-    return pb_read_fixed64(c, out) ? OTLP_OK : OTLP_EMALFORMED;
-}
-
-static int rd_fixed32(pb_cursor *c, enum pb_wire_type wt, uint32_t *out)
-{
-    if (wt != PB_I32)
-        return OTLP_EWIRETYPE;
-    return pb_read_fixed32(c, out) ? OTLP_OK : OTLP_EMALFORMED;
-}
-
-static int rd_skip(pb_cursor *c, enum pb_wire_type wt)
-{
-    return pb_skip(c, wt) ? OTLP_OK : OTLP_EMALFORMED;
-}
-
-/* Grows a list's range to cover one more occurrence starting at `start`. */
-static int rd_list(pb_cursor *c, enum pb_wire_type wt, const uint8_t *start,
-                   otlp_list *list)
-{
-    pb_bytes item;
-    int rc = rd_bytes(c, wt, &item);
-    if (rc != OTLP_OK)
-        return rc;
-    if (list->range.len == 0)
-        list->range.ptr = start;
-    list->range.len = (size_t)(c->p - list->range.ptr);
-    return OTLP_OK;
-}
-
-static int rd_tag(pb_cursor *c, uint32_t *field, enum pb_wire_type *wt)
-{
-    return pb_read_tag_fast(c, field, wt) ? OTLP_OK : OTLP_EMALFORMED;
-}
-
-/*
- * Finds the next occurrence of LEN field `field`, skipping other fields.
- * Returns 1 with its payload, 0 at the end, or a negative code.
- */
-static int next_len_field(pb_cursor *c, uint32_t field, pb_bytes *out)
-{
-    while (!pb_at_end(c)) {
-        uint32_t f;
-        enum pb_wire_type wt;
-        int rc = rd_tag(c, &f, &wt);
-        if (rc == OTLP_OK)
-            rc = f == field ? rd_bytes(c, wt, out) : rd_skip(c, wt);
-        if (rc != OTLP_OK)
-            return rc;
-        if (f == field)
-            return 1;
-    }
-    return 0;
-}
+#include "otlp_wire_read.h"
 
 static const pb_cursor no_cursor = {NULL, NULL};
+
+#define SERVICE_NAME "service.name"
+
 
 static otlp_list empty_list(uint32_t field)
 {
@@ -156,7 +59,7 @@ static int any_field(pb_cursor *c, uint32_t f, enum pb_wire_type wt, otlp_anyval
 
 int otlp_any_decode(const uint8_t *buf, size_t len, otlp_anyvalue *out)
 {
-    pb_cursor c = view_cursor(buf, len);
+    pb_cursor c = wr_view_cursor(buf, len);
     memset(out, 0, sizeof *out);
     while (!pb_at_end(&c)) {
         uint32_t f;
@@ -173,7 +76,7 @@ int otlp_any_decode(const uint8_t *buf, size_t len, otlp_anyvalue *out)
 /* Splits a KeyValue body into its key and its (undecoded) value body. */
 static int kv_split(pb_bytes kv, pb_bytes *key, pb_bytes *value)
 {
-    pb_cursor c = view_cursor(kv.ptr, kv.len);
+    pb_cursor c = wr_view_cursor(kv.ptr, kv.len);
     uint32_t ignored;
     key->ptr = value->ptr = NULL;
     key->len = value->len = 0;
@@ -197,7 +100,7 @@ static int kv_split(pb_bytes kv, pb_bytes *key, pb_bytes *value)
 
 void otlp_list_iter_init(otlp_list_iter *it, const otlp_list *list)
 {
-    it->c = view_cursor(list->range.ptr, list->range.len);
+    it->c = wr_view_cursor(list->range.ptr, list->range.len);
     it->field = list->field;
 }
 
@@ -255,7 +158,7 @@ int otlp_attr_find(const otlp_list *attrs, const char *key, size_t key_len,
 
 static int resource_decode(otlp_resource *r)
 {
-    pb_cursor c = view_cursor(r->resource.ptr, r->resource.len);
+    pb_cursor c = wr_view_cursor(r->resource.ptr, r->resource.len);
     pb_bytes ignored;
     while (!pb_at_end(&c)) {
         const uint8_t *start = c.p;
@@ -293,7 +196,7 @@ static int service_name_lookup(otlp_resource *r)
 static int container_decode(pb_bytes body, pb_bytes *header, pb_bytes *schema_url,
                             pb_cursor *children)
 {
-    pb_cursor c = view_cursor(body.ptr, body.len);
+    pb_cursor c = wr_view_cursor(body.ptr, body.len);
     const uint8_t *first_child = NULL;
     pb_bytes child;
     while (!pb_at_end(&c)) {
@@ -314,14 +217,14 @@ static int container_decode(pb_bytes body, pb_bytes *header, pb_bytes *schema_ur
         if (f == 2 && first_child == NULL)
             first_child = start;
     }
-    *children = first_child ? view_cursor(first_child, (size_t)(c.end - first_child))
+    *children = first_child ? wr_view_cursor(first_child, (size_t)(c.end - first_child))
                             : no_cursor;
     return OTLP_OK;
 }
 
 static int scope_decode(otlp_scope *s)
 {
-    pb_cursor c = view_cursor(s->scope.ptr, s->scope.len);
+    pb_cursor c = wr_view_cursor(s->scope.ptr, s->scope.len);
     while (!pb_at_end(&c)) {
         const uint8_t *start = c.p;
         uint32_t f;
@@ -347,7 +250,7 @@ static int scope_decode(otlp_scope *s)
 /* A repeated Status merges into the previous one, as protobuf defines. */
 static int status_decode(pb_bytes body, otlp_span *s)
 {
-    pb_cursor c = view_cursor(body.ptr, body.len);
+    pb_cursor c = wr_view_cursor(body.ptr, body.len);
     while (!pb_at_end(&c)) {
         uint32_t f;
         enum pb_wire_type wt;
@@ -395,7 +298,7 @@ static int span_field(pb_cursor *c, uint32_t f, enum pb_wire_type wt, const uint
 
 static int span_decode(pb_bytes body, otlp_span *s)
 {
-    pb_cursor c = view_cursor(body.ptr, body.len);
+    pb_cursor c = wr_view_cursor(body.ptr, body.len);
     memset(s, 0, sizeof *s);
     s->raw = body;
     s->attrs.field = 9;
@@ -416,7 +319,7 @@ static int span_decode(pb_bytes body, otlp_span *s)
 
 static int event_decode(pb_bytes body, otlp_event *e)
 {
-    pb_cursor c = view_cursor(body.ptr, body.len);
+    pb_cursor c = wr_view_cursor(body.ptr, body.len);
     memset(e, 0, sizeof *e);
     e->raw = body;
     e->attrs.field = 3;
@@ -456,7 +359,7 @@ static int link_field(pb_cursor *c, uint32_t f, enum pb_wire_type wt, const uint
 
 static int link_decode(pb_bytes body, otlp_link *l)
 {
-    pb_cursor c = view_cursor(body.ptr, body.len);
+    pb_cursor c = wr_view_cursor(body.ptr, body.len);
     memset(l, 0, sizeof *l);
     l->raw = body;
     l->attrs.field = 4;
@@ -497,20 +400,10 @@ int otlp_link_next(otlp_list_iter *it, otlp_link *out)
 
 void otlp_walk_init(otlp_walker *w, const uint8_t *buf, size_t len)
 {
-    w->req = view_cursor(buf, len);
+    w->req = wr_view_cursor(buf, len);
     w->scopes = no_cursor;
     w->spans = no_cursor;
     w->err = OTLP_OK;
-}
-
-/* Records a negative rc as the walk's sticky error; passes rc through. */
-static int walk_fail(otlp_walker *w, int rc)
-{
-    if (rc < 0) {
-        w->err = rc;
-        w->scopes = w->spans = no_cursor;
-    }
-    return rc;
 }
 
 int otlp_walk_resource(otlp_walker *w, otlp_resource *out)
@@ -522,7 +415,7 @@ int otlp_walk_resource(otlp_walker *w, otlp_resource *out)
     w->scopes = w->spans = no_cursor;
     rc = next_len_field(&w->req, 1, &body); /* ExportTraceServiceRequest.resource_spans */
     if (rc <= 0)
-        return walk_fail(w, rc);
+        return wr_walk_fail(w, rc);
     memset(out, 0, sizeof *out);
     out->raw = body;
     out->attrs = empty_list(1);
@@ -531,7 +424,7 @@ int otlp_walk_resource(otlp_walker *w, otlp_resource *out)
         rc = resource_decode(out);
     if (rc == OTLP_OK)
         rc = service_name_lookup(out);
-    return rc == OTLP_OK ? 1 : walk_fail(w, rc);
+    return rc == OTLP_OK ? 1 : wr_walk_fail(w, rc);
 }
 
 int otlp_walk_scope(otlp_walker *w, otlp_scope *out)
@@ -543,14 +436,14 @@ int otlp_walk_scope(otlp_walker *w, otlp_scope *out)
     w->spans = no_cursor;
     rc = next_len_field(&w->scopes, 2, &body); /* ResourceSpans.scope_spans */
     if (rc <= 0)
-        return walk_fail(w, rc);
+        return wr_walk_fail(w, rc);
     memset(out, 0, sizeof *out);
     out->raw = body;
     out->attrs = empty_list(3);
     rc = container_decode(body, &out->scope, &out->schema_url, &w->spans);
     if (rc == OTLP_OK)
         rc = scope_decode(out);
-    return rc == OTLP_OK ? 1 : walk_fail(w, rc);
+    return rc == OTLP_OK ? 1 : wr_walk_fail(w, rc);
 }
 
 int otlp_walk_span(otlp_walker *w, otlp_span *out)
@@ -561,9 +454,9 @@ int otlp_walk_span(otlp_walker *w, otlp_span *out)
         return w->err;
     rc = next_len_field(&w->spans, 2, &body); /* ScopeSpans.spans */
     if (rc <= 0)
-        return walk_fail(w, rc);
+        return wr_walk_fail(w, rc);
     rc = span_decode(body, out);
-    return rc == OTLP_OK ? 1 : walk_fail(w, rc);
+    return rc == OTLP_OK ? 1 : wr_walk_fail(w, rc);
 }
 
 /* ---- counting ---- */
@@ -576,7 +469,7 @@ int otlp_walk_span(otlp_walker *w, otlp_span *out)
 static int count_level(pb_bytes body, uint32_t known_max, uint32_t child_field,
                        int (*child)(pb_bytes, size_t *), size_t *n)
 {
-    pb_cursor c = view_cursor(body.ptr, body.len);
+    pb_cursor c = wr_view_cursor(body.ptr, body.len);
     while (!pb_at_end(&c)) {
         uint32_t f;
         enum pb_wire_type wt;

@@ -1,15 +1,17 @@
 /*
  * fuzz_otlp_edit.c: libFuzzer target for the SDK's OTLP editor.
  *
- * Every input is edited twice: passed through unchanged, and with edits
- * chosen from a hash of the input (drops at every level, attribute puts,
- * deletes, renames and splices on resources, scopes, spans, events and
- * links, count and length limits, names, statuses).
+ * Every input is edited as a request of each signal (traces, metrics,
+ * logs), twice: passed through unchanged, and with edits chosen from a
+ * hash of the input (drops at every level, attribute puts, deletes,
+ * renames and splices on resources, scopes, spans, events, links, log
+ * records, metrics and data points, count and length limits, names,
+ * statuses).
  * Besides "no crash, no read out of bounds" it checks:
- *  - a pass-through counts the spans otlp_count_spans counts, and gives
- *    the same bytes whether spans are visited or not; passing its output
- *    through again changes nothing;
- *  - when the input validates, both outputs validate, holding the spans
+ *  - a pass-through counts the items validation counts (spans also as
+ *    otlp_count_spans does), and gives the same bytes whether items are
+ *    visited or not; passing its output through again changes nothing;
+ *  - when the input validates, both outputs validate, holding the items
  *    the editor reported, and a pass-through keeps every span's bytes.
  */
 #include <otelc/sdk/otlp_edit.h>
@@ -129,11 +131,42 @@ static int on_span(void *arg, otlp_editor *ed, const otlp_span *sp)
     return 0;
 }
 
-/* The edited output as a malloc'ed copy, or NULL when editing failed. */
-static uint8_t *edit(const uint8_t *data, size_t size, const otlp_edit_fns *fns,
-                     size_t *len, size_t *spans)
+static int on_log(void *arg, otlp_editor *ed, const otlp_log *l)
 {
-    int rc = otlp_edit_run(editor, data, size, fns, NULL, spans);
+    (void)arg, (void)l;
+    if (pick(5) == 0)
+        require(otlp_edit_drop(ed, OTLP_EDIT_LOG) == 1);
+    else
+        edit_attrs(ed, pick(4) ? OTLP_EDIT_LOG : OTLP_EDIT_SCOPE);
+    return 0;
+}
+
+static int on_metric(void *arg, otlp_editor *ed, const otlp_metric *m)
+{
+    (void)arg, (void)m;
+    if (pick(6) == 0)
+        require(otlp_edit_drop(ed, OTLP_EDIT_METRIC) == 1);
+    else if (pick(2))
+        edit_attrs(ed, OTLP_EDIT_METRIC);
+    return 0;
+}
+
+static int on_datapoint(void *arg, otlp_editor *ed, const otlp_metric *m,
+                        const otlp_datapoint *dp)
+{
+    (void)arg, (void)m, (void)dp;
+    if (pick(5) == 0)
+        require(otlp_edit_drop(ed, OTLP_EDIT_DATAPOINT) == 1);
+    else
+        edit_attrs(ed, pick(4) ? OTLP_EDIT_DATAPOINT : OTLP_EDIT_METRIC);
+    return 0;
+}
+
+/* The edited output as a malloc'ed copy, or NULL when editing failed. */
+static uint8_t *edit(otelc_signal signal, const uint8_t *data, size_t size,
+                     const otlp_edit_fns *fns, size_t *len, size_t *items)
+{
+    int rc = otlp_edit_run_signal(editor, signal, data, size, fns, NULL, items);
     const uint8_t *out;
     uint8_t *copy;
     if (rc != OTLP_OK) {
@@ -181,55 +214,81 @@ static int visit_span(void *arg, otlp_editor *ed, const otlp_span *sp)
     return 0;
 }
 
-/* Without callbacks only the frames read the input; visiting spans adds
- * the walker's decoding, which may refuse what the frames copied. */
-static void check_pass_through(const uint8_t *data, size_t size, bool valid)
+static int visit_log(void *arg, otlp_editor *ed, const otlp_log *l)
 {
-    static const otlp_edit_fns none = {0}, visit = {.span = visit_span};
-    size_t len, len2, spans, spans2, counted, again_len;
-    uint8_t *out = edit(data, size, &none, &len, &spans);
-    uint8_t *visited = edit(data, size, &visit, &len2, &spans2);
+    (void)arg, (void)ed, (void)l;
+    return 0;
+}
+
+static int visit_datapoint(void *arg, otlp_editor *ed, const otlp_metric *m,
+                           const otlp_datapoint *dp)
+{
+    (void)arg, (void)ed, (void)m, (void)dp;
+    return 0;
+}
+
+/* The output validates as the signal's request, holding `items`. */
+static void require_valid(otelc_signal signal, const uint8_t *out, size_t len, size_t items)
+{
+    size_t counted;
+    require(otlp_validate_signal(signal, out, len, &counted, NULL) == OTLP_OK);
+    require(counted == items);
+}
+
+/* Without callbacks only the frames read the input; visiting items adds
+ * the walker's decoding, which may refuse what the frames copied. */
+static void check_pass_through(otelc_signal signal, const uint8_t *data, size_t size,
+                               bool valid)
+{
+    static const otlp_edit_fns none = {0},
+                               visit = {.span = visit_span, .log = visit_log,
+                                        .datapoint = visit_datapoint};
+    size_t len, len2, items, items2, counted, again_len;
+    uint8_t *out = edit(signal, data, size, &none, &len, &items);
+    uint8_t *visited = edit(signal, data, size, &visit, &len2, &items2);
     require(!valid || (out && visited));
     require(!visited || out);
     if (!out)
         return;
-    require(!visited || (same(out, len, visited, len2) && spans == spans2));
-    if (otlp_count_spans(data, size, &counted) == OTLP_OK)
-        require(counted == spans);
-    uint8_t *again = edit(out, len, &none, &again_len, &spans2);
-    require(again != NULL && same(out, len, again, again_len) && spans2 == spans);
-    if (valid) {
-        require(otlp_validate_request(out, len, &counted, NULL) == OTLP_OK && counted == spans);
+    require(!visited || (same(out, len, visited, len2) && items == items2));
+    if (signal == OTELC_TRACES && otlp_count_spans(data, size, &counted) == OTLP_OK)
+        require(counted == items);
+    uint8_t *again = edit(signal, out, len, &none, &again_len, &items2);
+    require(again != NULL && same(out, len, again, again_len) && items2 == items);
+    if (valid)
+        require_valid(signal, out, len, items);
+    if (valid && signal == OTELC_TRACES)
         check_spans_kept(data, size, out, len);
-    }
     free(again);
     free(visited);
     free(out);
 }
 
-static void check_edited(const uint8_t *data, size_t size, bool valid)
+static void check_edited(otelc_signal signal, const uint8_t *data, size_t size, bool valid)
 {
-    static const otlp_edit_fns fns = {on_resource, on_scope, on_span};
-    size_t len, spans, counted;
+    static const otlp_edit_fns fns = {.resource = on_resource, .scope = on_scope,
+                                      .span = on_span, .log = on_log, .metric = on_metric,
+                                      .datapoint = on_datapoint};
+    size_t len, items;
     uint8_t *out;
     seed(data, size);
-    out = edit(data, size, &fns, &len, &spans);
-    if (out && valid) {
-        otlp_verror err;
-        require(otlp_validate_request(out, len, &counted, &err) == OTLP_OK);
-        require(counted == spans);
-    }
+    out = edit(signal, data, size, &fns, &len, &items);
+    if (out && valid)
+        require_valid(signal, out, len, items);
     free(out);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    size_t spans;
-    bool valid = otlp_validate_request(data, size, &spans, NULL) == OTLP_OK;
+    static const otelc_signal signals[] = {OTELC_TRACES, OTELC_METRICS, OTELC_LOGS};
     if (!editor)
         editor = otlp_editor_new();
     require(editor != NULL);
-    check_pass_through(data, size, valid);
-    check_edited(data, size, valid);
+    for (size_t i = 0; i < sizeof signals / sizeof signals[0]; i++) {
+        size_t items;
+        bool valid = otlp_validate_signal(signals[i], data, size, &items, NULL) == OTLP_OK;
+        check_pass_through(signals[i], data, size, valid);
+        check_edited(signals[i], data, size, valid);
+    }
     return 0;
 }

@@ -5,7 +5,9 @@
 // per endpoint on 36000); a backend removed moves only its own traces; a
 // backend down has its pieces retried until it returns while the others
 // get theirs once; the dns resolver on `localhost` (one backend per
-// address the name has, all on one port).
+// address the name has, all on one port). Log records by trace id (the
+// collector's logs key: the id in hex, "" without one) and metrics by
+// service, each on the backend the ring names; each signal's refusals.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
@@ -74,6 +76,8 @@ exporters:
 ${admin}
   pipelines:
     traces: { receivers: [otlp], exporters: [file] }
+    metrics: { receivers: [otlp], exporters: [file] }
+    logs: { receivers: [otlp], exporters: [file] }
 `);
   const p = listening(o, 'otlp', 'gRPC');
   return { o, file, port: p, endpoint: host.includes(':') ? `[${host}]:${p}` : `${host}:${p}` };
@@ -263,6 +267,93 @@ test('dns: the addresses of localhost, re-resolved every interval', async (t) =>
   await sleep(700);
   assert.equal((await lb.o.stop()).code, 0, lb.o.log);
   assert.equal(roundSpans(bs, 'n').length, 180);
+});
+
+// What a backend's file holds of one signal: [{ service, item }].
+function itemsIn(file, signal) {
+  const [res, scopes, items] = signal === 'logs' ? ['resourceLogs', 'scopeLogs', 'logRecords']
+    : ['resourceMetrics', 'scopeMetrics', 'metrics'];
+  if (!existsSync(file)) return [];
+  const out = [];
+  for (const line of readFileSync(file, 'utf8').split('\n').filter(Boolean))
+    for (const r of JSON.parse(line)[res] || []) {
+      const svc = (r.resource?.attributes || []).find((a) => a.key === 'service.name')?.value.stringValue;
+      for (const sc of r[scopes] || []) for (const it of sc[items] || []) out.push({ service: svc, item: it });
+    }
+  return out;
+}
+
+test('logs by trace id and metrics by service: each on the backend the ring names', async (t) => {
+  const dir = tempDir();
+  const bs = [];
+  for (const n of ['la', 'lb', 'lc']) bs.push(await backend(dir, n));
+  t.after(() => Promise.all(bs.map((b) => b.o.stop())));
+  const eps = bs.map((b) => b.endpoint);
+  const lbKeys = (name, key) => `  load_balancing/${name}:${key ? `\n    routing_key: ${key}` : ''}
+    protocol: { otlp: { tls: { insecure: true }, timeout: 2s } }
+    resolver:
+${staticResolver(eps)}`;
+  const o = await start(`receivers:
+  otlp: { protocols: { http: { endpoint: "127.0.0.1:0" } } }
+exporters:
+${lbKeys('logs', 'traceID')}
+${lbKeys('metrics', '')}
+${admin}
+  pipelines:
+    logs: { receivers: [otlp], exporters: [load_balancing/logs] }
+    metrics: { receivers: [otlp], exporters: [load_balancing/metrics] }
+`);
+  t.after(() => o.stop());
+  assert.match(o.log, /load_balancing\/logs: balancing logs by traceID over the static resolver/);
+  assert.match(o.log, /load_balancing\/metrics: balancing metrics by service over the static resolver/);
+  const port = listening(o, 'otlp', 'HTTP');
+  const post = (path, body) => request(`http://127.0.0.1:${port}${path}`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const ids = Array.from({ length: 60 }, (_, i) => (i < 50 ? randomBytes(16).toString('hex') : ''));
+  for (let k = 0; k < 60; k += 20) {
+    const logRecords = ids.slice(k, k + 20).map((id, j) => ({ body: { stringValue: `r-${k + j}` }, ...(id ? { traceId: id } : {}) }));
+    assert.equal((await post('/v1/logs', { resourceLogs: [{ scopeLogs: [{ logRecords }] }] })).status, 200);
+  }
+  const svcs = Array.from({ length: 12 }, (_, i) => `svc-${i}`);
+  const resourceMetrics = svcs.map((svc) => ({
+    resource: { attributes: [{ key: 'service.name', value: { stringValue: svc } }] },
+    scopeMetrics: [{ metrics: [{ name: `g-${svc}`, gauge: { dataPoints: [{ timeUnixNano: '1', asInt: '1' }] } }] }],
+  }));
+  assert.equal((await post('/v1/metrics', { resourceMetrics })).status, 200);
+  const all = (signal) => bs.flatMap((b) => itemsIn(b.file, signal).map((x) => ({ ...x, at: b.endpoint })));
+  assert.ok(await eventually(() => all('logs').length >= 60 && all('metrics').length >= 12, { timeoutMs: 15000 }),
+    `${all('logs').length} records, ${all('metrics').length} metrics\n${o.log}`);
+  const want = ring(eps);
+  const records = all('logs');
+  assert.equal(records.length, 60);
+  for (const r of records) {
+    const i = Number(r.item.body.stringValue.slice(2));
+    assert.equal(r.item.traceId || '', ids[i], `record ${i}`);
+    assert.equal(r.at, want(Buffer.from(ids[i])), `record ${i} (trace id "${ids[i]}")`);
+  }
+  assert.ok(new Set(records.filter((r) => r.item.traceId).map((r) => r.at)).size > 1, 'spread over backends');
+  const metrics = all('metrics');
+  assert.equal(metrics.length, 12);
+  for (const m of metrics) {
+    assert.equal(m.item.name, `g-${m.service}`);
+    assert.equal(m.at, want(Buffer.from(m.service)), m.service);
+  }
+});
+
+test('config: each signal\'s routing keys, as the collector\'s exporters take them', async () => {
+  const { run, writeConfig } = await import('./lib/harness.mjs');
+  const cases = [
+    ['metrics', 'traceID', /unsupported routing_key: "traceID"/],
+    ['logs', 'metric', /unsupported routing_key: "metric"/],
+    ['logs', 'resource', /routing_key: resource is not supported yet for logs/],
+    ['metrics', 'streamID', /routing_key: streamID is not supported yet for metrics/],
+  ];
+  for (const [signal, key, re] of cases) {
+    const cfg = writeConfig(`receivers:\n  otlp:\n    protocols:\n      grpc:\nexporters:\n  load_balancing:\n    routing_key: ${key}\n    protocol: { otlp: { tls: { insecure: true } } }\n    resolver: { static: { hostnames: [a] } }\nservice:\n  pipelines:\n    ${signal}: { receivers: [otlp], exporters: [load_balancing] }\n`);
+    const r = await run(['validate', '--config', cfg]);
+    assert.notEqual(r.code, 0, `${signal} ${key}`);
+    assert.match(r.stdout + r.stderr, re, `${signal} ${key}`);
+  }
 });
 
 test('config: the collector\'s refusals', async () => {

@@ -153,7 +153,7 @@ test('otelc -> otlp_grpc -> otelc: spans arrive whole in every compression', asy
   for (const c of ['zstd', 'none']) assert.deepEqual(spanLines(down.file(c)), sent, `${c} differs`);
   assert.deepEqual(spanLines(down.file('gzip')), [...sent, ...sent].sort(), 'gzip and the alias differ');
   assert.match(up.o.log, /"otlp" alias is deprecated; use "otlp_grpc" instead/);
-  assert.match(up.o.log, /otlp_grpc\/zstd: exporting traces to 127\.0\.0\.1:\d+ \(cleartext, compression zstd\)/);
+  assert.match(up.o.log, /otlp_grpc\/zstd: exporting to 127\.0\.0\.1:\d+ \(cleartext, compression zstd\)/);
 });
 
 // google.rpc.Status { code, message, details: [Any(RetryInfo { retry_delay })] }.

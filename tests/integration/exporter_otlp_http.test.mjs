@@ -296,7 +296,7 @@ ${admin}
     ['    endpoint: http://x\n    compression: br', /config\.yaml:6:18: key .exporters\.otlp_http\.compression.: compression: unsupported compression type "br"/],
     ['    endpoint: http://x\n    compression: snappy', /compression: snappy is not supported yet/],
     ['    endpoint: http://x\n    encoding: xml', /invalid encoding type: xml/],
-    ['    tls: { insecure: true }', /either endpoint or traces_endpoint must be specified/],
+    ['    tls: { insecure: true }', /at least one endpoint must be specified/],
     ['    endpoint: localhost:4318', /endpoint: "localhost:4318" is not an http:\/\/ or https:\/\/ URL/],
     ['    endpoint: http://x\n    auth: { authenticator: basicauth }', /config\.yaml:6:28: key .exporters\.otlp_http\.auth\.authenticator.: failed to resolve authenticator "basicauth"/],
     ['    endpoint: http://x\n    headers: { "bad name": v }', /not a valid header name/],

@@ -1,9 +1,10 @@
 // Metrics and logs end to end with the real OpenTelemetry JS SDK: its
 // metrics and logs exporters (gRPC, OTLP/HTTP JSON, OTLP/HTTP protobuf)
 // send through the otlp receiver into the file exporter (JSON lines and
-// length-prefixed protobuf) and the debug exporter; every data point and
-// log record the SDK exported is compared, field by field, with what the
-// file holds, and the receiver metrics count what was sent.
+// length-prefixed protobuf), awss3 (otlp_proto objects in the local S3
+// server) and the debug exporter; every data point and log record the SDK
+// exported is compared, field by field, with what the file and the
+// objects hold, and the receiver metrics count what was sent.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
@@ -22,6 +23,7 @@ import { OTLPLogExporter as ProtoLogs } from '@opentelemetry/exporter-logs-otlp-
 import { JsonLogsSerializer, JsonMetricsSerializer } from '@opentelemetry/otlp-transformer';
 import { start, get, tempDir } from './lib/harness.mjs';
 import { lengthPrefixed } from './lib/otlp.mjs';
+import { startS3, decompress, ACCESS_KEY_ID, SECRET_ACCESS_KEY } from './lib/s3server.mjs';
 
 // The SDK's own protobuf definitions, to decode what file wrote as proto.
 const require = createRequire(import.meta.url);
@@ -31,7 +33,7 @@ const requestType = {
   logs: root.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest,
 };
 
-const config = (dir) => `
+const config = (dir, s) => `
 receivers:
   otlp:
     protocols:
@@ -46,16 +48,28 @@ exporters:
     format: proto
     sending_queue: { enabled: false }
   debug: { verbosity: normal }
+  awss3:
+    s3uploader:
+      region: us-east-1
+      s3_bucket: ${s.bucket}
+      s3_prefix: sdk
+      endpoint: "${s.endpoint}"
+      s3_force_path_style: true
+      compression: gzip
+      access_key_id: ${ACCESS_KEY_ID}
+      secret_access_key: ${SECRET_ACCESS_KEY}
+    marshaler: otlp_proto
+    sending_queue: { enabled: false }
 service:
   admin: { endpoint: "127.0.0.1:0" }
   telemetry: { metrics: { level: none } }
   pipelines:
     metrics:
       receivers: [otlp]
-      exporters: [file/json, file/proto, debug]
+      exporters: [file/json, file/proto, debug, awss3]
     logs:
       receivers: [otlp]
-      exporters: [file/json, file/proto, debug]
+      exporters: [file/json, file/proto, debug, awss3]
 `;
 
 function ports(o) {
@@ -237,9 +251,33 @@ function fileProto(dir, lines) {
   }
 }
 
+// awss3's objects (metrics_*.binpb.gz, logs_*.binpb.gz), read with the
+// SDK's decoder: the items of each signal, in a stable order.
+async function objectItems(s) {
+  const items = { metrics: [], logs: [] };
+  idsInBase64 = true;
+  try {
+    for (const { key } of await s.list('sdk/')) {
+      const signal = /\/metrics_[0-9a-f-]+\.binpb\.gz$/.test(key) ? 'metrics' : 'logs';
+      assert.match(key, /\/(metrics|logs)_[0-9a-f]{16}-[0-9a-f]{16}\.binpb\.gz$/);
+      const type = requestType[signal];
+      const obj = type.toObject(type.decode(decompress(key, (await s.get(key)).body)),
+        { longs: String, bytes: String, defaults: false });
+      items[signal].push(...(signal === 'metrics' ? dataPoints(obj) : logRecords(obj)));
+    }
+  } finally {
+    idsInBase64 = false;
+  }
+  return items;
+}
+
+const sorted = (items) => items.map((x) => JSON.stringify(x)).sort();
+
 test('the SDK\'s metrics and logs arrive unaltered over gRPC, HTTP JSON and HTTP protobuf', async (t) => {
   const dir = tempDir();
-  const o = await start(config(dir));
+  const s = await startS3();
+  t.after(() => s.stop());
+  const o = await start(config(dir, s));
   t.after(() => o.stop());
   const { grpc, http } = ports(o);
   const transports = {
@@ -278,6 +316,10 @@ test('the SDK\'s metrics and logs arrive unaltered over gRPC, HTTP JSON and HTTP
   // The same, written as protobuf and read back with the SDK's own decoder.
   assert.deepEqual(proto.filter((m) => m.signal === 'metrics').flatMap((m) => m.items), filePoints);
   assert.deepEqual(proto.filter((m) => m.signal === 'logs').flatMap((m) => m.items), fileRecords);
+  // And in awss3's objects, one per request.
+  const objects = await objectItems(s);
+  assert.deepEqual(sorted(objects.metrics), sorted(filePoints), 'every data point in the objects');
+  assert.deepEqual(sorted(objects.logs), sorted(fileRecords), 'every log record in the objects');
 
   const counted = (name, transport) => Number(text.match(new RegExp(
     `^${name}\\{receiver="otlp",transport="${transport}"\\} (\\d+)$`, 'm'))?.[1]);

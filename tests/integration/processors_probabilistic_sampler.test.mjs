@@ -1,6 +1,7 @@
 // The probabilistic_sampler in the real binary: OTLP/JSON over HTTP into
-// the otlp receiver, two pipelines (hash_seed and proportional) each
-// writing what survives with the file exporter. Which traces survive is
+// the otlp receiver, two traces pipelines (hash_seed and proportional)
+// and a logs pipeline (hash_seed) each writing what survives with the
+// file exporter. Which traces survive is
 // computed here, apart from the C code, from the collector's algorithms:
 // FNV-1a over the seed's little-endian bytes and the trace id for
 // hash_seed, the trace id's last 56 bits against the threshold for
@@ -13,7 +14,7 @@ import { start, tempDir, run, writeConfig, get } from './lib/harness.mjs';
 
 const SEED = 4312;
 
-const config = (hashPath, propPath) => `
+const config = (hashPath, propPath, logsPath) => `
 receivers:
   otlp:
     protocols:
@@ -22,12 +23,14 @@ processors:
   probabilistic_sampler/hash:
     sampling_percentage: 30
     hash_seed: ${SEED}
+    from_attribute: user.id
   probabilistic_sampler/prop:
     sampling_percentage: 30
     mode: proportional
 exporters:
   file/hash: { path: "${hashPath}" }
   file/prop: { path: "${propPath}" }
+  file/logs: { path: "${logsPath}" }
 service:
   admin: { endpoint: "127.0.0.1:0" }
   telemetry: { metrics: { level: none } }
@@ -40,6 +43,10 @@ service:
       receivers: [otlp]
       processors: [probabilistic_sampler/prop]
       exporters: [file/prop]
+    logs/hash:
+      receivers: [otlp]
+      processors: [probabilistic_sampler/hash]
+      exporters: [file/logs]
 `;
 
 // 200 fixed trace ids (xorshift32 bytes).
@@ -59,12 +66,16 @@ function fnv1a(seed, bytes) {
 
 // hash_seed at 30 %: bucket < trunc(float32(30) * float32(163.84)).
 const RATE = Math.trunc(Math.fround(Math.fround(30) * Math.fround(163.84)));
-function hashVerdict(tid) {
-  const h = fnv1a(SEED, Buffer.from(tid, 'hex'));
+function hashed(bytes) {
+  const h = fnv1a(SEED, bytes);
   const bucket = h & 0x3fff;
   const unused = BigInt(h >>> 18);
   const rnd = (BigInt(0x3fff - bucket) << 42n) | ((unused ^ (unused << 10n)) << 14n) | BigInt(bucket);
-  return { kept: bucket < RATE, ts: `ot=rv:${rnd.toString(16).padStart(14, '0')};th:b334` };
+  return { kept: bucket < RATE, rv: rnd.toString(16).padStart(14, '0') };
+}
+function hashVerdict(tid) {
+  const { kept, rv } = hashed(Buffer.from(tid, 'hex'));
+  return { kept, ts: `ot=rv:${rv};th:b334` };
 }
 
 // proportional at 30 %, precision 4: threshold b333 (0.7 in hex, 4 digits).
@@ -85,6 +96,25 @@ function httpPort(o) {
   return Number(m[1]);
 }
 
+// Log records: with the trace ids, then without one but with a user.id
+// (the hash of its bytes decides).
+const users = Array.from({ length: 100 }, (_, i) => `u${i}`);
+const logsBody = (ids) => JSON.stringify({ resourceLogs: [{
+  resource: { attributes: [{ key: 'service.name', value: { stringValue: 'checkout' } }] },
+  scopeLogs: [{ scope: { name: 'lib' }, logRecords: [
+    ...ids.map((traceId) => ({ traceId, body: { stringValue: traceId } })),
+    ...users.map((u) => ({ body: { stringValue: u },
+      attributes: [{ key: 'user.id', value: { stringValue: u } }] })),
+  ] }] }] });
+
+function writtenLogs(path) {
+  const records = [];
+  for (const line of readFileSync(path, 'utf8').split('\n').filter(Boolean))
+    for (const rl of JSON.parse(line).resourceLogs)
+      for (const sl of rl.scopeLogs) records.push(...sl.logRecords);
+  return records;
+}
+
 function written(path) {
   const spans = [];
   for (const line of readFileSync(path, 'utf8').split('\n').filter(Boolean))
@@ -95,8 +125,8 @@ function written(path) {
 
 test('otlp → probabilistic_sampler → file: exactly the traces the collector keeps', async () => {
   const dir = tempDir();
-  const [hashPath, propPath] = [join(dir, 'hash.jsonl'), join(dir, 'prop.jsonl')];
-  const o = await start(config(hashPath, propPath));
+  const [hashPath, propPath, logsPath] = ['hash', 'prop', 'logs'].map((n) => join(dir, `${n}.jsonl`));
+  const o = await start(config(hashPath, propPath, logsPath));
   const ids = traceIds(200);
   const dropped = ids.find((t) => !hashVerdict(t).kept && !propKept(t));
   const kept = ids.find((t) => hashVerdict(t).kept && propKept(t));
@@ -112,6 +142,9 @@ test('otlp → probabilistic_sampler → file: exactly the traces the collector 
     const res = await fetch(url, { method: 'POST', body: body(spans), headers: { 'content-type': 'application/json' } });
     assert.equal(res.status, 200, await res.text());
   }
+  const logsUrl = `http://127.0.0.1:${httpPort(o)}/v1/logs`;
+  const res = await fetch(logsUrl, { method: 'POST', body: logsBody(ids), headers: { 'content-type': 'application/json' } });
+  assert.equal(res.status, 200, await res.text());
   const metrics = (await get(o.url('/metrics'))).text;
   const { code } = await o.stop();
   assert.equal(code, 0, o.log);
@@ -148,6 +181,27 @@ test('otlp → probabilistic_sampler → file: exactly the traces the collector 
   assert.equal(count('traces/prop', 'trace_id_w3c', 'true'), 2 * expectProp.length);
   assert.equal(count('traces/prop', 'sampling_priority', 'true'), 1);
   assert.equal(count('traces/prop', 'sampling_priority', 'false'), 1);
+
+  // Log records: a trace's records share its spans' fate; the others go
+  // by user.id's hash. Kept ones carry the randomness and threshold.
+  const expectLogs = [...expectHash, ...users.filter((u) => hashed(Buffer.from(u)).kept)];
+  assert.ok(expectLogs.length > expectHash.length, `${expectLogs.length}`);
+  const records = writtenLogs(logsPath);
+  assert.deepEqual(records.map((r) => r.body.stringValue).sort(), expectLogs.sort());
+  for (const r of records) {
+    const attr = (k) => r.attributes.find((a) => a.key === k)?.value.stringValue;
+    const source = r.traceId ? Buffer.from(r.traceId, 'hex') : Buffer.from(r.body.stringValue);
+    assert.equal(attr('sampling.randomness'), hashed(source).rv);
+    assert.equal(attr('sampling.threshold'), 'b334');
+  }
+  const logsCount = (policy, sampled) => {
+    const re = new RegExp(`otelcol_processor_probabilistic_sampler_count_logs_sampled_total\\{[^}]*pipeline="logs/hash",policy="${policy.replace('.', '\\.')}",[^}]*sampled="${sampled}"\\} (\\d+)`);
+    const m = metrics.match(re);
+    return m ? Number(m[1]) : 0;
+  };
+  assert.equal(logsCount('trace_id_hash', 'true'), expectHash.length, metrics);
+  assert.equal(logsCount('user.id', 'true'), expectLogs.length - expectHash.length);
+  assert.equal(logsCount('user.id', 'false'), users.length - (expectLogs.length - expectHash.length));
 });
 
 test('validate names a bad key with its position', async () => {

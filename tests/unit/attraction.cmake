@@ -12,7 +12,8 @@ if(EXISTS ${PROC_ATTR_DIR}/attributes.c)
   otelc_add_unit_test(test_attributes_processor
     SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_attributes_processor.c
             ${CMAKE_CURRENT_LIST_DIR}/test_attraction_util.c
-            ${CMAKE_CURRENT_LIST_DIR}/otlp_fixture.c ${PROC_ATTR_DIR}/attributes.c
+            ${CMAKE_CURRENT_LIST_DIR}/otlp_fixture.c ${CMAKE_CURRENT_LIST_DIR}/signal_fixture.c
+            ${PROC_ATTR_DIR}/attributes.c
     LIBS otelc_attraction otelc_testkit otelc_proto)
 endif()
 
@@ -20,6 +21,7 @@ if(EXISTS ${PROC_RES_DIR}/resource.c)
   otelc_add_unit_test(test_resource_processor
     SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_resource_processor.c
             ${CMAKE_CURRENT_LIST_DIR}/test_attraction_util.c
-            ${CMAKE_CURRENT_LIST_DIR}/otlp_fixture.c ${PROC_RES_DIR}/resource.c
+            ${CMAKE_CURRENT_LIST_DIR}/otlp_fixture.c ${CMAKE_CURRENT_LIST_DIR}/signal_fixture.c
+            ${PROC_RES_DIR}/resource.c
     LIBS otelc_attraction otelc_testkit otelc_proto)
 endif()

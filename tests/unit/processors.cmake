@@ -15,6 +15,7 @@ if(EXISTS ${PROC_BATCH_DIR}/batch_proc.c)
             ${CMAKE_CURRENT_LIST_DIR}/kit_host.c ${CMAKE_CURRENT_LIST_DIR}/otlp_fixture.c
             ${PROC_BATCH_DIR}/batch_proc.c ${PROC_BATCH_DIR}/batch_config.c
             ${PROC_BATCH_DIR}/meta.c ${PROC_BATCH_DIR}/split.c
+            ${PROC_BATCH_DIR}/split_metrics.c ${CMAKE_CURRENT_LIST_DIR}/signal_fixture.c
     LIBS otelc_testkit otelc_proto)
   target_include_directories(test_batch_processor PRIVATE ${PROC_BATCH_DIR})
 endif()

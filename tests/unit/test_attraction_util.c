@@ -135,11 +135,40 @@ fx_request *tu_consume(tu_proc *p, const fx_request *req, const otelc_batch_meta
     return r;
 }
 
+void tu_start_signal(tu_proc *p, const otelc_plugin *desc, otelc_signal s, const char *yaml)
+{
+    p->h = otelc_test_host_new();
+    p->desc = desc;
+    otelc_test_host_set_signals_fed(p->h, s);
+    if (otelc_test_plugin_create(p->h, desc, NULL, yaml, &p->state) != 0) {
+        fprintf(stderr, "create failed: %s\n", otelc_test_host_last_error(p->h));
+        abort();
+    }
+}
+
+const uint8_t *tu_consume_signal(tu_proc *p, otelc_signal s, const uint8_t *pb, size_t len,
+                                 uint32_t items, size_t *out_len, uint32_t *out_items,
+                                 bool *same)
+{
+    otelc_batch *b = otelc_test_batch_of(s, pb, len, items);
+    size_t before = otelc_test_emitted_count(p->h);
+    if (!b || otelc_test_plugin_consume(p->h, b, NULL) != OTELC_OK ||
+        otelc_test_emitted_count(p->h) != before + 1)
+        abort();
+    if (same)
+        *same = otelc_test_emitted(p->h, before) == b;
+    otelc_batch_unref(b);
+    *out_items = otelc_test_emitted_spans(p->h, before);
+    return otelc_test_emitted_bytes(p->h, before, out_len);
+}
+
 void tu_stop(tu_proc *p)
 {
     p->desc->destroy(p->state);
-    if (otelc_test_host_check(p->h) != 0)
+    if (otelc_test_host_check(p->h) != 0) {
+        fprintf(stderr, "host check failed: %s\n", otelc_test_host_last_error(p->h));
         abort();
+    }
     otelc_test_host_free(p->h);
     if (otelc_test_batches_live() != 0)
         abort();

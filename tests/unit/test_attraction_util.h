@@ -43,6 +43,16 @@ fx_request *tu_consume(tu_proc *p, const fx_request *req, const otelc_batch_meta
                        bool *same);
 void tu_stop(tu_proc *p);
 
+/* tu_start in a pipeline of signal s (what signals_fed answers). */
+void tu_start_signal(tu_proc *p, const otelc_plugin *desc, otelc_signal s, const char *yaml);
+/* Consumes the len bytes at pb as a request of signal s holding `items`
+ * items; returns the emitted request's bytes (the host's, valid until
+ * tu_stop) with *out_len and *out_items set, and whether the emitted
+ * batch was the one consumed. The emit must happen. */
+const uint8_t *tu_consume_signal(tu_proc *p, otelc_signal s, const uint8_t *pb, size_t len,
+                                 uint32_t items, size_t *out_len, uint32_t *out_items,
+                                 bool *same);
+
 /* A span's (or resource's) attribute value by key, or NULL. */
 const fx_any *tu_attr(fx_kv *const *kvs, size_t n, const char *key);
 const fx_any *tu_span_attr(const fx_request *r, size_t span, const char *key);

@@ -4,6 +4,7 @@
  * with it; every action, value type, match rule and config check is
  * asserted on what came out.
  */
+#include "signal_fixture.h"
 #include "test_attraction_util.h"
 
 #include <setjmp.h>
@@ -374,11 +375,181 @@ static void test_match_config_errors(void **state)
              acts);
     assert_config_error(yaml, "include.attributes[0]", "key is required");
     snprintf(yaml, sizeof yaml, "%sinclude:\n  match_type: strict\n  log_bodies: [x]\n", acts);
-    assert_config_error(yaml, "include.log_bodies", "not supported yet");
+    assert_config_error(yaml, "include.log_bodies", "should not be specified for trace spans");
     snprintf(yaml, sizeof yaml,
              "%sinclude:\n  match_type: strict\n  services: [a]\n  regexp: {cacheenabled: true}\n",
              acts);
     assert_null(tu_create_error(otelc_plugin_entry_v1(), yaml)); /* ignored, with a warning */
+}
+
+/* ---- logs and metrics ---- */
+
+static const char tag_env[] = "actions:\n  - {key: env, action: upsert, value: prod}\n";
+
+/* The logs fixture through the processor in a logs pipeline: a bit per
+ * record that got env=prod; the output must be the fixture with exactly
+ * those records changed. */
+static unsigned logs_tagged(const char *match)
+{
+    tu_proc p;
+    size_t len, out_len, got_len, want_len;
+    uint32_t items;
+    char yaml[512];
+    unsigned bits = 0, k = 0;
+    snprintf(yaml, sizeof yaml, "%s%s", tag_env, match);
+    tu_start_signal(&p, otelc_plugin_entry_v1(), OTELC_LOGS, yaml);
+    const uint8_t *in = fxl_pack(fxl_rich_request(), &len);
+    const uint8_t *out =
+        tu_consume_signal(&p, OTELC_LOGS, in, len, FXL_RICH_RECORDS, &out_len, &items, NULL);
+    fxl_request *got = opentelemetry__proto__collector__logs__v1__export_logs_service_request__unpack(
+        NULL, out_len, out);
+    fxl_request *want = fxl_rich_request();
+    assert_non_null(got);
+    for (size_t i = 0; i < want->n_resource_logs; i++)
+        for (size_t j = 0; j < want->resource_logs[i]->scope_logs[0]->n_log_records; j++, k++) {
+            fxl_record *g = got->resource_logs[i]->scope_logs[0]->log_records[j];
+            if (!tu_attr(g->attributes, g->n_attributes, "env"))
+                continue;
+            bits |= 1u << k;
+            fxl_attr_add(want->resource_logs[i]->scope_logs[0]->log_records[j],
+                         fx_kv_new("env", fx_str("prod")));
+        }
+    const uint8_t *w = fxl_pack(want, &want_len);
+    const uint8_t *g = fxl_canonical(out, out_len, &got_len);
+    assert_int_equal(got_len, want_len);
+    assert_memory_equal(g, w, want_len);
+    assert_int_equal(items, FXL_RICH_RECORDS);
+    opentelemetry__proto__collector__logs__v1__export_logs_service_request__free_unpacked(got,
+                                                                                          NULL);
+    tu_stop(&p);
+    return bits;
+}
+
+static void test_logs_matched_by_severity_body_and_attributes(void **state)
+{
+    (void)state;
+    assert_int_equal(logs_tagged(""), 0x1f);
+    /* records: 0 INFO, 1 ERROR, 2 unspecified, 3 WARN "slow", 4 DEBUG */
+    assert_int_equal(logs_tagged("include:\n  match_type: strict\n"
+                                 "  log_severity_number: {min: WARN}\n"
+                                 "exclude:\n  match_type: strict\n  log_bodies: [slow]\n"),
+                     0x2);
+    assert_int_equal(logs_tagged("include:\n  match_type: strict\n"
+                                 "  log_severity_number: {min: error, match_undefined: true}\n"),
+                     0x6);
+    assert_int_equal(logs_tagged("include:\n  match_type: regexp\n"
+                                 "  log_severity_texts: ['^(INFO|DEBUG)$']\n"
+                                 "  libraries: [{name: io.otelc.logs}]\n"),
+                     0x1);
+    assert_int_equal(logs_tagged("include:\n  match_type: strict\n"
+                                 "  resources: [{key: service.name, value: cart}]\n"
+                                 "  attributes: [{key: user.id, value: u2}]\n"),
+                     0x8);
+    assert_int_equal(logs_tagged("include:\n  match_type: regexp\n  log_bodies: ['^user']\n"),
+                     0x1);
+}
+
+/* The points of a fixture metric. */
+static size_t fx_points(const fxm_metric *m)
+{
+    switch (m->data_case) {
+    case OPENTELEMETRY__PROTO__METRICS__V1__METRIC__DATA_SUM: return m->sum->n_data_points;
+    case OPENTELEMETRY__PROTO__METRICS__V1__METRIC__DATA_HISTOGRAM:
+        return m->histogram->n_data_points;
+    default: return 1; /* every other metric of the fixture has one */
+    }
+}
+
+/* Adds env=prod to every point of metric m (fixture) if the output's
+ * copy of it has it on its first point; true then. */
+static bool tag_like(fxm_metric *want, fxm_metric *got)
+{
+    size_t *n;
+    fx_kv ***g = fxm_point_attrs(got, 0, &n);
+    if (!tu_attr(*g, *n, "env"))
+        return false;
+    for (size_t i = 0; i < fx_points(want); i++) {
+        fx_kv ***a = fxm_point_attrs(want, i, &n);
+        (*a)[(*n)++] = fx_kv_new("env", fx_str("prod"));
+    }
+    return true;
+}
+
+/* The metrics fixture in a metrics pipeline: a bit per metric (in
+ * request order, both resources) whose points got env=prod; the output
+ * must be the fixture with exactly those points changed (so no metric
+ * gets it partly). */
+static unsigned metrics_tagged(const char *match)
+{
+    tu_proc p;
+    size_t len, out_len, got_len, want_len;
+    uint32_t items;
+    char yaml[512];
+    unsigned bits = 0, k = 0;
+    snprintf(yaml, sizeof yaml, "%s%s", tag_env, match);
+    tu_start_signal(&p, otelc_plugin_entry_v1(), OTELC_METRICS, yaml);
+    const uint8_t *in = fxm_pack(fxm_rich_request(), &len);
+    const uint8_t *out =
+        tu_consume_signal(&p, OTELC_METRICS, in, len, FXM_RICH_POINTS, &out_len, &items, NULL);
+    fxm_request *want = fxm_rich_request();
+    fxm_request *got =
+        opentelemetry__proto__collector__metrics__v1__export_metrics_service_request__unpack(
+            NULL, out_len, out);
+    assert_non_null(got);
+    for (size_t r = 0; r < want->n_resource_metrics; r++) {
+        fxm_sm *w = want->resource_metrics[r]->scope_metrics[0];
+        fxm_sm *g = got->resource_metrics[r]->scope_metrics[0];
+        for (size_t m = 0; m < w->n_metrics; m++, k++)
+            bits |= tag_like(w->metrics[m], g->metrics[m]) ? 1u << k : 0;
+    }
+    opentelemetry__proto__collector__metrics__v1__export_metrics_service_request__free_unpacked(
+        got, NULL);
+    const uint8_t *wb = fxm_pack(want, &want_len);
+    const uint8_t *gb = fxm_canonical(out, out_len, &got_len);
+    assert_int_equal(got_len, want_len);
+    assert_memory_equal(gb, wb, want_len);
+    assert_int_equal(items, FXM_RICH_POINTS);
+    tu_stop(&p);
+    return bits;
+}
+
+static void test_metrics_points_of_matched_metrics(void **state)
+{
+    (void)state;
+    assert_int_equal(metrics_tagged("include:\n  match_type: strict\n"
+                                    "  metric_names: [http.requests, latency]\n"),
+                     0x5);
+    assert_int_equal(metrics_tagged("exclude:\n  match_type: regexp\n"
+                                    "  metric_names: ['^(cpu|queue)']\n"),
+                     0x1d);
+    assert_int_equal(metrics_tagged(""), 0x3f);
+}
+
+static void test_logs_and_metrics_config(void **state)
+{
+    static const char acts[] = "actions:\n  - {key: a, action: delete}\n";
+    char yaml[512];
+    tu_proc p;
+    (void)state;
+    otelc_test_host *h = otelc_test_host_new();
+    void *st;
+    otelc_test_host_set_signals_fed(h, OTELC_LOGS);
+    snprintf(yaml, sizeof yaml, "%sinclude:\n  match_type: strict\n  services: [a]\n", acts);
+    assert_int_equal(otelc_test_plugin_create(h, otelc_plugin_entry_v1(), NULL, yaml, &st), -1);
+    assert_non_null(strstr(otelc_test_host_last_error(h), "not valid for log records"));
+    otelc_test_host_free(h);
+    h = otelc_test_host_new();
+    otelc_test_host_set_signals_fed(h, OTELC_LOGS);
+    snprintf(yaml, sizeof yaml, "%sinclude:\n  match_type: strict\n"
+             "  log_severity_number: {min: LOUD}\n", acts);
+    assert_int_equal(otelc_test_plugin_create(h, otelc_plugin_entry_v1(), NULL, yaml, &st), -1);
+    assert_non_null(strstr(otelc_test_host_last_error(h), "not a valid severity"));
+    otelc_test_host_free(h);
+    /* metrics: the span properties are ignored, with a warning */
+    snprintf(yaml, sizeof yaml, "%sinclude:\n  match_type: strict\n  services: [a]\n", tag_env);
+    tu_start_signal(&p, otelc_plugin_entry_v1(), OTELC_METRICS, yaml);
+    assert_int_equal(otelc_test_logged(p.h, "include.services does not apply to metrics"), 1);
+    tu_stop(&p);
 }
 
 int main(void)
@@ -396,6 +567,9 @@ int main(void)
         cmocka_unit_test(test_match_resources_libraries_kinds),
         cmocka_unit_test(test_config_errors),
         cmocka_unit_test(test_match_config_errors),
+        cmocka_unit_test(test_logs_matched_by_severity_body_and_attributes),
+        cmocka_unit_test(test_metrics_points_of_matched_metrics),
+        cmocka_unit_test(test_logs_and_metrics_config),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

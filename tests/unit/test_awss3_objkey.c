@@ -15,7 +15,7 @@
 #define T_2026 (1767323045LL * 1000000000LL + 123456789) /* 2026-01-02T03:04:05.123456789Z */
 #define DEFAULT_FORMAT "year=%Y/month=%m/day=%d/hour=%H/minute=%M"
 
-static const awss3_key_layout layout = {"traces", DEFAULT_FORMAT, "", ".binpb.gz"};
+static const awss3_key_layout layout = {"traces", DEFAULT_FORMAT, "", ".binpb.gz", NULL};
 
 static void test_default_layout(void **state)
 {
@@ -41,14 +41,14 @@ static void test_empty_parts_drop_their_slash(void **state)
 {
     char key[S3_KEY_MAX];
     awss3_identity id = {1, T_2026};
-    awss3_key_layout no_prefix = {"", DEFAULT_FORMAT, "host1_", ".json"};
+    awss3_key_layout no_prefix = {"", DEFAULT_FORMAT, "host1_", ".json", NULL};
     awss3_object_key(key, sizeof(key), &no_prefix, id);
     assert_string_equal(key, "year=2026/month=01/day=02/hour=03/minute=04/"
                              "host1_traces_1886caf223f1ff15-0000000000000001.json");
-    awss3_key_layout no_partition = {"a/b", "", "", ".json.zst"};
+    awss3_key_layout no_partition = {"a/b", "", "", ".json.zst", NULL};
     awss3_object_key(key, sizeof(key), &no_partition, id);
     assert_string_equal(key, "a/b/traces_1886caf223f1ff15-0000000000000001.json.zst");
-    awss3_key_layout custom = {NULL, "%Y%m%d", NULL, NULL};
+    awss3_key_layout custom = {NULL, "%Y%m%d", NULL, NULL, NULL};
     awss3_object_key(key, sizeof(key), &custom, id);
     assert_string_equal(key, "20260102/traces_1886caf223f1ff15-0000000000000001");
 }
@@ -56,7 +56,7 @@ static void test_empty_parts_drop_their_slash(void **state)
 static void test_before_1970_floors(void **state)
 {
     char key[S3_KEY_MAX];
-    awss3_key_layout l = {"", "%Y-%m-%dT%H:%M:%S", "", ""};
+    awss3_key_layout l = {"", "%Y-%m-%dT%H:%M:%S", "", "", NULL};
     awss3_object_key(key, sizeof(key), &l, (awss3_identity){1, -1}); /* 1 ns before 1970 */
     assert_memory_equal(key, "1969-12-31T23:59:59/", 20);
 }
@@ -66,15 +66,15 @@ static void test_too_long(void **state)
     char key[S3_KEY_MAX], prefix[1100];
     memset(prefix, 'p', sizeof(prefix) - 1);
     prefix[sizeof(prefix) - 1] = 0;
-    awss3_key_layout l = {prefix, DEFAULT_FORMAT, "", ".json"};
+    awss3_key_layout l = {prefix, DEFAULT_FORMAT, "", ".json", NULL};
     assert_int_equal(awss3_object_key(key, sizeof(key), &l, (awss3_identity){1, T_2026}), -1);
     /* Just at S3's limit of 1024 bytes is fine; one more is not. */
     prefix[982] = 0; /* 982 + "/" + "traces_" + 33 unique bytes = 1023 */
-    awss3_key_layout fits = {prefix, "", "", ""};
+    awss3_key_layout fits = {prefix, "", "", "", NULL};
     assert_int_equal(awss3_object_key(key, sizeof(key), &fits, (awss3_identity){1, 0}), 1023);
-    awss3_key_layout over = {prefix, "", "x", ""};
+    awss3_key_layout over = {prefix, "", "x", "", NULL};
     assert_int_equal(awss3_object_key(key, sizeof(key), &over, (awss3_identity){1, 0}), 1024);
-    awss3_key_layout over2 = {prefix, "", "xy", ""};
+    awss3_key_layout over2 = {prefix, "", "xy", "", NULL};
     assert_int_equal(awss3_object_key(key, sizeof(key), &over2, (awss3_identity){1, 0}), -1);
     /* A small buffer is refused, not overrun. */
     char small[16];

@@ -4,7 +4,8 @@
  * bytes; otlp_json reads back to every span of every segment; the SHA-256
  * of each part is that of its bytes; the key follows the batch identity;
  * the batch reference is held and released; a batch JSON cannot express is
- * refused for good.
+ * refused for good. Metrics and logs batches are named and written as
+ * their signal's objects; under parquet they are OTLP/JSON.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -20,7 +21,9 @@
 #include <zstd.h>
 
 #include <otelc/sdk/otlp_json.h>
+#include <otelc/sdk/otlp_validate.h>
 
+#include "opentelemetry/proto/collector/logs/v1/logs_service.pb-c.h"
 #include "opentelemetry/proto/collector/trace/v1/trace_service.pb-c.h"
 #include "parquet/parquet.h"
 #include "payload.h"
@@ -307,6 +310,103 @@ static void test_parquet_holds_every_span(void **state)
     assert_true(s3_payload_error_is_permanent(rc));
 }
 
+/* A serialized logs request of n records with body "line". */
+static uint8_t *make_logs(uint32_t n, size_t *len)
+{
+    Opentelemetry__Proto__Logs__V1__LogRecord recs[8], *rp[8];
+    Opentelemetry__Proto__Common__V1__AnyValue body =
+        OPENTELEMETRY__PROTO__COMMON__V1__ANY_VALUE__INIT;
+    body.value_case = OPENTELEMETRY__PROTO__COMMON__V1__ANY_VALUE__VALUE_STRING_VALUE;
+    body.string_value = "line";
+    for (uint32_t i = 0; i < n; i++) {
+        opentelemetry__proto__logs__v1__log_record__init(&recs[i]);
+        recs[i].body = &body;
+        recs[i].time_unix_nano = 1000 + i;
+        rp[i] = &recs[i];
+    }
+    Opentelemetry__Proto__Logs__V1__ScopeLogs sl = OPENTELEMETRY__PROTO__LOGS__V1__SCOPE_LOGS__INIT;
+    sl.n_log_records = n;
+    sl.log_records = rp;
+    Opentelemetry__Proto__Logs__V1__ScopeLogs *slp = &sl;
+    Opentelemetry__Proto__Logs__V1__ResourceLogs rl =
+        OPENTELEMETRY__PROTO__LOGS__V1__RESOURCE_LOGS__INIT;
+    rl.n_scope_logs = 1;
+    rl.scope_logs = &slp;
+    Opentelemetry__Proto__Logs__V1__ResourceLogs *rlp = &rl;
+    Opentelemetry__Proto__Collector__Logs__V1__ExportLogsServiceRequest req =
+        OPENTELEMETRY__PROTO__COLLECTOR__LOGS__V1__EXPORT_LOGS_SERVICE_REQUEST__INIT;
+    req.n_resource_logs = 1;
+    req.resource_logs = &rlp;
+    *len = protobuf_c_message_get_packed_size(&req.base);
+    uint8_t *out = malloc(*len);
+    assert_non_null(out);
+    protobuf_c_message_pack(&req.base, out);
+    return out;
+}
+
+/* The fake batch becomes a logs batch of 2 + 3 records. */
+static void as_logs(uint8_t **a, uint8_t **b)
+{
+    size_t la, lb;
+    *a = make_logs(2, &la);
+    *b = make_logs(3, &lb);
+    batch.segs[0] = (struct iovec){*a, la};
+    batch.segs[1] = (struct iovec){*b, lb};
+    batch.spans = 5;
+    batch.meta.signal = OTELC_LOGS;
+}
+
+/* The JSON of a logs object read back: its record count. */
+static size_t json_log_records(const uint8_t *json, size_t len)
+{
+    uint8_t *pb = NULL;
+    size_t pb_len = 0, items = 0;
+    char err[128];
+    assert_int_equal(otlp_json_read_signal(OTELC_LOGS, (const char *)json, len, &pb, &pb_len, err,
+                                           sizeof err),
+                     0);
+    assert_int_equal(otlp_validate_signal(OTELC_LOGS, pb, pb_len, &items, NULL), OTLP_OK);
+    free(pb);
+    return items;
+}
+
+static void test_logs_objects_are_named_and_written_for_logs(void **state)
+{
+    uint8_t *a, *b;
+    as_logs(&a, &b);
+    awss3_settings s = settings(AWSS3_OTLP_JSON, AWSS3_COMPRESS_NONE);
+    s3_payload *p = build(&s);
+    assert_string_equal(p->key, "traces/2026/logs_1886caf21c963200-0000000000000005.json");
+    assert_null(p->content_type); /* the configured marshaler's */
+    uint8_t *json = flatten(p);
+    assert_non_null(strstr((const char *)json, "\"resourceLogs\""));
+    assert_int_equal(json_log_records(json, p->len), 5);
+    free(json);
+    s3_payload_free(p);
+    /* parquet is the trace table: logs are written as OTLP/JSON */
+    s = settings(AWSS3_PARQUET, AWSS3_COMPRESS_NONE);
+    p = build(&s);
+    assert_int_equal(p->marshaler, AWSS3_OTLP_JSON);
+    assert_string_equal(p->content_type, "application/json");
+    assert_non_null(strstr(p->key, "/logs_") && strstr(p->key, ".json"));
+    json = flatten(p);
+    assert_int_equal(json_log_records(json, p->len), 5);
+    free(json);
+    s3_payload_free(p);
+    free(a);
+    free(b);
+}
+
+static void test_metrics_objects_as_proto(void **state)
+{
+    batch.meta.signal = OTELC_METRICS; /* the bytes are not read: proto goes as it is */
+    awss3_settings s = settings(AWSS3_OTLP_PROTO, AWSS3_COMPRESS_NONE);
+    s3_payload *p = build(&s);
+    assert_string_equal(p->key, "traces/2026/metrics_1886caf21c963200-0000000000000005.binpb");
+    assert_null(p->owned);
+    s3_payload_free(p);
+}
+
 static void test_part_hashes(void **state)
 {
     awss3_settings s = settings(AWSS3_OTLP_PROTO, AWSS3_COMPRESS_NONE);
@@ -360,6 +460,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_proto_zstd_round_trip, setup, teardown),
         cmocka_unit_test_setup_teardown(test_json_holds_every_span, setup, teardown),
         cmocka_unit_test_setup_teardown(test_parquet_holds_every_span, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_logs_objects_are_named_and_written_for_logs, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_metrics_objects_as_proto, setup, teardown),
         cmocka_unit_test_setup_teardown(test_part_hashes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unwritable_json_is_permanent, setup, teardown),
         cmocka_unit_test_setup_teardown(test_key_too_long, setup, teardown),

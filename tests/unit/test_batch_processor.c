@@ -2,8 +2,9 @@
  * The batch processor in the SDK's test kit: it asks the exporter queues to
  * batch with its keys, passes every request on at once with downstream's
  * outcome, splits requests above send_batch_max_size into pieces whose
- * outcomes join, refuses past metadata_cardinality_limit and counts the
- * collector's metrics from the queues' reports.
+ * outcomes join (metrics by data points, inside a metric where needed;
+ * logs by log records), refuses past metadata_cardinality_limit and counts
+ * the collector's metrics from the queues' reports.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,11 +16,14 @@
 #include <time.h>
 #include <cmocka.h>
 
+#include <otelc/sdk/otlp_validate.h>
 #include <otelc/sdk/otlp_walk.h>
+#include <otelc/sdk/otlp_walk_signals.h>
 
 #include "batch_config.h"
-#include "otlp_fixture.h"
 #include "kit_host.h"
+#include "otlp_fixture.h"
+#include "signal_fixture.h"
 
 const otelc_plugin *otelc_plugin_entry_v1(void);
 
@@ -200,6 +204,85 @@ static void test_splits_above_max_size(void **state)
     proc_close(&p);
 }
 
+/* Every data point of the metrics request at pb, in order, as
+ * "<metric>:<its attribute values>", appended to out (one string). */
+static void points_text(const uint8_t *pb, size_t len, char *out, size_t cap)
+{
+    otlp_walker w;
+    otlp_resource r;
+    otlp_scope s;
+    otlp_metric m;
+    otlp_walk_init(&w, pb, len);
+    while (otlp_walk_resource(&w, &r) > 0)
+        while (otlp_walk_scope(&w, &s) > 0)
+            while (otlp_walk_metric(&w, &m) > 0) {
+                otlp_list_iter it;
+                otlp_datapoint dp;
+                otlp_list_iter_init(&it, &m.points);
+                while (otlp_datapoint_next(&it, m.kind, &dp) > 0) {
+                    size_t at = strlen(out);
+                    snprintf(out + at, cap - at, "%.*s:%zu;", (int)m.name.len,
+                             (const char *)m.name.ptr, dp.attrs.range.len);
+                }
+            }
+    assert_int_equal(otlp_walk_error(&w), OTLP_OK);
+}
+
+static void test_splits_metrics_by_data_points(void **state)
+{
+    static const uint32_t sizes[] = {2, 2, 2, 2};
+    proc p = {0};
+    size_t len;
+    char want[1024] = "", got[1024] = "";
+    cfg_defaults(&p.cfg);
+    p.cfg.send_batch_size = 2;
+    p.cfg.send_batch_max_size = 2;
+    proc_open(&p);
+    const uint8_t *pb = fxm_pack(fxm_rich_request(), &len);
+    points_text(pb, len, want, sizeof(want));
+    otelc_batch *b = otelc_test_batch_signal_new(OTELC_METRICS, pb, len);
+    assert_int_equal(otelc_batch_spans(b), FXM_RICH_POINTS);
+    assert_int_equal(feed(&p, b, otelc_test_ticket_new(h)), OTELC_OK);
+    /* sum | cpu, latency's first | latency's second, sizes | rpc, queue.depth */
+    assert_int_equal(otelc_test_emitted_count(h), 4);
+    for (size_t i = 0; i < 4; i++) {
+        size_t n, items;
+        const uint8_t *piece = otelc_test_emitted_bytes(h, i, &n);
+        assert_int_equal(otelc_test_emitted_spans(h, i), sizes[i]);
+        assert_int_equal(otlp_validate_signal(OTELC_METRICS, piece, n, &items, NULL), OTLP_OK);
+        assert_int_equal(items, sizes[i]);
+        assert_int_equal(otelc_batch_signal(otelc_test_emitted(h, i)), OTELC_METRICS);
+        points_text(piece, n, got, sizeof(got));
+    }
+    assert_string_equal(got, want); /* every point, in order, once */
+    proc_close(&p);
+}
+
+static void test_splits_logs_by_records(void **state)
+{
+    proc p = {0};
+    size_t len;
+    cfg_defaults(&p.cfg);
+    p.cfg.send_batch_size = 2;
+    p.cfg.send_batch_max_size = 2;
+    proc_open(&p);
+    const uint8_t *pb = fxl_pack(fxl_rich_request(), &len);
+    otelc_batch *b = otelc_test_batch_signal_new(OTELC_LOGS, pb, len);
+    assert_int_equal(feed(&p, b, otelc_test_ticket_new(h)), OTELC_OK);
+    assert_int_equal(otelc_test_emitted_count(h), 3);
+    size_t total = 0;
+    for (size_t i = 0; i < 3; i++) {
+        size_t n, items;
+        const uint8_t *piece = otelc_test_emitted_bytes(h, i, &n);
+        assert_int_equal(otlp_validate_signal(OTELC_LOGS, piece, n, &items, NULL), OTLP_OK);
+        assert_int_equal(items, i < 2 ? 2 : 1);
+        assert_int_equal(otelc_test_emitted_spans(h, i), items);
+        total += items;
+    }
+    assert_int_equal(total, FXL_RICH_RECORDS);
+    proc_close(&p);
+}
+
 static void test_split_outcomes_join(void **state)
 {
     proc p = {0};
@@ -315,6 +398,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_answers_as_downstream_does, ks_setup, teardown),
         cmocka_unit_test_setup_teardown(test_zero_timeout_sends_each_request, ks_setup, teardown),
         cmocka_unit_test_setup_teardown(test_splits_above_max_size, ks_setup, teardown),
+        cmocka_unit_test_setup_teardown(test_splits_metrics_by_data_points, ks_setup, teardown),
+        cmocka_unit_test_setup_teardown(test_splits_logs_by_records, ks_setup, teardown),
         cmocka_unit_test_setup_teardown(test_split_outcomes_join, ks_setup, teardown),
         cmocka_unit_test_setup_teardown(test_split_stops_at_a_refusal, ks_setup, teardown),
         cmocka_unit_test_setup_teardown(test_counts_what_the_queues_send, ks_setup, teardown),

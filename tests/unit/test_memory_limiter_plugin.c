@@ -1,7 +1,8 @@
 /*
  * The memory_limiter plugin on the SDK test kit: above its limit it
  * refuses data with RETRY and asks the host to give memory back, paced by
- * min_gc_interval_when_hard_limited.
+ * min_gc_interval_when_hard_limited; in a metrics or logs pipeline it
+ * counts what it refuses in that signal's unit.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -71,11 +72,50 @@ static void releases_are_paced(void **unused)
     stop(h, state);
 }
 
+/* An empty ResourceLogs / ResourceMetrics: the limiter never reads the
+ * bytes, only the item count the batch carries. */
+static const uint8_t one_resource[] = {0x0a, 0x00};
+
+static void started_for(otelc_test_host *h, void **state, otelc_signal s, const char *yaml)
+{
+    otelc_test_host_set_signals_fed(h, s);
+    *state = started(h, yaml);
+}
+
+static void logs_are_refused_and_counted_as_log_records(void **unused)
+{
+    otelc_test_host *h = otelc_test_host_new();
+    void *state;
+    started_for(h, &state, OTELC_LOGS, "check_interval: 20ms\nlimit_mib: 1\n");
+    otelc_batch *b = otelc_test_batch_of(OTELC_LOGS, one_resource, sizeof(one_resource), 7);
+    assert_int_equal(otelc_test_plugin_consume(h, b, NULL), OTELC_RETRY);
+    otelc_batch_unref(b);
+    assert_true(otelc_test_metric(h, "otelcol_processor_refused_log_records_total", NULL) == 7);
+    assert_int_equal(otelc_test_metric_series(h, "otelcol_processor_refused_spans_total"), 0);
+    stop(h, state);
+}
+
+static void metrics_pass_unchanged_below_the_limit(void **unused)
+{
+    otelc_test_host *h = otelc_test_host_new();
+    void *state;
+    started_for(h, &state, OTELC_METRICS, "check_interval: 1s\nlimit_mib: 1000000\n");
+    otelc_batch *b = otelc_test_batch_of(OTELC_METRICS, one_resource, sizeof(one_resource), 3);
+    assert_int_equal(otelc_test_plugin_consume(h, b, NULL), OTELC_OK);
+    assert_ptr_equal(otelc_test_emitted(h, 0), b); /* the batch itself: no copy */
+    otelc_batch_unref(b);
+    assert_int_equal(otelc_test_metric_series(h, "otelcol_processor_refused_metric_points_total"),
+                     1);
+    stop(h, state);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(above_the_limit_memory_is_released_and_data_refused),
         cmocka_unit_test(releases_are_paced),
+        cmocka_unit_test(logs_are_refused_and_counted_as_log_records),
+        cmocka_unit_test(metrics_pass_unchanged_below_the_limit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

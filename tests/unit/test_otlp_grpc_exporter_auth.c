@@ -118,7 +118,8 @@ static void lay_out(fixture *f)
     assert_int_equal(og_headers_parse(f->x.ctx, f->x.api, node, &f->headers), 0);
     f->x.nva = f->own;
     own(f, ":method", "POST");
-    own(f, ":path", "/p");
+    f->x.path_at = f->x.nnva;
+    own(f, ":path", "/opentelemetry.proto.collector.trace.v1.TraceService/Export");
     own(f, "content-type", "application/grpc");
     own(f, "te", "trailers");
     own(f, "user-agent", "otelc/test");
@@ -173,7 +174,8 @@ static void an_attempt_carries_own_auth_then_config_fields(void **unused)
     assert_int_equal(og_auth_headers(&f.auth, md, &call.auth), 0);
     size_t n = og_call_nva(&f.x, &call, nva);
     assert_string_equal(joined(nva, n),
-                        ":method=POST|:path=/p|content-type=application/grpc|te=trailers|"
+                        ":method=POST|:path=/opentelemetry.proto.collector.trace.v1.TraceService/"
+                        "Export|content-type=application/grpc|te=trailers|"
                         "grpc-accept-encoding=gzip,zstd|authorization=Bearer t0k|"
                         "user-agent=auth-agent|x-empty=|trace-bin=AQI|x-user=alice|"
                         "x-shared=from-config|");
@@ -194,11 +196,19 @@ static void without_auth_the_fields_are_as_built(void **unused)
     assert_int_equal(up(&f, "headers: { X-Shared: from-config }\n", NULL), 0);
     assert_null(f.x.auth);
     lay_out(&f);
-    og_call call = {0};
+    og_payload traces = {0}, logs = {.signal = OTELC_LOGS};
+    og_call call = {.req = &traces};
     nghttp2_nv nva[OG_NV_MAX];
     size_t n = og_call_nva(&f.x, &call, nva);
     assert_int_equal(n, f.x.nnva);
-    assert_memory_equal(nva, f.x.nva, n * sizeof(*nva));
+    char built[1024];
+    snprintf(built, sizeof(built), "%s", joined(f.x.nva, n));
+    assert_string_equal(joined(nva, n), built);
+    /* each call goes to its signal's service */
+    call.req = &logs;
+    og_call_nva(&f.x, &call, nva);
+    assert_string_equal(joined(&nva[f.x.path_at], 1),
+                        ":path=/opentelemetry.proto.collector.logs.v1.LogsService/Export|");
     down(&f);
 }
 

@@ -19,7 +19,7 @@
 static oh_verdict classify(long status, const char *type, const char *body, size_t len,
                            const char *retry_after)
 {
-    oh_response r = {status, body, len, type, retry_after, NOW};
+    oh_response r = {status, body, len, type, retry_after, NOW, OTELC_TRACES};
     oh_verdict v;
     oh_classify(&r, &v);
     return v;
@@ -69,16 +69,16 @@ static void test_partial_success_proto(void **state)
     static const char body[] = "\x0a\x0a\x08\xac\x02\x12\x05quota";
     oh_verdict v = classify(200, "application/x-protobuf", body, sizeof(body) - 1, NULL);
     assert_int_equal(v.status, OTELC_OK);
-    assert_int_equal(v.rejected_spans, 300);
+    assert_int_equal(v.rejected, 300);
     assert_string_equal(v.reason, "quota");
     /* The receiver's usual empty partial_success. */
     v = classify(200, "application/x-protobuf", "\x0a\x00", 2, NULL);
-    assert_int_equal(v.rejected_spans, 0);
+    assert_int_equal(v.rejected, 0);
     assert_string_equal(v.reason, "");
     /* Truncated: still OK (the server took the data), nothing counted. */
     v = classify(200, "application/x-protobuf", "\x0a\x0a\x08", 3, NULL);
     assert_int_equal(v.status, OTELC_OK);
-    assert_int_equal(v.rejected_spans, 0);
+    assert_int_equal(v.rejected, 0);
 }
 
 static void test_partial_success_json(void **state)
@@ -86,12 +86,25 @@ static void test_partial_success_json(void **state)
     static const char body[] = "{\"partialSuccess\":{\"rejectedSpans\":\"12\","
                                "\"errorMessage\":\"too old\"}}";
     oh_verdict v = classify(200, "application/json; charset=utf-8", body, sizeof(body) - 1, NULL);
-    assert_int_equal(v.rejected_spans, 12);
+    assert_int_equal(v.rejected, 12);
     assert_string_equal(v.reason, "too old");
     v = classify(200, "application/json", "{\"partialSuccess\":{\"rejectedSpans\":3}}", 38, NULL);
-    assert_int_equal(v.rejected_spans, 3);
+    assert_int_equal(v.rejected, 3);
     v = classify(200, "text/plain", body, sizeof(body) - 1, NULL); /* another type: not read */
-    assert_int_equal(v.rejected_spans, 0);
+    assert_int_equal(v.rejected, 0);
+    /* metrics and logs responses name their count after their items */
+    static const char logs[] = "{\"partialSuccess\":{\"rejectedLogRecords\":\"5\"}}";
+    oh_response r = {200, logs, sizeof(logs) - 1, "application/json", NULL, NOW, OTELC_LOGS};
+    oh_classify(&r, &v);
+    assert_int_equal(v.rejected, 5);
+    static const char points[] = "{\"partialSuccess\":{\"rejectedDataPoints\":4}}";
+    r = (oh_response){200, points, sizeof(points) - 1, "application/json", NULL, NOW,
+                      OTELC_METRICS};
+    oh_classify(&r, &v);
+    assert_int_equal(v.rejected, 4);
+    r.signal = OTELC_TRACES; /* a traces response has no such count */
+    oh_classify(&r, &v);
+    assert_int_equal(v.rejected, 0);
 }
 
 static void test_failure_message(void **state)

@@ -65,7 +65,7 @@ static int up(fixture *f, const char *yaml, const char *id)
 
 static void down(fixture *f)
 {
-    curl_slist_free_all(f->x.own);
+    curl_slist_free_all(f->x.own[0]);
     oh_headers_free(&f->x.user_headers);
     pthread_mutex_destroy(&f->x.mu);
     otelc_test_host_free(f->h);
@@ -92,8 +92,8 @@ static void an_attempt_carries_own_auth_then_config_headers(void **unused)
                                       f.x.api->node_get(f.x.api->config_node(f.x.ctx), "headers"),
                                       &f.x.user_headers),
                      0);
-    f.x.own = curl_slist_append(NULL, "Content-Type: application/x-protobuf");
-    f.x.own = curl_slist_append(f.x.own, "User-Agent: otelc/test");
+    f.x.own[0] = curl_slist_append(NULL, "Content-Type: application/x-protobuf");
+    f.x.own[0] = curl_slist_append(f.x.own[0], "User-Agent: otelc/test");
     otelc_kv pairs[] = {{"x-user", "alice"}};
     otelc_batch_meta meta = {.struct_size = sizeof(meta), .pairs = pairs, .npairs = 1};
     otelc_batch *b = f.x.api->batch_copy((const uint8_t *)"", 0, 0, &meta);

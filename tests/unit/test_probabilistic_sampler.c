@@ -7,6 +7,7 @@
  * bytes and the trace id); the plugin itself runs on the SDK's test kit.
  */
 #include "test_attraction_util.h"
+#include "signal_fixture.h"
 
 #include <math.h>
 #include <setjmp.h>
@@ -229,7 +230,8 @@ static bool decide_one(ps_mode mode, float pct, unsigned prec, bool fail_closed,
     if (tid_hex)
         hex_bytes(tid_hex, tid, 16);
     ps_sampler_init(&s, pct, mode, 4312, prec, fail_closed);
-    ps_span_in in = {tid, 16, ts, strlen(ts), prio};
+    ps_span_in in = {.trace_id = tid, .trace_id_len = 16, .tracestate = ts,
+                     .tracestate_len = strlen(ts), .priority = prio};
     ps_decide(&s, &in, v);
     ts_out[0] = '\0';
     if (v->sampled && v->rewrite)
@@ -368,7 +370,8 @@ static double share(ps_mode mode, uint32_t seed, float pct)
     for (int i = 0; i < N_TRACES; i++) {
         uint8_t tid[16];
         trace_id_of(&x, tid);
-        ps_span_in in = {tid, 16, "", 0, PS_PRIORITY_DEFER};
+        ps_span_in in = {.trace_id = tid, .trace_id_len = 16, .tracestate = "",
+                         .priority = PS_PRIORITY_DEFER};
         ps_decide(&lo, &in, &v);
         if (!v.sampled)
             continue;
@@ -612,6 +615,265 @@ static void test_plugin_pass_through(void **state)
     stop(&p);
 }
 
+/* ---- logs ---- */
+
+typedef Opentelemetry__Proto__Collector__Logs__V1__ExportLogsServiceRequest logs_req;
+
+/* One scope of the records, in a resource of service "svc". */
+static fxl_request *logs_of(size_t n, fxl_record **records)
+{
+    fxl_request *req = fxl_request_new(1);
+    fxl_rl *rl = req->resource_logs[0] = fxl_rl_new(fx_service("svc"), 1);
+    fxl_sl *sl = rl->scope_logs[0] = fxl_sl_new(fx_scope_named("lib", NULL), n);
+    for (size_t i = 0; i < n; i++)
+        sl->log_records[i] = records[i];
+    return req;
+}
+
+/* Record n (its time says n: kept_record finds it) with the trace id of
+ * seed tid (0: none) and attributes (KV_END-terminated, at most 8). */
+static fxl_record *record_of(unsigned n, unsigned tid, fx_kv *first, ...)
+{
+    fxl_record *r = fxl_record_new(9, "INFO", NULL, tid);
+    r->time_unix_nano = 1700000000000000000ull + n;
+    va_list ap;
+    va_start(ap, first);
+    for (fx_kv *kv = first; kv; kv = va_arg(ap, fx_kv *))
+        fxl_attr_add(r, kv);
+    va_end(ap);
+    return r;
+}
+
+static logs_req *decoded_logs[16];
+static size_t n_decoded_logs;
+
+/* Consumes req in a logs pipeline; the emitted request decoded, or NULL
+ * when every record was dropped (nothing emitted). */
+static logs_req *consume_logs(tu_proc *p, const fxl_request *req)
+{
+    size_t len, before = otelc_test_emitted_count(p->h);
+    const uint8_t *pb = fxl_pack(req, &len);
+    otelc_batch *b = otelc_test_batch_of(OTELC_LOGS, pb, len, 1);
+    assert_non_null(b);
+    assert_int_equal(otelc_test_plugin_consume(p->h, b, NULL), OTELC_OK);
+    otelc_batch_unref(b);
+    if (otelc_test_emitted_count(p->h) == before)
+        return NULL;
+    const uint8_t *out = otelc_test_emitted_bytes(p->h, before, &len);
+    logs_req *r =
+        opentelemetry__proto__collector__logs__v1__export_logs_service_request__unpack(NULL, len,
+                                                                                      out);
+    assert_non_null(r);
+    assert_true(n_decoded_logs < 16);
+    decoded_logs[n_decoded_logs++] = r;
+    return r;
+}
+
+static void stop_logs(tu_proc *p)
+{
+    while (n_decoded_logs)
+        opentelemetry__proto__collector__logs__v1__export_logs_service_request__free_unpacked(
+            decoded_logs[--n_decoded_logs], NULL);
+    stop(p);
+}
+
+/* Kept record n (record_of's n), or NULL. */
+static fxl_record *kept_record(const logs_req *r, unsigned i)
+{
+    for (size_t a = 0; r && a < r->n_resource_logs; a++)
+        for (size_t b = 0; b < r->resource_logs[a]->n_scope_logs; b++) {
+            fxl_sl *sl = r->resource_logs[a]->scope_logs[b];
+            for (size_t c = 0; c < sl->n_log_records; c++)
+                if (sl->log_records[c]->time_unix_nano == 1700000000000000000ull + i)
+                    return sl->log_records[c];
+        }
+    return NULL;
+}
+
+/* A kept record's string attribute, or NULL; r must be there. */
+static const char *record_str(const fxl_record *r, const char *key)
+{
+    assert_non_null(r);
+    const fx_any *v = tu_attr(r->attributes, r->n_attributes, key);
+    return v && v->value_case == OPENTELEMETRY__PROTO__COMMON__V1__ANY_VALUE__VALUE_STRING_VALUE
+               ? v->string_value
+               : NULL;
+}
+
+static double logs_metric(tu_proc *p, const char *policy, const char *sampled)
+{
+    return metric(p, "otelcol_processor_probabilistic_sampler_count_logs_sampled_total", policy,
+                  sampled);
+}
+
+#define N_LOGS 40
+
+/* The tracestate each span of seeds 1..N_LOGS leaves a hash_seed 50 %
+ * sampler with ("" when dropped). */
+static void span_answers(char ts[N_LOGS][64])
+{
+    tu_proc t;
+    fx_span *spans[N_LOGS];
+    for (unsigned i = 0; i < N_LOGS; i++)
+        spans[i] = fx_span_new(i + 1);
+    tu_start(&t, otelc_plugin_entry_v1(), "sampling_percentage: 50");
+    fx_request *traces = consume(&t, request_of(N_LOGS, spans), NULL);
+    for (unsigned i = 0; i < N_LOGS; i++) {
+        ts[i][0] = '\0';
+        for (size_t k = 0; k < spans_in(traces); k++)
+            if (span_at(traces, k)->start_time_unix_nano == spans[i]->start_time_unix_nano)
+                snprintf(ts[i], 64, "%s", span_at(traces, k)->trace_state);
+    }
+    stop(&t);
+}
+
+/* hash_seed: a record with a trace id gets its span's answer and the
+ * randomness the span's tracestate gets, as sampling.randomness. */
+static void test_logs_follow_their_traces(void **state)
+{
+    tu_proc p;
+    char span_ts[N_LOGS][64], ts[64];
+    fxl_record *records[N_LOGS];
+    (void)state;
+    span_answers(span_ts);
+    for (unsigned i = 0; i < N_LOGS; i++)
+        records[i] = record_of(i, i + 1, KV_END);
+    tu_start_signal(&p, otelc_plugin_entry_v1(), OTELC_LOGS, "sampling_percentage: 50");
+    logs_req *logs = consume_logs(&p, logs_of(N_LOGS, records));
+    size_t kept = 0;
+    for (unsigned i = 0; i < N_LOGS; i++) {
+        fxl_record *r = kept_record(logs, i);
+        assert_int_equal(r != NULL, span_ts[i][0] != '\0');
+        if (!r)
+            continue;
+        kept++;
+        snprintf(ts, sizeof ts, "ot=rv:%s;th:8", record_str(r, "sampling.randomness"));
+        assert_string_equal(span_ts[i], ts);
+        assert_string_equal(record_str(r, "sampling.threshold"), "8");
+    }
+    assert_true(kept > 0 && kept < N_LOGS);
+    assert_int_equal(logs_metric(&p, "trace_id_hash", "true"), kept);
+    assert_int_equal(logs_metric(&p, "trace_id_hash", "false"), N_LOGS - kept);
+    stop_logs(&p);
+}
+
+/* Without a trace id or from_attribute there is no randomness:
+ * fail_closed drops the record; failing open keeps it, marked with
+ * threshold 0 and no randomness, as the collector does. */
+static void test_logs_without_randomness(void **state)
+{
+    tu_proc p;
+    (void)state;
+    tu_start_signal(&p, otelc_plugin_entry_v1(), OTELC_LOGS, "sampling_percentage: 50");
+    assert_null(consume_logs(&p, logs_of(2, (fxl_record *[]){record_of(0, 0, KV_END),
+                                                              record_of(1, 0, KV_END)})));
+    assert_int_equal(logs_metric(&p, "missing_randomness", "false"), 2);
+    assert_true(otelc_test_logged(p.h, "logs sampler: missing randomness") > 0);
+    stop_logs(&p);
+
+    tu_start_signal(&p, otelc_plugin_entry_v1(), OTELC_LOGS,
+                    "sampling_percentage: 50\nfail_closed: false");
+    logs_req *out = consume_logs(&p, logs_of(1, (fxl_record *[]){record_of(0, 0, KV_END)}));
+    fxl_record *r = kept_record(out, 0);
+    assert_non_null(r);
+    assert_string_equal(record_str(r, "sampling.threshold"), "0");
+    assert_null(record_str(r, "sampling.randomness"));
+    stop_logs(&p);
+}
+
+/* attribute_source record: from_attribute is hashed, trace ids are not;
+ * equal values get equal answers whatever their type's text (7 and
+ * "7"), and the policy is named after the attribute. */
+static void test_logs_from_attribute(void **state)
+{
+    tu_proc p;
+    fxl_record *records[N_LOGS + 2];
+    char ids[N_LOGS / 2][8];
+    (void)state;
+    for (unsigned i = 0; i < N_LOGS; i++) {
+        snprintf(ids[i / 2], sizeof ids[0], "u%u", i / 2);
+        records[i] = record_of(i, i + 1, fx_kv_new("user.id", fx_str(ids[i / 2])), KV_END);
+    }
+    records[N_LOGS] = record_of(N_LOGS, 0, fx_kv_new("user.id", fx_int(7)), KV_END);
+    records[N_LOGS + 1] = record_of(N_LOGS + 1, 0, fx_kv_new("user.id", fx_str("7")), KV_END);
+    tu_start_signal(&p, otelc_plugin_entry_v1(), OTELC_LOGS,
+                    "sampling_percentage: 50\nattribute_source: record\nfrom_attribute: user.id");
+    logs_req *out = consume_logs(&p, logs_of(N_LOGS + 2, records));
+    size_t kept = 0;
+    for (unsigned i = 0; i < N_LOGS + 2; i += 2) {
+        bool a = kept_record(out, i) != NULL, b = kept_record(out, i + 1) != NULL;
+        assert_int_equal(a, b);
+        kept += a ? 2 : 0;
+    }
+    assert_true(kept > 0 && kept < N_LOGS + 2);
+    assert_int_equal(logs_metric(&p, "user.id", "true"), kept);
+    assert_int_equal(logs_metric(&p, "user.id", "false"), N_LOGS + 2 - kept);
+    stop_logs(&p);
+}
+
+/* sampling_priority: the attribute's number (int or double) is the
+ * record's percentage in place of the mode's, lower or higher; strings
+ * and zero are not priorities. */
+static void test_logs_sampling_priority(void **state)
+{
+    tu_proc p;
+    (void)state;
+    tu_start_signal(&p, otelc_plugin_entry_v1(), OTELC_LOGS,
+                    "sampling_percentage: 0\nsampling_priority: prio");
+    fxl_record *in[] = {record_of(1, 1, fx_kv_new("prio", fx_int(100)), KV_END),
+                        record_of(2, 2, fx_kv_new("prio", fx_double(50)), KV_END),
+                        record_of(3, 3, fx_kv_new("prio", fx_str("50")), KV_END),
+                        record_of(4, 4, fx_kv_new("prio", fx_int(0)), KV_END),
+                        record_of(5, 5, KV_END)};
+    logs_req *out = consume_logs(&p, logs_of(5, in));
+    assert_string_equal(record_str(kept_record(out, 1), "sampling.threshold"), "0");
+    assert_string_equal(record_str(kept_record(out, 2), "sampling.threshold"), "8");
+    for (unsigned i = 3; i <= 5; i++)
+        assert_null(kept_record(out, i));
+    assert_int_equal(logs_metric(&p, "sampling_priority", "true"), 2);
+    assert_int_equal(logs_metric(&p, "sampling_priority", "false"), 3);
+    stop_logs(&p);
+
+    tu_start_signal(&p, otelc_plugin_entry_v1(), OTELC_LOGS,
+                    "sampling_percentage: 100\nsampling_priority: prio");
+    fxl_record *rare = record_of(1, 1, fx_kv_new("prio", fx_double(1e-12)), KV_END);
+    out = consume_logs(&p, logs_of(2, (fxl_record *[]){rare, record_of(2, 2, KV_END)}));
+    assert_null(kept_record(out, 1));
+    assert_non_null(kept_record(out, 2));
+    stop_logs(&p);
+}
+
+/* The OTEP 235 modes read a record's sampling.randomness (else its trace
+ * id) and sampling.threshold: proportional multiplies an arriving 1/2 by
+ * its 1/2; an unreadable threshold is an error (fail_closed drops). */
+static void test_logs_consistent_modes(void **state)
+{
+    tu_proc p;
+    (void)state;
+    tu_start_signal(&p, otelc_plugin_entry_v1(), OTELC_LOGS,
+                    "sampling_percentage: 50\nmode: proportional");
+    fxl_record *improbable =
+        record_of(0, 1, fx_kv_new("sampling.threshold", fx_str("8")), KV_END);
+    hex_bytes(TID_IMPROBABLE, improbable->trace_id.data, 16);
+    fxl_record *in[] = {
+        improbable,
+        record_of(1, 0, fx_kv_new("sampling.randomness", fx_str("ffffffffffffff")),
+                  fx_kv_new("sampling.threshold", fx_str("8")), KV_END),
+        record_of(2, 0, fx_kv_new("sampling.threshold", fx_str("xyz")), KV_END)};
+    logs_req *out = consume_logs(&p, logs_of(3, in));
+    assert_string_equal(record_str(kept_record(out, 0), "sampling.threshold"), "c");
+    assert_null(record_str(kept_record(out, 0), "sampling.randomness"));
+    fxl_record *r = kept_record(out, 1);
+    assert_non_null(r);
+    assert_string_equal(record_str(r, "sampling.threshold"), "c");
+    assert_string_equal(record_str(r, "sampling.randomness"), "ffffffffffffff");
+    assert_null(kept_record(out, 2));
+    assert_int_equal(logs_metric(&p, "trace_id_w3c", "true"), 1);
+    assert_int_equal(logs_metric(&p, "sampling_randomness", "true"), 1);
+    assert_int_equal(logs_metric(&p, "missing_randomness", "false"), 1);
+    stop_logs(&p);
+}
+
 static void assert_config_error(const char *yaml, const char *where, const char *what)
 {
     const char *err = tu_create_error(otelc_plugin_entry_v1(), yaml);
@@ -661,6 +923,11 @@ int main(void)
         cmocka_unit_test(test_plugin_tracestate_and_metrics),
         cmocka_unit_test(test_plugin_priority),
         cmocka_unit_test(test_plugin_pass_through),
+        cmocka_unit_test(test_logs_follow_their_traces),
+        cmocka_unit_test(test_logs_without_randomness),
+        cmocka_unit_test(test_logs_from_attribute),
+        cmocka_unit_test(test_logs_sampling_priority),
+        cmocka_unit_test(test_logs_consistent_modes),
         cmocka_unit_test(test_config_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

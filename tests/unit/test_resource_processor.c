@@ -1,7 +1,9 @@
 /*
  * test_resource_processor.c: the resource processor on the SDK's test kit:
- * its actions change every resource of a request and nothing else.
+ * its actions change every resource of a request and nothing else, in
+ * traces, metrics and logs requests.
  */
+#include "signal_fixture.h"
 #include "test_attraction_util.h"
 
 #include <setjmp.h>
@@ -112,12 +114,91 @@ static void test_config_errors(void **state)
     assert_non_null(strstr(err, "actions"));
 }
 
+#define SIGNAL_ACTIONS                                                                 \
+    "attributes:\n"                                                                    \
+    "  - {key: deployment.environment, action: insert, value: prod}\n"                 \
+    "  - {key: service.name, action: delete}\n"
+
+/* What SIGNAL_ACTIONS does to a resource of the fixtures. */
+static void fx_resource_changed(fx_resource *r)
+{
+    r->attributes[0] = fx_kv_new("deployment.environment", fx_str("prod"));
+}
+
+static void assert_canonical(const uint8_t *got, size_t got_len, const uint8_t *want,
+                             size_t want_len)
+{
+    assert_non_null(got);
+    assert_int_equal(got_len, want_len);
+    assert_memory_equal(got, want, want_len);
+}
+
+static void test_metrics_resources(void **state)
+{
+    tu_proc p;
+    size_t len, out_len, got_len, want_len;
+    uint32_t items;
+    bool same;
+    (void)state;
+    tu_start_signal(&p, otelc_plugin_entry_v1(), OTELC_METRICS, SIGNAL_ACTIONS);
+    const uint8_t *in = fxm_pack(fxm_rich_request(), &len);
+    const uint8_t *out =
+        tu_consume_signal(&p, OTELC_METRICS, in, len, FXM_RICH_POINTS, &out_len, &items, &same);
+    assert_false(same);
+    assert_int_equal(items, FXM_RICH_POINTS);
+    fxm_request *want = fxm_rich_request();
+    for (size_t i = 0; i < want->n_resource_metrics; i++)
+        fx_resource_changed(want->resource_metrics[i]->resource);
+    const uint8_t *w = fxm_pack(want, &want_len);
+    const uint8_t *got = fxm_canonical(out, out_len, &got_len);
+    assert_canonical(got, got_len, w, want_len);
+    tu_stop(&p);
+}
+
+static void test_logs_resources(void **state)
+{
+    tu_proc p;
+    size_t len, out_len, got_len, want_len;
+    uint32_t items;
+    (void)state;
+    tu_start_signal(&p, otelc_plugin_entry_v1(), OTELC_LOGS, SIGNAL_ACTIONS);
+    const uint8_t *in = fxl_pack(fxl_rich_request(), &len);
+    const uint8_t *out =
+        tu_consume_signal(&p, OTELC_LOGS, in, len, FXL_RICH_RECORDS, &out_len, &items, NULL);
+    assert_int_equal(items, FXL_RICH_RECORDS);
+    fxl_request *want = fxl_rich_request();
+    for (size_t i = 0; i < want->n_resource_logs; i++)
+        fx_resource_changed(want->resource_logs[i]->resource);
+    const uint8_t *w = fxl_pack(want, &want_len);
+    const uint8_t *got = fxl_canonical(out, out_len, &got_len);
+    assert_canonical(got, got_len, w, want_len);
+    tu_stop(&p);
+}
+
+static void test_logs_unchanged_pass_as_they_came(void **state)
+{
+    tu_proc p;
+    size_t len, out_len;
+    uint32_t items;
+    bool same = false;
+    (void)state;
+    tu_start_signal(&p, otelc_plugin_entry_v1(), OTELC_LOGS,
+                    "attributes: [{key: absent, action: delete}]\n");
+    const uint8_t *in = fxl_pack(fxl_rich_request(), &len);
+    (void)tu_consume_signal(&p, OTELC_LOGS, in, len, FXL_RICH_RECORDS, &out_len, &items, &same);
+    assert_true(same);
+    tu_stop(&p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_actions_on_every_resource),
         cmocka_unit_test(test_delete_by_pattern_and_unchanged),
         cmocka_unit_test(test_config_errors),
+        cmocka_unit_test(test_metrics_resources),
+        cmocka_unit_test(test_logs_resources),
+        cmocka_unit_test(test_logs_unchanged_pass_as_they_came),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -117,7 +117,7 @@ static int on_span(void *arg, otlp_editor *ed, const otlp_span *sp)
     return mask_list(arg, ed, OTLP_EDIT_SPAN, &sp->attrs);
 }
 
-static const otlp_edit_fns mask_fns = {on_resource, on_scope, on_span};
+static const otlp_edit_fns mask_fns = {.resource = on_resource, .scope = on_scope, .span = on_span};
 
 static void free_buf(void *arg, void *buf)
 {

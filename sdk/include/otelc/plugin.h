@@ -520,11 +520,14 @@ typedef struct otelc_host_api {
      * pages to the system. The memory_limiter calls it above its hard
      * limit. Any thread; returns at once if another call is running. */
     void (*memory_release)(otelc_ctx *ctx);
-    /* 1.2: receivers and connectors: the signals (a mask of otelc_signal)
-     * of the pipelines this instance feeds, so that a receiver serves
-     * only those (the otlp receiver answers a metrics request with
-     * Unimplemented / 404 when no metrics pipeline takes it). From start
-     * on; any thread. Other kinds: 0. */
+    /* 1.2: the signals (a mask of otelc_signal) of the pipelines this
+     * instance is in. Receivers and connectors: those they feed, so that
+     * a receiver serves only those (the otlp receiver answers a metrics
+     * request with Unimplemented / 404 when no metrics pipeline takes
+     * it). Processors: their pipeline's. Exporters: those of every
+     * pipeline they end, so that one can check its settings per signal
+     * or say at start what it does with each. Extensions: 0. From create
+     * on; any thread. */
     uint32_t (*signals_fed)(otelc_ctx *ctx);
 
     /* 1.2: http_serve, with the collector's confighttp server settings

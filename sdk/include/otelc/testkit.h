@@ -250,7 +250,9 @@ bool otelc_test_host_paused(otelc_test_host *h, const char **reason);
 /* How often the plugin called consume_ready. */
 size_t otelc_test_host_ready_calls(otelc_test_host *h);
 /* What signals_fed answers the plugin (a mask of otelc_signal; traces
- * until set): the signals of the pipelines a receiver feeds. */
+ * until set): the signals of the pipelines a receiver feeds, of a
+ * processor's pipeline, of the pipelines an exporter ends. Set it before
+ * otelc_test_plugin_create for a plugin that reads it at create. */
 void otelc_test_host_set_signals_fed(otelc_test_host *h, uint32_t signals);
 
 /* How often the plugin called memory_release. */

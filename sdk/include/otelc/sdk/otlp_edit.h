@@ -1,5 +1,7 @@
 /*
- * otlp_edit.h: rewriting an OTLP trace request span by span.
+ * otlp_edit.h: rewriting an OTLP request item by item: a trace request
+ * span by span, a metrics or logs request (see METRICS AND LOGS below)
+ * metric by metric or log record by log record.
  *
  * Part of the otelc plugin SDK. A stage that changes spans (redacts,
  * renames, drops, annotates) reads the bytes of an
@@ -70,11 +72,26 @@
  *         use(out, out_len, spans), free(out);
  *
  * or with callbacks, otlp_edit_run() below.
+ *
+ * METRICS AND LOGS. The same editor rewrites an ExportMetricsServiceRequest
+ * or an ExportLogsServiceRequest, started with otlp_edit_begin_signal (or
+ * otlp_edit_run_signal): resources and scopes as above, and one level
+ * down log records (otlp_edit_log, target OTLP_EDIT_LOG: their
+ * attributes, a drop) or metrics (otlp_edit_metric, OTLP_EDIT_METRIC:
+ * a drop, the metric's metadata attributes) and their data points
+ * (otlp_edit_datapoint, OTLP_EDIT_DATAPOINT: attributes, a drop). The
+ * rules above hold for them; a metric whose data points were all dropped
+ * is removed with them, as a scope left without items is. The span
+ * calls return OTLP_ESTATE on such a request, and the log and metric
+ * calls on a request of another signal. Counts are the signal's items:
+ * spans, log records, data points.
  */
 #ifndef OTELC_SDK_OTLP_EDIT_H
 #define OTELC_SDK_OTLP_EDIT_H
 
+#include <otelc/plugin.h>
 #include <otelc/sdk/otlp_walk.h>
+#include <otelc/sdk/otlp_walk_signals.h>
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -97,6 +114,9 @@ enum otlp_edit_target {
     OTLP_EDIT_SPAN = 2,
     OTLP_EDIT_EVENT = 3,
     OTLP_EDIT_LINK = 4,
+    OTLP_EDIT_LOG = 5,       /* the current log record (logs requests) */
+    OTLP_EDIT_METRIC = 6,    /* the current metric; its attributes are its metadata */
+    OTLP_EDIT_DATAPOINT = 7, /* the current data point of the current metric */
 };
 
 /* What otlp_edit_attr_put does with the key present or absent (the
@@ -130,6 +150,30 @@ void otlp_edit_begin(otlp_editor *ed, const uint8_t *buf, size_t len);
 int otlp_edit_resource(otlp_editor *ed, otlp_resource *out);
 int otlp_edit_scope(otlp_editor *ed, otlp_scope *out);
 int otlp_edit_span(otlp_editor *ed, otlp_span *out);
+
+/*
+ * Starts editing a request of `signal` (otlp_edit_begin is this with
+ * OTELC_TRACES). Another value reads as traces.
+ */
+void otlp_edit_begin_signal(otlp_editor *ed, otelc_signal signal, const uint8_t *buf,
+                            size_t len);
+
+/*
+ * Moves to the next log record or metric of the current scope, as
+ * otlp_edit_span does for spans, and fills *out as otlp_walk_log and
+ * otlp_walk_metric would. Same returns; OTLP_ESTATE on a request of
+ * another signal.
+ */
+int otlp_edit_log(otlp_editor *ed, otlp_log *out);
+int otlp_edit_metric(otlp_editor *ed, otlp_metric *out);
+
+/*
+ * Moves to the next data point of the current metric and fills *out as
+ * otlp_datapoint_next would. Each metric's list is iterated once; what
+ * is left when the metric is left is copied unchanged. Returns 1, 0 at
+ * the end (or when no metric is current), or a negative code.
+ */
+int otlp_edit_datapoint(otlp_editor *ed, otlp_datapoint *out);
 
 /*
  * Moves to the next event or link of the current span and fills *out as
@@ -260,8 +304,8 @@ int otlp_edit_span_status(otlp_editor *ed, int32_t code, const char *message, si
 
 /*
  * Writes out what is left of the input unchanged and completes the
- * output. Returns OTLP_OK and sets *spans (may be NULL) to the spans the
- * output holds, or the sticky negative code. Calling it again returns the
+ * output. Returns OTLP_OK and sets *spans (may be NULL) to the spans (log
+ * records, data points) the output holds, or the sticky negative code. Calling it again returns the
  * same. After it, edits return OTLP_ESTATE.
  */
 int otlp_edit_finish(otlp_editor *ed, size_t *spans);
@@ -295,6 +339,13 @@ typedef struct otlp_edit_fns {
     int (*resource)(void *arg, otlp_editor *ed, const otlp_resource *r);
     int (*scope)(void *arg, otlp_editor *ed, const otlp_scope *s);
     int (*span)(void *arg, otlp_editor *ed, const otlp_span *sp);
+    /* Metrics and logs requests (otlp_edit_run_signal): a log record, a
+     * metric, and each data point of the metric after its callback (a
+     * metric the metric callback dropped has its points skipped). */
+    int (*log)(void *arg, otlp_editor *ed, const otlp_log *l);
+    int (*metric)(void *arg, otlp_editor *ed, const otlp_metric *m);
+    int (*datapoint)(void *arg, otlp_editor *ed, const otlp_metric *m,
+                     const otlp_datapoint *dp);
 } otlp_edit_fns;
 
 /*
@@ -304,6 +355,10 @@ typedef struct otlp_edit_fns {
  */
 int otlp_edit_run(otlp_editor *ed, const uint8_t *buf, size_t len, const otlp_edit_fns *fns,
                   void *arg, size_t *spans);
+
+/* otlp_edit_run for a request of `signal`; *items counts its items. */
+int otlp_edit_run_signal(otlp_editor *ed, otelc_signal signal, const uint8_t *buf, size_t len,
+                         const otlp_edit_fns *fns, void *arg, size_t *items);
 
 /*
  * The current span's other fields (appended to the editor: what a
