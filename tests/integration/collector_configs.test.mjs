@@ -33,7 +33,9 @@ for (const file of FILES) {
   test(`${file}: runs and stops`, async () => {
     const o = await start('service:\n  admin: { endpoint: "127.0.0.1:0" }\n',
       { base: [join(DIR, file)], env: env() });
-    assert.match(o.log, /running 1 pipeline\(s\)/);
+    assert.match(o.log, /running \d+ pipeline\(s\)/);
+    if (file === 'gateway.yaml')
+      assert.match(o.log, /running 3 pipeline\(s\)/, 'traces, metrics and logs');
     const { code } = await o.stop();
     assert.equal(code, 0, o.log);
     assert.doesNotMatch(o.log, /ERROR/, o.log);
