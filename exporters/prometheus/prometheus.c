@@ -425,17 +425,15 @@ static int read_const_labels(prom_exp *p)
     return 0;
 }
 
-static int prom_create(otelc_ctx *ctx, const otelc_host_api *api, const void *cfgp, void **state)
+static void prom_destroy(void *state);
+
+/* What create sets up once p is allocated; 0 or -1 (reported). */
+static int prom_setup(prom_exp *p)
 {
-    const prom_cfg *cfg = cfgp;
-    prom_exp *p = calloc(1, sizeof(*p));
-    if (!p)
-        return -1;
-    *p = (prom_exp){.ctx = ctx, .api = api, .cfg = cfg, .store = prom_store_new()};
-    *state = p;
-    if (!cfg->endpoint || !*cfg->endpoint) {
-        api->config_error(ctx, api->config_node(ctx), "endpoint is required (host:port to "
-                          "serve /metrics on, e.g. 0.0.0.0:8889)");
+    const otelc_host_api *api = p->api;
+    if (!p->cfg->endpoint || !*p->cfg->endpoint) {
+        api->config_error(p->ctx, api->config_node(p->ctx), "endpoint is required (host:port "
+                          "to serve /metrics on, e.g. 0.0.0.0:8889)");
         return -1;
     }
     if (!p->store || read_const_labels(p) != 0)
@@ -445,10 +443,26 @@ static int prom_create(otelc_ctx *ctx, const otelc_host_api *api, const void *cf
                                          "histograms, non-monotonic delta sums) or whose family "
                                          "has another type",
                                  .type = OTELC_COUNTER};
-    p->dropped = api->metric(ctx, &d);
-    if (!otelc_host_has(api, http_serve) || api->http_serve(ctx, cfg->endpoint) != 0)
+    p->dropped = api->metric(p->ctx, &d);
+    if (!otelc_host_has(api, http_serve) || api->http_serve(p->ctx, p->cfg->endpoint) != 0)
         return -1;
-    return api->route(ctx, "GET", "/metrics", on_scrape, p);
+    return api->route(p->ctx, "GET", "/metrics", on_scrape, p);
+}
+
+/* A failed create frees what it made: the host calls destroy only after
+ * a create that succeeded. */
+static int prom_create(otelc_ctx *ctx, const otelc_host_api *api, const void *cfgp, void **state)
+{
+    prom_exp *p = calloc(1, sizeof(*p));
+    if (!p)
+        return -1;
+    *p = (prom_exp){.ctx = ctx, .api = api, .cfg = cfgp, .store = prom_store_new()};
+    if (prom_setup(p) != 0) {
+        prom_destroy(p);
+        return -1;
+    }
+    *state = p;
+    return 0;
 }
 
 static int prom_shutdown(void *state, int64_t deadline_ns)
