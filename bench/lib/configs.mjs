@@ -70,13 +70,16 @@ function extensions(p) {
 
 // The shipped pipelines.yaml, moved by a merged second config onto free
 // ports, the bench's S3 server and key, and the scenario's queue directory
-// (and trace_query's endpoint and bucket where the shipped file has it).
+// (and trace_query's and metadata_extractor's endpoints where the shipped
+// file has them).
 function shippedOverride(p) {
   return `receivers:
   otlp:
     protocols:
       grpc: { endpoint: "127.0.0.1:0" }
-      http: { endpoint: "127.0.0.1:0" }
+      http: { endpoint: "127.0.0.1:0" }${p.shippedExtractor ? `
+processors:
+  metadata_extractor: { endpoint: "127.0.0.1:0" }` : ''}
 exporters:
   awss3:
     s3uploader:
@@ -107,7 +110,8 @@ service:
 //      (awss3's; default zstd, none for parquet), index (awss3's query
 //      index of older builds: true|false, unset writes no key), shipped
 //      (pipelines.yaml with only ports, bucket and queue moved: the YAML
-//      returned is merged over it), shippedQuery (that file has trace_query) }
+//      returned is merged over it), shippedQuery (that file has trace_query),
+//      shippedExtractor (it has metadata_extractor) }
 export function pipelineYaml(p) {
   if (p.shipped) return shippedOverride(p);
   const exp = p.exporter === 'file' ? 'file' : 'awss3';

@@ -126,7 +126,9 @@ export async function runScenario(paths, sc, opts) {
     }
     const yaml = pipelineYaml({ ...sc.pipeline, filePath: ctx.filePath, s3: ctx.s3?.config,
       queueDir: join(dir, 'queue'), index: sc.pipeline.shipped ? undefined : opts.awss3Index,
-      shippedQuery: sc.pipeline.shipped && /^\s*trace_query:/m.test(readFileSync(paths.pipelines, 'utf8')) });
+      shippedQuery: sc.pipeline.shipped && /^\s*trace_query:/m.test(readFileSync(paths.pipelines, 'utf8')),
+      shippedExtractor: sc.pipeline.shipped &&
+        /^\s*metadata_extractor:/m.test(readFileSync(paths.pipelines, 'utf8')) });
     ctx.otelc = await startOtelc(paths, yaml, dir,
       { base: sc.pipeline.shipped ? [paths.pipelines] : [] });
     ctx.port = sc.pipeline.protocol === 'grpc' ? ctx.otelc.ports.grpc : ctx.otelc.ports.http;

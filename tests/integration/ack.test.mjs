@@ -27,6 +27,8 @@ receivers:
     protocols:
       grpc: { endpoint: "127.0.0.1:0" }
       http: { endpoint: "127.0.0.1:0" }
+processors:
+  metadata_extractor: { endpoint: "127.0.0.1:0" }
 exporters:
   awss3:
     s3uploader: { s3_bucket: ${s.bucket}, endpoint: "${endpoint}" }

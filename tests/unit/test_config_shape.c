@@ -271,7 +271,9 @@ static void test_shipped_config_model(void **state)
     assert_null(p->name);
     assert_int_equal(p->receivers.count, 1);
     assert_ref(&p->receivers.items[0], "otlp", "otlp", NULL);
-    assert_int_equal(p->processors.count, 0); /* the queue batches on its read side */
+    /* the queue batches on its read side; the only processor learns, passing */
+    assert_int_equal(p->processors.count, 1);
+    assert_ref(&p->processors.items[0], "metadata_extractor", "metadata_extractor", NULL);
     assert_int_equal(p->exporters.count, 1);
     assert_ref(&p->exporters.items[0], "awss3", "awss3", NULL);
     assert_ptr_equal(otelc_node_parent(p->exporters.items[0].config),

@@ -73,6 +73,8 @@ ${grpc}
       http:
         endpoint: "127.0.0.1:${httpPort}"
 ${http}
+processors:
+  metadata_extractor: { endpoint: "127.0.0.1:0" }
 exporters:
   awss3:
     s3uploader: { s3_bucket: ${s3.bucket}, endpoint: "${endpoint}" }
