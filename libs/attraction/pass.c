@@ -45,7 +45,11 @@ otelc_status attr_pass(otelc_ctx *ctx, const otelc_host_api *api, otlp_editor *e
         api->log(ctx, OTELC_LOG_WARN, "a request was refused: %s", otlp_strerror(rc));
         return OTELC_REJECT;
     }
-    if (*changes == 0)
-        return api->emit_ticket(ctx, b, t);
-    return emit_edited(ctx, api, ed, b, items, t);
+    return attr_emit(ctx, api, ed, b, t, items, *changes != 0);
+}
+
+otelc_status attr_emit(otelc_ctx *ctx, const otelc_host_api *api, otlp_editor *ed,
+                       otelc_batch *b, otelc_ticket *t, size_t items, bool changed)
+{
+    return changed ? emit_edited(ctx, api, ed, b, items, t) : api->emit_ticket(ctx, b, t);
 }

@@ -6,6 +6,8 @@
 #ifndef ATTRACTION_PASS_H
 #define ATTRACTION_PASS_H
 
+#include <stdbool.h>
+
 #include <otelc/plugin.h>
 #include <otelc/sdk/otlp_edit.h>
 
@@ -20,5 +22,13 @@
 otelc_status attr_pass(otelc_ctx *ctx, const otelc_host_api *api, otlp_editor *ed,
                        otelc_batch *b, otelc_ticket *t, const otlp_edit_fns *fns, void *arg,
                        const int *changes);
+
+/*
+ * The second half of attr_pass, for a caller that ran the editor itself
+ * (under a lock of its own, say): emits the editor's output (items spans,
+ * data points or log records) with b's metadata when changed, else b.
+ */
+otelc_status attr_emit(otelc_ctx *ctx, const otelc_host_api *api, otlp_editor *ed,
+                       otelc_batch *b, otelc_ticket *t, size_t items, bool changed);
 
 #endif /* ATTRACTION_PASS_H */

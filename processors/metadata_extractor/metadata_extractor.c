@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <attraction/pass.h>
 #include <otelc/sdk/clock.h>
 
 #include "mx.h"
@@ -127,6 +128,7 @@ static int on_span(void *arg, otlp_editor *ed, const otlp_span *sp)
     otlp_anyvalue v = {.type = OTLP_ANY_STRING,
                        .bytes = {(const uint8_t *)finding, strlen(finding)}};
     int rc = otlp_edit_attr_put(ed, OTLP_EDIT_SPAN, key, strlen(key), &v, OTLP_ATTR_UPSERT);
+    m->flagged += rc > 0;
     return rc < 0 ? rc : 0;
 }
 
@@ -148,29 +150,6 @@ static int walk(mx *m, const uint8_t *buf, size_t len)
     return otlp_walk_error(&w);
 }
 
-static void free_buf(void *arg, void *buf)
-{
-    (void)arg;
-    free(buf);
-}
-
-static otelc_status emit_flagged(mx *m, otelc_batch *b, otelc_ticket *t, size_t spans)
-{
-    uint8_t *out;
-    size_t len;
-    if (otlp_edit_take(m->ed, &out, &len) != OTLP_OK)
-        return OTELC_RETRY;
-    otelc_batch *nb = m->api->batch_adopt(out, len, (uint32_t)spans, free_buf, NULL,
-                                          otelc_batch_meta_of(b));
-    if (!nb) {
-        free(out); /* adopt did not take it */
-        return OTELC_RETRY;
-    }
-    otelc_status st = m->api->emit_ticket(m->ctx, nb, t);
-    otelc_batch_unref(nb);
-    return st;
-}
-
 /* b is lent: its bytes are read during the call only. */
 static otelc_status mx_consume(void *state, otelc_batch *b, otelc_ticket *t)
 {
@@ -182,8 +161,10 @@ static otelc_status mx_consume(void *state, otelc_batch *b, otelc_ticket *t)
     bool flag = m->cfg->anomaly_attribute && *m->cfg->anomaly_attribute;
     pthread_mutex_lock(&m->mu);
     mx_pair_expire(m, otelc_mono_ns());
+    m->flagged = 0;
     int rc = flag ? otlp_edit_run(m->ed, in, otelc_batch_len(b), &flag_fns, m, &spans)
                   : walk(m, in, otelc_batch_len(b));
+    bool changed = m->flagged > 0;
     pthread_mutex_unlock(&m->mu);
     if (rc == OTLP_ENOMEM)
         return OTELC_RETRY;
@@ -191,7 +172,7 @@ static otelc_status mx_consume(void *state, otelc_batch *b, otelc_ticket *t)
         m->api->log(m->ctx, OTELC_LOG_WARN, "a request was refused: %s", otlp_strerror(rc));
         return OTELC_REJECT;
     }
-    return flag ? emit_flagged(m, b, t, spans) : m->api->emit_ticket(m->ctx, b, t);
+    return attr_emit(m->ctx, m->api, m->ed, b, t, spans, changed);
 }
 
 static void counter(mx *m, otelc_series **out, const char *name, const char *help,

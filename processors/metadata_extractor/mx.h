@@ -143,6 +143,7 @@ typedef struct mx {
     otlp_editor *ed;
     const otlp_resource *res;
     const mx_service *svc;
+    unsigned flagged; /* spans given anomaly_attribute */
     mx_route routes[3];
     /* telemetry */
     otelc_series *m_spans, *m_late, *m_capped, *m_dropped, *m_expired, *m_anomalies[2];

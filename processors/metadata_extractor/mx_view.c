@@ -128,28 +128,40 @@ static json_t *service_doc(const mx *m, const range *r, const mx_service *s, mx_
     return o;
 }
 
-/* Each edge with calls in r into its two services' lists. */
-static void add_edges(const mx *m, const range *r, json_t **docs, const mx_sum *sums)
+typedef void (*edge_fn)(const mx *m, const mx_edge *e, const mx_sum *s, void *arg);
+
+/* fn for each edge with calls in r. */
+static void each_edge(const mx *m, const range *r, edge_fn fn, void *arg)
 {
     otlpm_iter it;
     otlpm_iter_init(&it, &m->edges);
     for (const otlpm_entry *x; (x = otlpm_iter_next(&it));) {
-        const mx_edge *e = (const mx_edge *)x;
         mx_sum s;
-        mx_sum_edge(e, r->from, r->to, &s);
-        if (s.calls == 0)
-            continue;
-        const char *client = m->by_id[e->client]->name, *server = m->by_id[e->server]->name;
-        double own = sums[e->client].ms;
-        json_array_append_new(json_object_get(docs[e->server], "upstream"),
-                              json_pack("{s:s,s:I,s:I}", "service", client, "calls",
-                                        (json_int_t)s.calls, "errors", (json_int_t)s.errors));
-        json_array_append_new(json_object_get(docs[e->client], "downstream"),
-                              json_pack("{s:s,s:I,s:I,s:o}", "service", server, "calls",
-                                        (json_int_t)s.calls, "errors", (json_int_t)s.errors,
-                                        "latency_share",
-                                        own > 0 ? json_real(s.ms / own) : json_null()));
+        mx_sum_edge((const mx_edge *)x, r->from, r->to, &s);
+        if (s.calls)
+            fn(m, (const mx_edge *)x, &s, arg);
     }
+}
+
+typedef struct neighbours {
+    json_t **docs;       /* per service id */
+    const mx_sum *sums;  /* per service id: its entry spans */
+} neighbours;
+
+/* An edge into its two services' lists. */
+static void add_edge(const mx *m, const mx_edge *e, const mx_sum *s, void *arg)
+{
+    const neighbours *n = arg;
+    const char *client = m->by_id[e->client]->name, *server = m->by_id[e->server]->name;
+    double own = n->sums[e->client].ms;
+    json_array_append_new(json_object_get(n->docs[e->server], "upstream"),
+                          json_pack("{s:s,s:I,s:I}", "service", client, "calls",
+                                    (json_int_t)s->calls, "errors", (json_int_t)s->errors));
+    json_array_append_new(json_object_get(n->docs[e->client], "downstream"),
+                          json_pack("{s:s,s:I,s:I,s:o}", "service", server, "calls",
+                                    (json_int_t)s->calls, "errors", (json_int_t)s->errors,
+                                    "latency_share",
+                                    own > 0 ? json_real(s->ms / own) : json_null()));
 }
 
 static int by_name(const void *a, const void *b)
@@ -168,7 +180,8 @@ static json_t *services_doc(const mx *m, const range *r)
     for (size_t i = 0; docs && sums && i < n; i++)
         docs[i] = service_doc(m, r, m->by_id[i], &sums[i]);
     if (docs && sums) {
-        add_edges(m, r, docs, sums);
+        neighbours nb = {docs, sums};
+        each_edge(m, r, add_edge, &nb);
         qsort(docs, n, sizeof(json_t *), by_name);
         for (size_t i = 0; i < n; i++)
             json_array_append_new(list, docs[i]);
@@ -179,21 +192,17 @@ static json_t *services_doc(const mx *m, const range *r)
                      "end", (json_int_t)(r->end_ns / 1000000), "services", list);
 }
 
+static void add_dependency(const mx *m, const mx_edge *e, const mx_sum *s, void *data)
+{
+    json_array_append_new(data, json_pack("{s:s,s:s,s:I}", "parent", m->by_id[e->client]->name,
+                                          "child", m->by_id[e->server]->name, "callCount",
+                                          (json_int_t)s->calls));
+}
+
 static json_t *dependencies_doc(const mx *m, const range *r)
 {
     json_t *data = json_array();
-    otlpm_iter it;
-    otlpm_iter_init(&it, &m->edges);
-    for (const otlpm_entry *x; (x = otlpm_iter_next(&it));) {
-        const mx_edge *e = (const mx_edge *)x;
-        mx_sum s;
-        mx_sum_edge(e, r->from, r->to, &s);
-        if (s.calls)
-            json_array_append_new(data, json_pack("{s:s,s:s,s:I}", "parent",
-                                                  m->by_id[e->client]->name, "child",
-                                                  m->by_id[e->server]->name, "callCount",
-                                                  (json_int_t)s.calls));
-    }
+    each_edge(m, r, add_dependency, data);
     return json_pack("{s:o,s:I,s:i,s:i,s:n}", "data", data, "total",
                      (json_int_t)json_array_size(data), "limit", 0, "offset", 0, "errors");
 }

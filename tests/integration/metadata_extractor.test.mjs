@@ -45,6 +45,7 @@ exporters:
 service:
   extensions: [trace_query]
   admin: { endpoint: "127.0.0.1:0" }
+  telemetry: { metrics: { level: none } }
   pipelines:
     traces:
       receivers: [otlp]
@@ -221,6 +222,7 @@ exporters:
   debug: {}
 service:
   admin: { endpoint: "127.0.0.1:0" }
+  telemetry: { metrics: { level: none } }
   pipelines:
     traces: { receivers: [otlp], processors: [metadata_extractor], exporters: [debug] }
 `);
