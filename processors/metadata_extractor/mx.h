@@ -178,6 +178,9 @@ typedef struct mx_sum {
 } mx_sum;
 void mx_sum_slices(const mx_slice *ring, int64_t from, int64_t to, mx_sum *out);
 void mx_sum_edge(const mx_edge *e, int64_t from, int64_t to, mx_sum *out);
+/* Only the calls and errors: what a check per span can afford. */
+void mx_count_slices(const mx_slice *ring, int64_t from, int64_t to, uint64_t *calls,
+                     uint64_t *errors);
 /* The q quantile (0..1) of a sum's histogram in ms; 0 when empty. */
 double mx_quantile(const mx_sum *s, double q);
 unsigned mx_bucket_of(double ms);

@@ -101,13 +101,12 @@ static void note_slow(mx *m, mx_op *op, const mx_span *s)
     add_trace(a, s);
 }
 
-/* Calls and errors of op's slices in [from, to]. */
+/* The error rate of op's slices in [from, to], and their calls. */
 static double rate_in(const mx_op *op, int64_t from, int64_t to, uint64_t *calls)
 {
-    mx_sum sum;
-    mx_sum_slices(op->slices, from, to, &sum);
-    *calls = sum.calls;
-    return sum.calls ? (double)sum.errors / (double)sum.calls : 0;
+    uint64_t errors;
+    mx_count_slices(op->slices, from, to, calls, &errors);
+    return *calls ? (double)errors / (double)*calls : 0;
 }
 
 /* Runs after s counted in op: the window's recent and earlier rates. */
@@ -126,8 +125,10 @@ static bool failing(mx *m, mx_op *op, const mx_span *s)
     double recent, before;
     uint64_t calls;
     double threshold = m->cfg->error_rate_threshold;
-    error_rates(m, op, s, &recent, &calls, &before);
     mx_anomaly *a = (mx_anomaly *)mx_anomaly_at(m, op->episode);
+    if (!a && !s->error)
+        return false; /* only an error can start one */
+    error_rates(m, op, s, &recent, &calls, &before);
     if (a && recent < threshold / 2) {
         op->episode = 0; /* recovered */
         return false;

@@ -69,7 +69,7 @@ static mx_service *service_new(mx *m, const char *name, size_t len, uint64_t h)
 
 mx_service *mx_service_get(mx *m, const char *name, size_t len, bool virtual_node)
 {
-    len = len > MX_NAME_MAX ? MX_NAME_MAX : len;
+    len = otlp_utf8_cut(name, len, MX_NAME_MAX); /* whole characters: the view is JSON */
     uint64_t h = otlpm_table_hash(&m->services, name, len);
     mx_service *s = (mx_service *)otlpm_table_find(&m->services, h, name, len);
     if (!s && !(s = service_new(m, name, len, h)))
@@ -110,7 +110,7 @@ static mx_op *op_new(mx *m, uint32_t service, const uint8_t *key, size_t klen, u
 mx_op *mx_op_get(mx *m, uint32_t service, const pb_bytes *name)
 {
     uint8_t key[4 + MX_NAME_MAX];
-    size_t len = name->len > MX_NAME_MAX ? MX_NAME_MAX : name->len;
+    size_t len = otlp_utf8_cut(name->ptr, name->len, MX_NAME_MAX);
     memcpy(key, &service, 4);
     if (len)
         memcpy(key + 4, name->ptr, len);
@@ -212,6 +212,18 @@ void mx_sum_slices(const mx_slice *ring, int64_t from, int64_t to, mx_sum *out)
         out->ms += x->ms;
         for (int b = 0; b < MX_BUCKETS; b++)
             out->hist[b] += x->hist[b];
+    }
+}
+
+void mx_count_slices(const mx_slice *ring, int64_t from, int64_t to, uint64_t *calls,
+                     uint64_t *errors)
+{
+    *calls = *errors = 0;
+    for (int i = 0; i < MX_SLICES; i++) {
+        if (in_range(ring[i].slot, from, to)) {
+            *calls += ring[i].calls;
+            *errors += ring[i].errors;
+        }
     }
 }
 

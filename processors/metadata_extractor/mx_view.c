@@ -21,6 +21,7 @@
 #include "mx.h"
 
 enum { ANOMALIES_LIMIT = 100 };
+#define QUERY_MAX 10000000000000LL /* ms: the year 2286; ns of it still fit */
 
 typedef struct range {
     int64_t from, to;         /* slots */
@@ -57,7 +58,7 @@ static int query_int(mx *m, otelc_http_req *req, const char *name, int64_t def, 
     char *end;
     errno = 0;
     long long n = strtoll(v, &end, 10);
-    if (errno || *end || n < 0)
+    if (errno || *end || n < 0 || n > QUERY_MAX)
         return -1;
     *out = n;
     return 0;
