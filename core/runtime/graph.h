@@ -37,6 +37,18 @@ int graph_build(host *h, const otelc_config *cfg, plugin_registry *reg, otelc_er
  * cycle); errors at the list entries' positions (graph_signals.c). */
 void graph_check_signals(host *h, otelc_errors *errs);
 
+/* Whether c is among the n instances of list. */
+bool graph_listed(otelc_ctx *const *list, size_t n, const otelc_ctx *c);
+/* Whether connector c, an exporter in pipeline `from`, feeds pipeline
+ * `to`: a receiver there, with a signal pair it joins. */
+bool graph_joins(const otelc_ctx *c, const host_pipeline *from, const host_pipeline *to);
+
+/* pipeline_storage (ABI 1.2, graph_storage.c): the storage extension id
+ * (the config's string, living as long as h->cfg) in which every exporter
+ * reached from c keeps its sending queue, or NULL with the reason in why
+ * (the first exporter that queues elsewhere, or c's kind). */
+const char *graph_pipeline_storage(const otelc_ctx *c, char *why, size_t why_size);
+
 /* Frees instances' host-side memory (after their destroy ran). */
 void graph_free(host *h);
 

@@ -40,8 +40,7 @@ static void check_list(const otelc_component_list *refs, otelc_ctx *const *ctxs,
     }
 }
 
-/* Whether c is among the n instances of list. */
-static bool listed(otelc_ctx *const *list, size_t n, const otelc_ctx *c)
+bool graph_listed(otelc_ctx *const *list, size_t n, const otelc_ctx *c)
 {
     for (size_t i = 0; i < n; i++)
         if (list[i] == c)
@@ -49,10 +48,9 @@ static bool listed(otelc_ctx *const *list, size_t n, const otelc_ctx *c)
     return false;
 }
 
-/* Whether connector c, an exporter in `from`, feeds pipeline `to`. */
-static bool joins(const otelc_ctx *c, const host_pipeline *from, const host_pipeline *to)
+bool graph_joins(const otelc_ctx *c, const host_pipeline *from, const host_pipeline *to)
 {
-    return listed(to->receivers, to->nrecv, c) &&
+    return graph_listed(to->receivers, to->nrecv, c) &&
            plugin_connects(c->plugin->desc, from->signal, to->signal);
 }
 
@@ -63,8 +61,8 @@ static bool has_counterpart(const host *h, const otelc_ctx *c, const host_pipeli
 {
     for (size_t i = 0; i < h->npipes; i++) {
         const host_pipeline *q = &h->pipes[i];
-        if (side == OTELC_EXPORTER ? joins(c, p, q)
-                                   : listed(q->exporters, q->nexp, c) && joins(c, q, p))
+        bool exporter_in_q = graph_listed(q->exporters, q->nexp, c);
+        if (side == OTELC_EXPORTER ? graph_joins(c, p, q) : exporter_in_q && graph_joins(c, q, p))
             return true;
     }
     return false;
@@ -103,7 +101,7 @@ static const otelc_ctx *joiner(const host *h, size_t a, size_t b)
     const host_pipeline *from = &h->pipes[a], *to = &h->pipes[b];
     for (size_t i = 0; i < from->nexp; i++)
         if (from->exporters[i]->plugin->desc->kind == OTELC_CONNECTOR &&
-            joins(from->exporters[i], from, to))
+            graph_joins(from->exporters[i], from, to))
             return from->exporters[i];
     return NULL;
 }

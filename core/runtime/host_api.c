@@ -385,6 +385,21 @@ static uint32_t api_signals_fed(otelc_ctx *ctx)
     return k == OTELC_EXTENSION ? 0 : host_signals_fed(CTX(ctx));
 }
 
+/* The storage every exporter downstream queues in, or NULL; the debug log
+ * says which, or why none, for an operator who expected otherwise. */
+static const char *api_pipeline_storage(otelc_ctx *ctx)
+{
+    otelc_ctx *c = CTX(ctx);
+    char why[512];
+    const char *id = graph_pipeline_storage(c, why, sizeof(why));
+    if (id)
+        otelc_log(OTELC_LOG_DEBUG, c->log_name, "pipeline_storage: %s: every exporter "
+                  "downstream queues there", id);
+    else
+        otelc_log(OTELC_LOG_DEBUG, c->log_name, "pipeline_storage: none: %s", why);
+    return id;
+}
+
 const otelc_host_api host_api_table = {
     .struct_size = sizeof(otelc_host_api),
     .abi_major = OTELC_ABI_MAJOR,
@@ -435,4 +450,5 @@ const otelc_host_api host_api_table = {
     .memory_release = api_memory_release,
     .signals_fed = api_signals_fed,
     .http_serve_settings = api_http_serve_settings,
+    .pipeline_storage = api_pipeline_storage,
 };

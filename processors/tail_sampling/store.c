@@ -206,7 +206,7 @@ static otelc_storage_client *open_client(ts_proc *p)
     otelc_storage_client *c = p->storage->client(p->storage_state, p->api->instance_id(p->ctx),
                                                  table ? table : "traces", err, sizeof(err));
     if (!c)
-        p->api->log(p->ctx, OTELC_LOG_ERROR, "storage %s: %s", p->cfg->storage, err);
+        p->api->log(p->ctx, OTELC_LOG_ERROR, "storage %s: %s", p->storage_id, err);
     return c;
 }
 
@@ -226,12 +226,12 @@ int ts_store_open(ts_proc *p)
     free(r.traces);
     if (rc != 0 || r.failed) {
         p->api->log(p->ctx, OTELC_LOG_ERROR, "storage %s: cannot read the undecided traces back%s",
-                    p->cfg->storage, r.failed ? ": out of memory" : "");
+                    p->storage_id, r.failed ? ": out of memory" : "");
         return -1;
     }
     if (r.n || r.bad)
         p->api->log(p->ctx, OTELC_LOG_INFO, "%zu undecided traces (%zu pieces) read back from "
-                    "storage %s; %zu unreadable pieces deleted", r.n, r.pieces, p->cfg->storage,
+                    "storage %s; %zu unreadable pieces deleted", r.n, r.pieces, p->storage_id,
                     r.bad);
     return 0;
 }

@@ -3,9 +3,11 @@
  * nothing. Spans are grouped by trace and each trace is decided by the
  * policies decision_wait after its first span; sampled traces go on,
  * the rest are dropped. No client waits for a decision: with `storage`
- * (a file_storage extension) a request is answered once its spans are
- * on disk, and a restart resumes every undecided trace; without it the
- * answer is immediate and a crash loses the undecided traces, as in the
+ * (a file_storage extension), or without the key when every exporter
+ * downstream queues in one file_storage, a request is answered once its
+ * spans are on disk, and a restart resumes every undecided trace;
+ * otherwise (`storage: none`, or an exporter queues in memory) the answer
+ * is immediate and a crash loses the undecided traces, as in the
  * collector. This file: the descriptor and the lifecycle.
  */
 #include <stdlib.h>
@@ -67,6 +69,42 @@ static void release(ts_proc *p)
     free(p);
 }
 
+/* The extension id that keeps undecided traces: `storage`'s, or without
+ * the key the one every exporter downstream queues in, so that the traces
+ * are as durable as the queues they go to (*from_exporters); NULL: in
+ * memory (`storage: none`, or an exporter downstream queues in memory). */
+static const char *storage_choice(const ts_proc *p, bool *from_exporters)
+{
+    const char *id = p->cfg->storage;
+    *from_exporters = false;
+    if (id && *id)
+        return strcmp(id, TS_STORAGE_NONE) == 0 ? NULL : id;
+    if (!otelc_host_has(p->api, pipeline_storage))
+        return NULL;
+    *from_exporters = true;
+    return p->api->pipeline_storage(p->ctx);
+}
+
+/* Finds the storage service (ts_config_check made sure an explicit one
+ * exists; the exporters' is a file_storage extension the host checked). */
+static void pick_storage(ts_proc *p)
+{
+    bool from_exporters;
+    const char *id = storage_choice(p, &from_exporters);
+    if (!id)
+        return;
+    p->storage = p->api->service_lookup(p->ctx, OTELC_SERVICE_STORAGE, id, &p->storage_state);
+    if (!p->storage) {
+        p->api->log(p->ctx, OTELC_LOG_WARN, "the exporters queue in %s, which offers no storage "
+                    "service: undecided traces are kept in memory only", id);
+        return;
+    }
+    p->storage_id = id;
+    if (from_exporters)
+        p->api->log(p->ctx, OTELC_LOG_INFO, "undecided traces are kept on disk in %s, as every "
+                    "exporter downstream queues there (storage: none keeps them in memory)", id);
+}
+
 static int ts_create(otelc_ctx *ctx, const otelc_host_api *api, const void *cfg, void **state)
 {
     const ts_cfg *c = cfg;
@@ -83,9 +121,7 @@ static int ts_create(otelc_ctx *ctx, const otelc_host_api *api, const void *cfg,
         free(p);
         return -1;
     }
-    if (c->storage && *c->storage)
-        p->storage = api->service_lookup(ctx, OTELC_SERVICE_STORAGE, c->storage,
-                                         &p->storage_state);
+    pick_storage(p);
     if (init_caches(p) != 0 || ts_table_init(&p->table, table_hint(c)) != 0 ||
         ts_metrics_init(&p->m, ctx, api, &p->policies) != 0 || init_sync(p) != 0) {
         release(p);
@@ -191,7 +227,8 @@ static const otelc_plugin ts_desc = {
     .kind = OTELC_PROCESSOR,
     .type = "tail_sampling",
     .version = "1.0.0",
-    .doc = "samples whole traces by policies after decision_wait; with storage, loses nothing",
+    .doc = "samples whole traces by policies after decision_wait; on disk (storage, or the "
+           "exporters' when durable), loses nothing",
     .config_keys = ts_config_keys,
     .config_size = sizeof(ts_cfg),
     .create = ts_create,

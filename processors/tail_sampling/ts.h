@@ -59,6 +59,7 @@ struct ts_proc {
     ts_metrics m;
     const otelc_storage *storage; /* NULL: undecided traces live in memory only */
     void *storage_state;
+    const char *storage_id; /* its extension id (the config's or the host's string) */
     otelc_storage_client *client;
     atomic_long commits; /* delete commits not yet done */
 

@@ -34,7 +34,8 @@ const otelc_cfg_key ts_config_keys[] = {
      0},
     {"policies", OTELC_CFG_NODE, NULL, "the sampling policies", offsetof(ts_cfg, policies), 0},
     {"storage", OTELC_CFG_STRING, NULL,
-     "otelc: a file_storage extension keeping undecided traces on disk",
+     "otelc: a file_storage extension keeping undecided traces on disk; absent: the one "
+     "every exporter downstream queues in, if any; none: memory only",
      offsetof(ts_cfg, storage), 0},
     {"decision_wait_after_root_received", OTELC_CFG_DURATION, NULL, NULL, 0,
      OTELC_KEY_UNSUPPORTED},
@@ -50,7 +51,7 @@ static const otelc_node *key_node(otelc_ctx *ctx, const otelc_host_api *api, con
 static int check_storage(otelc_ctx *ctx, const otelc_host_api *api, const char *id)
 {
     void *state;
-    if (!id || !*id)
+    if (!id || !*id || strcmp(id, TS_STORAGE_NONE) == 0)
         return 0;
     if (api->service_lookup(ctx, OTELC_SERVICE_STORAGE, id, &state))
         return 0;

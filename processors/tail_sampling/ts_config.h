@@ -25,10 +25,14 @@ typedef struct ts_cfg {
     const char *storage;
 } ts_cfg;
 
+/* `storage: none`: undecided traces in memory only, as in the collector,
+ * even when every exporter downstream queues on disk. */
+#define TS_STORAGE_NONE "none"
+
 extern const otelc_cfg_key ts_config_keys[];
 
 /* Checks cfg's values with the collector's rules (and otelc's: the
- * storage extension exists); 0, or -1 after config_error. */
+ * storage extension exists, unless `none`); 0, or -1 after config_error. */
 int ts_config_check(otelc_ctx *ctx, const otelc_host_api *api, const ts_cfg *cfg);
 
 #endif /* OTELC_TS_CONFIG_H */

@@ -107,6 +107,7 @@ struct otelc_test_host {
     tk_vec offered;       /* tk_service_rec *: what the test offers the plugin */
     size_t memory_releases;
     _Atomic uint32_t signals_fed; /* what signals_fed answers */
+    char *pipeline_storage;       /* what pipeline_storage answers; NULL until set */
 };
 
 /* A service: offered by the plugin (id NULL) or by the test. */

@@ -160,6 +160,11 @@ static const char *api_pipeline_id(otelc_ctx *ctx)
     return tk_host(ctx)->pipeline_id;
 }
 
+static const char *api_pipeline_storage(otelc_ctx *ctx)
+{
+    return tk_host(ctx)->pipeline_storage;
+}
+
 static int64_t api_exporter_timeout(otelc_ctx *ctx)
 {
     return tk_host(ctx)->exporter_timeout_ns;
@@ -233,6 +238,7 @@ static const otelc_host_api test_api = {
     .memory_release = tk_memory_release,
     .signals_fed = tk_signals_fed,
     .http_serve_settings = tk_http_serve_settings,
+    .pipeline_storage = api_pipeline_storage,
 };
 
 /* Timed waits use CLOCK_MONOTONIC so a clock step cannot stretch them. */
@@ -293,6 +299,7 @@ void otelc_test_host_free(otelc_test_host *h)
     free(h->cfg);
     free(h->instance_id);
     free(h->pipeline_id);
+    free(h->pipeline_storage);
     free(h->last_error);
     free(h->health_detail);
     free(h->pause_reason);
@@ -318,6 +325,11 @@ void otelc_test_host_set_ids(otelc_test_host *h, const char *instance_id,
 {
     set_text(h, &h->instance_id, instance_id);
     set_text(h, &h->pipeline_id, pipeline_id);
+}
+
+void otelc_test_host_set_pipeline_storage(otelc_test_host *h, const char *storage_id)
+{
+    set_text(h, &h->pipeline_storage, storage_id);
 }
 
 void otelc_test_host_set_exporter(otelc_test_host *h, int64_t timeout_ns, uint32_t consumers)

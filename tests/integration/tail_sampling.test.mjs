@@ -1,21 +1,25 @@
 // The tail_sampling processor through the real binary: traces over
-// OTLP/HTTP (each in two requests), kept on disk by its file_storage table
-// while they wait for their decision, otelc killed with SIGKILL in the
-// middle of that wait and started again on the same directory. Every trace
-// is decided after the restart; the file exporter's output (read back
-// from OTLP/JSON lines) holds exactly the traces the policies keep, every
-// span of each (a trace may appear twice: at-least-once). Wall time: about
-// 6 s.
+// OTLP/HTTP (each in two requests), kept on disk while they wait for their
+// decision, otelc killed with SIGKILL in the middle of that wait and
+// started again on the same directory. Every trace is decided after the
+// restart; the file exporter's output (read back from OTLP/JSON lines)
+// holds exactly the traces the policies keep, every span of each (a trace
+// may appear twice: at-least-once). Twice: with `storage: file_storage`,
+// and without the key, the exporter's durable sending queue making the
+// processor durable. Then what the host answers the processor's
+// pipeline_storage through a connector (otelc validate, debug log).
+// Wall time: about 12 s.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { start, tempDir, sleep, eventually } from './lib/harness.mjs';
+import { start, run, tempDir, writeConfig, sleep, eventually } from './lib/harness.mjs';
 import { spansFromJson } from './lib/otlp.mjs';
 
 const WAIT_MS = 2000;
 
-function config(dir, out) {
+// storage: the processor's storage line, or '' to leave it to the exporter.
+function config(dir, out, storage) {
   return `
 receivers:
   otlp:
@@ -24,7 +28,7 @@ receivers:
 processors:
   tail_sampling:
     decision_wait: ${WAIT_MS}ms
-    storage: file_storage
+    ${storage}
     policies:
       - { name: errors, type: status_code, status_code: { status_codes: [ERROR] } }
       - { name: slow, type: latency, latency: { threshold_ms: 500 } }
@@ -126,12 +130,16 @@ function written(out) {
 
 const expected = (n) => new Set(Array.from({ length: n }, (_, i) => i).filter(kept).map(traceId));
 
-test('kill -9 during decision_wait: every trace decided after the restart, no kept one lost', async (t) => {
+// Traces decided in the ordinary way, then more acknowledged and killed
+// in their wait; after the restart every kept trace arrives, whole.
+// Returns the first start's log.
+async function killDuringWait(t, storage) {
   const dir = join(tempDir(), 'data');
   const out = join(tempDir(), 'kept.jsonl');
-  const yaml = config(dir, out);
+  const yaml = config(dir, out, storage);
   let o = await start(yaml);
   t.after(() => o.stop('SIGKILL'));
+  const firstLog = o.log;
 
   // Phase 1: decided and written in the ordinary way.
   await sendTraces(httpPort(o), 0, 40);
@@ -165,4 +173,73 @@ test('kill -9 during decision_wait: every trace decided after the restart, no ke
     assert.deepEqual(spanIds, new Set([0, 1, 2].map((k) => spanId(i, k))), `trace ${i} is incomplete`);
   }
   t.diagnostic(`${traces.size} traces kept of 100, ${spans} spans written (${spans - 3 * traces.size} copies)`);
+  return firstLog;
+}
+
+const ON_DISK = /undecided traces are kept on disk in file_storage, as every exporter downstream queues there/;
+
+test('kill -9 during decision_wait: every trace decided after the restart, no kept one lost', async (t) => {
+  const log = await killDuringWait(t, 'storage: file_storage');
+  assert.doesNotMatch(log, ON_DISK); // its own storage, not the exporters'
 });
+
+test('no storage key, a durable exporter queue: kill -9 during decision_wait loses no kept trace', async (t) => {
+  const log = await killDuringWait(t, '');
+  assert.match(log, ON_DISK);
+});
+
+// tail_sampling -> file/a and a forward connector -> file/b: what the host
+// answers the processor's pipeline_storage for each queue of file/b, as
+// `otelc validate` (every create runs) logs it at debug.
+function connectorConfig(queueB) {
+  return `
+receivers:
+  otlp:
+    protocols:
+      http: { endpoint: "127.0.0.1:0" }
+processors:
+  tail_sampling:
+    policies: [{ name: all, type: always_sample }]
+connectors:
+  forward: {}
+exporters:
+  file/a: { path: a.jsonl, sending_queue: { storage: file_storage/a } }
+  file/b: { path: b.jsonl, sending_queue: ${queueB} }
+extensions:
+  file_storage/a: { directory: unused-a }
+  file_storage/b: { directory: unused-b }
+service:
+  extensions: [file_storage/a, file_storage/b]
+  pipelines:
+    traces:
+      receivers: [otlp]
+      processors: [tail_sampling]
+      exporters: [file/a, forward]
+    traces/out:
+      receivers: [forward]
+      exporters: [file/b]
+`;
+}
+
+const answers = [
+  ['the same storage through the connector', '{ storage: file_storage/a }',
+    'pipeline_storage: file_storage/a: every exporter downstream queues there'],
+  ['a memory queue behind the connector', '{ queue_size: 100 }',
+    'pipeline_storage: none: exporter "file/b" queues in memory'],
+  ['no queue behind the connector', '{ enabled: false }',
+    'pipeline_storage: none: exporter "file/b" has no sending queue'],
+  ['another storage behind the connector', '{ storage: file_storage/b }',
+    'pipeline_storage: none: exporter "file/b" queues in file_storage/b, another one in file_storage/a'],
+];
+
+for (const [what, queueB, line] of answers) {
+  test(`pipeline_storage with ${what}`, async () => {
+    const r = await run(['validate', '--config', writeConfig(connectorConfig(queueB))],
+      { env: { OTELC_LOG: 'debug' } });
+    const log = r.stdout + r.stderr;
+    assert.equal(r.code, 0, log);
+    assert.ok(log.includes(`tail_sampling@traces: ${line}`), log);
+    assert.equal(/undecided traces are kept on disk in file_storage\/a/.test(log),
+      line.includes('every exporter'), log);
+  });
+}

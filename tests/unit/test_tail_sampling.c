@@ -6,7 +6,9 @@
  * decision; a RETRY keeps them; a new instance over the same storage (a
  * restart) decides every trace at its recorded time and loses none;
  * num_traces decides the oldest early instead of dropping it; late spans
- * follow their trace's decision.
+ * follow their trace's decision. Without `storage`, the storage the host
+ * says every exporter downstream queues in is used the same way, unless
+ * `storage: none`.
  */
 #include "ts_test_util.h"
 
@@ -332,6 +334,53 @@ static void test_drop_pending_on_shutdown(void **state)
     tt_stop(&x, true);
 }
 
+/* Without `storage`, the storage every exporter downstream queues in
+ * keeps the undecided traces: answered at the commit, kept for the next
+ * start. */
+static void test_exporters_storage(void **state)
+{
+    (void)state;
+    otelc_test_storage *st = otelc_test_storage_new();
+    tt_proc x;
+    otelc_ticket *t;
+    assert_int_equal(tt_start_downstream(&x, "decision_wait: 10s\n" ALL, st, "file_storage"), 0);
+    assert_int_equal(otelc_test_logged(x.h, "undecided traces are kept on disk in file_storage"),
+                     1);
+    otelc_test_storage_hold(st, true);
+    assert_int_equal(tt_feed(&x, tt_trace(0, 3, NULL), &t), OTELC_PENDING);
+    assert_false(otelc_test_ticket_done(t)); /* not on disk yet */
+    assert_int_equal(otelc_test_storage_count(st, OWNER, TABLE), 1);
+    assert_int_equal(otelc_test_storage_release(st), 1);
+    assert_true(otelc_test_ticket_wait(t, 1000));
+    assert_int_equal(otelc_test_ticket_status(t), OTELC_OK);
+    otelc_test_storage_hold(st, false);
+    tt_stop(&x, true);
+    assert_int_equal(otelc_test_storage_count(st, OWNER, TABLE), 1); /* for the next start */
+    otelc_test_storage_free(st);
+}
+
+/* The host answers NULL (an exporter queues in memory), or `storage:
+ * none` opts out: in memory, answered at once, nothing stored. */
+static void test_exporters_in_memory(void **state)
+{
+    (void)state;
+    otelc_test_storage *st = otelc_test_storage_new();
+    struct {
+        const char *yaml, *answer;
+    } cases[] = {{"decision_wait: 10s\n" ALL, NULL},
+                 {"decision_wait: 10s\nstorage: none\n" ALL, "file_storage"}};
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        tt_proc x;
+        assert_int_equal(tt_start_downstream(&x, cases[i].yaml, st, cases[i].answer), 0);
+        assert_int_equal(otelc_test_logged(x.h, "kept on disk"), 0);
+        assert_int_equal(tt_feed(&x, tt_trace(0, 3, NULL), NULL), OTELC_OK);
+        assert_int_equal(otelc_test_emitted_count(x.h), 0); /* waiting, in memory */
+        tt_stop(&x, true);
+        assert_int_equal(otelc_test_storage_commits(st), 0);
+    }
+    otelc_test_storage_free(st);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -346,6 +395,8 @@ int main(void)
         cmocka_unit_test(test_block_on_overflow),
         cmocka_unit_test(test_downstream_full_refuses),
         cmocka_unit_test(test_drop_pending_on_shutdown),
+        cmocka_unit_test(test_exporters_storage),
+        cmocka_unit_test(test_exporters_in_memory),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -95,11 +95,18 @@ otelc_batch *tt_batch(const fx_request *r)
 
 int tt_start(tt_proc *x, const char *yaml, otelc_test_storage *st)
 {
+    return tt_start_downstream(x, yaml, st, NULL);
+}
+
+int tt_start_downstream(tt_proc *x, const char *yaml, otelc_test_storage *st,
+                        const char *pipeline_storage)
+{
     memset(x, 0, sizeof(*x));
     x->h = otelc_test_host_new();
     x->st = st;
     x->d = otelc_plugin_entry_v1();
     otelc_test_host_set_ids(x->h, "tail_sampling", "traces");
+    otelc_test_host_set_pipeline_storage(x->h, pipeline_storage);
     if (st)
         otelc_test_host_offer(x->h, OTELC_SERVICE_STORAGE, "file_storage",
                               otelc_test_storage_vtable(), st);

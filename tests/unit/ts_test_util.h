@@ -50,6 +50,10 @@ typedef struct tt_proc {
  * instance; st (may be NULL) is offered as extension "file_storage".
  * 0, or -1 with the host's last error in tt_error(). */
 int tt_start(tt_proc *x, const char *yaml, otelc_test_storage *st);
+/* tt_start with the host answering pipeline_storage (NULL: an exporter
+ * downstream queues in memory). */
+int tt_start_downstream(tt_proc *x, const char *yaml, otelc_test_storage *st,
+                        const char *pipeline_storage);
 const char *tt_error(const tt_proc *x);
 /* Consumes r; returns the outcome; *t (may be NULL) gets the ticket. */
 otelc_status tt_feed(tt_proc *x, const fx_request *r, otelc_ticket **t);

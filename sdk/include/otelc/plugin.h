@@ -29,6 +29,8 @@
  *        key-value state for components, offered by file_storage.
  *        otelc_host_api.http_serve_settings: http_serve with the
  *        collector's server tls and auth keys.
+ *        otelc_host_api.pipeline_storage: the storage extension every
+ *        exporter downstream keeps its sending queue in, if one.
  *
  * Rules that hold everywhere below:
  *
@@ -543,6 +545,22 @@ typedef struct otelc_host_api {
      * auth gets a warning at start. From create, once, instead of
      * http_serve; returns as http_serve does. */
     int (*http_serve_settings)(otelc_ctx *ctx, const char *endpoint, const otelc_node *server);
+
+    /* 1.2: from create or start. The id of the storage extension (as the
+     * config names it: "file_storage", "file_storage/q") in which every
+     * exporter this instance's output reaches keeps its sending queue
+     * (sending_queue.storage), when they all name the same one; a
+     * connector on the way counts as the exporters of the pipelines it
+     * feeds, through any number of connectors. NULL when any of them
+     * queues in memory or has no sending queue, when they name different
+     * extensions, and for exporters and extensions. Processors: the
+     * exporters at the end of their pipeline; receivers and connectors:
+     * those of every pipeline they feed. The string lives as long as the
+     * instance. A component that must keep data (tail_sampling's traces
+     * awaiting a decision) finds that extension's OTELC_SERVICE_STORAGE
+     * with service_lookup and is then exactly as durable as the queues
+     * it feeds. */
+    const char *(*pipeline_storage)(otelc_ctx *ctx);
 } otelc_host_api;
 
 /* What node_kind answers. An absent node reads as NULL: "use the defaults". */

@@ -82,6 +82,12 @@ otelc_ctx *otelc_test_host_ctx(otelc_test_host *h);
  * as the host answers for kinds other than processors). */
 void otelc_test_host_set_ids(otelc_test_host *h, const char *instance_id,
                              const char *pipeline_id);
+/* What pipeline_storage answers (copied; NULL, the default, as the host
+ * answers when an exporter downstream queues in memory): the storage
+ * extension id every exporter downstream keeps its sending queue in.
+ * Offer that extension's storage with otelc_test_host_offer too. Set it
+ * before otelc_test_plugin_create for a plugin that reads it at create. */
+void otelc_test_host_set_pipeline_storage(otelc_test_host *h, const char *storage_id);
 /* What exporter_timeout_ns (default 0) and exporter_consumers (default 1)
  * answer. */
 void otelc_test_host_set_exporter(otelc_test_host *h, int64_t timeout_ns, uint32_t consumers);
