@@ -22,7 +22,7 @@ export const EDGES = [
   ['recommendation', 'catalog', 2700, 0, 0.6], ['checkout', 'payment', 900, 81, 0.45],
   ['checkout', 'shipping', 900, 0, 0.2], ['checkout', 'email', 900, 0, 0.05],
   ['checkout', 'cart', 900, 0, 0.1], ['shipping', 'postgresql', 1800, 0, 0.5],
-  ['payment', 'fraud', 900, 3, 0.3],
+  ['payment', 'fraud', 900, 1, 0.3],
 ];
 const VIRTUAL = new Set(['redis', 'postgresql']);
 
