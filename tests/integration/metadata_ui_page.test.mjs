@@ -1,8 +1,8 @@
 // The metadata extractor's page (processors/metadata_extractor/ui/index.html)
 // in headless Chromium against canned JSON in the extractor's shapes: the
 // graph, table and anomalies it draws, a failed load shown on the page, and
-// the browser helper's own check that console errors and uncaught
-// exceptions fail a page. The same page against the real binary:
+// the check of lib/browser.mjs that console errors and uncaught exceptions
+// fail a page. The same page against the real binary:
 // metadata_ui.test.mjs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -96,7 +96,7 @@ test('the page served at /ui (no slash) and with no spans yet says so, without a
   assert.match(r.html, /No anomalies in this window/);
 });
 
-test('a failed load is shown on the page, and the browser helper reports it', async (t) => {
+test('a failed load is shown on the page, and lib/browser.mjs reports it', async (t) => {
   if (skipWithoutChromium(t)) return;
   const f = await startFixture({
     '/api/metadata/services': (req, res) => { res.statusCode = 503; res.end('store unavailable'); },
@@ -110,7 +110,7 @@ test('a failed load is shown on the page, and the browser helper reports it', as
   assert.ok(r.errors.some((e) => /status of 503/.test(e)), r.errors.join('\n'));
 });
 
-test('the browser helper fails a page with a console error or an uncaught exception', async (t) => {
+test('lib/browser.mjs fails a page with a console error, an uncaught exception or a failed request', async (t) => {
   if (skipWithoutChromium(t)) return;
   const page = (script) => (req, res) => {
     res.setHeader('content-type', 'text/html');

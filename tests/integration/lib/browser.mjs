@@ -92,10 +92,10 @@ export async function loadPage(url, {
 async function drive(cdp, url, { until, expression, screenshot, width, height, result, readyBy }) {
   const { targetInfos } = await cdp.send('Target.getTargets');
   const page = targetInfos.find((t) => t.type === 'page');
-  const { sessionId } = await cdp.send('Target.attachToTarget', { targetId: page.targetId, flatten: true });
-  const send = (method, params) => cdp.send(method, params, sessionId);
+  const tab = (await cdp.send('Target.attachToTarget', { targetId: page.targetId, flatten: true })).sessionId;
+  const send = (method, params) => cdp.send(method, params, tab);
   let documentId = null;
-  cdp.on(sessionId, (method, p) => {
+  cdp.on(tab, (method, p) => {
     if (method === 'Runtime.consoleAPICalled') {
       const text = p.args.map((a) => (a.value !== undefined ? String(a.value) : a.description || a.type)).join(' ');
       result.console.push({ type: p.type, text });
@@ -116,7 +116,7 @@ async function drive(cdp, url, { until, expression, screenshot, width, height, r
   await send('Network.enable');
   await send('Page.enable');
   await send('Emulation.setDeviceMetricsOverride', { width, height, deviceScaleFactor: 1, mobile: false });
-  const loaded = new Promise((resolve) => cdp.on(sessionId, (m) => { if (m === 'Page.loadEventFired') resolve(); }));
+  const loaded = new Promise((resolve) => cdp.on(tab, (m) => { if (m === 'Page.loadEventFired') resolve(); }));
   const nav = await send('Page.navigate', { url });
   if (nav.errorText) throw new Error(`chromium: ${url}: ${nav.errorText}`);
   await loaded;
@@ -140,8 +140,9 @@ async function drive(cdp, url, { until, expression, screenshot, width, height, r
   }
 }
 
-// The protocol on a pair of pipes: send(method, params, sessionId) answers
-// the result or rejects with the error; on(sessionId, fn) sees events.
+// The protocol on a pair of pipes: send(method, params, tab) answers the
+// result or rejects with the error; on(tab, fn) sees the events of a tab
+// (the protocol's sessionId of an attached target; none: the browser's).
 function connect(out, inp) {
   let next = 1;
   const pending = new Map();
@@ -159,7 +160,7 @@ function connect(out, inp) {
         if (msg.error) reject(new Error(`${method}: ${msg.error.message}`));
         else resolve(msg.result);
       } else if (msg.method) {
-        for (const l of listeners) if (l.sessionId === msg.sessionId) l.fn(msg.method, msg.params);
+        for (const l of listeners) if (l.tab === msg.sessionId) l.fn(msg.method, msg.params);
       }
     }
   });
@@ -169,16 +170,16 @@ function connect(out, inp) {
     pending.clear();
   });
   return {
-    send(method, params = {}, sessionId) {
+    send(method, params = {}, tab) {
       const id = next++;
       const msg = { id, method, params };
-      if (sessionId) msg.sessionId = sessionId;
+      if (tab) msg.sessionId = tab;
       return new Promise((resolve, reject) => {
         pending.set(id, { resolve, reject, method });
         out.write(`${JSON.stringify(msg)}\0`);
       });
     },
-    on(sessionId, fn) { listeners.push({ sessionId, fn }); },
+    on(tab, fn) { listeners.push({ tab, fn }); },
   };
 }
 
