@@ -16,13 +16,15 @@ DEB_PACKAGES=(
   libpcre2-dev libcrypt-dev libyajl-dev
   clang clang-tidy cppcheck valgrind
   nghttp2-client curl jq procps prometheus zstd
-  nginx-light
+  nginx-light chromium
 )
 # libyajl-dev: the OTLP/JSON reader's parser, which streams (jansson's
 # document tree of a large body took hundreds of times its size).
 # nginx-light: the bench's cheap S3 sink (bench/README.md), answering every
 # upload with 200 and storing nothing, so that the sink does not take the
 # cores otelc is measured on (Debian has no standalone S3 server in C).
+# chromium: the headless browser that tests the metadata extractor's page
+# (/ui/) for console errors and the graph it draws, and takes its screenshot.
 
 missing_debs() {
   local p

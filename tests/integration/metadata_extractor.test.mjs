@@ -13,12 +13,16 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { start, get, tempDir, eventually, sleep } from './lib/harness.mjs';
-import { freePort, listenPort, postJson, span, SERVER, CLIENT } from './lib/traces.mjs';
+import { freePort, otlpHttpPort, send, span, SERVER, CLIENT } from './lib/traces.mjs';
 
 const SLICE_MS = 60000; // window 15m: slices of a minute
 // Every span in the last whole minute, so that one slice holds them all.
 const SLOT_START = Math.floor(Date.now() / SLICE_MS) * SLICE_MS - SLICE_MS;
 const T0 = BigInt(SLOT_START + 1000) * 1000000n;
+
+// A span starting at T0.
+const at = (trace, id, parent, name, kind, ms, o = {}) =>
+  span(trace, id, parent, name, kind, ms, { start: T0, ...o });
 
 const config = (queryPort, path, cache) => `
 receivers:
@@ -67,31 +71,21 @@ function traffic() {
     const b = t * 10, ms = spread(t, CARTS, 5, 10);
     const dbMs = t === CARTS ? 90 : ms;
     db.push(dbMs);
-    by.frontend.push(span(T0, t, b + 1, 0, 'GET /cart', SERVER, 100 + 2 * ms + dbMs),
-      span(T0, t, b + 2, b + 1, 'GET cart', CLIENT, 80 + ms + dbMs));
-    by.cart.push(span(T0, t, b + 3, b + 2, 'GET /cart', SERVER, 40 + ms + dbMs),
-      span(T0, t, b + 4, b + 3, 'SELECT cart', CLIENT, dbMs, { attributes: [['db.system', 'postgresql']] }));
+    by.frontend.push(at(t, b + 1, 0, 'GET /cart', SERVER, 100 + 2 * ms + dbMs),
+      at(t, b + 2, b + 1, 'GET cart', CLIENT, 80 + ms + dbMs));
+    by.cart.push(at(t, b + 3, b + 2, 'GET /cart', SERVER, 40 + ms + dbMs),
+      at(t, b + 4, b + 3, 'SELECT cart', CLIENT, dbMs, { attributes: [['db.system', 'postgresql']] }));
   }
   for (let c = 1; c <= CHECKOUTS; c++) {
     const t = 1000 + c, b = t * 10, ms = spread(c, CHECKOUTS, 20, 30);
     const failed = c > CHECKOUTS - FAILING;
-    by.frontend.push(span(T0, t, b + 1, 0, 'POST /checkout', SERVER, 200 + ms),
-      span(T0, t, b + 2, b + 1, 'POST checkout', CLIENT, 150 + ms));
-    by.checkout.push(span(T0, t, b + 3, b + 2, 'POST /checkout', SERVER, 120 + ms),
-      span(T0, t, b + 4, b + 3, 'POST payment', CLIENT, 60 + ms, { error: failed }));
-    by.payment.push(span(T0, t, b + 5, b + 4, 'POST /charge', SERVER, 50 + ms, { error: failed }));
+    by.frontend.push(at(t, b + 1, 0, 'POST /checkout', SERVER, 200 + ms),
+      at(t, b + 2, b + 1, 'POST checkout', CLIENT, 150 + ms));
+    by.checkout.push(at(t, b + 3, b + 2, 'POST /checkout', SERVER, 120 + ms),
+      at(t, b + 4, b + 3, 'POST payment', CLIENT, 60 + ms, { error: failed }));
+    by.payment.push(at(t, b + 5, b + 4, 'POST /charge', SERVER, 50 + ms, { error: failed }));
   }
   return { by, db };
-}
-
-// Sends each service's spans in requests of 50, called services first.
-async function send(otlp, by) {
-  for (const svc of ['payment', 'cart', 'checkout', 'frontend']) {
-    for (let i = 0; i < by[svc].length; i += 50) {
-      const r = await postJson(otlp, svc, by[svc].slice(i, i + 50));
-      assert.equal(r.status, 200, await r.text());
-    }
-  }
 }
 
 const hexId = (t) => t.toString(16).padStart(32, '0');
@@ -109,9 +103,8 @@ async function runOnce() {
   const dir = tempDir();
   const path = join(dir, 'spans.jsonl');
   const o = await start(config(queryPort, path, join(dir, 'cache')));
-  const otlp = listenPort(o, /otlp: listening on 127\.0\.0\.1:(\d+) \(HTTP/);
   const { by, db } = traffic();
-  await send(otlp, by);
+  await send(otlpHttpPort(o), by, { chunk: 50 }); // called services first, 50 spans a request
   await sleep(300); // the database calls expire into their virtual node
   return { o, by, db, path, url: (p) => `http://127.0.0.1:${queryPort}${p}` };
 }
@@ -227,9 +220,8 @@ service:
     traces: { receivers: [otlp], processors: [metadata_extractor], exporters: [debug] }
 `);
   t.after(() => o.stop());
-  const otlp = listenPort(o, /otlp: listening on 127\.0\.0\.1:(\d+) \(HTTP/);
-  const spans = Array.from({ length: 50 }, (_, i) => span(T0, 1, i + 1, 0, `op-${i}`, SERVER, 5));
-  assert.equal((await postJson(otlp, 'flood', spans)).status, 200);
+  const spans = Array.from({ length: 50 }, (_, i) => at(1, i + 1, 0, `op-${i}`, SERVER, 5));
+  await send(otlpHttpPort(o), { flood: spans }, { order: ['flood'] });
   const r = await get(`http://127.0.0.1:${queryPort}/api/metadata/services`);
   assert.equal(r.json.services[0].operations.length, 3);
   assert.equal(r.json.services[0].calls, 50, 'the service still counts every entry span');

@@ -12,9 +12,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { start, run, get, writeConfig, eventually } from './lib/harness.mjs';
-
-const MS = 1000000n;
-const T0 = 1700000000000000000n;
+import { traffic, request, otlpHttpPort } from './lib/traces.mjs';
 
 const config = `
 receivers:
@@ -43,54 +41,6 @@ service:
       receivers: [span_metrics, service_graph]
       exporters: [prometheus]
 `;
-
-const hex = (n, width) => n.toString(16).padStart(width, '0');
-
-// One span: trace and span numbers become ids; parent 0 is a root.
-function span(trace, id, parent, name, kind, ms, { error = false, attributes = [] } = {}) {
-  const s = {
-    traceId: hex(trace, 32), spanId: hex(id, 16), name, kind,
-    startTimeUnixNano: String(T0), endTimeUnixNano: String(T0 + BigInt(ms) * MS),
-    attributes: attributes.map(([key, v]) => ({ key, value: { stringValue: v } })),
-  };
-  if (parent) s.parentSpanId = hex(parent, 16);
-  if (error) s.status = { code: 2 };
-  return s;
-}
-
-const request = (service, spans) => JSON.stringify({
-  resourceSpans: [{
-    resource: { attributes: [{ key: 'service.name', value: { stringValue: service } }] },
-    scopeSpans: [{ scope: { name: 'shop' }, spans }],
-  }],
-});
-
-const SERVER = 2;
-const CLIENT = 3;
-
-// Five cart traces and four checkout traces, by service. In checkout
-// traces 3 and 4 the payment fails (both spans of that call are errors).
-function traffic() {
-  const by = { frontend: [], cart: [], checkout: [], payment: [] };
-  for (let t = 1; t <= 5; t++) {
-    const b = t * 10;
-    by.frontend.push(span(t, b + 1, 0, 'GET /cart', SERVER, 40),
-      span(t, b + 2, b + 1, 'GET cart', CLIENT, 30));
-    by.cart.push(span(t, b + 3, b + 2, 'GET /cart', SERVER, 25),
-      span(t, b + 4, b + 3, 'SELECT cart', CLIENT, 5,
-        { attributes: [['db.name', 'cartdb'], ['db.system', 'postgresql']] }));
-  }
-  for (let t = 6; t <= 9; t++) {
-    const b = t * 10;
-    const failed = t >= 8;
-    by.frontend.push(span(t, b + 1, 0, 'POST /checkout', SERVER, 90),
-      span(t, b + 2, b + 1, 'POST checkout', CLIENT, 80));
-    by.checkout.push(span(t, b + 3, b + 2, 'POST /checkout', SERVER, 70),
-      span(t, b + 4, b + 3, 'charge', CLIENT, 50, { error: failed }));
-    by.payment.push(span(t, b + 5, b + 4, 'charge', SERVER, 40, { error: failed }));
-  }
-  return by;
-}
 
 // The samples of a text exposition: [{ name, labels, value }].
 function samples(text) {
@@ -130,7 +80,7 @@ const port = (o, re) => {
 test('service graph and span metrics from traces split across requests, scraped', async (t) => {
   const o = await start(config);
   t.after(() => o.stop());
-  const otlp = port(o, /otlp: listening on 127\.0\.0\.1:(\d+) \(HTTP/);
+  const otlp = otlpHttpPort(o);
   const prom = port(o, /prometheus: listening on \S+ \(port (\d+)\)/);
   const by = traffic();
   // called services first: every server span waits for its client
