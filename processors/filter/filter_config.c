@@ -64,7 +64,8 @@ static int read_conditions(filter_proc *p, const filter_cfg *cfg, ottl_error_mod
     int rc = ottl_cfg_conditions(p->ctx, p->api, cfg->span, OTTL_CTX_SPAN, mode, &p->groups);
     rc |= ottl_cfg_conditions(p->ctx, p->api, cfg->spanevent, OTTL_CTX_SPANEVENT, mode,
                               &p->groups);
-    rc |= ottl_cfg_groups(p->ctx, p->api, cfg->trace_conditions, false, mode, &p->groups);
+    rc |= ottl_cfg_groups(p->ctx, p->api, cfg->trace_conditions, OTELC_TRACES, false, mode,
+                          &p->groups);
     for (size_t k = 0; k < p->groups.n; k++)
         p->has[p->groups.g[k].ctx] = true;
     return rc;

@@ -215,7 +215,8 @@ static int transform_configure(transform_proc *p, const transform_cfg *cfg)
     if (ottl_cfg_error_mode(p->ctx, p->api, p->api->node_get(root, "error_mode"), OTTL_IGNORE,
                             &mode) != 0)
         return -1;
-    return ottl_cfg_groups(p->ctx, p->api, cfg->trace_statements, true, mode, &p->groups);
+    return ottl_cfg_groups(p->ctx, p->api, cfg->trace_statements, OTELC_TRACES, true, mode,
+                           &p->groups);
 }
 
 static int transform_create(otelc_ctx *ctx, const otelc_host_api *api, const void *cfg,
