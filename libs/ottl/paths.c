@@ -254,8 +254,10 @@ int ottl_error_mode_parse(const char *s, ottl_error_mode *out)
 
 bool ottl_context_reaches(int ctx, int level)
 {
-    if (level == ctx || level == OTTL_CTX_RESOURCE || level == OTTL_CTX_SCOPE)
+    if (level == ctx || level == OTTL_CTX_RESOURCE)
         return true;
+    if (level == OTTL_CTX_SCOPE)
+        return ctx != OTTL_CTX_RESOURCE;
     return (ctx == OTTL_CTX_SPANEVENT && level == OTTL_CTX_SPAN) ||
            (ctx == OTTL_CTX_DATAPOINT && level == OTTL_CTX_METRIC);
 }
