@@ -218,8 +218,14 @@ static void test_config_errors(void **state)
                    "the metric context is not one of traces");
     assert_refused("trace_statements:\n  - context: span\n    flatten: true\n",
                    "flatten applies to log statements only");
-    assert_refused("log_statements:\n  - set(log.body, \"x\")\n",
-                   "log_statements");
+    assert_refused("log_statements:\n  - set(log.body, \"x\")\n  - set(span.name, \"x\")\n",
+                   "key 'log_statements[1]': OTTL statement, at 1:5: the span context is not one "
+                   "of logs");
+    assert_refused("metric_statements:\n  - context: log\n    statements: ['set(body, \"x\")']\n",
+                   "the log context is not one of metrics");
+    assert_refused("metric_statements:\n  - context: metric\n"
+                   "    statements: ['convert_sum_to_gauge() where name == \"x\"']\n",
+                   "the function convert_sum_to_gauge is not supported by otelc yet");
     assert_refused("trace_statements:\n  - context: span\n    conditions: ['name = 1']\n"
                    "    statements: ['set(name, \"x\")']\n",
                    "config:3:18: key 'trace_statements[0].conditions[0]': OTTL condition, at 1:6");
