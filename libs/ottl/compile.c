@@ -135,8 +135,9 @@ int ottl_compile_conditions(const char *const *texts, size_t n, ottl_context ctx
     return rc;
 }
 
-int ottl_infer_context(otelc_signal signal, const char *const *stmts, size_t nstmts, const char *const *conds,
-                       size_t nconds, ottl_context *out, ottl_error *err, size_t *bad)
+int ottl_infer_context(otelc_signal signal, const char *const *stmts, size_t nstmts,
+                       const char *const *conds, size_t nconds, ottl_context *out,
+                       ottl_error *err, size_t *bad)
 {
     size_t n = nstmts + nconds, at = 0;
     parsed *ps = calloc(n ? n : 1, sizeof(parsed));

@@ -117,8 +117,9 @@ int ottl_compile_conditions(const char *const *texts, size_t n, ottl_context ctx
  * their context). 0 with *out, or -1 with *err and *bad the index of the
  * text at fault (statements first, then conditions).
  */
-int ottl_infer_context(otelc_signal signal, const char *const *stmts, size_t nstmts, const char *const *conds,
-                       size_t nconds, ottl_context *out, ottl_error *err, size_t *bad);
+int ottl_infer_context(otelc_signal signal, const char *const *stmts, size_t nstmts,
+                       const char *const *conds, size_t nconds, ottl_context *out,
+                       ottl_error *err, size_t *bad);
 
 void ottl_statement_free(ottl_statement *s);
 void ottl_condition_free(ottl_condition *c);

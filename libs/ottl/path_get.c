@@ -134,7 +134,8 @@ static int span_field(ottl_env *e, const node *n, value *out)
     case PATH_PARENT_ID: *out = ottl_id_value(s->parent_span_id, V_SPAN_ID); return 1;
     case PATH_TRACE_ID_STRING: return ottl_id_string(e, s->trace_id, V_TRACE_ID, out) ? -1 : 1;
     case PATH_SPAN_ID_STRING: return ottl_id_string(e, s->span_id, V_SPAN_ID, out) ? -1 : 1;
-    case PATH_PARENT_ID_STRING: return ottl_id_string(e, s->parent_span_id, V_SPAN_ID, out) ? -1 : 1;
+    case PATH_PARENT_ID_STRING:
+        return ottl_id_string(e, s->parent_span_id, V_SPAN_ID, out) ? -1 : 1;
     case PATH_TRACE_STATE:
         if (n->path.nkeys)
             return trace_state_key(e, n, out) ? -1 : 1;

@@ -116,8 +116,12 @@ static int value_get(ottl_env *e, path_id id, value *out)
     const point_now *p = &e->pt;
     bool number = is_number(&e->dp), exp = e->dp.kind == OTLP_METRIC_EXP_HISTOGRAM;
     switch (id) {
-    case PATH_DP_VALUE_DOUBLE: *out = number ? v_double(p->is_int ? 0 : p->value_double) : v_nil(); return 0;
-    case PATH_DP_VALUE_INT: *out = number ? v_int(p->is_int ? p->value_int : 0) : v_nil(); return 0;
+    case PATH_DP_VALUE_DOUBLE:
+        *out = number ? v_double(p->is_int ? 0 : p->value_double) : v_nil();
+        return 0;
+    case PATH_DP_VALUE_INT:
+        *out = number ? v_int(p->is_int ? p->value_int : 0) : v_nil();
+        return 0;
     case PATH_DP_COUNT: *out = number ? v_nil() : v_int((int64_t)p->count); return 0;
     case PATH_DP_SUM: *out = number ? v_nil() : v_double(p->sum); return 0;
     case PATH_DP_SCALE: *out = exp ? v_int(p->scale) : v_nil(); return 0;

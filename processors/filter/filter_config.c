@@ -132,8 +132,8 @@ int filter_configure(filter_proc *p, const filter_cfg *cfg)
          "metric_conditions", {cfg->metric, cfg->datapoint},
          {OTTL_CTX_METRIC, OTTL_CTX_DATAPOINT}, cfg->metric_conditions, &cfg->metric_include,
          &cfg->metric_exclude},
-        {OTELC_LOGS, "logs", "logs.log_record", "log_conditions", {cfg->log_record, NULL}, {OTTL_CTX_LOG, OTTL_CTX_LOG},
-         cfg->log_conditions, &cfg->log_include, &cfg->log_exclude},
+        {OTELC_LOGS, "logs", "logs.log_record", "log_conditions", {cfg->log_record, NULL},
+         {OTTL_CTX_LOG, OTTL_CTX_LOG}, cfg->log_conditions, &cfg->log_include, &cfg->log_exclude},
     };
     ottl_error_mode mode = OTTL_IGNORE;
     int rc = ottl_cfg_error_mode(p->ctx, p->api, key_node(p, "error_mode", NULL), OTTL_IGNORE,

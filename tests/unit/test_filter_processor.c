@@ -413,8 +413,10 @@ static void test_config_errors(void **state)
                    "cannot use ottl conditions and include/exclude for spans at the same time");
     assert_refused("error_mode: loud\n", "unknown error mode loud");
     assert_refused("profile_conditions: ['true']\n", "not supported yet");
-    assert_refused("log_conditions: ['span.name == \"x\"']\n", "the span context is not one of logs");
-    assert_refused("metrics:\n  metric: ['name == \"x\"']\nmetric_conditions: ['metric.name == \"x\"']\n",
+    assert_refused("log_conditions: ['span.name == \"x\"']\n",
+                   "the span context is not one of logs");
+    assert_refused("metrics:\n  metric: ['name == \"x\"']\n"
+                   "metric_conditions: ['metric.name == \"x\"']\n",
                    "use either metric_conditions or metrics.metric and metrics.datapoint");
     assert_refused("traces: { span: ['Len(Keys(attributes)) > 2'] }\n",
                    "OTTL condition, at 1:5: the function Keys is not supported by otelc yet");

@@ -228,7 +228,9 @@ static void test_inference(void **state)
             n++;
         ottl_context got = OTTL_CTX_COUNT;
         ottl_error err;
-        assert_int_equal(ottl_infer_context(OTELC_TRACES, cases[i].stmts, n, NULL, 0, &got, &err, NULL), 0);
+        assert_int_equal(ottl_infer_context(OTELC_TRACES, cases[i].stmts, n, NULL, 0, &got, &err,
+                                            NULL),
+                         0);
         assert_int_equal(got, cases[i].want);
     }
 }
