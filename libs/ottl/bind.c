@@ -36,34 +36,15 @@ static int fail(binder *b, uint32_t pos, const char *fmt, ...)
 
 bool ottl_symbol_is_enum(const char *s, size_t n);
 
-static const struct {
-    const char *name;
-    int64_t value;
-} enums[] = {
-    {"SPAN_KIND_UNSPECIFIED", 0}, {"SPAN_KIND_INTERNAL", 1}, {"SPAN_KIND_SERVER", 2},
-    {"SPAN_KIND_CLIENT", 3},      {"SPAN_KIND_PRODUCER", 4}, {"SPAN_KIND_CONSUMER", 5},
-    {"STATUS_CODE_UNSET", 0},     {"STATUS_CODE_OK", 1},     {"STATUS_CODE_ERROR", 2},
-};
-
-bool ottl_enum_known(const char *s, size_t n)
-{
-    for (size_t i = 0; i < sizeof enums / sizeof enums[0]; i++)
-        if (strlen(enums[i].name) == n && memcmp(enums[i].name, s, n) == 0)
-            return true;
-    return false;
-}
-
-/* The span and spanevent contexts have the trace proto's enums. */
+/* The contexts with enums: resource and scope have none. */
 static int enum_value(ottl_context ctx, const char *s, size_t n, int64_t *out)
 {
-    if (ctx != OTTL_CTX_SPAN && ctx != OTTL_CTX_SPANEVENT)
+    unsigned contexts;
+    if (ctx == OTTL_CTX_RESOURCE || ctx == OTTL_CTX_SCOPE)
         return -2;
-    for (size_t i = 0; i < sizeof enums / sizeof enums[0]; i++)
-        if (strlen(enums[i].name) == n && memcmp(enums[i].name, s, n) == 0) {
-            *out = enums[i].value;
-            return 0;
-        }
-    return -1;
+    if (!ottl_enum_lookup(s, n, out, &contexts) || !(contexts & (1u << ctx)))
+        return -1;
+    return 0;
 }
 
 static int bind_enum(binder *b, node *n)

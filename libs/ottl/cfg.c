@@ -12,7 +12,15 @@
 typedef struct cfg {
     otelc_ctx *ctx;
     const otelc_host_api *api;
+    otelc_signal signal; /* whose statements or conditions these are */
 } cfg;
+
+static const char *signal_contexts(otelc_signal s)
+{
+    return s == OTELC_LOGS      ? "logs (resource, scope, log)"
+           : s == OTELC_METRICS ? "metrics (resource, scope, metric, datapoint)"
+                                : "traces (resource, scope, span, spanevent)";
+}
 
 /* The texts of a list of strings, with their nodes (malloc'ed arrays). */
 typedef struct texts {
@@ -143,14 +151,17 @@ static int group_context(cfg *c, const otelc_node *name, const texts *stmts, con
         if (c->api->node_string(c->ctx, name, &s) != 0)
             return -1;
         int rc = ottl_context_parse(s, out);
-        if (rc == 0)
+        if (rc == 0 && ottl_context_in_signal(*out, c->signal))
             return 0;
-        c->api->config_error(c->ctx, name, rc == -2 ? "the %s context is not one of traces "
-                                                      "(resource, scope, span, spanevent)"
-                                                    : "unknown context %s", s);
+        if (rc == -1)
+            c->api->config_error(c->ctx, name, "unknown context %s", s);
+        else
+            c->api->config_error(c->ctx, name, "the %s context is not one of %s%s", s,
+                                 signal_contexts(c->signal),
+                                 rc == -2 ? ", nor supported by otelc" : "");
         return -1;
     }
-    if (ottl_infer_context(stmts->s, stmts->n, conds->s, conds->n, out, &err, &bad) == 0)
+    if (ottl_infer_context(c->signal, stmts->s, stmts->n, conds->s, conds->n, out, &err, &bad) == 0)
         return 0;
     bool in_stmt = bad < stmts->n;
     const otelc_node *node = at;
@@ -218,7 +229,10 @@ static int check_flags(cfg *c, const otelc_node *map)
         return -1;
     if (flatten && (c->api->node_bool(c->ctx, flatten, &b) != 0 || b)) {
         if (b)
-            c->api->config_error(c->ctx, flatten, "flatten applies to log statements only");
+            c->api->config_error(c->ctx, flatten, c->signal == OTELC_LOGS
+                                                      ? "flatten is not supported by otelc yet"
+                                                      : "flatten applies to log statements "
+                                                        "only");
         return -1;
     }
     return 0;
@@ -267,7 +281,7 @@ int ottl_cfg_error_mode(otelc_ctx *ctx, const otelc_host_api *api, const otelc_n
 int ottl_cfg_conditions(otelc_ctx *ctx, const otelc_host_api *api, const otelc_node *list,
                         ottl_context fixed, ottl_error_mode mode, ottl_groups *out)
 {
-    cfg c = {ctx, api};
+    cfg c = {ctx, api, OTELC_TRACES}; /* the context is given */
     texts conds, none = {0};
     ottl_group g = {.ctx = fixed, .mode = mode};
     if (!list)
@@ -297,9 +311,10 @@ static int read_basic(cfg *c, const otelc_node *list, bool statements, ottl_erro
 }
 
 int ottl_cfg_groups(otelc_ctx *ctx, const otelc_host_api *api, const otelc_node *list,
-                    bool statements, ottl_error_mode mode, ottl_groups *out)
+                    otelc_signal signal, bool statements, ottl_error_mode mode,
+                    ottl_groups *out)
 {
-    cfg c = {ctx, api};
+    cfg c = {ctx, api, signal};
     size_t maps = 0, n;
     int rc = 0;
     if (!list)

@@ -52,6 +52,13 @@ static int parse_all(const char *const *texts, size_t n, bool statements, compil
     return 0;
 }
 
+static otelc_signal infer_signal(ottl_context infer)
+{
+    return infer == OTTL_CTX_INFER_LOGS      ? OTELC_LOGS
+           : infer == OTTL_CTX_INFER_METRICS ? OTELC_METRICS
+                                             : OTELC_TRACES;
+}
+
 static int infer(compiled **out, size_t n, ottl_context *ctx, ottl_error *err, size_t *bad)
 {
     parsed **ps = calloc(n ? n : 1, sizeof(parsed *));
@@ -59,7 +66,7 @@ static int infer(compiled **out, size_t n, ottl_context *ctx, ottl_error *err, s
         return ottl_fail(err, "", 0, "out of memory");
     for (size_t k = 0; k < n; k++)
         ps[k] = &out[k]->p;
-    int rc = ottl_infer(ps, n, ctx, err, bad);
+    int rc = ottl_infer(ps, n, infer_signal(*ctx), ctx, err, bad);
     free(ps);
     return rc;
 }
@@ -69,7 +76,7 @@ static int compile_into(const char *const *texts, size_t n, ottl_context ctx, bo
 {
     size_t at = 0;
     int rc = parse_all(texts, n, statements, out, err, &at);
-    if (rc == 0 && ctx == OTTL_CTX_INFER)
+    if (rc == 0 && ctx < 0)
         rc = infer(out, n, &ctx, err, &at);
     for (size_t k = 0; rc == 0 && k < n; k++) {
         at = k;
@@ -128,8 +135,9 @@ int ottl_compile_conditions(const char *const *texts, size_t n, ottl_context ctx
     return rc;
 }
 
-int ottl_infer_context(const char *const *stmts, size_t nstmts, const char *const *conds,
-                       size_t nconds, ottl_context *out, ottl_error *err, size_t *bad)
+int ottl_infer_context(otelc_signal signal, const char *const *stmts, size_t nstmts,
+                       const char *const *conds, size_t nconds, ottl_context *out,
+                       ottl_error *err, size_t *bad)
 {
     size_t n = nstmts + nconds, at = 0;
     parsed *ps = calloc(n ? n : 1, sizeof(parsed));
@@ -146,7 +154,7 @@ int ottl_infer_context(const char *const *stmts, size_t nstmts, const char *cons
         rc = ottl_parse(&ps[k], k < nstmts ? stmts[k] : conds[k - nstmts], k < nstmts, err);
     }
     if (rc == 0)
-        rc = ottl_infer(pp, n, out, err, &at);
+        rc = ottl_infer(pp, n, signal, out, err, &at);
     for (size_t k = 0; k < n; k++)
         ottl_parsed_release(&ps[k]);
     free(ps);

@@ -33,7 +33,8 @@ void ottl_env_scope(ottl_env *e, const otlp_scope *s)
 {
     e->s = *s;
     e->has[OTTL_CTX_SCOPE] = true;
-    e->has[OTTL_CTX_SPAN] = e->has[OTTL_CTX_SPANEVENT] = false;
+    for (int c = OTTL_CTX_SPAN; c < OTTL_CTX_COUNT; c++)
+        e->has[c] = false;
 }
 
 void ottl_env_span(ottl_env *e, const otlp_span *sp)
@@ -59,6 +60,28 @@ void ottl_env_event(ottl_env *e, const otlp_event *ev)
 {
     e->ev = *ev;
     e->has[OTTL_CTX_SPANEVENT] = true;
+}
+
+void ottl_env_log(ottl_env *e, const otlp_log *l)
+{
+    e->lg = *l;
+    e->has[OTTL_CTX_LOG] = true;
+    ottl_arena_reset(&e->keep);
+}
+
+void ottl_env_metric(ottl_env *e, const otlp_metric *m)
+{
+    e->mt = *m;
+    e->has[OTTL_CTX_METRIC] = true;
+    e->has[OTTL_CTX_DATAPOINT] = false;
+    ottl_arena_reset(&e->keep);
+}
+
+void ottl_env_datapoint(ottl_env *e, const otlp_datapoint *dp)
+{
+    e->dp = *dp;
+    e->has[OTTL_CTX_DATAPOINT] = true;
+    ottl_point_decode(dp, &e->pt);
 }
 
 const char *ottl_env_error(const ottl_env *e)

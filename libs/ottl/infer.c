@@ -3,12 +3,15 @@
  * paths name their context (the transform and filter processors' flat
  * lists), chosen as the collector's priority inferrer chooses it:
  *
- *  - the named context with the highest priority wins (spanevent, then
- *    span, resource, scope): a group reading span and resource paths
- *    runs per span;
+ *  - the named context with the highest priority wins (log, datapoint,
+ *    metric, spanevent, span, resource, scope): a group reading span and
+ *    resource paths runs per span;
  *  - if a function or enum the texts use does not exist there, the
- *    contexts below it are tried in priority order, the first that has
- *    them all winning.
+ *    contexts of the signal below it are tried in priority order, the
+ *    first that has them all winning.
+ *
+ * A path naming a context of another signal (span. in log statements)
+ * is refused where it is.
  *
  * The winner must still be able to read every path (a group of resource
  * and scope paths infers resource, which cannot read scope paths): that
@@ -20,7 +23,8 @@
 
 typedef struct hints {
     int best;            /* the named context of highest priority, or -1 */
-    bool enums;          /* an enum symbol is used */
+    otelc_signal signal;
+    unsigned enum_ctxs;  /* the contexts having every enum symbol used */
     const ottl_fn *fns[32];
     size_t nfns;
     const char *text;
@@ -31,9 +35,15 @@ typedef struct hints {
 static int priority(int ctx)
 {
     static const int prio[OTTL_CTX_COUNT] = {
-        [OTTL_CTX_SPANEVENT] = 0, [OTTL_CTX_SPAN] = 1, [OTTL_CTX_RESOURCE] = 2,
-        [OTTL_CTX_SCOPE] = 3};
+        [OTTL_CTX_LOG] = 0,       [OTTL_CTX_DATAPOINT] = 1, [OTTL_CTX_METRIC] = 2,
+        [OTTL_CTX_SPANEVENT] = 3, [OTTL_CTX_SPAN] = 4,      [OTTL_CTX_RESOURCE] = 5,
+        [OTTL_CTX_SCOPE] = 6};
     return prio[ctx];
+}
+
+static const char *signal_name(otelc_signal s)
+{
+    return s == OTELC_LOGS ? "logs" : s == OTELC_METRICS ? "metrics" : "traces";
 }
 
 static int hint_path(hints *h, const node *n)
@@ -42,9 +52,13 @@ static int hint_path(hints *h, const node *n)
     int ctx = n->path.nsegs > 1 && s->nkeys == 0 ? ottl_context_of_name(s->name, s->len) : -1;
     if (ctx < 0)
         return ottl_fail(h->err, h->text, n->pos,
-                         "missing context name for path \"%.*s\": write resource., scope., "
-                         "span. or spanevent. before it, or give the group a context",
+                         "missing context name for path \"%.*s\": write its context (span., "
+                         "log., datapoint., resource., ...) before it, or give the group a "
+                         "context",
                          (int)s->len, s->name);
+    if (!ottl_context_in_signal((ottl_context)ctx, h->signal))
+        return ottl_fail(h->err, h->text, n->pos, "the %s context is not one of %s",
+                         ottl_context_name((ottl_context)ctx), signal_name(h->signal));
     if (h->best < 0 || priority(ctx) < priority(h->best))
         h->best = ctx;
     return 0;
@@ -89,9 +103,13 @@ static int walk_call(hints *h, const node *n)
 static int walk(hints *h, const node *n)
 {
     switch (n->kind) {
-    case N_ENUM: /* a function given by name is not an enum */
-        h->enums = h->enums || ottl_enum_known(n->str.p, n->str.n);
+    case N_ENUM: { /* a function given by name is not an enum */
+        int64_t v;
+        unsigned ctxs;
+        if (ottl_enum_lookup(n->str.p, n->str.n, &v, &ctxs))
+            h->enum_ctxs &= ctxs;
         return 0;
+    }
     case N_PATH: return walk_path(h, n);
     case N_CALL: return walk_call(h, n);
     case N_LIST: case N_AND: case N_OR: return walk_all(h, n->list.items, n->list.n);
@@ -105,7 +123,7 @@ static int walk(hints *h, const node *n)
 /* Whether ctx has every function and enum the texts use. */
 static bool fits(const hints *h, int ctx)
 {
-    if (h->enums && ctx != OTTL_CTX_SPAN && ctx != OTTL_CTX_SPANEVENT)
+    if (!(h->enum_ctxs & (1u << ctx)))
         return false;
     for (size_t k = 0; k < h->nfns; k++)
         if (!(h->fns[k]->contexts & (1u << ctx)))
@@ -113,20 +131,26 @@ static bool fits(const hints *h, int ctx)
     return true;
 }
 
-/* The contexts below best, tried by priority. */
+/* The contexts of the signal below best (those reaching it), tried by
+ * priority. */
 static int lower_fit(const hints *h)
 {
-    static const int order[] = {OTTL_CTX_SPANEVENT, OTTL_CTX_SPAN, OTTL_CTX_RESOURCE,
+    static const int order[] = {OTTL_CTX_LOG,  OTTL_CTX_DATAPOINT, OTTL_CTX_METRIC,
+                                OTTL_CTX_SPANEVENT, OTTL_CTX_SPAN, OTTL_CTX_RESOURCE,
                                 OTTL_CTX_SCOPE};
-    for (size_t k = 0; k < sizeof order / sizeof order[0]; k++)
-        if (order[k] > h->best && fits(h, order[k]))
-            return order[k];
+    for (size_t k = 0; k < sizeof order / sizeof order[0]; k++) {
+        int c = order[k];
+        if (c != h->best && ottl_context_in_signal((ottl_context)c, h->signal) &&
+            ottl_context_reaches(c, h->best) && fits(h, c))
+            return c;
+    }
     return h->best;
 }
 
-int ottl_infer(parsed *const *p, size_t n, ottl_context *out, ottl_error *err, size_t *bad)
+int ottl_infer(parsed *const *p, size_t n, otelc_signal signal, ottl_context *out,
+               ottl_error *err, size_t *bad)
 {
-    hints h = {.best = -1, .err = err};
+    hints h = {.best = -1, .signal = signal, .enum_ctxs = ALL_CTX, .err = err};
     for (size_t k = 0; k < n; k++) {
         h.text = p[k]->text;
         *bad = k;
@@ -138,7 +162,7 @@ int ottl_infer(parsed *const *p, size_t n, ottl_context *out, ottl_error *err, s
         *bad = 0;
         return ottl_fail(err, n ? p[0]->text : "", 0,
                          "unable to infer a context: no path names one (resource., scope., "
-                         "span., spanevent.); give the group a context");
+                         "span., log., metric., datapoint., ...); give the group a context");
     }
     *out = (ottl_context)(fits(&h, h.best) ? h.best : lower_fit(&h));
     return 0;

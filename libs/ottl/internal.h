@@ -206,12 +206,16 @@ int ottl_parse(parsed *p, const char *text, bool statement, ottl_error *err);
  * arguments (regexes compiled). 0, or -1 with err. */
 int ottl_bind(parsed *p, ottl_context ctx, ottl_error *err);
 
-/* The context inferred from parsed texts (OTTL_CTX_INFER when none can
- * be): 0, or -1 with err (a path without a context name, say). */
-int ottl_infer(parsed *const *p, size_t n, ottl_context *out, ottl_error *err, size_t *bad);
+/* The context of `signal` inferred from parsed texts: 0, or -1 with err
+ * (a path without a context name, a context of another signal). */
+int ottl_infer(parsed *const *p, size_t n, otelc_signal signal, ottl_context *out, ottl_error *err,
+               size_t *bad);
 
-/* Whether s names an enum symbol of a trace context. */
+/* Whether s names an enum symbol of some context. */
 bool ottl_enum_known(const char *s, size_t n);
+/* The value of enum symbol s and the mask of contexts (1 << ctx) that
+ * have it; false when no context has it. */
+bool ottl_enum_lookup(const char *s, size_t n, int64_t *out, unsigned *contexts);
 
 /* Frees what binding compiled (regexes) and the arena. */
 void ottl_parsed_release(parsed *p);
@@ -260,21 +264,42 @@ typedef struct span_now {
     uint64_t start, end;
 } span_now;
 
+/* A data point's values (the walker's view leaves them out), decoded
+ * when it is entered and kept as statements set them. */
+typedef struct point_now {
+    bool is_int;           /* a number point holding as_int */
+    double value_double;   /* number points */
+    int64_t value_int;
+    uint64_t count;        /* histograms and summaries */
+    double sum;
+    int32_t scale;         /* exponential histograms */
+    uint64_t zero_count;
+} point_now;
+
 struct ottl_env {
     arena scratch; /* values made while one statement runs */
-    arena keep;    /* span fields set by statements; reset per span */
+    arena keep;    /* item fields set by statements; reset per span, log
+                    * record or metric */
     otlp_editor *ed;
     otlp_resource r;
     otlp_scope s;
     otlp_span sp;
     otlp_event ev;
     span_now now;
+    otlp_log lg;       /* views of the input until a statement set them */
+    otlp_metric mt;
+    otlp_datapoint dp;
+    point_now pt;
     bool has[OTTL_CTX_COUNT];
     uint64_t changes;
     int64_t fixed_now;
     bool oom;
     char err[256];
 };
+
+/* Decodes the values of a data point (path_metric.c); a malformed field
+ * reads as zero (the request was validated when it came in). */
+void ottl_point_decode(const otlp_datapoint *dp, point_now *out);
 
 /* Sets e->err (printf style). Returns -1. */
 int ottl_errorf(ottl_env *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -320,7 +345,7 @@ typedef struct ottl_fn {
     int (*run)(ottl_env *e, const call_node *c, value *out);
 } ottl_fn;
 
-#define ALL_CTX 0xfu
+#define ALL_CTX ((1u << OTTL_CTX_COUNT) - 1)
 #define SPAN_CTX (1u << OTTL_CTX_SPAN)
 
 /* The function named name, or NULL. */

@@ -1,20 +1,22 @@
 /*
  * ottl.h: the OpenTelemetry Transformation Language of the collector's
- * filter, transform and (later) tail sampling processors, for traces.
+ * filter, transform and tail sampling processors, for traces, metrics
+ * and logs.
  *
  * Statements ("set(span.attributes[\"k\"], \"v\") where span.name ==
  * \"GET\"") and conditions (the where part alone) are parsed once, with
  * the collector's grammar, and bound to a context: the paths, enums and
  * functions a context offers are resolved then, so a statement that names
  * something unknown is refused before any data flows. They are evaluated
- * against the resource, scope, span or span event the SDK's OTLP editor
+ * against the resource, scope, span, span event, log record, metric or
+ * data point the SDK's OTLP editor
  * (otelc/sdk/otlp_edit.h) stands on: values are read from the wire bytes
  * and edits go through the editor, nothing is decoded into objects.
  *
- * The contexts are the collector's span, spanevent, resource and scope
- * (log, metric and datapoint come with those signals: the context is a
- * plain enum so they can be appended). docs/ottl.md lists the paths and
- * functions implemented and those refused by name.
+ * The contexts are the collector's resource and scope (of every
+ * signal), span and spanevent (traces), log (logs), metric and datapoint
+ * (metrics). docs/ottl.md lists the paths and functions implemented and
+ * those refused by name.
  *
  * OWNERSHIP. Compiled statements and conditions own copies of their text
  * and everything they need; free each with its free function. An env
@@ -41,9 +43,23 @@ typedef enum ottl_context {
     OTTL_CTX_SCOPE = 1,
     OTTL_CTX_SPAN = 2,
     OTTL_CTX_SPANEVENT = 3,
+    OTTL_CTX_LOG = 4,
+    OTTL_CTX_METRIC = 5,
+    OTTL_CTX_DATAPOINT = 6,
     OTTL_CTX_COUNT,
-    OTTL_CTX_INFER = -1, /* compile: infer it from the paths, as the collector does */
+    /* compile: infer it from the paths, as the collector does, among the
+     * contexts of traces, logs or metrics (ottl_infer_for) */
+    OTTL_CTX_INFER = -1,
+    OTTL_CTX_INFER_LOGS = -2,
+    OTTL_CTX_INFER_METRICS = -3,
 } ottl_context;
+
+/* The OTTL_CTX_INFER* value of a signal. */
+ottl_context ottl_infer_for(otelc_signal signal);
+
+/* Whether context c belongs to signal s (resource and scope belong to
+ * all three). */
+bool ottl_context_in_signal(ottl_context c, otelc_signal s);
 
 /* The collector's name of a context ("spanevent"). */
 const char *ottl_context_name(ottl_context c);
@@ -51,8 +67,8 @@ const char *ottl_context_name(ottl_context c);
 /*
  * The context named `name` (case-insensitive, as the collector reads
  * it). Returns 0, -1 for a name the collector does not know either, or
- * -2 for a context of another signal (log, metric, datapoint, exemplar,
- * profile) that otelc does not offer yet.
+ * -2 for a context the collector has and otelc does not offer
+ * (exemplar, profile).
  */
 int ottl_context_parse(const char *name, ottl_context *out);
 
@@ -78,9 +94,10 @@ typedef struct ottl_condition ottl_condition;
 
 /*
  * Compiles the n texts (NUL-terminated; copied) as statements of context
- * ctx into out[0..n), or with OTTL_CTX_INFER for the one context the
- * collector would infer from them all (their paths must name their
- * context: "span.name", "resource.attributes[...]"). *used (may be NULL)
+ * ctx into out[0..n), or with OTTL_CTX_INFER (traces), _INFER_LOGS or
+ * _INFER_METRICS for the one context of that signal the collector would
+ * infer from them all (their paths must name their context:
+ * "span.name", "log.body", "resource.attributes[...]"). *used (may be NULL)
  * gets the context. Returns 0, or -1 with *err filled and *bad (may be
  * NULL) set to the index of the text at fault; nothing is left allocated
  * then.
@@ -95,13 +112,14 @@ int ottl_compile_conditions(const char *const *texts, size_t n, ottl_context ctx
                             size_t *bad);
 
 /*
- * The context the collector infers for a group of statements and its
- * conditions together (each text's paths must name their context). 0
- * with *out, or -1 with *err and *bad the index of the text at fault
- * (statements first, then conditions).
+ * The context of `signal` the collector infers for a group of
+ * statements and its conditions together (each text's paths must name
+ * their context). 0 with *out, or -1 with *err and *bad the index of the
+ * text at fault (statements first, then conditions).
  */
-int ottl_infer_context(const char *const *stmts, size_t nstmts, const char *const *conds,
-                       size_t nconds, ottl_context *out, ottl_error *err, size_t *bad);
+int ottl_infer_context(otelc_signal signal, const char *const *stmts, size_t nstmts,
+                       const char *const *conds, size_t nconds, ottl_context *out,
+                       ottl_error *err, size_t *bad);
 
 void ottl_statement_free(ottl_statement *s);
 void ottl_condition_free(ottl_condition *c);
@@ -122,13 +140,17 @@ void ottl_env_free(ottl_env *e);
  * Where evaluation stands: the editor (NULL to evaluate read-only: edits
  * then fail) and the views it handed out (copied). Entering a level
  * forgets the levels below it. Edits to attributes go through the editor
- * at that level (OTLP_EDIT_RESOURCE, ..._SCOPE, ..._SPAN, ..._EVENT),
- * which must still stand there when statements run.
+ * at that level (OTLP_EDIT_RESOURCE, ..._SCOPE, ..._SPAN, ..._EVENT,
+ * ..._LOG, ..._METRIC, ..._DATAPOINT), which must still stand there when
+ * statements run. A data point is entered below its metric.
  */
 void ottl_env_resource(ottl_env *e, otlp_editor *ed, const otlp_resource *r);
 void ottl_env_scope(ottl_env *e, const otlp_scope *s);
 void ottl_env_span(ottl_env *e, const otlp_span *sp);
 void ottl_env_event(ottl_env *e, const otlp_event *ev);
+void ottl_env_log(ottl_env *e, const otlp_log *l);
+void ottl_env_metric(ottl_env *e, const otlp_metric *m);
+void ottl_env_datapoint(ottl_env *e, const otlp_datapoint *dp);
 
 /* Evaluates c where e stands. 0 with *match set, or -1 (ottl_env_error
  * says why). */

@@ -1,6 +1,7 @@
 /*
  * ottl_cfg.h: OTTL in a processor's config, read the way the collector's
- * transform and filter processors read it, from create:
+ * transform and filter processors read it, from create (the same for
+ * log_statements and metric_statements, with their signal's contexts):
  *
  *   error_mode: ignore                 # propagate | ignore | silent
  *   trace_statements:                  # or the filter's trace_conditions
@@ -58,12 +59,15 @@ int ottl_cfg_conditions(otelc_ctx *ctx, const otelc_host_api *api, const otelc_n
                         ottl_context fixed, ottl_error_mode mode, ottl_groups *out);
 
 /*
- * A trace_statements (statements true) or trace_conditions list at
- * `list`, appended to *out group by group, in order. 0, or -1 after
- * config_error.
+ * A trace_statements, log_statements or metric_statements list
+ * (statements true), or a trace_conditions, log_conditions or
+ * metric_conditions list, of `signal`, at `list`, appended to *out group
+ * by group, in order: a group's context must be one of the signal's. 0,
+ * or -1 after config_error.
  */
 int ottl_cfg_groups(otelc_ctx *ctx, const otelc_host_api *api, const otelc_node *list,
-                    bool statements, ottl_error_mode mode, ottl_groups *out);
+                    otelc_signal signal, bool statements, ottl_error_mode mode,
+                    ottl_groups *out);
 
 /*
  * Evaluation errors under error_mode ignore, logged as the collector

@@ -14,7 +14,8 @@ static const uint8_t zero_id[16];
 enum otlp_edit_target ottl_level_target(int level)
 {
     static const enum otlp_edit_target t[OTTL_CTX_COUNT] = {
-        OTLP_EDIT_RESOURCE, OTLP_EDIT_SCOPE, OTLP_EDIT_SPAN, OTLP_EDIT_EVENT};
+        OTLP_EDIT_RESOURCE, OTLP_EDIT_SCOPE,  OTLP_EDIT_SPAN,     OTLP_EDIT_EVENT,
+        OTLP_EDIT_LOG,      OTLP_EDIT_METRIC, OTLP_EDIT_DATAPOINT};
     return t[level];
 }
 
@@ -24,6 +25,9 @@ static const otlp_list *view_attrs(const ottl_env *e, int level)
     case OTTL_CTX_RESOURCE: return &e->r.attrs;
     case OTTL_CTX_SCOPE: return &e->s.attrs;
     case OTTL_CTX_SPAN: return &e->sp.attrs;
+    case OTTL_CTX_LOG: return &e->lg.attrs;
+    case OTTL_CTX_METRIC: return &e->mt.metadata;
+    case OTTL_CTX_DATAPOINT: return &e->dp.attrs;
     default: return &e->ev.attrs;
     }
 }
@@ -46,12 +50,13 @@ static uint32_t dropped_attrs(const ottl_env *e, int level)
     case OTTL_CTX_RESOURCE: return e->r.dropped_attributes_count;
     case OTTL_CTX_SCOPE: return e->s.dropped_attributes_count;
     case OTTL_CTX_SPAN: return e->sp.dropped_attributes_count;
+    case OTTL_CTX_LOG: return e->lg.dropped_attributes_count;
     default: return e->ev.dropped_attributes_count;
     }
 }
 
 /* An id as the collector reads it: all zero when absent. */
-static value id_value(pb_bytes id, vtype t)
+value ottl_id_value(pb_bytes id, vtype t)
 {
     value v = v_nil();
     size_t want = t == V_TRACE_ID ? 16 : 8;
@@ -60,10 +65,10 @@ static value id_value(pb_bytes id, vtype t)
     return v;
 }
 
-static int id_string(ottl_env *e, pb_bytes id, vtype t, value *out)
+int ottl_id_string(ottl_env *e, pb_bytes id, vtype t, value *out)
 {
     static const char hex[] = "0123456789abcdef";
-    value v = id_value(id, t);
+    value v = ottl_id_value(id, t);
     char *s = ottl_arena_alloc(&e->scratch, 2 * v.s.len + 1);
     if (!s)
         return ottl_errorf(e, "out of memory");
@@ -88,7 +93,7 @@ const char *ottl_kind_name(int32_t kind, bool deprecated)
     return deprecated ? old[kind] : names[kind];
 }
 
-static value time_value(vtype t, uint64_t ns)
+value ottl_time_value(vtype t, uint64_t ns)
 {
     value v = v_nil();
     v.t = t;
@@ -124,12 +129,13 @@ static int span_field(ottl_env *e, const node *n, value *out)
 {
     const span_now *s = &e->now;
     switch (ottl_path_def(n)->id) {
-    case PATH_TRACE_ID: *out = id_value(s->trace_id, V_TRACE_ID); return 1;
-    case PATH_SPAN_ID: *out = id_value(s->span_id, V_SPAN_ID); return 1;
-    case PATH_PARENT_ID: *out = id_value(s->parent_span_id, V_SPAN_ID); return 1;
-    case PATH_TRACE_ID_STRING: return id_string(e, s->trace_id, V_TRACE_ID, out) ? -1 : 1;
-    case PATH_SPAN_ID_STRING: return id_string(e, s->span_id, V_SPAN_ID, out) ? -1 : 1;
-    case PATH_PARENT_ID_STRING: return id_string(e, s->parent_span_id, V_SPAN_ID, out) ? -1 : 1;
+    case PATH_TRACE_ID: *out = ottl_id_value(s->trace_id, V_TRACE_ID); return 1;
+    case PATH_SPAN_ID: *out = ottl_id_value(s->span_id, V_SPAN_ID); return 1;
+    case PATH_PARENT_ID: *out = ottl_id_value(s->parent_span_id, V_SPAN_ID); return 1;
+    case PATH_TRACE_ID_STRING: return ottl_id_string(e, s->trace_id, V_TRACE_ID, out) ? -1 : 1;
+    case PATH_SPAN_ID_STRING: return ottl_id_string(e, s->span_id, V_SPAN_ID, out) ? -1 : 1;
+    case PATH_PARENT_ID_STRING:
+        return ottl_id_string(e, s->parent_span_id, V_SPAN_ID, out) ? -1 : 1;
     case PATH_TRACE_STATE:
         if (n->path.nkeys)
             return trace_state_key(e, n, out) ? -1 : 1;
@@ -152,8 +158,8 @@ static int span_field2(ottl_env *e, const node *n, value *out)
     switch (ottl_path_def(n)->id) {
     case PATH_START_NANO: *out = v_int((int64_t)s->start); return 1;
     case PATH_END_NANO: *out = v_int((int64_t)s->end); return 1;
-    case PATH_START_TIME: *out = time_value(V_TIME, s->start); return 1;
-    case PATH_END_TIME: *out = time_value(V_TIME, s->end); return 1;
+    case PATH_START_TIME: *out = ottl_time_value(V_TIME, s->start); return 1;
+    case PATH_END_TIME: *out = ottl_time_value(V_TIME, s->end); return 1;
     case PATH_EVENTS: *out = list_value(V_EVENTS, &e->sp.events); return 1;
     case PATH_LINKS: *out = list_value(V_LINKS, &e->sp.links); return 1;
     case PATH_DROPPED_EVENTS: *out = v_int(e->sp.dropped_events_count); return 1;
@@ -176,7 +182,7 @@ static int other_field(ottl_env *e, const node *n, value *out)
     case PATH_SCOPE_VERSION: *out = v_str(e->s.version); return 0;
     case PATH_EVENT_NAME: *out = v_str(e->ev.name); return 0;
     case PATH_EVENT_NANO: *out = v_int((int64_t)e->ev.time_unix_nano); return 0;
-    case PATH_EVENT_TIME: *out = time_value(V_TIME, e->ev.time_unix_nano); return 0;
+    case PATH_EVENT_TIME: *out = ottl_time_value(V_TIME, e->ev.time_unix_nano); return 0;
     default: return ottl_errorf(e, "unreadable path");
     }
 }
@@ -193,6 +199,10 @@ int ottl_path_get(ottl_env *e, const node *n, value *out)
             return -1;
         return ottl_apply_keys(e, n->path.keys, n->path.nkeys, out);
     }
+    if (n->path.level == OTTL_CTX_LOG)
+        return ottl_log_get(e, n, out);
+    if (n->path.level == OTTL_CTX_METRIC || n->path.level == OTTL_CTX_DATAPOINT)
+        return ottl_metric_get(e, n, out);
     if (n->path.level == OTTL_CTX_SPAN) {
         if ((rc = span_field(e, n, out)) != 0 || (rc = span_field2(e, n, out)) != 0)
             return rc < 0 ? -1 : 0;

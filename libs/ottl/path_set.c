@@ -9,8 +9,7 @@
 
 const char *ottl_kind_name(int32_t kind, bool deprecated);
 
-/* The editor's answer to an edit. */
-static int edited(ottl_env *e, int rc)
+int ottl_edited(ottl_env *e, int rc)
 {
     if (rc < 0)
         return ottl_edit_failed(e, rc);
@@ -18,13 +17,12 @@ static int edited(ottl_env *e, int rc)
     return 0;
 }
 
-static int need(ottl_env *e, const value *v, vtype t)
+int ottl_need(ottl_env *e, const value *v, vtype t)
 {
     return v->t == t ? 0 : ottl_type_error(e, ottl_type_name(t), v);
 }
 
-/* Copies s where the span's record keeps it (until the next span). */
-static pb_bytes keep(ottl_env *e, pb_bytes s)
+pb_bytes ottl_keep(ottl_env *e, pb_bytes s)
 {
     char *d = ottl_arena_dup(&e->keep, s.ptr, s.len);
     return bytes_of(d, d ? s.len : 0);
@@ -50,7 +48,7 @@ static int set_attr(ottl_env *e, const node *n, const value *v)
                            ottl_type_name(key.t));
     if (ottl_value_to_any(e, v, &a) != 0)
         return -1;
-    return edited(e, otlp_edit_attr_put(e->ed, ottl_level_target(n->path.level),
+    return ottl_edited(e, otlp_edit_attr_put(e->ed, ottl_level_target(n->path.level),
                                         (const char *)key.s.ptr, key.s.len, &a,
                                         OTLP_ATTR_UPSERT));
 }
@@ -59,21 +57,21 @@ int ottl_set_span_name(ottl_env *e, const value *v)
 {
     if (!e->ed)
         return ottl_errorf(e, "read-only evaluation cannot edit");
-    if (need(e, v, V_STRING) != 0)
+    if (ottl_need(e, v, V_STRING) != 0)
         return -1;
-    e->now.name = keep(e, v->s);
-    return edited(e, otlp_edit_span_name(e->ed, (const char *)v->s.ptr, v->s.len));
+    e->now.name = ottl_keep(e, v->s);
+    return ottl_edited(e, otlp_edit_span_name(e->ed, (const char *)v->s.ptr, v->s.len));
 }
 
 static int set_kind(ottl_env *e, int64_t kind)
 {
     e->now.kind = (int32_t)kind;
-    return edited(e, otlp_edit_span_kind(e->ed, (int32_t)kind));
+    return ottl_edited(e, otlp_edit_span_kind(e->ed, (int32_t)kind));
 }
 
 static int set_kind_name(ottl_env *e, const value *v, bool deprecated)
 {
-    if (need(e, v, V_STRING) != 0)
+    if (ottl_need(e, v, V_STRING) != 0)
         return -1;
     for (int32_t k = 0; k <= 5; k++) {
         const char *name = ottl_kind_name(k, deprecated);
@@ -86,14 +84,14 @@ static int set_kind_name(ottl_env *e, const value *v, bool deprecated)
 
 static int set_status(ottl_env *e, const value *v, bool message)
 {
-    if (need(e, v, message ? V_STRING : V_INT) != 0)
+    if (ottl_need(e, v, message ? V_STRING : V_INT) != 0)
         return -1;
     if (!message) {
         e->now.status_code = (int32_t)v->i;
-        return edited(e, otlp_edit_span_status(e->ed, e->now.status_code, NULL, 0));
+        return ottl_edited(e, otlp_edit_span_status(e->ed, e->now.status_code, NULL, 0));
     }
-    e->now.status_message = keep(e, v->s);
-    return edited(e, otlp_edit_span_status(e->ed, e->now.status_code, (const char *)v->s.ptr,
+    e->now.status_message = ottl_keep(e, v->s);
+    return ottl_edited(e, otlp_edit_span_status(e->ed, e->now.status_code, (const char *)v->s.ptr,
                                            v->s.len));
 }
 
@@ -101,7 +99,7 @@ static int set_trace_state(ottl_env *e, const node *n, const value *v)
 {
     pb_bytes ts = v->s;
     value key;
-    if (need(e, v, V_STRING) != 0)
+    if (ottl_need(e, v, V_STRING) != 0)
         return -1;
     if (n->path.nkeys) {
         if (ottl_eval(e, n->path.keys[0], &key) != 0)
@@ -112,17 +110,17 @@ static int set_trace_state(ottl_env *e, const node *n, const value *v)
         if (rc <= 0)
             return rc; /* an invalid key or value is left out, as in the collector */
     }
-    e->now.trace_state = keep(e, ts);
-    return edited(e, otlp_edit_span_trace_state(e->ed, (const char *)ts.ptr, ts.len));
+    e->now.trace_state = ottl_keep(e, ts);
+    return ottl_edited(e, otlp_edit_span_trace_state(e->ed, (const char *)ts.ptr, ts.len));
 }
 
 static int set_time(ottl_env *e, const value *v, vtype t, bool end)
 {
-    if (need(e, v, t) != 0)
+    if (ottl_need(e, v, t) != 0)
         return -1;
     uint64_t ns = (uint64_t)v->i;
     *(end ? &e->now.end : &e->now.start) = ns;
-    return edited(e, end ? otlp_edit_span_end(e->ed, ns) : otlp_edit_span_start(e->ed, ns));
+    return ottl_edited(e, end ? otlp_edit_span_end(e->ed, ns) : otlp_edit_span_start(e->ed, ns));
 }
 
 static int hex_value(uint8_t c)
@@ -134,15 +132,15 @@ static int hex_value(uint8_t c)
 }
 
 /* An id from a value: the id type itself, or its hex text. */
-static int id_bytes(ottl_env *e, const value *v, vtype t, bool text, uint8_t *out, size_t n)
+int ottl_id_bytes(ottl_env *e, const value *v, vtype t, bool text, uint8_t *out, size_t n)
 {
     if (!text) {
-        if (need(e, v, t) != 0)
+        if (ottl_need(e, v, t) != 0)
             return -1;
         memcpy(out, v->s.ptr, n);
         return 0;
     }
-    if (need(e, v, V_STRING) != 0)
+    if (ottl_need(e, v, V_STRING) != 0)
         return -1;
     if (v->s.len != 2 * n)
         return ottl_errorf(e, "invalid %s id: %zu hex digits, need %zu",
@@ -161,20 +159,20 @@ static int set_id(ottl_env *e, const value *v, enum otlp_span_id_field which, bo
     uint8_t id[16];
     size_t n = which == OTLP_TRACE_ID ? 16 : 8;
     pb_bytes *now[] = {&e->now.trace_id, &e->now.span_id, &e->now.parent_span_id};
-    if (id_bytes(e, v, which == OTLP_TRACE_ID ? V_TRACE_ID : V_SPAN_ID, text, id, n) != 0)
+    if (ottl_id_bytes(e, v, which == OTLP_TRACE_ID ? V_TRACE_ID : V_SPAN_ID, text, id, n) != 0)
         return -1;
-    *now[which] = keep(e, bytes_of(id, n));
+    *now[which] = ottl_keep(e, bytes_of(id, n));
     /* an all-zero parent is no parent: the field is left out, as pdata does */
     if (which == OTLP_PARENT_SPAN_ID && memcmp(id, "\0\0\0\0\0\0\0\0", 8) == 0)
         n = 0;
-    return edited(e, otlp_edit_span_id(e->ed, which, id, n));
+    return ottl_edited(e, otlp_edit_span_id(e->ed, which, id, n));
 }
 
 static int set_span_field(ottl_env *e, const node *n, const value *v)
 {
     switch (ottl_path_def(n)->id) {
     case PATH_SPAN_NAME: return ottl_set_span_name(e, v);
-    case PATH_KIND: return need(e, v, V_INT) != 0 ? -1 : set_kind(e, v->i);
+    case PATH_KIND: return ottl_need(e, v, V_INT) != 0 ? -1 : set_kind(e, v->i);
     case PATH_KIND_STRING: return set_kind_name(e, v, false);
     case PATH_KIND_DEPRECATED: return set_kind_name(e, v, true);
     case PATH_STATUS_CODE: return set_status(e, v, false);
@@ -202,5 +200,9 @@ int ottl_path_set(ottl_env *e, const node *n, const value *v)
         return ottl_errorf(e, "no %s here", ottl_context_name((ottl_context)n->path.level));
     if (ottl_path_def(n)->id == PATH_ATTRS)
         return set_attr(e, n, v);
+    if (n->path.level == OTTL_CTX_LOG)
+        return ottl_log_set(e, n, v);
+    if (n->path.level == OTTL_CTX_METRIC || n->path.level == OTTL_CTX_DATAPOINT)
+        return ottl_metric_set(e, n, v);
     return set_span_field(e, n, v);
 }

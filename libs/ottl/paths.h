@@ -1,6 +1,7 @@
 /*
- * paths.h: the paths of the trace contexts (the collector's ottlresource,
- * ottlscope, ottlspan and ottlspanevent), reading and writing them.
+ * paths.h: the paths of the contexts (the collector's ottlresource,
+ * ottlscope, ottlspan, ottlspanevent, ottllog, ottlmetric and
+ * ottldatapoint), reading and writing them.
  */
 #ifndef OTTL_PATHS_H
 #define OTTL_PATHS_H
@@ -37,6 +38,39 @@ typedef enum path_id {
     PATH_EVENT_NAME,
     PATH_EVENT_NANO,
     PATH_EVENT_TIME,
+    /* log records (path_log.c) */
+    PATH_LOG_TIME_NANO,
+    PATH_LOG_OBSERVED_NANO,
+    PATH_LOG_TIME,
+    PATH_LOG_OBSERVED,
+    PATH_LOG_SEVERITY_NUMBER,
+    PATH_LOG_SEVERITY_TEXT,
+    PATH_LOG_BODY,
+    PATH_LOG_BODY_STRING,
+    PATH_LOG_FLAGS,
+    PATH_LOG_TRACE_ID,
+    PATH_LOG_TRACE_ID_STRING,
+    PATH_LOG_SPAN_ID,
+    PATH_LOG_SPAN_ID_STRING,
+    PATH_LOG_EVENT_NAME,
+    /* metrics and data points (path_metric.c) */
+    PATH_METRIC_NAME,
+    PATH_METRIC_DESCRIPTION,
+    PATH_METRIC_UNIT,
+    PATH_METRIC_TYPE,
+    PATH_METRIC_TEMPORALITY,
+    PATH_METRIC_MONOTONIC,
+    PATH_DP_START_NANO,
+    PATH_DP_TIME_NANO,
+    PATH_DP_START_TIME,
+    PATH_DP_TIME,
+    PATH_DP_VALUE_DOUBLE,
+    PATH_DP_VALUE_INT,
+    PATH_DP_FLAGS,
+    PATH_DP_COUNT,
+    PATH_DP_SUM,
+    PATH_DP_SCALE,
+    PATH_DP_ZERO_COUNT,
 } path_id;
 
 /* What binding knows of a path. */
@@ -67,6 +101,33 @@ int ottl_path_get(ottl_env *e, const node *n, value *out);
 /* Sets it (set() and the editors that write a target). 0 or -1. A nil v
  * is not passed here: set() does nothing with nil. */
 int ottl_path_set(ottl_env *e, const node *n, const value *v);
+
+/* Whether a statement of context ctx reaches the data of level: its own,
+ * the resource and scope, and the span of a span event or the metric of
+ * a data point. */
+bool ottl_context_reaches(int ctx, int level);
+
+/* Log record, metric and data point fields (path_log.c, path_metric.c):
+ * read where e stands (0 or -1), and set through the editor (0 or -1). */
+int ottl_log_get(ottl_env *e, const node *n, value *out);
+int ottl_log_set(ottl_env *e, const node *n, const value *v);
+int ottl_metric_get(ottl_env *e, const node *n, value *out);
+int ottl_metric_set(ottl_env *e, const node *n, const value *v);
+
+/* Reads an id as the collector does (all zero when absent) and as its
+ * hex text; sets one from either (path_get.c, path_set.c). */
+value ottl_id_value(pb_bytes id, vtype t);
+int ottl_id_string(ottl_env *e, pb_bytes id, vtype t, value *out);
+int ottl_id_bytes(ottl_env *e, const value *v, vtype t, bool text, uint8_t *out, size_t n);
+/* A time value of type t (V_TIME) or the ns as an int. */
+value ottl_time_value(vtype t, uint64_t ns);
+/* The editor's answer to an edit: counted when it changed something. */
+int ottl_edited(ottl_env *e, int rc);
+/* Copies s where the current item's record keeps it (until the next
+ * item). */
+pb_bytes ottl_keep(ottl_env *e, pb_bytes s);
+/* Fails unless v is of type t. */
+int ottl_need(ottl_env *e, const value *v, vtype t);
 
 /* Sets the current span's name (a string value). 0 or -1. */
 int ottl_set_span_name(ottl_env *e, const value *v);

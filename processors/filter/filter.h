@@ -13,20 +13,32 @@
 typedef struct filter_cfg {
     const char *error_mode;
     const otelc_node *span, *spanevent; /* traces.span, traces.spanevent */
-    const otelc_node *trace_conditions;
+    const otelc_node *log_record;       /* logs.log_record */
+    const otelc_node *metric, *datapoint; /* metrics.metric, metrics.datapoint */
+    const otelc_node *trace_conditions, *log_conditions, *metric_conditions;
     attr_match_cfg include, exclude;    /* spans.include, spans.exclude */
+    attr_match_cfg log_include, log_exclude;       /* logs.include, logs.exclude */
+    attr_match_cfg metric_include, metric_exclude; /* metrics.include, metrics.exclude */
 } filter_cfg;
+
+/* What the filter does to one signal. */
+typedef struct filter_signal {
+    ottl_groups groups;            /* conditions, by context, in config order */
+    bool has[OTTL_CTX_COUNT];      /* whether a group of that context exists */
+    attr_match *include, *exclude; /* the legacy match properties; NULL: none */
+    otelc_series *filtered;        /* otelcol_processor_filter_<items>_filtered_total */
+} filter_signal;
+
+/* filter_proc.sig by signal: traces, metrics, logs. */
+enum { FILTER_TRACES, FILTER_METRICS, FILTER_LOGS, FILTER_SIGNALS };
 
 typedef struct filter_proc {
     otelc_ctx *ctx;
     const otelc_host_api *api;
-    ottl_groups groups;              /* conditions, by context, in config order */
-    bool has[OTTL_CTX_COUNT];        /* whether a group of that context exists */
-    attr_match *include, *exclude;   /* the legacy match properties; NULL: none */
-    otlp_editor *ed;                 /* consume never runs concurrently: one each */
+    filter_signal sig[FILTER_SIGNALS];
+    otlp_editor *ed;               /* consume never runs concurrently: one each */
     ottl_env *env;
     ottl_error_log errors;
-    otelc_series *filtered;          /* otelcol_processor_filter_spans_filtered_total */
 } filter_proc;
 
 extern const otelc_cfg_key filter_keys[];

@@ -1,11 +1,12 @@
 /*
- * transform.c: the collector's transform processor, for traces. Its
- * trace_statements (the basic style: statements whose context is
- * inferred; or groups with context, conditions, error_mode) run group
- * after group over the whole request, as the collector runs them: each
- * group is one pass of the SDK's editor over what the groups before it
- * made, visiting the resources, scopes, spans or span events of its
- * context. A group's conditions (ORed) decide per item whether its
+ * transform.c: the collector's transform processor. Its
+ * trace_statements, metric_statements and log_statements (the basic
+ * style: statements whose context is inferred; or groups with context,
+ * conditions, error_mode) run group after group over the whole request
+ * of their signal, as the collector runs them: each group is one pass of
+ * the SDK's editor over what the groups before it made, visiting the
+ * resources, scopes, spans, span events, log records, metrics or data
+ * points of its context. A group's conditions (ORed) decide per item whether its
  * statements run. A pass that changes nothing costs no copy; a request
  * that no group changed goes on as it came.
  */
@@ -16,13 +17,13 @@
 
 typedef struct transform_cfg {
     const char *error_mode;
-    const otelc_node *trace_statements;
+    const otelc_node *trace_statements, *metric_statements, *log_statements;
 } transform_cfg;
 
 typedef struct transform_proc {
     otelc_ctx *ctx;
     const otelc_host_api *api;
-    ottl_groups groups;
+    ottl_groups groups[3]; /* by signal_index: traces, metrics, logs */
     /* Two editors: a pass reads what the other wrote. consume never runs
      * concurrently, so they are the instance's. */
     otlp_editor *ed[2];
@@ -30,11 +31,18 @@ typedef struct transform_proc {
     ottl_error_log errors;
 } transform_proc;
 
+/* Where a signal's groups are in transform_proc.groups. */
+static size_t signal_index(otelc_signal s)
+{
+    return s == OTELC_METRICS ? 1 : s == OTELC_LOGS ? 2 : 0;
+}
+
 /* One group's pass over the request. */
 typedef struct pass {
     transform_proc *p;
     const ottl_group *g;
     otlp_editor *ed;
+    otelc_signal signal;
     bool failed; /* a statement or condition failed under propagate */
 } pass;
 
@@ -103,6 +111,53 @@ static int walk_spans(pass *ps)
     return rc;
 }
 
+static int walk_logs(pass *ps)
+{
+    otlp_log l;
+    int rc;
+    while ((rc = otlp_edit_log(ps->ed, &l)) > 0 && !ps->failed) {
+        ottl_env_log(ps->p->env, &l);
+        run_item(ps);
+    }
+    return rc;
+}
+
+static int walk_points(pass *ps)
+{
+    otlp_datapoint dp;
+    int rc;
+    while ((rc = otlp_edit_datapoint(ps->ed, &dp)) > 0 && !ps->failed) {
+        ottl_env_datapoint(ps->p->env, &dp);
+        run_item(ps);
+    }
+    return rc;
+}
+
+/* A metric group runs per metric; a datapoint group per point, the
+ * points of other groups' passes left unvisited (copied as they are). */
+static int walk_metrics(pass *ps)
+{
+    otlp_metric m;
+    int rc;
+    while ((rc = otlp_edit_metric(ps->ed, &m)) > 0 && !ps->failed) {
+        ottl_env_metric(ps->p->env, &m);
+        if (ps->g->ctx == OTTL_CTX_METRIC)
+            run_item(ps);
+        else if ((rc = walk_points(ps)) < 0)
+            return rc;
+    }
+    return rc;
+}
+
+static int walk_items(pass *ps)
+{
+    switch (ps->signal) {
+    case OTELC_LOGS: return walk_logs(ps);
+    case OTELC_METRICS: return walk_metrics(ps);
+    default: return walk_spans(ps);
+    }
+}
+
 static int walk_scopes(pass *ps)
 {
     otlp_scope s;
@@ -111,7 +166,7 @@ static int walk_scopes(pass *ps)
         ottl_env_scope(ps->p->env, &s);
         if (ps->g->ctx == OTTL_CTX_SCOPE)
             run_item(ps);
-        else if ((rc = walk_spans(ps)) < 0)
+        else if ((rc = walk_items(ps)) < 0)
             return rc;
     }
     return rc;
@@ -123,7 +178,7 @@ static int run_pass(pass *ps, const uint8_t *in, size_t len, size_t *spans, bool
     otlp_resource r;
     int rc;
     uint64_t before = ottl_env_changes(ps->p->env);
-    otlp_edit_begin(ps->ed, in, len);
+    otlp_edit_begin_signal(ps->ed, ps->signal, in, len);
     while ((rc = otlp_edit_resource(ps->ed, &r)) > 0 && !ps->failed) {
         ottl_env_resource(ps->p->env, ps->ed, &r);
         if (ps->g->ctx == OTTL_CTX_RESOURCE)
@@ -179,11 +234,13 @@ static otelc_status transform_consume(void *state, otelc_batch *b, otelc_ticket 
     const uint8_t *in = otelc_batch_flat(b);
     size_t len = otelc_batch_len(b), spans = otelc_batch_spans(b);
     int owner = -1; /* the editor whose output is the current request; -1: b */
+    otelc_signal signal = otelc_batch_signal(b);
+    const ottl_groups *groups = &p->groups[signal_index(signal)];
     if (!in)
         return OTELC_RETRY;
-    for (size_t k = 0; k < p->groups.n; k++) {
+    for (size_t k = 0; k < groups->n; k++) {
         int next = owner == 0 ? 1 : 0;
-        pass ps = {.p = p, .g = &p->groups.g[k], .ed = p->ed[next]};
+        pass ps = {.p = p, .g = &groups->g[k], .ed = p->ed[next], .signal = signal};
         bool changed = false;
         int rc = run_pass(&ps, in, len, &spans, &changed);
         if (rc < 0 || ps.failed)
@@ -201,7 +258,8 @@ static otelc_status transform_consume(void *state, otelc_batch *b, otelc_ticket 
 static void transform_destroy(void *state)
 {
     transform_proc *p = state;
-    ottl_groups_free(&p->groups);
+    for (int s = 0; s < 3; s++)
+        ottl_groups_free(&p->groups[s]);
     otlp_editor_free(p->ed[0]);
     otlp_editor_free(p->ed[1]);
     ottl_env_free(p->env);
@@ -215,7 +273,13 @@ static int transform_configure(transform_proc *p, const transform_cfg *cfg)
     if (ottl_cfg_error_mode(p->ctx, p->api, p->api->node_get(root, "error_mode"), OTTL_IGNORE,
                             &mode) != 0)
         return -1;
-    return ottl_cfg_groups(p->ctx, p->api, cfg->trace_statements, true, mode, &p->groups);
+    int rc = ottl_cfg_groups(p->ctx, p->api, cfg->trace_statements, OTELC_TRACES, true, mode,
+                             &p->groups[signal_index(OTELC_TRACES)]);
+    rc |= ottl_cfg_groups(p->ctx, p->api, cfg->metric_statements, OTELC_METRICS, true, mode,
+                          &p->groups[signal_index(OTELC_METRICS)]);
+    rc |= ottl_cfg_groups(p->ctx, p->api, cfg->log_statements, OTELC_LOGS, true, mode,
+                          &p->groups[signal_index(OTELC_LOGS)]);
+    return rc;
 }
 
 static int transform_create(otelc_ctx *ctx, const otelc_host_api *api, const void *cfg,
@@ -249,8 +313,12 @@ static const otelc_cfg_key transform_keys[] = {
     {"trace_statements", OTELC_CFG_NODE, NULL,
      "statements (context inferred), or groups {context, statements, conditions, error_mode}",
      offsetof(transform_cfg, trace_statements), 0},
-    {"metric_statements", OTELC_CFG_NODE, NULL, "metrics statements", 0, OTELC_KEY_UNSUPPORTED},
-    {"log_statements", OTELC_CFG_NODE, NULL, "logs statements", 0, OTELC_KEY_UNSUPPORTED},
+    {"metric_statements", OTELC_CFG_NODE, NULL,
+     "statements (context inferred), or groups {context: metric|datapoint|resource|scope, ...}",
+     offsetof(transform_cfg, metric_statements), 0},
+    {"log_statements", OTELC_CFG_NODE, NULL,
+     "statements (context inferred), or groups {context: log|resource|scope, ...}",
+     offsetof(transform_cfg, log_statements), 0},
     {"profile_statements", OTELC_CFG_NODE, NULL, "profiles statements", 0,
      OTELC_KEY_UNSUPPORTED},
     {"flatten_data", OTELC_CFG_BOOL, "false", "logs only (behind a collector feature gate)", 0,
@@ -265,14 +333,15 @@ static const otelc_plugin transform_desc = {
     .kind = OTELC_PROCESSOR,
     .type = "transform",
     .version = "1.0.0",
-    .doc = "changes spans, span events, scopes and resources with OTTL statements",
+    .doc = "changes spans, span events, log records, metrics, data points, scopes and "
+           "resources with OTTL statements",
     .config_keys = transform_keys,
     .config_size = sizeof(transform_cfg),
     .create = transform_create,
     .consume = transform_consume,
     .shutdown = transform_shutdown,
     .destroy = transform_destroy,
-    .signals = OTELC_TRACES,
+    .signals = OTELC_TRACES | OTELC_METRICS | OTELC_LOGS,
 };
 
 OTELC_PLUGIN(transform_desc)

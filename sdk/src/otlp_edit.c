@@ -30,6 +30,8 @@
 #define SCOPE_DROPPED_ATTRS 4
 #define STATUS_MESSAGE 2
 #define STATUS_CODE 3
+#define LOG_ATTRS 6
+#define METRIC_METADATA 12
 
 /* The span's scalar fields otlp_edit_span_kind, _start, _end and _id set,
  * in field order (SC_* in otlp_edit_int.h). */
@@ -56,6 +58,7 @@ void otlp_editor_free(otlp_editor *ed)
     for (int i = LV_RESOURCE; i < LV_COUNT; i++)
         attrs_release(&ed->f[i].hdr.attrs);
     attrs_release(&ed->sp.attrs);
+    fields_release(&ed->sp.fields);
     sub_release(&ed->sp.events);
     sub_release(&ed->sp.links);
     ebuf_release(&ed->sp.name);
@@ -353,13 +356,27 @@ static size_t span_patches(otlp_editor *ed, patch *p)
 /* ScopeSpans.spans and ScopeLogs.log_records */
 #define ITEM_FIELD 2
 
-/* A log record's only edits are its attributes: the span's patches,
+/* A log record's attributes, their dropped count, and the fields
+ * otlp_edit_field set, in field order. */
+static int write_log_record(otlp_editor *ed)
+{
+    span_edit *sp = &ed->sp;
+    patch own[2] = {attrs_patch(&sp->attrs), attrs_dropped_patch(&sp->attrs)};
+    patch all[FIELD_SET_MAX + 2];
+    size_t n = fields_merge(&sp->fields, own, 2, all);
+    open_msg m = msg_open(&ed->out, ITEM_FIELD, sp->body.len);
+    int rc = copy_patched(&ed->out, sp->body, all, n);
+    msg_close(&ed->out, m);
+    return rc;
+}
+
+/* A log record's edits are its attributes and fields: the span's patches,
  * whose field numbers are a span's, would put them out of order. */
 static int item_write_edited(otlp_editor *ed, const patch *patches)
 {
     span_edit *sp = &ed->sp;
     if (ed->signal == OTELC_LOGS)
-        return write_with_attrs(&ed->out, ITEM_FIELD, sp->body, &sp->attrs);
+        return write_log_record(ed);
     open_msg m = msg_open(&ed->out, ITEM_FIELD, sp->body.len);
     int rc = copy_patched(&ed->out, sp->body, patches, SPAN_PATCHES);
     msg_close(&ed->out, m);
@@ -385,7 +402,7 @@ static int span_flush(otlp_editor *ed)
     }
     if ((rc = sub_close(&sp->events)) != OTLP_OK || (rc = sub_close(&sp->links)) != OTLP_OK)
         return rc;
-    if (span_patches(ed, patches) > 0)
+    if (span_patches(ed, patches) > 0 || sp->fields.n > 0)
         rc = item_write_edited(ed, patches);
     else
         ebuf_put(&ed->out, sp->whole.ptr, sp->whole.len);
@@ -401,6 +418,7 @@ void edit_item_enter(otlp_editor *ed, pb_bytes whole, pb_bytes body, const otlp_
     sp->open = true;
     sp->dropped = sp->name_set = sp->status_set = sp->message_set = sp->state_set = false;
     memset(sp->scalar_set, 0, sizeof sp->scalar_set);
+    fields_clear(&sp->fields);
     sp->whole = whole;
     sp->body = body;
     sp->input_message = (pb_bytes){NULL, 0};
@@ -786,6 +804,29 @@ int otlp_edit_span_id(otlp_editor *ed, enum otlp_span_id_field which, const uint
     if (len)
         memcpy(f + 2, id, len);
     return span_scalar(ed, slot[which], f, len ? 2 + len : 0);
+}
+
+/* Whether otlp_edit_field may set field `number` at `at`: not the
+ * lists other calls edit. */
+static bool settable_field(const otlp_editor *ed, enum otlp_edit_target at, uint32_t number)
+{
+    switch (at) {
+    case OTLP_EDIT_LOG: return number != LOG_ATTRS;
+    case OTLP_EDIT_METRIC: return number != METRIC_METADATA;
+    case OTLP_EDIT_DATAPOINT: return number != otlp_datapoint_attrs_field(ed->mt.kind);
+    default: return false;
+    }
+}
+
+int otlp_edit_field(otlp_editor *ed, enum otlp_edit_target at, const otlp_field *f)
+{
+    if (!current(ed, at))
+        return ed->err ? ed->err : OTLP_ESTATE;
+    if (!settable_field(ed, at, f->number))
+        return OTLP_EINVALID;
+    field_set *fs = at == OTLP_EDIT_DATAPOINT ? &ed->mt.points.fields : &ed->sp.fields;
+    int rc = fields_put(fs, f);
+    return rc == OTLP_ENOMEM ? edit_fail(ed, rc) : rc;
 }
 
 /* ---- callbacks ---- */

@@ -58,6 +58,7 @@ typedef struct span_edit {
     uint8_t scalar[SC_COUNT][20];
     size_t scalar_len[SC_COUNT];
     bool scalar_set[SC_COUNT];
+    field_set fields; /* a log record's or metric's fields otlp_edit_field set */
 } span_edit;
 
 /* The current metric's data message and its data points (metrics only;

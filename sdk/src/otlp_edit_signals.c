@@ -115,14 +115,17 @@ static patch data_patch(metric_edit *mt)
 static int metric_write(otlp_editor *ed)
 {
     span_edit *sp = &ed->sp;
-    /* In field order: the data field (5 to 11), then metadata (12). */
+    /* In field order: the data field (5 to 11), then metadata (12); the
+     * fields otlp_edit_field set go among them. */
     patch p[2] = {data_patch(&ed->mt), attrs_patch(&sp->attrs)};
-    if (!p[0].on && !p[1].on) {
+    patch all[FIELD_SET_MAX + 2];
+    if (!p[0].on && !p[1].on && sp->fields.n == 0) {
         ebuf_put(&ed->out, sp->whole.ptr, sp->whole.len);
         return OTLP_OK;
     }
+    size_t n = fields_merge(&sp->fields, p, 2, all);
     open_msg m = msg_open(&ed->out, 2, sp->body.len);
-    int rc = copy_patched(&ed->out, sp->body, p, 2);
+    int rc = copy_patched(&ed->out, sp->body, all, n);
     msg_close(&ed->out, m);
     return rc;
 }

@@ -40,6 +40,7 @@ void sub_release(sub_list *s)
 {
     ebuf_release(&s->out);
     attrs_release(&s->attrs);
+    fields_release(&s->fields);
 }
 
 /* The next element of the list: 1 with its field and body, 0, or < 0. */
@@ -84,6 +85,19 @@ int sub_limit(sub_list *s, size_t max)
     return cut > INT32_MAX ? INT32_MAX : (int)cut;
 }
 
+/* A data point with the fields otlp_edit_field set and its attributes
+ * (data points have no dropped count). */
+static int write_with_fields(sub_list *s)
+{
+    patch own = attrs_patch(&s->attrs);
+    patch all[FIELD_SET_MAX + 1];
+    size_t n = fields_merge(&s->fields, &own, 1, all);
+    open_msg m = msg_open(&s->out, list_field(s), s->body.len);
+    int rc = copy_patched(&s->out, s->body, all, n);
+    msg_close(&s->out, m);
+    return rc;
+}
+
 /* Writes the current element (edited, unchanged or not at all). */
 static int flush_element(sub_list *s)
 {
@@ -91,14 +105,17 @@ static int flush_element(sub_list *s)
     if (!s->open)
         return OTLP_OK;
     s->open = false;
+    bool edited = s->attrs.gen > 0 || s->attrs.dropped_add > 0 || s->fields.n > 0;
     if (s->dropped)
         s->changed = true;
-    else if (s->attrs.gen > 0 || s->attrs.dropped_add > 0)
+    else if (s->fields.n > 0)
+        rc = write_with_fields(s);
+    else if (edited)
         rc = write_with_attrs(&s->out, list_field(s), s->body, &s->attrs);
     else
         ebuf_put(&s->out, s->whole.ptr, s->whole.len);
     s->written += !s->dropped;
-    if (!s->dropped && (s->attrs.gen > 0 || s->attrs.dropped_add > 0))
+    if (!s->dropped && edited)
         s->changed = true;
     return rc;
 }
@@ -150,6 +167,7 @@ int sub_next(sub_list *s, void *view)
     attr_where where;
     const otlp_list *attrs = element_attrs(s, view, &where);
     attrs_enter(&s->attrs, attrs, where);
+    fields_clear(&s->fields);
     s->read++;
     s->open = true;
     s->dropped = false;

@@ -197,6 +197,13 @@ static void any_write(ebuf *b, const otlp_anyvalue *v)
     }
 }
 
+void any_field_write(ebuf *b, uint32_t field, const otlp_anyvalue *v)
+{
+    ebuf_tag(b, field, PB_LEN);
+    ebuf_varint(b, any_size(v));
+    any_write(b, v);
+}
+
 /* A KeyValue field with a new value. */
 static void kv_write(ebuf *b, uint32_t field, pb_bytes key, const otlp_anyvalue *v)
 {

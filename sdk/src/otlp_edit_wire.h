@@ -131,6 +131,37 @@ size_t varint_field(uint8_t *out, uint32_t field, uint64_t v);
  * count, as field `field` of b (events, links, headers). */
 int write_with_attrs(ebuf *b, uint32_t field, pb_bytes body, attr_list *l);
 
+/* A field holding an AnyValue message (a log record's body). */
+void any_field_write(ebuf *b, uint32_t field, const otlp_anyvalue *v);
+
+/*
+ * The fields of one message (a log record, a metric, a data point) that
+ * otlp_edit_field replaced (otlp_edit_field.c), in the order first set:
+ * each value is the whole encoded field, empty when it was removed.
+ */
+#define FIELD_SET_MAX 8
+typedef struct field_set {
+    size_t n;
+    uint32_t num[FIELD_SET_MAX];
+    ebuf val[FIELD_SET_MAX];
+} field_set;
+
+/* Forgets the fields set (buffers are kept for reuse). */
+static inline void fields_clear(field_set *fs)
+{
+    fs->n = 0;
+}
+void fields_release(field_set *fs);
+/* Records *f: 1, or OTLP_ENOMEM, or OTLP_EINVALID (too many fields, a
+ * wire type it cannot write). */
+int fields_put(field_set *fs, const otlp_field *f);
+/*
+ * fs's fields and the n patches `others` (sorted) as patches sorted by
+ * field number into out (room for FIELD_SET_MAX + n); a field of fs
+ * replaces a patch of the same number. Returns how many.
+ */
+size_t fields_merge(const field_set *fs, const patch *others, size_t n, patch *out);
+
 /* The lists of sub-messages below the item the editor stands on. */
 typedef enum sub_kind {
     SUB_EVENTS = 0, /* Span.events (11), dropped_events_count 12 */
@@ -157,6 +188,7 @@ typedef struct sub_list {
     bool open, dropped;   /* the current element */
     pb_bytes whole, body;
     attr_list attrs;
+    field_set fields;     /* a data point's fields otlp_edit_field set */
 } sub_list;
 
 /* A new item's list (its view and dropped count). */

@@ -160,10 +160,11 @@ test('transform: validate names the statement at fault with its position', async
   assert.match(r.stderr, /config\.yaml:14:13: key 'processors\.transform\.trace_statements\[0\]\.statements\[2\]': OTTL statement, at 1:24: the function ParseJSON is not supported by otelc yet/);
   const logs = writeConfig(config(`
     log_statements:
-      - set(log.body, "x")`, '/dev/null', '/dev/null'));
+      - set(log.body, "x")
+      - set(span.name, "x")`, '/dev/null', '/dev/null'));
   const l = await run(['validate', '--config', logs]);
   assert.equal(l.code, 1, l.stderr);
-  assert.match(l.stderr, /log_statements/);
+  assert.match(l.stderr, /log_statements\[1\]': OTTL statement, at 1:5: the span context is not one of logs/);
   const good = await run(['validate', '--config', writeConfig(config(transformKeys, '/dev/null', '/dev/null'))]);
   assert.equal(good.code, 0, good.stderr);
 });

@@ -269,6 +269,128 @@ static void assert_refused(const char *yaml, const char *want)
     free(err);
 }
 
+/* ---- logs and metrics ---- */
+
+static void consume_signal(run *r, otelc_signal sig, const char *json)
+{
+    r->in = otelc_test_batch_signal_from_json(sig, json);
+    assert_non_null(r->in);
+    r->st = otelc_test_plugin_consume(r->h, r->in, NULL);
+    r->out = NULL;
+    if (otelc_test_emitted_count(r->h)) {
+        char *text = otelc_test_batch_json(otelc_test_emitted(r->h, 0));
+        r->out = json_loads(text, 0, NULL);
+        free(text);
+    }
+}
+
+static double counter(run *r, const char *name)
+{
+    const char *labels[] = {"filter", "filter/t", "pipeline", "traces/p", NULL};
+    return otelc_test_metric(r->h, name, labels);
+}
+
+/* The log records' bodies (or their severity when not a string), or the
+ * metrics' names with their point counts, joined with commas. */
+static void items_of(json_t *req, char *out, size_t cap)
+{
+    size_t len = 0;
+    out[0] = 0;
+    json_t *rl = json_array_get(json_object_get(req, "resourceLogs"), 0);
+    json_t *sl = json_array_get(json_object_get(rl, "scopeLogs"), 0);
+    json_t *rm = json_array_get(json_object_get(req, "resourceMetrics"), 0);
+    json_t *sm = json_array_get(json_object_get(rm, "scopeMetrics"), 0);
+    json_t *items = sl ? json_object_get(sl, "logRecords") : json_object_get(sm, "metrics");
+    for (size_t i = 0; i < json_array_size(items); i++) {
+        json_t *it = json_array_get(items, i);
+        const char *body = json_string_value(json_object_get(json_object_get(it, "body"),
+                                                             "stringValue"));
+        const char *name = json_string_value(json_object_get(it, "name"));
+        size_t points = 0;
+        const char *kinds[] = {"gauge", "sum", "histogram"};
+        for (int k = 0; k < 3; k++)
+            points += json_array_size(
+                json_object_get(json_object_get(it, kinds[k]), "dataPoints"));
+        len += (size_t)snprintf(out + len, cap - len, "%s%s", len ? "," : "",
+                                name ? name : body ? body : "(map)");
+        if (name)
+            len += (size_t)snprintf(out + len, cap - len, "/%zu", points);
+    }
+}
+
+static void check_filter(otelc_signal sig, const char *json, const char *yaml,
+                         const char *want, const char *metric, double dropped)
+{
+    run r;
+    char got[256];
+    start(&r, yaml);
+    consume_signal(&r, sig, json);
+    assert_int_equal(r.st, OTELC_OK);
+    if (r.out)
+        items_of(r.out, got, sizeof got);
+    else
+        snprintf(got, sizeof got, "(nothing)");
+    if (strcmp(got, want) != 0)
+        fail_msg("%s\n  want %s\n  got  %s", yaml, want, got);
+    if (counter(&r, metric) != dropped)
+        fail_msg("%s: %s is %g, want %g", yaml, metric, counter(&r, metric), dropped);
+    stop(&r);
+}
+
+#define LOGS_FILTERED "otelcol_processor_filter_logs_filtered_total"
+#define POINTS_FILTERED "otelcol_processor_filter_datapoints_filtered_total"
+
+/* Conditions in the style of the collector's filter documentation. */
+static void test_logs(void **state)
+{
+    (void)state;
+    const char *logs = ottl_logs_fixture_json;
+    check_filter(OTELC_LOGS, logs, "logs:\n  log_record: ['IsMatch(body, \".*password.*\")']\n",
+                 "request failed,(map)", LOGS_FILTERED, 1);
+    check_filter(OTELC_LOGS, logs,
+                 "logs:\n  log_record: ['severity_number < SEVERITY_NUMBER_WARN']\n",
+                 "login password=abc", LOGS_FILTERED, 2);
+    check_filter(OTELC_LOGS, logs,
+                 "log_conditions:\n  - 'log.attributes[\"http.route\"] != nil'\n"
+                 "  - 'log.severity_text == \"ERROR\"'\n",
+                 "(map)", LOGS_FILTERED, 2);
+    check_filter(OTELC_LOGS, logs,
+                 "log_conditions: ['resource.attributes[\"service.name\"] == \"checkout\"']\n",
+                 "(nothing)", LOGS_FILTERED, 3);
+    check_filter(OTELC_LOGS, logs,
+                 "logs:\n  exclude:\n    match_type: regexp\n    log_bodies: ['pass.*']\n",
+                 "request failed,(map)", LOGS_FILTERED, 1);
+    check_filter(OTELC_LOGS, logs,
+                 "logs:\n  include:\n    match_type: strict\n    log_severity_texts: [INFO]\n",
+                 "request failed", LOGS_FILTERED, 2);
+}
+
+static void test_metrics(void **state)
+{
+    (void)state;
+    const char *m = ottl_metrics_fixture_json;
+    check_filter(OTELC_METRICS, m, "metrics:\n  metric: ['name == \"requests\"']\n",
+                 "http.duration/2,latency/1", POINTS_FILTERED, 1);
+    check_filter(OTELC_METRICS, m,
+                 "metrics:\n  metric: ['type == METRIC_DATA_TYPE_HISTOGRAM']\n"
+                 "  datapoint: ['attributes[\"state\"] == \"idle\"']\n",
+                 "http.duration/1,requests/1", POINTS_FILTERED, 2);
+    /* every point of a metric dropped: the metric goes */
+    check_filter(OTELC_METRICS, m,
+                 "metric_conditions:\n  - 'datapoint.value_double > 1.0'\n"
+                 "  - 'datapoint.count == 3'\n",
+                 "requests/1", POINTS_FILTERED, 3);
+    check_filter(OTELC_METRICS, m,
+                 "metric_conditions:\n  - context: datapoint\n"
+                 "    conditions: ['metric.name == \"requests\" and value_int > 5']\n",
+                 "http.duration/2,latency/1", POINTS_FILTERED, 1);
+    check_filter(OTELC_METRICS, m,
+                 "metrics:\n  exclude:\n    match_type: regexp\n    metric_names: ['^http[.]']\n",
+                 "requests/1,latency/1", POINTS_FILTERED, 2);
+    check_filter(OTELC_METRICS, m, "metric_conditions: ['metric.name == \"none\"']\n",
+                 "http.duration/2,requests/1,latency/1", POINTS_FILTERED, 0);
+}
+
 static void test_config_errors(void **state)
 {
     (void)state;
@@ -290,7 +412,12 @@ static void test_config_errors(void **state)
                    "    span_names: [a]\n",
                    "cannot use ottl conditions and include/exclude for spans at the same time");
     assert_refused("error_mode: loud\n", "unknown error mode loud");
-    assert_refused("metrics:\n  metric: ['true']\n", "not supported yet");
+    assert_refused("profile_conditions: ['true']\n", "not supported yet");
+    assert_refused("log_conditions: ['span.name == \"x\"']\n",
+                   "the span context is not one of logs");
+    assert_refused("metrics:\n  metric: ['name == \"x\"']\n"
+                   "metric_conditions: ['metric.name == \"x\"']\n",
+                   "use either metric_conditions or metrics.metric and metrics.datapoint");
     assert_refused("traces: { span: ['Len(Keys(attributes)) > 2'] }\n",
                    "OTTL condition, at 1:5: the function Keys is not supported by otelc yet");
 }
@@ -307,6 +434,8 @@ int main(void)
         cmocka_unit_test(test_resource_dropped),
         cmocka_unit_test(test_match_properties),
         cmocka_unit_test(test_error_modes),
+        cmocka_unit_test(test_logs),
+        cmocka_unit_test(test_metrics),
         cmocka_unit_test(test_config_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

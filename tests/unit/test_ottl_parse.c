@@ -124,7 +124,7 @@ static const bad_case bad_cases[] = {
      "the resource context cannot read scope paths"},
     {SPAN, true, "set(instrumentation_scope.name, \"x\")", 1, 5,
      "the path scope.name cannot be set (read-only in otelc)"},
-    {INFER, true, "set(log.body, \"x\")", 1, 5, "missing context name for path \"log\""},
+    {INFER, true, "set(log.body, \"x\")", 1, 5, "the log context is not one of traces"},
     {INFER, true, "set_semconv_span_name(\"1.37.0\")", 1, 1, "unable to infer a context"},
 };
 
@@ -228,7 +228,9 @@ static void test_inference(void **state)
             n++;
         ottl_context got = OTTL_CTX_COUNT;
         ottl_error err;
-        assert_int_equal(ottl_infer_context(cases[i].stmts, n, NULL, 0, &got, &err, NULL), 0);
+        assert_int_equal(ottl_infer_context(OTELC_TRACES, cases[i].stmts, n, NULL, 0, &got, &err,
+                                            NULL),
+                         0);
         assert_int_equal(got, cases[i].want);
     }
 }
@@ -268,7 +270,14 @@ static void test_names(void **state)
     ottl_error_mode m;
     assert_int_equal(ottl_context_parse("SpanEvent", &c), 0);
     assert_int_equal(c, EVENT);
-    assert_int_equal(ottl_context_parse("log", &c), -2);
+    assert_int_equal(ottl_context_parse("Log", &c), 0);
+    assert_int_equal(c, OTTL_CTX_LOG);
+    assert_int_equal(ottl_context_parse("datapoint", &c), 0);
+    assert_int_equal(c, OTTL_CTX_DATAPOINT);
+    assert_int_equal(ottl_context_parse("exemplar", &c), -2);
+    assert_true(ottl_context_in_signal(OTTL_CTX_METRIC, OTELC_METRICS));
+    assert_false(ottl_context_in_signal(OTTL_CTX_LOG, OTELC_METRICS));
+    assert_true(ottl_context_in_signal(OTTL_CTX_RESOURCE, OTELC_LOGS));
     assert_int_equal(ottl_context_parse("nope", &c), -1);
     assert_int_equal(ottl_error_mode_parse("IGNORE", &m), 0);
     assert_int_equal(m, OTTL_IGNORE);

@@ -218,3 +218,38 @@ char *ottl_test_member(json_t *obj, const char *name)
 {
     return dump(json_object_get(obj, name));
 }
+
+/* ---- logs and metrics ---- */
+
+const char *const ottl_logs_fixture_json =
+    "{\"resourceLogs\":[{\"resource\":{\"attributes\":["
+    "{\"key\":\"service.name\",\"value\":{\"stringValue\":\"checkout\"}},"
+    "{\"key\":\"host.name\",\"value\":{\"stringValue\":\"h1\"}}]},"
+    "\"scopeLogs\":[{\"scope\":{\"name\":\"io.test.log\"},\"logRecords\":["
+    "{\"timeUnixNano\":\"1700000000000000000\",\"severityNumber\":9,\"severityText\":\"INFO\","
+    "\"body\":{\"stringValue\":\"request failed\"},"
+    "\"attributes\":[{\"key\":\"http.route\",\"value\":{\"stringValue\":\"/user/1/list/2\"}}],"
+    "\"traceId\":\"5b8efff798038103d269b633813fc60c\",\"spanId\":\"eee19b7ec3c1b174\"},"
+    "{\"severityNumber\":17,\"severityText\":\"ERROR\","
+    "\"body\":{\"stringValue\":\"login password=abc\"}},"
+    "{\"severityNumber\":5,\"body\":{\"kvlistValue\":{\"values\":["
+    "{\"key\":\"k\",\"value\":{\"stringValue\":\"v\"}}]}}}"
+    "]}]}]}";
+
+const char *const ottl_metrics_fixture_json =
+    "{\"resourceMetrics\":[{\"resource\":{\"attributes\":["
+    "{\"key\":\"service.name\",\"value\":{\"stringValue\":\"checkout\"}}]},"
+    "\"scopeMetrics\":[{\"scope\":{\"name\":\"io.test.metrics\"},\"metrics\":["
+    "{\"name\":\"http.duration\",\"unit\":\"ms\",\"gauge\":{\"dataPoints\":["
+    "{\"attributes\":[{\"key\":\"state\",\"value\":{\"stringValue\":\"idle\"}}],"
+    "\"timeUnixNano\":\"1700000000000000000\",\"asDouble\":1.5},"
+    "{\"attributes\":[{\"key\":\"state\",\"value\":{\"stringValue\":\"busy\"}}],"
+    "\"timeUnixNano\":\"1700000000000000000\",\"asDouble\":2.5}]}},"
+    "{\"name\":\"requests\",\"sum\":{\"aggregationTemporality\":2,\"isMonotonic\":true,"
+    "\"dataPoints\":[{\"attributes\":[{\"key\":\"pid\",\"value\":{\"intValue\":\"1\"}}],"
+    "\"startTimeUnixNano\":\"1699999990000000000\",\"timeUnixNano\":\"1700000000000000000\","
+    "\"asInt\":\"7\"}]}},"
+    "{\"name\":\"latency\",\"histogram\":{\"aggregationTemporality\":1,\"dataPoints\":["
+    "{\"timeUnixNano\":\"1700000000000000000\",\"count\":\"3\",\"sum\":6,"
+    "\"bucketCounts\":[\"1\",\"2\"],\"explicitBounds\":[1]}]}}"
+    "]}]}]}";

@@ -24,6 +24,22 @@
  */
 extern const char *const ottl_fixture_json;
 
+/*
+ * The logs request: resource {service.name: checkout, host.name: h1},
+ * scope io.test.log, three log records:
+ *  0 body "request failed", INFO (9) "INFO", http.route /user/1/list/2,
+ *    time 1700000000 s, a trace and span id;
+ *  1 body "login password=abc", ERROR (17) "ERROR";
+ *  2 body {k: v} (a map), DEBUG (5).
+ * The metrics request: resource {service.name: checkout}, scope
+ * io.test.metrics, metrics:
+ *  "http.duration" (unit ms) gauge: {state: idle} 1.5, {state: busy} 2.5;
+ *  "requests" cumulative monotonic sum: {pid: 1} 7 (an int);
+ *  "latency" delta histogram: count 3, sum 6, buckets [1, 2] bounds [1].
+ */
+extern const char *const ottl_logs_fixture_json;
+extern const char *const ottl_metrics_fixture_json;
+
 /* Fixed "now" for Now(): 2023-11-14T22:13:20Z. */
 #define OTTL_TEST_NOW 1700000000000000000LL
 

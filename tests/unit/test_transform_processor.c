@@ -202,6 +202,125 @@ static void assert_refused(const char *yaml, const char *want)
     free(err);
 }
 
+/* ---- logs and metrics ---- */
+
+/* The transform of a logs or metrics request by yaml, as JSON. */
+static json_t *transform_signal(otelc_signal sig, const char *json, const char *yaml)
+{
+    run r;
+    start(&r, yaml);
+    otelc_batch *in = otelc_test_batch_signal_from_json(sig, json);
+    assert_non_null(in);
+    assert_int_equal(otelc_test_plugin_consume(r.h, in, NULL), OTELC_OK);
+    assert_int_equal(otelc_test_emitted_count(r.h), 1);
+    char *text = otelc_test_batch_json(otelc_test_emitted(r.h, 0));
+    json_t *out = json_loads(text, 0, NULL);
+    free(text);
+    r.in = in; /* stop releases it */
+    r.out = NULL;
+    stop(&r);
+    assert_non_null(out);
+    return out;
+}
+
+static json_t *log_record(json_t *req, size_t i)
+{
+    json_t *rl = json_array_get(json_object_get(req, "resourceLogs"), 0);
+    json_t *sl = json_array_get(json_object_get(rl, "scopeLogs"), 0);
+    return json_array_get(json_object_get(sl, "logRecords"), i);
+}
+
+static json_t *metric_at(json_t *req, size_t i)
+{
+    json_t *rm = json_array_get(json_object_get(req, "resourceMetrics"), 0);
+    json_t *sm = json_array_get(json_object_get(rm, "scopeMetrics"), 0);
+    return json_array_get(json_object_get(sm, "metrics"), i);
+}
+
+static json_t *point_at(json_t *metric, const char *kind, size_t i)
+{
+    return json_array_get(json_object_get(json_object_get(metric, kind), "dataPoints"), i);
+}
+
+static void assert_member(json_t *obj, const char *name, const char *want)
+{
+    char *got = ottl_test_member(obj, name);
+    if (strcmp(got, want) != 0)
+        fail_msg("%s: want %s got %s", name, want, got);
+    free(got);
+}
+
+/* Statements in the style of the collector's transform documentation. */
+static void test_log_statements(void **state)
+{
+    (void)state;
+    json_t *out = transform_signal(
+        OTELC_LOGS, ottl_logs_fixture_json,
+        "log_statements:\n"
+        "  - set(log.severity_text, \"FAIL\") where log.body == \"request failed\"\n"
+        "  - replace_pattern(log.attributes[\"http.route\"], \"/user/[0-9]+\", \"/user/{id}\")\n"
+        "  - set(log.severity_number, SEVERITY_NUMBER_WARN) where IsMatch(log.body, \"password\")\n"
+        "  - replace_pattern(log.body, \"password=[^ ]*\", \"password=***\")\n"
+        "  - set(log.attributes[\"body.k\"], log.body[\"k\"]) where log.severity_number == "
+        "SEVERITY_NUMBER_DEBUG\n"
+        "  - set(log.attributes[\"trace\"], log.trace_id.string) where log.trace_id != "
+        "TraceID(0x00000000000000000000000000000000)\n"
+        "  - delete_key(resource.attributes, \"host.name\")\n"
+        "  - set(log.event_name, \"alert\") where log.severity_number >= SEVERITY_NUMBER_WARN\n"
+        "  - set(log.time, log.observed_time) where log.event_name == \"alert\"\n");
+    json_t *l0 = log_record(out, 0), *l1 = log_record(out, 1), *l2 = log_record(out, 2);
+    assert_member(l0, "severityText", "\"FAIL\"");
+    assert_attr(l0, "http.route", STR("/user/{id}/list/2"));
+    assert_attr(l0, "trace", STR("5b8efff798038103d269b633813fc60c"));
+    assert_member(l0, "eventName", "absent");
+    assert_member(l0, "timeUnixNano", "\"1700000000000000000\"");
+    assert_member(l1, "severityNumber", "13");
+    assert_member(l1, "body", "{\"stringValue\":\"login password=***\"}");
+    assert_member(l1, "eventName", "\"alert\"");
+    assert_member(l1, "timeUnixNano", "absent"); /* its observed time is 0: no field */
+    assert_attr(l2, "body.k", STR("v"));
+    assert_attr(l2, "trace", "absent");
+    json_t *rl = json_array_get(json_object_get(out, "resourceLogs"), 0);
+    assert_attr(json_object_get(rl, "resource"), "host.name", "absent");
+    json_decref(out);
+}
+
+static void test_metric_statements(void **state)
+{
+    (void)state;
+    json_t *out = transform_signal(
+        OTELC_METRICS, ottl_metrics_fixture_json,
+        "metric_statements:\n"
+        "  - context: metric\n"
+        "    statements:\n"
+        "      - set(description, \"a sum\") where type == METRIC_DATA_TYPE_SUM\n"
+        "      - set(unit, \"s\") where name == \"http.duration\"\n"
+        "      - set(name, Concat([name, \"total\"], \"_\")) where is_monotonic == true\n"
+        "  - context: datapoint\n"
+        "    statements:\n"
+        "      - set(value_double, value_double * 2.0) where metric.name == \"http.duration\"\n"
+        "      - set(attributes[\"env\"], \"prod\")\n"
+        "      - delete_key(attributes, \"pid\")\n"
+        "      - set(value_int, value_int * 2) where metric.type == METRIC_DATA_TYPE_SUM\n"
+        "      - set(sum, sum + 1.0) where count == 3\n"
+        "  - context: resource\n"
+        "    statements: ['set(attributes[\"metrics\"], \"yes\")']\n");
+    json_t *m0 = metric_at(out, 0), *m1 = metric_at(out, 1), *m2 = metric_at(out, 2);
+    assert_member(m0, "unit", "\"s\"");
+    assert_member(point_at(m0, "gauge", 0), "asDouble", "3");
+    assert_member(point_at(m0, "gauge", 1), "asDouble", "5");
+    assert_attr(point_at(m0, "gauge", 1), "env", STR("prod"));
+    assert_member(m1, "name", "\"requests_total\"");
+    assert_member(m1, "description", "\"a sum\"");
+    assert_member(point_at(m1, "sum", 0), "asInt", "\"14\"");
+    assert_attr(point_at(m1, "sum", 0), "pid", "absent");
+    assert_member(point_at(m2, "histogram", 0), "sum", "7");
+    assert_member(point_at(m2, "histogram", 0), "count", "\"3\"");
+    json_t *rm = json_array_get(json_object_get(out, "resourceMetrics"), 0);
+    assert_attr(json_object_get(rm, "resource"), "metrics", STR("yes"));
+    json_decref(out);
+}
+
 static void test_config_errors(void **state)
 {
     (void)state;
@@ -218,8 +337,14 @@ static void test_config_errors(void **state)
                    "the metric context is not one of traces");
     assert_refused("trace_statements:\n  - context: span\n    flatten: true\n",
                    "flatten applies to log statements only");
-    assert_refused("log_statements:\n  - set(log.body, \"x\")\n",
-                   "log_statements");
+    assert_refused("log_statements:\n  - set(log.body, \"x\")\n  - set(span.name, \"x\")\n",
+                   "key 'log_statements[1]': OTTL statement, at 1:5: the span context is not one "
+                   "of logs");
+    assert_refused("metric_statements:\n  - context: log\n    statements: ['set(body, \"x\")']\n",
+                   "the log context is not one of metrics");
+    assert_refused("metric_statements:\n  - context: metric\n"
+                   "    statements: ['convert_sum_to_gauge() where name == \"x\"']\n",
+                   "the function convert_sum_to_gauge is not supported by otelc yet");
     assert_refused("trace_statements:\n  - context: span\n    conditions: ['name = 1']\n"
                    "    statements: ['set(name, \"x\")']\n",
                    "config:3:18: key 'trace_statements[0].conditions[0]': OTTL condition, at 1:6");
@@ -232,6 +357,8 @@ int main(void)
         cmocka_unit_test(test_groups_in_order),
         cmocka_unit_test(test_nothing_changes),
         cmocka_unit_test(test_error_modes),
+        cmocka_unit_test(test_log_statements),
+        cmocka_unit_test(test_metric_statements),
         cmocka_unit_test(test_config_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -385,6 +385,39 @@ enum otlp_span_id_field {
 int otlp_edit_span_id(otlp_editor *ed, enum otlp_span_id_field which, const uint8_t *id,
                       size_t len);
 
+/*
+ * One field of a log record, metric or data point as otlp_edit_field
+ * writes it: its number and wire type and the value of that type. The
+ * field is written as given, zero included (a oneof member such as a
+ * data point's as_double must be written to be present); `absent`
+ * removes it instead. For PB_LEN, `any` (when not NULL) is an AnyValue
+ * written as the field's message (a log record's body), else `bytes`
+ * (a string, an id, or a message body).
+ */
+typedef struct otlp_field {
+    uint32_t number;
+    enum pb_wire_type wire; /* PB_VARINT, PB_I64, PB_I32 or PB_LEN */
+    uint64_t u;             /* VARINT, I64 (a double's bits), I32 */
+    pb_bytes bytes;         /* LEN; copied */
+    const otlp_anyvalue *any;
+    bool absent;
+} otlp_field;
+
+/*
+ * Replaces every occurrence of a field of the current log record
+ * (OTLP_EDIT_LOG), metric (OTLP_EDIT_METRIC) or data point
+ * (OTLP_EDIT_DATAPOINT) with *f, or inserts it where protobuf's field
+ * order puts it: what a transform statement sets (a body, a severity, a
+ * metric's name, a point's value). The item's attributes, a metric's
+ * metadata and a span's fields are edited with their own calls, not
+ * this one (OTLP_EINVALID). A metric's data field (5 to 11) set this way
+ * replaces its data points as visited: set it from a pass that does not
+ * visit them. A field set twice keeps the last value. Returns 1,
+ * OTLP_ESTATE when nothing is current there, OTLP_EINVALID for a field
+ * that cannot be set, or the sticky error.
+ */
+int otlp_edit_field(otlp_editor *ed, enum otlp_edit_target at, const otlp_field *f);
+
 /* ---- values for otlp_edit_attr_put ---- */
 
 /* (Plain assignments, not designated initializers: C++17 includes these.) */
