@@ -93,13 +93,19 @@ static double per_second(const range *r, uint64_t n)
     return s > 0 ? (double)n / s : 0;
 }
 
+/* A quantile in ms; null without calls (a virtual node's, say). */
+static json_t *quantile(const mx_sum *s, double q)
+{
+    return s->calls ? json_real(mx_quantile(s, q)) : json_null();
+}
+
 static json_t *red(const range *r, const mx_sum *s)
 {
     double rate = s->calls ? (double)s->errors / (double)s->calls : 0;
-    return json_pack("{s:I,s:f,s:I,s:f,s:f,s:f,s:f}", "calls", (json_int_t)s->calls, "rate",
+    return json_pack("{s:I,s:f,s:I,s:f,s:o,s:o,s:o}", "calls", (json_int_t)s->calls, "rate",
                      per_second(r, s->calls), "errors", (json_int_t)s->errors, "error_rate", rate,
-                     "p50_ms", mx_quantile(s, 0.5), "p95_ms", mx_quantile(s, 0.95), "p99_ms",
-                     mx_quantile(s, 0.99));
+                     "p50_ms", quantile(s, 0.5), "p95_ms", quantile(s, 0.95), "p99_ms",
+                     quantile(s, 0.99));
 }
 
 static json_t *operations(const mx *m, const range *r, uint32_t service)
@@ -235,6 +241,7 @@ static json_t *anomaly_doc(const mx *m, const mx_anomaly *a)
         json_object_set_new(o, "value_ms", json_real(a->value_ms));
         json_object_set_new(o, "threshold_ms", json_real(a->threshold_ms));
         double p99 = a->threshold_ms / m->cfg->latency_factor;
+        json_object_set_new(o, "p99_ms", json_real(p99));
         json_object_set_new(o, "factor", json_real(a->value_ms / p99));
     } else {
         json_object_set_new(o, "error_rate", json_real(a->error_rate));

@@ -24,6 +24,7 @@ receivers:
 processors:
   metadata_extractor:
     endpoint: "127.0.0.1:${port}"
+    anomalies: { error_min_calls: 2 }   # so that the two failed payments of four are one
 exporters:
   debug: { verbosity: basic }
 service:
@@ -86,6 +87,16 @@ test('/ui/ draws the service graph, table and anomalies of the traces received',
   for (const e of page.edges) assert.equal(e.error, e.errors > 0, `${key(e)}: class error only with errors`);
   assert.deepEqual(page.edges.filter((e) => e.error).map(key), ['checkout→payment']);
   assert.deepEqual(page.rows.map((x) => x.service), SERVICES, 'one row per service, by name');
+  assert.deepEqual(page.rows.find((x) => x.service === 'postgresql').cells.slice(1, 6),
+    ['—', '—', '—', '—', '—'], 'a virtual node has no figures of its own');
+
+  // the third payment fails: 1 of 3, over the threshold; the fourth joins it
+  const failed = [8, 9].map((t) => `/api/traces/${t.toString(16).padStart(32, '0')}`);
+  assert.deepEqual(page.anomalies.map(({ kind, service, operation, links }) =>
+    ({ kind, service, operation, links })).sort((a, b) => a.service.localeCompare(b.service)), [
+    { kind: 'error_rate', service: 'checkout', operation: 'charge', links: failed },
+    { kind: 'error_rate', service: 'payment', operation: 'charge', links: failed },
+  ]);
 
   assert.ok(statSync(png).size > 10000, `a screenshot at ${png}`);
 });

@@ -75,8 +75,8 @@ test('the page draws the graph, the table and the anomalies of the JSON it reads
   assert.deepEqual(page.anomalies.map((a) => [a.kind, a.service, a.operation]),
     ANOMALIES.anomalies.map((a) => [a.kind, a.service, a.operation]));
   const [rate, slow] = page.anomalies;
-  assert.match(slow.text, /cart GET \/cart took 512 ms, 8\.1× its p99 of 63 ms/);
-  assert.match(rate.text, /payment POST \/charge failed 60\.0% of 12 calls, over the threshold of 20\.0%/);
+  assert.match(slow.text, /cart GET \/cart took 512 ms, 24\.4× its p99 of 21 ms/);
+  assert.match(rate.text, /payment POST \/charge error rate up to 60\.0%, over the threshold of 20\.0% \(before: 0%\); 12 failed calls/);
   assert.match(slow.text, /\d{4}-\d\d-\d\d \d\d:\d\d:\d\d/, 'the time, local');
   assert.deepEqual(slow.links, ['/api/traces/0af7651916cd43dd8448eb211c80319c']);
   assert.deepEqual(rate.links, ANOMALIES.anomalies[0].traces.map((id) => `/api/traces/${id}`));

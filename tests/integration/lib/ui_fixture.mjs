@@ -61,7 +61,7 @@ export const ANOMALIES = {
       error_rate: 0.6, baseline_error_rate: 0.0, threshold: 0.2,
       traces: ['4bf92f3577b34da6a3ce929d0e0e4736', '5b8aa5a2d2c872e8321cf37308d69df2'] },
     { kind: 'latency', service: 'cart', operation: 'GET /cart', time: END - 300000, count: 1,
-      value_ms: 512.0, threshold_ms: 63.0, factor: 8.1, traces: ['0af7651916cd43dd8448eb211c80319c'] },
+      value_ms: 512.0, p99_ms: 21.0, threshold_ms: 63.0, factor: 24.4, traces: ['0af7651916cd43dd8448eb211c80319c'] },
   ],
 };
 
