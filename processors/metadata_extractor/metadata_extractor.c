@@ -107,6 +107,7 @@ static void enter_resource(mx *m, const otlp_resource *r)
 {
     m->res = r;
     m->svc = NULL;
+    mx_pair_resource(m);
     if (r->service_name.ptr) /* the collector's connectors skip the others too */
         m->svc = mx_service_get(m, (const char *)r->service_name.ptr, r->service_name.len, false);
 }
@@ -161,6 +162,7 @@ static otelc_status mx_consume(void *state, otelc_batch *b, otelc_ticket *t)
     bool flag = m->cfg->anomaly_attribute && *m->cfg->anomaly_attribute;
     pthread_mutex_lock(&m->mu);
     mx_pair_expire(m, otelc_mono_ns());
+    m->now_ns = otelc_real_ns();
     m->flagged = 0;
     int rc = flag ? otlp_edit_run(m->ed, in, otelc_batch_len(b), &flag_fns, m, &spans)
                   : walk(m, in, otelc_batch_len(b));
@@ -209,6 +211,8 @@ static void mx_destroy(void *state)
     mx_anomaly_free(m);
     otlp_editor_free(m->ed);
     pbw_free(&m->scratch);
+    free(m->peers.lens);
+    free(m->dbs.lens);
     pthread_mutex_destroy(&m->mu);
     free(m);
 }
@@ -233,11 +237,22 @@ static int config_check(mx *m)
 /* An absent peer list takes the default, an empty one turns virtual
  * nodes off; an empty database list takes the default (as the collector's
  * service graph does). */
-static void config_lists(mx *m)
+static int names_init(mx_names *n, otelc_strlist list)
+{
+    n->list = list;
+    n->lens = calloc(list.n + 1, sizeof(size_t));
+    for (size_t i = 0; n->lens && i < list.n; i++)
+        n->lens[i] = strlen(list.items[i]);
+    return n->lens ? 0 : -1;
+}
+
+static int config_lists(mx *m)
 {
     bool peers_set = otlpm_config_has(m->ctx, m->api, "virtual_node_peer_attributes");
-    m->peers = peers_set ? m->cfg->peer_attributes : (otelc_strlist){3, default_peers};
-    m->dbs = m->cfg->db_attributes.n ? m->cfg->db_attributes : (otelc_strlist){1, default_db};
+    otelc_strlist dbs = m->cfg->db_attributes;
+    return names_init(&m->peers, peers_set ? m->cfg->peer_attributes
+                                           : (otelc_strlist){3, default_peers}) |
+           names_init(&m->dbs, dbs.n ? dbs : (otelc_strlist){1, default_db});
 }
 
 static int serve(mx *m)
@@ -261,11 +276,10 @@ static int mx_create(otelc_ctx *ctx, const otelc_host_api *api, const void *cfgp
     pthread_mutex_init(&m->mu, NULL);
     pbw_init(&m->scratch);
     otlpm_table_init(&m->waits);
-    config_lists(m);
     m->slice_ns = m->cfg->window_ns / MX_SLICES;
     metrics_init(m);
     m->ed = otlp_editor_new();
-    if (config_check(m) != 0 || !m->ed || mx_model_init(m) != 0 || mx_anomaly_init(m) != 0 ||
+    if (config_lists(m) != 0 || config_check(m) != 0 || !m->ed || mx_model_init(m) != 0 || mx_anomaly_init(m) != 0 ||
         serve(m) != 0 || mx_view_routes(m) != 0) {
         mx_destroy(m); /* destroy follows only a successful create */
         return -1;

@@ -113,6 +113,12 @@ typedef struct mx_anomaly {
 /* A request whose other side has not been seen yet (mx_pair.c). */
 typedef struct mx_wait mx_wait;
 
+/* Attribute names asked for, with their lengths (matched per attribute). */
+typedef struct mx_names {
+    otelc_strlist list;
+    size_t *lens;
+} mx_names;
+
 /* A view route's argument: which answer, of which instance. */
 typedef struct mx_route {
     struct mx *m;
@@ -124,7 +130,7 @@ typedef struct mx {
     const otelc_host_api *api;
     const mx_cfg *cfg;
     int64_t slice_ns;
-    otelc_strlist peers, dbs; /* the config's, or the defaults */
+    mx_names peers, dbs; /* the config's, or the defaults */
     pthread_mutex_t mu;
     /* the model (mx_model.c) */
     otlpm_table services, ops, edges;
@@ -135,6 +141,8 @@ typedef struct mx {
     /* the store of half-seen requests (mx_pair.c) */
     otlpm_table waits;
     mx_wait *oldest, *youngest;
+    char *res_db;      /* the current resource's database name, if read */
+    bool res_db_known;
     pbw scratch;
     /* anomalies (mx_anomaly.c) */
     mx_anomaly *ring;
@@ -143,6 +151,7 @@ typedef struct mx {
     otlp_editor *ed;
     const otlp_resource *res;
     const mx_service *svc;
+    int64_t now_ns;   /* the wall clock at the consume's start */
     unsigned flagged; /* spans given anomaly_attribute */
     mx_route routes[3];
     /* telemetry */
@@ -195,6 +204,8 @@ typedef struct mx_side {
     double ms;
 } mx_side;
 void mx_pair_side(mx *m, const mx_side *side);
+/* A new resource begins: what was read of the last one is forgotten. */
+void mx_pair_resource(mx *m);
 void mx_pair_expire(mx *m, int64_t now_ns);
 void mx_pair_free(mx *m);
 

@@ -120,29 +120,34 @@ static void error_rates(const mx *m, const mx_op *op, const mx_span *s, double *
     *before = rate_in(op, m->newest_slot - MX_SLICES + 1, s->slot - k, &earlier);
 }
 
+/* The error_rate anomaly a failing span starts, or NULL. */
+static mx_anomaly *start_episode(mx *m, mx_op *op, const mx_span *s, double recent,
+                                 uint64_t calls, double before)
+{
+    double threshold = m->cfg->error_rate_threshold;
+    if (calls < (uint64_t)m->cfg->error_min_calls || recent < threshold || before >= threshold)
+        return NULL;
+    mx_anomaly *a = anomaly_new(m, MX_ERROR_RATE, op, s);
+    a->baseline = before;
+    a->threshold = threshold;
+    op->episode = a->seq;
+    return a;
+}
+
 static bool failing(mx *m, mx_op *op, const mx_span *s)
 {
     double recent, before;
     uint64_t calls;
-    double threshold = m->cfg->error_rate_threshold;
     mx_anomaly *a = (mx_anomaly *)mx_anomaly_at(m, op->episode);
     if (!a && !s->error)
         return false; /* only an error can start one */
     error_rates(m, op, s, &recent, &calls, &before);
-    if (a && recent < threshold / 2) {
+    if (a && recent < m->cfg->error_rate_threshold / 2) {
         op->episode = 0; /* recovered */
         return false;
     }
-    if (!s->error)
+    if (!s->error || (!a && !(a = start_episode(m, op, s, recent, calls, before))))
         return false;
-    if (!a) {
-        if (calls < (uint64_t)m->cfg->error_min_calls || recent < threshold || before >= threshold)
-            return false;
-        a = anomaly_new(m, MX_ERROR_RATE, op, s);
-        a->baseline = before;
-        a->threshold = threshold;
-        op->episode = a->seq;
-    }
     if (recent > a->error_rate)
         a->error_rate = recent;
     add_trace(a, s);

@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <otelc/sdk/clock.h>
 
 #include "mx.h"
 
@@ -123,7 +122,7 @@ mx_op *mx_op_get(mx *m, uint32_t service, const pb_bytes *name)
  * one skewed clock must not push every other span out of the window. */
 bool mx_slot_of(mx *m, uint64_t time_ns, int64_t *slot)
 {
-    int64_t now = otelc_real_ns();
+    int64_t now = m->now_ns;
     int64_t t = time_ns > (uint64_t)(now + m->slice_ns) ? now : (int64_t)time_ns;
     int64_t s = t / m->slice_ns + 1; /* slot 0 marks an unused slice */
     if (s <= m->newest_slot - MX_SLICES) {

@@ -35,24 +35,63 @@ struct mx_wait {
 
 enum { NONE = UINT32_MAX };
 
-/* The first of names found among a span's (then the resource's)
- * attributes, as text; malloc'ed, or NULL. */
-static char *first_attr(mx *m, const otelc_strlist *names, const otlp_list *a,
-                        const otlp_list *b)
+/* An attribute one of a list of names asks for; rank: its place in the
+ * list, the lowest found so far (NOT_FOUND: none). */
+typedef struct found {
+    size_t rank;
+    otlp_anyvalue v;
+} found;
+
+enum { NOT_FOUND = SIZE_MAX };
+
+static void match(const mx_names *names, const otlp_kv *kv, found *f)
 {
-    for (size_t i = 0; i < names->n; i++) {
-        otlp_anyvalue v;
-        const char *k = names->items[i];
-        if (otlp_attr_find(a, k, strlen(k), &v) <= 0 &&
-            (!b || otlp_attr_find(b, k, strlen(k), &v) <= 0))
-            continue;
-        pbw_reset(&m->scratch);
-        otlpm_any_text(&m->scratch, &v);
-        if (m->scratch.failed || m->scratch.len == 0)
-            continue;
-        return strndup((const char *)m->scratch.p, m->scratch.len);
+    for (size_t i = 0; i < names->list.n && i < f->rank; i++) {
+        const char *k = names->list.items[i];
+        if (names->lens[i] == kv->key.len && memcmp(k, kv->key.ptr, kv->key.len) == 0) {
+            *f = (found){i, kv->value};
+            return;
+        }
     }
-    return NULL;
+}
+
+/* One pass over a list of attributes for both lists of names (peer may
+ * be NULL): a client span is read once, however many names are asked. */
+static void scan(mx *m, const otlp_list *attrs, found *db, found *peer)
+{
+    otlp_list_iter it;
+    otlp_kv kv;
+    otlp_list_iter_init(&it, attrs);
+    while (otlp_attr_next(&it, &kv) > 0) {
+        match(&m->dbs, &kv, db);
+        if (peer)
+            match(&m->peers, &kv, peer);
+    }
+}
+
+/* A found value as text: malloc'ed, or NULL. */
+static char *text_of(mx *m, const found *f)
+{
+    if (f->rank == NOT_FOUND)
+        return NULL;
+    pbw_reset(&m->scratch);
+    otlpm_any_text(&m->scratch, &f->v);
+    if (m->scratch.failed || m->scratch.len == 0)
+        return NULL;
+    return strndup((const char *)m->scratch.p, m->scratch.len);
+}
+
+/* The resource's database name, read once per resource. */
+static char *resource_db(mx *m, const otlp_resource *res)
+{
+    if (!m->res_db_known) {
+        found db = {NOT_FOUND, {0}};
+        scan(m, &res->attrs, &db, NULL);
+        free(m->res_db);
+        m->res_db = text_of(m, &db);
+        m->res_db_known = true;
+    }
+    return m->res_db ? strdup(m->res_db) : NULL;
 }
 
 static void make_key(uint8_t key[24], const mx_side *s)
@@ -96,13 +135,15 @@ static void take_side(mx *m, mx_wait *w, const mx_side *s)
     }
     w->client = s->service;
     w->client_ms = s->ms;
-    char *db = first_attr(m, &m->dbs, &s->sp->attrs, &s->res->attrs);
-    const mx_service *dbs = db ? mx_service_get(m, db, strlen(db), true) : NULL;
-    free(db);
+    found db = {NOT_FOUND, {0}}, peer = {NOT_FOUND, {0}};
+    scan(m, &s->sp->attrs, &db, &peer);
+    char *name = db.rank != NOT_FOUND ? text_of(m, &db) : resource_db(m, s->res);
+    const mx_service *dbs = name ? mx_service_get(m, name, strlen(name), true) : NULL;
+    free(name);
     if (dbs)
         w->server = dbs->id;
     else if (!w->peer)
-        w->peer = first_attr(m, &m->peers, &s->sp->attrs, NULL);
+        w->peer = text_of(m, &peer); /* the collector reads peers on the span only */
 }
 
 static void store_new(mx *m, const mx_side *s, const uint8_t key[24], uint64_t h)
@@ -171,8 +212,14 @@ void mx_pair_expire(mx *m, int64_t now_ns)
     }
 }
 
+void mx_pair_resource(mx *m)
+{
+    m->res_db_known = false;
+}
+
 void mx_pair_free(mx *m)
 {
+    free(m->res_db);
     while (m->oldest) {
         mx_wait *w = m->oldest;
         m->oldest = w->next;

@@ -1,7 +1,7 @@
 // The metadata_extractor processor in the real host: synthetic traces of
 // known shape (frontend → cart → a database known only from the client
-// span, frontend → checkout → payment, which starts failing part way, and
-// one slow database call), each service's spans in a request of its own
+// span's db.system, frontend → checkout → payment → a database named by
+// db.name, payment starting to fail part way, and one slow database call), each service's spans in a request of its own
 // and the called services first, so that every request is paired across
 // requests and out of order. The view is asked as Grafana and the page
 // ask it, on an endpoint it shares with trace_query, and compared with
@@ -83,7 +83,8 @@ function traffic() {
       at(t, b + 2, b + 1, 'POST checkout', CLIENT, 150 + ms));
     by.checkout.push(at(t, b + 3, b + 2, 'POST /checkout', SERVER, 120 + ms),
       at(t, b + 4, b + 3, 'POST payment', CLIENT, 60 + ms, { error: failed }));
-    by.payment.push(at(t, b + 5, b + 4, 'POST /charge', SERVER, 50 + ms, { error: failed }));
+    by.payment.push(at(t, b + 5, b + 4, 'POST /charge', SERVER, 50 + ms, { error: failed }),
+      at(t, b + 6, b + 5, 'INSERT', CLIENT, 10, { attributes: [['db.name', 'ledger']] }));
   }
   return { by, db };
 }
@@ -119,7 +120,7 @@ test('metadata_extractor: service graph, RED figures, anomalies and the flagged 
     assert.equal(r.status, 200, r.text);
     const edges = r.json.data.map((d) => `${d.parent}>${d.child}=${d.callCount}`).sort();
     assert.deepEqual(edges, [`cart>postgresql=${CARTS}`, `checkout>payment=${CHECKOUTS}`,
-      `frontend>cart=${CARTS}`, `frontend>checkout=${CHECKOUTS}`]);
+      `frontend>cart=${CARTS}`, `frontend>checkout=${CHECKOUTS}`, `payment>ledger=${CHECKOUTS}`]);
     assert.equal(r.json.errors, null);
     const none = await get(run.url(`/api/dependencies?endTs=${SLOT_START - 1}&lookback=1000`));
     assert.deepEqual(none.json.data, [], 'nothing before the spans');
@@ -130,7 +131,8 @@ test('metadata_extractor: service graph, RED figures, anomalies and the flagged 
     const r = await get(run.url(`/api/metadata/services?${range}`));
     assert.equal(r.status, 200, r.text);
     const byName = Object.fromEntries(r.json.services.map((s) => [s.name, s]));
-    assert.deepEqual(Object.keys(byName), ['cart', 'checkout', 'frontend', 'payment', 'postgresql']);
+    assert.deepEqual(Object.keys(byName), ['cart', 'checkout', 'frontend', 'ledger', 'payment', 'postgresql']);
+    assert.equal(byName.ledger.virtual, true, 'a database named by db.name: a request on its own');
     assert.equal(r.json.window.end - r.json.window.start, SLICE_MS);
     const { cart, payment, frontend, postgresql } = byName;
     assert.equal(postgresql.virtual, true);
