@@ -77,10 +77,11 @@ static int read_range(mx *m, otelc_http_req *req, range *r)
     if (query_int(m, req, "endTs", -1, &end_ms) != 0 ||
         query_int(m, req, "lookback", -1, &lookback_ms) != 0)
         return -1;
-    r->to = end_ms < 0 ? newest : slot_of(m, end_ms * 1000000);
+    /* without endTs, the end of the newest slice (Jaeger's "now") */
+    int64_t end_ns = end_ms < 0 ? newest * m->slice_ns : end_ms * 1000000;
+    r->to = slot_of(m, end_ns);
     r->to = r->to > newest ? newest : r->to;
-    r->from = lookback_ms < 0 || end_ms < 0 ? oldest
-                                            : slot_of(m, (end_ms - lookback_ms) * 1000000);
+    r->from = lookback_ms < 0 ? oldest : slot_of(m, end_ns - lookback_ms * 1000000);
     r->from = r->from < oldest ? oldest : r->from;
     r->start_ns = (r->from - 1) * m->slice_ns;
     r->end_ns = r->to * m->slice_ns;
