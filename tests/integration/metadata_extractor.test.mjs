@@ -191,13 +191,17 @@ test('metadata_extractor: service graph, RED figures, anomalies and the flagged 
     assert.equal(flagged.length, 1 + 2 * (FAILING - 24));
   });
 
-  await t.test('expired halves counted; trace_query still answers beside the view', async () => {
+  await t.test('expired halves and anomalies counted; trace_query still answers beside the view', async () => {
     const admin = run.o.log.match(/admin: listening on \S+ \(port (\d+)\)/)[1];
     const m = await get(`http://127.0.0.1:${admin}/metrics`);
     const expired = Number(m.text.match(
       /otelc_processor_metadata_extractor_expired_requests_total\{[^}]*\} (\d+)/)[1]);
     // the database calls and the frontend's root spans never meet a partner
     assert.equal(expired, CARTS + CARTS + CHECKOUTS);
+    const anomalies = (kind) => Number(m.text.match(new RegExp(
+      `otelc_processor_metadata_extractor_anomalies_total\\{kind="${kind}",[^}]*\\} (\\d+)`))[1]);
+    assert.equal(anomalies('latency'), 1);
+    assert.equal(anomalies('error_rate'), 2);
     assert.equal((await get(run.url('/api/echo'))).status, 200);
     const page = await get(run.url('/ui/'));
     assert.equal(page.status, 200);

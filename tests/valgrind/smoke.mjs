@@ -5,7 +5,8 @@
 // request refused as malformed) -> otlp receiver -> durable queue ->
 // awss3 (the trace table) -> the S3 server, which then goes away for a
 // moment (a failed upload, retried); then trace_query answers for
-// the stored traces, /health, /metrics and the dead-letter route; then
+// the stored traces, the metadata extractor for what it learnt from them,
+// /health, /metrics and the dead-letter route; then
 // SIGTERM. Fails on any invalid access (read, write, free, jump on
 // uninitialised data) and any definite leak: memcheck runs with
 // --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=1,
@@ -104,6 +105,12 @@ try {
     await q(`/api/v2/traces/${'ab'.repeat(16)}`), await q('/api/traces?service=frontend&limit=5'),
     await q('/api/traces/not-an-id')];
   if (more.slice(0, 4).some((r) => r.status !== 200)) fail(`query answers ${more.map((r) => r.status)}`);
+  // the metadata extractor's view of the same spans, and its page
+  const mx = Number(o.log.match(/metadata_extractor: listening on \S+ \(port (\d+)\)/)[1]);
+  const view = await Promise.all(['/api/dependencies', '/api/metadata/services', '/api/anomalies',
+    '/ui/', '/api/anomalies?limit=x'].map((path) => fetch(`http://127.0.0.1:${mx}${path}`)));
+  if (view.map((r) => r.status).join() !== '200,200,200,200,400')
+    fail(`the extractor's view answers ${view.map((r) => r.status)}`);
   for (const path of ['/health', '/metrics', '/api/queue/awss3/deadletters'])
     if ((await fetch(o.url(path))).status !== 200) fail(`${path} did not answer 200`);
   const stop = await o.stop(120000);
