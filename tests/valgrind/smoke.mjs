@@ -106,7 +106,7 @@ try {
     await q('/api/traces/not-an-id')];
   if (more.slice(0, 4).some((r) => r.status !== 200)) fail(`query answers ${more.map((r) => r.status)}`);
   // the metadata extractor's view of the same spans, and its page
-  const mx = Number(o.log.match(/metadata_extractor: listening on \S+ \(port (\d+)\)/)[1]);
+  const mx = Number(o.log.match(/metadata_extractor\S*: listening on \S+ \(port (\d+)\)/)[1]);
   const view = await Promise.all(['/api/dependencies', '/api/metadata/services', '/api/anomalies',
     '/ui/', '/api/anomalies?limit=x'].map((path) => fetch(`http://127.0.0.1:${mx}${path}`)));
   if (view.map((r) => r.status).join() !== '200,200,200,200,400')
