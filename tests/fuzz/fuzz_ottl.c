@@ -7,9 +7,11 @@
  * pick resource, scope, span, spanevent, log, metric, datapoint or
  * inferred; the next two bits the signal whose request resource, scope
  * and inferred texts run over (traces, logs, metrics); the top bit makes
- * it a statement. Besides "no crash, no read out of bounds" it checks:
- *  - a refusal has a message and a position inside the text (line and
- *    column at least 1, the line no further than the text's lines);
+ * it a statement. Statements are one a line (up to four, run in order
+ * at each item, as a transform group runs them); a condition is the
+ * whole text. Besides "no crash, no read out of bounds" it checks:
+ *  - a refusal has a message and a position inside the text at fault
+ *    (line and column at least 1, the line no further than its lines);
  *  - what compiles also runs: over a small fixed request of its signal
  *    (spans with an event; log records with string, map and empty
  *    bodies; a gauge, a sum, a histogram, an exponential histogram and a
@@ -282,10 +284,13 @@ static size_t build_metrics(uint8_t *out)
 
 /* ---- running what compiled, as the transform processor does ---- */
 
+#define MAX_STMTS 4
+
 typedef struct run {
     ottl_env *env;
     ottl_context ctx;
-    ottl_statement *stmt;
+    ottl_statement *stmts[MAX_STMTS];
+    size_t n;
     ottl_condition *cond;
 } run;
 
@@ -294,9 +299,9 @@ static void visit(run *r, ottl_context at)
     bool m;
     if (r->ctx != at)
         return;
-    if (r->stmt)
-        ottl_statement_run(r->stmt, r->env);
-    else
+    for (size_t k = 0; k < r->n; k++)
+        ottl_statement_run(r->stmts[k], r->env);
+    if (r->cond)
         ottl_condition_eval(r->cond, r->env, &m);
 }
 
@@ -436,6 +441,41 @@ static void check_position(const char *text, const ottl_error *err)
     require(err->line <= lines);
 }
 
+/* Splits text into its lines, at most MAX_STMTS (the last keeps the
+ * rest). Returns their count. */
+static size_t split_lines(char *text, const char **out)
+{
+    size_t n = 0;
+    out[n++] = text;
+    for (char *p = text; *p && n < MAX_STMTS; p++)
+        if (*p == '\n') {
+            *p = 0;
+            out[n++] = p + 1;
+        }
+    return n;
+}
+
+static int compile(run *r, char *text, bool statement)
+{
+    const char *texts[MAX_STMTS];
+    ottl_error err;
+    size_t bad = 0;
+    if (!statement) {
+        texts[0] = text;
+        if (ottl_compile_conditions(texts, 1, r->ctx, &r->cond, &r->ctx, &err, NULL) == 0)
+            return 0;
+    } else {
+        size_t n = split_lines(text, texts);
+        if (ottl_compile_statements(texts, n, r->ctx, r->stmts, &r->ctx, &err, &bad) == 0) {
+            r->n = n;
+            return 0;
+        }
+        require(bad < n);
+    }
+    check_position(texts[bad], &err);
+    return -1;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static const ottl_context ctxs[] = {OTTL_CTX_RESOURCE, OTTL_CTX_SCOPE,  OTTL_CTX_SPAN,
@@ -447,24 +487,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char *text = malloc(size);
     memcpy(text, data + 1, size - 1);
     text[size - 1] = 0;
-    const char *texts[] = {text};
     otelc_signal signal = signals[(data[0] >> 3) & 3];
     run r = {.ctx = ctxs[data[0] & 7]};
     if (r.ctx == OTTL_CTX_INFER)
         r.ctx = ottl_infer_for(signal);
-    bool statement = data[0] & 0x80;
-    ottl_error err;
-    int rc = statement ? ottl_compile_statements(texts, 1, r.ctx, &r.stmt, &r.ctx, &err, NULL)
-                       : ottl_compile_conditions(texts, 1, r.ctx, &r.cond, &r.ctx, &err, NULL);
-    if (rc != 0) {
-        check_position(text, &err);
-    } else {
+    if (compile(&r, text, data[0] & 0x80) == 0) {
         r.env = ottl_env_new();
         ottl_env_set_now(r.env, 1700000000000000000);
         walk(&r, signal_of(r.ctx, signal));
         ottl_env_free(r.env);
     }
-    ottl_statement_free(r.stmt);
+    for (size_t k = 0; k < r.n; k++)
+        ottl_statement_free(r.stmts[k]);
     ottl_condition_free(r.cond);
     free(text);
     return 0;
