@@ -117,6 +117,13 @@ static int bind_func_arg(binder *b, call_node *c, size_t i)
     return 0;
 }
 
+/* Metric settings written with the metric's data message, which a
+ * datapoint pass is visiting point by point. */
+static bool in_data_message(int id)
+{
+    return id == PATH_METRIC_TEMPORALITY || id == PATH_METRIC_MONOTONIC;
+}
+
 static int bind_target(binder *b, call_node *c, size_t i, bool map)
 {
     node *a = c->argv[i];
@@ -136,6 +143,9 @@ static int bind_target(binder *b, call_node *c, size_t i, bool map)
     if (a->path.nkeys > 1)
         return fail(b, a->pos, "setting a value inside a map value (more than one index) is "
                                "not supported by otelc yet");
+    if (b->ctx == OTTL_CTX_DATAPOINT && in_data_message(d->id))
+        return fail(b, a->pos, "the path metric.%s is set in the metric context only in otelc "
+                               "(a datapoint statement edits its point)", d->name);
     return 0;
 }
 

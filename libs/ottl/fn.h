@@ -71,6 +71,13 @@ const char *ottl_check_limit(const call_node *c);
 const char *ottl_check_truncate_all(const call_node *c);
 const char *ottl_check_merge_maps(const call_node *c);
 
+/* fn_metric.c */
+RUN(ottl_fn_convert_sum_to_gauge);
+RUN(ottl_fn_convert_gauge_to_sum);
+RUN(ottl_fn_has_attr_key_on_datapoint);
+RUN(ottl_fn_has_attr_on_datapoint);
+const char *ottl_check_convert_gauge_to_sum(const call_node *c);
+
 /* fn_replace.c */
 RUN(ottl_fn_replace_pattern);
 RUN(ottl_fn_replace_match);

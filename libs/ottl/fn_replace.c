@@ -89,6 +89,23 @@ static bool at_old(pb_bytes s, size_t k, pb_bytes old)
     return k + old.len <= s.len && memcmp(s.ptr + k, old.ptr, old.len) == 0;
 }
 
+/*
+ * The longest string a replacement makes. With a function, each match
+ * is replaced in what the earlier ones made (the collector's rule), and
+ * a pattern that matches the empty string puts the replacement before
+ * every character each time: the text grows exponentially with the
+ * matches (the collector runs out of memory). Past this size it is an
+ * evaluation error instead.
+ */
+#define REPLACED_MAX ((size_t)16 << 20)
+
+static bool too_long(size_t len, size_t hits, pb_bytes old, pb_bytes with)
+{
+    if (with.len <= old.len)
+        return false; /* it does not grow */
+    return len > REPLACED_MAX || hits > (REPLACED_MAX - len) / (with.len - old.len);
+}
+
 /* Go's strings.ReplaceAll(s, old, with); an empty old puts with before
  * every character and at the end. */
 static int replace_text(ottl_env *e, pb_bytes s, pb_bytes old, pb_bytes with, pb_bytes *out)
@@ -107,6 +124,8 @@ static int replace_text(ottl_env *e, pb_bytes s, pb_bytes old, pb_bytes with, pb
         *out = s;
         return 0;
     }
+    if (too_long(s.len, hits, old, with))
+        return ottl_errorf(e, "replacing would make a string over %zu bytes", REPLACED_MAX);
     len = s.len - hits * old.len + hits * with.len;
     uint8_t *buf = ottl_arena_alloc(&e->scratch, len + 1);
     if (!buf)

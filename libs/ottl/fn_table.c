@@ -49,6 +49,11 @@ static const ottl_fn table[] = {
     {"set_semconv_span_name", true, 2,
      {P("semconv_version", P_STRING), OPT("original_span_name_attribute", P_STRING)},
      SPAN_CTX, false, ottl_check_semconv, ottl_fn_set_semconv_span_name},
+    {"convert_sum_to_gauge", true, 0, {{0}}, METRIC_CTX, false, NULL,
+     ottl_fn_convert_sum_to_gauge},
+    {"convert_gauge_to_sum", true, 2,
+     {P("aggregation_temporality", P_STRING), P("is_monotonic", P_BOOL)}, METRIC_CTX, false,
+     ottl_check_convert_gauge_to_sum, ottl_fn_convert_gauge_to_sum},
     /* converters */
     CONV("Concat", ottl_fn_concat, P("vals", P_LIST), P("delimiter", P_STRING)),
     CONV("IsMatch", ottl_fn_is_match, P("target", P_ANY), P("pattern", P_REGEX)),
@@ -99,13 +104,18 @@ static const ottl_fn table[] = {
     CONV("Hours", ottl_fn_hours, P("duration", P_ANY)),
     CONV("TruncateTime", ottl_fn_truncate_time, P("time", P_ANY), P("duration", P_ANY)),
     CONV0("IsRootSpan", ottl_fn_is_root_span, SPAN_CTX),
+    /* the filter processor's, for metrics */
+    {"HasAttrKeyOnDatapoint", false, 1, {P("key", P_STRING)}, METRIC_CTX, false, NULL,
+     ottl_fn_has_attr_key_on_datapoint},
+    {"HasAttrOnDatapoint", false, 2, {P("key", P_STRING), P("expected_value", P_STRING)},
+     METRIC_CTX, false, NULL, ottl_fn_has_attr_on_datapoint},
 };
 
 /* The collector's functions (pkg/ottl/ottlfuncs and the transform and
  * filter processors' own) that otelc does not implement yet. */
 static const char *const collector_only[] = {
     "append", "delete_index", "flatten", "stringify_all",
-    "convert_sum_to_gauge", "convert_gauge_to_sum", "extract_count_metric",
+    "extract_count_metric",
     "extract_sum_metric", "copy_metric", "scale_metric", "aggregate_on_attributes",
     "aggregate_on_attribute_value", "drop",
     "All", "Any", "Base64Decode", "Base64Encode", "Day", "Decode", "CommunityID",
@@ -117,8 +127,7 @@ static const char *const collector_only[] = {
     "ParseSimplifiedXML", "ParseXML", "ProfileID", "Reduce", "RemoveXML", "Second",
     "SliceToMap", "Sort", "Time", "ToCamelCase", "ToKeyValueString", "ToSnakeCase",
     "URL", "UserAgent", "UUID", "UUIDv7", "Values", "Weekday", "When", "XXH3", "XXH128",
-    "Year", "HasAttrKeyOnDatapoint", "HasAttrOnDatapoint", "ParseCEF", "ParseCLF",
-    "ParseELF", "ParseLEEF",
+    "Year", "ParseCEF", "ParseCLF", "ParseELF", "ParseLEEF",
 };
 
 static bool same_name(const char *name, const char *s, size_t len)

@@ -347,6 +347,7 @@ typedef struct ottl_fn {
 
 #define ALL_CTX ((1u << OTTL_CTX_COUNT) - 1)
 #define SPAN_CTX (1u << OTTL_CTX_SPAN)
+#define METRIC_CTX (1u << OTTL_CTX_METRIC)
 
 /* The function named name, or NULL. */
 const ottl_fn *ottl_fn_find(const char *name, size_t len);

@@ -241,6 +241,8 @@ int ottl_metric_set(ottl_env *e, const node *n, const value *v)
     case PATH_METRIC_NAME:
     case PATH_METRIC_DESCRIPTION:
     case PATH_METRIC_UNIT: return set_metric_text(e, id, v);
+    case PATH_METRIC_TEMPORALITY:
+    case PATH_METRIC_MONOTONIC: return ottl_metric_set_shape(e, id, v);
     case PATH_DP_START_NANO: return set_time(e, v, V_INT, true);
     case PATH_DP_TIME_NANO: return set_time(e, v, V_INT, false);
     case PATH_DP_START_TIME: return set_time(e, v, V_TIME, true);

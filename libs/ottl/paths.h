@@ -113,6 +113,9 @@ int ottl_log_get(ottl_env *e, const node *n, value *out);
 int ottl_log_set(ottl_env *e, const node *n, const value *v);
 int ottl_metric_get(ottl_env *e, const node *n, value *out);
 int ottl_metric_set(ottl_env *e, const node *n, const value *v);
+/* Sets metric.aggregation_temporality or metric.is_monotonic, which live
+ * in the metric's data message (fn_metric.c). 0 or -1. */
+int ottl_metric_set_shape(ottl_env *e, path_id id, const value *v);
 
 /* Reads an id as the collector does (all zero when absent) and as its
  * hex text; sets one from either (path_get.c, path_set.c). */

@@ -391,6 +391,35 @@ static void test_metrics(void **state)
                  "http.duration/2,requests/1,latency/1", POINTS_FILTERED, 0);
 }
 
+/* The filter's own metric functions, with the collector's rule that the
+ * first point holding the key decides. */
+static void test_datapoint_functions(void **state)
+{
+    (void)state;
+    const char *m = ottl_metrics_fixture_json;
+    check_filter(OTELC_METRICS, m, "metrics:\n  metric: ['HasAttrKeyOnDatapoint(\"state\")']\n",
+                 "requests/1,latency/1", POINTS_FILTERED, 2);
+    check_filter(OTELC_METRICS, m,
+                 "metrics:\n  metric: ['HasAttrOnDatapoint(\"state\", \"idle\")']\n",
+                 "requests/1,latency/1", POINTS_FILTERED, 2);
+    /* the second point is busy, but the first one holding state decides */
+    check_filter(OTELC_METRICS, m,
+                 "metrics:\n  metric: ['HasAttrOnDatapoint(\"state\", \"busy\")']\n",
+                 "http.duration/2,requests/1,latency/1", POINTS_FILTERED, 0);
+    /* an int attribute's Str() is "" */
+    check_filter(OTELC_METRICS, m,
+                 "metric_conditions:\n  - context: metric\n"
+                 "    conditions: ['HasAttrOnDatapoint(\"pid\", \"\")']\n",
+                 "http.duration/2,latency/1", POINTS_FILTERED, 1);
+    check_filter(OTELC_METRICS, m,
+                 "metric_conditions: ['HasAttrKeyOnDatapoint(\"pid\") or "
+                 "metric.name == \"latency\"']\n",
+                 "http.duration/2", POINTS_FILTERED, 2);
+    assert_refused("metric_conditions:\n  - context: datapoint\n"
+                   "    conditions: ['HasAttrKeyOnDatapoint(\"pid\")']\n",
+                   "the function HasAttrKeyOnDatapoint is not available in the datapoint context");
+}
+
 static void test_config_errors(void **state)
 {
     (void)state;
@@ -436,6 +465,7 @@ int main(void)
         cmocka_unit_test(test_error_modes),
         cmocka_unit_test(test_logs),
         cmocka_unit_test(test_metrics),
+        cmocka_unit_test(test_datapoint_functions),
         cmocka_unit_test(test_config_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -242,6 +242,26 @@ static void test_statements(void **state)
     assert_int_equal(failed, 0);
 }
 
+/* A pattern matching the empty string, with a function: each match
+ * re-inserts the replacement before every character of what the earlier
+ * ones made. Found by fuzz_ottl (a timeout): an evaluation error once
+ * the text would pass the limit, the span left as it was. */
+static void test_replace_growth_bounded(void **state)
+{
+    (void)state;
+    const char *stmt = "replace_pattern(name, \"(?P<w>[A-Z]+)| ?\", \"${~}:$2;\", SHA512, "
+                       "\"x-@%s\")";
+    char err[512];
+    json_t *out = ottl_test_run(ottl_fixture_json, SPAN, &stmt, 1, err, sizeof err);
+    assert_non_null(out);
+    if (!strstr(err, "replacing would make a string over 16777216 bytes"))
+        fail_msg("want the limit's error, got \"%s\"", err);
+    char *name = ottl_test_member(ottl_test_span(out, 0), "name");
+    assert_string_equal(name, "\"GET /users/123\"");
+    free(name);
+    json_decref(out);
+}
+
 typedef struct cond_case {
     ottl_context ctx;
     const char *cond;
@@ -366,6 +386,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_statements),
+        cmocka_unit_test(test_replace_growth_bounded),
         cmocka_unit_test(test_conditions),
         cmocka_unit_test(test_statement_order),
         cmocka_unit_test(test_no_change),

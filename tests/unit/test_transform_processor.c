@@ -321,6 +321,91 @@ static void test_metric_statements(void **state)
     json_decref(out);
 }
 
+/* ---- metric functions: the collector's documented examples ---- */
+
+/* The fixture's metrics as they are, and as the functions leave them. */
+#define GAUGE_POINTS                                                                       \
+    "\"dataPoints\":[{\"attributes\":[{\"key\":\"state\",\"value\":{\"stringValue\":"      \
+    "\"idle\"}}],\"timeUnixNano\":\"1700000000000000000\",\"asDouble\":1.5},"               \
+    "{\"attributes\":[{\"key\":\"state\",\"value\":{\"stringValue\":\"busy\"}}],"           \
+    "\"timeUnixNano\":\"1700000000000000000\",\"asDouble\":2.5}]"
+#define SUM_POINTS                                                                         \
+    "\"dataPoints\":[{\"attributes\":[{\"key\":\"pid\",\"value\":{\"intValue\":\"1\"}}],"   \
+    "\"startTimeUnixNano\":\"1699999990000000000\",\"timeUnixNano\":"                      \
+    "\"1700000000000000000\",\"asInt\":\"7\"}]"
+#define HISTOGRAM_POINTS                                                                   \
+    "\"dataPoints\":[{\"timeUnixNano\":\"1700000000000000000\",\"count\":\"3\",\"sum\":6,"  \
+    "\"bucketCounts\":[\"1\",\"2\"],\"explicitBounds\":[1]}]"
+#define GAUGE "{\"name\":\"http.duration\",\"unit\":\"ms\",\"gauge\":{" GAUGE_POINTS "}}"
+#define SUM                                                                                \
+    "{\"name\":\"requests\",\"sum\":{" SUM_POINTS                                          \
+    ",\"aggregationTemporality\":2,\"isMonotonic\":true}}"
+#define HISTOGRAM                                                                          \
+    "{\"name\":\"latency\",\"histogram\":{" HISTOGRAM_POINTS ",\"aggregationTemporality\":1}}"
+
+typedef struct metric_case {
+    const char *statements; /* metric_statements, YAML */
+    const char *want[3];    /* the three metrics after, as JSON */
+} metric_case;
+
+static const metric_case metric_cases[] = {
+    {"['convert_sum_to_gauge() where metric.name == \"requests\"']",
+     {GAUGE, "{\"name\":\"requests\",\"gauge\":{" SUM_POINTS "}}", HISTOGRAM}},
+    /* a no-op on what is not a sum (a gauge, a histogram) */
+    {"['convert_sum_to_gauge() where metric.name != \"requests\"']", {GAUGE, SUM, HISTOGRAM}},
+    {"['convert_gauge_to_sum(\"cumulative\", false) where metric.name == \"http.duration\"']",
+     {"{\"name\":\"http.duration\",\"unit\":\"ms\",\"sum\":{" GAUGE_POINTS
+      ",\"aggregationTemporality\":2}}",
+      SUM, HISTOGRAM}},
+    {"['convert_gauge_to_sum(\"delta\", true) where metric.unit == \"ms\"']",
+     {"{\"name\":\"http.duration\",\"unit\":\"ms\",\"sum\":{" GAUGE_POINTS
+      ",\"aggregationTemporality\":1,\"isMonotonic\":true}}",
+      SUM, HISTOGRAM}},
+    /* the settings in the data message, set; a gauge has none */
+    {"['set(metric.aggregation_temporality, AGGREGATION_TEMPORALITY_DELTA)', "
+     "'set(metric.is_monotonic, false)']",
+     {GAUGE, "{\"name\":\"requests\",\"sum\":{" SUM_POINTS ",\"aggregationTemporality\":1}}",
+      "{\"name\":\"latency\",\"histogram\":{" HISTOGRAM_POINTS ",\"aggregationTemporality\":1}}"}},
+    {"['set(metric.aggregation_temporality, 2) where metric.type == "
+     "METRIC_DATA_TYPE_HISTOGRAM']",
+     {GAUGE, SUM,
+      "{\"name\":\"latency\",\"histogram\":{" HISTOGRAM_POINTS ",\"aggregationTemporality\":2}}"}},
+    /* later statements see the metric as the earlier ones left it */
+    {"['convert_gauge_to_sum(\"delta\", false) where metric.name != \"\"', "
+     "'set(metric.is_monotonic, true) where metric.type == METRIC_DATA_TYPE_SUM and "
+     "metric.aggregation_temporality == AGGREGATION_TEMPORALITY_DELTA', "
+     "'convert_sum_to_gauge() where metric.name == \"requests\"']",
+     {"{\"name\":\"http.duration\",\"unit\":\"ms\",\"sum\":{" GAUGE_POINTS
+      ",\"aggregationTemporality\":1,\"isMonotonic\":true}}",
+      "{\"name\":\"requests\",\"gauge\":{" SUM_POINTS "}}", HISTOGRAM}},
+};
+
+static void assert_json(json_t *got, const char *want_text, const char *what)
+{
+    json_t *want = json_loads(want_text, 0, NULL);
+    assert_non_null(want);
+    if (!json_equal(got, want)) {
+        char *g = json_dumps(got, JSON_COMPACT);
+        fail_msg("%s:\n  want %s\n  got  %s", what, want_text, g ? g : "(none)");
+    }
+    json_decref(want);
+}
+
+static void test_metric_functions(void **state)
+{
+    (void)state;
+    char yaml[1024];
+    for (size_t i = 0; i < sizeof metric_cases / sizeof metric_cases[0]; i++) {
+        const metric_case *c = &metric_cases[i];
+        snprintf(yaml, sizeof yaml, "metric_statements: %s\n", c->statements);
+        json_t *out = transform_signal(OTELC_METRICS, ottl_metrics_fixture_json, yaml);
+        for (size_t k = 0; k < 3; k++)
+            assert_json(metric_at(out, k), c->want[k], c->statements);
+        assert_null(metric_at(out, 3));
+        json_decref(out);
+    }
+}
+
 static void test_config_errors(void **state)
 {
     (void)state;
@@ -343,8 +428,18 @@ static void test_config_errors(void **state)
     assert_refused("metric_statements:\n  - context: log\n    statements: ['set(body, \"x\")']\n",
                    "the log context is not one of metrics");
     assert_refused("metric_statements:\n  - context: metric\n"
-                   "    statements: ['convert_sum_to_gauge() where name == \"x\"']\n",
-                   "the function convert_sum_to_gauge is not supported by otelc yet");
+                   "    statements: ['copy_metric(name = \"x\") where name == \"y\"']\n",
+                   "the function copy_metric is not supported by otelc yet");
+    /* the collector's datapoint forms of the conversions are gone */
+    assert_refused("metric_statements:\n  - context: datapoint\n"
+                   "    statements: ['convert_sum_to_gauge()']\n",
+                   "the function convert_sum_to_gauge is not available in the datapoint context");
+    assert_refused("metric_statements:\n  - context: metric\n"
+                   "    statements: ['convert_gauge_to_sum(\"monthly\", true)']\n",
+                   "unknown aggregation temporality");
+    assert_refused("metric_statements:\n  - context: datapoint\n"
+                   "    statements: ['set(metric.is_monotonic, true)']\n",
+                   "the path metric.is_monotonic is set in the metric context only");
     assert_refused("trace_statements:\n  - context: span\n    conditions: ['name = 1']\n"
                    "    statements: ['set(name, \"x\")']\n",
                    "config:3:18: key 'trace_statements[0].conditions[0]': OTTL condition, at 1:6");
@@ -359,6 +454,7 @@ int main(void)
         cmocka_unit_test(test_error_modes),
         cmocka_unit_test(test_log_statements),
         cmocka_unit_test(test_metric_statements),
+        cmocka_unit_test(test_metric_functions),
         cmocka_unit_test(test_config_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
