@@ -192,7 +192,6 @@ void mx_count_slices(const mx_slice *ring, int64_t from, int64_t to, uint64_t *c
                      uint64_t *errors);
 /* The q quantile (0..1) of a sum's histogram in ms; 0 when empty. */
 double mx_quantile(const mx_sum *s, double q);
-unsigned mx_bucket_of(double ms);
 
 /* mx_pair.c */
 typedef struct mx_side {

@@ -135,7 +135,7 @@ bool mx_slot_of(mx *m, uint64_t time_ns, int64_t *slot)
     return true;
 }
 
-unsigned mx_bucket_of(double ms)
+static unsigned bucket_of(double ms)
 {
     double us = ms * 1000;
     if (us < 1)
@@ -152,7 +152,7 @@ void mx_slice_add(mx_slice *ring, const mx_span *s)
     x->calls++;
     x->errors += s->error;
     x->ms += s->ms;
-    x->hist[mx_bucket_of(s->ms)]++;
+    x->hist[bucket_of(s->ms)]++;
 }
 
 static mx_edge *edge_get(mx *m, uint32_t client, uint32_t server)

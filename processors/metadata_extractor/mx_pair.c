@@ -81,8 +81,9 @@ static char *text_of(mx *m, const found *f)
     return strndup((const char *)m->scratch.p, m->scratch.len);
 }
 
-/* The resource's database name, read once per resource. */
-static char *resource_db(mx *m, const otlp_resource *res)
+/* The resource's database name (the resource's to keep), read once per
+ * resource: the client spans of one resource ask it again and again. */
+static const char *resource_db(mx *m, const otlp_resource *res)
 {
     if (!m->res_db_known) {
         found db = {NOT_FOUND, {0}};
@@ -91,7 +92,7 @@ static char *resource_db(mx *m, const otlp_resource *res)
         m->res_db = text_of(m, &db);
         m->res_db_known = true;
     }
-    return m->res_db ? strdup(m->res_db) : NULL;
+    return m->res_db;
 }
 
 static void make_key(uint8_t key[24], const mx_side *s)
@@ -137,9 +138,10 @@ static void take_side(mx *m, mx_wait *w, const mx_side *s)
     w->client_ms = s->ms;
     found db = {NOT_FOUND, {0}}, peer = {NOT_FOUND, {0}};
     scan(m, &s->sp->attrs, &db, &peer);
-    char *name = db.rank != NOT_FOUND ? text_of(m, &db) : resource_db(m, s->res);
+    char *own = text_of(m, &db);
+    const char *name = own ? own : resource_db(m, s->res);
     const mx_service *dbs = name ? mx_service_get(m, name, strlen(name), true) : NULL;
-    free(name);
+    free(own);
     if (dbs)
         w->server = dbs->id;
     else if (!w->peer)

@@ -202,6 +202,13 @@ test('metadata_extractor: service graph, RED figures, anomalies and the flagged 
       `otelc_processor_metadata_extractor_anomalies_total\\{kind="${kind}",[^}]*\\} (\\d+)`))[1]);
     assert.equal(anomalies('latency'), 1);
     assert.equal(anomalies('error_rate'), 2);
+    // lookback alone ends at the newest slice (Jaeger's "now"): after one
+    // span of this minute, a second's lookback holds no edge of the last
+    const now = BigInt(Math.floor(Date.now() / SLICE_MS) * SLICE_MS) * 1000000n;
+    await send(otlpHttpPort(run.o), { probe: [span(9999, 1, 0, 'GET /', SERVER, 1, { start: now })] },
+      { order: ['probe'] });
+    assert.deepEqual((await get(run.url('/api/dependencies?lookback=1000'))).json.data, []);
+    assert.equal((await get(run.url(`/api/dependencies?${range}`))).json.data.length, 5);
     assert.equal((await get(run.url('/api/echo'))).status, 200);
     const page = await get(run.url('/ui/'));
     assert.equal(page.status, 200);
